@@ -1,12 +1,30 @@
 //! agentcred: the credentials of AI agents across FluxA, Fluxra, AuthPI and Proxy.
 //!
-//! Data flows one way: `cli` (what the user typed) → `commands` (what to do) → `providers`
-//! (what each service wants on the wire) → `http` (how bytes travel). Secrets are
-//! [`secret::Secret`] values that go through `store`; results come back as plain view structs
-//! that `output` renders for a person or as one JSON document. `sandbox` emulates the four
-//! services over real HTTP for offline use and for the tests.
+//! Data flows one way: [`cli`] (what the user typed) → [`commands`] (what to do) →
+//! [`providers`] (what each service wants on the wire) → [`http`] (how bytes travel). Secrets
+//! are [`secret::Secret`] values that go through [`store`]; a selected profile with its store
+//! and endpoints is a [`session::Session`], which also owns the single-flight refresh of
+//! short-lived credentials. Results come back as plain view structs that [`output`] renders
+//! for a person or as one JSON document. [`sandbox`] emulates the four services over real
+//! HTTP, for offline use and for the tests.
 
+pub mod amount;
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod duration;
 pub mod error;
 pub mod fsutil;
+pub mod generate;
+pub mod http;
+pub mod input;
+pub mod jwt;
+pub mod output;
 pub mod paths;
+pub mod profile;
+pub mod providers;
+pub mod sandbox;
 pub mod secret;
+pub mod session;
+pub mod store;
+pub mod timefmt;

@@ -1,0 +1,195 @@
+//! What to do: the one dispatch `match`, and the context every command runs in.
+//!
+//! Commands that need a profile's credentials go through [`Ctx::session`], which selects the
+//! profile (`--profile`, `AGENTCRED_PROFILE`, or the current one), checks the endpoint rules,
+//! opens the profile's store and, for sandbox profiles, starts the embedded sandbox. Nothing
+//! here flips a global setting as a side effect, so concurrent invocations with different
+//! `--profile` values never disturb each other.
+
+mod completions;
+mod limits;
+pub mod login;
+mod profiles;
+mod refresh;
+mod register;
+mod sandbox;
+mod status;
+mod token;
+
+use std::cell::OnceCell;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::output::Printer;
+use crate::paths::Paths;
+use crate::profile::{self, Config, Profile, Provider};
+use crate::providers;
+use crate::sandbox::{RunningSandbox, SandboxConfig};
+use crate::session::Session;
+use crate::store;
+
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub paths: Paths,
+    pub printer: Printer,
+    http: OnceCell<Http>,
+    sandbox: OnceCell<RunningSandbox>,
+}
+
+impl Ctx {
+    pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
+        Ok(Ctx {
+            global,
+            paths: Paths::from_env()?,
+            printer,
+            http: OnceCell::new(),
+            sandbox: OnceCell::new(),
+        })
+    }
+
+    pub fn http(&self) -> Result<&Http> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let http = Http::new(self.global.verbose > 0)?;
+        Ok(self.http.get_or_init(|| http))
+    }
+
+    /// The embedded sandbox's base URL, starting it on first use.
+    pub fn sandbox_base(&self) -> Result<&str> {
+        if let Some(running) = self.sandbox.get() {
+            return Ok(running.base_url());
+        }
+        let config = SandboxConfig::from_env(self.paths.sandbox_state_file(), 0)
+            .map_err(|e| Error::internal(format!("cannot configure the sandbox: {e:#}")))?;
+        let running = crate::sandbox::start_background(config)
+            .map_err(|e| Error::internal(format!("cannot start the embedded sandbox: {e:#}")))?;
+        Ok(self.sandbox.get_or_init(|| running).base_url())
+    }
+
+    pub fn config(&self) -> Result<Config> {
+        Config::load(&self.paths)
+    }
+
+    /// The selected profile's name: `--profile`/`AGENTCRED_PROFILE`, else the current one.
+    pub fn selected_name(&self, config: &Config) -> Result<String> {
+        if let Some(name) = &self.global.profile {
+            return Ok(name.clone());
+        }
+        config.current.clone().ok_or_else(|| {
+            let hint = if config.profiles.is_empty() {
+                "register an agent first, e.g. `agentcred --sandbox register fluxa --name demo-agent`".to_owned()
+            } else {
+                let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+                format!(
+                    "pass --profile NAME (or set AGENTCRED_PROFILE), or pick one with `agentcred profiles use NAME`; profiles: {}",
+                    names.join(", ")
+                )
+            };
+            Error::usage("no profile selected").with_hint(hint)
+        })
+    }
+
+    pub fn selected_profile(&self) -> Result<(String, Profile)> {
+        let config = self.config()?;
+        let name = self.selected_name(&config)?;
+        let profile = config.get(&name)?.clone();
+        if self.global.sandbox && !profile.sandbox {
+            return Err(Error::usage(format!(
+                "profile '{name}' is a real {} profile, not a sandbox one; --sandbox would not apply to it",
+                profile.provider.display_name()
+            ))
+            .with_hint("drop --sandbox (and AGENTCRED_SANDBOX), or pick a sandbox profile with --profile NAME"));
+        }
+        Ok((name, profile))
+    }
+
+    /// The selected profile, ready to talk to its service.
+    pub fn session(&self) -> Result<Session<'_>> {
+        let (name, profile) = self.selected_profile()?;
+        self.session_for(name, profile)
+    }
+
+    pub fn session_for(&self, name: String, profile: Profile) -> Result<Session<'_>> {
+        let sandbox_base = if profile.sandbox { Some(self.sandbox_base()?) } else { None };
+        let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox_base)?;
+        self.check_store_flag(&name, &profile)?;
+        let store = store::open(profile.store, &self.paths)?;
+        Ok(Session {
+            name,
+            profile,
+            endpoints,
+            store,
+            http: self.http()?,
+            paths: &self.paths,
+        })
+    }
+
+    /// `--store` chooses where new secrets go; a profile's secrets stay where they are.
+    fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
+        let asked = match self.global.store {
+            Some(store::StoreChoice::Keychain) => store::StoreKind::Keychain,
+            Some(store::StoreChoice::File) => store::StoreKind::File,
+            Some(store::StoreChoice::Auto) | None => return Ok(()),
+        };
+        if asked == profile.store {
+            return Ok(());
+        }
+        Err(Error::usage(format!(
+            "profile '{name}' keeps its secrets in the {} store, not the {asked} store",
+            profile.store
+        ))
+        .with_hint("drop --store (and AGENTCRED_STORE) for this profile; --store only chooses where a new profile's secrets go"))
+    }
+}
+
+/// Fail with exit 2 unless the profile's provider is one the command applies to.
+pub fn require_provider(command: &str, name: &str, provider: Provider, allowed: &[Provider]) -> Result<()> {
+    if allowed.contains(&provider) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|p| p.display_name()).collect();
+    Err(Error::usage(format!(
+        "`agentcred {command}` applies to {} profiles; profile '{}' is a {} profile",
+        names.join(" and "),
+        name,
+        provider.display_name()
+    ))
+    .with_provider(provider.id())
+    .with_hint(format!("pick a {} profile with --profile NAME", names.join(" or "))))
+}
+
+pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
+    match cli.command {
+        Command::Register(cmd) => register::run(ctx, cmd),
+        Command::Refresh(args) => refresh::run(ctx, args),
+        Command::Token(args) => token::run(ctx, args),
+        Command::Status(args) => status::run(ctx, args),
+        Command::Limits(cmd) => limits::run(ctx, cmd),
+        Command::Profiles(cmd) => profiles::run(ctx, cmd),
+        Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
+        Command::Completions(args) => completions::run(ctx, args),
+        Command::Keys(_) => provider_group(ctx, "keys", Provider::Fluxra),
+        Command::Verifiers(_) => provider_group(ctx, "verifiers", Provider::Authpi),
+        Command::Tokens(_) => provider_group(ctx, "tokens", Provider::Proxy),
+        Command::Cards(_) => provider_group(ctx, "cards", Provider::Proxy),
+        Command::Agent(_) => operator_group(ctx, "agent"),
+        Command::Login(args) => login::login(ctx, args),
+        Command::Logout(args) => login::logout(ctx, args),
+    }
+}
+
+/// A command group of one provider whose implementation this build does not have yet:
+/// the provider check still applies, so a FluxA profile gets the exit-2 answer it should.
+fn provider_group(ctx: &Ctx, command: &str, provider: Provider) -> Result<()> {
+    let (name, profile) = ctx.selected_profile()?;
+    require_provider(command, &name, profile.provider, &[provider])?;
+    Err(providers::not_yet(provider))
+}
+
+fn operator_group(ctx: &Ctx, command: &str) -> Result<()> {
+    let (name, profile) = ctx.selected_profile()?;
+    require_provider(command, &name, profile.provider, &[Provider::Authpi, Provider::Proxy])?;
+    Err(providers::not_yet(profile.provider))
+}

@@ -1,0 +1,89 @@
+//! `agentcred refresh`: get a new short-lived credential now (or only when the current one
+//! expires within `--if-expiring-within`). Concurrent refreshes of one profile are serialized
+//! by the profile lock; one that waited and finds a credential another process just minted
+//! uses it instead of minting again.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::RefreshArgs;
+use crate::duration;
+use crate::error::Result;
+use crate::output::{Human, Render};
+use crate::profile::Provider;
+use crate::session::{self, Fresh};
+use crate::timefmt;
+
+#[derive(Serialize)]
+struct RefreshView {
+    profile: String,
+    provider: Provider,
+    refreshed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_in_secs: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+impl Render for RefreshView {
+    fn human(&self, out: &mut Human) {
+        if let Some(note) = &self.note {
+            out.line(note);
+            return;
+        }
+        let valid = self
+            .expires_in_secs
+            .map(|s| format!(", valid for {}", duration::human(Duration::from_secs(s.max(0) as u64))))
+            .unwrap_or_default();
+        let until = self.expires_at.as_deref().map(|t| format!(" (until {t})")).unwrap_or_default();
+        let verb = if self.refreshed { "Refreshed" } else { "Kept" };
+        out.line(format!(
+            "{verb} the {} of profile '{}'{valid}{until}.",
+            self.credential.unwrap_or("credential"),
+            self.profile
+        ));
+    }
+}
+
+pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
+    let session = ctx.session()?;
+    let provider = session.provider();
+    let Some(kind) = provider.short_lived_kind() else {
+        return ctx.printer.print(&RefreshView {
+            profile: session.name.clone(),
+            provider,
+            refreshed: false,
+            credential: None,
+            expires_at: None,
+            expires_in_secs: None,
+            note: Some(format!(
+                "{} agent tokens do not expire; there is nothing to refresh.",
+                provider.display_name()
+            )),
+        });
+    };
+    let current = session.secret(kind)?;
+    let fresh = match (&args.if_expiring_within, &current) {
+        (Some(window), Some(token)) if session::remaining(token) > window.as_secs() as i64 => Fresh {
+            expires_at: crate::jwt::decode(token.expose()).and_then(|i| i.exp),
+            token: token.clone(),
+            refreshed: false,
+        },
+        _ => session.force_refresh(current.as_ref())?,
+    };
+    ctx.printer.print(&RefreshView {
+        profile: session.name.clone(),
+        provider,
+        refreshed: fresh.refreshed,
+        credential: Some(kind),
+        expires_at: fresh.expires_at_rfc3339(),
+        expires_in_secs: fresh.expires_at.map(|exp| exp - timefmt::now_unix()),
+        note: None,
+    })
+}

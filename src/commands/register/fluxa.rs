@@ -1,0 +1,97 @@
+//! `agentcred register fluxa`: `POST /register` returns the agent id, a long-lived refresh
+//! token (shown once) and a 15-minute JWT; both secrets are stored.
+
+use serde::Serialize;
+
+use super::{Pending, SecretReport};
+use crate::cli::RegisterFluxaArgs;
+use crate::commands::Ctx;
+use crate::error::{Error, Result};
+use crate::output::{Human, Render, tables};
+use crate::profile::Provider;
+use crate::providers::fluxa;
+
+#[derive(Serialize)]
+struct Registered {
+    profile: String,
+    provider: Provider,
+    agent_id: String,
+    agent_name: String,
+    sandbox: bool,
+    current: bool,
+    secrets: Vec<SecretReport>,
+}
+
+impl Render for Registered {
+    fn human(&self, out: &mut Human) {
+        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+        out.line(format!(
+            "Registered FluxA agent {} as profile '{}'{sandbox}.",
+            self.agent_id, self.profile
+        ));
+        let mut table = tables::new(out.styled, &["secret", "stored in", "expires"]);
+        for secret in &self.secrets {
+            table.add_row(vec![
+                secret.kind.to_owned(),
+                secret.store.to_string(),
+                tables::cell(secret.expires_at.as_deref()),
+            ]);
+        }
+        out.table(table);
+        if self.secrets.iter().any(|s| s.value.is_some()) {
+            out.blank();
+            for secret in &self.secrets {
+                if let Some(value) = &secret.value {
+                    out.line(format!("{}: {value}", secret.kind));
+                }
+            }
+        }
+        if self.current {
+            out.line(format!("'{}' is now the current profile.", self.profile));
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
+    let name = args.name.trim();
+    if name.is_empty() {
+        return Err(Error::usage("the agent name is empty").with_hint("pass --name NAME"));
+    }
+    let pending = Pending::start(ctx, Provider::Fluxa)?;
+    let client_info = args
+        .client_info
+        .unwrap_or_else(|| concat!("agentcred/", env!("CARGO_PKG_VERSION")).to_owned());
+    let registered = fluxa::register(
+        ctx.http()?,
+        pending.endpoint("agentid"),
+        name,
+        args.email.as_deref(),
+        &client_info,
+    )?;
+    pending.store_secrets(
+        ctx,
+        &registered.agent_id,
+        &[("token", &registered.token), ("jwt", &registered.jwt)],
+    )?;
+
+    let mut profile = pending.new_profile(&registered.agent_id);
+    profile.agent_name = Some(name.to_owned());
+    let store = pending.store_kind();
+    let sandbox = pending.sandbox;
+    let profile_name = pending.name.clone();
+    let current = pending.save(ctx, profile)?;
+
+    let reveal = ctx.global.reveal;
+    ctx.printer.print(&Registered {
+        profile: profile_name,
+        provider: Provider::Fluxa,
+        agent_id: registered.agent_id,
+        agent_name: name.to_owned(),
+        sandbox,
+        current,
+        secrets: vec![
+            SecretReport::new("token", store, &registered.token, reveal),
+            SecretReport::new("jwt", store, &registered.jwt, reveal),
+        ],
+    })
+}

@@ -1,0 +1,205 @@
+//! `agentcred register PROVIDER`: create an agent at a service and keep its credentials.
+//!
+//! The flow every provider shares guards the one-time secrets (contract §5):
+//! 1. the profile name is free and the store answers, checked *before* the service is called;
+//! 2. the secrets the service returns are stored before anything is printed;
+//! 3. if storing fails after the service answered, they go to a rescue file (0600) whose path
+//!    is printed, and the command exits 7.
+//!
+//! The config lock is held from the name check to the final save, so that two concurrent
+//! registrations cannot both claim one profile name and overwrite each other's secrets.
+
+mod fluxa;
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::RegisterCommand;
+use crate::error::{Error, Result};
+use crate::fsutil::FileLock;
+use crate::profile::{self, Config, Endpoints, Profile, Provider};
+use crate::providers;
+use crate::secret::Secret;
+use crate::store::{self, SecretStore, StoreChoice, StoreKind};
+use crate::timefmt;
+
+pub fn run(ctx: &Ctx, command: RegisterCommand) -> Result<()> {
+    match command {
+        RegisterCommand::Fluxa(args) => fluxa::run(ctx, args),
+        RegisterCommand::Fluxra(_) => Err(providers::not_yet(Provider::Fluxra)),
+        RegisterCommand::Authpi(_) => Err(providers::not_yet(Provider::Authpi)),
+        RegisterCommand::Proxy(_) => Err(providers::not_yet(Provider::Proxy)),
+    }
+}
+
+/// A registration in progress: name reserved (config lock held), store checked, endpoints known.
+pub struct Pending {
+    pub name: String,
+    pub provider: Provider,
+    pub sandbox: bool,
+    pub store: Box<dyn SecretStore>,
+    /// Where to send requests now.
+    pub endpoints: Endpoints,
+    /// What the profile records (empty for sandbox profiles).
+    recorded_endpoints: Endpoints,
+    config: Config,
+    _config_lock: FileLock,
+}
+
+impl Pending {
+    pub fn start(ctx: &Ctx, provider: Provider) -> Result<Pending> {
+        let name = ctx.global.profile.clone().unwrap_or_else(|| provider.id().to_owned());
+        profile::validate_profile_name(&name)?;
+        let sandbox = ctx.global.sandbox;
+        // Endpoints first: a bad override URL is a usage error whatever the store does.
+        let (endpoints, recorded_endpoints) = if sandbox {
+            let base = ctx.sandbox_base()?;
+            let live = provider
+                .endpoint_specs()
+                .iter()
+                .map(|spec| (spec.name.to_owned(), format!("{base}{}", spec.sandbox_prefix)))
+                .collect();
+            (live, Endpoints::new())
+        } else {
+            let recorded = profile::endpoints_for_registration(provider)?;
+            (recorded.clone(), recorded)
+        };
+        let config_lock = Config::lock(&ctx.paths)?;
+        let config = Config::load(&ctx.paths)?;
+        if let Some(existing) = config.profiles.get(&name) {
+            return Err(Error::conflict(format!(
+                "a profile named '{name}' already exists ({} agent {})",
+                existing.provider.display_name(),
+                existing.agent_id
+            ))
+            .with_provider(provider.id())
+            .with_hint(format!(
+                "register under another name with --profile NAME, or remove the old one with `agentcred profiles remove {name}`"
+            )));
+        }
+        let kind = store::resolve(ctx.global.store.unwrap_or(StoreChoice::Auto), sandbox, &ctx.paths)?;
+        let store = store::open(kind, &ctx.paths)?;
+        store.check()?;
+        Ok(Pending {
+            name,
+            provider,
+            sandbox,
+            store,
+            endpoints,
+            recorded_endpoints,
+            config,
+            _config_lock: config_lock,
+        })
+    }
+
+    pub fn endpoint(&self, name: &str) -> &str {
+        self.endpoints.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    pub fn store_kind(&self) -> StoreKind {
+        self.store.kind()
+    }
+
+    /// Store the service's secrets; on failure, rescue them all and fail with exit 7.
+    pub fn store_secrets(&self, ctx: &Ctx, agent_id: &str, secrets: &[(&str, &Secret<String>)]) -> Result<()> {
+        for (kind, value) in secrets {
+            if let Err(store_err) = self.store.set(&store::account(&self.name, kind), value) {
+                return Err(self.rescue(ctx, agent_id, secrets, store_err));
+            }
+        }
+        Ok(())
+    }
+
+    fn rescue(&self, ctx: &Ctx, agent_id: &str, secrets: &[(&str, &Secret<String>)], cause: Error) -> Error {
+        let context = serde_json::json!({
+            "agent_id": agent_id,
+            "sandbox": self.sandbox,
+            "endpoints": self.endpoints,
+            "store": self.store.kind(),
+        });
+        match store::rescue::write(&ctx.paths, &self.name, self.provider.id(), secrets, context) {
+            Ok(path) => Error::store(format!(
+                "the {} agent {agent_id} was registered, but its secrets could not be stored: {}. \
+                 They were saved to the rescue file {} (mode 0600)",
+                self.provider.display_name(),
+                cause.message,
+                path.display()
+            ))
+            .with_provider(self.provider.id())
+            .with_hint(format!(
+                "keep that file safe: it holds one-time secrets the service will not show again. \
+                 Fix the credential store ({}), then move them into it, and delete the file",
+                cause.hint.as_deref().unwrap_or("see the message above")
+            )),
+            Err(io) => {
+                // Last resort: the secret exists nowhere else, so the terminal is the only
+                // place left where it is not lost. This is the one path that prints a
+                // secret without --reveal.
+                eprintln!("agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:");
+                for (kind, value) in secrets {
+                    eprintln!("  {kind}: {}", value.expose());
+                }
+                Error::store(format!(
+                    "the {} agent {agent_id} was registered, but its secrets could not be stored ({}) \
+                     nor written to a rescue file ({io}); they were printed above",
+                    self.provider.display_name(),
+                    cause.message
+                ))
+                .with_provider(self.provider.id())
+                .with_hint("copy the secrets printed above somewhere safe now, then fix the credential store")
+            }
+        }
+    }
+
+    /// Record the profile; the first profile becomes the current one. Returns whether it did.
+    pub fn save(mut self, ctx: &Ctx, mut profile: Profile) -> Result<bool> {
+        profile.endpoints = std::mem::take(&mut self.recorded_endpoints);
+        let becomes_current = self.config.current.is_none();
+        if becomes_current {
+            self.config.current = Some(self.name.clone());
+        }
+        self.config.profiles.insert(self.name.clone(), profile);
+        self.config.save(&ctx.paths)?;
+        Ok(becomes_current)
+    }
+
+    pub fn new_profile(&self, agent_id: &str) -> Profile {
+        Profile {
+            provider: self.provider,
+            sandbox: self.sandbox,
+            store: self.store.kind(),
+            endpoints: Endpoints::new(),
+            agent_id: agent_id.to_owned(),
+            agent_name: None,
+            account_id: None,
+            issuer_id: None,
+            created_at: timefmt::from_unix_secs(timefmt::now_unix()),
+            facts: Default::default(),
+        }
+    }
+}
+
+/// One secret in a command's result: where it went, and its value only with `--reveal`.
+#[derive(Debug, Serialize)]
+pub struct SecretReport {
+    pub kind: &'static str,
+    pub store: StoreKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl SecretReport {
+    pub fn new(kind: &'static str, store: StoreKind, secret: &Secret<String>, reveal: bool) -> SecretReport {
+        let expires_at = crate::jwt::decode(secret.expose())
+            .and_then(|info| info.exp)
+            .map(timefmt::from_unix_secs);
+        SecretReport {
+            kind,
+            store,
+            expires_at,
+            value: reveal.then(|| secret.expose().clone()),
+        }
+    }
+}

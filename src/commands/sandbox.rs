@@ -1,0 +1,56 @@
+//! `agentcred sandbox serve`: the embedded emulator in the foreground, for other programs
+//! (an agent's own SDK, curl) to use. Prints each service's base URL on stdout, as
+//! `VAR=URL` lines that a shell can `export`, or as JSON.
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::{SandboxCommand, SandboxServeArgs};
+use crate::error::{Error, Result};
+use crate::output::{Human, Render};
+use crate::sandbox::{self, SandboxConfig};
+
+#[derive(Serialize)]
+struct Serving {
+    base_url: String,
+    state_file: String,
+    services: std::collections::BTreeMap<&'static str, String>,
+}
+
+impl Render for Serving {
+    fn human(&self, out: &mut Human) {
+        for (var, url) in &self.services {
+            out.line(format!("{var}={url}"));
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, command: SandboxCommand) -> Result<()> {
+    match command {
+        SandboxCommand::Serve(args) => serve(ctx, args),
+    }
+}
+
+fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
+    let state = args.state.unwrap_or_else(|| ctx.paths.sandbox_state_file());
+    let config = SandboxConfig::from_env(state.clone(), args.port)
+        .map_err(|e| Error::internal(format!("cannot configure the sandbox: {e:#}")))?;
+    let mut printed = Ok(());
+    sandbox::serve_foreground(config, |base| {
+        let view = Serving {
+            base_url: base.to_owned(),
+            state_file: state.display().to_string(),
+            services: sandbox::service_urls(base).into_iter().collect(),
+        };
+        printed = ctx.printer.print(&view);
+        ctx.printer.status(format!(
+            "Sandbox listening on {base} (state in {}); Ctrl-C to stop.",
+            state.display()
+        ));
+    })
+    .map_err(|e| {
+        Error::unavailable(format!("the sandbox server failed: {e:#}"))
+            .with_hint("if the port is taken, pick another with --port N (0 picks a free one)")
+    })?;
+    printed
+}

@@ -1,0 +1,75 @@
+//! `agentcred token`: print a bearer credential valid for at least `--min-valid`, refreshing
+//! first if needed, and nothing else on stdout, so `$(agentcred token)` works in scripts. The
+//! credential is printed without `--reveal` because printing it is the command's purpose.
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::TokenArgs;
+use crate::duration;
+use crate::error::Result;
+use crate::output::{Human, Render};
+use crate::profile::Provider;
+use crate::timefmt;
+
+#[derive(Serialize)]
+struct TokenView {
+    profile: String,
+    provider: Provider,
+    token_type: &'static str,
+    token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_in_secs: Option<i64>,
+    refreshed: bool,
+}
+
+impl Render for TokenView {
+    fn human(&self, out: &mut Human) {
+        out.line(&self.token);
+    }
+}
+
+pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
+    let session = ctx.session()?;
+    let provider = session.provider();
+    let view = if provider.short_lived_kind().is_none() {
+        let token = session.require_secret(
+            "token",
+            "the agent token is missing; create one with `agentcred tokens create`",
+        )?;
+        TokenView {
+            profile: session.name.clone(),
+            provider,
+            token_type: "Bearer",
+            token: token.expose().clone(),
+            expires_at: None,
+            expires_in_secs: None,
+            refreshed: false,
+        }
+    } else {
+        let fresh = session.ensure_fresh(args.min_valid)?;
+        let left = fresh.expires_at.map(|exp| exp - timefmt::now_unix());
+        if let Some(left) = left {
+            if left < args.min_valid.as_secs() as i64 {
+                ctx.printer.warn(format!(
+                    "the new credential is valid for {}, less than --min-valid {}: {} does not issue longer-lived ones",
+                    duration::human(std::time::Duration::from_secs(left.max(0) as u64)),
+                    duration::human(args.min_valid),
+                    provider.display_name()
+                ));
+            }
+        }
+        TokenView {
+            profile: session.name.clone(),
+            provider,
+            token_type: "Bearer",
+            expires_at: fresh.expires_at_rfc3339(),
+            expires_in_secs: left,
+            refreshed: fresh.refreshed,
+            token: fresh.token.into_inner(),
+        }
+    };
+    ctx.printer.print(&view)
+}

@@ -1,0 +1,526 @@
+//! How bytes travel: one reqwest client for every provider.
+//!
+//! Contract (§5, §8):
+//! - rustls with the ring provider, no OpenSSL; connect timeout 10 s, whole request 30 s.
+//! - Idempotent requests (GET, and those a provider marks idempotent: Proxy register, AuthPI
+//!   creates with an `Idempotency-Key`) are retried on connect errors, timeouts, 429 and 5xx,
+//!   with exponential backoff and full jitter, honouring `Retry-After` (seconds), within a total
+//!   budget. Other requests are sent once: a POST that may have acted is never repeated blindly.
+//! - `-v` traces go to stderr. Authorization headers are redacted, JSON fields that carry
+//!   secrets are redacted by name, JWT signatures are cut, and every secret this call sent is
+//!   scrubbed from the trace text as a last line of defence.
+//! - Every HTTP status comes back as a [`Reply`]; turning a service's error envelope into an
+//!   [`Error`] is the provider's job (it knows the envelope), with [`status_kind`] as the shared
+//!   default mapping.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::blocking::Client;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::jwt;
+use crate::secret::Secret;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How a request authenticates.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    None,
+    Bearer(Secret<String>),
+    Basic { user: String, password: Secret<String> },
+    /// A custom header carrying a key, like Proxy's `Api-Key`.
+    Header { name: &'static str, value: Secret<String> },
+}
+
+/// A request body. Values under keys named in [`SECRET_FIELDS`] are redacted in traces.
+#[derive(Debug, Clone)]
+pub enum Body {
+    None,
+    Json(serde_json::Value),
+    Form(Vec<(String, String)>),
+}
+
+/// Field names whose values are secrets, in requests and responses alike.
+pub const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "jwt",
+    "api_key",
+    "recovery_key",
+    "secret",
+    "client_secret",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "vc",
+    "pan",
+    "cvv",
+    "password",
+    "key_secret",
+];
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    pub url: String,
+    pub auth: Auth,
+    pub body: Body,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(&'static str, String)>,
+    /// Safe to send again after a failure that may or may not have reached the service.
+    pub idempotent: bool,
+    /// Secrets inside the body, scrubbed from traces even if no field name gives them away.
+    pub body_secrets: Vec<Secret<String>>,
+}
+
+impl Call {
+    pub fn new(method: Method, url: impl Into<String>) -> Call {
+        let idempotent = method == Method::GET || method == Method::HEAD;
+        Call {
+            method,
+            url: url.into(),
+            auth: Auth::None,
+            body: Body::None,
+            query: Vec::new(),
+            headers: Vec::new(),
+            idempotent,
+            body_secrets: Vec::new(),
+        }
+    }
+    pub fn get(url: impl Into<String>) -> Call {
+        Call::new(Method::GET, url)
+    }
+    pub fn post(url: impl Into<String>) -> Call {
+        Call::new(Method::POST, url)
+    }
+    pub fn patch(url: impl Into<String>) -> Call {
+        Call::new(Method::PATCH, url)
+    }
+    pub fn delete(url: impl Into<String>) -> Call {
+        Call::new(Method::DELETE, url)
+    }
+    pub fn auth(mut self, auth: Auth) -> Call {
+        self.auth = auth;
+        self
+    }
+    pub fn json(mut self, body: serde_json::Value) -> Call {
+        self.body = Body::Json(body);
+        self
+    }
+    pub fn form(mut self, fields: Vec<(String, String)>) -> Call {
+        self.body = Body::Form(fields);
+        self
+    }
+    pub fn query(mut self, name: &str, value: impl Into<String>) -> Call {
+        self.query.push((name.to_owned(), value.into()));
+        self
+    }
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Call {
+        self.headers.push((name, value.into()));
+        self
+    }
+    /// Mark a non-GET request as safe to retry (idempotent by the service's contract).
+    pub fn idempotent(mut self) -> Call {
+        self.idempotent = true;
+        self
+    }
+    pub fn body_secret(mut self, secret: &Secret<String>) -> Call {
+        self.body_secrets.push(secret.clone());
+        self
+    }
+}
+
+/// A service's answer, whatever its status.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON, if it is JSON.
+    pub fn json_value(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// Decode a success body; a body that does not match is the service breaking its contract.
+    pub fn decode<T: DeserializeOwned>(&self, provider: &str, what: &str) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::internal(format!("{provider} answered {what} with an unexpected body ({e})"))
+                .with_provider(provider)
+                .with_status(self.status)
+                .with_hint("run again with -v to see the response; the service's API may have changed")
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The default error kind for an HTTP status (contract §8).
+pub fn status_kind(status: u16) -> ErrorKind {
+    match status {
+        400 | 405 | 415 | 422 => ErrorKind::Usage,
+        401 | 403 => ErrorKind::Auth,
+        404 | 410 => ErrorKind::NotFound,
+        409 | 412 => ErrorKind::Conflict,
+        408 | 429 | 500..=599 => ErrorKind::Unavailable,
+        _ => ErrorKind::Internal,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// No retry starts once this much time has passed since the first attempt.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            budget: Duration::from_secs(20),
+        }
+    }
+}
+
+pub struct Http {
+    client: Client,
+    trace: bool,
+    retry: RetryPolicy,
+}
+
+impl Http {
+    pub fn new(trace: bool) -> Result<Http> {
+        // reqwest is built without a default crypto provider; choose ring once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("agentcred/", env!("CARGO_PKG_VERSION")))
+            // Never follow a redirect with credentials attached to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Http {
+            client,
+            trace,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Http {
+        self.retry = retry;
+        self
+    }
+
+    /// Send `call`, retrying if it is idempotent. `provider` names the service in messages.
+    pub fn send(&self, provider: &str, call: &Call) -> Result<Reply> {
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let outcome = self.send_once(call, attempt);
+            let retry_after = match &outcome {
+                Ok(reply) if reply.status == 429 || reply.status >= 500 => {
+                    Some(parse_retry_after(reply.header("retry-after")))
+                }
+                Ok(_) => None,
+                Err(e) if e.is_connect() || e.is_timeout() => Some(None),
+                Err(_) => None,
+            };
+            let give_up = retry_after.is_none() || !call.idempotent || attempt >= self.retry.max_attempts;
+            if !give_up {
+                // A server that asks for a longer pause than we are willing to take gets its
+                // answer reported rather than a retry that ignores what it asked.
+                let wait = match retry_after.flatten() {
+                    Some(asked) if asked > self.retry.max_delay => None,
+                    Some(asked) => Some(asked),
+                    None => Some(self.backoff(attempt)),
+                };
+                if let Some(wait) = wait.filter(|w| started.elapsed() + *w <= self.retry.budget) {
+                    if self.trace {
+                        eprintln!("* retrying in {} ms (attempt {} of {})", wait.as_millis(), attempt + 1, self.retry.max_attempts);
+                    }
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                    continue;
+                }
+            }
+            return outcome.map_err(|e| transport_error(provider, call, &e, attempt));
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        // Full jitter: uniformly random in [0, base * 2^(attempt-1)], so that many clients
+        // retrying after the same outage do not arrive together.
+        let ceiling = self.retry.base_delay.saturating_mul(1 << (attempt - 1).min(10));
+        let ceiling = ceiling.min(self.retry.max_delay);
+        Duration::from_millis(fastrand::u64(0..=ceiling.as_millis() as u64))
+    }
+
+    fn send_once(&self, call: &Call, attempt: u32) -> std::result::Result<Reply, reqwest::Error> {
+        let mut request = self.client.request(call.method.clone(), &call.url);
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        request = request.header(reqwest::header::ACCEPT, "application/json");
+        for (name, value) in &call.headers {
+            request = request.header(*name, value);
+        }
+        request = match &call.auth {
+            Auth::None => request,
+            Auth::Bearer(token) => request.bearer_auth(token.expose()),
+            Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
+            Auth::Header { name, value } => {
+                let mut headers = HeaderMap::new();
+                if let (Ok(n), Ok(mut v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value.expose())) {
+                    v.set_sensitive(true);
+                    headers.insert(n, v);
+                }
+                request.headers(headers)
+            }
+        };
+        request = match &call.body {
+            Body::None => request,
+            Body::Json(value) => request.json(value),
+            Body::Form(fields) => request.form(fields),
+        };
+        if self.trace {
+            self.trace_request(call, attempt);
+        }
+        let started = Instant::now();
+        let result = request.send().and_then(|response| {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.bytes()?.to_vec();
+            Ok(Reply { status, headers, body })
+        });
+        if self.trace {
+            match &result {
+                Ok(reply) => self.trace_reply(call, reply, started.elapsed()),
+                Err(e) => eprintln!("< error after {} ms: {}", started.elapsed().as_millis(), describe_reqwest(e)),
+            }
+        }
+        result
+    }
+
+    fn trace_request(&self, call: &Call, attempt: u32) {
+        let mut url = call.url.clone();
+        if !call.query.is_empty() {
+            let q: Vec<String> = call.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            url = format!("{url}?{}", q.join("&"));
+        }
+        let mut lines = vec![format!("> {} {url}{}", call.method, if attempt > 1 { format!(" (attempt {attempt})") } else { String::new() })];
+        match &call.auth {
+            Auth::None => {}
+            Auth::Bearer(_) => lines.push("> authorization: Bearer <redacted>".into()),
+            Auth::Basic { user, .. } => lines.push(format!("> authorization: Basic <redacted> (user {user})")),
+            Auth::Header { name, .. } => lines.push(format!("> {}: <redacted>", name.to_ascii_lowercase())),
+        }
+        for (name, value) in &call.headers {
+            lines.push(format!("> {name}: {value}"));
+        }
+        match &call.body {
+            Body::None => {}
+            Body::Json(value) => lines.push(format!("> {}", redact_json(value))),
+            Body::Form(fields) => {
+                let shown: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| if is_secret_field(k) { format!("{k}=<redacted>") } else { format!("{k}={v}") })
+                    .collect();
+                lines.push(format!("> {}", shown.join("&")));
+            }
+        }
+        self.emit_trace(call, lines);
+    }
+
+    fn trace_reply(&self, call: &Call, reply: &Reply, elapsed: Duration) {
+        let mut lines = vec![format!("< {} ({} ms)", reply.status, elapsed.as_millis())];
+        for name in ["content-type", "retry-after", "etag", "idempotent-replayed"] {
+            if let Some(value) = reply.header(name) {
+                lines.push(format!("< {name}: {value}"));
+            }
+        }
+        if !reply.body.is_empty() {
+            let shown = match reply.json_value() {
+                Some(value) => redact_json(&value),
+                None => truncate(&reply.text(), 2000),
+            };
+            lines.push(format!("< {shown}"));
+        }
+        self.emit_trace(call, lines);
+    }
+
+    fn emit_trace(&self, call: &Call, lines: Vec<String>) {
+        let mut text = jwt::redact_signatures(&lines.join("\n"));
+        let mut known: Vec<&str> = call.body_secrets.iter().map(|s| s.expose().as_str()).collect();
+        match &call.auth {
+            Auth::Bearer(s) | Auth::Header { value: s, .. } | Auth::Basic { password: s, .. } => known.push(s.expose()),
+            Auth::None => {}
+        }
+        for secret in known.into_iter().filter(|s| s.len() >= 4) {
+            text = text.replace(secret, "<redacted>");
+        }
+        eprintln!("{text}");
+    }
+}
+
+fn is_secret_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_FIELDS.iter().any(|f| *f == lower) || lower.ends_with("_secret") || lower.ends_with("_token")
+}
+
+/// A copy of `value` with every secret-bearing field replaced, rendered compactly.
+pub fn redact_json(value: &serde_json::Value) -> String {
+    fn walk(value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => serde_json::Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let shown = if is_secret_field(k) && !v.is_null() {
+                            serde_json::Value::String("<redacted>".into())
+                        } else {
+                            walk(v)
+                        };
+                        (k.clone(), shown)
+                    })
+                    .collect(),
+            ),
+            serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(walk).collect()),
+            other => other.clone(),
+        }
+    }
+    truncate(&walk(value).to_string(), 4000)
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], text.len())
+}
+
+fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
+    value?.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    // reqwest's Display includes the URL, which never carries secrets here (they go in
+    // headers and bodies); the source chain says what actually went wrong.
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn transport_error(provider: &str, call: &Call, e: &reqwest::Error, attempts: u32) -> Error {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "failed"
+    };
+    let tries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+    let mut err = Error::unavailable(format!(
+        "{} {} {what}{tries}: {}",
+        call.method,
+        strip_query(&call.url),
+        describe_reqwest(e)
+    ))
+    .with_provider(provider);
+    err = if call.idempotent {
+        err.with_hint("check the network and the service's status, then try again")
+    } else {
+        err.with_hint("the request may or may not have reached the service; check its state (for example with `agentcred status`) before retrying")
+    };
+    err
+}
+
+fn strip_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// Build an error from a non-success reply: `message` and `service_code` come from the
+/// provider's envelope decoder.
+pub fn reply_error(provider: &str, reply: &Reply, service_code: Option<String>, message: Option<String>) -> Error {
+    let kind = status_kind(reply.status);
+    let detail = message.unwrap_or_else(|| {
+        let text = reply.text();
+        let text = text.trim();
+        if text.is_empty() { "no details".to_owned() } else { truncate(&jwt::redact_signatures(text), 300) }
+    });
+    let mut err = Error::new(kind, format!("{provider} answered {}: {detail}", reply.status))
+        .with_provider(provider)
+        .with_status(reply.status);
+    if let Some(code) = service_code {
+        err = err.with_service_code(code);
+    }
+    if kind == ErrorKind::Unavailable {
+        err = err.with_hint("the service is failing or rate-limiting; wait a moment and try again");
+    }
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_fields_are_redacted_at_any_depth() {
+        let body = serde_json::json!({
+            "agent_id": "ag_1", "token": "tok_abc", "nested": [{"api_key": "sk_x", "name": "ok"}],
+            "token_type": "Bearer", "expires_in": 300, "client_secret": "cs"
+        });
+        let shown = redact_json(&body);
+        for leaked in ["tok_abc", "sk_x", "\"cs\""] {
+            assert!(!shown.contains(leaked), "{shown}");
+        }
+        assert!(shown.contains("ag_1") && shown.contains("Bearer") && shown.contains("ok"));
+    }
+
+    #[test]
+    fn statuses_map_to_contract_kinds() {
+        assert_eq!(status_kind(401), ErrorKind::Auth);
+        assert_eq!(status_kind(404), ErrorKind::NotFound);
+        assert_eq!(status_kind(409), ErrorKind::Conflict);
+        assert_eq!(status_kind(412), ErrorKind::Conflict);
+        assert_eq!(status_kind(429), ErrorKind::Unavailable);
+        assert_eq!(status_kind(503), ErrorKind::Unavailable);
+        assert_eq!(status_kind(400), ErrorKind::Usage);
+    }
+
+    #[test]
+    fn retry_after_in_seconds() {
+        assert_eq!(parse_retry_after(Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(parse_retry_after(None), None);
+    }
+}

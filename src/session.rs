@@ -1,0 +1,163 @@
+//! A selected profile with its store and endpoints, and the life of its short-lived credential.
+//!
+//! Contract (§6): `refresh` and `token` take a per-profile lock across processes and re-read
+//! the store after taking it, so that many concurrent invocations on one expired profile make
+//! one refresh call: the first one through the lock refreshes, the others find a fresh
+//! credential when their turn comes. A request rejected with 401 is refreshed once and retried
+//! once, transparently; a second 401 is an authentication failure (exit 4).
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::fsutil::FileLock;
+use crate::http::{Http, Reply};
+use crate::jwt;
+use crate::paths::Paths;
+use crate::profile::{Endpoints, Profile, Provider};
+use crate::providers;
+use crate::secret::Secret;
+use crate::store::{self, SecretStore};
+use crate::timefmt;
+
+/// Our own calls refresh when less than this remains (providers.md §7).
+pub const DEFAULT_MIN_VALID: Duration = Duration::from_secs(60);
+const PROFILE_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct Session<'a> {
+    pub name: String,
+    pub profile: Profile,
+    pub endpoints: Endpoints,
+    pub store: Box<dyn SecretStore>,
+    pub http: &'a Http,
+    pub paths: &'a Paths,
+}
+
+/// A short-lived credential good for at least the asked time.
+#[derive(Debug)]
+pub struct Fresh {
+    pub token: Secret<String>,
+    /// Unix seconds, from the JWT's `exp` (decoded locally).
+    pub expires_at: Option<i64>,
+    pub refreshed: bool,
+}
+
+impl Fresh {
+    fn from_token(token: Secret<String>, refreshed: bool) -> Fresh {
+        let expires_at = jwt::decode(token.expose()).and_then(|info| info.exp);
+        Fresh {
+            token,
+            expires_at,
+            refreshed,
+        }
+    }
+
+    pub fn expires_at_rfc3339(&self) -> Option<String> {
+        self.expires_at.map(timefmt::from_unix_secs)
+    }
+}
+
+impl<'a> Session<'a> {
+    pub fn provider(&self) -> Provider {
+        self.profile.provider
+    }
+
+    pub fn endpoint(&self, name: &str) -> &str {
+        self.endpoints.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    pub fn secret(&self, kind: &str) -> Result<Option<Secret<String>>> {
+        self.store.get(&store::account(&self.name, kind))
+    }
+
+    /// A secret the profile must have; its absence is explained with `how_to_fix`.
+    pub fn require_secret(&self, kind: &str, how_to_fix: &str) -> Result<Secret<String>> {
+        self.secret(kind)?.ok_or_else(|| {
+            Error::auth(format!(
+                "profile '{}' has no {kind} in the {} store",
+                self.name, self.profile.store
+            ))
+            .with_provider(self.provider().id())
+            .with_hint(how_to_fix.to_owned())
+        })
+    }
+
+    pub fn put_secret(&self, kind: &str, value: &Secret<String>) -> Result<()> {
+        self.store.set(&store::account(&self.name, kind), value)
+    }
+
+    /// The per-profile lock that serializes refreshes across processes.
+    pub fn lock(&self) -> Result<FileLock> {
+        let path = self.paths.lock_dir.join(format!("profile-{}.lock", self.name));
+        FileLock::acquire(&path, PROFILE_LOCK_TIMEOUT).map_err(|e| {
+            Error::unavailable(format!("could not take the lock for profile '{}': {e}", self.name))
+                .with_hint("another agentcred process is refreshing this profile; try again")
+        })
+    }
+
+    fn short_lived_kind(&self) -> Result<&'static str> {
+        self.provider().short_lived_kind().ok_or_else(|| {
+            Error::usage(format!(
+                "{} agent tokens do not expire, so there is nothing to refresh",
+                self.provider().display_name()
+            ))
+            .with_provider(self.provider().id())
+        })
+    }
+
+    /// The stored short-lived credential if it stays valid for `min_valid`, else a new one.
+    pub fn ensure_fresh(&self, min_valid: Duration) -> Result<Fresh> {
+        let kind = self.short_lived_kind()?;
+        if let Some(token) = self.valid_for(kind, min_valid)? {
+            return Ok(Fresh::from_token(token, false));
+        }
+        let _lock = self.lock()?;
+        // Someone may have refreshed while we waited for the lock.
+        if let Some(token) = self.valid_for(kind, min_valid)? {
+            return Ok(Fresh::from_token(token, false));
+        }
+        self.mint_and_store(kind)
+    }
+
+    /// A new credential whatever the stored one's state, unless another process replaced
+    /// `rejected` while we waited for the lock (then that newer one is used).
+    pub fn force_refresh(&self, rejected: Option<&Secret<String>>) -> Result<Fresh> {
+        let kind = self.short_lived_kind()?;
+        let _lock = self.lock()?;
+        if let Some(rejected) = rejected {
+            if let Some(current) = self.secret(kind)? {
+                if &current != rejected && remaining(&current) > 0 {
+                    return Ok(Fresh::from_token(current, false));
+                }
+            }
+        }
+        self.mint_and_store(kind)
+    }
+
+    fn valid_for(&self, kind: &str, min_valid: Duration) -> Result<Option<Secret<String>>> {
+        Ok(self
+            .secret(kind)?
+            .filter(|token| remaining(token) >= min_valid.as_secs() as i64))
+    }
+
+    fn mint_and_store(&self, kind: &str) -> Result<Fresh> {
+        let token = providers::mint_short_lived(self)?;
+        self.put_secret(kind, &token)?;
+        Ok(Fresh::from_token(token, true))
+    }
+
+    /// Run `call` with a fresh short-lived credential; on a 401, refresh once and retry once.
+    pub fn with_credential(&self, call: impl Fn(&Secret<String>) -> Result<Reply>) -> Result<Reply> {
+        let fresh = self.ensure_fresh(DEFAULT_MIN_VALID)?;
+        let reply = call(&fresh.token)?;
+        if reply.status != 401 {
+            return Ok(reply);
+        }
+        let renewed = self.force_refresh(Some(&fresh.token))?;
+        call(&renewed.token)
+    }
+}
+
+/// Seconds of validity left; an unparsable token counts as expired.
+pub fn remaining(token: &Secret<String>) -> i64 {
+    jwt::remaining(token.expose(), timefmt::now_unix()).unwrap_or(i64::MIN)
+}

@@ -1,0 +1,227 @@
+//! FluxA end to end: register, status, token, refresh, expiry, single-flight, retries.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::{Home, Server, logged};
+
+fn registered(server: &Server) -> Home {
+    let mut home = Home::new();
+    home.use_server(server);
+    home.run(&["register", "fluxa", "--name", "demo-agent"]).ok();
+    home
+}
+
+#[test]
+fn readme_flow_with_the_embedded_sandbox_and_no_dbus() {
+    let home = Home::new();
+    let reg = home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
+    assert!(reg.stdout.contains("Registered FluxA agent"), "{}", reg.stdout);
+
+    let status = home.run(&["--sandbox", "status"]).ok();
+    assert!(status.stdout.contains("87.5 USDC (87500000 atomic, 6 decimals)"), "{}", status.stdout);
+    assert!(status.stdout.contains("Monthly headroom"));
+    assert!(status.stdout.contains("XRP"));
+
+    let json = home.run(&["--sandbox", "--json", "status"]).ok().json();
+    assert_eq!(json["provider"], "fluxa");
+    assert_eq!(json["monthly"]["remaining"], json!({"atomic": "87500000", "formatted": "87.5", "decimals": 6, "currency": "USDC"}));
+    let credits = json["balances"].as_array().unwrap().iter().find(|b| b["currency"] == "FLUXA_MONETIZE_CREDITS").unwrap();
+    assert_eq!(credits["available"]["decimals"], 2);
+    assert_eq!(json["local"]["store"], "file");
+    let jwt = json["local"]["secrets"].as_array().unwrap().iter().find(|s| s["kind"] == "jwt").unwrap();
+    assert!(jwt["expires_at"].as_str().unwrap().ends_with('Z'));
+    assert!(jwt["expires_in_secs"].as_i64().unwrap() > 800);
+
+    // Without --sandbox the sandbox profile still talks to the sandbox: it is in the profile.
+    home.run(&["status"]).ok();
+    // Sandbox state persists across invocations: the same agent is seen each time.
+    let state = home.sandbox_state();
+    assert_eq!(state["fluxa"]["agents"].as_object().map(|a| a.len()).unwrap_or(0), 1, "{state}");
+}
+
+#[test]
+fn requests_follow_the_documented_api() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent_id = home.run(&["--json", "profiles", "show"]).ok().json()["agent_id"].as_str().unwrap().to_owned();
+    home.run(&["status", "--network", "base", "--tx-limit", "5"]).ok();
+    home.run(&["refresh"]).ok();
+
+    let log = server.requests();
+    let register = logged(&log, "POST", "/fluxa/agentid/register");
+    assert_eq!(register.len(), 1);
+    assert_eq!(register[0]["auth_scheme"], "none");
+    assert_eq!(register[0]["body"]["agent_name"], "demo-agent");
+    assert!(register[0]["body"]["client_info"].as_str().unwrap().starts_with("agentcred/"));
+    assert!(register[0]["content_type"].as_str().unwrap().starts_with("application/json"));
+
+    let status = logged(&log, "GET", "/fluxa/wallet/api/agent/self/status");
+    assert_eq!(status.len(), 1);
+    assert_eq!(status[0]["auth_scheme"], "bearer");
+    assert!(status[0]["query"].as_str().unwrap().contains("txLimit=5"), "{}", status[0]);
+    assert!(status[0]["query"].as_str().unwrap().contains("network=base"));
+
+    let refresh = logged(&log, "POST", "/fluxa/agentid/refresh");
+    assert_eq!(refresh.len(), 1);
+    assert_eq!(refresh[0]["auth_scheme"], "none");
+    assert_eq!(refresh[0]["body"]["agent_id"], agent_id.as_str());
+    assert_eq!(refresh[0]["body"]["token"], home.stored("fluxa:token").as_str());
+}
+
+#[test]
+fn expired_jwt_is_refreshed_once_before_status() {
+    let server = Server::start();
+    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 2}}));
+    let home = registered(&server);
+    std::thread::sleep(Duration::from_millis(2500));
+    server.clear_requests();
+    home.run(&["status"]).ok();
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+    assert_eq!(server.count("GET /fluxa/wallet/api/agent/self/status"), 1);
+}
+
+#[test]
+fn token_min_valid_refreshes_when_less_remains_and_prints_only_the_jwt() {
+    let server = Server::start();
+    let home = registered(&server);
+    server.clear_requests();
+
+    // A fresh 15-minute JWT satisfies the default 60 s: no refresh.
+    let first = home.run(&["token"]).ok();
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 0);
+    let jwt = first.stdout.trim_end();
+    assert_eq!(first.stdout, format!("{jwt}\n"), "only the JWT on stdout");
+    assert_eq!(jwt.split('.').count(), 3);
+    assert_eq!(jwt, home.stored("fluxa:jwt"));
+
+    // 20 minutes is more than a FluxA JWT ever has left: refresh, and say so on stderr.
+    let second = home.run(&["token", "--min-valid", "20m"]).ok();
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+    assert_ne!(second.stdout.trim_end(), jwt);
+    assert_eq!(second.stdout.lines().count(), 1);
+    assert!(second.stderr.contains("less than --min-valid"), "{}", second.stderr);
+
+    // 10 minutes is within what a new JWT has: no further refresh.
+    home.run(&["token", "--min-valid", "10m"]).ok();
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+
+    let json = home.run(&["--json", "token"]).ok().json();
+    assert_eq!(json["token_type"], "Bearer");
+    assert!(json["expires_in_secs"].as_i64().unwrap() > 600);
+}
+
+#[test]
+fn twenty_concurrent_token_calls_on_an_expired_profile_make_one_refresh() {
+    let server = Server::start();
+    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 1}}));
+    let home = registered(&server);
+    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 900}}));
+    std::thread::sleep(Duration::from_millis(1500));
+    server.clear_requests();
+
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            let mut cmd = home.command(&["token"]);
+            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let mut tokens = std::collections::BTreeSet::new();
+    for child in children {
+        let run = crate::support::finish(child.wait_with_output().unwrap()).ok();
+        tokens.insert(run.stdout.trim().to_owned());
+    }
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+    assert_eq!(tokens.len(), 1, "every caller got the one new JWT");
+}
+
+#[test]
+fn a_rejected_jwt_is_refreshed_and_the_request_retried_once() {
+    let server = Server::start();
+    let home = registered(&server);
+    // An Agent VC is a valid-looking, unexpired JWT that the wallet refuses with 401.
+    let jwt = home.stored("fluxa:jwt");
+    let (code, vc) = server.post(
+        "/fluxa/agentid/agent/vc/issue",
+        Some(&jwt),
+        json!({"challenge": "c-1", "audience": "https://thirdparty.example.com", "ttl_seconds": 600}),
+    );
+    assert_eq!(code, 200, "{vc}");
+    home.overwrite_secret("fluxa:jwt", vc["vc"].as_str().unwrap());
+    server.clear_requests();
+
+    home.run(&["status"]).ok();
+    assert_eq!(server.count("GET /fluxa/wallet/api/agent/self/status"), 2);
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+    assert_ne!(home.stored("fluxa:jwt"), vc["vc"].as_str().unwrap());
+}
+
+#[test]
+fn a_revoked_refresh_token_is_an_auth_failure_with_a_way_out() {
+    let server = Server::start();
+    let home = registered(&server);
+    home.overwrite_secret("fluxa:token", "tok_not_the_real_one");
+    let run = home.run(&["refresh"]).code(4);
+    assert!(run.stderr.contains("register"), "{}", run.stderr);
+    let json = home.run(&["--json", "refresh"]).code(4).error_json();
+    assert_eq!(json["error"]["code"], "auth_failed");
+    assert_eq!(json["error"]["provider"], "fluxa");
+    assert_eq!(json["error"]["http_status"], 401);
+}
+
+#[test]
+fn refresh_if_expiring_within_skips_a_fresh_jwt() {
+    let server = Server::start();
+    let home = registered(&server);
+    server.clear_requests();
+    let kept = home.run(&["--json", "refresh", "--if-expiring-within", "5m"]).ok().json();
+    assert_eq!(kept["refreshed"], false);
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 0);
+    let done = home.run(&["--json", "refresh", "--if-expiring-within", "20m"]).ok().json();
+    assert_eq!(done["refreshed"], true);
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+}
+
+#[test]
+fn idempotent_reads_are_retried_after_5xx_and_429() {
+    let server = Server::start();
+    let home = registered(&server);
+    home.run(&["status"]).ok();
+    server.clear_requests();
+    server.fault(json!({"method": "GET", "path": "/fluxa/wallet/api/agent/self/status", "status": 503, "count": 1}));
+    server.fault(json!({"method": "GET", "path": "/fluxa/wallet/api/agent/self/status", "status": 429, "count": 1, "retry_after": 1}));
+    home.run(&["status"]).ok();
+    assert_eq!(server.count("GET /fluxa/wallet/api/agent/self/status"), 3);
+
+    // A service that keeps failing: exit 6 after a bounded number of attempts.
+    server.clear_requests();
+    server.fault(json!({"method": "GET", "path": "/fluxa/wallet/api/agent/self/status", "status": 500, "count": 10}));
+    let json = home.run(&["--json", "status"]).code(6).error_json();
+    assert_eq!(json["error"]["code"], "service_unavailable");
+    assert_eq!(server.count("GET /fluxa/wallet/api/agent/self/status"), 4);
+}
+
+#[test]
+fn register_is_not_retried_blindly() {
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    server.fault(json!({"method": "POST", "path": "/fluxa/agentid/register", "status": 503, "count": 1}));
+    home.run(&["register", "fluxa", "--name", "demo-agent"]).code(6);
+    assert_eq!(server.count("POST /fluxa/agentid/register"), 1);
+    // Nothing was recorded: the same name can be registered once the service is back.
+    home.run(&["register", "fluxa", "--name", "demo-agent"]).ok();
+}
+
+#[test]
+fn limits_show_reports_the_monthly_headroom() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
+    let json = home.run(&["--json", "limits", "show"]).ok().json();
+    assert_eq!(json["monthly"]["limit"]["formatted"], "100");
+    assert_eq!(json["monthly"]["spent"]["atomic"], "12500000");
+    let human = home.run(&["limits", "show"]).ok();
+    assert!(human.stdout.contains("100 USDC (100000000 atomic, 6 decimals)"), "{}", human.stdout);
+}

@@ -1,0 +1,52 @@
+//! The committed completions and man pages match what the binary generates.
+//! Run with AGENTCRED_UPDATE_GENERATED=1 to rewrite them after changing the CLI.
+
+use std::path::Path;
+
+use agentcred::generate;
+
+fn check(path: &Path, expected: &str, stale: &mut Vec<String>) {
+    if std::env::var_os("AGENTCRED_UPDATE_GENERATED").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, expected).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(actual) if actual == expected => {}
+        _ => stale.push(path.display().to_string()),
+    }
+}
+
+#[test]
+fn completions_and_man_pages_are_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stale = Vec::new();
+    for (shell, file) in generate::SHELLS {
+        check(&root.join("completions").join(file), &generate::completion(shell), &mut stale);
+    }
+    let pages = generate::man_pages();
+    for (file, page) in &pages {
+        check(&root.join("man").join(file), page, &mut stale);
+    }
+    // No page left over from a removed command.
+    if let Ok(entries) = std::fs::read_dir(root.join("man")) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !pages.iter().any(|(f, _)| *f == name) {
+                stale.push(format!("man/{name} (no such command)"));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "generated files differ from the CLI definition: {stale:?}\nrun: AGENTCRED_UPDATE_GENERATED=1 cargo test --test cli generated"
+    );
+}
+
+#[test]
+fn completions_command_prints_the_committed_script() {
+    let out = std::process::Command::new(crate::support::BIN).args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/agentcred.bash")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}

@@ -1,0 +1,45 @@
+//! A real Secret Service. Ignored in a plain `cargo test`; `.ci/run` runs it inside
+//! `scripts/with-keyring.sh` (dbus-run-session + an unlocked gnome-keyring-daemon).
+
+use std::process::Command;
+
+use crate::support::{Home, Server};
+
+#[test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: scripts/with-keyring.sh"]
+fn register_stores_in_the_real_keychain_and_token_status_read_it_back() {
+    let server = Server::start();
+    let mut home = Home::new();
+    for (var, url) in &server.urls {
+        home.set(var, url);
+    }
+    // The Secret Service of the surrounding dbus-run-session.
+    for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+        if let Ok(value) = std::env::var(var) {
+            home.set(var, &value);
+        }
+    }
+    let profile = format!("kc-{}", std::process::id());
+    home.run(&["--profile", &profile, "--store", "keychain", "register", "fluxa", "--name", "demo-agent"]).ok();
+
+    let lookup = |kind: &str| {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", "agentcred", "username", &format!("{profile}:{kind}")])
+            .output()
+            .expect("secret-tool");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let token = lookup("token");
+    assert!(token.starts_with("tok_"), "secret-tool found {token:?}");
+    let jwt = lookup("jwt");
+    assert_eq!(jwt.matches('.').count(), 2);
+
+    let printed = home.run(&["--profile", &profile, "token"]).ok();
+    assert_eq!(printed.stdout.trim(), jwt.trim());
+    let status = home.run(&["--profile", &profile, "--json", "status"]).ok().json();
+    assert_eq!(status["local"]["store"], "keychain");
+    assert!(status["local"]["secrets"].as_array().unwrap().iter().all(|s| s["present"] == true));
+
+    home.run(&["profiles", "remove", &profile]).ok();
+    assert_eq!(lookup("token"), "");
+}

@@ -1,0 +1,277 @@
+//! Test support: an isolated agentcred home per test, the real binary, and a real sandbox
+//! server (`agentcred sandbox serve`) whose request log and knobs the tests read and set.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_agentcred");
+
+/// Variables a developer's or CI's environment might carry that would change what a test sees.
+const SCRUBBED: &[&str] = &[
+    "AGENTCRED_PROFILE",
+    "AGENTCRED_STORE",
+    "AGENTCRED_SANDBOX",
+    "AGENTCRED_NO_INPUT",
+    "AGENTCRED_OUTPUT",
+    "AGENTCRED_FLUXA_AGENTID_URL",
+    "AGENTCRED_FLUXA_WALLET_URL",
+    "AGENTCRED_FLUXRA_URL",
+    "AGENTCRED_AUTHPI_URL",
+    "AGENTCRED_AUTHPI_IDP_URL",
+    "AGENTCRED_PROXY_URL",
+    "AGENTCRED_SANDBOX_JWT_TTL",
+    "AGENTCRED_FAULT_STORE_WRITE",
+    "AUTHPI_KEY_ID",
+    "AUTHPI_KEY_SECRET",
+    "PROXY_API_KEY",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
+];
+
+/// One isolated agentcred installation: its own AGENTCRED_HOME and environment.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    /// The `--json` error envelope from stderr.
+    pub fn error_json(&self) -> Value {
+        let line = self.stderr.lines().last().unwrap_or_default();
+        serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("stderr does not end with a JSON error ({e}):\n{}", self.stderr))
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("tempdir"),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> &mut Home {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Point every provider at a sandbox server, with secrets in the file store.
+    pub fn use_server(&mut self, server: &Server) -> &mut Home {
+        for (var, url) in &server.urls {
+            self.set(var, url);
+        }
+        self.set("AGENTCRED_STORE", "file");
+        self
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args);
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        cmd.env("AGENTCRED_HOME", self.path()).env("NO_COLOR", "1");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn agentcred");
+        {
+            use std::io::Write;
+            let mut input = child.stdin.take().unwrap();
+            input.write_all(stdin.as_bytes()).unwrap();
+        }
+        finish(child.wait_with_output().expect("wait"))
+    }
+
+    /// The file store's contents: {"PROFILE:KIND": value}.
+    pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
+        let path = self.path().join("data/secrets.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        doc["secrets"].as_object().cloned().unwrap_or_default()
+    }
+
+    pub fn stored(&self, account: &str) -> String {
+        self.stored_secrets()
+            .get(account)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no {account} in the file store"))
+            .to_owned()
+    }
+
+    /// Replace one secret in the file store (to simulate a credential the service rejects).
+    pub fn overwrite_secret(&self, account: &str, value: &str) {
+        let path = self.path().join("data/secrets.json");
+        let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        doc["secrets"][account] = Value::String(value.to_owned());
+        std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    }
+
+    pub fn sandbox_state(&self) -> Value {
+        let text = std::fs::read_to_string(self.path().join("data/sandbox-state.json")).expect("sandbox state");
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+pub fn finish(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A sandbox server in its own process, as `agentcred sandbox serve --port 0` runs it.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub urls: Vec<(String, String)>,
+    pub state: PathBuf,
+    _dir: tempfile::TempDir,
+    http: reqwest::blocking::Client,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    pub fn start_with(env: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.json");
+        let mut cmd = Command::new(BIN);
+        cmd.args(["sandbox", "serve", "--port", "0", "--state"])
+            .arg(&state)
+            .env("AGENTCRED_HOME", dir.path())
+            .env_remove("AGENTCRED_SANDBOX_JWT_TTL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn sandbox serve");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut urls = Vec::new();
+        while urls.len() < 6 {
+            let line = lines.next().expect("sandbox serve printed its URLs").unwrap();
+            let (var, url) = line.split_once('=').expect("VAR=URL");
+            urls.push((var.to_owned(), url.to_owned()));
+        }
+        let fluxa = &urls.iter().find(|(v, _)| v == "AGENTCRED_FLUXA_AGENTID_URL").unwrap().1;
+        let base = fluxa.trim_end_matches("/fluxa/agentid").to_owned();
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Server {
+            child,
+            base,
+            urls,
+            state,
+            _dir: dir,
+            http: reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().unwrap(),
+        }
+    }
+
+    pub fn url(&self, var: &str) -> String {
+        self.urls.iter().find(|(v, _)| v == var).unwrap().1.clone()
+    }
+
+    /// The request log: `{"requests": [...], "counts": {"METHOD /path": n}}`.
+    pub fn requests(&self) -> Value {
+        self.http.get(format!("{}/_sandbox/requests", self.base)).send().unwrap().json().unwrap()
+    }
+
+    pub fn count(&self, key: &str) -> u64 {
+        self.requests()["counts"][key].as_u64().unwrap_or(0)
+    }
+
+    pub fn clear_requests(&self) {
+        self.http.delete(format!("{}/_sandbox/requests", self.base)).send().unwrap();
+    }
+
+    pub fn fault(&self, fault: Value) {
+        let r = self.http.post(format!("{}/_sandbox/faults", self.base)).json(&fault).send().unwrap();
+        assert!(r.status().is_success(), "fault refused: {}", r.text().unwrap());
+    }
+
+    pub fn knobs(&self, knobs: Value) {
+        let r = self.http.put(format!("{}/_sandbox/knobs", self.base)).json(&knobs).send().unwrap();
+        assert!(r.status().is_success(), "knobs refused: {}", r.text().unwrap());
+    }
+
+    pub fn post(&self, path: &str, bearer: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = bearer {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every request the server logged for `METHOD /path`.
+pub fn logged<'a>(log: &'a Value, method: &str, path: &str) -> Vec<&'a Value> {
+    log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == method && r["path"] == path)
+        .collect()
+}

@@ -6,7 +6,11 @@
 //! that `output` renders for a person or as one JSON document. `sandbox` emulates the four
 //! services over real HTTP for offline use and for the tests.
 
+pub mod amount;
+pub mod duration;
 pub mod error;
 pub mod fsutil;
+pub mod jwt;
 pub mod paths;
 pub mod secret;
+pub mod timefmt;

@@ -15,8 +15,13 @@ fn json_requested(flag: bool) -> bool {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let printer = Printer::new(json_requested(cli.global.json), cli.global.quiet, cli.global.color);
-    let outcome = Ctx::new(cli.global.clone(), printer.clone()).and_then(|ctx| commands::run(cli, &ctx));
+    let printer = Printer::new(
+        json_requested(cli.global.json),
+        cli.global.quiet,
+        cli.global.color,
+    );
+    let outcome =
+        Ctx::new(cli.global.clone(), printer.clone()).and_then(|ctx| commands::run(cli, &ctx));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -30,7 +35,12 @@ pub fn run(cli: Cli) -> ExitCode {
 /// reported in the JSON envelope when JSON was asked for.
 pub fn report_parse_error(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         let _ = err.print();
         return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
             ExitCode::from(2)
@@ -50,7 +60,10 @@ pub fn report_parse_error(err: clap::Error) -> ExitCode {
         .unwrap_or("invalid command line")
         .trim_start_matches("error: ")
         .to_owned();
-    let usage = rendered.lines().find(|l| l.trim_start().starts_with("Usage:")).map(str::trim);
+    let usage = rendered
+        .lines()
+        .find(|l| l.trim_start().starts_with("Usage:"))
+        .map(str::trim);
     let mut error = Error::usage(message);
     error = error.with_hint(match usage {
         Some(usage) => format!("{usage}; see --help"),

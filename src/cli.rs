@@ -47,7 +47,13 @@ pub struct GlobalArgs {
     pub json: bool,
 
     /// Where secrets are kept for new profiles and logins
-    #[arg(long, global = true, env = "AGENTCRED_STORE", value_enum, value_name = "STORE")]
+    #[arg(
+        long,
+        global = true,
+        env = "AGENTCRED_STORE",
+        value_enum,
+        value_name = "STORE"
+    )]
     pub store: Option<StoreChoice>,
 
     /// Use the built-in emulator of all four services (offline, fake secrets)

@@ -36,7 +36,10 @@ fn collect(command: &clap::Command, name: &str, pages: &mut Vec<(String, String)
     clap_mangen::Man::new(named)
         .render(&mut out)
         .expect("rendering into a Vec cannot fail");
-    pages.push((format!("{name}.1"), String::from_utf8(out).expect("man pages are UTF-8")));
+    pages.push((
+        format!("{name}.1"),
+        String::from_utf8(out).expect("man pages are UTF-8"),
+    ));
     for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
         collect(sub, &format!("{name}-{}", sub.get_name()), pages);
     }

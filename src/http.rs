@@ -32,9 +32,15 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum Auth {
     None,
     Bearer(Secret<String>),
-    Basic { user: String, password: Secret<String> },
+    Basic {
+        user: String,
+        password: Secret<String>,
+    },
     /// A custom header carrying a key, like Proxy's `Api-Key`.
-    Header { name: &'static str, value: Secret<String> },
+    Header {
+        name: &'static str,
+        value: Secret<String>,
+    },
 }
 
 /// A request body. Values under keys named in [`SECRET_FIELDS`] are redacted in traces.
@@ -159,10 +165,12 @@ impl Reply {
     /// Decode a success body; a body that does not match is the service breaking its contract.
     pub fn decode<T: DeserializeOwned>(&self, provider: &str, what: &str) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            Error::internal(format!("{provider} answered {what} with an unexpected body ({e})"))
-                .with_provider(provider)
-                .with_status(self.status)
-                .with_hint("run again with -v to see the response; the service's API may have changed")
+            Error::internal(format!(
+                "{provider} answered {what} with an unexpected body ({e})"
+            ))
+            .with_provider(provider)
+            .with_status(self.status)
+            .with_hint("run again with -v to see the response; the service's API may have changed")
         })
     }
 
@@ -247,7 +255,8 @@ impl Http {
                 Err(e) if e.is_connect() || e.is_timeout() => Some(None),
                 Err(_) => None,
             };
-            let give_up = retry_after.is_none() || !call.idempotent || attempt >= self.retry.max_attempts;
+            let give_up =
+                retry_after.is_none() || !call.idempotent || attempt >= self.retry.max_attempts;
             if !give_up {
                 // A server that asks for a longer pause than we are willing to take gets its
                 // answer reported rather than a retry that ignores what it asked.
@@ -258,7 +267,12 @@ impl Http {
                 };
                 if let Some(wait) = wait.filter(|w| started.elapsed() + *w <= self.retry.budget) {
                     if self.trace {
-                        eprintln!("* retrying in {} ms (attempt {} of {})", wait.as_millis(), attempt + 1, self.retry.max_attempts);
+                        eprintln!(
+                            "* retrying in {} ms (attempt {} of {})",
+                            wait.as_millis(),
+                            attempt + 1,
+                            self.retry.max_attempts
+                        );
                     }
                     std::thread::sleep(wait);
                     attempt += 1;
@@ -272,7 +286,10 @@ impl Http {
     fn backoff(&self, attempt: u32) -> Duration {
         // Full jitter: uniformly random in [0, base * 2^(attempt-1)], so that many clients
         // retrying after the same outage do not arrive together.
-        let ceiling = self.retry.base_delay.saturating_mul(1 << (attempt - 1).min(10));
+        let ceiling = self
+            .retry
+            .base_delay
+            .saturating_mul(1 << (attempt - 1).min(10));
         let ceiling = ceiling.min(self.retry.max_delay);
         Duration::from_millis(fastrand::u64(0..=ceiling.as_millis() as u64))
     }
@@ -292,7 +309,10 @@ impl Http {
             Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
             Auth::Header { name, value } => {
                 let mut headers = HeaderMap::new();
-                if let (Ok(n), Ok(mut v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value.expose())) {
+                if let (Ok(n), Ok(mut v)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(value.expose()),
+                ) {
                     v.set_sensitive(true);
                     headers.insert(n, v);
                 }
@@ -312,12 +332,20 @@ impl Http {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = response.bytes()?.to_vec();
-            Ok(Reply { status, headers, body })
+            Ok(Reply {
+                status,
+                headers,
+                body,
+            })
         });
         if self.trace {
             match &result {
                 Ok(reply) => self.trace_reply(call, reply, started.elapsed()),
-                Err(e) => eprintln!("< error after {} ms: {}", started.elapsed().as_millis(), describe_reqwest(e)),
+                Err(e) => eprintln!(
+                    "< error after {} ms: {}",
+                    started.elapsed().as_millis(),
+                    describe_reqwest(e)
+                ),
             }
         }
         result
@@ -329,12 +357,24 @@ impl Http {
             let q: Vec<String> = call.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
             url = format!("{url}?{}", q.join("&"));
         }
-        let mut lines = vec![format!("> {} {url}{}", call.method, if attempt > 1 { format!(" (attempt {attempt})") } else { String::new() })];
+        let mut lines = vec![format!(
+            "> {} {url}{}",
+            call.method,
+            if attempt > 1 {
+                format!(" (attempt {attempt})")
+            } else {
+                String::new()
+            }
+        )];
         match &call.auth {
             Auth::None => {}
             Auth::Bearer(_) => lines.push("> authorization: Bearer <redacted>".into()),
-            Auth::Basic { user, .. } => lines.push(format!("> authorization: Basic <redacted> (user {user})")),
-            Auth::Header { name, .. } => lines.push(format!("> {}: <redacted>", name.to_ascii_lowercase())),
+            Auth::Basic { user, .. } => {
+                lines.push(format!("> authorization: Basic <redacted> (user {user})"))
+            }
+            Auth::Header { name, .. } => {
+                lines.push(format!("> {}: <redacted>", name.to_ascii_lowercase()))
+            }
         }
         for (name, value) in &call.headers {
             lines.push(format!("> {name}: {value}"));
@@ -345,7 +385,13 @@ impl Http {
             Body::Form(fields) => {
                 let shown: Vec<String> = fields
                     .iter()
-                    .map(|(k, v)| if is_secret_field(k) { format!("{k}=<redacted>") } else { format!("{k}={v}") })
+                    .map(|(k, v)| {
+                        if is_secret_field(k) {
+                            format!("{k}=<redacted>")
+                        } else {
+                            format!("{k}={v}")
+                        }
+                    })
                     .collect();
                 lines.push(format!("> {}", shown.join("&")));
             }
@@ -372,9 +418,15 @@ impl Http {
 
     fn emit_trace(&self, call: &Call, lines: Vec<String>) {
         let mut text = jwt::redact_signatures(&lines.join("\n"));
-        let mut known: Vec<&str> = call.body_secrets.iter().map(|s| s.expose().as_str()).collect();
+        let mut known: Vec<&str> = call
+            .body_secrets
+            .iter()
+            .map(|s| s.expose().as_str())
+            .collect();
         match &call.auth {
-            Auth::Bearer(s) | Auth::Header { value: s, .. } | Auth::Basic { password: s, .. } => known.push(s.expose()),
+            Auth::Bearer(s) | Auth::Header { value: s, .. } | Auth::Basic { password: s, .. } => {
+                known.push(s.expose())
+            }
             Auth::None => {}
         }
         for secret in known.into_iter().filter(|s| s.len() >= 4) {
@@ -386,7 +438,9 @@ impl Http {
 
 fn is_secret_field(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SECRET_FIELDS.iter().any(|f| *f == lower) || lower.ends_with("_secret") || lower.ends_with("_token")
+    SECRET_FIELDS.iter().any(|f| *f == lower)
+        || lower.ends_with("_secret")
+        || lower.ends_with("_token")
 }
 
 /// A copy of `value` with every secret-bearing field replaced, rendered compactly.
@@ -405,7 +459,9 @@ pub fn redact_json(value: &serde_json::Value) -> String {
                     })
                     .collect(),
             ),
-            serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(walk).collect()),
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(walk).collect())
+            }
             other => other.clone(),
         }
     }
@@ -448,7 +504,11 @@ fn transport_error(provider: &str, call: &Call, e: &reqwest::Error, attempts: u3
     } else {
         "failed"
     };
-    let tries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+    let tries = if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    };
     let mut err = Error::unavailable(format!(
         "{} {} {what}{tries}: {}",
         call.method,
@@ -470,16 +530,28 @@ fn strip_query(url: &str) -> &str {
 
 /// Build an error from a non-success reply: `message` and `service_code` come from the
 /// provider's envelope decoder.
-pub fn reply_error(provider: &str, reply: &Reply, service_code: Option<String>, message: Option<String>) -> Error {
+pub fn reply_error(
+    provider: &str,
+    reply: &Reply,
+    service_code: Option<String>,
+    message: Option<String>,
+) -> Error {
     let kind = status_kind(reply.status);
     let detail = message.unwrap_or_else(|| {
         let text = reply.text();
         let text = text.trim();
-        if text.is_empty() { "no details".to_owned() } else { truncate(&jwt::redact_signatures(text), 300) }
+        if text.is_empty() {
+            "no details".to_owned()
+        } else {
+            truncate(&jwt::redact_signatures(text), 300)
+        }
     });
-    let mut err = Error::new(kind, format!("{provider} answered {}: {detail}", reply.status))
-        .with_provider(provider)
-        .with_status(reply.status);
+    let mut err = Error::new(
+        kind,
+        format!("{provider} answered {}: {detail}", reply.status),
+    )
+    .with_provider(provider)
+    .with_status(reply.status);
     if let Some(code) = service_code {
         err = err.with_service_code(code);
     }
@@ -520,7 +592,10 @@ mod tests {
     #[test]
     fn retry_after_in_seconds() {
         assert_eq!(parse_retry_after(Some("2")), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(
+            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            None
+        );
         assert_eq!(parse_retry_after(None), None);
     }
 }

@@ -24,14 +24,18 @@ pub fn secret(what: &str, no_input: bool, hint: Hint) -> Result<Secret<String>> 
             .map_err(|e| Error::usage(format!("cannot read the {what} from stdin: {e}")))?;
         let value = text.trim_end_matches(['\n', '\r']).trim().to_owned();
         if value.is_empty() {
-            return Err(Error::usage(format!("no {what} on stdin (it is not a terminal and was empty)"))
-                .with_hint(hint.0.to_owned()));
+            return Err(Error::usage(format!(
+                "no {what} on stdin (it is not a terminal and was empty)"
+            ))
+            .with_hint(hint.0.to_owned()));
         }
         return Ok(Secret::new(value));
     }
     if no_input {
-        return Err(Error::usage(format!("the {what} is needed, but --no-input forbids asking for it"))
-            .with_hint(hint.0.to_owned()));
+        return Err(Error::usage(format!(
+            "the {what} is needed, but --no-input forbids asking for it"
+        ))
+        .with_hint(hint.0.to_owned()));
     }
     let value = rpassword::prompt_password(format!("{what}: "))
         .map_err(|e| Error::usage(format!("cannot read the {what} from the terminal: {e}")))?;
@@ -50,8 +54,10 @@ pub fn confirm(question: &str, yes: bool, no_input: bool) -> Result<()> {
     }
     let stdin = std::io::stdin();
     if no_input || !stdin.is_terminal() {
-        return Err(Error::usage(format!("{question} needs confirmation, and there is no terminal to ask"))
-            .with_hint("pass --yes to confirm"));
+        return Err(Error::usage(format!(
+            "{question} needs confirmation, and there is no terminal to ask"
+        ))
+        .with_hint("pass --yes to confirm"));
     }
     eprint!("{question} [y/N] ");
     let mut answer = String::new();

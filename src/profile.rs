@@ -23,7 +23,9 @@ use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
 use crate::store::StoreKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Fluxa,
@@ -75,21 +77,57 @@ impl Provider {
     /// The services a provider's profile talks to: (endpoint name, override variable,
     /// production default, path prefix inside the sandbox).
     pub fn endpoint_specs(self) -> &'static [EndpointSpec] {
-        use crate::sandbox as sb;
         match self {
-            Provider::Fluxa => &[
-                EndpointSpec::new("agentid", "AGENTCRED_FLUXA_AGENTID_URL", "https://agentid.fluxapay.xyz", sb::FLUXA_AGENTID_PREFIX),
-                EndpointSpec::new("wallet", "AGENTCRED_FLUXA_WALLET_URL", "https://walletapi.fluxapay.xyz", sb::FLUXA_WALLET_PREFIX),
-            ],
-            Provider::Fluxra => &[EndpointSpec::new("api", "AGENTCRED_FLUXRA_URL", "https://chat.tryfluxra.com", sb::FLUXRA_PREFIX)],
-            Provider::Authpi => &[
-                EndpointSpec::new("api", "AGENTCRED_AUTHPI_URL", "https://api.authpi.com", sb::AUTHPI_API_PREFIX),
-                EndpointSpec::new("idp", "AGENTCRED_AUTHPI_IDP_URL", "https://idp.authpi.com", sb::AUTHPI_IDP_PREFIX),
-            ],
-            Provider::Proxy => &[EndpointSpec::new("api", "AGENTCRED_PROXY_URL", "https://api.useproxy.ai", sb::PROXY_PREFIX)],
+            Provider::Fluxa => FLUXA_ENDPOINTS,
+            Provider::Fluxra => FLUXRA_ENDPOINTS,
+            Provider::Authpi => AUTHPI_ENDPOINTS,
+            Provider::Proxy => PROXY_ENDPOINTS,
         }
     }
 }
+
+use crate::sandbox as sb;
+
+const FLUXA_ENDPOINTS: &[EndpointSpec] = &[
+    EndpointSpec::new(
+        "agentid",
+        "AGENTCRED_FLUXA_AGENTID_URL",
+        "https://agentid.fluxapay.xyz",
+        sb::FLUXA_AGENTID_PREFIX,
+    ),
+    EndpointSpec::new(
+        "wallet",
+        "AGENTCRED_FLUXA_WALLET_URL",
+        "https://walletapi.fluxapay.xyz",
+        sb::FLUXA_WALLET_PREFIX,
+    ),
+];
+const FLUXRA_ENDPOINTS: &[EndpointSpec] = &[EndpointSpec::new(
+    "api",
+    "AGENTCRED_FLUXRA_URL",
+    "https://chat.tryfluxra.com",
+    sb::FLUXRA_PREFIX,
+)];
+const AUTHPI_ENDPOINTS: &[EndpointSpec] = &[
+    EndpointSpec::new(
+        "api",
+        "AGENTCRED_AUTHPI_URL",
+        "https://api.authpi.com",
+        sb::AUTHPI_API_PREFIX,
+    ),
+    EndpointSpec::new(
+        "idp",
+        "AGENTCRED_AUTHPI_IDP_URL",
+        "https://idp.authpi.com",
+        sb::AUTHPI_IDP_PREFIX,
+    ),
+];
+const PROXY_ENDPOINTS: &[EndpointSpec] = &[EndpointSpec::new(
+    "api",
+    "AGENTCRED_PROXY_URL",
+    "https://api.useproxy.ai",
+    sb::PROXY_PREFIX,
+)];
 
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -106,7 +144,12 @@ pub struct EndpointSpec {
 }
 
 impl EndpointSpec {
-    const fn new(name: &'static str, env_var: &'static str, default_url: &'static str, sandbox_prefix: &'static str) -> Self {
+    const fn new(
+        name: &'static str,
+        env_var: &'static str,
+        default_url: &'static str,
+        sandbox_prefix: &'static str,
+    ) -> Self {
         EndpointSpec {
             name,
             env_var,
@@ -174,12 +217,20 @@ impl Config {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
-                return Err(Error::internal(format!("cannot read {}: {e}", path.display())));
+                return Err(Error::internal(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
             }
         };
         toml::from_str(&text).map_err(|e| {
-            Error::internal(format!("the config file {} is not valid: {e}", path.display()))
-                .with_hint("fix or remove the file; it holds no secrets (they are in the credential store)")
+            Error::internal(format!(
+                "the config file {} is not valid: {e}",
+                path.display()
+            ))
+            .with_hint(
+                "fix or remove the file; it holds no secrets (they are in the credential store)",
+            )
         })
     }
 
@@ -196,8 +247,11 @@ impl Config {
     pub fn lock(paths: &Paths) -> Result<FileLock> {
         let lock_path = paths.lock_dir.join("config.lock");
         FileLock::acquire(&lock_path, CONFIG_LOCK_TIMEOUT).map_err(|e| {
-            Error::unavailable(format!("cannot lock the config ({}): {e}", lock_path.display()))
-                .with_hint("another agentcred process is changing the config; try again")
+            Error::unavailable(format!(
+                "cannot lock the config ({}): {e}",
+                lock_path.display()
+            ))
+            .with_hint("another agentcred process is changing the config; try again")
         })
     }
 
@@ -211,7 +265,9 @@ impl Config {
     }
 
     pub fn get(&self, name: &str) -> Result<&Profile> {
-        self.profiles.get(name).ok_or_else(|| profile_not_found(name, self))
+        self.profiles
+            .get(name)
+            .ok_or_else(|| profile_not_found(name, self))
     }
 }
 
@@ -220,7 +276,10 @@ pub fn profile_not_found(name: &str, config: &Config) -> Error {
     let hint = if known.is_empty() {
         "no profiles exist yet; create one with `agentcred register PROVIDER ...` (add --sandbox to try it offline)".to_owned()
     } else {
-        format!("known profiles: {}; see `agentcred profiles list`", known.join(", "))
+        format!(
+            "known profiles: {}; see `agentcred profiles list`",
+            known.join(", ")
+        )
     };
     Error::not_found(format!("no profile named '{name}'")).with_hint(hint)
 }
@@ -229,7 +288,9 @@ pub fn profile_not_found(name: &str, config: &Config) -> Error {
 pub fn validate_profile_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && !name.starts_with('.')
         && name != "operator";
     if ok {
@@ -253,20 +314,34 @@ pub fn endpoints_for_registration(provider: Provider) -> Result<Endpoints> {
 
 /// The endpoints a stored profile may talk to. `sandbox_base` is the running embedded
 /// sandbox's URL, required for sandbox profiles.
-pub fn endpoints_for_profile(name: &str, profile: &Profile, sandbox_base: Option<&str>) -> Result<Endpoints> {
+pub fn endpoints_for_profile(
+    name: &str,
+    profile: &Profile,
+    sandbox_base: Option<&str>,
+) -> Result<Endpoints> {
     let mut endpoints = Endpoints::new();
     for spec in profile.provider.endpoint_specs() {
         let recorded = if profile.sandbox {
-            let base = sandbox_base.ok_or_else(|| Error::internal("the embedded sandbox is not running"))?;
+            let base = sandbox_base
+                .ok_or_else(|| Error::internal("the embedded sandbox is not running"))?;
             format!("{base}{}", spec.sandbox_prefix)
         } else {
             profile.endpoints.get(spec.name).cloned().ok_or_else(|| {
-                Error::internal(format!("profile '{name}' has no recorded {} endpoint", spec.name))
-                    .with_hint(format!("remove and register the profile again: agentcred profiles remove {name}"))
+                Error::internal(format!(
+                    "profile '{name}' has no recorded {} endpoint",
+                    spec.name
+                ))
+                .with_hint(format!(
+                    "remove and register the profile again: agentcred profiles remove {name}"
+                ))
             })?
         };
         if let Some(overridden) = env_override(spec) {
-            let recorded_shown = if profile.sandbox { "the embedded sandbox" } else { recorded.as_str() };
+            let recorded_shown = if profile.sandbox {
+                "the embedded sandbox"
+            } else {
+                recorded.as_str()
+            };
             if profile.sandbox || overridden != recorded {
                 return Err(Error::usage(format!(
                     "{} is set to {overridden}, but profile '{name}' was registered against {recorded_shown}; \
@@ -294,8 +369,9 @@ fn env_override(spec: &EndpointSpec) -> Option<String> {
 /// https anywhere; plain http only to loopback hosts (contract §3).
 pub fn validate_base_url(url: &str, source: &str) -> Result<()> {
     let parsed = reqwest::Url::parse(url).map_err(|e| {
-        Error::usage(format!("{source} is not a valid URL ({url}): {e}"))
-            .with_hint("give a base URL like https://api.example.com or http://127.0.0.1:8787/prefix")
+        Error::usage(format!("{source} is not a valid URL ({url}): {e}")).with_hint(
+            "give a base URL like https://api.example.com or http://127.0.0.1:8787/prefix",
+        )
     })?;
     match parsed.scheme() {
         "https" => Ok(()),
@@ -315,8 +391,10 @@ pub fn validate_base_url(url: &str, source: &str) -> Result<()> {
                 .with_hint("use https://, or http:// only for 127.0.0.1, [::1] or localhost"))
             }
         }
-        other => Err(Error::usage(format!("{source} has the unsupported scheme '{other}' ({url})"))
-            .with_hint("use an https:// URL")),
+        other => Err(Error::usage(format!(
+            "{source} has the unsupported scheme '{other}' ({url})"
+        ))
+        .with_hint("use an https:// URL")),
     }
 }
 

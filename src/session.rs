@@ -62,7 +62,10 @@ impl<'a> Session<'a> {
     }
 
     pub fn endpoint(&self, name: &str) -> &str {
-        self.endpoints.get(name).map(String::as_str).unwrap_or_default()
+        self.endpoints
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     pub fn secret(&self, kind: &str) -> Result<Option<Secret<String>>> {
@@ -87,10 +90,16 @@ impl<'a> Session<'a> {
 
     /// The per-profile lock that serializes refreshes across processes.
     pub fn lock(&self) -> Result<FileLock> {
-        let path = self.paths.lock_dir.join(format!("profile-{}.lock", self.name));
+        let path = self
+            .paths
+            .lock_dir
+            .join(format!("profile-{}.lock", self.name));
         FileLock::acquire(&path, PROFILE_LOCK_TIMEOUT).map_err(|e| {
-            Error::unavailable(format!("could not take the lock for profile '{}': {e}", self.name))
-                .with_hint("another agentcred process is refreshing this profile; try again")
+            Error::unavailable(format!(
+                "could not take the lock for profile '{}': {e}",
+                self.name
+            ))
+            .with_hint("another agentcred process is refreshing this profile; try again")
         })
     }
 
@@ -123,12 +132,12 @@ impl<'a> Session<'a> {
     pub fn force_refresh(&self, rejected: Option<&Secret<String>>) -> Result<Fresh> {
         let kind = self.short_lived_kind()?;
         let _lock = self.lock()?;
-        if let Some(rejected) = rejected {
-            if let Some(current) = self.secret(kind)? {
-                if &current != rejected && remaining(&current) > 0 {
-                    return Ok(Fresh::from_token(current, false));
-                }
-            }
+        if let Some(rejected) = rejected
+            && let Some(current) = self.secret(kind)?
+            && &current != rejected
+            && remaining(&current) > 0
+        {
+            return Ok(Fresh::from_token(current, false));
         }
         self.mint_and_store(kind)
     }
@@ -146,7 +155,10 @@ impl<'a> Session<'a> {
     }
 
     /// Run `call` with a fresh short-lived credential; on a 401, refresh once and retry once.
-    pub fn with_credential(&self, call: impl Fn(&Secret<String>) -> Result<Reply>) -> Result<Reply> {
+    pub fn with_credential(
+        &self,
+        call: impl Fn(&Secret<String>) -> Result<Reply>,
+    ) -> Result<Reply> {
         let fresh = self.ensure_fresh(DEFAULT_MIN_VALID)?;
         let reply = call(&fresh.token)?;
         if reply.status != 401 {

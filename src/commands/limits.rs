@@ -21,7 +21,10 @@ struct FluxaLimits {
 
 impl Render for FluxaLimits {
     fn human(&self, out: &mut Human) {
-        out.line(format!("Monthly spending limit of profile '{}' (FluxA):", self.profile));
+        out.line(format!(
+            "Monthly spending limit of profile '{}' (FluxA):",
+            self.profile
+        ));
         self.monthly.render(out);
     }
 }
@@ -30,7 +33,12 @@ pub fn run(ctx: &Ctx, command: LimitsCommand) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
     match command {
         LimitsCommand::Show => {
-            require_provider("limits show", &name, profile.provider, &[Provider::Fluxa, Provider::Proxy])?;
+            require_provider(
+                "limits show",
+                &name,
+                profile.provider,
+                &[Provider::Fluxa, Provider::Proxy],
+            )?;
             match profile.provider {
                 Provider::Fluxa => {
                     let session = ctx.session_for(name, profile)?;

@@ -28,8 +28,12 @@ pub fn provider_of(p: OperatorProvider) -> Provider {
 /// What to tell a user who has no operator credential for `provider`.
 pub fn how_to_provide(provider: Provider) -> &'static str {
     match provider {
-        Provider::Authpi => "set AUTHPI_KEY_ID and AUTHPI_KEY_SECRET, or store the key with `agentcred login authpi` (reads key_id:key_secret from stdin or prompts)",
-        _ => "set PROXY_API_KEY, or store the key with `agentcred login proxy` (reads it from stdin or a prompt)",
+        Provider::Authpi => {
+            "set AUTHPI_KEY_ID and AUTHPI_KEY_SECRET, or store the key with `agentcred login authpi` (reads key_id:key_secret from stdin or prompts)"
+        }
+        _ => {
+            "set PROXY_API_KEY, or store the key with `agentcred login proxy` (reads it from stdin or a prompt)"
+        }
     }
 }
 
@@ -45,8 +49,12 @@ pub struct OperatorKey {
 pub fn operator_key(ctx: &Ctx, provider: Provider) -> Result<OperatorKey> {
     match provider {
         Provider::Authpi => {
-            let id = std::env::var("AUTHPI_KEY_ID").ok().filter(|v| !v.is_empty());
-            let secret = std::env::var("AUTHPI_KEY_SECRET").ok().filter(|v| !v.is_empty());
+            let id = std::env::var("AUTHPI_KEY_ID")
+                .ok()
+                .filter(|v| !v.is_empty());
+            let secret = std::env::var("AUTHPI_KEY_SECRET")
+                .ok()
+                .filter(|v| !v.is_empty());
             match (id, secret) {
                 (Some(id), Some(secret)) => {
                     return Ok(OperatorKey {
@@ -56,14 +64,19 @@ pub fn operator_key(ctx: &Ctx, provider: Provider) -> Result<OperatorKey> {
                     });
                 }
                 (Some(_), None) | (None, Some(_)) => {
-                    return Err(Error::usage("only one of AUTHPI_KEY_ID and AUTHPI_KEY_SECRET is set")
-                        .with_hint("set both, or neither to use the stored key"));
+                    return Err(Error::usage(
+                        "only one of AUTHPI_KEY_ID and AUTHPI_KEY_SECRET is set",
+                    )
+                    .with_hint("set both, or neither to use the stored key"));
                 }
                 (None, None) => {}
             }
         }
         _ => {
-            if let Some(key) = std::env::var("PROXY_API_KEY").ok().filter(|v| !v.is_empty()) {
+            if let Some(key) = std::env::var("PROXY_API_KEY")
+                .ok()
+                .filter(|v| !v.is_empty())
+            {
                 return Ok(OperatorKey {
                     user: None,
                     secret: Secret::new(key),
@@ -74,9 +87,12 @@ pub fn operator_key(ctx: &Ctx, provider: Provider) -> Result<OperatorKey> {
     }
     let config = ctx.config()?;
     let missing = || {
-        Error::usage(format!("no {} operator credentials", provider.display_name()))
-            .with_provider(provider.id())
-            .with_hint(how_to_provide(provider))
+        Error::usage(format!(
+            "no {} operator credentials",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint(how_to_provide(provider))
     };
     let entry = config.operators.get(provider.id()).ok_or_else(missing)?;
     let stored = store::open(entry.store, &ctx.paths)?
@@ -85,7 +101,8 @@ pub fn operator_key(ctx: &Ctx, provider: Provider) -> Result<OperatorKey> {
     Ok(match provider {
         Provider::Authpi => {
             let (id, secret) = split_pair(stored.expose()).ok_or_else(|| {
-                Error::store("the stored AuthPI operator key is malformed").with_hint("log in again with `agentcred login authpi`")
+                Error::store("the stored AuthPI operator key is malformed")
+                    .with_hint("log in again with `agentcred login authpi`")
             })?;
             OperatorKey {
                 user: Some(id.to_owned()),
@@ -117,14 +134,21 @@ struct LoginView {
 
 impl Render for LoginView {
     fn human(&self, out: &mut Human) {
-        let label = self.label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
+        let label = self
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
         match self.action {
             "login" => out.line(format!(
                 "Stored the {} operator key{label} in the {} store.",
                 self.provider.display_name(),
                 self.store.map(|s| s.to_string()).unwrap_or_default()
             )),
-            _ => out.line(format!("Removed the stored {} operator key{label}.", self.provider.display_name())),
+            _ => out.line(format!(
+                "Removed the stored {} operator key{label}.",
+                self.provider.display_name()
+            )),
         }
         if let Some(note) = &self.note {
             out.line(note);
@@ -136,8 +160,14 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let provider = provider_of(args.provider);
     let (value, label) = match provider {
         Provider::Authpi => {
-            let hint = Hint("pipe `key_id:key_secret` on stdin, or set AUTHPI_KEY_ID and AUTHPI_KEY_SECRET instead of logging in");
-            let first = input::secret("AuthPI key id (or key_id:key_secret)", ctx.global.no_input, hint)?;
+            let hint = Hint(
+                "pipe `key_id:key_secret` on stdin, or set AUTHPI_KEY_ID and AUTHPI_KEY_SECRET instead of logging in",
+            );
+            let first = input::secret(
+                "AuthPI key id (or key_id:key_secret)",
+                ctx.global.no_input,
+                hint,
+            )?;
             let pair = if split_pair(first.expose()).is_some() {
                 first.expose().clone()
             } else {
@@ -149,11 +179,14 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
                 format!("{}:{}", first.expose().trim(), secret.expose())
             };
             let (id, _) = split_pair(&pair).ok_or_else(|| {
-                Error::usage("expected the AuthPI key as key_id:key_secret").with_hint("for example: printf '%s' \"$ID:$SECRET\" | agentcred login authpi")
+                Error::usage("expected the AuthPI key as key_id:key_secret")
+                    .with_hint("for example: printf '%s' \"$ID:$SECRET\" | agentcred login authpi")
             })?;
             if !id.starts_with("key_") {
-                return Err(Error::usage(format!("'{id}' is not an AuthPI API key id (they start with key_)"))
-                    .with_hint("copy the key id and secret shown when the org API key was created"));
+                return Err(Error::usage(format!(
+                    "'{id}' is not an AuthPI API key id (they start with key_)"
+                ))
+                .with_hint("copy the key id and secret shown when the org API key was created"));
             }
             let label = format!("key id {id}");
             (Secret::new(pair), label)
@@ -162,21 +195,29 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
             let key = input::secret(
                 "Proxy Api-Key",
                 ctx.global.no_input,
-                Hint("pipe the key on stdin (`agentcred login proxy < keyfile`), or set PROXY_API_KEY"),
+                Hint(
+                    "pipe the key on stdin (`agentcred login proxy < keyfile`), or set PROXY_API_KEY",
+                ),
             )?;
             let env = if key.expose().starts_with("lk_live_") {
                 "live"
             } else if key.expose().starts_with("lk_dev_") || key.expose().starts_with("lk_test_") {
                 "dev"
             } else {
-                return Err(Error::usage("that is not a Proxy API key (they start with lk_live_ or lk_dev_)")
-                    .with_hint("copy the organization key from the Proxy dashboard"));
+                return Err(Error::usage(
+                    "that is not a Proxy API key (they start with lk_live_ or lk_dev_)",
+                )
+                .with_hint("copy the organization key from the Proxy dashboard"));
             };
             (key, format!("{env} key"))
         }
     };
     let sandbox = ctx.global.sandbox;
-    let kind = store::resolve(ctx.global.store.unwrap_or(StoreChoice::Auto), sandbox, &ctx.paths)?;
+    let kind = store::resolve(
+        ctx.global.store.unwrap_or(StoreChoice::Auto),
+        sandbox,
+        &ctx.paths,
+    )?;
     let target = store::open(kind, &ctx.paths)?;
     target.set(&store::operator_account(provider.id()), &value)?;
     Config::update(&ctx.paths, |config| {
@@ -202,11 +243,16 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
 
 pub fn logout(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let provider = provider_of(args.provider);
-    let entry = Config::update(&ctx.paths, |config| Ok(config.operators.remove(provider.id())))?;
+    let entry = Config::update(&ctx.paths, |config| {
+        Ok(config.operators.remove(provider.id()))
+    })?;
     let Some(entry) = entry else {
-        return Err(Error::not_found(format!("no stored {} operator key", provider.display_name()))
-            .with_provider(provider.id())
-            .with_hint("nothing to log out from; `agentcred login` stores one"));
+        return Err(Error::not_found(format!(
+            "no stored {} operator key",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint("nothing to log out from; `agentcred login` stores one"));
     };
     store::open(entry.store, &ctx.paths)?.delete(&store::operator_account(provider.id()))?;
     ctx.printer.print(&LoginView {

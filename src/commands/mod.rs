@@ -112,7 +112,11 @@ impl Ctx {
     }
 
     pub fn session_for(&self, name: String, profile: Profile) -> Result<Session<'_>> {
-        let sandbox_base = if profile.sandbox { Some(self.sandbox_base()?) } else { None };
+        let sandbox_base = if profile.sandbox {
+            Some(self.sandbox_base()?)
+        } else {
+            None
+        };
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox_base)?;
         self.check_store_flag(&name, &profile)?;
         let store = store::open(profile.store, &self.paths)?;
@@ -145,7 +149,12 @@ impl Ctx {
 }
 
 /// Fail with exit 2 unless the profile's provider is one the command applies to.
-pub fn require_provider(command: &str, name: &str, provider: Provider, allowed: &[Provider]) -> Result<()> {
+pub fn require_provider(
+    command: &str,
+    name: &str,
+    provider: Provider,
+    allowed: &[Provider],
+) -> Result<()> {
     if allowed.contains(&provider) {
         return Ok(());
     }
@@ -157,7 +166,10 @@ pub fn require_provider(command: &str, name: &str, provider: Provider, allowed: 
         provider.display_name()
     ))
     .with_provider(provider.id())
-    .with_hint(format!("pick a {} profile with --profile NAME", names.join(" or "))))
+    .with_hint(format!(
+        "pick a {} profile with --profile NAME",
+        names.join(" or ")
+    )))
 }
 
 pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
@@ -190,6 +202,11 @@ fn provider_group(ctx: &Ctx, command: &str, provider: Provider) -> Result<()> {
 
 fn operator_group(ctx: &Ctx, command: &str) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
-    require_provider(command, &name, profile.provider, &[Provider::Authpi, Provider::Proxy])?;
+    require_provider(
+        command,
+        &name,
+        profile.provider,
+        &[Provider::Authpi, Provider::Proxy],
+    )?;
     Err(providers::not_yet(profile.provider))
 }

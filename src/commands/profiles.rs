@@ -35,7 +35,10 @@ impl Render for ListView {
             out.line("No profiles. Register one with `agentcred register PROVIDER ...` (add --sandbox to try it offline).");
             return;
         }
-        let mut table = tables::new(out.styled, &["", "profile", "provider", "agent id", "store", "sandbox"]);
+        let mut table = tables::new(
+            out.styled,
+            &["", "profile", "provider", "agent id", "store", "sandbox"],
+        );
         for p in &self.profiles {
             table.add_row(vec![
                 if p.current { "*" } else { "" }.to_owned(),
@@ -74,7 +77,14 @@ struct ShowView {
 impl Render for ShowView {
     fn human(&self, out: &mut Human) {
         let mut rows = vec![
-            ("profile", format!("{}{}", self.name, if self.current { " (current)" } else { "" })),
+            (
+                "profile",
+                format!(
+                    "{}{}",
+                    self.name,
+                    if self.current { " (current)" } else { "" }
+                ),
+            ),
             ("provider", self.provider.display_name().to_owned()),
             ("agent id", self.agent_id.clone()),
         ];
@@ -124,7 +134,10 @@ impl Render for Done {
                 out.line(format!(
                     "Removed profile '{}' and its local secrets ({}).",
                     self.profile,
-                    self.removed_secrets.as_deref().unwrap_or_default().join(", ")
+                    self.removed_secrets
+                        .as_deref()
+                        .unwrap_or_default()
+                        .join(", ")
                 ));
                 if let Some(note) = &self.note {
                     out.line(note);
@@ -234,4 +247,3 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
         note: Some(note),
     })
 }
-

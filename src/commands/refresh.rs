@@ -39,9 +39,18 @@ impl Render for RefreshView {
         }
         let valid = self
             .expires_in_secs
-            .map(|s| format!(", valid for {}", duration::human(Duration::from_secs(s.max(0) as u64))))
+            .map(|s| {
+                format!(
+                    ", valid for {}",
+                    duration::human(Duration::from_secs(s.max(0) as u64))
+                )
+            })
             .unwrap_or_default();
-        let until = self.expires_at.as_deref().map(|t| format!(" (until {t})")).unwrap_or_default();
+        let until = self
+            .expires_at
+            .as_deref()
+            .map(|t| format!(" (until {t})"))
+            .unwrap_or_default();
         let verb = if self.refreshed { "Refreshed" } else { "Kept" };
         out.line(format!(
             "{verb} the {} of profile '{}'{valid}{until}.",
@@ -70,11 +79,13 @@ pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
     };
     let current = session.secret(kind)?;
     let fresh = match (&args.if_expiring_within, &current) {
-        (Some(window), Some(token)) if session::remaining(token) > window.as_secs() as i64 => Fresh {
-            expires_at: crate::jwt::decode(token.expose()).and_then(|i| i.exp),
-            token: token.clone(),
-            refreshed: false,
-        },
+        (Some(window), Some(token)) if session::remaining(token) > window.as_secs() as i64 => {
+            Fresh {
+                expires_at: crate::jwt::decode(token.expose()).and_then(|i| i.exp),
+                token: token.clone(),
+                refreshed: false,
+            }
+        }
         _ => session.force_refresh(current.as_ref())?,
     };
     ctx.printer.print(&RefreshView {

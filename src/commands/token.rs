@@ -51,15 +51,15 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     } else {
         let fresh = session.ensure_fresh(args.min_valid)?;
         let left = fresh.expires_at.map(|exp| exp - timefmt::now_unix());
-        if let Some(left) = left {
-            if left < args.min_valid.as_secs() as i64 {
-                ctx.printer.warn(format!(
-                    "the new credential is valid for {}, less than --min-valid {}: {} does not issue longer-lived ones",
-                    duration::human(std::time::Duration::from_secs(left.max(0) as u64)),
-                    duration::human(args.min_valid),
-                    provider.display_name()
-                ));
-            }
+        if let Some(left) = left
+            && left < args.min_valid.as_secs() as i64
+        {
+            ctx.printer.warn(format!(
+                "the new credential is valid for {}, less than --min-valid {}: {} does not issue longer-lived ones",
+                duration::human(std::time::Duration::from_secs(left.max(0) as u64)),
+                duration::human(args.min_valid),
+                provider.display_name()
+            ));
         }
         TokenView {
             profile: session.name.clone(),

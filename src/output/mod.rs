@@ -49,7 +49,11 @@ impl Human {
     pub fn fields(&mut self, rows: &[(&str, String)]) {
         let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
         for (label, value) in rows {
-            self.line(format!("{:width$}  {value}", format!("{label}:"), width = width + 1));
+            self.line(format!(
+                "{:width$}  {value}",
+                format!("{label}:"),
+                width = width + 1
+            ));
         }
     }
 

@@ -8,10 +8,10 @@ use comfy_table::{ContentArrangement, Table};
 pub fn new(styled: bool, header: &[&str]) -> Table {
     let mut table = Table::new();
     if styled {
-        table.load_preset(UTF8_FULL_CONDENSED);
+        table.load_style(UTF8_FULL_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Dynamic);
     } else {
-        table.load_preset(NOTHING);
+        table.load_style(NOTHING);
         table.set_content_arrangement(ContentArrangement::Disabled);
     }
     table.set_header(header.to_vec());
@@ -20,5 +20,7 @@ pub fn new(styled: bool, header: &[&str]) -> Table {
 
 /// Render an optional value for a table cell.
 pub fn cell(value: Option<impl ToString>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_else(|| "-".to_owned())
+    value
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "-".to_owned())
 }

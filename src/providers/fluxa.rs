@@ -33,12 +33,21 @@ struct RefreshReply {
 }
 
 /// `POST {agentid}/register`. Not idempotent (each call creates an agent), so never retried.
-pub fn register(http: &Http, agentid_url: &str, name: &str, email: Option<&str>, client_info: &str) -> Result<Registered> {
+pub fn register(
+    http: &Http,
+    agentid_url: &str,
+    name: &str,
+    email: Option<&str>,
+    client_info: &str,
+) -> Result<Registered> {
     let mut body = serde_json::json!({ "agent_name": name, "client_info": client_info });
     if let Some(email) = email {
         body["email"] = email.into();
     }
-    let reply = http.send(PROVIDER, &Call::post(format!("{agentid_url}/register")).json(body))?;
+    let reply = http.send(
+        PROVIDER,
+        &Call::post(format!("{agentid_url}/register")).json(body),
+    )?;
     if !reply.is_success() {
         return Err(error_from(&reply, "register the agent"));
     }
@@ -51,7 +60,12 @@ pub fn register(http: &Http, agentid_url: &str, name: &str, email: Option<&str>,
 }
 
 /// `POST {agentid}/refresh` with the agent id and its long-lived token.
-pub fn refresh(http: &Http, agentid_url: &str, agent_id: &str, token: &Secret<String>) -> Result<Secret<String>> {
+pub fn refresh(
+    http: &Http,
+    agentid_url: &str,
+    agent_id: &str,
+    token: &Secret<String>,
+) -> Result<Secret<String>> {
     let call = Call::post(format!("{agentid_url}/refresh"))
         .json(serde_json::json!({ "agent_id": agent_id, "token": token.expose() }))
         .body_secret(token);
@@ -76,11 +90,20 @@ pub fn mint_jwt(session: &Session) -> Result<Secret<String>> {
         "token",
         "the refresh token is missing from the store; register a new profile with `agentcred register fluxa`",
     )?;
-    refresh(session.http, session.endpoint("agentid"), &session.profile.agent_id, &token)
+    refresh(
+        session.http,
+        session.endpoint("agentid"),
+        &session.profile.agent_id,
+        &token,
+    )
 }
 
 /// `GET {wallet}/api/agent/self/status`, with the 401 refresh-and-retry of the session.
-pub fn status(session: &Session, network: Option<&str>, tx_limit: Option<u32>) -> Result<serde_json::Value> {
+pub fn status(
+    session: &Session,
+    network: Option<&str>,
+    tx_limit: Option<u32>,
+) -> Result<serde_json::Value> {
     let url = format!("{}/api/agent/self/status", session.endpoint("wallet"));
     let reply = session.with_credential(|jwt| {
         let mut call = Call::get(&url).auth(Auth::Bearer(jwt.clone()));

@@ -12,8 +12,20 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { name: "unknown provider", args: &["register", "stripe", "--name", "x"], env: &[], code: 2, mentions: &["stripe"] },
-    Case { name: "missing --name", args: &["register", "fluxa"], env: &[], code: 2, mentions: &["--name"] },
+    Case {
+        name: "unknown provider",
+        args: &["register", "stripe", "--name", "x"],
+        env: &[],
+        code: 2,
+        mentions: &["stripe"],
+    },
+    Case {
+        name: "missing --name",
+        args: &["register", "fluxa"],
+        env: &[],
+        code: 2,
+        mentions: &["--name"],
+    },
     Case {
         name: "plain http to a non-loopback host",
         args: &["register", "fluxa", "--name", "x"],
@@ -28,10 +40,34 @@ const CASES: &[Case] = &[
         code: 2,
         mentions: &["AGENTCRED_FLUXA_WALLET_URL"],
     },
-    Case { name: "no profile selected", args: &["status"], env: &[], code: 2, mentions: &["no profile selected", "register"] },
-    Case { name: "unknown profile", args: &["--profile", "ghost", "token"], env: &[], code: 3, mentions: &["ghost"] },
-    Case { name: "bad duration", args: &["token", "--min-valid", "soon"], env: &[], code: 2, mentions: &["soon"] },
-    Case { name: "bad profile name", args: &["--profile", "a b", "register", "fluxa", "--name", "x"], env: &[], code: 2, mentions: &["a b"] },
+    Case {
+        name: "no profile selected",
+        args: &["status"],
+        env: &[],
+        code: 2,
+        mentions: &["no profile selected", "register"],
+    },
+    Case {
+        name: "unknown profile",
+        args: &["--profile", "ghost", "token"],
+        env: &[],
+        code: 3,
+        mentions: &["ghost"],
+    },
+    Case {
+        name: "bad duration",
+        args: &["token", "--min-valid", "soon"],
+        env: &[],
+        code: 2,
+        mentions: &["soon"],
+    },
+    Case {
+        name: "bad profile name",
+        args: &["--profile", "a b", "register", "fluxa", "--name", "x"],
+        env: &[],
+        code: 2,
+        mentions: &["a b"],
+    },
     Case {
         name: "--no-input when input is needed",
         args: &["--no-input", "login", "proxy"],
@@ -50,28 +86,51 @@ fn bad_input_table() {
         }
         let human = home.run(case.args);
         assert_eq!(human.code, case.code, "{}: {}", case.name, human.stderr);
-        assert!(human.stdout.is_empty(), "{}: stdout must stay empty: {}", case.name, human.stdout);
+        assert!(
+            human.stdout.is_empty(),
+            "{}: stdout must stay empty: {}",
+            case.name,
+            human.stdout
+        );
         for word in case.mentions {
-            assert!(human.stderr.contains(word), "{}: stderr should mention {word:?}:\n{}", case.name, human.stderr);
+            assert!(
+                human.stderr.contains(word),
+                "{}: stderr should mention {word:?}:\n{}",
+                case.name,
+                human.stderr
+            );
         }
 
         let mut args = vec!["--json"];
         args.extend_from_slice(case.args);
         let json = home.run(&args);
         assert_eq!(json.code, case.code, "{} (--json)", case.name);
-        assert!(json.stdout.is_empty(), "{}: stdout must stay empty with --json", case.name);
+        assert!(
+            json.stdout.is_empty(),
+            "{}: stdout must stay empty with --json",
+            case.name
+        );
         let envelope = json.error_json();
         let error = &envelope["error"];
         assert_eq!(error["exit_code"], case.code, "{}: {envelope}", case.name);
-        assert!(error["code"].is_string() && error["message"].is_string(), "{}: {envelope}", case.name);
-        assert!(error["hint"].is_string(), "{}: every error says what to do next: {envelope}", case.name);
+        assert!(
+            error["code"].is_string() && error["message"].is_string(),
+            "{}: {envelope}",
+            case.name
+        );
+        assert!(
+            error["hint"].is_string(),
+            "{}: every error says what to do next: {envelope}",
+            case.name
+        );
     }
 }
 
 #[test]
 fn a_command_of_another_provider_names_the_one_it_applies_to() {
     let home = Home::new();
-    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .ok();
     for (args, applies_to) in [
         (&["keys", "list"][..], "Fluxra"),
         (&["verifiers", "list"][..], "AuthPI"),
@@ -95,29 +154,58 @@ fn an_override_that_disagrees_with_the_profile_is_refused() {
     let server = Server::start();
     let mut home = Home::new();
     home.use_server(&server);
-    home.run(&["register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["register", "fluxa", "--name", "demo-agent"])
+        .ok();
     server.clear_requests();
 
-    home.set("AGENTCRED_FLUXA_WALLET_URL", "https://wallet.attacker.example");
+    home.set(
+        "AGENTCRED_FLUXA_WALLET_URL",
+        "https://wallet.attacker.example",
+    );
     let run = home.run(&["status"]).code(2);
-    assert!(run.stderr.contains("AGENTCRED_FLUXA_WALLET_URL"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("AGENTCRED_FLUXA_WALLET_URL"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("recorded"), "{}", run.stderr);
-    assert_eq!(server.requests()["requests"].as_array().unwrap().len(), 0, "nothing was sent anywhere");
+    assert_eq!(
+        server.requests()["requests"].as_array().unwrap().len(),
+        0,
+        "nothing was sent anywhere"
+    );
 
     // An override on a sandbox profile is refused the same way.
     let mut sandboxed = Home::new();
-    sandboxed.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
-    sandboxed.set("AGENTCRED_FLUXA_AGENTID_URL", "https://agentid.attacker.example");
+    sandboxed
+        .run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .ok();
+    sandboxed.set(
+        "AGENTCRED_FLUXA_AGENTID_URL",
+        "https://agentid.attacker.example",
+    );
     sandboxed.run(&["token"]).code(2);
 }
 
 #[test]
 fn an_existing_profile_name_is_a_conflict_naming_the_flag() {
     let home = Home::new();
-    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
-    let run = home.run(&["--sandbox", "register", "fluxa", "--name", "other"]).code(5);
+    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .ok();
+    let run = home
+        .run(&["--sandbox", "register", "fluxa", "--name", "other"])
+        .code(5);
     assert!(run.stderr.contains("--profile"), "{}", run.stderr);
-    home.run(&["--sandbox", "--profile", "second", "register", "fluxa", "--name", "other"]).ok();
+    home.run(&[
+        "--sandbox",
+        "--profile",
+        "second",
+        "register",
+        "fluxa",
+        "--name",
+        "other",
+    ])
+    .ok();
 }
 
 #[test]
@@ -125,7 +213,8 @@ fn sandbox_flag_with_a_real_profile_is_refused() {
     let server = Server::start();
     let mut home = Home::new();
     home.use_server(&server);
-    home.run(&["register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["register", "fluxa", "--name", "demo-agent"])
+        .ok();
     let run = home.run(&["--sandbox", "status"]).code(2);
     assert!(run.stderr.contains("not a sandbox"), "{}", run.stderr);
 }

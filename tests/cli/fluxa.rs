@@ -9,28 +9,54 @@ use crate::support::{Home, Server, logged};
 fn registered(server: &Server) -> Home {
     let mut home = Home::new();
     home.use_server(server);
-    home.run(&["register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["register", "fluxa", "--name", "demo-agent"])
+        .ok();
     home
 }
 
 #[test]
 fn readme_flow_with_the_embedded_sandbox_and_no_dbus() {
     let home = Home::new();
-    let reg = home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
-    assert!(reg.stdout.contains("Registered FluxA agent"), "{}", reg.stdout);
+    let reg = home
+        .run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .ok();
+    assert!(
+        reg.stdout.contains("Registered FluxA agent"),
+        "{}",
+        reg.stdout
+    );
 
     let status = home.run(&["--sandbox", "status"]).ok();
-    assert!(status.stdout.contains("87.5 USDC (87500000 atomic, 6 decimals)"), "{}", status.stdout);
+    assert!(
+        status
+            .stdout
+            .contains("87.5 USDC (87500000 atomic, 6 decimals)"),
+        "{}",
+        status.stdout
+    );
     assert!(status.stdout.contains("Monthly headroom"));
     assert!(status.stdout.contains("XRP"));
 
     let json = home.run(&["--sandbox", "--json", "status"]).ok().json();
     assert_eq!(json["provider"], "fluxa");
-    assert_eq!(json["monthly"]["remaining"], json!({"atomic": "87500000", "formatted": "87.5", "decimals": 6, "currency": "USDC"}));
-    let credits = json["balances"].as_array().unwrap().iter().find(|b| b["currency"] == "FLUXA_MONETIZE_CREDITS").unwrap();
+    assert_eq!(
+        json["monthly"]["remaining"],
+        json!({"atomic": "87500000", "formatted": "87.5", "decimals": 6, "currency": "USDC"})
+    );
+    let credits = json["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["currency"] == "FLUXA_MONETIZE_CREDITS")
+        .unwrap();
     assert_eq!(credits["available"]["decimals"], 2);
     assert_eq!(json["local"]["store"], "file");
-    let jwt = json["local"]["secrets"].as_array().unwrap().iter().find(|s| s["kind"] == "jwt").unwrap();
+    let jwt = json["local"]["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "jwt")
+        .unwrap();
     assert!(jwt["expires_at"].as_str().unwrap().ends_with('Z'));
     assert!(jwt["expires_in_secs"].as_i64().unwrap() > 800);
 
@@ -38,15 +64,26 @@ fn readme_flow_with_the_embedded_sandbox_and_no_dbus() {
     home.run(&["status"]).ok();
     // Sandbox state persists across invocations: the same agent is seen each time.
     let state = home.sandbox_state();
-    assert_eq!(state["fluxa"]["agents"].as_object().map(|a| a.len()).unwrap_or(0), 1, "{state}");
+    assert_eq!(
+        state["fluxa"]["agents"]
+            .as_object()
+            .map(|a| a.len())
+            .unwrap_or(0),
+        1,
+        "{state}"
+    );
 }
 
 #[test]
 fn requests_follow_the_documented_api() {
     let server = Server::start();
     let home = registered(&server);
-    let agent_id = home.run(&["--json", "profiles", "show"]).ok().json()["agent_id"].as_str().unwrap().to_owned();
-    home.run(&["status", "--network", "base", "--tx-limit", "5"]).ok();
+    let agent_id = home.run(&["--json", "profiles", "show"]).ok().json()["agent_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    home.run(&["status", "--network", "base", "--tx-limit", "5"])
+        .ok();
     home.run(&["refresh"]).ok();
 
     let log = server.requests();
@@ -54,20 +91,42 @@ fn requests_follow_the_documented_api() {
     assert_eq!(register.len(), 1);
     assert_eq!(register[0]["auth_scheme"], "none");
     assert_eq!(register[0]["body"]["agent_name"], "demo-agent");
-    assert!(register[0]["body"]["client_info"].as_str().unwrap().starts_with("agentcred/"));
-    assert!(register[0]["content_type"].as_str().unwrap().starts_with("application/json"));
+    assert!(
+        register[0]["body"]["client_info"]
+            .as_str()
+            .unwrap()
+            .starts_with("agentcred/")
+    );
+    assert!(
+        register[0]["content_type"]
+            .as_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
 
     let status = logged(&log, "GET", "/fluxa/wallet/api/agent/self/status");
     assert_eq!(status.len(), 1);
     assert_eq!(status[0]["auth_scheme"], "bearer");
-    assert!(status[0]["query"].as_str().unwrap().contains("txLimit=5"), "{}", status[0]);
-    assert!(status[0]["query"].as_str().unwrap().contains("network=base"));
+    assert!(
+        status[0]["query"].as_str().unwrap().contains("txLimit=5"),
+        "{}",
+        status[0]
+    );
+    assert!(
+        status[0]["query"]
+            .as_str()
+            .unwrap()
+            .contains("network=base")
+    );
 
     let refresh = logged(&log, "POST", "/fluxa/agentid/refresh");
     assert_eq!(refresh.len(), 1);
     assert_eq!(refresh[0]["auth_scheme"], "none");
     assert_eq!(refresh[0]["body"]["agent_id"], agent_id.as_str());
-    assert_eq!(refresh[0]["body"]["token"], home.stored("fluxa:token").as_str());
+    assert_eq!(
+        refresh[0]["body"]["token"],
+        home.stored("fluxa:token").as_str()
+    );
 }
 
 #[test]
@@ -101,7 +160,11 @@ fn token_min_valid_refreshes_when_less_remains_and_prints_only_the_jwt() {
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
     assert_ne!(second.stdout.trim_end(), jwt);
     assert_eq!(second.stdout.lines().count(), 1);
-    assert!(second.stderr.contains("less than --min-valid"), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("less than --min-valid"),
+        "{}",
+        second.stderr
+    );
 
     // 10 minutes is within what a new JWT has: no further refresh.
     home.run(&["token", "--min-valid", "10m"]).ok();
@@ -124,7 +187,8 @@ fn twenty_concurrent_token_calls_on_an_expired_profile_make_one_refresh() {
     let children: Vec<_> = (0..20)
         .map(|_| {
             let mut cmd = home.command(&["token"]);
-            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
             cmd.spawn().unwrap()
         })
         .collect();
@@ -176,10 +240,16 @@ fn refresh_if_expiring_within_skips_a_fresh_jwt() {
     let server = Server::start();
     let home = registered(&server);
     server.clear_requests();
-    let kept = home.run(&["--json", "refresh", "--if-expiring-within", "5m"]).ok().json();
+    let kept = home
+        .run(&["--json", "refresh", "--if-expiring-within", "5m"])
+        .ok()
+        .json();
     assert_eq!(kept["refreshed"], false);
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 0);
-    let done = home.run(&["--json", "refresh", "--if-expiring-within", "20m"]).ok().json();
+    let done = home
+        .run(&["--json", "refresh", "--if-expiring-within", "20m"])
+        .ok()
+        .json();
     assert_eq!(done["refreshed"], true);
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
 }
@@ -208,20 +278,31 @@ fn register_is_not_retried_blindly() {
     let server = Server::start();
     let mut home = Home::new();
     home.use_server(&server);
-    server.fault(json!({"method": "POST", "path": "/fluxa/agentid/register", "status": 503, "count": 1}));
-    home.run(&["register", "fluxa", "--name", "demo-agent"]).code(6);
+    server.fault(
+        json!({"method": "POST", "path": "/fluxa/agentid/register", "status": 503, "count": 1}),
+    );
+    home.run(&["register", "fluxa", "--name", "demo-agent"])
+        .code(6);
     assert_eq!(server.count("POST /fluxa/agentid/register"), 1);
     // Nothing was recorded: the same name can be registered once the service is back.
-    home.run(&["register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["register", "fluxa", "--name", "demo-agent"])
+        .ok();
 }
 
 #[test]
 fn limits_show_reports_the_monthly_headroom() {
     let home = Home::new();
-    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .ok();
     let json = home.run(&["--json", "limits", "show"]).ok().json();
     assert_eq!(json["monthly"]["limit"]["formatted"], "100");
     assert_eq!(json["monthly"]["spent"]["atomic"], "12500000");
     let human = home.run(&["limits", "show"]).ok();
-    assert!(human.stdout.contains("100 USDC (100000000 atomic, 6 decimals)"), "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .contains("100 USDC (100000000 atomic, 6 decimals)"),
+        "{}",
+        human.stdout
+    );
 }

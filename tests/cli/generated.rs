@@ -22,7 +22,11 @@ fn completions_and_man_pages_are_up_to_date() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut stale = Vec::new();
     for (shell, file) in generate::SHELLS {
-        check(&root.join("completions").join(file), &generate::completion(shell), &mut stale);
+        check(
+            &root.join("completions").join(file),
+            &generate::completion(shell),
+            &mut stale,
+        );
     }
     let pages = generate::man_pages();
     for (file, page) in &pages {
@@ -45,8 +49,14 @@ fn completions_and_man_pages_are_up_to_date() {
 
 #[test]
 fn completions_command_prints_the_committed_script() {
-    let out = std::process::Command::new(crate::support::BIN).args(["completions", "bash"]).output().unwrap();
+    let out = std::process::Command::new(crate::support::BIN)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/agentcred.bash")).unwrap();
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/agentcred.bash"),
+    )
+    .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
 }

@@ -20,11 +20,27 @@ fn register_stores_in_the_real_keychain_and_token_status_read_it_back() {
         }
     }
     let profile = format!("kc-{}", std::process::id());
-    home.run(&["--profile", &profile, "--store", "keychain", "register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&[
+        "--profile",
+        &profile,
+        "--store",
+        "keychain",
+        "register",
+        "fluxa",
+        "--name",
+        "demo-agent",
+    ])
+    .ok();
 
     let lookup = |kind: &str| {
         let out = Command::new("secret-tool")
-            .args(["lookup", "service", "agentcred", "username", &format!("{profile}:{kind}")])
+            .args([
+                "lookup",
+                "service",
+                "agentcred",
+                "username",
+                &format!("{profile}:{kind}"),
+            ])
             .output()
             .expect("secret-tool");
         String::from_utf8(out.stdout).unwrap()
@@ -36,9 +52,18 @@ fn register_stores_in_the_real_keychain_and_token_status_read_it_back() {
 
     let printed = home.run(&["--profile", &profile, "token"]).ok();
     assert_eq!(printed.stdout.trim(), jwt.trim());
-    let status = home.run(&["--profile", &profile, "--json", "status"]).ok().json();
+    let status = home
+        .run(&["--profile", &profile, "--json", "status"])
+        .ok()
+        .json();
     assert_eq!(status["local"]["store"], "keychain");
-    assert!(status["local"]["secrets"].as_array().unwrap().iter().all(|s| s["present"] == true));
+    assert!(
+        status["local"]["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["present"] == true)
+    );
 
     home.run(&["profiles", "remove", &profile]).ok();
     assert_eq!(lookup("token"), "");

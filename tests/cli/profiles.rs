@@ -5,29 +5,60 @@ use crate::support::Home;
 #[test]
 fn list_show_use_remove() {
     let home = Home::new();
-    home.run(&["--sandbox", "register", "fluxa", "--name", "first"]).ok();
-    home.run(&["--sandbox", "--profile", "second", "register", "fluxa", "--name", "second"]).ok();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "first"])
+        .ok();
+    home.run(&[
+        "--sandbox",
+        "--profile",
+        "second",
+        "register",
+        "fluxa",
+        "--name",
+        "second",
+    ])
+    .ok();
 
     let list = home.run(&["--json", "profiles", "list"]).ok().json();
-    assert_eq!(list["current"], "fluxa", "the first register sets the current profile, later ones do not");
+    assert_eq!(
+        list["current"], "fluxa",
+        "the first register sets the current profile, later ones do not"
+    );
     assert_eq!(list["profiles"].as_array().unwrap().len(), 2);
 
-    let show = home.run(&["--json", "profiles", "show", "second"]).ok().json();
+    let show = home
+        .run(&["--json", "profiles", "show", "second"])
+        .ok()
+        .json();
     assert_eq!(show["provider"], "fluxa");
     assert_eq!(show["sandbox"], true);
     assert_eq!(show["current"], false);
 
     // --profile picks a profile for one command without switching the current one.
     home.run(&["--profile", "second", "token"]).ok();
-    assert_eq!(home.run(&["--json", "profiles", "list"]).ok().json()["current"], "fluxa");
+    assert_eq!(
+        home.run(&["--json", "profiles", "list"]).ok().json()["current"],
+        "fluxa"
+    );
 
     home.run(&["profiles", "use", "second"]).ok();
-    assert_eq!(home.run(&["--json", "profiles", "list"]).ok().json()["current"], "second");
+    assert_eq!(
+        home.run(&["--json", "profiles", "list"]).ok().json()["current"],
+        "second"
+    );
     home.run(&["profiles", "use", "ghost"]).code(3);
 
     let removed = home.run(&["profiles", "remove", "second"]).ok();
-    assert!(removed.stdout.contains("Nothing was revoked"), "{}", removed.stdout);
-    assert!(!home.stored_secrets().keys().any(|k| k.starts_with("second:")));
+    assert!(
+        removed.stdout.contains("Nothing was revoked"),
+        "{}",
+        removed.stdout
+    );
+    assert!(
+        !home
+            .stored_secrets()
+            .keys()
+            .any(|k| k.starts_with("second:"))
+    );
     let list = home.run(&["--json", "profiles", "list"]).ok().json();
     assert_eq!(list["profiles"].as_array().unwrap().len(), 1);
     assert!(list["current"].is_null());
@@ -37,13 +68,29 @@ fn list_show_use_remove() {
 #[test]
 fn status_all_shows_local_facts_of_every_profile() {
     let home = Home::new();
-    home.run(&["--sandbox", "register", "fluxa", "--name", "first"]).ok();
-    home.run(&["--sandbox", "--profile", "b", "register", "fluxa", "--name", "second"]).ok();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "first"])
+        .ok();
+    home.run(&[
+        "--sandbox",
+        "--profile",
+        "b",
+        "register",
+        "fluxa",
+        "--name",
+        "second",
+    ])
+    .ok();
     let json = home.run(&["--json", "status", "--all"]).ok().json();
     let profiles = json["profiles"].as_array().unwrap();
     assert_eq!(profiles.len(), 2);
     for p in profiles {
         assert_eq!(p["local"]["store"], "file");
-        assert!(p["local"]["secrets"].as_array().unwrap().iter().all(|s| s["present"] == true));
+        assert!(
+            p["local"]["secrets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["present"] == true)
+        );
     }
 }

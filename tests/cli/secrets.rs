@@ -7,10 +7,20 @@ use crate::support::{Home, Run, Server};
 fn assert_no_secret(run: &Run, secrets: &[String], what: &str) {
     let all = run.all();
     for secret in secrets {
-        assert!(!all.contains(secret.as_str()), "{what} leaked a secret:\n{all}");
+        assert!(
+            !all.contains(secret.as_str()),
+            "{what} leaked a secret:\n{all}"
+        );
         // A JWT's signature is the secret part; header.payload may show in traces.
-        if let Some(signature) = secret.rsplit('.').next().filter(|_| secret.matches('.').count() == 2) {
-            assert!(!all.contains(signature), "{what} leaked a JWT signature:\n{all}");
+        if let Some(signature) = secret
+            .rsplit('.')
+            .next()
+            .filter(|_| secret.matches('.').count() == 2)
+        {
+            assert!(
+                !all.contains(signature),
+                "{what} leaked a JWT signature:\n{all}"
+            );
         }
     }
 }
@@ -20,7 +30,11 @@ fn no_secret_in_any_output_without_reveal() {
     let server = Server::start();
     let mut home = Home::new();
     home.use_server(&server);
-    let mut runs = vec![("register -v", home.run(&["-v", "register", "fluxa", "--name", "demo-agent"]).ok())];
+    let mut runs = vec![(
+        "register -v",
+        home.run(&["-v", "register", "fluxa", "--name", "demo-agent"])
+            .ok(),
+    )];
     let token = home.stored("fluxa:token");
     let first_jwt = home.stored("fluxa:jwt");
 
@@ -39,29 +53,65 @@ fn no_secret_in_any_output_without_reveal() {
     }
     // Failures too: a rejected refresh token, with -v.
     home.overwrite_secret("fluxa:token", "tok_wrong_wrong_wrong");
-    runs.push(("failing refresh -v", home.run(&["-v", "--json", "refresh"]).code(4)));
+    runs.push((
+        "failing refresh -v",
+        home.run(&["-v", "--json", "refresh"]).code(4),
+    ));
     let latest_jwt = home.stored("fluxa:jwt");
 
-    let secrets = vec![token, first_jwt, latest_jwt, "tok_wrong_wrong_wrong".to_owned()];
+    let secrets = vec![
+        token,
+        first_jwt,
+        latest_jwt,
+        "tok_wrong_wrong_wrong".to_owned(),
+    ];
     for (what, run) in &runs {
         assert_no_secret(run, &secrets, what);
     }
     // The traces did happen, with the credential redacted.
     let (_, verbose) = &runs[1];
-    assert!(verbose.stderr.contains("authorization: Bearer <redacted>"), "{}", verbose.stderr);
+    assert!(
+        verbose.stderr.contains("authorization: Bearer <redacted>"),
+        "{}",
+        verbose.stderr
+    );
 }
 
 #[test]
 fn reveal_prints_the_one_time_secrets() {
     let home = Home::new();
-    let run = home.run(&["--sandbox", "--reveal", "--json", "register", "fluxa", "--name", "demo-agent"]).ok();
+    let run = home
+        .run(&[
+            "--sandbox",
+            "--reveal",
+            "--json",
+            "register",
+            "fluxa",
+            "--name",
+            "demo-agent",
+        ])
+        .ok();
     let json = run.json();
     let token = home.stored("fluxa:token");
-    let revealed = json["secrets"].as_array().unwrap().iter().find(|s| s["kind"] == "token").unwrap();
+    let revealed = json["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "token")
+        .unwrap();
     assert_eq!(revealed["value"], token.as_str());
 
     let plain = Home::new();
-    let run = plain.run(&["--sandbox", "--json", "register", "fluxa", "--name", "demo-agent"]).ok();
+    let run = plain
+        .run(&[
+            "--sandbox",
+            "--json",
+            "register",
+            "fluxa",
+            "--name",
+            "demo-agent",
+        ])
+        .ok();
     assert!(run.json()["secrets"][0].get("value").is_none());
 }
 
@@ -69,7 +119,9 @@ fn reveal_prints_the_one_time_secrets() {
 fn a_store_failure_after_registration_rescues_the_secrets() {
     let mut home = Home::new();
     home.set("AGENTCRED_FAULT_STORE_WRITE", "1");
-    let run = home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).code(7);
+    let run = home
+        .run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .code(7);
     let path = run
         .stderr
         .split_whitespace()
@@ -80,30 +132,59 @@ fn a_store_failure_after_registration_rescues_the_secrets() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let token = rescue["secrets"]["token"].as_str().unwrap();
     assert!(token.starts_with("tok_"));
-    assert!(!run.stderr.contains(token), "the rescue message must not print the secret");
+    assert!(
+        !run.stderr.contains(token),
+        "the rescue message must not print the secret"
+    );
 
     // The rescued token is the agent's real refresh token at the service.
     let agents = home.sandbox_state()["fluxa"]["agents"].clone();
     let agent = agents.as_object().unwrap().values().next().unwrap();
-    assert_eq!(agent["token"], token, "{agent}");
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        agent["token_sha256"],
+        hex.as_str(),
+        "the sandbox keeps only the token's hash"
+    );
     // No half-made profile was left behind.
     home.env.clear();
-    assert_eq!(home.run(&["--json", "profiles", "list"]).ok().json()["profiles"], json!([]));
+    assert_eq!(
+        home.run(&["--json", "profiles", "list"]).ok().json()["profiles"],
+        json!([])
+    );
 }
 
 #[test]
 fn keychain_without_a_session_bus_is_exit_7_naming_the_cause() {
     let home = Home::new();
-    let run = home.run(&["--sandbox", "--store", "keychain", "register", "fluxa", "--name", "demo-agent"]).code(7);
+    let run = home
+        .run(&[
+            "--sandbox",
+            "--store",
+            "keychain",
+            "register",
+            "fluxa",
+            "--name",
+            "demo-agent",
+        ])
+        .code(7);
     assert!(run.stderr.contains("D-Bus session bus"), "{}", run.stderr);
     assert!(run.stderr.contains("--store file"), "{}", run.stderr);
     // The store is checked before the service is called: no agent was created.
-    let state = std::fs::read_to_string(home.path().join("data/sandbox-state.json")).unwrap_or_default();
-    assert!(!state.contains("\"token\""), "an agent was registered before the store was checked");
+    let state =
+        std::fs::read_to_string(home.path().join("data/sandbox-state.json")).unwrap_or_default();
+    assert!(
+        !state.contains("\"token\""),
+        "an agent was registered before the store was checked"
+    );
 
     // auto: a real profile with no usable keychain fails the same way, before any request.
     let server = Server::start();
@@ -111,7 +192,9 @@ fn keychain_without_a_session_bus_is_exit_7_naming_the_cause() {
     for (var, url) in &server.urls {
         real.set(var, url);
     }
-    let run = real.run(&["--json", "register", "fluxa", "--name", "demo-agent"]).code(7);
+    let run = real
+        .run(&["--json", "register", "fluxa", "--name", "demo-agent"])
+        .code(7);
     assert_eq!(run.error_json()["error"]["code"], "store_unavailable");
     assert_eq!(server.count("POST /fluxa/agentid/register"), 0);
 }
@@ -119,7 +202,8 @@ fn keychain_without_a_session_bus_is_exit_7_naming_the_cause() {
 #[test]
 fn a_loose_file_store_is_refused() {
     let home = Home::new();
-    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .ok();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -133,17 +217,27 @@ fn a_loose_file_store_is_refused() {
 #[test]
 fn config_and_store_files_are_private() {
     let home = Home::new();
-    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"]).ok();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
+        .ok();
     let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
-    assert!(!config.contains(&home.stored("fluxa:token")), "the config holds no secret");
+    assert!(
+        !config.contains(&home.stored("fluxa:token")),
+        "the config holds no secret"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         for file in ["config.toml", "data/secrets.json"] {
-            let mode = std::fs::metadata(home.path().join(file)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(home.path().join(file))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600, "{file}");
         }
-        let mode = std::fs::metadata(home.path().join("data")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(home.path().join("data"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o700);
     }
 }

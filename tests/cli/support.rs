@@ -48,26 +48,42 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// The `--json` error envelope from stderr.
     pub fn error_json(&self) -> Value {
         let line = self.stderr.lines().last().unwrap_or_default();
-        serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("stderr does not end with a JSON error ({e}):\n{}", self.stderr))
+        serde_json::from_str(line).unwrap_or_else(|e| {
+            panic!(
+                "stderr does not end with a JSON error ({e}):\n{}",
+                self.stderr
+            )
+        })
     }
 
     #[track_caller]
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn code(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -122,7 +138,9 @@ impl Home {
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
         let mut cmd = self.command(args);
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn agentcred");
         {
             use std::io::Write;
@@ -135,7 +153,8 @@ impl Home {
     /// The file store's contents: {"PROFILE:KIND": value}.
     pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
         let path = self.path().join("data/secrets.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let doc: Value = serde_json::from_str(&text).unwrap();
         doc["secrets"].as_object().cloned().unwrap_or_default()
     }
@@ -151,13 +170,15 @@ impl Home {
     /// Replace one secret in the file store (to simulate a credential the service rejects).
     pub fn overwrite_secret(&self, account: &str, value: &str) {
         let path = self.path().join("data/secrets.json");
-        let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         doc["secrets"][account] = Value::String(value.to_owned());
         std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
     }
 
     pub fn sandbox_state(&self) -> Value {
-        let text = std::fs::read_to_string(self.path().join("data/sandbox-state.json")).expect("sandbox state");
+        let text = std::fs::read_to_string(self.path().join("data/sandbox-state.json"))
+            .expect("sandbox state");
         serde_json::from_str(&text).unwrap()
     }
 }
@@ -204,11 +225,18 @@ impl Server {
         let mut lines = BufReader::new(stdout).lines();
         let mut urls = Vec::new();
         while urls.len() < 6 {
-            let line = lines.next().expect("sandbox serve printed its URLs").unwrap();
+            let line = lines
+                .next()
+                .expect("sandbox serve printed its URLs")
+                .unwrap();
             let (var, url) = line.split_once('=').expect("VAR=URL");
             urls.push((var.to_owned(), url.to_owned()));
         }
-        let fluxa = &urls.iter().find(|(v, _)| v == "AGENTCRED_FLUXA_AGENTID_URL").unwrap().1;
+        let fluxa = &urls
+            .iter()
+            .find(|(v, _)| v == "AGENTCRED_FLUXA_AGENTID_URL")
+            .unwrap()
+            .1;
         let base = fluxa.trim_end_matches("/fluxa/agentid").to_owned();
         let _ = rustls::crypto::ring::default_provider().install_default();
         Server {
@@ -217,7 +245,10 @@ impl Server {
             urls,
             state,
             _dir: dir,
-            http: reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().unwrap(),
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap(),
         }
     }
 
@@ -227,7 +258,12 @@ impl Server {
 
     /// The request log: `{"requests": [...], "counts": {"METHOD /path": n}}`.
     pub fn requests(&self) -> Value {
-        self.http.get(format!("{}/_sandbox/requests", self.base)).send().unwrap().json().unwrap()
+        self.http
+            .get(format!("{}/_sandbox/requests", self.base))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
     }
 
     pub fn count(&self, key: &str) -> u64 {
@@ -235,17 +271,38 @@ impl Server {
     }
 
     pub fn clear_requests(&self) {
-        self.http.delete(format!("{}/_sandbox/requests", self.base)).send().unwrap();
+        self.http
+            .delete(format!("{}/_sandbox/requests", self.base))
+            .send()
+            .unwrap();
     }
 
     pub fn fault(&self, fault: Value) {
-        let r = self.http.post(format!("{}/_sandbox/faults", self.base)).json(&fault).send().unwrap();
-        assert!(r.status().is_success(), "fault refused: {}", r.text().unwrap());
+        let r = self
+            .http
+            .post(format!("{}/_sandbox/faults", self.base))
+            .json(&fault)
+            .send()
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "fault refused: {}",
+            r.text().unwrap()
+        );
     }
 
     pub fn knobs(&self, knobs: Value) {
-        let r = self.http.put(format!("{}/_sandbox/knobs", self.base)).json(&knobs).send().unwrap();
-        assert!(r.status().is_success(), "knobs refused: {}", r.text().unwrap());
+        let r = self
+            .http
+            .put(format!("{}/_sandbox/knobs", self.base))
+            .json(&knobs)
+            .send()
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "knobs refused: {}",
+            r.text().unwrap()
+        );
     }
 
     pub fn post(&self, path: &str, bearer: Option<&str>, body: Value) -> (u16, Value) {

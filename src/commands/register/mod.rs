@@ -48,7 +48,11 @@ pub struct Pending {
 
 impl Pending {
     pub fn start(ctx: &Ctx, provider: Provider) -> Result<Pending> {
-        let name = ctx.global.profile.clone().unwrap_or_else(|| provider.id().to_owned());
+        let name = ctx
+            .global
+            .profile
+            .clone()
+            .unwrap_or_else(|| provider.id().to_owned());
         profile::validate_profile_name(&name)?;
         let sandbox = ctx.global.sandbox;
         // Endpoints first: a bad override URL is a usage error whatever the store does.
@@ -57,7 +61,12 @@ impl Pending {
             let live = provider
                 .endpoint_specs()
                 .iter()
-                .map(|spec| (spec.name.to_owned(), format!("{base}{}", spec.sandbox_prefix)))
+                .map(|spec| {
+                    (
+                        spec.name.to_owned(),
+                        format!("{base}{}", spec.sandbox_prefix),
+                    )
+                })
                 .collect();
             (live, Endpoints::new())
         } else {
@@ -77,7 +86,11 @@ impl Pending {
                 "register under another name with --profile NAME, or remove the old one with `agentcred profiles remove {name}`"
             )));
         }
-        let kind = store::resolve(ctx.global.store.unwrap_or(StoreChoice::Auto), sandbox, &ctx.paths)?;
+        let kind = store::resolve(
+            ctx.global.store.unwrap_or(StoreChoice::Auto),
+            sandbox,
+            &ctx.paths,
+        )?;
         let store = store::open(kind, &ctx.paths)?;
         store.check()?;
         Ok(Pending {
@@ -93,7 +106,10 @@ impl Pending {
     }
 
     pub fn endpoint(&self, name: &str) -> &str {
-        self.endpoints.get(name).map(String::as_str).unwrap_or_default()
+        self.endpoints
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     pub fn store_kind(&self) -> StoreKind {
@@ -101,7 +117,12 @@ impl Pending {
     }
 
     /// Store the service's secrets; on failure, rescue them all and fail with exit 7.
-    pub fn store_secrets(&self, ctx: &Ctx, agent_id: &str, secrets: &[(&str, &Secret<String>)]) -> Result<()> {
+    pub fn store_secrets(
+        &self,
+        ctx: &Ctx,
+        agent_id: &str,
+        secrets: &[(&str, &Secret<String>)],
+    ) -> Result<()> {
         for (kind, value) in secrets {
             if let Err(store_err) = self.store.set(&store::account(&self.name, kind), value) {
                 return Err(self.rescue(ctx, agent_id, secrets, store_err));
@@ -110,7 +131,13 @@ impl Pending {
         Ok(())
     }
 
-    fn rescue(&self, ctx: &Ctx, agent_id: &str, secrets: &[(&str, &Secret<String>)], cause: Error) -> Error {
+    fn rescue(
+        &self,
+        ctx: &Ctx,
+        agent_id: &str,
+        secrets: &[(&str, &Secret<String>)],
+        cause: Error,
+    ) -> Error {
         let context = serde_json::json!({
             "agent_id": agent_id,
             "sandbox": self.sandbox,
@@ -135,7 +162,9 @@ impl Pending {
                 // Last resort: the secret exists nowhere else, so the terminal is the only
                 // place left where it is not lost. This is the one path that prints a
                 // secret without --reveal.
-                eprintln!("agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:");
+                eprintln!(
+                    "agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:"
+                );
                 for (kind, value) in secrets {
                     eprintln!("  {kind}: {}", value.expose());
                 }
@@ -191,7 +220,12 @@ pub struct SecretReport {
 }
 
 impl SecretReport {
-    pub fn new(kind: &'static str, store: StoreKind, secret: &Secret<String>, reveal: bool) -> SecretReport {
+    pub fn new(
+        kind: &'static str,
+        store: StoreKind,
+        secret: &Secret<String>,
+        reveal: bool,
+    ) -> SecretReport {
         let expires_at = crate::jwt::decode(secret.expose())
             .and_then(|info| info.exp)
             .map(timefmt::from_unix_secs);

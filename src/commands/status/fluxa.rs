@@ -1,153 +1,19 @@
-//! `agentcred status`: the agent as its service sees it, plus local facts that need no
-//! network: which store holds each secret and when each short-lived credential expires
-//! (decoded from the JWT's `exp`). `--all` shows the local facts of every profile.
+//! `status` for a FluxA profile: the wallet's aggregate status endpoint (agent, monthly
+//! headroom, balances, mandates, recent transactions) with every amount in both units.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Ctx;
+use super::LocalFacts;
 use crate::amount::Amount;
 use crate::cli::StatusArgs;
-use crate::duration;
+use crate::commands::Ctx;
 use crate::error::Result;
-use crate::jwt;
 use crate::output::{Human, Render, tables};
 use crate::profile::Provider;
-use crate::providers::{self, fluxa};
+use crate::providers::fluxa;
 use crate::session::Session;
-use crate::store::StoreKind;
 use crate::timefmt;
-
-/// What the profile holds locally.
-#[derive(Debug, Serialize)]
-pub struct LocalFacts {
-    pub store: StoreKind,
-    pub secrets: Vec<SecretFact>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SecretFact {
-    pub kind: &'static str,
-    pub present: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_in_secs: Option<i64>,
-}
-
-impl LocalFacts {
-    pub fn read(session: &Session) -> Result<LocalFacts> {
-        let short_lived = session.provider().short_lived_kind();
-        let now = timefmt::now_unix();
-        let mut secrets = Vec::new();
-        for kind in session.provider().secret_kinds() {
-            let value = session.secret(kind)?;
-            let exp = value
-                .as_ref()
-                .filter(|_| Some(*kind) == short_lived)
-                .and_then(|v| jwt::decode(v.expose()))
-                .and_then(|info| info.exp);
-            secrets.push(SecretFact {
-                kind,
-                present: value.is_some(),
-                expires_at: exp.map(timefmt::from_unix_secs),
-                expires_in_secs: exp.map(|e| e - now),
-            });
-        }
-        Ok(LocalFacts {
-            store: session.profile.store,
-            secrets,
-        })
-    }
-
-    pub fn render(&self, out: &mut Human) {
-        let mut table = tables::new(out.styled, &["secret", "stored in", "expires"]);
-        for fact in &self.secrets {
-            let stored = if fact.present { self.store.to_string() } else { "missing".to_owned() };
-            let expires = match (&fact.expires_at, fact.expires_in_secs) {
-                (Some(at), Some(left)) if left > 0 => {
-                    format!("{at} (in {})", duration::human(std::time::Duration::from_secs(left as u64)))
-                }
-                (Some(at), Some(_)) => format!("{at} (expired; refreshed on next use)"),
-                _ => "-".to_owned(),
-            };
-            table.add_row(vec![fact.kind.to_owned(), stored, expires]);
-        }
-        out.table(table);
-    }
-}
-
-pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
-    if args.all {
-        return all(ctx);
-    }
-    let session = ctx.session()?;
-    match session.provider() {
-        Provider::Fluxa => fluxa_status(ctx, &session, &args),
-        other => Err(providers::not_yet(other)),
-    }
-}
-
-#[derive(Serialize)]
-struct ProfileFacts {
-    profile: String,
-    provider: Provider,
-    agent_id: String,
-    sandbox: bool,
-    current: bool,
-    local: LocalFacts,
-}
-
-#[derive(Serialize)]
-struct AllView {
-    profiles: Vec<ProfileFacts>,
-}
-
-impl Render for AllView {
-    fn human(&self, out: &mut Human) {
-        if self.profiles.is_empty() {
-            out.line("No profiles. Register one with `agentcred register PROVIDER ...` (add --sandbox to try it offline).");
-            return;
-        }
-        for p in &self.profiles {
-            let marks = [p.current.then_some("current"), p.sandbox.then_some("sandbox")]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>();
-            let marks = if marks.is_empty() { String::new() } else { format!(" ({})", marks.join(", ")) };
-            out.heading(&format!("{} — {} agent {}{marks}", p.profile, p.provider.display_name(), p.agent_id));
-            p.local.render(out);
-        }
-    }
-}
-
-fn all(ctx: &Ctx) -> Result<()> {
-    let config = ctx.config()?;
-    let mut profiles = Vec::new();
-    for (name, profile) in &config.profiles {
-        // Local facts only: no sandbox, no endpoints, no network.
-        let store = crate::store::open(profile.store, &ctx.paths)?;
-        let session = Session {
-            name: name.clone(),
-            profile: profile.clone(),
-            endpoints: Default::default(),
-            store,
-            http: ctx.http()?,
-            paths: &ctx.paths,
-        };
-        profiles.push(ProfileFacts {
-            profile: name.clone(),
-            provider: profile.provider,
-            agent_id: profile.agent_id.clone(),
-            sandbox: profile.sandbox,
-            current: config.current.as_deref() == Some(name),
-            local: LocalFacts::read(&session)?,
-        });
-    }
-    ctx.printer.print(&AllView { profiles })
-}
-
-// ---- FluxA -------------------------------------------------------------------------------
 
 #[derive(Serialize)]
 struct FluxaStatus {
@@ -268,7 +134,10 @@ pub(crate) fn fluxa_monthly(agent: &Value) -> Monthly {
     let decimals = decimals_of(&monthly).or(Some(6));
     // A single counter across currencies, in 6-decimal USDC units (seeds/001).
     Monthly {
-        unlimited: monthly.get("unlimited").and_then(Value::as_bool).unwrap_or(false),
+        unlimited: monthly
+            .get("unlimited")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         limit: amount(&monthly, "limit", decimals, "USDC"),
         spent: amount(&monthly, "spent", decimals, "USDC"),
         pending: amount(&monthly, "pending", decimals, "USDC"),
@@ -279,9 +148,16 @@ pub(crate) fn fluxa_monthly(agent: &Value) -> Monthly {
 
 impl Monthly {
     pub(crate) fn render(&self, out: &mut Human) {
-        let show = |a: &Option<Amount>| a.as_ref().map(Amount::human).unwrap_or_else(|| "-".to_owned());
+        let show = |a: &Option<Amount>| {
+            a.as_ref()
+                .map(Amount::human)
+                .unwrap_or_else(|| "-".to_owned())
+        };
         if self.unlimited {
-            out.fields(&[("limit", "unlimited".to_owned()), ("spent", show(&self.spent))]);
+            out.fields(&[
+                ("limit", "unlimited".to_owned()),
+                ("spent", show(&self.spent)),
+            ]);
             return;
         }
         out.fields(&[
@@ -294,14 +170,20 @@ impl Monthly {
     }
 }
 
-fn fluxa_status(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
+pub(super) fn status(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
     let body = fluxa::status(session, args.network.as_deref(), args.tx_limit)?;
     let agent = body.get("agent").cloned().unwrap_or(Value::Null);
     let balances_json = body.get("balances").cloned().unwrap_or(Value::Null);
 
     let mut balances = Vec::new();
-    for (key, currency) in [("usdc", "USDC"), ("credits", "FLUXA_MONETIZE_CREDITS"), ("xrp", "XRP")] {
-        let Some(b) = balances_json.get(key) else { continue };
+    for (key, currency) in [
+        ("usdc", "USDC"),
+        ("credits", "FLUXA_MONETIZE_CREDITS"),
+        ("xrp", "XRP"),
+    ] {
+        let Some(b) = balances_json.get(key) else {
+            continue;
+        };
         let decimals = decimals_of(b).or_else(|| crate::amount::decimals_for(currency));
         balances.push(Balance {
             currency: currency.to_owned(),
@@ -310,16 +192,27 @@ fn fluxa_status(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
             available: amount(b, "available", decimals, currency),
             balance: amount(b, "balance", decimals, currency),
             frozen: amount(b, "frozen", decimals, currency),
-            error: b.get("error").map(|e| e.as_str().map(str::to_owned).unwrap_or_else(|| e.to_string())),
+            error: b.get("error").map(|e| {
+                e.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| e.to_string())
+            }),
         });
     }
 
     let mandates_json = body.get("mandates").cloned().unwrap_or(Value::Null);
-    let items = mandates_json.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+    let items = mandates_json
+        .get("items")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mandates = Mandates {
         open: mandates_json.get("open").and_then(Value::as_u64),
         total: mandates_json.get("total").and_then(Value::as_u64),
-        items_truncated: mandates_json.get("itemsTruncated").and_then(Value::as_bool).unwrap_or(false),
+        items_truncated: mandates_json
+            .get("itemsTruncated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         items: items
             .iter()
             .map(|m| {
@@ -342,10 +235,20 @@ fn fluxa_status(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
             .collect(),
     };
 
-    let tx_json = body.get("recentTransactions").cloned().unwrap_or(Value::Null);
-    let tx_items = tx_json.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+    let tx_json = body
+        .get("recentTransactions")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let tx_items = tx_json
+        .get("items")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let recent_transactions = Transactions {
-        has_more: tx_json.get("hasMore").and_then(Value::as_bool).unwrap_or(false),
+        has_more: tx_json
+            .get("hasMore")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         items: tx_items
             .iter()
             .map(|t| {
@@ -436,7 +339,17 @@ impl Render for FluxaStatus {
         if self.mandates.items.is_empty() {
             out.line("none");
         } else {
-            let mut table = tables::new(out.styled, &["id", "status", "remaining", "limit", "valid until", "description"]);
+            let mut table = tables::new(
+                out.styled,
+                &[
+                    "id",
+                    "status",
+                    "remaining",
+                    "limit",
+                    "valid until",
+                    "description",
+                ],
+            );
             for m in &self.mandates.items {
                 table.add_row(vec![
                     tables::cell(m.id.as_deref()),
@@ -448,7 +361,12 @@ impl Render for FluxaStatus {
                 ]);
             }
             out.table(table);
-            for m in self.mandates.items.iter().filter(|m| m.approval_url.is_some()) {
+            for m in self
+                .mandates
+                .items
+                .iter()
+                .filter(|m| m.approval_url.is_some())
+            {
                 out.line(format!(
                     "{} awaits the owner's signature: {}",
                     m.id.as_deref().unwrap_or("a mandate"),

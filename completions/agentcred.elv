@@ -1,0 +1,1160 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[agentcred] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'agentcred'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'agentcred'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand register 'Register a new agent with a service and store its credentials'
+            cand login 'Store operator credentials (AuthPI org API key, Proxy org Api-Key) from stdin or a prompt'
+            cand logout 'Remove stored operator credentials (does not revoke them on the service)'
+            cand refresh 'Get a new short-lived credential (JWT or access token) for the profile'
+            cand token 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
+            cand status 'Show the agent''s state at the service and the profile''s local credential facts'
+            cand keys 'Manage Fluxra API keys'
+            cand verifiers 'Manage AuthPI agent verifiers'
+            cand tokens 'Manage Proxy agent tokens'
+            cand cards 'Manage Proxy cards'
+            cand limits 'Show or set spending limits (Proxy; FluxA: show)'
+            cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI, Proxy)'
+            cand profiles 'List, show, select and remove profiles'
+            cand sandbox 'Run the built-in emulator of the four services'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;register'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand fluxa 'Register a FluxA agent (agent id, refresh token, JWT)'
+            cand fluxra 'Register a Fluxra agent (recovery key, API key, JWT)'
+            cand authpi 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
+            cand proxy 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;register;fluxa'= {
+            cand --name 'The agent''s display name'
+            cand --email 'Contact email for the agent (optional)'
+            cand --client-info 'A short identifier of the client software'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;register;fluxra'= {
+            cand --name 'Agent name: 3-50 letters, digits or ''-'''
+            cand --email 'email'
+            cand --description 'description'
+            cand --key-name 'Name of the first API key'
+            cand --scope 'Scopes of the first API key (repeatable; default: the service''s defaults)'
+            cand --key-expires-in-days 'Expiry of the first API key in days (default: no expiry)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;register;authpi'= {
+            cand --account 'AuthPI account id (acc_...)'
+            cand --issuer 'AuthPI issuer id (i_...)'
+            cand --name 'name'
+            cand --description 'description'
+            cand --model 'AI model identifier (e.g. claude-sonnet-4-5)'
+            cand --provider 'Model provider (e.g. anthropic)'
+            cand --agent-version 'Agent version string'
+            cand --scope 'Scope ceiling for the agent''s tokens (repeatable)'
+            cand --metadata 'Metadata entry (repeatable)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --no-secret 'Do not add a secret verifier (no client secret, no token)'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;register;proxy'= {
+            cand --external-id 'Your identifier for the agent, unique in your organization'
+            cand --user 'The user who funds the agent (user_...)'
+            cand --name 'name'
+            cand --description 'description'
+            cand --spending-limit 'Spending limit in dollars (e.g. 500 or 12.50)'
+            cand --frequency 'frequency'
+            cand --on-limit-exceeded 'on-limit-exceeded'
+            cand --max-cards 'Maximum number of concurrent cards'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;register;help'= {
+            cand fluxa 'Register a FluxA agent (agent id, refresh token, JWT)'
+            cand fluxra 'Register a Fluxra agent (recovery key, API key, JWT)'
+            cand authpi 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
+            cand proxy 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;register;help;fluxa'= {
+        }
+        &'agentcred;register;help;fluxra'= {
+        }
+        &'agentcred;register;help;authpi'= {
+        }
+        &'agentcred;register;help;proxy'= {
+        }
+        &'agentcred;register;help;help'= {
+        }
+        &'agentcred;login'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;logout'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;refresh'= {
+            cand --if-expiring-within 'Refresh only if the current credential expires within this duration (e.g. 5m)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;token'= {
+            cand --min-valid 'Minimum remaining validity of the printed credential'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;status'= {
+            cand --network 'Network for the FluxA USDC balance (default base)'
+            cand --tx-limit 'Number of recent FluxA transactions (1-100, default 20)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --all 'Local facts of every profile (no network)'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;keys'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the agent''s API keys'
+            cand create 'Create an API key'
+            cand revoke 'Revoke an API key'
+            cand rotate 'Create a new key, switch the profile to it, prove it, then revoke the old one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;keys;list'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;keys;create'= {
+            cand --name 'name'
+            cand --scope 'scope'
+            cand --expires-in-days 'expires-in-days'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --use 'Make the new key the profile''s key'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;keys;revoke'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --force 'Allow revoking the key the profile uses'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;keys;rotate'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;keys;help'= {
+            cand list 'List the agent''s API keys'
+            cand create 'Create an API key'
+            cand revoke 'Revoke an API key'
+            cand rotate 'Create a new key, switch the profile to it, prove it, then revoke the old one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;keys;help;list'= {
+        }
+        &'agentcred;keys;help;create'= {
+        }
+        &'agentcred;keys;help;revoke'= {
+        }
+        &'agentcred;keys;help;rotate'= {
+        }
+        &'agentcred;keys;help;help'= {
+        }
+        &'agentcred;verifiers'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the agent''s verifiers'
+            cand add 'Add a verifier'
+            cand remove 'Remove a verifier'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;verifiers;list'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;verifiers;add'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand secret 'A server-generated client secret, shown once and stored'
+            cand wallet 'A wallet address on a CAIP-2 network'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;verifiers;add;secret'= {
+            cand --name 'name'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --use 'Make the new secret the profile''s client secret'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;verifiers;add;wallet'= {
+            cand --address 'address'
+            cand --network 'CAIP-2 network id, e.g. eip155:8453'
+            cand --name 'name'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;verifiers;add;help'= {
+            cand secret 'A server-generated client secret, shown once and stored'
+            cand wallet 'A wallet address on a CAIP-2 network'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;verifiers;add;help;secret'= {
+        }
+        &'agentcred;verifiers;add;help;wallet'= {
+        }
+        &'agentcred;verifiers;add;help;help'= {
+        }
+        &'agentcred;verifiers;remove'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --force 'Allow removing the verifier whose secret the profile uses'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;verifiers;help'= {
+            cand list 'List the agent''s verifiers'
+            cand add 'Add a verifier'
+            cand remove 'Remove a verifier'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;verifiers;help;list'= {
+        }
+        &'agentcred;verifiers;help;add'= {
+            cand secret 'A server-generated client secret, shown once and stored'
+            cand wallet 'A wallet address on a CAIP-2 network'
+        }
+        &'agentcred;verifiers;help;add;secret'= {
+        }
+        &'agentcred;verifiers;help;add;wallet'= {
+        }
+        &'agentcred;verifiers;help;remove'= {
+        }
+        &'agentcred;verifiers;help;help'= {
+        }
+        &'agentcred;tokens'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the agent''s tokens (never the secrets)'
+            cand create 'Create an agent token and store it in the profile'
+            cand revoke 'Revoke an agent token'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;tokens;list'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;tokens;create'= {
+            cand --name 'name'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;tokens;revoke'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;tokens;help'= {
+            cand list 'List the agent''s tokens (never the secrets)'
+            cand create 'Create an agent token and store it in the profile'
+            cand revoke 'Revoke an agent token'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;tokens;help;list'= {
+        }
+        &'agentcred;tokens;help;create'= {
+        }
+        &'agentcred;tokens;help;revoke'= {
+        }
+        &'agentcred;tokens;help;help'= {
+        }
+        &'agentcred;cards'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the agent''s cards'
+            cand create 'Create a card'
+            cand show 'Show one card (never its PAN or CVV)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;cards;list'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;cards;create'= {
+            cand --purpose 'purpose'
+            cand --type 'type'
+            cand --max-amount 'Maximum amount in dollars'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;cards;show'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;cards;help'= {
+            cand list 'List the agent''s cards'
+            cand create 'Create a card'
+            cand show 'Show one card (never its PAN or CVV)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;cards;help;list'= {
+        }
+        &'agentcred;cards;help;create'= {
+        }
+        &'agentcred;cards;help;show'= {
+        }
+        &'agentcred;cards;help;help'= {
+        }
+        &'agentcred;limits'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Show the spending limit, current spend and what remains'
+            cand set 'Change the spending limit (Proxy)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;limits;show'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;limits;set'= {
+            cand --spending-limit 'Spending limit in dollars'
+            cand --frequency 'frequency'
+            cand --on-limit-exceeded 'on-limit-exceeded'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;limits;help'= {
+            cand show 'Show the spending limit, current spend and what remains'
+            cand set 'Change the spending limit (Proxy)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;limits;help;show'= {
+        }
+        &'agentcred;limits;help;set'= {
+        }
+        &'agentcred;limits;help;help'= {
+        }
+        &'agentcred;agent'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Show the agent as the operator sees it'
+            cand suspend 'Suspend the agent (no new tokens)'
+            cand activate 'Reactivate a suspended agent'
+            cand block 'Block the agent (AuthPI)'
+            cand deregister 'Deregister the agent (Proxy): tokens revoked, cards frozen'
+            cand delete 'Delete the agent and all its verifiers (AuthPI)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;agent;show'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;suspend'= {
+            cand --reason 'reason'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;activate'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;block'= {
+            cand --reason 'reason'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;deregister'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;delete'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;help'= {
+            cand show 'Show the agent as the operator sees it'
+            cand suspend 'Suspend the agent (no new tokens)'
+            cand activate 'Reactivate a suspended agent'
+            cand block 'Block the agent (AuthPI)'
+            cand deregister 'Deregister the agent (Proxy): tokens revoked, cards frozen'
+            cand delete 'Delete the agent and all its verifiers (AuthPI)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;agent;help;show'= {
+        }
+        &'agentcred;agent;help;suspend'= {
+        }
+        &'agentcred;agent;help;activate'= {
+        }
+        &'agentcred;agent;help;block'= {
+        }
+        &'agentcred;agent;help;deregister'= {
+        }
+        &'agentcred;agent;help;delete'= {
+        }
+        &'agentcred;agent;help;help'= {
+        }
+        &'agentcred;profiles'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List profiles'
+            cand show 'Show one profile (default: the selected one)'
+            cand use 'Make a profile the current one'
+            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;profiles;list'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;profiles;show'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;profiles;use'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;profiles;remove'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;profiles;help'= {
+            cand list 'List profiles'
+            cand show 'Show one profile (default: the selected one)'
+            cand use 'Make a profile the current one'
+            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;profiles;help;list'= {
+        }
+        &'agentcred;profiles;help;show'= {
+        }
+        &'agentcred;profiles;help;use'= {
+        }
+        &'agentcred;profiles;help;remove'= {
+        }
+        &'agentcred;profiles;help;help'= {
+        }
+        &'agentcred;sandbox'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand serve 'Run the emulator in the foreground and print each service''s base URL'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;sandbox;serve'= {
+            cand --port 'Port on 127.0.0.1 (0 picks a free one)'
+            cand --state 'State file (default: the one `--sandbox` uses)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;sandbox;help'= {
+            cand serve 'Run the emulator in the foreground and print each service''s base URL'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;sandbox;help;serve'= {
+        }
+        &'agentcred;sandbox;help;help'= {
+        }
+        &'agentcred;completions'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;help'= {
+            cand register 'Register a new agent with a service and store its credentials'
+            cand login 'Store operator credentials (AuthPI org API key, Proxy org Api-Key) from stdin or a prompt'
+            cand logout 'Remove stored operator credentials (does not revoke them on the service)'
+            cand refresh 'Get a new short-lived credential (JWT or access token) for the profile'
+            cand token 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
+            cand status 'Show the agent''s state at the service and the profile''s local credential facts'
+            cand keys 'Manage Fluxra API keys'
+            cand verifiers 'Manage AuthPI agent verifiers'
+            cand tokens 'Manage Proxy agent tokens'
+            cand cards 'Manage Proxy cards'
+            cand limits 'Show or set spending limits (Proxy; FluxA: show)'
+            cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI, Proxy)'
+            cand profiles 'List, show, select and remove profiles'
+            cand sandbox 'Run the built-in emulator of the four services'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;help;register'= {
+            cand fluxa 'Register a FluxA agent (agent id, refresh token, JWT)'
+            cand fluxra 'Register a Fluxra agent (recovery key, API key, JWT)'
+            cand authpi 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
+            cand proxy 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
+        }
+        &'agentcred;help;register;fluxa'= {
+        }
+        &'agentcred;help;register;fluxra'= {
+        }
+        &'agentcred;help;register;authpi'= {
+        }
+        &'agentcred;help;register;proxy'= {
+        }
+        &'agentcred;help;login'= {
+        }
+        &'agentcred;help;logout'= {
+        }
+        &'agentcred;help;refresh'= {
+        }
+        &'agentcred;help;token'= {
+        }
+        &'agentcred;help;status'= {
+        }
+        &'agentcred;help;keys'= {
+            cand list 'List the agent''s API keys'
+            cand create 'Create an API key'
+            cand revoke 'Revoke an API key'
+            cand rotate 'Create a new key, switch the profile to it, prove it, then revoke the old one'
+        }
+        &'agentcred;help;keys;list'= {
+        }
+        &'agentcred;help;keys;create'= {
+        }
+        &'agentcred;help;keys;revoke'= {
+        }
+        &'agentcred;help;keys;rotate'= {
+        }
+        &'agentcred;help;verifiers'= {
+            cand list 'List the agent''s verifiers'
+            cand add 'Add a verifier'
+            cand remove 'Remove a verifier'
+        }
+        &'agentcred;help;verifiers;list'= {
+        }
+        &'agentcred;help;verifiers;add'= {
+            cand secret 'A server-generated client secret, shown once and stored'
+            cand wallet 'A wallet address on a CAIP-2 network'
+        }
+        &'agentcred;help;verifiers;add;secret'= {
+        }
+        &'agentcred;help;verifiers;add;wallet'= {
+        }
+        &'agentcred;help;verifiers;remove'= {
+        }
+        &'agentcred;help;tokens'= {
+            cand list 'List the agent''s tokens (never the secrets)'
+            cand create 'Create an agent token and store it in the profile'
+            cand revoke 'Revoke an agent token'
+        }
+        &'agentcred;help;tokens;list'= {
+        }
+        &'agentcred;help;tokens;create'= {
+        }
+        &'agentcred;help;tokens;revoke'= {
+        }
+        &'agentcred;help;cards'= {
+            cand list 'List the agent''s cards'
+            cand create 'Create a card'
+            cand show 'Show one card (never its PAN or CVV)'
+        }
+        &'agentcred;help;cards;list'= {
+        }
+        &'agentcred;help;cards;create'= {
+        }
+        &'agentcred;help;cards;show'= {
+        }
+        &'agentcred;help;limits'= {
+            cand show 'Show the spending limit, current spend and what remains'
+            cand set 'Change the spending limit (Proxy)'
+        }
+        &'agentcred;help;limits;show'= {
+        }
+        &'agentcred;help;limits;set'= {
+        }
+        &'agentcred;help;agent'= {
+            cand show 'Show the agent as the operator sees it'
+            cand suspend 'Suspend the agent (no new tokens)'
+            cand activate 'Reactivate a suspended agent'
+            cand block 'Block the agent (AuthPI)'
+            cand deregister 'Deregister the agent (Proxy): tokens revoked, cards frozen'
+            cand delete 'Delete the agent and all its verifiers (AuthPI)'
+        }
+        &'agentcred;help;agent;show'= {
+        }
+        &'agentcred;help;agent;suspend'= {
+        }
+        &'agentcred;help;agent;activate'= {
+        }
+        &'agentcred;help;agent;block'= {
+        }
+        &'agentcred;help;agent;deregister'= {
+        }
+        &'agentcred;help;agent;delete'= {
+        }
+        &'agentcred;help;profiles'= {
+            cand list 'List profiles'
+            cand show 'Show one profile (default: the selected one)'
+            cand use 'Make a profile the current one'
+            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service)'
+        }
+        &'agentcred;help;profiles;list'= {
+        }
+        &'agentcred;help;profiles;show'= {
+        }
+        &'agentcred;help;profiles;use'= {
+        }
+        &'agentcred;help;profiles;remove'= {
+        }
+        &'agentcred;help;sandbox'= {
+            cand serve 'Run the emulator in the foreground and print each service''s base URL'
+        }
+        &'agentcred;help;sandbox;serve'= {
+        }
+        &'agentcred;help;completions'= {
+        }
+        &'agentcred;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

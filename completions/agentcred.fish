@@ -1,0 +1,881 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_agentcred_global_optspecs
+    string join \n profile= json store= sandbox no-input reveal v/verbose q/quiet color= h/help V/version
+end
+
+function __fish_agentcred_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_agentcred_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_agentcred_using_subcommand
+    set -l cmd (__fish_agentcred_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c agentcred -n "__fish_agentcred_needs_command" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_needs_command" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_needs_command" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_needs_command" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentcred -n "__fish_agentcred_needs_command" -s V -l version -d 'Print version'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "register" -d 'Register a new agent with a service and store its credentials'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "login" -d 'Store operator credentials (AuthPI org API key, Proxy org Api-Key) from stdin or a prompt'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "logout" -d 'Remove stored operator credentials (does not revoke them on the service)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "refresh" -d 'Get a new short-lived credential (JWT or access token) for the profile'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "token" -d 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "status" -d 'Show the agent\'s state at the service and the profile\'s local credential facts'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "keys" -d 'Manage Fluxra API keys'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "verifiers" -d 'Manage AuthPI agent verifiers'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "tokens" -d 'Manage Proxy agent tokens'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "cards" -d 'Manage Proxy cards'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "limits" -d 'Show or set spending limits (Proxy; FluxA: show)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "agent" -d 'The operator\'s lifecycle of the profile\'s agent (AuthPI, Proxy)'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "profiles" -d 'List, show, select and remove profiles'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "sandbox" -d 'Run the built-in emulator of the four services'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -f -a "fluxa" -d 'Register a FluxA agent (agent id, refresh token, JWT)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -f -a "fluxra" -d 'Register a Fluxra agent (recovery key, API key, JWT)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -f -a "authpi" -d 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -f -a "proxy" -d 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l name -d 'The agent\'s display name' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l email -d 'Contact email for the agent (optional)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l client-info -d 'A short identifier of the client software' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l name -d 'Agent name: 3-50 letters, digits or \'-\'' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l email -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l description -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l key-name -d 'Name of the first API key' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l scope -d 'Scopes of the first API key (repeatable; default: the service\'s defaults)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l key-expires-in-days -d 'Expiry of the first API key in days (default: no expiry)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l account -d 'AuthPI account id (acc_...)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l issuer -d 'AuthPI issuer id (i_...)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l name -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l description -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l model -d 'AI model identifier (e.g. claude-sonnet-4-5)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l provider -d 'Model provider (e.g. anthropic)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l agent-version -d 'Agent version string' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l scope -d 'Scope ceiling for the agent\'s tokens (repeatable)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l metadata -d 'Metadata entry (repeatable)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l no-secret -d 'Do not add a secret verifier (no client secret, no token)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l external-id -d 'Your identifier for the agent, unique in your organization' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l user -d 'The user who funds the agent (user_...)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l name -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l description -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l spending-limit -d 'Spending limit in dollars (e.g. 500 or 12.50)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l frequency -r -f -a "perTransaction\t''
+per24HourPeriod\t''
+perWeek\t''
+perMonth\t''
+perYear\t''
+allTime\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l on-limit-exceeded -r -f -a "suspend\t''
+notify\t''
+none\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l max-cards -d 'Maximum number of concurrent cards' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "fluxa" -d 'Register a FluxA agent (agent id, refresh token, JWT)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "fluxra" -d 'Register a Fluxra agent (recovery key, API key, JWT)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "authpi" -d 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "proxy" -d 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l if-expiring-within -d 'Refresh only if the current credential expires within this duration (e.g. 5m)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l min-valid -d 'Minimum remaining validity of the printed credential' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l network -d 'Network for the FluxA USDC balance (default base)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l tx-limit -d 'Number of recent FluxA transactions (1-100, default 20)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l all -d 'Local facts of every profile (no network)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "list" -d 'List the agent\'s API keys'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "create" -d 'Create an API key'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "revoke" -d 'Revoke an API key'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "rotate" -d 'Create a new key, switch the profile to it, prove it, then revoke the old one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l scope -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l expires-in-days -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l use -d 'Make the new key the profile\'s key'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l force -d 'Allow revoking the key the profile uses'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the agent\'s API keys'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an API key'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an API key'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Create a new key, switch the profile to it, prove it, then revoke the old one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "list" -d 'List the agent\'s verifiers'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "add" -d 'Add a verifier'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "remove" -d 'Remove a verifier'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "secret" -d 'A server-generated client secret, shown once and stored'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "wallet" -d 'A wallet address on a CAIP-2 network'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l force -d 'Allow removing the verifier whose secret the profile uses'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the agent\'s verifiers'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a verifier'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a verifier'
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "list" -d 'List the agent\'s tokens (never the secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "create" -d 'Create an agent token and store it in the profile'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "revoke" -d 'Revoke an agent token'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l name -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the agent\'s tokens (never the secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an agent token and store it in the profile'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an agent token'
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "list" -d 'List the agent\'s cards'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "create" -d 'Create a card'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l purpose -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l type -r -f -a "single\t''
+multi\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l max-amount -d 'Maximum amount in dollars' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the agent\'s cards'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a card'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show the spending limit, current spend and what remains'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Change the spending limit (Proxy)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l spending-limit -d 'Spending limit in dollars' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l frequency -r -f -a "perTransaction\t''
+per24HourPeriod\t''
+perWeek\t''
+perMonth\t''
+perYear\t''
+allTime\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l on-limit-exceeded -r -f -a "suspend\t''
+notify\t''
+none\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the spending limit, current spend and what remains'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change the spending limit (Proxy)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "show" -d 'Show the agent as the operator sees it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "suspend" -d 'Suspend the agent (no new tokens)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "activate" -d 'Reactivate a suspended agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "block" -d 'Block the agent (AuthPI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "deregister" -d 'Deregister the agent (Proxy): tokens revoked, cards frozen'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l reason -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l reason -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s y -l yes -d 'Do not ask for confirmation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s y -l yes -d 'Do not ask for confirmation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the agent as the operator sees it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "suspend" -d 'Suspend the agent (no new tokens)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "activate" -d 'Reactivate a suspended agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "block" -d 'Block the agent (AuthPI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "deregister" -d 'Deregister the agent (Proxy): tokens revoked, cards frozen'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "list" -d 'List profiles'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "show" -d 'Show one profile (default: the selected one)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "use" -d 'Make a profile the current one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List profiles'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile (default: the selected one)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the current one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'State file (default: the one `--sandbox` uses)' -r -F
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l sandbox -d 'Use the built-in emulator of all four services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "register" -d 'Register a new agent with a service and store its credentials'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "login" -d 'Store operator credentials (AuthPI org API key, Proxy org Api-Key) from stdin or a prompt'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "logout" -d 'Remove stored operator credentials (does not revoke them on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "refresh" -d 'Get a new short-lived credential (JWT or access token) for the profile'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "token" -d 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "status" -d 'Show the agent\'s state at the service and the profile\'s local credential facts'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "keys" -d 'Manage Fluxra API keys'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "verifiers" -d 'Manage AuthPI agent verifiers'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "tokens" -d 'Manage Proxy agent tokens'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "cards" -d 'Manage Proxy cards'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "limits" -d 'Show or set spending limits (Proxy; FluxA: show)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "agent" -d 'The operator\'s lifecycle of the profile\'s agent (AuthPI, Proxy)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "profiles" -d 'List, show, select and remove profiles'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "sandbox" -d 'Run the built-in emulator of the four services'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and not __fish_seen_subcommand_from register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from register" -f -a "fluxa" -d 'Register a FluxA agent (agent id, refresh token, JWT)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from register" -f -a "fluxra" -d 'Register a Fluxra agent (recovery key, API key, JWT)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from register" -f -a "authpi" -d 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from register" -f -a "proxy" -d 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the agent\'s API keys'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "create" -d 'Create an API key'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "revoke" -d 'Revoke an API key'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "rotate" -d 'Create a new key, switch the profile to it, prove it, then revoke the old one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from verifiers" -f -a "list" -d 'List the agent\'s verifiers'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from verifiers" -f -a "add" -d 'Add a verifier'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from verifiers" -f -a "remove" -d 'Remove a verifier'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "list" -d 'List the agent\'s tokens (never the secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "create" -d 'Create an agent token and store it in the profile'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "revoke" -d 'Revoke an agent token'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from cards" -f -a "list" -d 'List the agent\'s cards'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from cards" -f -a "create" -d 'Create a card'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from cards" -f -a "show" -d 'Show one card (never its PAN or CVV)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from limits" -f -a "show" -d 'Show the spending limit, current spend and what remains'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from limits" -f -a "set" -d 'Change the spending limit (Proxy)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "show" -d 'Show the agent as the operator sees it'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "suspend" -d 'Suspend the agent (no new tokens)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "activate" -d 'Reactivate a suspended agent'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "block" -d 'Block the agent (AuthPI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "deregister" -d 'Deregister the agent (Proxy): tokens revoked, cards frozen'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile (default: the selected one)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "use" -d 'Make a profile the current one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'

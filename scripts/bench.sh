@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmarks of the paths users and agents hit most, with hyperfine (apt-get install hyperfine).
+#
+#   scripts/bench.sh            # builds --release, prints a table, writes target/bench/*.md
+#
+# What is measured, each against a `sandbox serve` process on loopback with the file store:
+# - token (fresh JWT): the hot path an agent calls before every request; no network at all.
+# - token (refresh): the JWT is always too short for --min-valid, so every call refreshes.
+# - status: one wallet status request plus decoding and rendering of the full JSON.
+# - --sandbox token: the embedded sandbox (start-up of the in-process server included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
+cargo build --release --quiet
+bin="$PWD/target/release/agentcred"
+out="$PWD/target/bench"
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+export AGENTCRED_HOME="$work/home" AGENTCRED_STORE=file NO_COLOR=1
+unset DBUS_SESSION_BUS_ADDRESS
+"$bin" sandbox serve --port 0 --state "$work/state.json" > "$work/urls" 2>/dev/null &
+server=$!
+for _ in $(seq 100); do [ "$(wc -l < "$work/urls")" -ge 6 ] && break; sleep 0.05; done
+set -a; . "$work/urls"; set +a
+
+"$bin" register fluxa --name bench-agent >/dev/null
+AGENTCRED_HOME="$work/sandboxed" "$bin" --sandbox register fluxa --name bench-agent >/dev/null
+
+hyperfine --warmup 5 --runs 100 --export-markdown "$out/token.md" -N \
+    --command-name "token (fresh JWT, file store)" "$bin token" \
+    --command-name "token --min-valid 20m (refresh every call)" "$bin token --min-valid 20m" \
+    --command-name "status (one wallet request)" "$bin status" \
+    --command-name "--json status" "$bin --json status"
+AGENTCRED_HOME="$work/sandboxed" hyperfine --warmup 5 --runs 100 --export-markdown "$out/sandbox.md" -N \
+    --command-name "--sandbox token (embedded sandbox)" "$bin --sandbox token" \
+    --command-name "--sandbox status (embedded sandbox)" "$bin --sandbox status"
+cat "$out/token.md" "$out/sandbox.md"

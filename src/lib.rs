@@ -9,4 +9,5 @@
 pub mod error;
 pub mod fsutil;
 pub mod paths;
+pub mod sandbox;
 pub mod secret;

@@ -1,0 +1,217 @@
+//! `/_sandbox/*`: the control routes tests (and curious humans) use to look at and steer the
+//! sandbox. No auth (the server only listens on loopback); errors use the sandbox's own
+//! `{"error": code, "message": ...}` envelope. Control requests are not logged, counted,
+//! delayed or faulted.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+
+use super::state::{AppState, Fault, JWT_TTL_DEFAULTS, StateDoc};
+use super::support::{Envelope, json_response, query_param};
+
+/// Latency beyond this is refused: a typo should not hang a test suite.
+const MAX_LATENCY_MS: u64 = 60_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/requests", get(list_requests).delete(clear_requests))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/knobs", get(get_knobs).put(put_knobs))
+}
+
+fn bad_request(message: impl AsRef<str>) -> Response {
+    Envelope::Sandbox.response(StatusCode::BAD_REQUEST, "invalid_request", message.as_ref())
+}
+
+fn json_object(body: &[u8]) -> Result<Map<String, Value>, String> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err("the body must be a JSON object".into()),
+        Err(e) => Err(format!("the body is not valid JSON: {e}")),
+    }
+}
+
+/// `GET /_sandbox/health`: liveness, where the state lives and the service base URLs.
+async fn health(State(app): State<AppState>) -> Response {
+    let services: Map<String, Value> = super::service_urls(app.base_url())
+        .into_iter()
+        .map(|(var, url)| (var.to_owned(), Value::String(url)))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        json!({
+            "status": "ok",
+            "base_url": app.base_url(),
+            "state_file": app.store().path().display().to_string(),
+            "services": services,
+        }),
+    )
+}
+
+/// `GET /_sandbox/requests[?method=M&path=P]`: the request log (optionally filtered by exact
+/// method and path) and the per-route counts (never filtered).
+async fn list_requests(State(app): State<AppState>, uri: Uri) -> Response {
+    let method = query_param(uri.query(), "method");
+    let path = query_param(uri.query(), "path");
+    app.read_response(Envelope::Sandbox, move |doc| {
+        let requests: Vec<&_> = doc
+            .requests
+            .iter()
+            .filter(|r| {
+                method
+                    .as_deref()
+                    .is_none_or(|m| r.method.eq_ignore_ascii_case(m))
+            })
+            .filter(|r| path.as_deref().is_none_or(|p| r.path == p))
+            .collect();
+        json_response(
+            StatusCode::OK,
+            json!({"requests": requests, "counts": doc.counts}),
+        )
+    })
+    .await
+}
+
+/// `DELETE /_sandbox/requests`: forget the log and the counts (`seq` keeps increasing).
+async fn clear_requests(State(app): State<AppState>) -> Response {
+    app.transact_response(Envelope::Sandbox, |doc| {
+        let cleared = doc.requests.len();
+        doc.requests.clear();
+        doc.counts.clear();
+        json_response(StatusCode::OK, json!({"cleared": cleared}))
+    })
+    .await
+}
+
+async fn list_faults(State(app): State<AppState>) -> Response {
+    app.read_response(Envelope::Sandbox, |doc| {
+        json_response(StatusCode::OK, json!({"faults": doc.faults}))
+    })
+    .await
+}
+
+/// `POST /_sandbox/faults`: add one fault; 201 `{"fault": ..., "faults": [all]}`.
+async fn add_fault(State(app): State<AppState>, body: Bytes) -> Response {
+    let mut fault: Fault = match serde_json::from_slice(&body) {
+        Ok(f) => f,
+        Err(e) => return bad_request(format!("not a fault: {e}")),
+    };
+    if !fault.path.starts_with('/') {
+        return bad_request("path must be the full request path, starting with /");
+    }
+    if !(400..=599).contains(&fault.status) {
+        return bad_request("status must be an error status (400..599)");
+    }
+    if fault.count == 0 {
+        return bad_request("count must be at least 1");
+    }
+    if let Some(method) = &mut fault.method {
+        *method = method.to_ascii_uppercase();
+    }
+    app.transact_response(Envelope::Sandbox, move |doc| {
+        doc.faults.push(fault.clone());
+        json_response(
+            StatusCode::CREATED,
+            json!({"fault": fault, "faults": doc.faults}),
+        )
+    })
+    .await
+}
+
+async fn clear_faults(State(app): State<AppState>) -> Response {
+    app.transact_response(Envelope::Sandbox, |doc| {
+        let cleared = doc.faults.len();
+        doc.faults.clear();
+        json_response(StatusCode::OK, json!({"cleared": cleared}))
+    })
+    .await
+}
+
+fn knobs_view(app: &AppState, doc: &StateDoc) -> Value {
+    json!({
+        "jwt_ttl_secs": doc.knobs.effective_jwt_ttls(),
+        "latency_ms": doc.knobs.latency_ms,
+        // Set by AGENTCRED_SANDBOX_JWT_TTL for this process only; wins over jwt_ttl_secs.
+        "jwt_ttl_override": app.jwt_ttl_override(),
+    })
+}
+
+async fn get_knobs(State(app): State<AppState>) -> Response {
+    let view_app = app.clone();
+    app.read_response(Envelope::Sandbox, move |doc| {
+        json_response(StatusCode::OK, knobs_view(&view_app, doc))
+    })
+    .await
+}
+
+/// `PUT /_sandbox/knobs`: partial update, e.g. `{"jwt_ttl_secs": {"fluxa": 2}, "latency_ms": 0}`.
+/// A service's TTL set to `null` goes back to its default. Answers the knobs now in effect.
+async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
+    let input = match json_object(&body) {
+        Ok(map) => map,
+        Err(message) => return bad_request(message),
+    };
+    let mut ttls: Vec<(String, Option<u64>)> = Vec::new();
+    let mut latency = None;
+    for (key, value) in &input {
+        match key.as_str() {
+            "jwt_ttl_secs" => {
+                let Value::Object(per_service) = value else {
+                    return bad_request("jwt_ttl_secs must be an object of service: seconds");
+                };
+                for (service, ttl) in per_service {
+                    if !JWT_TTL_DEFAULTS.iter().any(|(s, _)| s == service) {
+                        let known: Vec<&str> = JWT_TTL_DEFAULTS.iter().map(|(s, _)| *s).collect();
+                        return bad_request(format!(
+                            "no JWT lifetime for service {service:?} (known: {})",
+                            known.join(", ")
+                        ));
+                    }
+                    match ttl {
+                        Value::Null => ttls.push((service.clone(), None)),
+                        v => match v.as_u64() {
+                            Some(secs) => ttls.push((service.clone(), Some(secs))),
+                            None => {
+                                return bad_request(format!(
+                                    "jwt_ttl_secs.{service} must be a whole number of seconds or null"
+                                ));
+                            }
+                        },
+                    }
+                }
+            }
+            "latency_ms" => match value.as_u64() {
+                Some(ms) if ms <= MAX_LATENCY_MS => latency = Some(ms),
+                _ => {
+                    return bad_request(format!(
+                        "latency_ms must be a whole number from 0 to {MAX_LATENCY_MS}"
+                    ));
+                }
+            },
+            other => return bad_request(format!("unknown knob {other:?}")),
+        }
+    }
+    let view_app = app.clone();
+    app.transact_response(Envelope::Sandbox, move |doc| {
+        for (service, ttl) in ttls {
+            match ttl {
+                Some(secs) => doc.knobs.jwt_ttl_secs.insert(service, secs),
+                None => doc.knobs.jwt_ttl_secs.remove(&service),
+            };
+        }
+        if let Some(ms) = latency {
+            doc.knobs.latency_ms = ms;
+        }
+        json_response(StatusCode::OK, knobs_view(&view_app, doc))
+    })
+    .await
+}

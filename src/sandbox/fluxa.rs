@@ -1,0 +1,1355 @@
+//! FluxA: the Agent ID service (`/fluxa/agentid`) and the Wallet API (`/fluxa/wallet`), as in
+//! providers.md §1 and the FluxA bullets of §7.
+//!
+//! Agent ID (errors `{"error": code, "message": ...}`):
+//! - `POST /register` `{agent_name, email?, client_info?}` → 200 `{agent_id, token, jwt}`. Not
+//!   idempotent: every call makes a new agent. 400 `invalid_request` when `agent_name` is
+//!   missing or empty.
+//! - `POST /refresh` `{agent_id, token}` → 200 `{"jwt"}`; 401 `invalid_token` when the pair does
+//!   not match; 400 `invalid_request` when a field is missing.
+//! - `POST /agent/vc/issue` (Bearer login JWT) `{challenge, audience, ttl_seconds?}` → 200
+//!   `{vc, jti, issued_at, expires_at, kid}` (unix seconds). `challenge` 1..4096 bytes,
+//!   `audience` non-empty, `ttl_seconds` an integer 1..86400 (3600 when absent).
+//! - `GET /.well-known/jwks.json` → the public key (EC P-256; the real service's is RSA).
+//!
+//! Wallet API (Bearer login JWT; errors `{"status":"error","code","message"}`):
+//! - `GET /api/agent/self/status?network=base&txLimit=20` → the aggregate of seeds/001.
+//! - `GET /api/mandates` → `{"status":"ok","mandates":[...]}`.
+//!
+//! Bearer checks, in order, as FluxA's `jwtAuth` (seeds/001's error table):
+//! missing, malformed or wrongly signed → 401 `agent_auth_failed` ("invalid");
+//! an Agent VC (`typ` `agent-vc` in header or payload) → 401 `{"error":"wrong_token_type"}`;
+//! expired → 401 `agent_auth_failed` ("expired"); unknown or deauthorized agent → 403
+//! `agent_not_authorized`.
+//!
+//! Tokens: the login JWT has header `{"alg":"ES256","typ":"JWT","kid":"agent-did-key"}` and
+//! payload `{agent_id, email?, iat, exp}`, lifetime the `fluxa` JWT knob (900 s by default). The
+//! long-lived `token` is kept only as its SHA-256.
+//!
+//! Each agent gets realistic wallet data at registration, kept in the state: a monthly budget,
+//! USDC / credits / XRP balances, four mandates (two spendable, one waiting for a signature,
+//! one expired) and a history of 25 transactions, so `hasMore` is true at the default
+//! `txLimit`. The history is immutable, so the state keeps its seed and id range rather than
+//! the 25 records, and [`FluxaAgent::history`] regenerates the same items on every read.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::state::{AppState, StateDoc};
+use super::support::{
+    Auth, Envelope, format_atomic, hex, iso_ms, json_object_body, json_response, now_ms,
+    optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms, uuid_v4,
+};
+use super::tokens::TokenError;
+
+/// The service's name in knobs (`jwt_ttl_secs.fluxa`).
+pub const SERVICE: &str = "fluxa";
+/// The `kid` of every FluxA token.
+pub const KID: &str = "agent-did-key";
+pub const VC_TYP: &str = "agent-vc";
+pub const VC_ISSUER: &str = "fluxa-agent-did";
+pub const AGENTID_ENVELOPE: Envelope = Envelope::ErrorMessage;
+pub const WALLET_ENVELOPE: Envelope = Envelope::StatusCodeMessage;
+
+/// Where FluxA sends users to approve things (only ever shown as a URL).
+const AGENT_WALLET_APP: &str = "https://agentwallet.fluxapay.xyz";
+const MAX_CHALLENGE_BYTES: usize = 4096;
+const MAX_VC_TTL: u64 = 86_400;
+const DEFAULT_VC_TTL: u64 = 3600;
+const MAX_NAME_CHARS: usize = 200;
+/// How many issued VCs are remembered per agent (an audit trail, like FluxA's).
+pub const VC_AUDIT_LIMIT: usize = 100;
+/// `mandates.items` lists at most this many (seeds/001).
+const MANDATE_ITEMS_LIMIT: usize = 200;
+pub const SEEDED_TRANSACTIONS: usize = 25;
+
+const USDC: &str = "USDC";
+const XRP: &str = "XRP";
+const CREDITS: &str = "FLUXA_MONETIZE_CREDITS";
+
+const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+
+pub fn agentid_router() -> Router<AppState> {
+    Router::new()
+        .route("/register", post(register))
+        .route("/refresh", post(refresh))
+        .route("/agent/vc/issue", post(issue_vc))
+        .route("/.well-known/jwks.json", get(jwks))
+}
+
+pub fn wallet_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/agent/self/status", get(agent_status))
+        .route("/api/mandates", get(list_mandates))
+}
+
+// ------------------------------------------------------------------------------------------
+// State
+
+/// FluxA's part of the state document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FluxaState {
+    /// Agents registered so far (the numeric `agent.id` is 1000 + this).
+    pub agents_created: u64,
+    /// Transaction ids handed out so far (each agent reserves [`SEEDED_TRANSACTIONS`]).
+    pub transactions_created: u64,
+    pub agents: BTreeMap<String, FluxaAgent>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FluxaAgent {
+    pub agent_id: String,
+    /// The wallet's numeric id for the agent (`agent.id`).
+    pub number: u64,
+    pub name: String,
+    pub email: Option<String>,
+    pub client_info: Option<String>,
+    /// SHA-256 (hex) of the long-lived refresh token.
+    pub token_sha256: String,
+    pub created_at: i64,
+    /// Whether the agent is linked to a user's wallet; false makes the Wallet API answer 403
+    /// `agent_not_authorized` (edit the state file to try it).
+    pub authorized: bool,
+    pub authorization_expiry: Option<i64>,
+    pub wallet_address: String,
+    pub xrp_address: String,
+    pub monthly: Monthly,
+    pub usdc_available: u64,
+    pub credits_available: u64,
+    pub credits_frozen: u64,
+    pub xrp_available: u64,
+    /// Oldest first.
+    pub mandates: Vec<Mandate>,
+    /// The seed of the agent's transaction history, which [`FluxaAgent::history`] regenerates
+    /// identically on every read. The history never changes, and storing it would make every
+    /// request (each one parses and rewrites the whole state) several times more expensive.
+    pub history_seed: u64,
+    /// The id of the oldest seeded transaction; the agent owns the next
+    /// [`SEEDED_TRANSACTIONS`] ids.
+    pub first_tx_id: u64,
+    /// The last [`VC_AUDIT_LIMIT`] VCs issued, newest last.
+    pub vcs: Vec<VcRecord>,
+}
+
+/// The monthly budget in USDC atomic units (6 decimals); `limit: None` means unlimited.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Monthly {
+    pub limit: Option<u64>,
+    pub spent: u64,
+    pub pending: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mandate {
+    pub mandate_id: String,
+    /// As stored: `signed`, `pending_signature` or `revoked`. What clients see is the
+    /// effective status ([`Mandate::effective_status`]).
+    pub status: String,
+    pub enabled: bool,
+    pub currency: String,
+    pub natural_language: String,
+    pub category: String,
+    pub limit: u64,
+    pub spent: u64,
+    pub pending: u64,
+    pub valid_from: i64,
+    pub valid_until: i64,
+    pub signed_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// One entry of `recentTransactions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    pub id: u64,
+    pub currency: String,
+    pub amount: u64,
+    /// `payment`, `deposit` or `payout`.
+    pub kind: String,
+    /// `completed`, `pending` or `failed`.
+    pub status: String,
+    pub tx_hash: Option<String>,
+    pub to_address: Option<String>,
+    pub from_address: Option<String>,
+    pub failure_reason: Option<String>,
+    pub created_at: i64,
+}
+
+/// What FluxA keeps about an issued VC: never the challenge itself (providers.md §1.3).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VcRecord {
+    pub jti: String,
+    pub audience: String,
+    pub challenge_sha256: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+}
+
+fn decimals_of(currency: &str) -> u32 {
+    if currency == CREDITS { 2 } else { 6 }
+}
+
+impl Mandate {
+    /// A mandate past its `validUntil` reads `expired` whatever it was (seeds/001).
+    pub fn effective_status(&self, now: i64) -> &str {
+        if self.status != "revoked" && now >= self.valid_until {
+            "expired"
+        } else {
+            &self.status
+        }
+    }
+
+    pub fn remaining(&self) -> u64 {
+        self.limit
+            .saturating_sub(self.spent.saturating_add(self.pending))
+    }
+
+    /// Spendable right now: signed, enabled, in its window, with budget left.
+    pub fn is_open(&self, now: i64) -> bool {
+        self.effective_status(now) == "signed"
+            && self.enabled
+            && self.valid_from <= now
+            && self.remaining() > 0
+    }
+
+    fn view(&self, now: i64) -> Value {
+        let decimals = decimals_of(&self.currency);
+        let status = self.effective_status(now);
+        let approval_url = (status == "pending_signature")
+            .then(|| format!("{AGENT_WALLET_APP}/mandate/{}", self.mandate_id));
+        json!({
+            "mandateId": self.mandate_id,
+            "status": status,
+            "isEnabled": self.enabled,
+            "currency": self.currency,
+            "decimals": decimals,
+            "naturalLanguage": self.natural_language,
+            "category": self.category,
+            "limitAmount": self.limit.to_string(),
+            "limitAmountFormatted": format_atomic(self.limit, decimals),
+            "spentAmount": self.spent.to_string(),
+            "spentAmountFormatted": format_atomic(self.spent, decimals),
+            "pendingSpentAmount": self.pending.to_string(),
+            "pendingSpentAmountFormatted": format_atomic(self.pending, decimals),
+            "remainingAmount": self.remaining().to_string(),
+            "remainingAmountFormatted": format_atomic(self.remaining(), decimals),
+            "validFrom": iso_ms(self.valid_from),
+            "validUntil": iso_ms(self.valid_until),
+            "signedAt": self.signed_at.map(iso_ms),
+            "createdAt": iso_ms(self.created_at),
+            "approvalUrl": approval_url,
+        })
+    }
+}
+
+impl Transaction {
+    fn view(&self) -> Value {
+        let decimals = decimals_of(&self.currency);
+        json!({
+            "id": self.id,
+            "currency": self.currency,
+            "decimals": decimals,
+            "amount": self.amount.to_string(),
+            "amountFormatted": format_atomic(self.amount, decimals),
+            "type": self.kind,
+            "status": self.status,
+            "txHash": self.tx_hash,
+            "toAddress": self.to_address,
+            "fromAddress": self.from_address,
+            "failureReason": self.failure_reason,
+            "createdAt": iso_ms(self.created_at),
+        })
+    }
+}
+
+impl FluxaAgent {
+    /// The agent's transactions, newest first: [`SEEDED_TRANSACTIONS`] of them over the month
+    /// before registration, mostly USDC payments, with deposits, payouts, XRP and credits, one
+    /// pending and a few failed. The same seed always gives the same history.
+    pub fn history(&self) -> Vec<Transaction> {
+        let mut rng = fastrand::Rng::with_seed(self.history_seed);
+        let evm = |rng: &mut fastrand::Rng| format!("0x{}", rng_hex(rng, 20));
+        let mut history = Vec::with_capacity(SEEDED_TRANSACTIONS);
+        for i in 0..SEEDED_TRANSACTIONS {
+            let id = self.first_tx_id + (SEEDED_TRANSACTIONS - 1 - i) as u64;
+            let created_at =
+                self.created_at - 20 * 60_000 - (i as i64) * 26 * HOUR_MS - rng.i64(0..HOUR_MS);
+            let (currency, kind, amount) = match rng.u8(0..100) {
+                0..=54 => (USDC, "payment", rng.u64(10_000..=5_000_000)),
+                55..=69 => (USDC, "deposit", rng.u64(10..=200) * 1_000_000),
+                70..=79 => (USDC, "payout", rng.u64(1_000_000..=50_000_000)),
+                80..=91 => (XRP, "payment", rng.u64(100_000..=25_000_000)),
+                _ => (CREDITS, "payment", rng.u64(50..=2_500)),
+            };
+            // Money arriving does not fail; outgoing payments and payouts sometimes do, and
+            // one of the first few always has, so a short list shows a failure.
+            let status = match (i, kind, rng.u8(0..100)) {
+                (0, _, _) => "pending",
+                (_, "deposit", _) => "completed",
+                (3, _, _) | (_, _, 0..=6) => "failed",
+                _ => "completed",
+            };
+            let failure_reason = (status == "failed").then(|| {
+                let reasons: &[&str] = if kind == "payout" {
+                    &[
+                        "user_denied",
+                        "tx_confirmation_timeout",
+                        "insufficient_balance",
+                    ]
+                } else {
+                    &[
+                        "insufficient_balance",
+                        "mandate_budget_exceeded",
+                        "mandate_expired",
+                    ]
+                };
+                reasons[rng.usize(..reasons.len())].to_owned()
+            });
+            let tx_hash = match (status, currency) {
+                ("completed", USDC) => Some(format!("0x{}", rng_hex(&mut rng, 32))),
+                ("completed", XRP) => Some(rng_hex(&mut rng, 32).to_ascii_uppercase()),
+                _ => None,
+            };
+            // fromAddress is often null for received payments (seeds/001).
+            let (to_address, from_address) = match (currency, kind) {
+                (USDC, "payment") => (Some(evm(&mut rng)), None),
+                (USDC, "deposit") => (
+                    Some(self.wallet_address.clone()),
+                    rng.bool().then(|| evm(&mut rng)),
+                ),
+                (USDC, _) => (Some(evm(&mut rng)), Some(self.wallet_address.clone())),
+                (XRP, _) => (Some(xrp_address(&mut rng)), Some(self.xrp_address.clone())),
+                _ => (None, None),
+            };
+            history.push(Transaction {
+                id,
+                currency: currency.to_owned(),
+                amount,
+                kind: kind.to_owned(),
+                status: status.to_owned(),
+                tx_hash,
+                to_address,
+                from_address,
+                failure_reason,
+                created_at,
+            });
+        }
+        history
+    }
+
+    /// Mandates as listed: newest first, at most [`MANDATE_ITEMS_LIMIT`].
+    fn mandate_views(&self, now: i64) -> Vec<Value> {
+        self.mandates
+            .iter()
+            .rev()
+            .take(MANDATE_ITEMS_LIMIT)
+            .map(|m| m.view(now))
+            .collect()
+    }
+
+    /// The `GET /api/agent/self/status` body.
+    fn status_view(&self, network: &str, tx_limit: usize, now: i64) -> Value {
+        let m = &self.monthly;
+        let remaining = m
+            .limit
+            .map(|limit| limit.saturating_sub(m.spent.saturating_add(m.pending)));
+        let atomic = |v: Option<u64>| v.map(|v| v.to_string());
+        let formatted = |v: Option<u64>| v.map(|v| format_atomic(v, 6));
+        let monthly = json!({
+            "decimals": 6,
+            "unlimited": m.limit.is_none(),
+            "limit": atomic(m.limit),
+            "limitFormatted": formatted(m.limit),
+            "spent": m.spent.to_string(),
+            "spentFormatted": format_atomic(m.spent, 6),
+            "pending": m.pending.to_string(),
+            "pendingFormatted": format_atomic(m.pending, 6),
+            "remaining": atomic(remaining),
+            "remainingFormatted": formatted(remaining),
+            "lastReset": iso_ms(start_of_month_ms(now)),
+        });
+
+        // Balances are best-effort per currency: a lookup that cannot be done carries an
+        // "error" instead of a value, and the rest of the response still comes back.
+        let usdc = if is_evm_network(network) {
+            json!({
+                "network": network,
+                "address": self.wallet_address,
+                "decimals": 6,
+                "available": self.usdc_available.to_string(),
+                "availableFormatted": format_atomic(self.usdc_available, 6),
+            })
+        } else {
+            json!({
+                "network": network,
+                "address": self.wallet_address,
+                "decimals": 6,
+                "error": format!("unsupported network {network:?} for the USDC balance"),
+            })
+        };
+        let credits_balance = self.credits_available.saturating_add(self.credits_frozen);
+        let balances = json!({
+            "usdc": usdc,
+            "credits": {
+                "decimals": 2,
+                "available": self.credits_available.to_string(),
+                "availableFormatted": format_atomic(self.credits_available, 2),
+                "balance": credits_balance.to_string(),
+                "balanceFormatted": format_atomic(credits_balance, 2),
+                "frozen": self.credits_frozen.to_string(),
+                "frozenFormatted": format_atomic(self.credits_frozen, 2),
+            },
+            "xrp": {
+                "network": "xrpl-mainnet",
+                "address": self.xrp_address,
+                "decimals": 6,
+                "available": self.xrp_available.to_string(),
+                "availableFormatted": format_atomic(self.xrp_available, 6),
+            },
+        });
+
+        let open = self.mandates.iter().filter(|m| m.is_open(now)).count();
+        let history = self.history();
+        let transactions: Vec<Value> = history
+            .iter()
+            .take(tx_limit)
+            .map(Transaction::view)
+            .collect();
+        json!({
+            "status": "ok",
+            "agent": {
+                "id": self.number,
+                "externalAgentId": self.agent_id,
+                "name": self.name,
+                "isAuthorized": self.authorized,
+                "authorizationExpiry": self.authorization_expiry.map(iso_ms),
+                "walletAddress": self.wallet_address,
+                "monthly": monthly,
+            },
+            "balances": balances,
+            "mandates": {
+                "open": open,
+                "total": self.mandates.len(),
+                "itemsTruncated": self.mandates.len() > MANDATE_ITEMS_LIMIT,
+                "items": self.mandate_views(now),
+            },
+            "recentTransactions": {
+                "items": transactions,
+                "limit": tx_limit,
+                "hasMore": history.len() > tx_limit,
+            },
+        })
+    }
+}
+
+fn is_evm_network(network: &str) -> bool {
+    matches!(
+        network,
+        "base" | "base-sepolia" | "eip155:8453" | "eip155:84532"
+    )
+}
+
+// ------------------------------------------------------------------------------------------
+// Agent ID handlers
+
+fn invalid_request(message: &str) -> Response {
+    AGENTID_ENVELOPE.response(StatusCode::BAD_REQUEST, "invalid_request", message)
+}
+
+fn internal(envelope: Envelope, err: &TokenError) -> Response {
+    envelope.response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        &format!("sandbox signing key unusable: {err}"),
+    )
+}
+
+/// Sign a login JWT for `agent` with the current FluxA lifetime.
+fn login_jwt(app: &AppState, doc: &StateDoc, agent: &FluxaAgent) -> Result<String, TokenError> {
+    let iat = now_ms().div_euclid(1000);
+    let ttl = i64::try_from(app.jwt_ttl(doc, SERVICE)).unwrap_or(i64::MAX);
+    let mut claims =
+        json!({"agent_id": agent.agent_id, "iat": iat, "exp": iat.saturating_add(ttl)});
+    if let Some(email) = &agent.email {
+        claims["email"] = json!(email);
+    }
+    doc.signing_key()?.sign(&claims, "JWT", KID)
+}
+
+async fn register(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let input = match json_object_body(&headers, &body) {
+        Ok(map) => map,
+        Err(message) => return invalid_request(&message),
+    };
+    let name = match required_str(&input, "agent_name") {
+        Ok(name) => name.trim().to_owned(),
+        Err(message) => return invalid_request(&message),
+    };
+    if name.chars().count() > MAX_NAME_CHARS {
+        return invalid_request(&format!(
+            "agent_name must be at most {MAX_NAME_CHARS} characters"
+        ));
+    }
+    let email = match optional_str(&input, "email") {
+        Ok(email) => email
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
+        Err(message) => return invalid_request(&message),
+    };
+    if let Some(email) = &email
+        && !looks_like_email(email)
+    {
+        return invalid_request("email is not a valid email address");
+    }
+    let client_info = match optional_str(&input, "client_info") {
+        Ok(info) => info.map(str::to_owned),
+        Err(message) => return invalid_request(&message),
+    };
+
+    let token = format!("tok_{}", random_hex(16));
+    let token_sha256 = sha256_hex(token.as_bytes());
+    let handler_app = app.clone();
+    app.transact_response(AGENTID_ENVELOPE, move |doc| {
+        let now = now_ms();
+        let agent = seed_agent(&mut doc.fluxa, name, email, client_info, token_sha256, now);
+        let jwt = match login_jwt(&handler_app, doc, &agent) {
+            Ok(jwt) => jwt,
+            Err(e) => return internal(AGENTID_ENVELOPE, &e),
+        };
+        let agent_id = agent.agent_id.clone();
+        doc.fluxa.agents.insert(agent_id.clone(), agent);
+        json_response(
+            StatusCode::OK,
+            json!({"agent_id": agent_id, "token": token, "jwt": jwt}),
+        )
+    })
+    .await
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !s.contains(' ')
+        }
+        None => false,
+    }
+}
+
+async fn refresh(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let input = match json_object_body(&headers, &body) {
+        Ok(map) => map,
+        Err(message) => return invalid_request(&message),
+    };
+    let (agent_id, token) = match (
+        required_str(&input, "agent_id"),
+        required_str(&input, "token"),
+    ) {
+        (Ok(a), Ok(t)) => (a.to_owned(), t.to_owned()),
+        (Err(message), _) | (_, Err(message)) => return invalid_request(&message),
+    };
+    let token_sha256 = sha256_hex(token.as_bytes());
+    let handler_app = app.clone();
+    app.read_response(AGENTID_ENVELOPE, move |doc| {
+        let agent = match doc.fluxa.agents.get(&agent_id) {
+            Some(agent) if agent.token_sha256 == token_sha256 => agent,
+            _ => {
+                return AGENTID_ENVELOPE.response(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "agent_id and token do not match a registered agent",
+                );
+            }
+        };
+        match login_jwt(&handler_app, doc, agent) {
+            Ok(jwt) => json_response(StatusCode::OK, json!({"jwt": jwt})),
+            Err(e) => internal(AGENTID_ENVELOPE, &e),
+        }
+    })
+    .await
+}
+
+/// Why a Bearer login JWT was refused, in FluxA's `jwtAuth` order (see the module doc).
+#[derive(Debug)]
+enum AuthFailure {
+    Missing,
+    Invalid(String),
+    WrongTokenType,
+    Expired { exp: i64 },
+    NotAuthorized,
+    Internal(TokenError),
+}
+
+impl AuthFailure {
+    fn response(&self) -> Response {
+        let auth_failed = |message: &str| {
+            WALLET_ENVELOPE.response(StatusCode::UNAUTHORIZED, "agent_auth_failed", message)
+        };
+        match self {
+            AuthFailure::Missing => {
+                auth_failed("missing AgentID JWT: send Authorization: Bearer <jwt>")
+            }
+            AuthFailure::Invalid(why) => auth_failed(&format!("invalid AgentID JWT: {why}")),
+            AuthFailure::Expired { exp } => auth_failed(&format!(
+                "AgentID JWT expired at {}; refresh it with POST /refresh",
+                iso_ms(exp.saturating_mul(1000))
+            )),
+            // FluxA answers this one in the bare `{"error": ...}` shape (seeds/001).
+            AuthFailure::WrongTokenType => Envelope::ErrorMessage.response(
+                StatusCode::UNAUTHORIZED,
+                "wrong_token_type",
+                "an Agent VC was sent; this endpoint needs the plain AgentID JWT",
+            ),
+            AuthFailure::NotAuthorized => WALLET_ENVELOPE.response(
+                StatusCode::FORBIDDEN,
+                "agent_not_authorized",
+                "the agent is deleted or not authorized for a wallet",
+            ),
+            AuthFailure::Internal(e) => internal(WALLET_ENVELOPE, e),
+        }
+    }
+}
+
+/// Check a login JWT the way FluxA's `jwtAuth` does and find its agent.
+fn authenticate<'a>(
+    doc: &'a StateDoc,
+    auth: &Auth,
+    now_ms: i64,
+) -> Result<&'a FluxaAgent, AuthFailure> {
+    let token = auth.bearer().ok_or(AuthFailure::Missing)?;
+    let key = doc.signing_key().map_err(AuthFailure::Internal)?;
+    let verified = key.verify_signature(token).map_err(|e| match e {
+        TokenError::BadSignature => AuthFailure::Invalid("bad signature".into()),
+        e => AuthFailure::Invalid(e.to_string()),
+    })?;
+    if verified.has_typ(VC_TYP) {
+        return Err(AuthFailure::WrongTokenType);
+    }
+    if let Err(TokenError::Expired { exp }) = verified.check_exp(now_ms.div_euclid(1000)) {
+        return Err(AuthFailure::Expired { exp });
+    }
+    let agent_id = verified
+        .claim_str("agent_id")
+        .ok_or_else(|| AuthFailure::Invalid("no agent_id claim".into()))?;
+    match doc.fluxa.agents.get(agent_id) {
+        Some(agent) if agent.authorized => Ok(agent),
+        _ => Err(AuthFailure::NotAuthorized),
+    }
+}
+
+async fn issue_vc(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let auth = Auth::from_headers(&headers);
+    let input = json_object_body(&headers, &body);
+    app.transact_response(AGENTID_ENVELOPE, move |doc| {
+        let now = now_ms();
+        // Authentication comes first, as in FluxA: an unauthenticated caller learns nothing
+        // about its body.
+        let agent_id = match authenticate(doc, &auth, now) {
+            Ok(agent) => agent.agent_id.clone(),
+            Err(failure) => return failure.response(),
+        };
+        let input = match input {
+            Ok(map) => map,
+            Err(message) => return invalid_request(&message),
+        };
+        let challenge = match input.get("challenge") {
+            Some(Value::String(c)) if !c.is_empty() && c.len() <= MAX_CHALLENGE_BYTES => c.clone(),
+            Some(Value::String(c)) if !c.is_empty() => {
+                return invalid_request(&format!(
+                    "challenge must be at most {MAX_CHALLENGE_BYTES} UTF-8 bytes"
+                ));
+            }
+            Some(Value::String(_)) | None | Some(Value::Null) => {
+                return invalid_request("challenge is required");
+            }
+            Some(_) => return invalid_request("challenge must be a string"),
+        };
+        let audience = match required_str(&input, "audience") {
+            Ok(a) => a.to_owned(),
+            Err(message) => return invalid_request(&message),
+        };
+        let ttl = match input.get("ttl_seconds") {
+            None | Some(Value::Null) => DEFAULT_VC_TTL,
+            Some(v) => match v.as_u64() {
+                Some(t) if (1..=MAX_VC_TTL).contains(&t) => t,
+                _ => {
+                    return invalid_request(&format!(
+                        "ttl_seconds must be an integer from 1 to {MAX_VC_TTL}"
+                    ));
+                }
+            },
+        };
+        let iat = now.div_euclid(1000);
+        let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
+        let jti = uuid_v4();
+        let claims = json!({
+            "typ": VC_TYP,
+            "sub": agent_id,
+            "iss": VC_ISSUER,
+            "aud": audience,
+            "jti": jti,
+            "challenge": challenge,
+            "iat": iat,
+            "exp": exp,
+        });
+        let vc = match doc.signing_key().and_then(|k| k.sign(&claims, VC_TYP, KID)) {
+            Ok(vc) => vc,
+            Err(e) => return internal(AGENTID_ENVELOPE, &e),
+        };
+        if let Some(agent) = doc.fluxa.agents.get_mut(&agent_id) {
+            agent.vcs.push(VcRecord {
+                jti: jti.clone(),
+                audience,
+                challenge_sha256: sha256_hex(challenge.as_bytes()),
+                issued_at: iat,
+                expires_at: exp,
+            });
+            let excess = agent.vcs.len().saturating_sub(VC_AUDIT_LIMIT);
+            agent.vcs.drain(..excess);
+        }
+        json_response(
+            StatusCode::OK,
+            json!({"vc": vc, "jti": jti, "issued_at": iat, "expires_at": exp, "kid": KID}),
+        )
+    })
+    .await
+}
+
+async fn jwks(State(app): State<AppState>) -> Response {
+    app.read_response(AGENTID_ENVELOPE, |doc| match doc.signing_key() {
+        Ok(key) => json_response(StatusCode::OK, key.jwks(KID)),
+        Err(e) => internal(AGENTID_ENVELOPE, &e),
+    })
+    .await
+}
+
+// ------------------------------------------------------------------------------------------
+// Wallet API handlers
+
+/// `txLimit` as FluxA reads it: an integer clamped to 1..100, 20 when absent or unparsable.
+fn tx_limit(raw: Option<String>) -> usize {
+    match raw.and_then(|s| s.trim().parse::<i64>().ok()) {
+        Some(n) => usize::try_from(n.clamp(1, 100)).unwrap_or(20),
+        None => 20,
+    }
+}
+
+async fn agent_status(State(app): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let auth = Auth::from_headers(&headers);
+    let network = query_param(uri.query(), "network")
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "base".to_owned());
+    let limit = tx_limit(query_param(uri.query(), "txLimit"));
+    app.read_response(WALLET_ENVELOPE, move |doc| {
+        let now = now_ms();
+        match authenticate(doc, &auth, now) {
+            Ok(agent) => json_response(StatusCode::OK, agent.status_view(&network, limit, now)),
+            Err(failure) => failure.response(),
+        }
+    })
+    .await
+}
+
+async fn list_mandates(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let auth = Auth::from_headers(&headers);
+    app.read_response(WALLET_ENVELOPE, move |doc| {
+        let now = now_ms();
+        match authenticate(doc, &auth, now) {
+            Ok(agent) => json_response(
+                StatusCode::OK,
+                json!({"status": "ok", "mandates": agent.mandate_views(now)}),
+            ),
+            Err(failure) => failure.response(),
+        }
+    })
+    .await
+}
+
+// ------------------------------------------------------------------------------------------
+// Seed data for a new agent
+
+const XRPL_ALPHABET: &[u8] = b"rpshnaf39wBUDNEGHJKLM4PQRST7VWXYZ2bcdeCg65jkm8oFqi1tuvAxyz";
+
+fn evm_address() -> String {
+    format!("0x{}", random_hex(20))
+}
+
+fn rng_hex(rng: &mut fastrand::Rng, n: usize) -> String {
+    let bytes: Vec<u8> = std::iter::repeat_with(|| rng.u8(..)).take(n).collect();
+    hex(&bytes)
+}
+
+fn xrp_address(rng: &mut fastrand::Rng) -> String {
+    let mut s = String::from("r");
+    for _ in 0..33 {
+        s.push(XRPL_ALPHABET[rng.usize(..XRPL_ALPHABET.len())] as char);
+    }
+    s
+}
+
+/// A new agent with a fresh id and a realistic wallet around it. Ids never repeat within the
+/// state; amounts and history are random so that every agent looks different.
+fn seed_agent(
+    fluxa: &mut FluxaState,
+    name: String,
+    email: Option<String>,
+    client_info: Option<String>,
+    token_sha256: String,
+    now: i64,
+) -> FluxaAgent {
+    let mut rng = fastrand::Rng::new();
+    let agent_id = loop {
+        let id = format!("ag_{}", random_hex(8));
+        if !fluxa.agents.contains_key(&id) {
+            break id;
+        }
+    };
+    fluxa.agents_created += 1;
+    let wallet_address = evm_address();
+    let xrp_addr = xrp_address(&mut rng);
+
+    let mandate = |status: &str, currency: &str, text: &str, category: &str| Mandate {
+        mandate_id: format!("mand_{}", random_hex(8)),
+        status: status.to_owned(),
+        enabled: true,
+        currency: currency.to_owned(),
+        natural_language: text.to_owned(),
+        category: category.to_owned(),
+        ..Mandate::default()
+    };
+    let mandates = vec![
+        // Signed long ago and past its window: reads `expired`.
+        Mandate {
+            limit: 5_000_000,
+            spent: 4_200_000,
+            created_at: now - 40 * DAY_MS,
+            valid_from: now - 40 * DAY_MS,
+            valid_until: now - 10 * DAY_MS,
+            signed_at: Some(now - 40 * DAY_MS + 5 * 60_000),
+            ..mandate(
+                "signed",
+                USDC,
+                "Pay up to 5 USDC for one web search batch",
+                "search",
+            )
+        },
+        // The documented example: spendable, partly used.
+        Mandate {
+            limit: 100_000_000,
+            spent: 12_500_000,
+            created_at: now - 2 * DAY_MS,
+            valid_from: now - 2 * DAY_MS,
+            valid_until: now + 28 * DAY_MS,
+            signed_at: Some(now - 2 * DAY_MS + 10 * 60_000),
+            ..mandate("signed", USDC, "Pay up to 100 USDC this month", "api")
+        },
+        // Credits, 2 decimals.
+        Mandate {
+            limit: 2_000,
+            spent: 350,
+            pending: 25,
+            created_at: now - DAY_MS,
+            valid_from: now - DAY_MS,
+            valid_until: now + 6 * DAY_MS,
+            signed_at: Some(now - DAY_MS + 2 * 60_000),
+            ..mandate(
+                "signed",
+                CREDITS,
+                "Spend up to 20 credits this week on data APIs",
+                "data",
+            )
+        },
+        // Waiting for the user: has an approvalUrl.
+        Mandate {
+            limit: 25_000_000,
+            created_at: now - HOUR_MS,
+            valid_from: now - HOUR_MS,
+            valid_until: now + 7 * DAY_MS,
+            ..mandate(
+                "pending_signature",
+                USDC,
+                "Pay up to 25 USDC for travel bookings",
+                "travel",
+            )
+        },
+    ];
+
+    let first_tx_id = 90_001 + fluxa.transactions_created;
+    fluxa.transactions_created += SEEDED_TRANSACTIONS as u64;
+
+    let credits_available = rng.u64(1_000..=20_000);
+    FluxaAgent {
+        agent_id,
+        number: 1000 + fluxa.agents_created,
+        name,
+        email,
+        client_info,
+        token_sha256,
+        created_at: now,
+        authorized: true,
+        authorization_expiry: Some(now + 365 * DAY_MS),
+        wallet_address,
+        xrp_address: xrp_addr,
+        monthly: Monthly {
+            limit: Some(100_000_000),
+            spent: 12_500_000,
+            pending: 0,
+        },
+        usdc_available: rng.u64(20_000_000..=500_000_000),
+        credits_available,
+        credits_frozen: rng.u64(0..=credits_available / 4),
+        xrp_available: rng.u64(10_000_000..=900_000_000),
+        mandates,
+        history_seed: rng.u64(..),
+        first_tx_id,
+        vcs: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::Harness;
+    use super::*;
+
+    fn register(h: &Harness, name: &str) -> Value {
+        let (status, body) = h.post_json(
+            "/fluxa/agentid/register",
+            &json!({"agent_name": name, "client_info": "agentcred-test"}),
+        );
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    fn is_iso_ms(v: &Value) -> bool {
+        let s = v.as_str().unwrap_or("");
+        s.len() == 24 && s.ends_with('Z') && &s[19..20] == "."
+    }
+
+    /// Every `<field>` with a `<field>Formatted` twin renders exactly with `decimals`.
+    fn check_formatted(obj: &Value, decimals: u32) {
+        let map = obj.as_object().unwrap();
+        let mut checked = 0;
+        for (key, value) in map {
+            if let Some(base) = key.strip_suffix("Formatted") {
+                match (&map[base], value) {
+                    (Value::String(atomic), Value::String(formatted)) => {
+                        let atomic: u64 = atomic.parse().unwrap();
+                        assert_eq!(
+                            formatted,
+                            &format_atomic(atomic, decimals),
+                            "{key} in {obj}"
+                        );
+                    }
+                    (Value::Null, Value::Null) => {}
+                    other => panic!("{key}: {other:?}"),
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "no *Formatted fields in {obj}");
+    }
+
+    #[test]
+    fn register_then_status_has_the_documented_shape() {
+        let h = Harness::start();
+        let reg = register(&h, "Trading Agent");
+        let agent_id = reg["agent_id"].as_str().unwrap();
+        assert!(
+            agent_id.starts_with("ag_") && agent_id.len() == 19,
+            "{agent_id}"
+        );
+        let token = reg["token"].as_str().unwrap();
+        assert!(token.starts_with("tok_") && token.len() == 36);
+        let jwt = reg["jwt"].as_str().unwrap();
+
+        // The JWT decodes to the documented header and claims.
+        let decoded = super::super::tokens::decode_unverified(jwt).unwrap();
+        assert_eq!(decoded.header["typ"], "JWT");
+        assert_eq!(decoded.header["kid"], KID);
+        assert_eq!(decoded.claims["agent_id"], agent_id);
+        let iat = decoded.claims["iat"].as_i64().unwrap();
+        assert_eq!(decoded.claims["exp"].as_i64().unwrap() - iat, 900);
+        assert!(decoded.claims.get("email").is_none());
+
+        let (status, body) = h.get_bearer(
+            "/fluxa/wallet/api/agent/self/status?network=base&txLimit=20",
+            jwt,
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["status"], "ok");
+        let agent = &body["agent"];
+        assert!(agent["id"].is_u64());
+        assert_eq!(agent["externalAgentId"], agent_id);
+        assert_eq!(agent["name"], "Trading Agent");
+        assert_eq!(agent["isAuthorized"], true);
+        assert!(is_iso_ms(&agent["authorizationExpiry"]));
+        let wallet = agent["walletAddress"].as_str().unwrap();
+        assert!(wallet.starts_with("0x") && wallet.len() == 42);
+        let monthly = &agent["monthly"];
+        assert_eq!(monthly["decimals"], 6);
+        assert_eq!(monthly["unlimited"], false);
+        assert_eq!(monthly["limit"], "100000000");
+        assert_eq!(monthly["spent"], "12500000");
+        assert_eq!(monthly["pending"], "0");
+        assert_eq!(monthly["remaining"], "87500000");
+        assert_eq!(monthly["remainingFormatted"], "87.5");
+        assert!(
+            monthly["lastReset"]
+                .as_str()
+                .unwrap()
+                .ends_with("-01T00:00:00.000Z")
+        );
+        check_formatted(monthly, 6);
+
+        let balances = &body["balances"];
+        assert_eq!(balances["usdc"]["network"], "base");
+        assert_eq!(balances["usdc"]["address"], wallet);
+        check_formatted(&balances["usdc"], 6);
+        check_formatted(&balances["credits"], 2);
+        let credits = &balances["credits"];
+        let n = |v: &Value| v.as_str().unwrap().parse::<u64>().unwrap();
+        assert_eq!(
+            n(&credits["balance"]),
+            n(&credits["available"]) + n(&credits["frozen"])
+        );
+        assert_eq!(balances["xrp"]["network"], "xrpl-mainnet");
+        assert_eq!(balances["xrp"]["decimals"], 6);
+        check_formatted(&balances["xrp"], 6);
+
+        let mandates = &body["mandates"];
+        assert_eq!(mandates["total"], 4);
+        assert_eq!(mandates["open"], 2);
+        assert_eq!(mandates["itemsTruncated"], false);
+        let items = mandates["items"].as_array().unwrap();
+        let by_status = |s: &str| items.iter().find(|m| m["status"] == s).unwrap();
+        assert!(by_status("signed")["approvalUrl"].is_null());
+        assert!(
+            by_status("pending_signature")["approvalUrl"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://")
+        );
+        assert!(by_status("pending_signature")["signedAt"].is_null());
+        assert!(by_status("expired")["approvalUrl"].is_null());
+        for m in items {
+            check_formatted(m, m["decimals"].as_u64().unwrap() as u32);
+            for field in ["validFrom", "validUntil", "createdAt"] {
+                assert!(is_iso_ms(&m[field]), "{field} in {m}");
+            }
+        }
+
+        let recent = &body["recentTransactions"];
+        assert_eq!(recent["limit"], 20);
+        assert_eq!(recent["hasMore"], true);
+        let txs = recent["items"].as_array().unwrap();
+        assert_eq!(txs.len(), 20);
+        let times: Vec<&str> = txs
+            .iter()
+            .map(|t| t["createdAt"].as_str().unwrap())
+            .collect();
+        assert!(
+            times.windows(2).all(|w| w[0] >= w[1]),
+            "newest first: {times:?}"
+        );
+        for tx in txs {
+            for field in [
+                "id",
+                "currency",
+                "decimals",
+                "amount",
+                "amountFormatted",
+                "type",
+                "status",
+                "txHash",
+                "toAddress",
+                "fromAddress",
+                "failureReason",
+                "createdAt",
+            ] {
+                assert!(tx.get(field).is_some(), "{field} missing in {tx}");
+            }
+            check_formatted(tx, tx["decimals"].as_u64().unwrap() as u32);
+        }
+
+        // txLimit is clamped; an unknown network gets an error in the usdc block only.
+        let (_, all) = h.get_bearer("/fluxa/wallet/api/agent/self/status?txLimit=500", jwt);
+        assert_eq!(all["recentTransactions"]["limit"], 100);
+        assert_eq!(
+            all["recentTransactions"]["items"].as_array().unwrap().len(),
+            25
+        );
+        assert_eq!(all["recentTransactions"]["hasMore"], false);
+        let (_, few) = h.get_bearer(
+            "/fluxa/wallet/api/agent/self/status?txLimit=0&network=solana",
+            jwt,
+        );
+        assert_eq!(few["recentTransactions"]["limit"], 1);
+        assert!(few["balances"]["usdc"]["error"].is_string());
+        assert_eq!(few["balances"]["usdc"]["network"], "solana");
+
+        // The history is the same on every read, and its ids are the agent's own.
+        let (_, again) = h.get_bearer("/fluxa/wallet/api/agent/self/status?txLimit=100", jwt);
+        assert_eq!(again["recentTransactions"], all["recentTransactions"]);
+        let other = register(&h, "Other");
+        let (_, theirs) = h.get_bearer(
+            "/fluxa/wallet/api/agent/self/status?txLimit=100",
+            other["jwt"].as_str().unwrap(),
+        );
+        let ids = |v: &Value| -> Vec<u64> {
+            v["recentTransactions"]["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_u64().unwrap())
+                .collect()
+        };
+        let (mine, theirs) = (ids(&all), ids(&theirs));
+        assert!(mine.iter().all(|id| !theirs.contains(id)));
+        assert!(mine.windows(2).all(|w| w[0] > w[1]), "ids newest first");
+
+        let (status, list) = h.get_bearer("/fluxa/wallet/api/mandates", jwt);
+        assert_eq!(status, 200);
+        assert_eq!(list["status"], "ok");
+        assert_eq!(list["mandates"], mandates["items"]);
+    }
+
+    #[test]
+    fn register_is_not_idempotent_and_validates_its_body() {
+        let h = Harness::start();
+        let a = register(&h, "Same");
+        let b = register(&h, "Same");
+        assert_ne!(a["agent_id"], b["agent_id"]);
+
+        for body in [
+            json!({}),
+            json!({"agent_name": ""}),
+            json!({"agent_name": "  "}),
+        ] {
+            let (status, err) = h.post_json("/fluxa/agentid/register", &body);
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(
+                err,
+                json!({"error": "invalid_request", "message": "agent_name is required"})
+            );
+        }
+        let (status, err) = h.post_json("/fluxa/agentid/register", &json!({"agent_name": 5}));
+        assert_eq!(status, 400);
+        assert_eq!(err["error"], "invalid_request");
+        let (status, err) = h.post_raw("/fluxa/agentid/register", "text/plain", "agent_name=x");
+        assert_eq!(status, 400);
+        assert_eq!(err["error"], "invalid_request");
+
+        // The email, when given, is a JWT claim.
+        let (_, reg) = h.post_json(
+            "/fluxa/agentid/register",
+            &json!({"agent_name": "Mailer", "email": "agent@example.com"}),
+        );
+        let claims = super::super::tokens::decode_unverified(reg["jwt"].as_str().unwrap())
+            .unwrap()
+            .claims;
+        assert_eq!(claims["email"], "agent@example.com");
+    }
+
+    #[test]
+    fn refresh_gives_a_new_jwt_and_rejects_bad_tokens() {
+        let h = Harness::start();
+        let reg = register(&h, "Refresher");
+        let (status, body) = h.post_json(
+            "/fluxa/agentid/refresh",
+            &json!({"agent_id": reg["agent_id"], "token": reg["token"]}),
+        );
+        assert_eq!(status, 200, "{body}");
+        let jwt = body["jwt"].as_str().unwrap();
+        assert_eq!(body.as_object().unwrap().len(), 1);
+        let (status, _) = h.get_bearer("/fluxa/wallet/api/mandates", jwt);
+        assert_eq!(status, 200);
+
+        let (status, body) = h.post_json(
+            "/fluxa/agentid/refresh",
+            &json!({"agent_id": reg["agent_id"], "token": "tok_wrong"}),
+        );
+        assert_eq!(status, 401);
+        assert_eq!(body["error"], "invalid_token");
+        let (status, body) = h.post_json(
+            "/fluxa/agentid/refresh",
+            &json!({"agent_id": "ag_unknown", "token": reg["token"]}),
+        );
+        assert_eq!(status, 401);
+        assert_eq!(body["error"], "invalid_token");
+        let (status, body) = h.post_json(
+            "/fluxa/agentid/refresh",
+            &json!({"agent_id": reg["agent_id"]}),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(body["error"], "invalid_request");
+    }
+
+    #[test]
+    fn an_expired_jwt_is_refused_with_agent_auth_failed() {
+        let h = Harness::start();
+        let (status, _) = h.put_json("/_sandbox/knobs", &json!({"jwt_ttl_secs": {"fluxa": 1}}));
+        assert_eq!(status, 200);
+        let reg = register(&h, "Short-lived");
+        let jwt = reg["jwt"].as_str().unwrap();
+        let claims = super::super::tokens::decode_unverified(jwt).unwrap().claims;
+        assert_eq!(
+            claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+            1
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/agent/self/status", jwt);
+        assert_eq!(status, 401);
+        assert_eq!(body["status"], "error");
+        assert_eq!(body["code"], "agent_auth_failed");
+        assert!(
+            body["message"].as_str().unwrap().contains("expired"),
+            "{body}"
+        );
+
+        // A refreshed JWT works again (with the default lifetime restored).
+        h.put_json("/_sandbox/knobs", &json!({"jwt_ttl_secs": {"fluxa": null}}));
+        let (_, fresh) = h.post_json(
+            "/fluxa/agentid/refresh",
+            &json!({"agent_id": reg["agent_id"], "token": reg["token"]}),
+        );
+        let (status, _) = h.get_bearer(
+            "/fluxa/wallet/api/agent/self/status",
+            fresh["jwt"].as_str().unwrap(),
+        );
+        assert_eq!(status, 200);
+    }
+
+    #[test]
+    fn bad_or_missing_jwts_are_refused() {
+        let h = Harness::start();
+        let (status, body) = h.get("/fluxa/wallet/api/agent/self/status");
+        assert_eq!(status, 401);
+        assert_eq!(body["code"], "agent_auth_failed");
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/agent/self/status", "not.a.jwt");
+        assert_eq!(status, 401);
+        assert_eq!(body["code"], "agent_auth_failed");
+        assert!(body["message"].as_str().unwrap().contains("invalid"));
+
+        // A JWT for an agent the wallet does not know: 403 agent_not_authorized.
+        let (_, key) = h.state_doc_key();
+        let forged = key
+            .sign(
+                &json!({"agent_id": "ag_ghost", "iat": 1, "exp": i64::MAX / 2000}),
+                "JWT",
+                KID,
+            )
+            .unwrap();
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/agent/self/status", &forged);
+        assert_eq!(status, 403);
+        assert_eq!(body["code"], "agent_not_authorized");
+    }
+
+    #[test]
+    fn a_vc_is_issued_and_refused_where_a_login_jwt_is_needed() {
+        let h = Harness::start();
+        let reg = register(&h, "Prover");
+        let jwt = reg["jwt"].as_str().unwrap();
+        let (status, body) = h.post_json_bearer(
+            "/fluxa/agentid/agent/vc/issue",
+            jwt,
+            &json!({"challenge": "third-party-user-42", "audience": "https://thirdparty.example.com", "ttl_seconds": 600}),
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["kid"], KID);
+        assert_eq!(
+            body["expires_at"].as_i64().unwrap() - body["issued_at"].as_i64().unwrap(),
+            600
+        );
+        let vc = body["vc"].as_str().unwrap();
+        let decoded = super::super::tokens::decode_unverified(vc).unwrap();
+        assert_eq!(decoded.header["typ"], "agent-vc");
+        assert_eq!(decoded.claims["typ"], "agent-vc");
+        assert_eq!(decoded.claims["sub"], reg["agent_id"]);
+        assert_eq!(decoded.claims["iss"], "fluxa-agent-did");
+        assert_eq!(decoded.claims["aud"], "https://thirdparty.example.com");
+        assert_eq!(decoded.claims["jti"], body["jti"]);
+        assert_eq!(decoded.claims["challenge"], "third-party-user-42");
+
+        for path in [
+            "/fluxa/wallet/api/agent/self/status",
+            "/fluxa/wallet/api/mandates",
+        ] {
+            let (status, body) = h.get_bearer(path, vc);
+            assert_eq!(status, 401);
+            assert_eq!(body["error"], "wrong_token_type");
+        }
+        let (status, body) = h.post_json_bearer(
+            "/fluxa/agentid/agent/vc/issue",
+            vc,
+            &json!({"challenge": "c", "audience": "a"}),
+        );
+        assert_eq!(status, 401);
+        assert_eq!(body["error"], "wrong_token_type");
+
+        for bad in [
+            json!({"challenge": "", "audience": "a", "ttl_seconds": 60}),
+            json!({"challenge": "x".repeat(4097), "audience": "a"}),
+            json!({"challenge": "c", "audience": ""}),
+            json!({"challenge": "c", "audience": "a", "ttl_seconds": 0}),
+            json!({"challenge": "c", "audience": "a", "ttl_seconds": 86401}),
+            json!({"challenge": "c", "audience": "a", "ttl_seconds": 1.5}),
+        ] {
+            let (status, body) = h.post_json_bearer("/fluxa/agentid/agent/vc/issue", jwt, &bad);
+            assert_eq!(status, 400, "{bad} -> {body}");
+            assert_eq!(body["error"], "invalid_request");
+        }
+
+        // The challenge itself is never stored, only its hash.
+        let state = std::fs::read_to_string(h.state_path()).unwrap();
+        let doc: Value = serde_json::from_str(&state).unwrap();
+        let agent = &doc["fluxa"]["agents"][reg["agent_id"].as_str().unwrap()];
+        assert_eq!(agent["vcs"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            agent["vcs"][0]["challenge_sha256"],
+            sha256_hex(b"third-party-user-42")
+        );
+    }
+
+    #[test]
+    fn jwks_publishes_the_key_that_verifies_the_jwt() {
+        let h = Harness::start();
+        let (status, jwks) = h.get("/fluxa/agentid/.well-known/jwks.json");
+        assert_eq!(status, 200);
+        assert_eq!(jwks["keys"][0]["kid"], KID);
+        assert_eq!(jwks["keys"][0]["crv"], "P-256");
+        let (_, key) = h.state_doc_key();
+        assert_eq!(key.jwks(KID), jwks);
+    }
+
+    #[test]
+    fn unknown_routes_and_methods_answer_json_in_the_envelope() {
+        let h = Harness::start();
+        let (status, body) = h.get("/fluxa/agentid/nope");
+        assert_eq!(status, 404);
+        assert_eq!(body["error"], "not_found");
+        let (status, body) = h.get("/fluxa/wallet/api/nope");
+        assert_eq!(status, 404);
+        assert_eq!(body["status"], "error");
+        assert_eq!(body["code"], "not_found");
+        let (status, body) = h.get("/fluxa/agentid/register");
+        assert_eq!(status, 405);
+        assert_eq!(body["error"], "method_not_allowed");
+    }
+}

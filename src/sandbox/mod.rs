@@ -1,0 +1,504 @@
+//! The sandbox: a real, stateful HTTP emulator of the four services agentcred talks to.
+//!
+//! `--sandbox` starts it inside the CLI process on an ephemeral loopback port
+//! ([`start_background`]); `agentcred sandbox serve` runs it in the foreground for other
+//! programs ([`serve_foreground`]). Either way the emulated world lives in one JSON state file
+//! shared by every process that serves it, so successive (and concurrent) invocations see the
+//! same agents; see [`state`] for the transaction discipline and the file layout.
+//!
+//! Each service is mounted under its own path prefix, so one listener serves all of them and a
+//! client only needs the per-service base URLs of [`service_urls`].
+//!
+//! # Route table
+//!
+//! | method | path | auth | what it does |
+//! |---|---|---|---|
+//! | POST | `/fluxa/agentid/register` | none | new FluxA agent → `{agent_id, token, jwt}`; not idempotent |
+//! | POST | `/fluxa/agentid/refresh` | none (body `agent_id` + `token`) | new login JWT → `{jwt}`; 401 `invalid_token` |
+//! | POST | `/fluxa/agentid/agent/vc/issue` | Bearer login JWT | Agent VC → `{vc, jti, issued_at, expires_at, kid}` |
+//! | GET | `/fluxa/agentid/.well-known/jwks.json` | none | the signing key as an EC JWKS |
+//! | GET | `/fluxa/wallet/api/agent/self/status` | Bearer login JWT | agent, budget, balances, mandates, recent transactions (`network`, `txLimit`) |
+//! | GET | `/fluxa/wallet/api/mandates` | Bearer login JWT | `{status:"ok", mandates:[...]}` |
+//! | GET | `/_sandbox/health` | none | `{status:"ok", base_url, state_file, services}` |
+//! | GET | `/_sandbox/requests` | none | `{requests:[...], counts:{"METHOD /path": n}}` (`?method=&path=` filter the log) |
+//! | DELETE | `/_sandbox/requests` | none | clear the log and the counts |
+//! | GET | `/_sandbox/faults` | none | `{faults:[...]}` |
+//! | POST | `/_sandbox/faults` | none | add a fault `{method?, path, status? (503), count? (1), retry_after?, mode? (before, drop_after)}` → 201 |
+//! | DELETE | `/_sandbox/faults` | none | remove every fault |
+//! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
+//! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
+//!
+//! Details of each service's routes are in its module ([`fluxa`]).
+//!
+//! # What happens to every request
+//!
+//! Requests outside `/_sandbox` are, in order: recorded in the request log and counted under
+//! `"METHOD /full/path"`; matched against the faults (the first match with uses left is consumed);
+//! delayed by the `latency_ms` knob; then either answered with the fault (`mode: "before"`, in the
+//! service's error envelope, with `Retry-After` when set) or handled. After a `drop_after` fault
+//! the handler's changes persist but the answer is 502 `{"error":"sandbox dropped the response"}`.
+//! Any error response that is not JSON (an unknown route, a wrong method, a body axum refused)
+//! is rewritten into the service's error envelope: no service ever answers HTML or plain text.
+//!
+//! # Adding a service
+//!
+//! 1. `src/sandbox/NAME.rs` with `pub fn router() -> Router<AppState>` (routes relative to the
+//!    prefix), a `#[serde(default)]` state struct, and handlers that do all their work inside
+//!    `app.transact_response(ENVELOPE, move |doc| ...)` (or `read_response` when they change
+//!    nothing). Parse bodies with `support::json_object_body`, credentials with `support::Auth`,
+//!    answer errors with `support::Envelope::X.response(...)`, mint ids/secrets with
+//!    `support::random_hex`, tokens with `doc.signing_key()?.sign(...)`.
+//! 2. `pub mod NAME;` below, a `pub NAME: NameState` field in [`state::StateDoc`], and one
+//!    [`Mount`] line in [`MOUNTS`] per base URL the service has.
+//! 3. Tests in the module with `testkit::Harness` (a sandbox on a temp state file + client).
+
+pub mod control;
+pub mod fluxa;
+pub mod state;
+pub mod support;
+#[cfg(test)]
+pub(crate) mod testkit;
+pub mod tokens;
+
+use std::future::{Future, IntoFuture as _, poll_fn};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::pin::pin;
+use std::task::Poll;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Extension, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use serde_json::json;
+use tokio::sync::oneshot;
+
+use state::{AppState, FaultMode, RequestRecord, StateStore};
+use support::{Auth, Envelope, body_for_log, is_json_content_type, iso_ms, now_ms};
+
+pub const FLUXA_AGENTID_PREFIX: &str = "/fluxa/agentid";
+pub const FLUXA_WALLET_PREFIX: &str = "/fluxa/wallet";
+pub const FLUXRA_PREFIX: &str = "/fluxra";
+pub const AUTHPI_API_PREFIX: &str = "/authpi/api";
+pub const AUTHPI_IDP_PREFIX: &str = "/authpi/idp";
+pub const PROXY_PREFIX: &str = "/proxy";
+/// The control routes' prefix; requests under it are not logged, delayed or faulted.
+pub const CONTROL_PREFIX: &str = "/_sandbox";
+
+/// The environment variable that sets a JWT lifetime (seconds, or a duration like `90s`) for
+/// every service, in this process only.
+pub const JWT_TTL_ENV: &str = "AGENTCRED_SANDBOX_JWT_TTL";
+
+/// Request bodies beyond this are refused with 413.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// How long shutting down waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// One base URL of a service: where it is mounted, how its errors look and its routes.
+pub struct Mount {
+    pub prefix: &'static str,
+    pub envelope: Envelope,
+    pub router: fn() -> Router<AppState>,
+}
+
+/// Every mounted service base URL. Adding a service = adding its lines here.
+pub const MOUNTS: &[Mount] = &[
+    Mount {
+        prefix: FLUXA_AGENTID_PREFIX,
+        envelope: fluxa::AGENTID_ENVELOPE,
+        router: fluxa::agentid_router,
+    },
+    Mount {
+        prefix: FLUXA_WALLET_PREFIX,
+        envelope: fluxa::WALLET_ENVELOPE,
+        router: fluxa::wallet_router,
+    },
+];
+
+fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The error envelope of whatever answers `path` (the sandbox's own outside any service).
+pub fn envelope_for(path: &str) -> Envelope {
+    MOUNTS
+        .iter()
+        .find(|m| under(path, m.prefix))
+        .map_or(Envelope::Sandbox, |m| m.envelope)
+}
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub state_path: PathBuf,
+    /// 0 = an ephemeral port.
+    pub port: u16,
+    /// JWT lifetime in seconds for every service, overriding the knobs; this process only.
+    pub jwt_ttl_override: Option<u64>,
+}
+
+impl SandboxConfig {
+    /// A config with the JWT lifetime override read from `AGENTCRED_SANDBOX_JWT_TTL`.
+    pub fn from_env(state_path: PathBuf, port: u16) -> anyhow::Result<Self> {
+        let jwt_ttl_override = match std::env::var(JWT_TTL_ENV) {
+            Ok(value) if !value.trim().is_empty() => Some(parse_ttl(&value).with_context(|| {
+                format!(
+                    "{JWT_TTL_ENV}={value:?} is not a lifetime; use seconds (`120`) or a duration (`2m`)"
+                )
+            })?),
+            Ok(_) | Err(std::env::VarError::NotPresent) => None,
+            Err(std::env::VarError::NotUnicode(_)) => {
+                anyhow::bail!("{JWT_TTL_ENV} is not valid UTF-8")
+            }
+        };
+        Ok(SandboxConfig {
+            state_path,
+            port,
+            jwt_ttl_override,
+        })
+    }
+}
+
+fn parse_ttl(value: &str) -> anyhow::Result<u64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Ok(secs);
+    }
+    Ok(humantime::parse_duration(value)?.as_secs())
+}
+
+/// The base URL of each service for a sandbox at `base_url`, as (env var, url).
+pub fn service_urls(base_url: &str) -> Vec<(&'static str, String)> {
+    let base = base_url.trim_end_matches('/');
+    [
+        ("AGENTCRED_FLUXA_AGENTID_URL", FLUXA_AGENTID_PREFIX),
+        ("AGENTCRED_FLUXA_WALLET_URL", FLUXA_WALLET_PREFIX),
+        ("AGENTCRED_FLUXRA_URL", FLUXRA_PREFIX),
+        ("AGENTCRED_AUTHPI_URL", AUTHPI_API_PREFIX),
+        ("AGENTCRED_AUTHPI_IDP_URL", AUTHPI_IDP_PREFIX),
+        ("AGENTCRED_PROXY_URL", PROXY_PREFIX),
+    ]
+    .into_iter()
+    .map(|(var, prefix)| (var, format!("{base}{prefix}")))
+    .collect()
+}
+
+/// The whole application: control routes, every mounted service, the JSON 404, and the
+/// recording/fault/latency layer around all of it.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new().nest(CONTROL_PREFIX, control::router());
+    for mount in MOUNTS {
+        router = router.nest(mount.prefix, (mount.router)());
+    }
+    router
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// The request line as received, for handlers that run after nesting stripped the prefix.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: Method,
+    path: String,
+}
+
+async fn not_found(seen: Option<Extension<Seen>>) -> Response {
+    let (method, path) = seen.map_or_else(
+        || ("?".to_owned(), "?".to_owned()),
+        |Extension(s)| (s.method.to_string(), s.path),
+    );
+    envelope_for(&path).response(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        &format!("no route for {method} {path}"),
+    )
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The layer every request goes through (see "What happens to every request" above).
+async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    req.extensions_mut().insert(Seen {
+        method: method.clone(),
+        path: path.clone(),
+    });
+    if under(&path, CONTROL_PREFIX) {
+        let response = next.run(req).await;
+        return json_errors(response, Envelope::Sandbox, &method, &path);
+    }
+    let envelope = envelope_for(&path);
+
+    let (parts, body) = req.into_parts();
+    let (bytes, too_large) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => (bytes, false),
+        Err(_) => (axum::body::Bytes::new(), true),
+    };
+    let auth = Auth::from_headers(&parts.headers);
+    let content_type = header_str(&parts.headers, "content-type");
+    let record = RequestRecord {
+        seq: 0,
+        at: iso_ms(now_ms()),
+        method: method.to_string(),
+        path: path.clone(),
+        query,
+        auth_scheme: auth.scheme().to_owned(),
+        basic_user: auth.basic().map(|(user, _)| user.to_owned()),
+        body: body_for_log(content_type.as_deref(), &bytes),
+        content_type,
+        idempotency_key: header_str(&parts.headers, "idempotency-key"),
+        if_match: header_str(&parts.headers, "if-match"),
+    };
+    let (fault_method, fault_path) = (method.to_string(), path.clone());
+    let outcome = app
+        .transact(move |doc| {
+            doc.record(record);
+            (
+                doc.take_fault(&fault_method, &fault_path),
+                doc.knobs.latency_ms,
+            )
+        })
+        .await;
+    let (fault, latency_ms) = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => return e.response(envelope),
+    };
+    if too_large {
+        return envelope.response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            &format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+        );
+    }
+    if latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(latency_ms)).await;
+    }
+
+    let retry_after = |response: &mut Response, secs: Option<u64>| {
+        if let Some(secs) = secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+    };
+    if let Some(fault) = &fault
+        && fault.mode == FaultMode::Before
+    {
+        let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let mut response = envelope.response(status, "injected_fault", "injected fault");
+        retry_after(&mut response, fault.retry_after);
+        return response;
+    }
+
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let response = json_errors(response, envelope, &method, &path);
+    match fault {
+        Some(fault) if fault.mode == FaultMode::DropAfter => {
+            let mut dropped = support::json_response(
+                StatusCode::BAD_GATEWAY,
+                json!({"error": "sandbox dropped the response"}),
+            );
+            retry_after(&mut dropped, fault.retry_after);
+            dropped
+        }
+        _ => response,
+    }
+}
+
+/// Rewrite a non-JSON error response (axum's 405, a refused body, ...) into `envelope`,
+/// keeping headers such as `Allow` and `Retry-After`.
+fn json_errors(response: Response, envelope: Envelope, method: &Method, path: &str) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_json_content_type);
+    if is_json {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => format!("{method} is not allowed on {path}"),
+        _ => format!(
+            "{method} {path}: {}",
+            status.canonical_reason().unwrap_or("error")
+        ),
+    };
+    let mut rewritten = envelope.response(status, envelope.generic_code(status), &message);
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            rewritten.headers_mut().insert(name, value.clone());
+        }
+    }
+    rewritten
+}
+
+fn bind(port: u16) -> anyhow::Result<(TcpListener, String)> {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    listener
+        .set_nonblocking(true)
+        .context("cannot make the sandbox listener non-blocking")?;
+    let addr = listener
+        .local_addr()
+        .context("the sandbox listener has no address")?;
+    Ok((listener, format!("http://{addr}")))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("cannot start the sandbox's runtime")
+}
+
+/// Serve until `shutdown` completes, then give requests in flight [`SHUTDOWN_GRACE`].
+async fn serve_until(
+    listener: TcpListener,
+    app_state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .context("cannot hand the listener to the runtime")?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(
+        axum::serve(listener, app(app_state))
+            .with_graceful_shutdown(async move {
+                let _ = stop_rx.await;
+            })
+            .into_future(),
+    );
+    shutdown.await;
+    let _ = stop_tx.send(());
+    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+        Ok(Ok(result)) => result.context("the sandbox server failed"),
+        Ok(Err(join)) => Err(anyhow::anyhow!("the sandbox server task failed: {join}")),
+        // Connections still busy after the grace period are dropped with the runtime.
+        Err(_) => Ok(()),
+    }
+}
+
+/// A sandbox running on a background thread (own current-thread tokio runtime), bound to
+/// 127.0.0.1. Dropping it shuts the server down and joins the thread.
+pub struct RunningSandbox {
+    base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RunningSandbox {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+}
+
+impl std::fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSandbox")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Start a sandbox on a background thread; returns once the port is bound.
+pub fn start_background(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
+    let (listener, base_url) = bind(config.port)?;
+    let runtime = runtime()?;
+    let app_state = AppState::new(
+        StateStore::new(config.state_path),
+        config.jwt_ttl_override,
+        base_url.clone(),
+    );
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("agentcred-sandbox".into())
+        .spawn(move || {
+            let result = runtime.block_on(serve_until(listener, app_state, async move {
+                // A dropped sender (RunningSandbox dropped) also means stop.
+                let _ = shutdown_rx.await;
+            }));
+            if let Err(e) = result {
+                eprintln!("agentcred sandbox: {e:#}");
+            }
+        })
+        .context("cannot start the sandbox thread")?;
+    Ok(RunningSandbox {
+        base_url,
+        shutdown: Some(shutdown_tx),
+        thread: Some(thread),
+    })
+}
+
+/// Run in the foreground until Ctrl-C or SIGTERM; calls `on_ready(base_url)` once bound.
+pub fn serve_foreground(config: SandboxConfig, on_ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+    let (listener, base_url) = bind(config.port)?;
+    let runtime = runtime()?;
+    let app_state = AppState::new(
+        StateStore::new(config.state_path),
+        config.jwt_ttl_override,
+        base_url.clone(),
+    );
+    runtime.block_on(async move {
+        // Install the handlers before announcing readiness, so a signal sent right after the
+        // URL is printed is not missed.
+        let signals = shutdown_signal()?;
+        on_ready(&base_url);
+        serve_until(listener, app_state, signals).await
+    })
+}
+
+/// A future that completes on Ctrl-C (or SIGTERM on unix).
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        let mut ctrl_c = pin!(tokio::signal::ctrl_c());
+        poll_fn(|cx| {
+            if ctrl_c.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(());
+            }
+            #[cfg(unix)]
+            if term.poll_recv(cx).is_ready() {
+                return Poll::Ready(());
+            }
+            Poll::Pending
+        })
+        .await;
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
+use crate::sandbox as sb;
 use crate::store::StoreKind;
 
 #[derive(
@@ -85,8 +86,6 @@ impl Provider {
         }
     }
 }
-
-use crate::sandbox as sb;
 
 const FLUXA_ENDPOINTS: &[EndpointSpec] = &[
     EndpointSpec::new(

@@ -6,7 +6,10 @@
 //! here flips a global setting as a side effect, so concurrent invocations with different
 //! `--profile` values never disturb each other.
 
+mod agent;
+mod cards;
 mod completions;
+mod keys;
 mod limits;
 pub mod login;
 mod profiles;
@@ -15,6 +18,8 @@ mod register;
 mod sandbox;
 mod status;
 mod token;
+mod tokens;
+mod verifiers;
 
 use std::cell::OnceCell;
 
@@ -24,7 +29,6 @@ use crate::http::Http;
 use crate::output::Printer;
 use crate::paths::Paths;
 use crate::profile::{self, Config, Profile, Provider};
-use crate::providers;
 use crate::sandbox::{RunningSandbox, SandboxConfig};
 use crate::session::Session;
 use crate::store;
@@ -182,31 +186,12 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Profiles(cmd) => profiles::run(ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
-        Command::Keys(_) => provider_group(ctx, "keys", Provider::Fluxra),
-        Command::Verifiers(_) => provider_group(ctx, "verifiers", Provider::Authpi),
-        Command::Tokens(_) => provider_group(ctx, "tokens", Provider::Proxy),
-        Command::Cards(_) => provider_group(ctx, "cards", Provider::Proxy),
-        Command::Agent(_) => operator_group(ctx, "agent"),
+        Command::Keys(cmd) => keys::run(ctx, cmd),
+        Command::Verifiers(cmd) => verifiers::run(ctx, cmd),
+        Command::Tokens(cmd) => tokens::run(ctx, cmd),
+        Command::Cards(cmd) => cards::run(ctx, cmd),
+        Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Login(args) => login::login(ctx, args),
         Command::Logout(args) => login::logout(ctx, args),
     }
-}
-
-/// A command group of one provider whose implementation this build does not have yet:
-/// the provider check still applies, so a FluxA profile gets the exit-2 answer it should.
-fn provider_group(ctx: &Ctx, command: &str, provider: Provider) -> Result<()> {
-    let (name, profile) = ctx.selected_profile()?;
-    require_provider(command, &name, profile.provider, &[provider])?;
-    Err(providers::not_yet(provider))
-}
-
-fn operator_group(ctx: &Ctx, command: &str) -> Result<()> {
-    let (name, profile) = ctx.selected_profile()?;
-    require_provider(
-        command,
-        &name,
-        profile.provider,
-        &[Provider::Authpi, Provider::Proxy],
-    )?;
-    Err(providers::not_yet(profile.provider))
 }

@@ -4,7 +4,10 @@
 //! and nothing about profiles, stores or output. The functions here are the few places where
 //! the rest of the tool needs to ask "which provider?".
 
+pub mod authpi;
 pub mod fluxa;
+pub mod fluxra;
+pub mod proxy;
 
 use crate::error::{Error, Result};
 use crate::profile::Provider;

@@ -52,8 +52,11 @@
 //!    [`Mount`] line in [`MOUNTS`] per base URL the service has.
 //! 3. Tests in the module with `testkit::Harness` (a sandbox on a temp state file + client).
 
+pub mod authpi;
 pub mod control;
 pub mod fluxa;
+pub mod fluxra;
+pub mod proxy;
 pub mod state;
 pub mod support;
 #[cfg(test)]
@@ -117,6 +120,26 @@ pub const MOUNTS: &[Mount] = &[
         prefix: FLUXA_WALLET_PREFIX,
         envelope: fluxa::WALLET_ENVELOPE,
         router: fluxa::wallet_router,
+    },
+    Mount {
+        prefix: FLUXRA_PREFIX,
+        envelope: Envelope::NestedError,
+        router: fluxra::router,
+    },
+    Mount {
+        prefix: AUTHPI_API_PREFIX,
+        envelope: Envelope::OAuth,
+        router: authpi::router,
+    },
+    Mount {
+        prefix: AUTHPI_IDP_PREFIX,
+        envelope: Envelope::OAuth,
+        router: authpi::idp_router,
+    },
+    Mount {
+        prefix: PROXY_PREFIX,
+        envelope: Envelope::Typed,
+        router: proxy::router,
     },
 ];
 

@@ -46,7 +46,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::authpi::AuthpiState;
 use super::fluxa::FluxaState;
+use super::fluxra::FluxraState;
+use super::proxy::ProxyState;
 use super::support::{Envelope, iso_ms, now_ms};
 use super::tokens::{SigningKey, TokenError};
 use crate::fsutil::{FileLock, write_private};
@@ -76,6 +79,9 @@ pub struct StateDoc {
     /// The `seq` the next logged request gets; never reset, so tests can use it as a cursor.
     pub next_seq: u64,
     pub fluxa: FluxaState,
+    pub fluxra: FluxraState,
+    pub authpi: AuthpiState,
+    pub proxy: ProxyState,
     /// The last [`REQUEST_LOG_LIMIT`] requests, oldest first.
     pub requests: VecDeque<RequestRecord>,
 }

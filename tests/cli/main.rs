@@ -1,9 +1,12 @@
 //! The one integration-test binary: the real `agentcred` binary against a real sandbox.
 
+mod authpi;
 mod errors;
 mod fluxa;
+mod fluxra;
 mod generated;
 mod keychain;
 mod profiles;
+mod proxy;
 mod secrets;
 mod support;

@@ -9,7 +9,10 @@
 //! The config lock is held from the name check to the final save, so that two concurrent
 //! registrations cannot both claim one profile name and overwrite each other's secrets.
 
+mod authpi;
 mod fluxa;
+mod fluxra;
+mod proxy;
 
 use serde::Serialize;
 
@@ -18,7 +21,6 @@ use crate::cli::RegisterCommand;
 use crate::error::{Error, Result};
 use crate::fsutil::FileLock;
 use crate::profile::{self, Config, Endpoints, Profile, Provider};
-use crate::providers;
 use crate::secret::Secret;
 use crate::store::{self, SecretStore, StoreChoice, StoreKind};
 use crate::timefmt;
@@ -26,9 +28,9 @@ use crate::timefmt;
 pub fn run(ctx: &Ctx, command: RegisterCommand) -> Result<()> {
     match command {
         RegisterCommand::Fluxa(args) => fluxa::run(ctx, args),
-        RegisterCommand::Fluxra(_) => Err(providers::not_yet(Provider::Fluxra)),
-        RegisterCommand::Authpi(_) => Err(providers::not_yet(Provider::Authpi)),
-        RegisterCommand::Proxy(_) => Err(providers::not_yet(Provider::Proxy)),
+        RegisterCommand::Fluxra(args) => fluxra::run(ctx, args),
+        RegisterCommand::Authpi(args) => authpi::run(ctx, args),
+        RegisterCommand::Proxy(args) => proxy::run(ctx, args),
     }
 }
 

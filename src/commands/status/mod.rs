@@ -2,7 +2,10 @@
 //! network: which store holds each secret and when each short-lived credential expires
 //! (decoded from the JWT's `exp`). `--all` shows the local facts of every profile.
 
+mod authpi;
 mod fluxa;
+mod fluxra;
+mod proxy;
 
 pub(crate) use fluxa::{Monthly, fluxa_monthly};
 
@@ -15,7 +18,6 @@ use crate::error::Result;
 use crate::jwt;
 use crate::output::{Human, Render, tables};
 use crate::profile::Provider;
-use crate::providers;
 use crate::session::Session;
 use crate::store::StoreKind;
 use crate::timefmt;
@@ -93,7 +95,9 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     let session = ctx.session()?;
     match session.provider() {
         Provider::Fluxa => fluxa::status(ctx, &session, &args),
-        other => Err(providers::not_yet(other)),
+        Provider::Fluxra => fluxra::status(ctx, &session, &args),
+        Provider::Authpi => authpi::status(ctx, &session, &args),
+        Provider::Proxy => proxy::status(ctx, &session, &args),
     }
 }
 
@@ -167,4 +171,3 @@ fn all(ctx: &Ctx) -> Result<()> {
     }
     ctx.printer.print(&AllView { profiles })
 }
-

@@ -1,6 +1,8 @@
 //! `agentcred limits`: spending limits. FluxA has one, read-only: the agent's monthly headroom
 //! from its status; Proxy's policy can also be set.
 
+mod proxy;
+
 use serde::Serialize;
 
 use super::{Ctx, require_provider};
@@ -8,7 +10,7 @@ use crate::cli::LimitsCommand;
 use crate::error::Result;
 use crate::output::{Human, Render};
 use crate::profile::Provider;
-use crate::providers::{self, fluxa};
+use crate::providers::fluxa;
 
 use super::status::{Monthly, fluxa_monthly};
 
@@ -50,12 +52,12 @@ pub fn run(ctx: &Ctx, command: LimitsCommand) -> Result<()> {
                         monthly: fluxa_monthly(&agent),
                     })
                 }
-                other => Err(providers::not_yet(other)),
+                _ => proxy::show(ctx, name, profile),
             }
         }
-        LimitsCommand::Set(_) => {
+        LimitsCommand::Set(args) => {
             require_provider("limits set", &name, profile.provider, &[Provider::Proxy])?;
-            Err(providers::not_yet(profile.provider))
+            proxy::set(ctx, name, profile, args)
         }
     }
 }

@@ -1,0 +1,3 @@
+//! AuthPI: see providers.md. (Not implemented yet.)
+
+pub const PROVIDER: &str = "authpi";

@@ -1,0 +1,3 @@
+//! Fluxra: see providers.md. (Not implemented yet.)
+
+pub const PROVIDER: &str = "fluxra";

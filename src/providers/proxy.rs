@@ -1,0 +1,3 @@
+//! Proxy: see providers.md. (Not implemented yet.)
+
+pub const PROVIDER: &str = "proxy";

@@ -1,0 +1,1 @@
+//! AuthPI end to end.

@@ -1,0 +1,1 @@
+//! Fluxra end to end.

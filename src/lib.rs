@@ -10,3 +10,4 @@ pub mod error;
 pub mod fsutil;
 pub mod paths;
 pub mod secret;
+pub mod store;

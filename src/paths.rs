@@ -24,8 +24,12 @@ impl Paths {
             Error::internal(format!("cannot find the user's {what} directory"))
                 .with_hint("set AGENTCRED_HOME=DIR to keep all agentcred state under DIR")
         };
-        let config_dir = dirs::config_dir().ok_or_else(|| no_dir("config"))?.join("agentcred");
-        let data_dir = dirs::data_dir().ok_or_else(|| no_dir("data"))?.join("agentcred");
+        let config_dir = dirs::config_dir()
+            .ok_or_else(|| no_dir("config"))?
+            .join("agentcred");
+        let data_dir = dirs::data_dir()
+            .ok_or_else(|| no_dir("data"))?
+            .join("agentcred");
         let lock_dir = dirs::state_dir()
             .or_else(dirs::runtime_dir)
             .map(|d| d.join("agentcred"))

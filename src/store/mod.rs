@@ -1,0 +1,368 @@
+//! The credential store: where secrets live between invocations (contract §5).
+//!
+//! # Backends
+//!
+//! - **keychain** ([`StoreKind::Keychain`]): the OS keychain through keyring-core, with the
+//!   Secret Service store on Linux (gnome-keyring, KeePassXC, KWallet over D-Bus), the macOS
+//!   Keychain and the Windows Credential Manager. One item per secret: service [`SERVICE`]
+//!   (`agentcred`), user/account as below. On Linux the items carry the Secret Service
+//!   attributes `service=agentcred` and `username=ACCOUNT`, so
+//!   `secret-tool lookup service agentcred username ACCOUNT` finds them.
+//! - **file** ([`StoreKind::File`]): one JSON document `{"version":1,"secrets":{ACCOUNT: value}}`
+//!   at [`Paths::secrets_file`], mode 0600 in a 0700 directory, replaced atomically under a
+//!   cross-process lock. A file or directory open to group or others is refused.
+//!
+//! # Accounts
+//!
+//! Agent secrets are stored under `PROFILE:KIND` ([`account`]), operator credentials under
+//! `operator:PROVIDER` ([`operator_account`]). The profile layer must therefore not accept a
+//! profile named `operator`.
+//!
+//! # Policy
+//!
+//! [`resolve`] turns `--store auto|keychain|file` into a backend for a *new* profile or
+//! credential: an explicit choice is taken as given (no silent fallback); `auto` picks the file
+//! store for sandbox profiles without touching the keychain, and otherwise the keychain when it
+//! answers, failing with exit 7 (naming the cause and the ways out) when it does not.
+//! Existing profiles record their [`StoreKind`] and are reopened with [`open`].
+//!
+//! # Guarantees
+//!
+//! - "Not found" is `Ok(None)` from [`SecretStore::get`] and `Ok(false)` from
+//!   [`SecretStore::delete`], never an error; every error is [`ErrorKind::Store`] (exit 7)
+//!   unless it is a bug.
+//! - Every keychain call runs on a worker thread and is abandoned after [`KEYCHAIN_TIMEOUT`]
+//!   (3 s): a keychain that does not answer (a hung D-Bus service, an unlock prompt nobody will
+//!   answer) counts as unavailable, and later calls in the same process fail at once instead of
+//!   queueing behind the stuck one.
+//! - No error message and no `Debug` output contains a secret value.
+//! - [`SecretStore::check`] must be called before a service is asked for a one-time secret. If
+//!   `set` still fails after the service answered, the caller writes the secrets with
+//!   [`rescue::write`] (which needs neither backend) and exits 7.
+//!
+//! # Test knob
+//!
+//! `AGENTCRED_FAULT_STORE_WRITE=1` makes [`SecretStore::set`] fail in both backends (while
+//! `check` still passes) with "injected store write failure (AGENTCRED_FAULT_STORE_WRITE)". It
+//! exists so that the CLI tests can prove one-time secrets reach the rescue file; it is read
+//! when a store is opened.
+//!
+//! [`ErrorKind::Store`]: crate::error::ErrorKind::Store
+
+use std::ffi::OsString;
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::paths::Paths;
+use crate::secret::Secret;
+
+mod file;
+mod keychain;
+pub mod rescue;
+
+pub use file::FileStore;
+pub use keychain::KeychainStore;
+
+/// The keychain service name of every item agentcred stores.
+pub const SERVICE: &str = "agentcred";
+
+/// How long a keychain call may take before the keychain counts as unavailable.
+pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The environment variable of the test knob described in the module doc.
+pub const FAULT_STORE_WRITE_ENV: &str = "AGENTCRED_FAULT_STORE_WRITE";
+
+/// Which backend holds a profile's secrets; recorded in the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    Keychain,
+    File,
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreKind::Keychain => "keychain",
+            StoreKind::File => "file",
+        })
+    }
+}
+
+/// The `--store` flag (env `AGENTCRED_STORE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum StoreChoice {
+    #[default]
+    Auto,
+    Keychain,
+    File,
+}
+
+/// A place to keep secrets, one value per account.
+pub trait SecretStore: Send + Sync {
+    fn kind(&self) -> StoreKind;
+    /// The secret stored for `account`, or `Ok(None)` when there is none.
+    fn get(&self, account: &str) -> Result<Option<Secret<String>>>;
+    /// Store `value` for `account`, replacing any previous value.
+    fn set(&self, account: &str, value: &Secret<String>) -> Result<()>;
+    /// Remove the secret for `account`; `Ok(true)` if something was deleted.
+    fn delete(&self, account: &str) -> Result<bool>;
+    /// Is the store usable right now (answers, writable)? Called BEFORE a service is asked for a
+    /// one-time secret.
+    fn check(&self) -> Result<()>;
+}
+
+/// Open the backend of `kind`. Opening does not touch the keychain; the first call does.
+pub fn open(kind: StoreKind, paths: &Paths) -> Result<Box<dyn SecretStore>> {
+    open_with(kind, paths, &StoreEnv::from_process())
+}
+
+/// Resolve --store for a NEW profile or credential: Keychain/File as given; Auto → File for
+/// sandbox, else Keychain if it answers (probe within the 3 s limit), else Err(exit 7) naming
+/// the cause and the ways out.
+///
+/// An explicit `Keychain` is not probed (the caller's [`SecretStore::check`] does that), but a
+/// keychain that cannot possibly answer (no D-Bus session bus on Linux) is refused here already.
+pub fn resolve(choice: StoreChoice, sandbox: bool, paths: &Paths) -> Result<StoreKind> {
+    resolve_with(choice, sandbox, paths, &StoreEnv::from_process())
+}
+
+/// The keychain account of one secret of a profile: `PROFILE:KIND`.
+pub fn account(profile: &str, kind: &str) -> String {
+    format!("{profile}:{kind}")
+}
+
+/// The keychain account of an operator credential: `operator:PROVIDER`.
+pub fn operator_account(provider: &str) -> String {
+    format!("operator:{provider}")
+}
+
+/// What the store layer reads from the process environment, captured once so that tests can
+/// pass their own instead of mutating the (process-global, racy) environment.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StoreEnv {
+    /// `AGENTCRED_FAULT_STORE_WRITE=1`: see the module doc.
+    pub fault_store_write: bool,
+    /// `DBUS_SESSION_BUS_ADDRESS`, used on Linux to fail fast when there is no session bus.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub dbus_session_bus_address: Option<OsString>,
+    /// `XDG_RUNTIME_DIR`, whose `bus` socket libdbus uses when the address is unset.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub xdg_runtime_dir: Option<OsString>,
+}
+
+impl StoreEnv {
+    pub fn from_process() -> StoreEnv {
+        Self::from_lookup(|name| std::env::var_os(name))
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> StoreEnv {
+        let non_empty = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        StoreEnv {
+            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| v == "1"),
+            dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
+            xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),
+        }
+    }
+}
+
+pub(crate) fn open_with(
+    kind: StoreKind,
+    paths: &Paths,
+    env: &StoreEnv,
+) -> Result<Box<dyn SecretStore>> {
+    Ok(match kind {
+        StoreKind::File => Box::new(FileStore::new(paths, env.fault_store_write)),
+        StoreKind::Keychain => Box::new(KeychainStore::platform(env)),
+    })
+}
+
+pub(crate) fn resolve_with(
+    choice: StoreChoice,
+    sandbox: bool,
+    paths: &Paths,
+    env: &StoreEnv,
+) -> Result<StoreKind> {
+    match choice {
+        StoreChoice::File => Ok(StoreKind::File),
+        StoreChoice::Keychain => {
+            keychain::precondition(env)?;
+            Ok(StoreKind::Keychain)
+        }
+        // Sandbox secrets are fake; keeping them out of the user's keychain also makes the
+        // sandbox work on a headless machine with no Secret Service.
+        StoreChoice::Auto if sandbox => Ok(StoreKind::File),
+        StoreChoice::Auto => match open_with(StoreKind::Keychain, paths, env)?.check() {
+            Ok(()) => Ok(StoreKind::Keychain),
+            Err(cause) => Err(auto_failed(cause, paths)),
+        },
+    }
+}
+
+/// `--store auto` found no usable keychain: say why, and offer both ways out.
+fn auto_failed(cause: Error, paths: &Paths) -> Error {
+    let file_way = format!(
+        "use `--store file` (or AGENTCRED_STORE=file) to keep secrets in {} (mode 0600)",
+        paths.secrets_file().display()
+    );
+    let hint = match cause.hint {
+        // The keychain's own hint already names `--store file` alongside its specific fix.
+        Some(hint) if hint.contains("--store file") => hint,
+        Some(hint) => format!("{hint}; or {file_way}"),
+        None => file_way,
+    };
+    Error::store(format!(
+        "--store auto found no usable keychain: {}",
+        cause.message
+    ))
+    .with_hint(hint)
+}
+
+fn injected_write_failure() -> Error {
+    Error::store(format!(
+        "injected store write failure ({FAULT_STORE_WRITE_ENV})"
+    ))
+    .with_hint(format!(
+        "unset {FAULT_STORE_WRITE_ENV}; it is a test knob that makes every store write fail"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_names() {
+        assert_eq!(account("work", "token"), "work:token");
+        assert_eq!(account("fluxa", "jwt"), "fluxa:jwt");
+        assert_eq!(operator_account("authpi"), "operator:authpi");
+        assert_eq!(SERVICE, "agentcred");
+    }
+
+    #[test]
+    fn kinds_display_and_serialize_lowercase() {
+        assert_eq!(StoreKind::Keychain.to_string(), "keychain");
+        assert_eq!(StoreKind::File.to_string(), "file");
+        assert_eq!(serde_json::to_string(&StoreKind::File).unwrap(), "\"file\"");
+        let kind: StoreKind = serde_json::from_str("\"keychain\"").unwrap();
+        assert_eq!(kind, StoreKind::Keychain);
+        use clap::ValueEnum;
+        let names: Vec<_> = StoreChoice::value_variants()
+            .iter()
+            .map(|v| v.to_possible_value().unwrap().get_name().to_owned())
+            .collect();
+        assert_eq!(names, ["auto", "keychain", "file"]);
+    }
+
+    #[test]
+    fn env_parsing() {
+        let env = StoreEnv::from_lookup(|name| match name {
+            "AGENTCRED_FAULT_STORE_WRITE" => Some("1".into()),
+            "DBUS_SESSION_BUS_ADDRESS" => Some("".into()),
+            _ => None,
+        });
+        assert!(env.fault_store_write);
+        assert_eq!(env.dbus_session_bus_address, None, "empty counts as unset");
+        let env = StoreEnv::from_lookup(|name| {
+            (name == "AGENTCRED_FAULT_STORE_WRITE").then(|| "0".into())
+        });
+        assert!(!env.fault_store_write);
+    }
+
+    #[test]
+    fn explicit_choices_are_taken_as_given() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        let env = StoreEnv {
+            dbus_session_bus_address: Some("unix:path=/nonexistent".into()),
+            ..StoreEnv::default()
+        };
+        for sandbox in [false, true] {
+            let kind = resolve_with(StoreChoice::File, sandbox, &paths, &env).unwrap();
+            assert_eq!(kind, StoreKind::File);
+            let kind = resolve_with(StoreChoice::Keychain, sandbox, &paths, &env).unwrap();
+            assert_eq!(kind, StoreKind::Keychain);
+        }
+    }
+
+    #[test]
+    fn auto_for_sandbox_is_file_without_probing() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        // No session bus at all: a probe would fail, so success proves there was none.
+        let kind = resolve_with(StoreChoice::Auto, true, &paths, &StoreEnv::default()).unwrap();
+        assert_eq!(kind, StoreKind::File);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn keychain_without_session_bus_is_exit_7_naming_the_bus() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        let env = StoreEnv::default();
+        let err = resolve_with(StoreChoice::Keychain, false, &paths, &env).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::Store);
+        assert_eq!(err.exit_code(), 7);
+        assert!(err.message.contains("D-Bus session bus"), "{}", err.message);
+        assert!(
+            err.message.contains("DBUS_SESSION_BUS_ADDRESS"),
+            "{}",
+            err.message
+        );
+        let hint = err.hint.unwrap();
+        assert!(hint.contains("--store file"), "{hint}");
+        assert!(hint.contains("gnome-keyring-daemon"), "{hint}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn auto_without_session_bus_is_exit_7_with_the_ways_out() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        let err = resolve_with(StoreChoice::Auto, false, &paths, &StoreEnv::default()).unwrap_err();
+        assert_eq!(err.exit_code(), 7);
+        assert!(
+            err.message
+                .starts_with("--store auto found no usable keychain")
+        );
+        assert!(
+            err.message.contains("no D-Bus session bus"),
+            "{}",
+            err.message
+        );
+        let hint = err.hint.unwrap();
+        assert!(hint.contains("--store file"), "{hint}");
+        assert!(hint.contains("dbus-run-session"), "{hint}");
+    }
+
+    #[test]
+    fn fault_knob_fails_set_in_both_backends_after_check_passes() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        let env = StoreEnv {
+            fault_store_write: true,
+            ..StoreEnv::default()
+        };
+        let mock = keyring_core::mock::Store::new().unwrap();
+        let stores: Vec<Box<dyn SecretStore>> = vec![
+            open_with(StoreKind::File, &paths, &env).unwrap(),
+            Box::new(KeychainStore::with_store_in(mock, &env)),
+        ];
+        for store in stores {
+            store.check().unwrap();
+            let err = store
+                .set("p:token", &Secret::from("tok_one_time"))
+                .unwrap_err();
+            assert_eq!(err.exit_code(), 7, "{}", store.kind());
+            assert_eq!(
+                err.message,
+                "injected store write failure (AGENTCRED_FAULT_STORE_WRITE)"
+            );
+            assert!(
+                store.get("p:token").unwrap().is_none(),
+                "nothing was written"
+            );
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The rescue file: where one-time secrets go when the store fails after a service answered.
+//!
+//! A service returns some secrets exactly once (a FluxA token, a Fluxra recovery key, ...). If
+//! the credential store then fails, printing them is not an option (no secret is printed
+//! without `--reveal`) and dropping them loses them for good, so they are written here, and
+//! the caller prints the path and exits 7. This depends on neither backend: it must work when
+//! the keychain is what failed, and it only needs the data directory.
+//!
+//! File: `DATA_DIR/rescue/PROFILE-PROVIDER-UNIXMS.json`, mode 0600 in a 0700 directory:
+//! `{"profile", "provider", "created_at" (RFC 3339 UTC), "reason", "secrets": {name: value},
+//! "context"}`. An existing rescue file is never replaced: a second rescue in the same
+//! millisecond gets a `-N` suffix.
+
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::fsutil;
+use crate::paths::Paths;
+use crate::secret::Secret;
+
+pub const REASON: &str = "the credential store failed after the service returned one-time secrets";
+
+/// Write the rescue file and return its path.
+pub fn write(
+    paths: &Paths,
+    profile: &str,
+    provider: &str,
+    secrets: &[(&str, &Secret<String>)],
+    context: serde_json::Value,
+) -> std::io::Result<PathBuf> {
+    let now = SystemTime::now();
+    let millis = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let secrets: serde_json::Map<String, serde_json::Value> = secrets
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.expose().clone().into()))
+        .collect();
+    let document = serde_json::json!({
+        "profile": profile,
+        "provider": provider,
+        "created_at": humantime::format_rfc3339_seconds(now).to_string(),
+        "reason": REASON,
+        "secrets": secrets,
+        "context": context,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&document)?;
+    bytes.push(b'\n');
+
+    let dir = paths.rescue_dir();
+    fsutil::create_private_dir(&dir)?;
+    let stem = format!("{}-{}-{millis}", file_safe(profile), file_safe(provider));
+    for attempt in 0u32.. {
+        let name = match attempt {
+            0 => format!("{stem}.json"),
+            n => format!("{stem}-{n}.json"),
+        };
+        match write_new_private(&dir.join(&name), &bytes) {
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            other => return other,
+        }
+    }
+    unreachable!("ran out of rescue file names")
+}
+
+/// Like [`fsutil::write_private`] (0600 from creation, fsync, atomic), but fails with
+/// `AlreadyExists` instead of replacing a file: an earlier rescue file may hold the only copy
+/// of other secrets.
+fn write_new_private(path: &Path, contents: &[u8]) -> std::io::Result<PathBuf> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".agentcred-rescue-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(path.to_path_buf())
+}
+
+/// Profile and provider names end up in a file name: keep it one plain path component.
+fn file_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match safe.trim_start_matches('.') {
+        "" => "_".to_owned(),
+        s => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rescue_file_holds_the_secrets_privately() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        let token = Secret::from("tok_once");
+        let key = Secret::from("rk_once");
+        let context = serde_json::json!({"agent_id": "ag_1"});
+        let path = write(
+            &paths,
+            "work",
+            "fluxra",
+            &[("api_key", &token), ("recovery_key", &key)],
+            context.clone(),
+        )
+        .unwrap();
+
+        assert_eq!(path.parent().unwrap(), paths.rescue_dir());
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name.starts_with("work-fluxra-") && name.ends_with(".json"),
+            "{name}"
+        );
+        let millis = &name["work-fluxra-".len()..name.len() - ".json".len()];
+        assert!(millis.parse::<u128>().is_ok(), "{name}");
+
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(doc["profile"], "work");
+        assert_eq!(doc["provider"], "fluxra");
+        assert_eq!(doc["reason"], REASON);
+        assert_eq!(
+            doc["secrets"],
+            serde_json::json!({"api_key": "tok_once", "recovery_key": "rk_once"})
+        );
+        assert_eq!(doc["context"], context);
+        let created = doc["created_at"].as_str().unwrap();
+        assert!(humantime::parse_rfc3339(created).is_ok(), "{created}");
+        assert!(created.ends_with('Z'), "{created}");
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(&paths.rescue_dir()), 0o700);
+        }
+    }
+
+    #[test]
+    fn rescues_never_replace_each_other() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        let written: Vec<PathBuf> = (0..5)
+            .map(|i| {
+                let value = Secret::new(format!("tok_{i}"));
+                write(
+                    &paths,
+                    "p",
+                    "fluxa",
+                    &[("token", &value)],
+                    serde_json::Value::Null,
+                )
+                .unwrap()
+            })
+            .collect();
+        let mut unique = written.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 5, "{written:?}");
+        for (i, path) in written.iter().enumerate() {
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+            assert_eq!(doc["secrets"]["token"], format!("tok_{i}"));
+        }
+    }
+
+    #[test]
+    fn names_are_one_path_component() {
+        assert_eq!(file_safe("work"), "work");
+        assert_eq!(file_safe("../etc/x"), "_etc_x");
+        assert_eq!(file_safe("a b/c"), "a_b_c");
+        assert_eq!(file_safe(""), "_");
+        assert_eq!(file_safe(".."), "_");
+    }
+}

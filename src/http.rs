@@ -13,6 +13,7 @@
 //!   [`Error`] is the provider's job (it knows the envelope), with [`status_kind`] as the shared
 //!   default mapping.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -212,13 +213,26 @@ impl Default for RetryPolicy {
 }
 
 pub struct Http {
-    client: Client,
+    /// Built on first use: setting up TLS costs milliseconds that `agentcred token` with a
+    /// fresh credential (no request at all) should not pay.
+    client: OnceLock<Client>,
     trace: bool,
     retry: RetryPolicy,
 }
 
 impl Http {
     pub fn new(trace: bool) -> Result<Http> {
+        Ok(Http {
+            client: OnceLock::new(),
+            trace,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    fn client(&self) -> Result<&Client> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = Client::builder()
@@ -229,11 +243,7 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Http {
-            client,
-            trace,
-            retry: RetryPolicy::default(),
-        })
+        Ok(self.client.get_or_init(|| client))
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Http {
@@ -243,10 +253,11 @@ impl Http {
 
     /// Send `call`, retrying if it is idempotent. `provider` names the service in messages.
     pub fn send(&self, provider: &str, call: &Call) -> Result<Reply> {
+        let client = self.client()?;
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let outcome = self.send_once(call, attempt);
+            let outcome = self.send_once(client, call, attempt);
             let retry_after = match &outcome {
                 Ok(reply) if reply.status == 429 || reply.status >= 500 => {
                     Some(parse_retry_after(reply.header("retry-after")))
@@ -294,8 +305,13 @@ impl Http {
         Duration::from_millis(fastrand::u64(0..=ceiling.as_millis() as u64))
     }
 
-    fn send_once(&self, call: &Call, attempt: u32) -> std::result::Result<Reply, reqwest::Error> {
-        let mut request = self.client.request(call.method.clone(), &call.url);
+    fn send_once(
+        &self,
+        client: &Client,
+        call: &Call,
+        attempt: u32,
+    ) -> std::result::Result<Reply, reqwest::Error> {
+        let mut request = client.request(call.method.clone(), &call.url);
         if !call.query.is_empty() {
             request = request.query(&call.query);
         }

@@ -176,15 +176,7 @@ pub fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<()> {
             };
             let profile = config.get(&name)?.clone();
             let store = store::open(profile.store, &ctx.paths)?;
-            let session = crate::session::Session {
-                name: name.clone(),
-                profile: profile.clone(),
-                endpoints: Endpoints::new(),
-                store,
-                http: ctx.http()?,
-                paths: &ctx.paths,
-            };
-            let local = LocalFacts::read(&session)?;
+            let local = LocalFacts::of(&name, &profile, store.as_ref())?;
             ctx.printer.print(&ShowView {
                 current: config.current.as_deref() == Some(name.as_str()),
                 name,

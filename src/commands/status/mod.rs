@@ -17,9 +17,9 @@ use crate::duration;
 use crate::error::Result;
 use crate::jwt;
 use crate::output::{Human, Render, tables};
-use crate::profile::Provider;
+use crate::profile::{Profile, Provider};
 use crate::session::Session;
-use crate::store::StoreKind;
+use crate::store::{SecretStore, StoreKind};
 use crate::timefmt;
 
 /// What the profile holds locally.
@@ -41,11 +41,16 @@ pub struct SecretFact {
 
 impl LocalFacts {
     pub fn read(session: &Session) -> Result<LocalFacts> {
-        let short_lived = session.provider().short_lived_kind();
+        LocalFacts::of(&session.name, &session.profile, session.store.as_ref())
+    }
+
+    /// Local facts without a session: no endpoints, no network, nothing started.
+    pub fn of(name: &str, profile: &Profile, store: &dyn SecretStore) -> Result<LocalFacts> {
+        let short_lived = profile.provider.short_lived_kind();
         let now = timefmt::now_unix();
         let mut secrets = Vec::new();
-        for kind in session.provider().secret_kinds() {
-            let value = session.secret(kind)?;
+        for kind in profile.provider.secret_kinds() {
+            let value = store.get(&crate::store::account(name, kind))?;
             let exp = value
                 .as_ref()
                 .filter(|_| Some(*kind) == short_lived)
@@ -59,7 +64,7 @@ impl LocalFacts {
             });
         }
         Ok(LocalFacts {
-            store: session.profile.store,
+            store: profile.store,
             secrets,
         })
     }
@@ -152,21 +157,13 @@ fn all(ctx: &Ctx) -> Result<()> {
     for (name, profile) in &config.profiles {
         // Local facts only: no sandbox, no endpoints, no network.
         let store = crate::store::open(profile.store, &ctx.paths)?;
-        let session = Session {
-            name: name.clone(),
-            profile: profile.clone(),
-            endpoints: Default::default(),
-            store,
-            http: ctx.http()?,
-            paths: &ctx.paths,
-        };
         profiles.push(ProfileFacts {
             profile: name.clone(),
             provider: profile.provider,
             agent_id: profile.agent_id.clone(),
             sandbox: profile.sandbox,
             current: config.current.as_deref() == Some(name),
-            local: LocalFacts::read(&session)?,
+            local: LocalFacts::of(name, profile, store.as_ref())?,
         });
     }
     ctx.printer.print(&AllView { profiles })

@@ -1,7 +1,8 @@
 //! How bytes travel: one reqwest client for every provider.
 //!
 //! Contract (§5, §8):
-//! - rustls with the ring provider, no OpenSSL; connect timeout 10 s, whole request 30 s.
+//! - rustls with the ring provider, no OpenSSL; connect timeout 10 s, whole request 30 s
+//!   (`AGENTCRED_HTTP_TIMEOUT` seconds when set).
 //! - Idempotent requests (GET, and those a provider marks idempotent: Proxy register, AuthPI
 //!   creates with an `Idempotency-Key`) are retried on connect errors, timeouts, 429 and 5xx,
 //!   with exponential backoff and full jitter, honouring `Retry-After` (seconds), within a total
@@ -27,6 +28,29 @@ use crate::secret::Secret;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Overrides the whole-request timeout, in seconds (like the AWS CLI's `--cli-read-timeout`).
+pub const TIMEOUT_ENV: &str = "AGENTCRED_HTTP_TIMEOUT";
+
+/// The whole-request timeout: `AGENTCRED_HTTP_TIMEOUT` seconds, else 30 s.
+fn request_timeout() -> Result<Duration> {
+    match std::env::var(TIMEOUT_ENV) {
+        Ok(value) if !value.trim().is_empty() => value
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|secs| *secs > 0)
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "{TIMEOUT_ENV}={value:?} is not a number of seconds"
+                ))
+                .with_hint(format!(
+                    "set {TIMEOUT_ENV} to a whole number of seconds, like 30"
+                ))
+            }),
+        _ => Ok(REQUEST_TIMEOUT),
+    }
+}
 
 /// How a request authenticates.
 #[derive(Debug, Clone)]
@@ -235,9 +259,10 @@ impl Http {
         }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let timeout = request_timeout()?;
         let client = Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .timeout(timeout)
             .user_agent(concat!("agentcred/", env!("CARGO_PKG_VERSION")))
             // Never follow a redirect with credentials attached to another host.
             .redirect(reqwest::redirect::Policy::none())

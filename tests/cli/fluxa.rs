@@ -306,3 +306,70 @@ fn limits_show_reports_the_monthly_headroom() {
         human.stdout
     );
 }
+
+#[test]
+fn a_slow_service_times_out_with_exit_6_after_bounded_retries() {
+    let server = Server::start();
+    let mut home = registered(&server);
+    server.knobs(json!({"latency_ms": 1500}));
+    server.clear_requests();
+    home.set("AGENTCRED_HTTP_TIMEOUT", "1");
+    let run = home.run(&["--json", "status"]).code(6);
+    let error = run.error_json();
+    assert_eq!(error["error"]["code"], "service_unavailable");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{error}"
+    );
+    // Reads are retried, so the service saw the request more than once, but not without bound.
+    let seen = server.count("GET /fluxa/wallet/api/agent/self/status");
+    assert!((2..=4).contains(&seen), "{seen} attempts");
+
+    // Within the timeout, the same latency is just slow.
+    server.knobs(json!({"latency_ms": 300}));
+    home.run(&["status"]).ok();
+}
+
+#[test]
+fn concurrent_sandbox_invocations_share_one_state_file() {
+    let home = Home::new();
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let name = format!("agent-{i}");
+            let mut cmd = home.command(&[
+                "--sandbox",
+                "--profile",
+                &name,
+                "register",
+                "fluxa",
+                "--name",
+                &name,
+            ]);
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        crate::support::finish(child.wait_with_output().unwrap()).ok();
+    }
+    let state = home.sandbox_state();
+    assert_eq!(
+        state["fluxa"]["agents"].as_object().unwrap().len(),
+        8,
+        "no registration was lost"
+    );
+    let profiles = home.run(&["--json", "profiles", "list"]).ok().json();
+    assert_eq!(
+        profiles["profiles"].as_array().unwrap().len(),
+        8,
+        "no profile was lost"
+    );
+    for i in 0..8 {
+        home.run(&["--profile", &format!("agent-{i}"), "status"])
+            .ok();
+    }
+}

@@ -213,13 +213,48 @@ fn internal(err: &TokenError) -> Response {
     )
 }
 
-/// What the middleware lets through: a decodable Basic or Bearer credential.
-fn middleware(auth: &Auth) -> Result<(), Response> {
-    match auth {
-        Auth::None => Err(middleware_unauthorized("missing Authorization header")),
-        Auth::Other | Auth::ApiKey(_) => {
-            Err(middleware_unauthorized("malformed Authorization header"))
+/// Why a request is refused, kept small until it is answered ([`Refusal::response`]).
+enum Refusal {
+    /// The auth middleware's plain-text 401.
+    Middleware(&'static str),
+    /// An error in the JSON envelope.
+    Envelope {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+}
+
+impl Refusal {
+    fn envelope(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal::Envelope {
+            status,
+            code,
+            message: message.into(),
         }
+    }
+
+    fn unauthorized(message: &str) -> Refusal {
+        Refusal::envelope(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
+    }
+
+    fn response(self) -> Response {
+        match self {
+            Refusal::Middleware(why) => middleware_unauthorized(why),
+            Refusal::Envelope {
+                status,
+                code,
+                message,
+            } => error(status, code, &message),
+        }
+    }
+}
+
+/// What the middleware lets through: a decodable Basic or Bearer credential.
+fn middleware(auth: &Auth) -> Result<(), Refusal> {
+    match auth {
+        Auth::None => Err(Refusal::Middleware("missing Authorization header")),
+        Auth::Other | Auth::ApiKey(_) => Err(Refusal::Middleware("malformed Authorization header")),
         Auth::Basic { .. } | Auth::Bearer(_) => Ok(()),
     }
 }
@@ -229,22 +264,22 @@ fn by_recovery_key<'a>(
     doc: &'a StateDoc,
     auth: &Auth,
     path_agent: &str,
-) -> Result<&'a FluxraAgent, Response> {
+) -> Result<&'a FluxraAgent, Refusal> {
     middleware(auth)?;
     let Some((user, password)) = auth.basic() else {
-        return Err(unauthorized(
+        return Err(Refusal::unauthorized(
             "this operation needs Basic auth with agent_id:recovery_key",
         ));
     };
     if !valid_agent_id(path_agent) {
-        return Err(error(
+        return Err(Refusal::envelope(
             StatusCode::BAD_REQUEST,
             "INVALID_AGENT_ID",
             "agent_id must be agt_ followed by 32 hex digits",
         ));
     }
     if user != path_agent {
-        return Err(error(
+        return Err(Refusal::envelope(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
             "the path agent_id is not the authenticated agent",
@@ -252,18 +287,25 @@ fn by_recovery_key<'a>(
     }
     match doc.fluxra.agents.get(path_agent) {
         Some(agent) if agent.recovery_key_sha256 == sha256_hex(password.as_bytes()) => Ok(agent),
-        _ => Err(unauthorized("invalid agent_id or recovery_key")),
+        _ => Err(Refusal::unauthorized("invalid agent_id or recovery_key")),
     }
 }
 
 /// The agent and key of a Bearer JWT, checked like the middleware does.
-fn by_jwt<'a>(doc: &'a StateDoc, token: &str, now: i64) -> Result<&'a FluxraAgent, Response> {
-    let key = doc.signing_key().map_err(|e| internal(&e))?;
+fn by_jwt<'a>(doc: &'a StateDoc, token: &str, now: i64) -> Result<&'a FluxraAgent, Refusal> {
+    let key = doc.signing_key().map_err(|e| {
+        Refusal::envelope(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            format!("sandbox signing key unusable: {e}"),
+        )
+    })?;
+    let invalid = Refusal::Middleware("invalid or expired token");
     let Ok(verified) = key.verify(token, now.div_euclid(1000)) else {
-        return Err(middleware_unauthorized("invalid or expired token"));
+        return Err(invalid);
     };
     if verified.claim_str("iss") != Some("fluxra") {
-        return Err(middleware_unauthorized("invalid or expired token"));
+        return Err(invalid);
     }
     let agent = verified
         .claim_str("agent_id")
@@ -278,7 +320,7 @@ fn by_jwt<'a>(doc: &'a StateDoc, token: &str, now: i64) -> Result<&'a FluxraAgen
         {
             Ok(agent)
         }
-        _ => Err(middleware_unauthorized("invalid or expired token")),
+        _ => Err(invalid),
     }
 }
 
@@ -393,18 +435,18 @@ struct NewKey {
     expires_in_days: Option<u64>,
 }
 
-fn new_key(input: &Map<String, Value>) -> Result<NewKey, Response> {
+fn new_key(input: &Map<String, Value>) -> Result<NewKey, Refusal> {
     let name = match input.get("name") {
         Some(Value::String(name)) if valid_key_name(name) => name.clone(),
         Some(Value::String(_)) => {
-            return Err(error(
+            return Err(Refusal::envelope(
                 StatusCode::BAD_REQUEST,
                 "INVALID_KEY_NAME",
                 "name must be 1-64 letters, digits, spaces, '.', '_' or '-'",
             ));
         }
         _ => {
-            return Err(error(
+            return Err(Refusal::envelope(
                 StatusCode::BAD_REQUEST,
                 "INVALID_KEY_NAME",
                 "name is required",
@@ -423,16 +465,20 @@ fn new_key(input: &Map<String, Value>) -> Result<NewKey, Response> {
                         }
                     }
                     _ => {
-                        return Err(invalid_request(&format!(
-                            "scopes must be strings like messages:read (got {item})"
-                        )));
+                        return Err(Refusal::envelope(
+                            StatusCode::BAD_REQUEST,
+                            "INVALID_REQUEST",
+                            format!("scopes must be strings like messages:read (got {item})"),
+                        ));
                     }
                 }
             }
             scopes
         }
         Some(_) => {
-            return Err(invalid_request(
+            return Err(Refusal::envelope(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
                 "scopes must be a non-empty array of strings",
             ));
         }
@@ -442,9 +488,11 @@ fn new_key(input: &Map<String, Value>) -> Result<NewKey, Response> {
         Some(v) => match v.as_u64() {
             Some(d) if (1..=MAX_KEY_DAYS).contains(&d) => Some(d),
             _ => {
-                return Err(invalid_request(&format!(
-                    "expires_in_days must be an integer from 1 to {MAX_KEY_DAYS}"
-                )));
+                return Err(Refusal::envelope(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_REQUEST",
+                    format!("expires_in_days must be an integer from 1 to {MAX_KEY_DAYS}"),
+                ));
             }
         },
     };
@@ -467,8 +515,8 @@ async fn create_key(
     let secret_sha256 = sha256_hex(api_key.as_bytes());
     app.transact_response(ENVELOPE, move |doc| {
         // Authentication first: an unauthenticated caller learns nothing about its body.
-        if let Err(denied) = by_recovery_key(doc, &auth, &agent_id) {
-            return denied;
+        if let Err(refusal) = by_recovery_key(doc, &auth, &agent_id) {
+            return refusal.response();
         }
         let input = match input {
             Ok(map) => map,
@@ -476,7 +524,7 @@ async fn create_key(
         };
         let new = match new_key(&input) {
             Ok(new) => new,
-            Err(response) => return response,
+            Err(refusal) => return refusal.response(),
         };
         let now = now_ms();
         let key = ApiKey {
@@ -518,11 +566,11 @@ async fn list_keys(
                         "the token belongs to another agent",
                     );
                 }
-                Err(denied) => return denied,
+                Err(refusal) => return refusal.response(),
             },
             _ => match by_recovery_key(doc, &auth, &agent_id) {
                 Ok(agent) => agent,
-                Err(denied) => return denied,
+                Err(refusal) => return refusal.response(),
             },
         };
         let keys: Vec<Value> = agent
@@ -543,8 +591,8 @@ async fn revoke_key(
 ) -> Response {
     let auth = Auth::from_headers(&headers);
     app.transact_response(ENVELOPE, move |doc| {
-        if let Err(denied) = by_recovery_key(doc, &auth, &agent_id) {
-            return denied;
+        if let Err(refusal) = by_recovery_key(doc, &auth, &agent_id) {
+            return refusal.response();
         }
         let key = doc.fluxra.agents.get_mut(&agent_id).and_then(|a| {
             a.keys
@@ -571,8 +619,8 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
     let input = json_object_body(&headers, &body);
     let handler_app = app.clone();
     app.transact_response(ENVELOPE, move |doc| {
-        if let Err(denied) = middleware(&auth) {
-            return denied;
+        if let Err(refusal) = middleware(&auth) {
+            return refusal.response();
         }
         let Some((user, password)) = auth.basic() else {
             return unauthorized("the token exchange needs Basic auth with agent_id:api_key");

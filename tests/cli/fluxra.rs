@@ -702,6 +702,9 @@ fn reveal_at_register_prints_the_one_time_secrets() {
     }
 }
 
+/// One bad input: who runs it, what, and what it must answer.
+type Case<'a> = (&'a str, &'a Home, Vec<&'a str>, i32, Vec<&'a str>);
+
 /// The bad-input table: exit code, a message naming the problem and the way out, nothing on
 /// stdout, and the JSON envelope with `--json`.
 #[test]
@@ -722,7 +725,7 @@ fn bad_input_table() {
     .unwrap();
     let in_use = key_in_use(&taken).unwrap();
 
-    let cases: Vec<(&str, &Home, Vec<&str>, i32, Vec<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "invalid agent name",
             &unregistered,

@@ -183,6 +183,46 @@ pub struct Profile {
     pub facts: BTreeMap<String, String>,
 }
 
+/// The fact listing the secret kinds a profile keeps beyond its provider's, space-separated
+/// (spare Fluxra API keys are `api_key:KEY_ID`), so that removing the profile removes them too.
+pub const EXTRA_SECRETS_FACT: &str = "extra_secrets";
+
+impl Profile {
+    /// Every secret kind the profile may hold: its provider's, then the extra ones it recorded.
+    pub fn secret_kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self
+            .provider
+            .secret_kinds()
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
+        kinds.extend(self.extra_secret_kinds());
+        kinds
+    }
+
+    pub fn extra_secret_kinds(&self) -> Vec<String> {
+        self.facts
+            .get(EXTRA_SECRETS_FACT)
+            .map(|v| v.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// Record (`keep`) or forget an extra secret kind.
+    pub fn mark_extra_secret(&mut self, kind: &str, keep: bool) {
+        let mut kinds = self.extra_secret_kinds();
+        kinds.retain(|k| k != kind);
+        if keep {
+            kinds.push(kind.to_owned());
+        }
+        if kinds.is_empty() {
+            self.facts.remove(EXTRA_SECRETS_FACT);
+        } else {
+            self.facts
+                .insert(EXTRA_SECRETS_FACT.to_owned(), kinds.join(" "));
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,6 +19,12 @@
 //! | GET | `/fluxa/agentid/.well-known/jwks.json` | none | the signing key as an EC JWKS |
 //! | GET | `/fluxa/wallet/api/agent/self/status` | Bearer login JWT | agent, budget, balances, mandates, recent transactions (`network`, `txLimit`) |
 //! | GET | `/fluxa/wallet/api/mandates` | Bearer login JWT | `{status:"ok", mandates:[...]}` |
+//! | GET | `/fluxra/health` | none | `{status:"healthy", timestamp, version}` |
+//! | POST | `/fluxra/api/auth/register` | none | new Fluxra agent → 201 `{agent_id, agent_name, recovery_key, created_at, warning}`; 400 bad name, 409 name taken |
+//! | POST | `/fluxra/api/agents/{agent_id}` | Basic agent_id:recovery_key | new API key → 201 `{key_id, name, api_key, scopes, expires_at, created_at}` |
+//! | GET | `/fluxra/api/agents/{agent_id}` | Basic agent_id:recovery_key, or Bearer JWT | `{keys:[{key_id, name, scopes, expires_at, created_at, last_used_at}]}` |
+//! | DELETE | `/fluxra/api/agents/{agent_id}/keys/{key_id}` | Basic agent_id:recovery_key | revoke → 204; 404 `NOT_FOUND` |
+//! | POST | `/fluxra/api/auth/token` | Basic agent_id:api_key, `{"grant_type":"client_credentials"}` | JWT → `{access_token, token_type, expires_in}`; 401 for a bad, expired or revoked key |
 //! | GET | `/_sandbox/health` | none | `{status:"ok", base_url, state_file, services}` |
 //! | GET | `/_sandbox/requests` | none | `{requests:[...], counts:{"METHOD /path": n}}` (`?method=&path=` filter the log) |
 //! | DELETE | `/_sandbox/requests` | none | clear the log and the counts |
@@ -28,7 +34,8 @@
 //! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
 //! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
 //!
-//! Details of each service's routes are in its module ([`fluxa`]).
+//! Details of each service's routes are in its module ([`fluxa`], [`fluxra`]); Fluxra's auth
+//! middleware answers some 401s in plain text, as its docs warn.
 //!
 //! # What happens to every request
 //!
@@ -38,7 +45,9 @@
 //! service's error envelope, with `Retry-After` when set) or handled. After a `drop_after` fault
 //! the handler's changes persist but the answer is 502 `{"error":"sandbox dropped the response"}`.
 //! Any error response that is not JSON (an unknown route, a wrong method, a body axum refused)
-//! is rewritten into the service's error envelope: no service ever answers HTML or plain text.
+//! is rewritten into the service's error envelope: no service ever answers HTML, nor plain
+//! text except where its docs say it does and the handler answers with
+//! [`support::text_response`] on purpose (Fluxra's auth middleware).
 //!
 //! # Adding a service
 //!
@@ -348,7 +357,12 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
 /// keeping headers such as `Allow` and `Retry-After`.
 fn json_errors(response: Response, envelope: Envelope, method: &Method, path: &str) -> Response {
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error())
+        || response
+            .extensions()
+            .get::<support::DeliberateText>()
+            .is_some()
+    {
         return response;
     }
     let is_json = response

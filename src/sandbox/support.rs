@@ -18,6 +18,24 @@ pub fn json_response(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// Marks a response whose plain-text body is deliberate, so the framework passes it through
+/// instead of rewriting it into the service's JSON envelope. For services documented to answer
+/// some errors in plain text (Fluxra's auth middleware), which clients must cope with.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliberateText;
+
+/// A `text/plain` response that reaches the client as is (see [`DeliberateText`]).
+pub fn text_response(status: StatusCode, text: &str) -> Response {
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text.to_owned(),
+    )
+        .into_response();
+    response.extensions_mut().insert(DeliberateText);
+    response
+}
+
 /// The error body shapes of the four services (providers.md §5). Each service answers every
 /// error, including the sandbox's own (unknown route, injected fault, unreadable state), in its
 /// envelope, so a client's error parsing is exercised on every path.

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::fsutil::FileLock;
 use crate::profile::{self, Config, Endpoints, Profile, Provider};
 use crate::secret::Secret;
+use crate::session::Session;
 use crate::store::{self, SecretStore, StoreChoice, StoreKind};
 use crate::timefmt;
 
@@ -45,6 +46,8 @@ pub struct Pending {
     /// What the profile records (empty for sandbox profiles).
     recorded_endpoints: Endpoints,
     config: Config,
+    /// Whether recording the profile made it the current one.
+    made_current: bool,
     _config_lock: FileLock,
 }
 
@@ -103,6 +106,7 @@ impl Pending {
             endpoints,
             recorded_endpoints,
             config,
+            made_current: false,
             _config_lock: config_lock,
         })
     }
@@ -146,52 +150,42 @@ impl Pending {
             "endpoints": self.endpoints,
             "store": self.store.kind(),
         });
-        match store::rescue::write(&ctx.paths, &self.name, self.provider.id(), secrets, context) {
-            Ok(path) => Error::store(format!(
-                "the {} agent {agent_id} was registered, but its secrets could not be stored: {}. \
-                 They were saved to the rescue file {} (mode 0600)",
-                self.provider.display_name(),
-                cause.message,
-                path.display()
-            ))
-            .with_provider(self.provider.id())
-            .with_hint(format!(
-                "keep that file safe: it holds one-time secrets the service will not show again. \
-                 Fix the credential store ({}), then move them into it, and delete the file",
-                cause.hint.as_deref().unwrap_or("see the message above")
-            )),
-            Err(io) => {
-                // Last resort: the secret exists nowhere else, so the terminal is the only
-                // place left where it is not lost. This is the one path that prints a
-                // secret without --reveal.
-                eprintln!(
-                    "agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:"
-                );
-                for (kind, value) in secrets {
-                    eprintln!("  {kind}: {}", value.expose());
-                }
-                Error::store(format!(
-                    "the {} agent {agent_id} was registered, but its secrets could not be stored ({}) \
-                     nor written to a rescue file ({io}); they were printed above",
-                    self.provider.display_name(),
-                    cause.message
-                ))
-                .with_provider(self.provider.id())
-                .with_hint("copy the secrets printed above somewhere safe now, then fix the credential store")
-            }
-        }
+        let event = "was registered";
+        rescue(
+            ctx,
+            &self.name,
+            self.provider,
+            agent_id,
+            event,
+            secrets,
+            context,
+            cause,
+        )
     }
 
     /// Record the profile; the first profile becomes the current one. Returns whether it did.
-    pub fn save(mut self, ctx: &Ctx, mut profile: Profile) -> Result<bool> {
-        profile.endpoints = std::mem::take(&mut self.recorded_endpoints);
-        let becomes_current = self.config.current.is_none();
-        if becomes_current {
+    pub fn save(mut self, ctx: &Ctx, profile: Profile) -> Result<bool> {
+        self.save_partial(ctx, profile)?;
+        Ok(self.made_current)
+    }
+
+    /// Record the profile as it is so far, keeping the config lock, for registrations with
+    /// more steps after the agent exists: if a later step fails, the profile keeps what was
+    /// stored (a Fluxra recovery key) and another command can finish it. [`Pending::save`]
+    /// records the final state.
+    pub fn save_partial(&mut self, ctx: &Ctx, mut profile: Profile) -> Result<()> {
+        profile.endpoints = self.recorded_endpoints.clone();
+        if self.config.current.is_none() {
             self.config.current = Some(self.name.clone());
+            self.made_current = true;
         }
         self.config.profiles.insert(self.name.clone(), profile);
-        self.config.save(&ctx.paths)?;
-        Ok(becomes_current)
+        self.config.save(&ctx.paths)
+    }
+
+    /// Whether recording the profile made it the current one.
+    pub fn made_current(&self) -> bool {
+        self.made_current
     }
 
     pub fn new_profile(&self, agent_id: &str) -> Profile {
@@ -206,6 +200,88 @@ impl Pending {
             issuer_id: None,
             created_at: timefmt::from_unix_secs(timefmt::now_unix()),
             facts: Default::default(),
+        }
+    }
+}
+
+/// Store one-time secrets a service just returned for an existing profile (a new API key, a
+/// new client secret): on failure they are rescued as at registration, and the command exits 7.
+/// Call `session.store.check()` before asking the service for them.
+pub fn store_one_time(
+    ctx: &Ctx,
+    session: &Session,
+    secrets: &[(&str, &Secret<String>)],
+) -> Result<()> {
+    for (kind, value) in secrets {
+        if let Err(store_err) = session.put_secret(kind, value) {
+            let context = serde_json::json!({
+                "agent_id": session.profile.agent_id,
+                "sandbox": session.profile.sandbox,
+                "endpoints": session.endpoints,
+                "store": session.profile.store,
+            });
+            return Err(rescue(
+                ctx,
+                &session.name,
+                session.provider(),
+                &session.profile.agent_id,
+                "got new one-time secrets",
+                secrets,
+                context,
+                store_err,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Write `secrets` to a rescue file after the store failed with `cause`, and say where.
+/// `event` says what happened at the service ("was registered").
+#[allow(clippy::too_many_arguments)]
+fn rescue(
+    ctx: &Ctx,
+    profile: &str,
+    provider: Provider,
+    agent_id: &str,
+    event: &str,
+    secrets: &[(&str, &Secret<String>)],
+    context: serde_json::Value,
+    cause: Error,
+) -> Error {
+    match store::rescue::write(&ctx.paths, profile, provider.id(), secrets, context) {
+        Ok(path) => Error::store(format!(
+            "the {} agent {agent_id} {event}, but its secrets could not be stored: {}. \
+             They were saved to the rescue file {} (mode 0600)",
+            provider.display_name(),
+            cause.message,
+            path.display()
+        ))
+        .with_provider(provider.id())
+        .with_hint(format!(
+            "keep that file safe: it holds one-time secrets the service will not show again. \
+             Fix the credential store ({}), then move them into it, and delete the file",
+            cause.hint.as_deref().unwrap_or("see the message above")
+        )),
+        Err(io) => {
+            // Last resort: the secret exists nowhere else, so the terminal is the only
+            // place left where it is not lost. This is the one path that prints a
+            // secret without --reveal.
+            eprintln!(
+                "agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:"
+            );
+            for (kind, value) in secrets {
+                eprintln!("  {kind}: {}", value.expose());
+            }
+            Error::store(format!(
+                "the {} agent {agent_id} {event}, but its secrets could not be stored ({}) \
+                 nor written to a rescue file ({io}); they were printed above",
+                provider.display_name(),
+                cause.message
+            ))
+            .with_provider(provider.id())
+            .with_hint(
+                "copy the secrets printed above somewhere safe now, then fix the credential store",
+            )
         }
     }
 }

@@ -1,12 +1,88 @@
-//! `status` for a Fluxra profile.
+//! `status` for a Fluxra profile: the service's health and version (`GET /health`), the agent,
+//! its API keys (marking the one the profile uses), and the local facts, among them the JWT's
+//! expiry decoded locally.
 
+use serde::Serialize;
+
+use super::LocalFacts;
 use crate::cli::StatusArgs;
 use crate::commands::Ctx;
+use crate::commands::keys::{KEY_ID_FACT, KeyRow, key_rows, missing_key_note, render_keys};
 use crate::error::Result;
+use crate::output::{Human, Render, tables};
 use crate::profile::Provider;
-use crate::providers;
+use crate::providers::fluxra::{self, Health, ListedWith};
 use crate::session::Session;
 
-pub(super) fn status(_ctx: &Ctx, _session: &Session, _args: &StatusArgs) -> Result<()> {
-    Err(providers::not_yet(Provider::Fluxra))
+#[derive(Serialize)]
+struct FluxraStatus {
+    profile: String,
+    provider: Provider,
+    sandbox: bool,
+    service: Health,
+    agent: Agent,
+    key_in_use: Option<String>,
+    keys_listed_with: ListedWith,
+    keys: Vec<KeyRow>,
+    local: LocalFacts,
+}
+
+#[derive(Serialize)]
+struct Agent {
+    agent_id: String,
+    name: Option<String>,
+}
+
+pub(super) fn status(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
+    let service = fluxra::health(session.http, session.endpoint("api"))?;
+    let listed = fluxra::list_keys(session)?;
+    if let Some(reason) = &listed.fallback_reason {
+        ctx.printer.warn(format!(
+            "the profile's API key did not work ({reason}); listed the keys with the recovery key instead"
+        ));
+    }
+    let keys = key_rows(&session.profile, listed.keys);
+    if let Some(note) = missing_key_note(&session.profile, &keys) {
+        ctx.printer.warn(note);
+    }
+    ctx.printer.print(&FluxraStatus {
+        profile: session.name.clone(),
+        provider: Provider::Fluxra,
+        sandbox: session.profile.sandbox,
+        service,
+        agent: Agent {
+            agent_id: session.profile.agent_id.clone(),
+            name: session.profile.agent_name.clone(),
+        },
+        key_in_use: session.profile.facts.get(KEY_ID_FACT).cloned(),
+        keys_listed_with: listed.with,
+        keys,
+        // Read after the calls above, which may have refreshed the JWT.
+        local: LocalFacts::read(session)?,
+    })
+}
+
+impl Render for FluxraStatus {
+    fn human(&self, out: &mut Human) {
+        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+        out.line(format!(
+            "Profile '{}': Fluxra agent {}{sandbox}",
+            self.profile, self.agent.agent_id
+        ));
+        let service = match (&self.service.status, &self.service.version) {
+            (Some(status), Some(version)) => format!("{status}, version {version}"),
+            (Some(status), None) => status.clone(),
+            (None, Some(version)) => format!("version {version}"),
+            (None, None) => "-".to_owned(),
+        };
+        out.fields(&[
+            ("name", tables::cell(self.agent.name.as_deref())),
+            ("service", service),
+            ("key in use", tables::cell(self.key_in_use.as_deref())),
+        ]);
+        out.heading("API keys");
+        render_keys(out, &self.keys);
+        out.heading("Local credentials");
+        self.local.render(out);
+    }
 }

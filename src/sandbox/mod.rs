@@ -19,6 +19,15 @@
 //! | GET | `/fluxa/agentid/.well-known/jwks.json` | none | the signing key as an EC JWKS |
 //! | GET | `/fluxa/wallet/api/agent/self/status` | Bearer login JWT | agent, budget, balances, mandates, recent transactions (`network`, `txLimit`) |
 //! | GET | `/fluxa/wallet/api/mandates` | Bearer login JWT | `{status:"ok", mandates:[...]}` |
+//! | POST | `/proxy/v1/agents/register` | `Api-Key` | register, idempotent by `externalId`: 201 with `token` (once), 200 `created:false`, 409 `external_id_conflict` |
+//! | GET | `/proxy/v1/agents` | `Api-Key` | agents of the key's environment (`external_id`, `limit`, `cursor`) |
+//! | GET, PATCH | `/proxy/v1/agents/{id}` | `Api-Key` (GET also the agent's `Bearer at_…`) | the agent; PATCH name, description, status, spending limit fields |
+//! | POST | `/proxy/v1/agents/{id}/deregister` | `Api-Key` | soft delete: tokens revoked, cards frozen, external id free |
+//! | GET | `/proxy/v1/agents/{id}/policy` | `Api-Key` or own `Bearer at_…` | limit, frequency, current spend, remaining (cents) |
+//! | GET, POST | `/proxy/v1/agents/{id}/tokens` | `Api-Key` | list (paged) / create (secret shown once) |
+//! | DELETE | `/proxy/v1/agents/{id}/tokens/{tokenId}` | `Api-Key` | revoke; a revoked token gets 401 `invalid_token` |
+//! | GET, POST | `/proxy/v1/agents/{id}/cards` | `Api-Key` (GET also own `Bearer at_…`) | list (paged) / create (`maxCards`: 400 `max_cards_reached`) |
+//! | GET | `/proxy/v1/cards/{cardId}` | `Api-Key` | one card (last4, never PAN/CVV) |
 //! | GET | `/_sandbox/health` | none | `{status:"ok", base_url, state_file, services}` |
 //! | GET | `/_sandbox/requests` | none | `{requests:[...], counts:{"METHOD /path": n}}` (`?method=&path=` filter the log) |
 //! | DELETE | `/_sandbox/requests` | none | clear the log and the counts |
@@ -28,7 +37,7 @@
 //! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
 //! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
 //!
-//! Details of each service's routes are in its module ([`fluxa`]).
+//! Details of each service's routes are in its module ([`fluxa`], [`proxy`]).
 //!
 //! # What happens to every request
 //!

@@ -149,7 +149,7 @@ fn register_twice_is_one_agent_and_keeps_the_stored_token() {
     let home = operator_home(&server);
     let first = register(&home, "shop-1", DEMO_USER_ALICE, &[]).ok().json();
     assert_eq!(first["created"], true);
-    assert_eq!(first["token"], "stored");
+    assert_eq!(first["token_status"], "stored");
     assert!(first["secrets"][0].get("value").is_none(), "{first}");
     let token = home.stored("proxy:token");
     assert!(token.starts_with("at_dev_"));
@@ -157,7 +157,7 @@ fn register_twice_is_one_agent_and_keeps_the_stored_token() {
     let again = register(&home, "shop-1", DEMO_USER_ALICE, &[]).ok().json();
     assert_eq!(again["created"], false);
     assert_eq!(again["agent_id"], first["agent_id"]);
-    assert_eq!(again["token"], "kept");
+    assert_eq!(again["token_status"], "kept");
     assert_eq!(again["secrets"], json!([]));
     assert_eq!(
         home.stored("proxy:token"),
@@ -204,7 +204,7 @@ fn a_lost_register_response_is_retried_safely() {
     assert_eq!(server.count("POST /proxy/v1/agents/register"), 2);
     assert_eq!(home_agents(&server), 1, "the retry found the agent");
     assert_eq!(reg["created"], false);
-    assert_eq!(reg["token"], "none");
+    assert_eq!(reg["token_status"], "none");
     assert!(run.stderr.contains("lost in transit"), "{}", run.stderr);
     assert!(run.stderr.contains("tokens create"), "{}", run.stderr);
     assert!(!has_secret(&home, "proxy:token"));
@@ -859,4 +859,63 @@ fn check(home: &Home, case: &Case) {
     let json = home.run(&args);
     assert_eq!(json.code, case.code, "{} with --json", case.name);
     assert_eq!(json.error_json()["error"]["exit_code"], case.code);
+}
+
+fn rescued_token(run: &Run) -> String {
+    let path = run
+        .stderr
+        .split_whitespace()
+        .find(|w| w.contains("/rescue/"))
+        .unwrap_or_else(|| panic!("no rescue path in: {}", run.stderr));
+    let path = std::path::Path::new(path.trim_end_matches([',', '.', ')']));
+    let rescue: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let token = rescue["secrets"]["token"].as_str().unwrap().to_owned();
+    assert!(
+        !run.stderr.contains(&token),
+        "the rescue message must not print the token"
+    );
+    token
+}
+
+/// The rescued token is a working agent token at the service.
+fn works(server: &Server, agent_id: &str, token: &str) -> bool {
+    reqwest::blocking::Client::new()
+        .get(format!("{}/proxy/v1/agents/{agent_id}", server.base))
+        .bearer_auth(token)
+        .send()
+        .unwrap()
+        .status()
+        .is_success()
+}
+
+#[test]
+fn one_time_tokens_are_rescued_when_the_store_fails() {
+    let server = Server::start();
+    let mut home = operator_home(&server);
+    home.set("AGENTCRED_FAULT_STORE_WRITE", "1");
+    let run = register(&home, "shop-1", DEMO_USER_ALICE, &[]).code(7);
+    let token = rescued_token(&run);
+    assert!(token.starts_with("at_dev_"));
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(&server.state).unwrap()).unwrap();
+    let agent = state["proxy"]["agents"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    assert!(works(&server, &agent, &token));
+
+    // Same for a token made by `tokens create`.
+    home.env.retain(|(k, _)| k != "AGENTCRED_FAULT_STORE_WRITE");
+    register(&home, "shop-2", DEMO_USER_ALICE, &[]).ok();
+    let id = agent_id(&home);
+    let before = home.stored("proxy:token");
+    home.set("AGENTCRED_FAULT_STORE_WRITE", "1");
+    let run = home.run(&["tokens", "create"]).code(7);
+    let token = rescued_token(&run);
+    assert_ne!(token, before);
+    assert!(works(&server, &id, &token));
+    assert_eq!(home.stored("proxy:token"), before);
 }

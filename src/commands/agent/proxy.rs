@@ -113,8 +113,15 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
     };
     let mut view = AgentView::from_api(&agent);
     // The deregister answer is short; keep what the profile knows.
+    let facts = &session.profile.facts;
     if view.external_id.is_none() {
-        view.external_id = session.profile.facts.get(common::FACT_EXTERNAL_ID).cloned();
+        view.external_id = facts.get(common::FACT_EXTERNAL_ID).cloned();
+    }
+    if view.user_id.is_none() {
+        view.user_id = facts.get(common::FACT_USER_ID).cloned();
+    }
+    if view.name.is_none() {
+        view.name = session.profile.agent_name.clone();
     }
     ctx.printer.print(&AgentResult {
         profile: session.name.clone(),

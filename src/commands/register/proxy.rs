@@ -46,7 +46,7 @@ struct Registered {
     max_cards: Option<u64>,
     operator_key: OperatorFacts,
     /// `stored` (new token), `kept` (the profile's token from before) or `none`.
-    token: &'static str,
+    token_status: &'static str,
     token_id: Option<String>,
     token_prefix: Option<String>,
     token_store: Option<StoreKind>,
@@ -75,7 +75,7 @@ impl Render for Registered {
             (Some(limit), None) => limit.human(),
             (None, _) => "none".to_owned(),
         };
-        let token = match self.token {
+        let token = match self.token_status {
             "stored" => format!(
                 "{} (new, stored in the {} store)",
                 tables::cell(self.token_prefix.as_deref()),
@@ -268,7 +268,7 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
         on_limit_exceeded: agent.on_limit_exceeded.clone(),
         max_cards: agent.max_cards,
         operator_key,
-        token: if registered.token.is_some() {
+        token_status: if registered.token.is_some() {
             "stored"
         } else if kept {
             "kept"

@@ -214,7 +214,7 @@ pub struct RegisterProxyArgs {
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Spending limit in dollars (e.g. 500 or 12.50)
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
     #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,
@@ -405,7 +405,7 @@ pub struct CardsCreateArgs {
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub card_type: Option<CardType>,
     /// Maximum amount in dollars
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub max_amount: Option<String>,
 }
 
@@ -431,7 +431,7 @@ pub enum LimitsCommand {
 #[derive(Debug, Args)]
 pub struct LimitsSetArgs {
     /// Spending limit in dollars
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
     #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,

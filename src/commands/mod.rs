@@ -13,6 +13,7 @@ mod keys;
 mod limits;
 pub mod login;
 mod profiles;
+mod proxy;
 mod refresh;
 mod register;
 mod sandbox;

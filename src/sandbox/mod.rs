@@ -25,6 +25,15 @@
 //! | GET | `/fluxra/api/agents/{agent_id}` | Basic agent_id:recovery_key, or Bearer JWT | `{keys:[{key_id, name, scopes, expires_at, created_at, last_used_at}]}` |
 //! | DELETE | `/fluxra/api/agents/{agent_id}/keys/{key_id}` | Basic agent_id:recovery_key | revoke → 204; 404 `NOT_FOUND` |
 //! | POST | `/fluxra/api/auth/token` | Basic agent_id:api_key, `{"grant_type":"client_credentials"}` | JWT → `{access_token, token_type, expires_in}`; 401 for a bad, expired or revoked key |
+//! | POST | `/proxy/v1/agents/register` | `Api-Key` | register, idempotent by `externalId`: 201 with `token` (once), 200 `created:false`, 409 `external_id_conflict` |
+//! | GET | `/proxy/v1/agents` | `Api-Key` | agents of the key's environment (`external_id`, `limit`, `cursor`) |
+//! | GET, PATCH | `/proxy/v1/agents/{id}` | `Api-Key` (GET also the agent's `Bearer at_…`) | the agent; PATCH name, description, status, spending limit fields |
+//! | POST | `/proxy/v1/agents/{id}/deregister` | `Api-Key` | soft delete: tokens revoked, cards frozen, external id free |
+//! | GET | `/proxy/v1/agents/{id}/policy` | `Api-Key` or own `Bearer at_…` | limit, frequency, current spend, remaining (cents) |
+//! | GET, POST | `/proxy/v1/agents/{id}/tokens` | `Api-Key` | list (paged) / create (secret shown once) |
+//! | DELETE | `/proxy/v1/agents/{id}/tokens/{tokenId}` | `Api-Key` | revoke; a revoked token gets 401 `invalid_token` |
+//! | GET, POST | `/proxy/v1/agents/{id}/cards` | `Api-Key` (GET also own `Bearer at_…`) | list (paged) / create (`maxCards`: 400 `max_cards_reached`) |
+//! | GET | `/proxy/v1/cards/{cardId}` | `Api-Key` | one card (last4, never PAN/CVV) |
 //! | GET | `/_sandbox/health` | none | `{status:"ok", base_url, state_file, services}` |
 //! | GET | `/_sandbox/requests` | none | `{requests:[...], counts:{"METHOD /path": n}}` (`?method=&path=` filter the log) |
 //! | DELETE | `/_sandbox/requests` | none | clear the log and the counts |
@@ -34,8 +43,8 @@
 //! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
 //! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
 //!
-//! Details of each service's routes are in its module ([`fluxa`], [`fluxra`]); Fluxra's auth
-//! middleware answers some 401s in plain text, as its docs warn.
+//! Details of each service's routes are in its module ([`fluxa`], [`fluxra`], [`proxy`]); Fluxra's
+//! auth middleware answers some 401s in plain text, as its docs warn.
 //!
 //! # What happens to every request
 //!

@@ -8,6 +8,10 @@
 //!
 //! The config lock is held from the name check to the final save, so that two concurrent
 //! registrations cannot both claim one profile name and overwrite each other's secrets.
+//!
+//! A taken profile name is a conflict (exit 5), except where the service's register is
+//! idempotent for it (contract §2): [`Pending::start_idempotent`] lets a provider recognize
+//! its own profile of the same agent and register again in place.
 
 mod authpi;
 mod fluxa;
@@ -43,6 +47,9 @@ pub struct Pending {
     pub store: Box<dyn SecretStore>,
     /// Where to send requests now.
     pub endpoints: Endpoints,
+    /// The profile of this name when [`Pending::start_idempotent`] accepted it; [`Pending::save`]
+    /// replaces it.
+    pub existing: Option<Profile>,
     /// What the profile records (empty for sandbox profiles).
     recorded_endpoints: Endpoints,
     config: Config,
@@ -53,6 +60,19 @@ pub struct Pending {
 
 impl Pending {
     pub fn start(ctx: &Ctx, provider: Provider) -> Result<Pending> {
+        Pending::start_idempotent(ctx, provider, |_| false)
+    }
+
+    /// [`Pending::start`] for a service whose register is idempotent: a profile of the same
+    /// name is accepted (kept in `existing`, its store reused) when it is a profile of this
+    /// provider, sandbox or not alike, recorded against the same endpoints, and `same_agent`
+    /// recognizes it (for instance by the external id the service is idempotent on).
+    /// Anything else with that name is still a conflict.
+    pub fn start_idempotent(
+        ctx: &Ctx,
+        provider: Provider,
+        same_agent: impl FnOnce(&Profile) -> bool,
+    ) -> Result<Pending> {
         let name = ctx
             .global
             .profile
@@ -80,7 +100,18 @@ impl Pending {
         };
         let config_lock = Config::lock(&ctx.paths)?;
         let config = Config::load(&ctx.paths)?;
-        if let Some(existing) = config.profiles.get(&name) {
+        let existing = config.profiles.get(&name).filter(|existing| {
+            existing.provider == provider
+                && existing.sandbox == sandbox
+                && existing.endpoints == recorded_endpoints
+        });
+        let existing = match existing {
+            Some(profile) if same_agent(profile) => Some(profile.clone()),
+            _ => None,
+        };
+        if existing.is_none()
+            && let Some(existing) = config.profiles.get(&name)
+        {
             return Err(Error::conflict(format!(
                 "a profile named '{name}' already exists ({} agent {})",
                 existing.provider.display_name(),
@@ -91,11 +122,29 @@ impl Pending {
                 "register under another name with --profile NAME, or remove the old one with `agentcred profiles remove {name}`"
             )));
         }
-        let kind = store::resolve(
-            ctx.global.store.unwrap_or(StoreChoice::Auto),
-            sandbox,
-            &ctx.paths,
-        )?;
+        let kind = match &existing {
+            // The profile's secrets stay where they are (as for every other command).
+            Some(existing) => {
+                let asked = match ctx.global.store {
+                    Some(StoreChoice::Keychain) => Some(StoreKind::Keychain),
+                    Some(StoreChoice::File) => Some(StoreKind::File),
+                    Some(StoreChoice::Auto) | None => None,
+                };
+                if let Some(asked) = asked.filter(|asked| *asked != existing.store) {
+                    return Err(Error::usage(format!(
+                        "profile '{name}' keeps its secrets in the {} store, not the {asked} store",
+                        existing.store
+                    ))
+                    .with_hint("drop --store (and AGENTCRED_STORE), or register under another name with --profile NAME"));
+                }
+                existing.store
+            }
+            None => store::resolve(
+                ctx.global.store.unwrap_or(StoreChoice::Auto),
+                sandbox,
+                &ctx.paths,
+            )?,
+        };
         let store = store::open(kind, &ctx.paths)?;
         store.check()?;
         Ok(Pending {
@@ -104,6 +153,7 @@ impl Pending {
             sandbox,
             store,
             endpoints,
+            existing,
             recorded_endpoints,
             config,
             made_current: false,

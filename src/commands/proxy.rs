@@ -24,7 +24,6 @@ use crate::providers::proxy::{self as api, Client, Credential};
 use crate::sandbox::proxy::DEMO_API_KEY;
 use crate::secret::Secret;
 use crate::session::Session;
-use crate::store;
 use crate::timefmt;
 
 pub const FACT_EXTERNAL_ID: &str = "external_id";
@@ -176,46 +175,12 @@ pub fn store_token(
     token: &Secret<String>,
     token_id: &str,
 ) -> Result<()> {
-    let Err(cause) = session.put_secret("token", token) else {
-        return Ok(());
-    };
-    let context = serde_json::json!({
-        "agent_id": session.profile.agent_id,
-        "token_id": token_id,
-        "sandbox": session.profile.sandbox,
-        "store": session.profile.store,
-    });
-    match store::rescue::write(
-        &ctx.paths,
-        &session.name,
-        Provider::Proxy.id(),
-        &[("token", token)],
-        context,
-    ) {
-        Ok(path) => Err(Error::store(format!(
-            "agent token {token_id} was created, but it could not be stored: {}. It was saved to the rescue file {} (mode 0600)",
-            cause.message,
-            path.display()
-        ))
-        .with_provider(Provider::Proxy.id())
-        .with_hint(format!(
-            "keep that file safe: Proxy will not show the token again. Fix the credential store ({}), then move the token into it and delete the file",
-            cause.hint.as_deref().unwrap_or("see the message above")
-        ))),
-        Err(io) => {
-            // The token exists nowhere else: the terminal is the last place it is not lost.
-            eprintln!(
-                "agentcred: the credential store AND the rescue file both failed; the new agent token follows so it is not lost:"
-            );
-            eprintln!("  token: {}", token.expose());
-            Err(Error::store(format!(
-                "agent token {token_id} was created, but it could not be stored ({}) nor written to a rescue file ({io}); it was printed above",
-                cause.message
-            ))
-            .with_provider(Provider::Proxy.id())
-            .with_hint("copy the token printed above somewhere safe now, then fix the credential store"))
-        }
-    }
+    // The one-time-secret rule (store, else rescue file and exit 7) is shared with every
+    // provider; the token id helps the user match the rescued value to the service's list.
+    super::register::store_one_time(ctx, session, &[("token", token)]).map_err(|mut err| {
+        err.message = format!("agent token {token_id}: {}", err.message);
+        err
+    })
 }
 
 pub fn frequency_name(frequency: Frequency) -> &'static str {

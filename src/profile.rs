@@ -183,6 +183,34 @@ pub struct Profile {
     pub facts: BTreeMap<String, String>,
 }
 
+/// The `facts` key that lists (comma-separated) secret kinds a profile holds beyond its
+/// provider's fixed ones, such as an AuthPI spare client secret `client_secret@vrf_…`, so that
+/// `profiles remove` deletes them too.
+pub const EXTRA_SECRET_KINDS: &str = "extra_secret_kinds";
+
+impl Profile {
+    /// Every secret kind the profile may hold: its provider's, then the extra ones.
+    pub fn secret_kinds(&self) -> Vec<String> {
+        let extra = self
+            .facts
+            .get(EXTRA_SECRET_KINDS)
+            .map(String::as_str)
+            .unwrap_or_default();
+        self.provider
+            .secret_kinds()
+            .iter()
+            .map(|k| (*k).to_owned())
+            .chain(
+                extra
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned),
+            )
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -119,7 +119,7 @@ struct Done {
     profile: String,
     action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    removed_secrets: Option<Vec<&'static str>>,
+    removed_secrets: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     revoked_on_service: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -224,9 +224,9 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
         // Secrets first: if the store fails, the profile stays so the user can try again.
         let store = store::open(profile.store, &ctx.paths)?;
         let mut removed = Vec::new();
-        for kind in profile.provider.secret_kinds() {
-            if store.delete(&store::account(name, kind))? {
-                removed.push(*kind);
+        for kind in profile.secret_kinds() {
+            if store.delete(&store::account(name, &kind))? {
+                removed.push(kind);
             }
         }
         config.profiles.remove(name);

@@ -917,9 +917,9 @@ async fn list_agents(
             .filter(|a| status.as_deref().is_none_or(|s| a.status == s))
             .filter(|a| model.is_none() || a.model == model)
             .filter(|a| provider.is_none() || a.provider == provider)
-            .filter(|a| has_verifiers.is_none_or(|h| h == !a.verifiers.is_empty()))
+            .filter(|a| has_verifiers.is_none_or(|h| h != a.verifiers.is_empty()))
             .collect();
-        matching.sort_by(|a, b| b.seq.cmp(&a.seq));
+        matching.sort_by_key(|a| std::cmp::Reverse(a.seq));
         let has_more = matching.len() > limit;
         matching.truncate(limit);
         let next_cursor = if has_more {

@@ -912,3 +912,38 @@ fn bad_input_table() {
         mentions(&run, &["AuthPI", "Proxy profile"]);
     }
 }
+
+#[test]
+fn the_readme_lists_the_sandbox_demo_values() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for value in [
+        DEMO_KEY_ID,
+        DEMO_KEY_SECRET,
+        DEMO_ACCOUNT_ID,
+        DEMO_ISSUER_ID,
+    ] {
+        assert!(
+            readme.contains(&format!("`{value}`")),
+            "{value} is not in README.md"
+        );
+    }
+    // The README's commands work as written, after another provider's profile exists.
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "first"])
+        .ok();
+    home.run(&[
+        "--sandbox",
+        "register",
+        "authpi",
+        "--account",
+        "acc_sandbox",
+        "--issuer",
+        "i_sandbox",
+        "--name",
+        "demo-agent",
+    ])
+    .ok();
+    home.run(&["--profile", "authpi", "verifiers", "list"]).ok();
+    home.run(&["--profile", "authpi", "token"]).ok();
+}

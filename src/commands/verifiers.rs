@@ -407,9 +407,7 @@ impl Render for RemovedView {
             "Removed {} verifier {} from AuthPI agent {}.",
             self.kind, self.removed, self.agent_id
         ));
-        if let Some(note) = &self.note {
-            out.line(note);
-        }
+        // The note (what stopped working) went to stderr as a warning already.
     }
 }
 
@@ -434,7 +432,7 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
         .and_then(|i| i.exp)
         .map(timefmt::from_unix_secs);
     let breaks = format!(
-        "profile '{}' would have no client secret: `agentcred token` and `refresh` stop working once its current access token expires{}",
+        "`agentcred token` and `refresh` stop working for profile '{}' once its current access token expires{}",
         session.name,
         token_until
             .as_deref()
@@ -443,7 +441,7 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
     );
     if in_use && !force {
         return Err(Error::usage(format!(
-            "verifier {id} holds the client secret profile '{}' uses; removing it: {breaks}",
+            "verifier {id} holds the client secret profile '{}' uses; without it, {breaks}",
             session.name
         ))
         .with_provider(authpi::PROVIDER)
@@ -481,8 +479,8 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
     })?;
     let note = if in_use {
         let note = format!(
-            "It held the profile's client secret (--force): {}. Add a new one with `agentcred verifiers add secret --use`.",
-            breaks.replace("would have", "has")
+            "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
+             Add a new one with `agentcred verifiers add secret --use`."
         );
         ctx.printer.warn(&note);
         Some(note)

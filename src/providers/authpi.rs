@@ -174,10 +174,6 @@ impl<'a> Core<'a> {
         }
     }
 
-    pub fn key_id(&self) -> &str {
-        &self.key.key_id
-    }
-
     fn agents_url(&self) -> String {
         format!(
             "{}/v1/accounts/{}/issuers/{}/agents",

@@ -426,7 +426,7 @@ fn secret_rotation_end_to_end() {
     assert_eq!(verifiers(&home).len(), 1);
     let forced = home.run(&["verifiers", "remove", &new, "--force"]).ok();
     assert!(
-        forced.stderr.contains("no client secret"),
+        forced.stderr.contains("client secret, which is gone now"),
         "{}",
         forced.stderr
     );
@@ -946,4 +946,55 @@ fn the_readme_lists_the_sandbox_demo_values() {
     .ok();
     home.run(&["--profile", "authpi", "verifiers", "list"]).ok();
     home.run(&["--profile", "authpi", "token"]).ok();
+}
+
+#[test]
+fn twenty_concurrent_token_calls_on_an_expired_profile_make_one_token_request() {
+    let server = Server::start();
+    server.knobs(json!({"jwt_ttl_secs": {"authpi": 1}}));
+    let home = registered(&server);
+    server.knobs(json!({"jwt_ttl_secs": {"authpi": 300}}));
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    server.clear_requests();
+
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            let mut cmd = home.command(&["token"]);
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let mut tokens = std::collections::BTreeSet::new();
+    for child in children {
+        let run = crate::support::finish(child.wait_with_output().unwrap()).ok();
+        tokens.insert(run.stdout.trim().to_owned());
+    }
+    assert_eq!(server.count(&format!("POST {TOKEN}")), 1);
+    assert_eq!(tokens.len(), 1, "every caller got the one new token");
+}
+
+#[test]
+fn a_lost_verifier_response_is_replayed_with_the_same_secret() {
+    let server = Server::start();
+    let home = registered(&server);
+    let path = format!("{AGENTS}/{}/verifiers", agent_id(&home));
+    server.fault(json!({"method": "POST", "path": path, "mode": "drop_after"}));
+    home.run(&["verifiers", "add", "secret", "--use"]).ok();
+    assert_eq!(
+        server.count(&format!("POST {path}")),
+        3,
+        "register, then twice"
+    );
+    assert_eq!(verifiers(&home).len(), 2, "one verifier was added, not two");
+    // The replayed secret is the verifier's real one: the old verifier can go and tokens flow.
+    let old = verifiers(&home)
+        .iter()
+        .find(|v| v["in_use"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    home.run(&["verifiers", "remove", &old]).ok();
+    home.run(&["refresh"]).ok();
 }

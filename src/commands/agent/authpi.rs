@@ -96,6 +96,20 @@ impl Render for Deleted {
     }
 }
 
+/// `--yes`, or a question on a terminal. Without a terminal (or with `--no-input`) nobody can
+/// answer, and the error names what needed confirming.
+fn confirm(ctx: &Ctx, what: &str, question: &str, yes: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    if !yes && (ctx.global.no_input || !std::io::stdin().is_terminal()) {
+        return Err(Error::usage(format!(
+            "{what} needs confirmation, and there is no terminal to ask"
+        ))
+        .with_provider(authpi::PROVIDER)
+        .with_hint("pass --yes to confirm"));
+    }
+    input::confirm(question, yes, ctx.global.no_input)
+}
+
 fn reason(text: Option<&str>, verb: &str) -> Result<String> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => Ok(t.to_owned()),
@@ -126,17 +140,19 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
     ensure_agent_exists(&name, &profile)?;
     let agent_id = profile.agent_id.clone();
     match &command {
-        AgentCommand::Block(args) => input::confirm(
-            &format!("Block AuthPI agent {agent_id}? A blocked agent cannot be reactivated."),
+        AgentCommand::Block(args) => confirm(
+            ctx,
+            &format!("blocking AuthPI agent {agent_id} (a blocked agent cannot be reactivated)"),
+            &format!("Block AuthPI agent {agent_id}? It cannot be reactivated afterwards."),
             args.confirm.yes,
-            ctx.global.no_input,
         )?,
-        AgentCommand::Delete(args) => input::confirm(
+        AgentCommand::Delete(args) => confirm(
+            ctx,
+            &format!("deleting AuthPI agent {agent_id} and all its verifiers (irreversible)"),
             &format!(
                 "Delete AuthPI agent {agent_id} and all its verifiers? This cannot be undone."
             ),
             args.yes,
-            ctx.global.no_input,
         )?,
         _ => {}
     }

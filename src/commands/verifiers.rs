@@ -1,13 +1,678 @@
-//! `agentcred verifiers` (AuthPI).
+//! `agentcred verifiers` (AuthPI): the agent's secret and wallet verifiers, with the org key.
+//!
+//! - `list` shows id, type, name, status, usage count, last use and creation (never a secret:
+//!   the service never returns one after creation), and marks the verifier whose secret is the
+//!   profile's `client_secret`.
+//! - `add secret` stores the new one-time secret before printing anything (a rescue file if
+//!   the store fails): with `--use` as the profile's `client_secret` (the old verifier stays;
+//!   remove it to finish a rotation), otherwise as the spare `client_secret@VERIFIER_ID`.
+//!   `--reveal` prints it.
+//! - `add wallet` checks the CAIP-2 network and, for `eip155`, the `0x` + 40 hex address before
+//!   any request.
+//! - `remove` sends `If-Match` with the verifier's ETag (from the list: there is no
+//!   single-verifier GET); a 412 says it changed meanwhile. Removing the verifier whose secret
+//!   the profile uses needs `--force`, and says what stops working.
+//!
+//! This module also holds what the AuthPI commands share: the org key (environment, then the
+//! stored `operator:authpi`, then, for sandbox profiles only, the sandbox's demo key), the Core
+//! API client of a profile, and the agent and verifier views.
 
-use super::{Ctx, require_provider};
-use crate::cli::VerifiersCommand;
-use crate::error::Result;
-use crate::profile::Provider;
-use crate::providers;
+use serde::Serialize;
 
-pub fn run(ctx: &Ctx, _command: VerifiersCommand) -> Result<()> {
+use super::{Ctx, login, require_provider};
+use crate::cli::{VerifierSecretArgs, VerifierWalletArgs, VerifiersAddCommand, VerifiersCommand};
+use crate::error::{Error, Result};
+use crate::output::{Human, Render, tables};
+use crate::profile::{Config, Profile, Provider};
+use crate::providers::authpi::{self, Agent, Core, OrgKey, Verifier};
+use crate::sandbox::authpi as demo;
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::store::{self, StoreKind};
+use crate::timefmt;
+
+pub fn run(ctx: &Ctx, command: VerifiersCommand) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
     require_provider("verifiers", &name, profile.provider, &[Provider::Authpi])?;
-    Err(providers::not_yet(Provider::Authpi))
+    // Bad input is refused before anything leaves the machine.
+    if let VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) = &command {
+        check_wallet(&args.address, &args.network)?;
+    }
+    ensure_agent_exists(&name, &profile)?;
+    let session = ctx.session_for(name, profile)?;
+    let core = core(ctx, &session)?;
+    match command {
+        VerifiersCommand::List => list(ctx, &session, &core),
+        VerifiersCommand::Add(VerifiersAddCommand::Secret(args)) => {
+            add_secret(ctx, &session, &core, args)
+        }
+        VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) => {
+            add_wallet(ctx, &session, &core, args)
+        }
+        VerifiersCommand::Remove(args) => {
+            remove(ctx, &session, &core, &args.verifier_id, args.force)
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// list
+
+#[derive(Serialize)]
+struct ListView {
+    profile: String,
+    agent_id: String,
+    verifiers: Vec<VerifierRow>,
+}
+
+impl Render for ListView {
+    fn human(&self, out: &mut Human) {
+        if self.verifiers.is_empty() {
+            out.line(format!(
+                "Agent {} has no verifiers. Add one with `agentcred verifiers add secret --use`.",
+                self.agent_id
+            ));
+            return;
+        }
+        render_verifiers(out, &self.verifiers, &self.profile);
+    }
+}
+
+fn list(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+    let verifiers = core.list_verifiers(&session.profile.agent_id)?;
+    ctx.printer.print(&ListView {
+        profile: session.name.clone(),
+        agent_id: session.profile.agent_id.clone(),
+        verifiers: rows(&verifiers, &session.profile),
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// add
+
+#[derive(Serialize)]
+struct AddedView {
+    profile: String,
+    agent_id: String,
+    verifier: VerifierRow,
+    /// Where the new secret was stored (secret verifiers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<StoredSecret>,
+    /// Whether the profile now uses the new secret.
+    used: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_verifier_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_token_expires_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StoredSecret {
+    /// The store account that holds it (`PROFILE:client_secret` or `PROFILE:client_secret@ID`).
+    account: String,
+    store: StoreKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+impl Render for AddedView {
+    fn human(&self, out: &mut Human) {
+        let v = &self.verifier;
+        let what = match &v.network {
+            Some(network) => format!(
+                "wallet verifier {} ({} on {network})",
+                v.id,
+                v.address.as_deref().unwrap_or("-")
+            ),
+            None => format!("{} verifier {}", v.kind, v.id),
+        };
+        out.line(format!("Added {what} to AuthPI agent {}.", self.agent_id));
+        if let Some(secret) = &self.secret {
+            out.line(format!(
+                "Its secret is stored in the {} store as {}.",
+                secret.store, secret.account
+            ));
+            if self.used {
+                out.line(format!(
+                    "Profile '{}' now uses it as its client secret{}.",
+                    self.profile,
+                    self.access_token_expires_at
+                        .as_deref()
+                        .map(|t| format!(" (new access token valid until {t})"))
+                        .unwrap_or_default()
+                ));
+                if let Some(old) = &self.previous_verifier_id {
+                    out.line(format!(
+                        "The previous verifier {old} still works; finish the rotation with `agentcred verifiers remove {old}`."
+                    ));
+                }
+            } else {
+                out.line("The profile keeps its current client secret (pass --use to switch).");
+            }
+            if let Some(value) = &secret.value {
+                out.blank();
+                out.line(format!("client_secret: {value}"));
+            }
+        }
+    }
+}
+
+fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArgs) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    let created = core.add_secret_verifier(agent_id, args.name.as_deref())?;
+    let id = created.verifier.id.clone();
+    let kind = if args.use_secret {
+        "client_secret".to_owned()
+    } else {
+        spare_kind(&id)
+    };
+    let previous = session
+        .profile
+        .facts
+        .get(authpi::FACT_SECRET_VERIFIER)
+        .cloned()
+        .filter(|p| *p != id);
+    let previous_secret = if args.use_secret {
+        session.secret("client_secret")?
+    } else {
+        None
+    };
+    // The service shows the secret once: it is stored before anything is printed.
+    keep_one_time_secret(ctx, session, &kind, &created.secret)?;
+    // The secret being replaced still opens its verifier until that is removed: keep it as
+    // a spare rather than drop it.
+    let mut kept_previous = None;
+    if let (Some(old_id), Some(old)) = (&previous, &previous_secret) {
+        let spare = spare_kind(old_id);
+        match session.put_secret(&spare, old) {
+            Ok(()) => kept_previous = Some(spare),
+            Err(e) => ctx.printer.warn(format!(
+                "could not keep the previous client secret as {}: {}",
+                store::account(&session.name, &spare),
+                e.message
+            )),
+        }
+    }
+    let profile_name = session.name.clone();
+    let use_secret = args.use_secret;
+    let spare = kind.clone();
+    Config::update(&ctx.paths, |config| {
+        let profile = config.profiles.get_mut(&profile_name).ok_or_else(|| {
+            Error::not_found(format!("profile '{profile_name}' disappeared meanwhile"))
+        })?;
+        if use_secret {
+            profile
+                .facts
+                .insert(authpi::FACT_SECRET_VERIFIER.into(), id.clone());
+            if let Some(kept) = &kept_previous {
+                profile.mark_extra_secret(kept, true);
+            }
+        } else {
+            profile.mark_extra_secret(&spare, true);
+        }
+        Ok(())
+    })?;
+
+    // Prove the new secret at once, and leave a token minted with it in the profile.
+    let mut expires_at = None;
+    if use_secret {
+        match mint_with(session, &created.secret) {
+            Ok(token) => {
+                expires_at = crate::jwt::decode(token.expose())
+                    .and_then(|i| i.exp)
+                    .map(timefmt::from_unix_secs);
+            }
+            Err(e) => ctx.printer.warn(format!(
+                "the new secret is stored, but getting an access token with it failed: {}",
+                e.message
+            )),
+        }
+    }
+    let in_use = use_secret;
+    ctx.printer.print(&AddedView {
+        profile: session.name.clone(),
+        agent_id: agent_id.clone(),
+        verifier: VerifierRow::new(&created.verifier, in_use),
+        secret: Some(StoredSecret {
+            account: store::account(&session.name, &kind),
+            store: session.store.kind(),
+            value: ctx.global.reveal.then(|| created.secret.expose().clone()),
+        }),
+        used: in_use,
+        previous_verifier_id: previous.filter(|_| use_secret),
+        access_token_expires_at: expires_at,
+    })
+}
+
+fn mint_with(session: &Session, secret: &Secret<String>) -> Result<Secret<String>> {
+    let issuer = session.profile.issuer_id.as_deref().unwrap_or_default();
+    let token = authpi::token(
+        session.http,
+        session.endpoint("idp"),
+        issuer,
+        &session.profile.agent_id,
+        secret,
+    )?;
+    session.put_secret("access_token", &token)?;
+    Ok(token)
+}
+
+/// Store a one-time secret in the profile's store; if that fails, in a rescue file (exit 7),
+/// through the rule every provider shares.
+fn keep_one_time_secret(
+    ctx: &Ctx,
+    session: &Session,
+    kind: &str,
+    secret: &Secret<String>,
+) -> Result<()> {
+    super::register::store_one_time(ctx, session, &[(kind, secret)])
+}
+
+fn spare_kind(verifier_id: &str) -> String {
+    format!("client_secret@{verifier_id}")
+}
+
+fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWalletArgs) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    let verifier = core.add_wallet_verifier(
+        agent_id,
+        args.name.as_deref(),
+        args.address.trim(),
+        args.network.trim(),
+    )?;
+    ctx.printer.print(&AddedView {
+        profile: session.name.clone(),
+        agent_id: agent_id.clone(),
+        verifier: VerifierRow::new(&verifier, false),
+        secret: None,
+        used: false,
+        previous_verifier_id: None,
+        access_token_expires_at: None,
+    })
+}
+
+/// CAIP-2 (`namespace:reference`) and, on `eip155`, an EVM address; exit 2 naming the value.
+pub(super) fn check_wallet(address: &str, network: &str) -> Result<()> {
+    let (address, network) = (address.trim(), network.trim());
+    let Some((namespace, reference)) = demo::caip2(network) else {
+        return Err(Error::usage(format!(
+            "'{network}' is not a CAIP-2 network id"
+        ))
+        .with_provider(authpi::PROVIDER)
+        .with_hint(
+            "give --network as namespace:reference, e.g. eip155:8453 (Base), eip155:1 (Ethereum) or solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp",
+        ));
+    };
+    if namespace == "eip155" {
+        if !reference.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Error::usage(format!(
+                "'{network}' is not an eip155 network id: the reference is the decimal chain id"
+            ))
+            .with_provider(authpi::PROVIDER)
+            .with_hint("for example eip155:8453 (Base) or eip155:1 (Ethereum)"));
+        }
+        if !demo::is_evm_address(address) {
+            return Err(Error::usage(format!("'{address}' is not an EVM address"))
+                .with_provider(authpi::PROVIDER)
+                .with_hint("an eip155 wallet address is 0x followed by 40 hex digits"));
+        }
+    } else if address.is_empty() {
+        return Err(Error::usage("the wallet address is empty").with_hint("pass --address ADDR"));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// remove
+
+#[derive(Serialize)]
+struct RemovedView {
+    profile: String,
+    agent_id: String,
+    removed: String,
+    #[serde(rename = "type")]
+    kind: String,
+    /// The profile used this verifier's secret (removed with --force).
+    was_in_use: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+impl Render for RemovedView {
+    fn human(&self, out: &mut Human) {
+        out.line(format!(
+            "Removed {} verifier {} from AuthPI agent {}.",
+            self.kind, self.removed, self.agent_id
+        ));
+        // The note (what stopped working) went to stderr as a warning already.
+    }
+}
+
+fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    let verifiers = core.list_verifiers(agent_id)?;
+    let Some(verifier) = verifiers.iter().find(|v| v.id == id) else {
+        return Err(
+            Error::not_found(format!("agent {agent_id} has no verifier {id}"))
+                .with_provider(authpi::PROVIDER)
+                .with_hint("see its verifiers with `agentcred verifiers list`"),
+        );
+    };
+    let in_use = session
+        .profile
+        .facts
+        .get(authpi::FACT_SECRET_VERIFIER)
+        .is_some_and(|v| v == id);
+    let token_until = session
+        .secret("access_token")?
+        .and_then(|t| crate::jwt::decode(t.expose()))
+        .and_then(|i| i.exp)
+        .map(timefmt::from_unix_secs);
+    let breaks = format!(
+        "`agentcred token` and `refresh` stop working for profile '{}' once its current access token expires{}",
+        session.name,
+        token_until
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default()
+    );
+    if in_use && !force {
+        return Err(Error::usage(format!(
+            "verifier {id} holds the client secret profile '{}' uses; without it, {breaks}",
+            session.name
+        ))
+        .with_provider(authpi::PROVIDER)
+        .with_hint(format!(
+            "rotate instead: `agentcred verifiers add secret --use`, then `agentcred verifiers remove {id}`; or pass --force"
+        )));
+    }
+    let etag = verifier.etag().ok_or_else(|| {
+        Error::internal(format!(
+            "AuthPI listed verifier {id} without created_at, so it has no ETag"
+        ))
+        .with_provider(authpi::PROVIDER)
+    })?;
+    core.remove_verifier(agent_id, id, &etag)?;
+
+    // Local secrets that belonged to the verifier are useless now.
+    let spare = spare_kind(id);
+    session
+        .store
+        .delete(&store::account(&session.name, &spare))?;
+    if in_use {
+        session
+            .store
+            .delete(&store::account(&session.name, "client_secret"))?;
+    }
+    let profile_name = session.name.clone();
+    Config::update(&ctx.paths, |config| {
+        if let Some(profile) = config.profiles.get_mut(&profile_name) {
+            profile.mark_extra_secret(&spare, false);
+            if in_use {
+                profile.facts.remove(authpi::FACT_SECRET_VERIFIER);
+            }
+        }
+        Ok(())
+    })?;
+    let note = if in_use {
+        let note = format!(
+            "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
+             Add a new one with `agentcred verifiers add secret --use`."
+        );
+        ctx.printer.warn(&note);
+        Some(note)
+    } else {
+        None
+    };
+    ctx.printer.print(&RemovedView {
+        profile: session.name.clone(),
+        agent_id: agent_id.clone(),
+        removed: id.to_owned(),
+        kind: verifier.kind.clone(),
+        was_in_use: in_use,
+        note,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// Shared by the AuthPI commands (register, verifiers, agent, status)
+
+/// The operator's org key: `AUTHPI_KEY_ID` + `AUTHPI_KEY_SECRET`, else the stored one; for a
+/// sandbox profile with neither, the sandbox's documented demo key (said on stderr). A real
+/// profile never falls back.
+pub(super) fn org_key(ctx: &Ctx, sandbox: bool) -> Result<OrgKey> {
+    let env_set = ["AUTHPI_KEY_ID", "AUTHPI_KEY_SECRET"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    if sandbox && !env_set && !ctx.config()?.operators.contains_key(authpi::PROVIDER) {
+        ctx.printer.status(format!(
+            "No AuthPI operator key is configured; using the sandbox's demo key {}.",
+            demo::DEMO_KEY_ID
+        ));
+        return Ok(OrgKey {
+            key_id: demo::DEMO_KEY_ID.into(),
+            secret: Secret::new(demo::DEMO_KEY_SECRET.into()),
+        });
+    }
+    let key = login::operator_key(ctx, Provider::Authpi)?;
+    Ok(OrgKey {
+        key_id: key.user.unwrap_or_default(),
+        secret: key.secret,
+    })
+}
+
+/// The Core API for the session's profile (its account and issuer, the org key).
+pub(super) fn core<'a>(ctx: &Ctx, session: &Session<'a>) -> Result<Core<'a>> {
+    let profile = &session.profile;
+    let missing = |what: &str| {
+        Error::internal(format!(
+            "profile '{}' records no AuthPI {what}",
+            session.name
+        ))
+        .with_provider(authpi::PROVIDER)
+        .with_hint("register the agent again under a new profile with `agentcred register authpi`")
+    };
+    let account = profile
+        .account_id
+        .as_deref()
+        .ok_or_else(|| missing("account id"))?;
+    let issuer = profile
+        .issuer_id
+        .as_deref()
+        .ok_or_else(|| missing("issuer id"))?;
+    let key = org_key(ctx, profile.sandbox)?;
+    Ok(Core::new(
+        session.http,
+        session.endpoint("api"),
+        account,
+        issuer,
+        key,
+    ))
+}
+
+/// Refuse to act for a profile whose agent `agentcred agent delete` deleted (exit 3).
+pub(super) fn ensure_agent_exists(name: &str, profile: &Profile) -> Result<()> {
+    match profile.facts.get(authpi::FACT_DELETED_AT) {
+        Some(when) => Err(authpi::deleted_error(name, &profile.agent_id, when)),
+        None => Ok(()),
+    }
+}
+
+/// An agent as the operator sees it.
+#[derive(Serialize)]
+pub(super) struct AgentView {
+    pub id: String,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub status_reason: Option<String>,
+    pub status_at: Option<String>,
+    pub description: Option<String>,
+    pub model: Option<String>,
+    pub provider: Option<String>,
+    pub version: Option<String>,
+    pub scopes: Vec<String>,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl AgentView {
+    pub fn new(agent: &Agent) -> AgentView {
+        AgentView {
+            id: agent.id.clone(),
+            name: agent.name.clone(),
+            status: agent.status.clone(),
+            status_reason: agent.status_reason.clone(),
+            status_at: agent.status_at.map(timefmt::from_unix_millis),
+            description: agent.description.clone(),
+            model: agent.model.clone(),
+            provider: agent.provider.clone(),
+            version: agent.version.clone(),
+            scopes: agent.scopes.clone(),
+            metadata: agent.metadata.clone().unwrap_or_default(),
+            created_at: agent.created_at.map(timefmt::from_unix_millis),
+            updated_at: agent.updated_at.map(timefmt::from_unix_millis),
+        }
+    }
+
+    /// The agent's fields, then `extra` rows, aligned as one block.
+    pub fn render(&self, out: &mut Human, extra: &[(&str, String)]) {
+        let status = match (&self.status, &self.status_reason) {
+            (Some(s), Some(r)) if s != "active" => format!(
+                "{s} — \"{r}\"{}",
+                self.status_at
+                    .as_deref()
+                    .map(|t| format!(" (since {t})"))
+                    .unwrap_or_default()
+            ),
+            (Some(s), _) => s.clone(),
+            (None, _) => "-".into(),
+        };
+        let metadata: Vec<String> = self
+            .metadata
+            .iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}={s}"),
+                other => format!("{k}={other}"),
+            })
+            .collect();
+        let text = |v: &Option<String>| tables::cell(v.as_deref());
+        let mut rows = vec![
+            ("agent", self.id.clone()),
+            ("name", text(&self.name)),
+            ("status", status),
+            ("model", text(&self.model)),
+            ("provider", text(&self.provider)),
+            ("version", text(&self.version)),
+            ("description", text(&self.description)),
+            (
+                "scopes",
+                if self.scopes.is_empty() {
+                    "-".into()
+                } else {
+                    self.scopes.join(" ")
+                },
+            ),
+            (
+                "metadata",
+                if metadata.is_empty() {
+                    "-".into()
+                } else {
+                    metadata.join(", ")
+                },
+            ),
+            ("created", text(&self.created_at)),
+            ("updated", text(&self.updated_at)),
+        ];
+        rows.extend(extra.iter().cloned());
+        out.fields(&rows);
+    }
+}
+
+/// One verifier as listed: never a secret.
+#[derive(Serialize)]
+pub(super) struct VerifierRow {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub usage_count: Option<u64>,
+    pub last_used_at: Option<String>,
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Its secret is the profile's `client_secret`.
+    pub in_use: bool,
+}
+
+impl VerifierRow {
+    pub fn new(v: &Verifier, in_use: bool) -> VerifierRow {
+        let wallet = v.wallet();
+        VerifierRow {
+            id: v.id.clone(),
+            kind: v.kind.clone(),
+            name: v.name.clone(),
+            status: v.status.clone(),
+            usage_count: v.usage_count,
+            last_used_at: v.last_used_at.map(timefmt::from_unix_millis),
+            created_at: v.created_at.map(timefmt::from_unix_millis),
+            network: wallet.as_ref().map(|(n, _)| n.clone()),
+            address: wallet.map(|(_, a)| a),
+            in_use,
+        }
+    }
+}
+
+pub(super) fn rows(verifiers: &[Verifier], profile: &Profile) -> Vec<VerifierRow> {
+    let used = profile.facts.get(authpi::FACT_SECRET_VERIFIER);
+    verifiers
+        .iter()
+        .map(|v| VerifierRow::new(v, used == Some(&v.id)))
+        .collect()
+}
+
+pub(super) fn render_verifiers(out: &mut Human, rows: &[VerifierRow], profile: &str) {
+    let mut table = tables::new(
+        out.styled,
+        &[
+            "id",
+            "type",
+            "name",
+            "status",
+            "uses",
+            "last used",
+            "created",
+            "wallet",
+        ],
+    );
+    for row in rows {
+        let id = if row.in_use {
+            format!("{} *", row.id)
+        } else {
+            row.id.clone()
+        };
+        let wallet = match (&row.network, &row.address) {
+            (Some(n), Some(a)) => format!("{a} on {n}"),
+            _ => "-".into(),
+        };
+        table.add_row(vec![
+            id,
+            row.kind.clone(),
+            tables::cell(row.name.as_deref()),
+            tables::cell(row.status.as_deref()),
+            tables::cell(row.usage_count),
+            tables::cell(row.last_used_at.as_deref()),
+            tables::cell(row.created_at.as_deref()),
+            wallet,
+        ]);
+    }
+    out.table(table);
+    if rows.iter().any(|r| r.in_use) {
+        out.line(format!(
+            "* its secret is the client secret of profile '{profile}'"
+        ));
+    }
 }

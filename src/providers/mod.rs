@@ -19,6 +19,7 @@ pub fn mint_short_lived(session: &Session) -> Result<Secret<String>> {
     match session.provider() {
         Provider::Fluxa => fluxa::mint_jwt(session),
         Provider::Fluxra => fluxra::mint_jwt(session),
+        Provider::Authpi => authpi::mint_access_token(session),
         other => Err(not_yet(other)),
     }
 }

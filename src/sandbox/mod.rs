@@ -34,6 +34,17 @@
 //! | DELETE | `/proxy/v1/agents/{id}/tokens/{tokenId}` | `Api-Key` | revoke; a revoked token gets 401 `invalid_token` |
 //! | GET, POST | `/proxy/v1/agents/{id}/cards` | `Api-Key` (GET also own `Bearer at_…`) | list (paged) / create (`maxCards`: 400 `max_cards_reached`) |
 //! | GET | `/proxy/v1/cards/{cardId}` | `Api-Key` | one card (last4, never PAN/CVV) |
+//! | GET | `/authpi/api/v1/me` | Basic org key | `{data: {type, key_id, issuer_id, accounts}}` |
+//! | GET | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents` | Basic org key | `{data, has_more, next_cursor}` (`limit`, `cursor`, `status`, `model`, `provider`, `has_verifiers`) |
+//! | POST | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents` | Basic org key | 201 `{data: Agent}` + `ETag`; `Idempotency-Key` replays (`Idempotent-Replayed: true`), 422 other body, 409 in flight |
+//! | GET | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}` | Basic org key | `{data: Agent}` + `ETag` |
+//! | PATCH | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}` | Basic org key | partial update, `status` + `status_reason`; `If-Match` → 412 `current_etag` |
+//! | DELETE | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}` | Basic org key | 204; `If-Match` → 412 |
+//! | GET | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}/verifiers` | Basic org key | `{data: [Verifier], has_more, next_cursor}`, never a secret |
+//! | POST | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}/verifiers` | Basic org key | 201 secret (plaintext once) or wallet (CAIP-2); 409 at 20; `Idempotency-Key` |
+//! | DELETE | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}/verifiers/{vid}` | Basic org key | 204; `If-Match` → 412 |
+//! | POST | `/authpi/idp/{iss}/token` | form `client_id` + `client_secret` (or Basic) | client_credentials → `{access_token (at+jwt), token_type, expires_in: 300, scope}`; 401 `invalid_client`; 400 `unauthorized_client` when suspended/blocked |
+//! | GET | `/authpi/idp/{iss}/jwks.json` | none | the signing key as an EC JWKS |
 //! | GET | `/_sandbox/health` | none | `{status:"ok", base_url, state_file, services}` |
 //! | GET | `/_sandbox/requests` | none | `{requests:[...], counts:{"METHOD /path": n}}` (`?method=&path=` filter the log) |
 //! | DELETE | `/_sandbox/requests` | none | clear the log and the counts |
@@ -43,8 +54,8 @@
 //! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
 //! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
 //!
-//! Details of each service's routes are in its module ([`fluxa`], [`fluxra`], [`proxy`]); Fluxra's
-//! auth middleware answers some 401s in plain text, as its docs warn.
+//! Details of each service's routes are in its module ([`fluxa`], [`fluxra`], [`authpi`],
+//! [`proxy`]); Fluxra's auth middleware answers some 401s in plain text, as its docs warn.
 //!
 //! # What happens to every request
 //!

@@ -46,16 +46,17 @@ pub fn secret(what: &str, no_input: bool, hint: Hint) -> Result<Secret<String>> 
     Ok(Secret::new(value))
 }
 
-/// Ask for confirmation of a destructive action; `--yes` skips it. Without a terminal (or with
-/// `--no-input`) there is nobody to ask, so `--yes` is required.
-pub fn confirm(question: &str, yes: bool, no_input: bool) -> Result<()> {
+/// Ask for confirmation of a destructive action (`what`, e.g. "deleting AuthPI agent agt_1")
+/// with `question` on a terminal; `--yes` skips it. Without a terminal (or with `--no-input`)
+/// there is nobody to ask, so `--yes` is required and the error names what needed confirming.
+pub fn confirm(what: &str, question: &str, yes: bool, no_input: bool) -> Result<()> {
     if yes {
         return Ok(());
     }
     let stdin = std::io::stdin();
     if no_input || !stdin.is_terminal() {
         return Err(Error::usage(format!(
-            "{question} needs confirmation, and there is no terminal to ask"
+            "{what} needs confirmation, and there is no terminal to ask"
         ))
         .with_hint("pass --yes to confirm"));
     }
@@ -67,6 +68,9 @@ pub fn confirm(question: &str, yes: bool, no_input: bool) -> Result<()> {
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(Error::usage("not confirmed; nothing was changed").with_hint("answer y, or pass --yes"))
+        Err(
+            Error::usage(format!("{what} was not confirmed; nothing was changed"))
+                .with_hint("answer y, or pass --yes"),
+        )
     }
 }

@@ -35,6 +35,9 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let session = ctx.session()?;
     let provider = session.provider();
     let view = if provider.short_lived_kind().is_none() {
+        // A deregistered agent's token was revoked with it; printing it would only move the
+        // failure to the caller's next request.
+        super::proxy::refuse_if_deregistered(&session)?;
         let token = session.require_secret(
             "token",
             "the agent token is missing; create one with `agentcred tokens create`",

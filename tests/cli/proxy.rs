@@ -619,6 +619,10 @@ fn agent_lifecycle_suspend_activate_deregister_and_register_again() {
     assert!(refused.stderr.contains("deregistered"));
     home.run(&["limits", "set", "--spending-limit", "5"])
         .code(8);
+    // `token` does not hand out the revoked token of a deregistered agent.
+    let token = home.run(&["token"]).code(8);
+    assert!(token.stdout.is_empty());
+    assert!(token.stderr.contains("deregistered"), "{}", token.stderr);
     // ...also with no operator key at all, from the profile alone.
     without_operator_key(&mut home);
     let local = home.run(&["--json", "status"]).ok().json();

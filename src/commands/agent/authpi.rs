@@ -99,15 +99,8 @@ impl Render for Deleted {
 /// `--yes`, or a question on a terminal. Without a terminal (or with `--no-input`) nobody can
 /// answer, and the error names what needed confirming.
 fn confirm(ctx: &Ctx, what: &str, question: &str, yes: bool) -> Result<()> {
-    use std::io::IsTerminal;
-    if !yes && (ctx.global.no_input || !std::io::stdin().is_terminal()) {
-        return Err(Error::usage(format!(
-            "{what} needs confirmation, and there is no terminal to ask"
-        ))
-        .with_provider(authpi::PROVIDER)
-        .with_hint("pass --yes to confirm"));
-    }
-    input::confirm(question, yes, ctx.global.no_input)
+    input::confirm(what, question, yes, ctx.global.no_input)
+        .map_err(|e| e.with_provider(authpi::PROVIDER))
 }
 
 fn reason(text: Option<&str>, verb: &str) -> Result<String> {

@@ -90,8 +90,11 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
             let (client, _) = common::operator(ctx, &session)?;
             input::confirm(
                 &format!(
-                    "Deregistering Proxy agent {agent_id} of profile '{}' (its tokens are revoked and its cards frozen, for good)",
+                    "deregistering Proxy agent {agent_id} of profile '{}' (its tokens are revoked and its cards frozen, for good)",
                     session.name
+                ),
+                &format!(
+                    "Deregister Proxy agent {agent_id}? Its tokens are revoked and its cards frozen, for good."
                 ),
                 confirm.yes,
                 ctx.global.no_input,

@@ -67,25 +67,7 @@ impl Render for Registered {
                 tables::cell(self.secret_verifier_id.as_deref()),
             ),
         ]);
-        if !self.secrets.is_empty() {
-            let mut table = tables::new(out.styled, &["secret", "stored in", "expires"]);
-            for secret in &self.secrets {
-                table.add_row(vec![
-                    secret.kind.to_owned(),
-                    secret.store.to_string(),
-                    tables::cell(secret.expires_at.as_deref()),
-                ]);
-            }
-            out.table(table);
-        }
-        if self.secrets.iter().any(|s| s.value.is_some()) {
-            out.blank();
-            for secret in &self.secrets {
-                if let Some(value) = &secret.value {
-                    out.line(format!("{}: {value}", secret.kind));
-                }
-            }
-        }
+        SecretReport::render_all(&self.secrets, out);
         if let Some(note) = &self.note {
             out.line(note);
         }

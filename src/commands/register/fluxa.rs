@@ -7,7 +7,7 @@ use super::{Pending, SecretReport};
 use crate::cli::RegisterFluxaArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Render};
 use crate::profile::Provider;
 use crate::providers::fluxa;
 
@@ -29,23 +29,7 @@ impl Render for Registered {
             "Registered FluxA agent {} as profile '{}'{sandbox}.",
             self.agent_id, self.profile
         ));
-        let mut table = tables::new(out.styled, &["secret", "stored in", "expires"]);
-        for secret in &self.secrets {
-            table.add_row(vec![
-                secret.kind.to_owned(),
-                secret.store.to_string(),
-                tables::cell(secret.expires_at.as_deref()),
-            ]);
-        }
-        out.table(table);
-        if self.secrets.iter().any(|s| s.value.is_some()) {
-            out.blank();
-            for secret in &self.secrets {
-                if let Some(value) = &secret.value {
-                    out.line(format!("{}: {value}", secret.kind));
-                }
-            }
-        }
+        SecretReport::render_all(&self.secrets, out);
         if self.current {
             out.line(format!("'{}' is now the current profile.", self.profile));
         }

@@ -22,7 +22,7 @@ use crate::cli::RegisterFluxraArgs;
 use crate::commands::Ctx;
 use crate::commands::keys::KEY_ID_FACT;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Render};
 use crate::profile::Provider;
 use crate::providers::fluxra::{self, KeyInfo, KeySpec};
 
@@ -56,23 +56,7 @@ impl Render for Registered {
             },
             self.key.expires_at.as_deref().unwrap_or("never")
         ));
-        let mut table = tables::new(out.styled, &["secret", "stored in", "expires"]);
-        for secret in &self.secrets {
-            table.add_row(vec![
-                secret.kind.to_owned(),
-                secret.store.to_string(),
-                tables::cell(secret.expires_at.as_deref()),
-            ]);
-        }
-        out.table(table);
-        if self.secrets.iter().any(|s| s.value.is_some()) {
-            out.blank();
-            for secret in &self.secrets {
-                if let Some(value) = &secret.value {
-                    out.line(format!("{}: {value}", secret.kind));
-                }
-            }
-        }
+        SecretReport::render_all(&self.secrets, out);
         out.line(
             "The recovery key is the agent's master credential and Fluxra will not show it again; \
              agentcred uses it only to create, list and revoke API keys.",

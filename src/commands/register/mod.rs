@@ -348,6 +348,30 @@ pub struct SecretReport {
 }
 
 impl SecretReport {
+    /// The secrets table of a command's result, then the values `--reveal` asked for.
+    pub fn render_all(secrets: &[SecretReport], out: &mut crate::output::Human) {
+        if secrets.is_empty() {
+            return;
+        }
+        let mut table = crate::output::tables::new(out.styled, &["secret", "stored in", "expires"]);
+        for secret in secrets {
+            table.add_row(vec![
+                secret.kind.to_owned(),
+                secret.store.to_string(),
+                crate::output::tables::cell(secret.expires_at.as_deref()),
+            ]);
+        }
+        out.table(table);
+        if secrets.iter().any(|s| s.value.is_some()) {
+            out.blank();
+            for secret in secrets {
+                if let Some(value) = &secret.value {
+                    out.line(format!("{}: {value}", secret.kind));
+                }
+            }
+        }
+    }
+
     pub fn new(
         kind: &'static str,
         store: StoreKind,

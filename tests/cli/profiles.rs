@@ -94,3 +94,51 @@ fn status_all_shows_local_facts_of_every_profile() {
         );
     }
 }
+
+#[test]
+fn environment_variables_mirror_the_global_flags() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_SANDBOX", "1");
+    home.set("AGENTCRED_OUTPUT", "json");
+    let registered = home
+        .run(&["register", "fluxa", "--name", "env-agent"])
+        .ok()
+        .json();
+    assert_eq!(
+        registered["sandbox"], true,
+        "AGENTCRED_SANDBOX=1 acts like --sandbox"
+    );
+    home.run(&[
+        "--profile",
+        "second",
+        "register",
+        "fluxa",
+        "--name",
+        "other",
+    ])
+    .ok();
+
+    // AGENTCRED_PROFILE picks the profile like --profile does; --profile wins over it.
+    home.set("AGENTCRED_PROFILE", "second");
+    assert_eq!(
+        home.run(&["profiles", "show"]).ok().json()["name"],
+        "second"
+    );
+    assert_eq!(
+        home.run(&["--profile", "fluxa", "profiles", "show"])
+            .ok()
+            .json()["name"],
+        "fluxa"
+    );
+
+    // AGENTCRED_OUTPUT=json also shapes errors.
+    let err = home.run(&["--profile", "ghost", "token"]).code(3);
+    assert_eq!(err.error_json()["error"]["code"], "not_found");
+
+    // AGENTCRED_NO_INPUT=1 acts like --no-input; AGENTCRED_STORE like --store.
+    home.set("AGENTCRED_NO_INPUT", "1");
+    home.run(&["login", "proxy"]).code(2);
+    home.set("AGENTCRED_STORE", "keychain");
+    let refused = home.run(&["token"]).code(2);
+    assert!(refused.stderr.contains("file store"), "{}", refused.stderr);
+}

@@ -26,14 +26,17 @@ for _ in $(seq 100); do [ "$(wc -l < "$work/urls")" -ge 6 ] && break; sleep 0.05
 set -a; . "$work/urls"; set +a
 
 "$bin" register fluxa --name bench-agent >/dev/null
-AGENTCRED_HOME="$work/sandboxed" "$bin" --sandbox register fluxa --name bench-agent >/dev/null
 
 hyperfine --warmup 5 --runs 100 --export-markdown "$out/token.md" -N \
     --command-name "token (fresh JWT, file store)" "$bin token" \
     --command-name "token --min-valid 20m (refresh every call)" "$bin token --min-valid 20m" \
     --command-name "status (one wallet request)" "$bin status" \
-    --command-name "--json status" "$bin --json status"
+    --command-name "status --json" "$bin --json status"
+# The embedded sandbox: no URL overrides (agentcred refuses them for a sandbox profile).
+unset AGENTCRED_FLUXA_AGENTID_URL AGENTCRED_FLUXA_WALLET_URL AGENTCRED_FLUXRA_URL \
+    AGENTCRED_AUTHPI_URL AGENTCRED_AUTHPI_IDP_URL AGENTCRED_PROXY_URL
+AGENTCRED_HOME="$work/sandboxed" "$bin" --sandbox register fluxa --name bench-agent >/dev/null
 AGENTCRED_HOME="$work/sandboxed" hyperfine --warmup 5 --runs 100 --export-markdown "$out/sandbox.md" -N \
-    --command-name "--sandbox token (embedded sandbox)" "$bin --sandbox token" \
-    --command-name "--sandbox status (embedded sandbox)" "$bin --sandbox status"
+    --command-name "token, embedded sandbox" "$bin --sandbox token" \
+    --command-name "status, embedded sandbox" "$bin --sandbox status"
 cat "$out/token.md" "$out/sandbox.md"

@@ -237,9 +237,15 @@ impl Default for RetryPolicy {
 }
 
 pub struct Http {
-    /// Built on first use: setting up TLS costs milliseconds that `agentcred token` with a
-    /// fresh credential (no request at all) should not pay.
-    client: OnceLock<Client>,
+    /// For https: built on first use, since setting up TLS (reading the system's trust
+    /// roots) costs milliseconds that `agentcred token` with a fresh credential, which sends
+    /// no request at all, should not pay.
+    tls: OnceLock<Client>,
+    /// For plain http, which agentcred allows only to loopback hosts (the sandbox, a local
+    /// test server): the same client without trust roots, so a loopback request does not read
+    /// the ~150 files of the system's certificate store either. Redirects are never followed,
+    /// so this client cannot end up on an https URL.
+    plain: OnceLock<Client>,
     trace: bool,
     retry: RetryPolicy,
 }
@@ -247,28 +253,35 @@ pub struct Http {
 impl Http {
     pub fn new(trace: bool) -> Result<Http> {
         Ok(Http {
-            client: OnceLock::new(),
+            tls: OnceLock::new(),
+            plain: OnceLock::new(),
             trace,
             retry: RetryPolicy::default(),
         })
     }
 
-    fn client(&self) -> Result<&Client> {
-        if let Some(client) = self.client.get() {
+    fn client(&self, url: &str) -> Result<&Client> {
+        let plain = url.starts_with("http://");
+        let cell = if plain { &self.plain } else { &self.tls };
+        if let Some(client) = cell.get() {
             return Ok(client);
         }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let timeout = request_timeout()?;
-        let client = Client::builder()
+        let mut builder = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
             .timeout(timeout)
             .user_agent(concat!("agentcred/", env!("CARGO_PKG_VERSION")))
             // Never follow a redirect with credentials attached to another host.
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if plain {
+            builder = builder.tls_certs_only(std::iter::empty());
+        }
+        let client = builder
             .build()
             .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(self.client.get_or_init(|| client))
+        Ok(cell.get_or_init(|| client))
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Http {
@@ -278,7 +291,7 @@ impl Http {
 
     /// Send `call`, retrying if it is idempotent. `provider` names the service in messages.
     pub fn send(&self, provider: &str, call: &Call) -> Result<Reply> {
-        let client = self.client()?;
+        let client = self.client(&call.url)?;
         let started = Instant::now();
         let mut attempt = 1;
         loop {
@@ -628,6 +641,23 @@ mod tests {
         assert_eq!(status_kind(429), ErrorKind::Unavailable);
         assert_eq!(status_kind(503), ErrorKind::Unavailable);
         assert_eq!(status_kind(400), ErrorKind::Usage);
+    }
+
+    #[test]
+    fn https_and_loopback_http_get_their_own_clients() {
+        let http = Http::new(false).unwrap();
+        let tls = http.client("https://api.example.com/x").unwrap() as *const Client;
+        let plain = http.client("http://127.0.0.1:1/x").unwrap() as *const Client;
+        assert_ne!(tls, plain);
+        // Built once each.
+        assert_eq!(
+            http.client("https://other.example.com").unwrap() as *const Client,
+            tls
+        );
+        assert_eq!(
+            http.client("http://localhost:2").unwrap() as *const Client,
+            plain
+        );
     }
 
     #[test]

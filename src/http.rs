@@ -328,7 +328,9 @@ impl Http {
                     continue;
                 }
             }
-            return outcome.map_err(|e| transport_error(provider, call, &e, attempt));
+            return outcome
+                .map(|reply| scrub_error_body(reply, call))
+                .map_err(|e| transport_error(provider, call, &e, attempt));
         }
     }
 
@@ -471,23 +473,51 @@ impl Http {
     }
 
     fn emit_trace(&self, call: &Call, lines: Vec<String>) {
-        let mut text = jwt::redact_signatures(&lines.join("\n"));
-        let mut known: Vec<&str> = call
-            .body_secrets
-            .iter()
-            .map(|s| s.expose().as_str())
-            .collect();
-        match &call.auth {
-            Auth::Bearer(s) | Auth::Header { value: s, .. } | Auth::Basic { password: s, .. } => {
-                known.push(s.expose())
-            }
-            Auth::None => {}
-        }
-        for secret in known.into_iter().filter(|s| s.len() >= 4) {
-            text = text.replace(secret, "<redacted>");
-        }
-        eprintln!("{text}");
+        let text = jwt::redact_signatures(&lines.join("\n"));
+        eprintln!("{}", scrub_sent_secrets(text, call));
     }
+}
+
+/// Every secret `call` sends (its auth and the body secrets it names), long enough to replace
+/// safely.
+fn sent_secrets(call: &Call) -> Vec<&str> {
+    let mut known: Vec<&str> = call
+        .body_secrets
+        .iter()
+        .map(|s| s.expose().as_str())
+        .collect();
+    match &call.auth {
+        Auth::Bearer(s) | Auth::Header { value: s, .. } | Auth::Basic { password: s, .. } => {
+            known.push(s.expose())
+        }
+        Auth::None => {}
+    }
+    known.retain(|s| s.len() >= 4);
+    known
+}
+
+/// `text` with every secret `call` sent replaced by `<redacted>`.
+fn scrub_sent_secrets(mut text: String, call: &Call) -> String {
+    for secret in sent_secrets(call) {
+        text = text.replace(secret, "<redacted>");
+    }
+    text
+}
+
+/// An error body is only ever quoted in messages, so a service that echoes the credential it
+/// was sent ("invalid token tok_...") must not put that credential into an error message: the
+/// secrets of the call are scrubbed from it here, once for every provider.
+fn scrub_error_body(mut reply: Reply, call: &Call) -> Reply {
+    if reply.is_success() || reply.body.is_empty() {
+        return reply;
+    }
+    let Ok(text) = std::str::from_utf8(&reply.body) else {
+        return reply;
+    };
+    if sent_secrets(call).iter().any(|s| text.contains(s)) {
+        reply.body = scrub_sent_secrets(text.to_owned(), call).into_bytes();
+    }
+    reply
 }
 
 fn is_secret_field(name: &str) -> bool {
@@ -592,7 +622,11 @@ pub fn reply_error(
 ) -> Error {
     let kind = status_kind(reply.status);
     let detail = message.unwrap_or_else(|| {
-        let text = reply.text();
+        // A JSON body nobody decoded is quoted with its secret-named fields redacted.
+        let text = match reply.json_value() {
+            Some(value) => redact_json(&value),
+            None => reply.text(),
+        };
         let text = text.trim();
         if text.is_empty() {
             "no details".to_owned()
@@ -658,6 +692,37 @@ mod tests {
             http.client("http://localhost:2").unwrap() as *const Client,
             plain
         );
+    }
+
+    #[test]
+    fn error_bodies_never_carry_what_the_call_sent() {
+        let token = Secret::from("tok_echoed_secret");
+        let call = Call::post("https://x.example/refresh")
+            .json(serde_json::json!({"token": token.expose()}))
+            .body_secret(&token)
+            .auth(Auth::Bearer(Secret::from("jwt_sent_as_bearer")));
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        };
+        let scrubbed = scrub_error_body(
+            reply(401, "bad token tok_echoed_secret for jwt_sent_as_bearer"),
+            &call,
+        );
+        assert_eq!(scrubbed.text(), "bad token <redacted> for <redacted>");
+        // A success body is data: it is left alone.
+        let ok = scrub_error_body(reply(200, r#"{"token":"tok_echoed_secret"}"#), &call);
+        assert!(ok.text().contains("tok_echoed_secret"));
+        // A JSON error body nobody decoded is quoted with its secret fields redacted.
+        let err = reply_error(
+            "X",
+            &reply(400, r#"{"detail":"bad","api_key":"sk_never_shown"}"#),
+            None,
+            None,
+        );
+        assert!(!err.message.contains("sk_never_shown"), "{}", err.message);
+        assert!(err.message.contains("bad"), "{}", err.message);
     }
 
     #[test]

@@ -159,6 +159,8 @@ impl Render for AddedView {
 
 fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArgs) -> Result<()> {
     let agent_id = &session.profile.agent_id;
+    // The service shows the secret once: make sure it can be kept before asking for it.
+    session.store.check()?;
     let created = core.add_secret_verifier(agent_id, args.name.as_deref())?;
     let id = created.verifier.id.clone();
     let kind = if args.use_secret {
@@ -177,10 +179,8 @@ fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArg
     } else {
         None
     };
-    // The service shows the secret once: it is stored before anything is printed.
-    keep_one_time_secret(ctx, session, &kind, &created.secret)?;
     // The secret being replaced still opens its verifier until that is removed: keep it as
-    // a spare rather than drop it.
+    // a spare rather than drop it, before the new one takes its place.
     let mut kept_previous = None;
     if let (Some(old_id), Some(old)) = (&previous, &previous_secret) {
         let spare = spare_kind(old_id);
@@ -192,6 +192,15 @@ fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArg
                 e.message
             )),
         }
+    }
+    // The service shows the secret once: it is stored before anything is printed.
+    if let Err(err) = keep_one_time_secret(ctx, session, &kind, &created.secret) {
+        // The profile keeps its previous secret, so the spare copy made above is not needed
+        // (and is not recorded in the profile, so nothing else would ever remove it).
+        if let Some(spare) = &kept_previous {
+            let _ = session.store.delete(&store::account(&session.name, spare));
+        }
+        return Err(err);
     }
     let profile_name = session.name.clone();
     let use_secret = args.use_secret;

@@ -998,3 +998,19 @@ fn a_lost_verifier_response_is_replayed_with_the_same_secret() {
     home.run(&["verifiers", "remove", &old]).ok();
     home.run(&["refresh"]).ok();
 }
+
+#[test]
+fn a_store_that_cannot_keep_a_new_secret_is_found_before_the_verifier_is_made() {
+    let server = Server::start();
+    let home = registered(&server);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = home.path().join("data/secrets.json");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let run = home.run(&["verifiers", "add", "secret", "--use"]).code(7);
+        assert!(run.stderr.contains("chmod"), "{}", run.stderr);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(verifiers(&home).len(), 1, "no verifier was created");
+    }
+}

@@ -119,6 +119,18 @@ fn requests_follow_the_documented_api() {
             .contains("network=base")
     );
 
+    // Every request, not only the ones above, is a documented route with its auth scheme.
+    for request in log["requests"].as_array().unwrap() {
+        let route = format!("{} {}", request["method"], request["path"]);
+        let scheme = match route.as_str() {
+            r#""POST" "/fluxa/agentid/register""# | r#""POST" "/fluxa/agentid/refresh""# => "none",
+            r#""GET" "/fluxa/wallet/api/agent/self/status""#
+            | r#""GET" "/fluxa/wallet/api/mandates""# => "bearer",
+            _ => panic!("undocumented request {route}: {request}"),
+        };
+        assert_eq!(request["auth_scheme"], scheme, "{request}");
+    }
+
     let refresh = logged(&log, "POST", "/fluxa/agentid/refresh");
     assert_eq!(refresh.len(), 1);
     assert_eq!(refresh[0]["auth_scheme"], "none");
@@ -134,11 +146,24 @@ fn expired_jwt_is_refreshed_once_before_status() {
     let server = Server::start();
     server.knobs(json!({"jwt_ttl_secs": {"fluxa": 2}}));
     let home = registered(&server);
+    // Only the registration's JWT is short: a refreshed one that also lived 2 s could expire
+    // again before the status call on a loaded machine, and make a second refresh.
+    server.knobs(json!({"jwt_ttl_secs": {"fluxa": null}}));
+    let expired = home.stored("fluxa:jwt");
     std::thread::sleep(Duration::from_millis(2500));
     server.clear_requests();
     home.run(&["status"]).ok();
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
     assert_eq!(server.count("GET /fluxa/wallet/api/agent/self/status"), 1);
+    // Before, not after a 401: the refresh came first and the status call used the new JWT.
+    let log = server.requests();
+    let refresh = logged(&log, "POST", "/fluxa/agentid/refresh");
+    let status = logged(&log, "GET", "/fluxa/wallet/api/agent/self/status");
+    assert!(
+        refresh[0]["seq"].as_u64() < status[0]["seq"].as_u64(),
+        "{log}"
+    );
+    assert_ne!(home.stored("fluxa:jwt"), expired);
 }
 
 #[test]
@@ -173,6 +198,23 @@ fn token_min_valid_refreshes_when_less_remains_and_prints_only_the_jwt() {
     let json = home.run(&["--json", "token"]).ok().json();
     assert_eq!(json["token_type"], "Bearer");
     assert!(json["expires_in_secs"].as_i64().unwrap() > 600);
+
+    // The issue's own case: a JWT with 5 minutes left, `--min-valid 10m`: one refresh, and
+    // only the new JWT on stdout.
+    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 300}}));
+    home.run(&["refresh"]).ok();
+    server.knobs(json!({"jwt_ttl_secs": {"fluxa": null}}));
+    let short = home.stored("fluxa:jwt");
+    server.clear_requests();
+    let third = home.run(&["token", "--min-valid", "10m"]).ok();
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+    let renewed = home.stored("fluxa:jwt");
+    assert_ne!(renewed, short);
+    assert_eq!(
+        third.stdout,
+        format!("{renewed}\n"),
+        "only the JWT on stdout"
+    );
 }
 
 #[test]

@@ -596,11 +596,18 @@ fn no_secret_in_any_output_without_reveal() {
         home.run(&["-v", "register", "fluxra", "--name", "quiet-bot"])
             .ok(),
     )];
-    let mut secrets = vec![
-        home.stored("fluxra:recovery_key"),
-        home.stored("fluxra:api_key"),
-        home.stored("fluxra:jwt"),
-    ];
+    // Every secret the profile ever held, read after every run: `keys create --use` makes a key
+    // that `keys rotate` revokes and forgets, and each exchange replaces the JWT.
+    let mut secrets: Vec<String> = Vec::new();
+    let collect = |home: &Home, secrets: &mut Vec<String>| {
+        for value in home.stored_secrets().values() {
+            let value = value.as_str().unwrap().to_owned();
+            if !secrets.contains(&value) {
+                secrets.push(value);
+            }
+        }
+    };
+    collect(&home, &mut secrets);
     for args in [
         &["-v", "status"][..],
         &["-v", "--json", "status"],
@@ -613,20 +620,21 @@ fn no_secret_in_any_output_without_reveal() {
         &["status", "--all"],
     ] {
         runs.push((args.join(" ").leak(), home.run(args).ok()));
+        collect(&home, &mut secrets);
     }
-    // Failures too: a wrong recovery key and a wrong API key, with -v.
+    // Failures too: a wrong recovery key, with -v.
     home.overwrite_secret("fluxra:recovery_key", "rk_wrong_wrong_wrong");
+    collect(&home, &mut secrets);
     runs.push((
         "failing keys create -v",
         home.run(&["-v", "keys", "create"]).code(4),
     ));
     // `token` prints the JWT on stdout by design; its trace on stderr must not.
     let token = home.run(&["-v", "token"]).ok();
-    for (account, value) in home.stored_secrets() {
-        if account.contains("api_key") || account.ends_with(":jwt") {
-            secrets.push(value.as_str().unwrap().to_owned());
-        }
-    }
+    collect(&home, &mut secrets);
+    // The recovery key, the wrong one, and at least four API keys (register, two creates,
+    // rotate) and two JWTs.
+    assert!(secrets.len() >= 8, "{secrets:?}");
     for (what, run) in &runs {
         for secret in &secrets {
             assert!(

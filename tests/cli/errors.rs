@@ -169,6 +169,17 @@ fn an_override_that_disagrees_with_the_profile_is_refused() {
         run.stderr
     );
     assert!(run.stderr.contains("recorded"), "{}", run.stderr);
+    let envelope = home.run(&["--json", "status"]).code(2).error_json();
+    assert_eq!(envelope["error"]["exit_code"], 2, "{envelope}");
+    assert!(envelope["error"]["hint"].is_string(), "{envelope}");
+    for account in ["fluxa:token", "fluxa:jwt"] {
+        let secret = home.stored(account);
+        assert!(!run.all().contains(&secret), "{account} in:\n{}", run.all());
+        assert!(
+            !envelope.to_string().contains(&secret),
+            "{account} in {envelope}"
+        );
+    }
     assert_eq!(
         server.requests()["requests"].as_array().unwrap().len(),
         0,

@@ -81,8 +81,24 @@ pub(crate) fn key_rows(profile: &Profile, keys: Vec<KeyInfo>) -> Vec<KeyRow> {
         .collect()
 }
 
+/// The agent's keys as rows of the key table, warning on stderr when the profile's own key
+/// did not work or is not among them.
+pub(crate) fn listed_key_rows(ctx: &Ctx, session: &Session) -> Result<(Vec<KeyRow>, ListedWith)> {
+    let listed = fluxra::list_keys(session)?;
+    if let Some(reason) = &listed.fallback_reason {
+        ctx.printer.warn(format!(
+            "the profile's API key did not work ({reason}); listed the keys with the recovery key instead"
+        ));
+    }
+    let rows = key_rows(&session.profile, listed.keys);
+    if let Some(note) = missing_key_note(&session.profile, &rows) {
+        ctx.printer.warn(note);
+    }
+    Ok((rows, listed.with))
+}
+
 /// A warning when the profile's key is not among the agent's active keys.
-pub(crate) fn missing_key_note(profile: &Profile, rows: &[KeyRow]) -> Option<String> {
+fn missing_key_note(profile: &Profile, rows: &[KeyRow]) -> Option<String> {
     let id = profile.facts.get(KEY_ID_FACT)?;
     (!rows.iter().any(|r| &r.key.key_id == id)).then(|| {
         format!(
@@ -157,22 +173,13 @@ impl Render for ListView {
 }
 
 fn list(ctx: &Ctx, session: &Session) -> Result<()> {
-    let listed = fluxra::list_keys(session)?;
-    if let Some(reason) = &listed.fallback_reason {
-        ctx.printer.warn(format!(
-            "the profile's API key did not work ({reason}); listed the keys with the recovery key instead"
-        ));
-    }
-    let keys = key_rows(&session.profile, listed.keys);
-    if let Some(note) = missing_key_note(&session.profile, &keys) {
-        ctx.printer.warn(note);
-    }
+    let (keys, listed_with) = listed_key_rows(ctx, session)?;
     ctx.printer.print(&ListView {
         profile: session.name.clone(),
         provider: Provider::Fluxra,
         agent_id: session.profile.agent_id.clone(),
         key_in_use: session.profile.facts.get(KEY_ID_FACT).cloned(),
-        listed_with: listed.with,
+        listed_with,
         keys,
     })
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::LocalFacts;
 use crate::cli::StatusArgs;
 use crate::commands::Ctx;
-use crate::commands::keys::{KEY_ID_FACT, KeyRow, key_rows, missing_key_note, render_keys};
+use crate::commands::keys::{KEY_ID_FACT, KeyRow, listed_key_rows, render_keys};
 use crate::error::Result;
 use crate::output::{Human, Render, tables};
 use crate::profile::Provider;
@@ -35,16 +35,7 @@ struct Agent {
 
 pub(super) fn status(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
     let service = fluxra::health(session.http, session.endpoint("api"))?;
-    let listed = fluxra::list_keys(session)?;
-    if let Some(reason) = &listed.fallback_reason {
-        ctx.printer.warn(format!(
-            "the profile's API key did not work ({reason}); listed the keys with the recovery key instead"
-        ));
-    }
-    let keys = key_rows(&session.profile, listed.keys);
-    if let Some(note) = missing_key_note(&session.profile, &keys) {
-        ctx.printer.warn(note);
-    }
+    let (keys, keys_listed_with) = listed_key_rows(ctx, session)?;
     ctx.printer.print(&FluxraStatus {
         profile: session.name.clone(),
         provider: Provider::Fluxra,
@@ -55,7 +46,7 @@ pub(super) fn status(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result
             name: session.profile.agent_name.clone(),
         },
         key_in_use: session.profile.facts.get(KEY_ID_FACT).cloned(),
-        keys_listed_with: listed.with,
+        keys_listed_with,
         keys,
         // Read after the calls above, which may have refreshed the JWT.
         local: LocalFacts::read(session)?,

@@ -45,8 +45,9 @@ use serde_json::{Value, json};
 
 use super::state::{AppState, StateDoc};
 use super::support::{
-    Auth, Envelope, format_atomic, hex, iso_ms, json_object_body, json_response, now_ms,
-    optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms, uuid_v4,
+    Auth, Envelope, format_atomic, hex, iso_ms, json_object_body, json_response, looks_like_email,
+    now_ms, optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms,
+    uuid_v4,
 };
 use super::tokens::TokenError;
 
@@ -539,18 +540,6 @@ async fn register(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
         )
     })
     .await
-}
-
-fn looks_like_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !s.contains(' ')
-        }
-        None => false,
-    }
 }
 
 async fn refresh(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

@@ -47,8 +47,8 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use super::state::StateDoc;
 use super::support::{
-    Auth, Envelope, iso_ms, json_object_body, json_response, now_ms, optional_str, random_hex,
-    sha256_hex, text_response, uuid_v4,
+    Auth, Envelope, iso_ms, json_object_body, json_response, looks_like_email, now_ms,
+    optional_str, random_hex, sha256_hex, text_response, uuid_v4,
 };
 use super::tokens::TokenError;
 
@@ -170,19 +170,6 @@ fn valid_scope(scope: &str) -> bool {
     };
     let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     word(area) && word(action)
-}
-
-fn looks_like_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !s.contains(char::is_whitespace)
-        }
-        None => false,
-    }
 }
 
 // ------------------------------------------------------------------------------------------

@@ -37,6 +37,18 @@ pub fn how_to_provide(provider: Provider) -> &'static str {
     }
 }
 
+/// Where an operator key is kept: real keys under the provider's id (`proxy`, account
+/// `operator:proxy`), sandbox keys (`agentcred --sandbox login proxy`) in a slot of their own
+/// (`sandbox-proxy`, account `operator:sandbox-proxy`), so that trying the sandbox never
+/// replaces, nor is sent, the organization's real key.
+pub fn operator_slot(provider: Provider, sandbox: bool) -> String {
+    if sandbox {
+        format!("sandbox-{}", provider.id())
+    } else {
+        provider.id().to_owned()
+    }
+}
+
 /// The operator credential as Basic user + secret (AuthPI) or a single key (Proxy).
 pub struct OperatorKey {
     pub user: Option<String>,
@@ -45,8 +57,9 @@ pub struct OperatorKey {
     pub source: String,
 }
 
-/// Operator credentials for `provider`: environment first, then the store.
-pub fn operator_key(ctx: &Ctx, provider: Provider) -> Result<OperatorKey> {
+/// Operator credentials for `provider`: environment first, then the key stored by `login`
+/// for real profiles or, with `sandbox`, by `--sandbox login`.
+pub fn operator_key(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<OperatorKey> {
     match provider {
         Provider::Authpi => {
             let id = std::env::var("AUTHPI_KEY_ID")
@@ -94,9 +107,10 @@ pub fn operator_key(ctx: &Ctx, provider: Provider) -> Result<OperatorKey> {
         .with_provider(provider.id())
         .with_hint(how_to_provide(provider))
     };
-    let entry = config.operators.get(provider.id()).ok_or_else(missing)?;
+    let slot = operator_slot(provider, sandbox);
+    let entry = config.operators.get(&slot).ok_or_else(missing)?;
     let stored = store::open(entry.store, &ctx.paths)?
-        .get(&store::operator_account(provider.id()))?
+        .get(&store::operator_account(&slot))?
         .ok_or_else(missing)?;
     Ok(match provider {
         Provider::Authpi => {
@@ -218,11 +232,12 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         sandbox,
         &ctx.paths,
     )?;
+    let slot = operator_slot(provider, sandbox);
     let target = store::open(kind, &ctx.paths)?;
-    target.set(&store::operator_account(provider.id()), &value)?;
+    target.set(&store::operator_account(&slot), &value)?;
     Config::update(&ctx.paths, |config| {
         config.operators.insert(
-            provider.id().to_owned(),
+            slot.clone(),
             Operator {
                 store: kind,
                 sandbox,
@@ -243,9 +258,8 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
 
 pub fn logout(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let provider = provider_of(args.provider);
-    let entry = Config::update(&ctx.paths, |config| {
-        Ok(config.operators.remove(provider.id()))
-    })?;
+    let slot = operator_slot(provider, ctx.global.sandbox);
+    let entry = Config::update(&ctx.paths, |config| Ok(config.operators.remove(&slot)))?;
     let Some(entry) = entry else {
         return Err(Error::not_found(format!(
             "no stored {} operator key",
@@ -254,7 +268,7 @@ pub fn logout(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         .with_provider(provider.id())
         .with_hint("nothing to log out from; `agentcred login` stores one"));
     };
-    store::open(entry.store, &ctx.paths)?.delete(&store::operator_account(provider.id()))?;
+    store::open(entry.store, &ctx.paths)?.delete(&store::operator_account(&slot))?;
     ctx.printer.print(&LoginView {
         provider,
         action: "logout",

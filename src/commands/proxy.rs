@@ -61,7 +61,7 @@ impl OperatorFacts {
 
 /// The organization key. `sandbox` allows the demo-key fallback (sandbox profiles only).
 pub fn operator_key(ctx: &Ctx, sandbox: bool) -> Result<(Secret<String>, OperatorFacts)> {
-    match login::operator_key(ctx, Provider::Proxy) {
+    match login::operator_key(ctx, Provider::Proxy, sandbox) {
         Ok(key) => {
             let environment = api::environment(key.secret.expose());
             Ok((

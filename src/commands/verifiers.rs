@@ -453,7 +453,8 @@ pub(super) fn org_key(ctx: &Ctx, sandbox: bool) -> Result<OrgKey> {
     let env_set = ["AUTHPI_KEY_ID", "AUTHPI_KEY_SECRET"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
-    if sandbox && !env_set && !ctx.config()?.operators.contains_key(authpi::PROVIDER) {
+    let slot = login::operator_slot(Provider::Authpi, true);
+    if sandbox && !env_set && !ctx.config()?.operators.contains_key(&slot) {
         ctx.printer.status(format!(
             "No AuthPI operator key is configured; using the sandbox's demo key {}.",
             demo::DEMO_KEY_ID
@@ -463,7 +464,7 @@ pub(super) fn org_key(ctx: &Ctx, sandbox: bool) -> Result<OrgKey> {
             secret: Secret::new(demo::DEMO_KEY_SECRET.into()),
         });
     }
-    let key = login::operator_key(ctx, Provider::Authpi)?;
+    let key = login::operator_key(ctx, Provider::Authpi, sandbox)?;
     Ok(OrgKey {
         key_id: key.user.unwrap_or_default(),
         secret: key.secret,

@@ -923,3 +923,37 @@ fn one_time_tokens_are_rescued_when_the_store_fails() {
     assert!(works(&server, &id, &token));
     assert_eq!(home.stored("proxy:token"), before);
 }
+
+#[test]
+fn sandbox_and_real_operator_keys_live_in_separate_slots() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    home.run_with_stdin(&["login", "proxy"], "lk_live_the_real_org_key\n")
+        .ok();
+    home.run_with_stdin(&["--sandbox", "login", "proxy"], "lk_dev_sandbox\n")
+        .ok();
+    // Neither login replaced the other.
+    assert_eq!(home.stored("operator:proxy"), "lk_live_the_real_org_key");
+    assert_eq!(home.stored("operator:sandbox-proxy"), "lk_dev_sandbox");
+
+    // A sandbox profile uses the sandbox slot: the real key never reaches the sandbox.
+    home.run(&[
+        "--sandbox",
+        "register",
+        "proxy",
+        "--external-id",
+        "slots",
+        "--user",
+        DEMO_USER_ALICE,
+        "--name",
+        "Slots",
+    ])
+    .ok();
+    let status = home.run(&["--json", "status"]).ok().json();
+    assert!(!status.to_string().contains("lk_live_the_real_org_key"));
+
+    // Logging out of the sandbox leaves the real key alone.
+    home.run(&["--sandbox", "logout", "proxy"]).ok();
+    assert_eq!(home.stored("operator:proxy"), "lk_live_the_real_org_key");
+    assert!(!home.stored_secrets().contains_key("operator:sandbox-proxy"));
+}

@@ -3,9 +3,12 @@
 //! A secret comes from stdin when stdin is not a terminal (piped: `echo $KEY | agentcred login
 //! proxy`), otherwise from a hidden prompt. With `--no-input`, or when stdin is not a terminal
 //! and empty, nothing waits: the command fails with exit 2 and says how to provide the value.
-//! Piped stdin is still read under `--no-input`, since it is input given up front, not asked for.
+//! Piped stdin is still read under `--no-input`, since it is input given up front, not asked for,
+//! but never waited on without bound: a pipe that delivers no line in time counts as empty.
 
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, IsTerminal};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -13,16 +16,38 @@ use crate::secret::Secret;
 /// How to give the value without a prompt, for the error message.
 pub struct Hint<'a>(pub &'a str);
 
+/// How long piped stdin may take to deliver its line. A pipe that stays open with nothing in
+/// it (an agent that spawned us with `stdin=PIPE` and never writes) must not hang the tool:
+/// with `--no-input` nothing may wait, so the grace is short; otherwise it allows a slow
+/// producer (`vault read ... | agentcred login proxy`).
+const PIPE_GRACE_NO_INPUT: Duration = Duration::from_secs(2);
+const PIPE_GRACE: Duration = Duration::from_secs(30);
+
 /// Read one secret line. `what` names it in the prompt and in errors.
 pub fn secret(what: &str, no_input: bool, hint: Hint) -> Result<Secret<String>> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        let mut text = String::new();
-        stdin
-            .lock()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::usage(format!("cannot read the {what} from stdin: {e}")))?;
-        let value = text.trim_end_matches(['\n', '\r']).trim().to_owned();
+        let grace = if no_input {
+            PIPE_GRACE_NO_INPUT
+        } else {
+            PIPE_GRACE
+        };
+        let value = match piped_line(grace) {
+            PipedLine::Line(line) => line,
+            PipedLine::Failed(e) => {
+                return Err(Error::usage(format!(
+                    "cannot read the {what} from stdin: {e}"
+                )));
+            }
+            PipedLine::Nothing => String::new(),
+            PipedLine::TimedOut => {
+                return Err(Error::usage(format!(
+                    "no {what} arrived on stdin within {} s (it is not a terminal)",
+                    grace.as_secs()
+                ))
+                .with_hint(hint.0.to_owned()));
+            }
+        };
         if value.is_empty() {
             return Err(Error::usage(format!(
                 "no {what} on stdin (it is not a terminal and was empty)"
@@ -44,6 +69,38 @@ pub fn secret(what: &str, no_input: bool, hint: Hint) -> Result<Secret<String>> 
         return Err(Error::usage(format!("the {what} was empty")).with_hint(hint.0.to_owned()));
     }
     Ok(Secret::new(value))
+}
+
+enum PipedLine {
+    Line(String),
+    Nothing,
+    TimedOut,
+    Failed(std::io::Error),
+}
+
+/// One line of stdin, trimmed, read on a helper thread so the wait is bounded. One line at a
+/// time (not to EOF) so that two values can be piped on two lines (AuthPI's key id, then its
+/// secret); the rest stays in stdin's shared buffer for the next call. A reader still blocked
+/// after the grace is abandoned: the process exits soon after anyway.
+fn piped_line(grace: Duration) -> PipedLine {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let outcome = std::io::stdin().lock().read_line(&mut line).map(|_| line);
+        let _ = sender.send(outcome);
+    });
+    match receiver.recv_timeout(grace) {
+        Ok(Ok(line)) => {
+            let line = line.trim().to_owned();
+            if line.is_empty() {
+                PipedLine::Nothing
+            } else {
+                PipedLine::Line(line)
+            }
+        }
+        Ok(Err(e)) => PipedLine::Failed(e),
+        Err(_) => PipedLine::TimedOut,
+    }
 }
 
 /// Ask for confirmation of a destructive action (`what`, e.g. "deleting AuthPI agent agt_1")

@@ -238,3 +238,38 @@ fn help_and_version_succeed_on_stdout() {
     let version = home.run(&["--version"]).ok();
     assert!(version.stdout.starts_with("agentcred "));
 }
+
+#[test]
+fn an_open_but_silent_stdin_does_not_hang_no_input() {
+    let home = Home::new();
+    let mut cmd = home.command(&["--no-input", "login", "proxy"]);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    // Keep our end of the pipe open and silent, like an agent that never writes.
+    let _held_open = child.stdin.take();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "agentcred waited on stdin"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = crate::support::finish(child.wait_with_output().unwrap());
+    assert_eq!(status.code(), Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("PROXY_API_KEY"), "{}", out.stderr);
+}
+
+#[test]
+fn authpi_login_takes_the_id_and_the_secret_on_two_piped_lines() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    home.run_with_stdin(&["login", "authpi"], "key_two_lines\nthe-secret\n")
+        .ok();
+    assert_eq!(home.stored("operator:authpi"), "key_two_lines:the-secret");
+}

@@ -368,8 +368,9 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Lowercase hex SHA-256 of `data`: how secrets are kept in the state file, so the file never
-/// holds a usable long-lived credential.
+/// Lowercase hex SHA-256 of `data`: how the services' records keep secrets, as real services
+/// do. (The state file still holds fake secrets elsewhere: the request log records bodies as
+/// sent, and AuthPI's idempotency replays keep their responses for 24 h; see `state.rs`.)
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
 }

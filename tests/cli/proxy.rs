@@ -278,6 +278,13 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
     // Revoking another token: no warning.
     let other = home.run(&["tokens", "revoke", &new_id]).ok();
     assert!(!other.stderr.contains("no working agent token"));
+    let revoke_path = format!("/proxy/v1/agents/{}/tokens/{new_id}", agent_id(&home));
+    let revokes = logged(&server.requests(), "DELETE", &revoke_path)
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(revokes.len(), 1, "DELETE {revoke_path}");
+    assert_eq!(revokes[0]["auth_scheme"], "api-key");
     // Revoking the profile's own token warns.
     let own = home.run(&["--json", "tokens", "revoke", &shown_id]).ok();
     assert_eq!(own.json()["profile_token_revoked"], true);
@@ -596,6 +603,10 @@ fn agent_lifecycle_suspend_activate_deregister_and_register_again() {
         .ok()
         .json();
     assert_eq!(dereg["agent"]["status"], "deregistered");
+    assert_eq!(
+        server.count(&format!("POST /proxy/v1/agents/{old_id}/deregister")),
+        1
+    );
     assert_eq!(dereg["previous_status"], "active");
     let profile = home.run(&["--json", "profiles", "show"]).ok().json();
     assert!(

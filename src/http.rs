@@ -202,6 +202,16 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// A reply with a JSON body, for the providers' error-mapping tests.
+    #[cfg(test)]
+    pub fn with_json(status: u16, body: serde_json::Value) -> Reply {
+        Reply {
+            status,
+            headers: HeaderMap::new(),
+            body: serde_json::to_vec(&body).expect("a Value serializes"),
+        }
+    }
 }
 
 /// The default error kind for an HTTP status (contract §8).

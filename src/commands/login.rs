@@ -53,7 +53,7 @@ pub fn operator_slot(provider: Provider, sandbox: bool) -> String {
 pub struct OperatorKey {
     pub user: Option<String>,
     pub secret: Secret<String>,
-    /// "environment" or the store kind.
+    /// "environment", the store kind, or [`SANDBOX_DEMO_SOURCE`].
     pub source: String,
 }
 
@@ -108,7 +108,13 @@ pub fn operator_key(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<Oper
         .with_hint(how_to_provide(provider))
     };
     let slot = operator_slot(provider, sandbox);
-    let entry = config.operators.get(&slot).ok_or_else(missing)?;
+    let Some(entry) = config.operators.get(&slot) else {
+        return if sandbox {
+            Ok(sandbox_demo_key(ctx, provider))
+        } else {
+            Err(missing())
+        };
+    };
     let stored = store::open(entry.store, &ctx.paths)?
         .get(&store::operator_account(&slot))?
         .ok_or_else(missing)?;
@@ -131,6 +137,32 @@ pub fn operator_key(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<Oper
         },
     })
 }
+
+/// The sandbox's documented demo org key, for sandbox profiles with no key configured (said
+/// on stderr). Real profiles never get here: only the sandbox knows these fake keys.
+fn sandbox_demo_key(ctx: &Ctx, provider: Provider) -> OperatorKey {
+    use crate::sandbox::{authpi, proxy};
+    let (user, secret, shown) = match provider {
+        Provider::Authpi => (
+            Some(authpi::DEMO_KEY_ID.to_owned()),
+            authpi::DEMO_KEY_SECRET,
+            authpi::DEMO_KEY_ID,
+        ),
+        _ => (None, proxy::DEMO_API_KEY, proxy::DEMO_API_KEY),
+    };
+    ctx.printer.status(format!(
+        "No {} operator key is configured; using the sandbox's demo key {shown}.",
+        provider.display_name()
+    ));
+    OperatorKey {
+        user,
+        secret: Secret::new(secret.to_owned()),
+        source: SANDBOX_DEMO_SOURCE.to_owned(),
+    }
+}
+
+/// [`OperatorKey::source`] of the sandbox's demo key.
+pub const SANDBOX_DEMO_SOURCE: &str = "sandbox demo key";
 
 fn split_pair(value: &str) -> Option<(&str, &str)> {
     let (id, secret) = value.split_once(':')?;

@@ -21,7 +21,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::output::{Human, tables};
 use crate::profile::{Config, Profile, Provider};
 use crate::providers::proxy::{self as api, Client, Credential};
-use crate::sandbox::proxy::DEMO_API_KEY;
 use crate::secret::Secret;
 use crate::session::Session;
 use crate::timefmt;
@@ -52,7 +51,7 @@ impl OperatorFacts {
     pub fn describe(&self) -> String {
         let source = match self.source.as_str() {
             "environment" => "from PROXY_API_KEY".to_owned(),
-            "sandbox demo key" => "the sandbox's demo key".to_owned(),
+            login::SANDBOX_DEMO_SOURCE => "the sandbox's demo key".to_owned(),
             store => format!("stored in the {store} store"),
         };
         format!("{} key, {source}", self.environment)
@@ -61,31 +60,15 @@ impl OperatorFacts {
 
 /// The organization key. `sandbox` allows the demo-key fallback (sandbox profiles only).
 pub fn operator_key(ctx: &Ctx, sandbox: bool) -> Result<(Secret<String>, OperatorFacts)> {
-    match login::operator_key(ctx, Provider::Proxy, sandbox) {
-        Ok(key) => {
-            let environment = api::environment(key.secret.expose());
-            Ok((
-                key.secret,
-                OperatorFacts {
-                    environment,
-                    source: key.source,
-                },
-            ))
-        }
-        Err(err) if sandbox && err.kind == ErrorKind::Usage => {
-            ctx.printer.status(format!(
-                "No Proxy operator key is configured; using the sandbox's demo key ({DEMO_API_KEY})."
-            ));
-            Ok((
-                Secret::new(DEMO_API_KEY.to_owned()),
-                OperatorFacts {
-                    environment: api::environment(DEMO_API_KEY),
-                    source: "sandbox demo key".to_owned(),
-                },
-            ))
-        }
-        Err(err) => Err(err),
-    }
+    let key = login::operator_key(ctx, Provider::Proxy, sandbox)?;
+    let environment = api::environment(key.secret.expose());
+    Ok((
+        key.secret,
+        OperatorFacts {
+            environment,
+            source: key.source,
+        },
+    ))
 }
 
 /// A client with the organization key, for the profile's service.

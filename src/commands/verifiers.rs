@@ -450,20 +450,6 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
 /// sandbox profile with neither, the sandbox's documented demo key (said on stderr). A real
 /// profile never falls back.
 pub(super) fn org_key(ctx: &Ctx, sandbox: bool) -> Result<OrgKey> {
-    let env_set = ["AUTHPI_KEY_ID", "AUTHPI_KEY_SECRET"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
-    let slot = login::operator_slot(Provider::Authpi, true);
-    if sandbox && !env_set && !ctx.config()?.operators.contains_key(&slot) {
-        ctx.printer.status(format!(
-            "No AuthPI operator key is configured; using the sandbox's demo key {}.",
-            demo::DEMO_KEY_ID
-        ));
-        return Ok(OrgKey {
-            key_id: demo::DEMO_KEY_ID.into(),
-            secret: Secret::new(demo::DEMO_KEY_SECRET.into()),
-        });
-    }
     let key = login::operator_key(ctx, Provider::Authpi, sandbox)?;
     Ok(OrgKey {
         key_id: key.user.unwrap_or_default(),

@@ -588,18 +588,10 @@ pub fn error_from(reply: &Reply, action: &str) -> Error {
 mod tests {
     use super::*;
 
-    fn reply(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            headers: Default::default(),
-            body: serde_json::to_vec(&body).unwrap(),
-        }
-    }
-
     #[test]
     fn limits_and_suspensions_are_policy_refusals() {
         let limit = error_from(
-            &reply(
+            &Reply::with_json(
                 409,
                 json!({"error": "conflict", "error_description": "verifier limit reached (20)"}),
             ),
@@ -609,7 +601,7 @@ mod tests {
         assert!(limit.message.contains("verifier limit reached (20)"));
         assert_eq!(limit.provider.as_deref(), Some(PROVIDER));
         let other = error_from(
-            &reply(
+            &Reply::with_json(
                 409,
                 json!({"error": "conflict", "error_description": "wallet already linked"}),
             ),
@@ -617,7 +609,7 @@ mod tests {
         );
         assert_eq!(other.exit_code(), 5);
         let suspended = token_error(
-            &reply(
+            &Reply::with_json(
                 400,
                 json!({"error": "unauthorized_client", "error_description": "agent agt_1 is suspended"}),
             ),
@@ -626,7 +618,7 @@ mod tests {
         assert_eq!(suspended.exit_code(), 8);
         assert!(suspended.hint.unwrap().contains("agentcred agent activate"));
         let mismatch = error_from(
-            &reply(
+            &Reply::with_json(
                 422,
                 json!({"error": "invalid_request", "error_description": "Idempotency-Key has already been used with a different request body"}),
             ),
@@ -634,7 +626,7 @@ mod tests {
         );
         assert_eq!(mismatch.exit_code(), 5);
         let stale = agent_error(
-            &reply(
+            &Reply::with_json(
                 412,
                 json!({"error": "precondition_failed", "current_etag": "\"9\""}),
             ),

@@ -566,19 +566,11 @@ mod tests {
         assert_eq!(environment("sk_x"), "unknown");
     }
 
-    fn reply(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            headers: Default::default(),
-            body: serde_json::to_vec(&body).unwrap(),
-        }
-    }
-
     #[test]
     fn errors_keep_the_message_and_request_id_and_map_policy_codes() {
         let op = Credential::Operator(Secret::new("lk_dev_x".into()));
         let err = error_from(
-            &reply(
+            &Reply::with_json(
                 400,
                 json!({"error": {"type": "validation_error", "code": "max_cards_reached",
                                  "message": "too many"}, "request_id": "req_1"}),
@@ -594,7 +586,7 @@ mod tests {
         assert_eq!(err.service_code.as_deref(), Some("max_cards_reached"));
 
         let conflict = error_from(
-            &reply(
+            &Reply::with_json(
                 409,
                 json!({"error": {"code": "external_id_conflict", "message": "taken"}}),
             ),
@@ -606,7 +598,7 @@ mod tests {
 
         let agent = Credential::Agent(Secret::new("at_dev_x".into()));
         let revoked = error_from(
-            &reply(
+            &Reply::with_json(
                 401,
                 json!({"error": {"code": "invalid_token", "message": "revoked"}}),
             ),
@@ -616,7 +608,11 @@ mod tests {
         assert_eq!(revoked.exit_code(), 4);
         assert!(revoked.hint.unwrap().contains("tokens create"));
 
-        let flat = error_from(&reply(401, json!({"error": "Invalid API key"})), "x", &op);
+        let flat = error_from(
+            &Reply::with_json(401, json!({"error": "Invalid API key"})),
+            "x",
+            &op,
+        );
         assert!(flat.message.contains("Invalid API key"));
         assert!(flat.hint.unwrap().contains("PROXY_API_KEY"));
     }

@@ -4,7 +4,7 @@
 use agentcred::sandbox::authpi::{DEMO_ACCOUNT_ID, DEMO_ISSUER_ID, DEMO_KEY_ID, DEMO_KEY_SECRET};
 use serde_json::{Value, json};
 
-use crate::support::{Home, Run, Server, logged};
+use crate::support::{Home, Server, logged};
 
 const AGENTS: &str = "/authpi/api/v1/accounts/acc_sandbox/issuers/i_sandbox/agents";
 const TOKEN: &str = "/authpi/idp/i_sandbox/token";
@@ -71,17 +71,6 @@ fn agents_in_state(server: &Server) -> serde_json::Map<String, Value> {
 
 fn wallet(n: usize) -> String {
     format!("0x{n:040x}")
-}
-
-#[track_caller]
-fn mentions(run: &Run, words: &[&str]) {
-    for word in words {
-        assert!(
-            run.stderr.contains(word),
-            "{word:?} not in:\n{}",
-            run.stderr
-        );
-    }
 }
 
 #[test]
@@ -334,7 +323,7 @@ fn operator_login_logout_and_the_environment_winning() {
     home.run(&["logout", "authpi"]).ok();
     assert!(!home.stored_secrets().contains_key("operator:authpi"));
     let missing = home.run(&["--no-input", "agent", "show"]).code(2);
-    mentions(&missing, &["AUTHPI_KEY_ID", "login authpi"]);
+    missing.mentions(&["AUTHPI_KEY_ID", "login authpi"]);
 }
 
 #[test]
@@ -421,10 +410,7 @@ fn secret_rotation_end_to_end() {
 
     // The verifier the profile uses needs --force, which says what breaks.
     let refused = home.run(&["verifiers", "remove", &new]).code(2);
-    mentions(
-        &refused,
-        &["--force", "agentcred token", "verifiers add secret --use"],
-    );
+    refused.mentions(&["--force", "agentcred token", "verifiers add secret --use"]);
     assert_eq!(verifiers(&home).len(), 1);
     let forced = home.run(&["verifiers", "remove", &new, "--force"]).ok();
     assert!(
@@ -434,7 +420,7 @@ fn secret_rotation_end_to_end() {
     );
     assert!(!home.stored_secrets().contains_key("authpi:client_secret"));
     let no_secret = home.run(&["refresh"]).code(4);
-    mentions(&no_secret, &["verifiers add secret --use"]);
+    no_secret.mentions(&["verifiers add secret --use"]);
 }
 
 #[test]
@@ -491,7 +477,7 @@ fn the_21st_verifier_is_refused_by_the_limit() {
     }
     assert_eq!(verifiers(&home).len(), 20);
     let run = home.run(&["verifiers", "add", "secret"]).code(8);
-    mentions(&run, &["verifier limit reached (20)", "verifiers remove"]);
+    run.mentions(&["verifier limit reached (20)", "verifiers remove"]);
     let json = home
         .run(&["--json", "verifiers", "add", "secret"])
         .code(8)
@@ -510,7 +496,7 @@ fn the_21st_verifier_is_refused_by_the_limit() {
             "eip155:8453",
         ])
         .code(5);
-    mentions(&duplicate, &["already a verifier"]);
+    duplicate.mentions(&["already a verifier"]);
 }
 
 #[test]
@@ -534,7 +520,7 @@ fn a_stale_etag_is_a_conflict_that_says_it_changed_meanwhile() {
     let verifier_path = format!("{AGENTS}/{id}/verifiers/{wallet_id}");
     server.fault(json!({"method": "DELETE", "path": verifier_path, "status": 412}));
     let run = home.run(&["verifiers", "remove", &wallet_id]).code(5);
-    mentions(&run, &["changed meanwhile", "verifiers list"]);
+    run.mentions(&["changed meanwhile", "verifiers list"]);
     assert_eq!(verifiers(&home).len(), 2, "nothing was removed");
 
     server.fault(json!({"method": "PATCH", "path": format!("{AGENTS}/{id}"), "status": 412}));
@@ -571,7 +557,7 @@ fn a_suspended_agent_gets_no_token_until_it_is_activated() {
     );
 
     let refused = home.run(&["refresh"]).code(8);
-    mentions(&refused, &["suspended", "agentcred agent activate"]);
+    refused.mentions(&["suspended", "agentcred agent activate"]);
     let json = home
         .run(&["--json", "token", "--min-valid", "10m"])
         .code(8)
@@ -594,11 +580,11 @@ fn a_suspended_agent_gets_no_token_until_it_is_activated() {
 
     // Blocking is for good: it asks first, and no activation follows.
     let unconfirmed = home.run(&["agent", "block", "--reason", "abuse"]).code(2);
-    mentions(&unconfirmed, &["--yes"]);
+    unconfirmed.mentions(&["--yes"]);
     home.run(&["agent", "block", "--reason", "abuse", "--yes"])
         .ok();
     let blocked = home.run(&["refresh"]).code(8);
-    mentions(&blocked, &["blocked", "cannot be reactivated"]);
+    blocked.mentions(&["blocked", "cannot be reactivated"]);
     home.run(&["agent", "activate"]).code(2);
 }
 
@@ -608,7 +594,7 @@ fn a_deleted_agent_leaves_a_profile_that_says_so() {
     let home = registered(&server);
     let id = agent_id(&home);
     let unconfirmed = home.run(&["agent", "delete"]).code(2);
-    mentions(&unconfirmed, &["--yes"]);
+    unconfirmed.mentions(&["--yes"]);
     assert_eq!(agents_in_state(&server).len(), 1);
 
     let deleted = home
@@ -626,7 +612,7 @@ fn a_deleted_agent_leaves_a_profile_that_says_so() {
     );
 
     let token = home.run(&["token"]).code(3);
-    mentions(&token, &["deleted", "profiles remove authpi"]);
+    token.mentions(&["deleted", "profiles remove authpi"]);
     home.run(&["verifiers", "list"]).code(3);
     let status = home.run(&["--json", "status"]).ok().json();
     assert!(status["note"].as_str().unwrap().contains("deleted"));
@@ -725,7 +711,7 @@ fn no_secret_registration_has_no_token_until_a_secret_is_added() {
     assert!(reg.stdout.contains("--no-secret"), "{}", reg.stdout);
     assert_eq!(server.count(&format!("POST {TOKEN}")), 0);
     let refused = home.run(&["token"]).code(4);
-    mentions(&refused, &["verifiers add secret --use"]);
+    refused.mentions(&["verifiers add secret --use"]);
     home.run(&["verifiers", "add", "secret", "--use"]).ok();
     home.run(&["token"]).ok();
 }
@@ -746,7 +732,7 @@ fn a_create_the_service_refuses_saves_nothing() {
             "x",
         ])
         .code(3);
-    mentions(&bad, &["i_nope"]);
+    bad.mentions(&["i_nope"]);
     home.run(&["profiles", "show", "authpi"]).code(3);
     let other_account = home
         .run(&[
@@ -760,7 +746,7 @@ fn a_create_the_service_refuses_saves_nothing() {
             "x",
         ])
         .code(4);
-    mentions(&other_account, &["acc_other", "--account"]);
+    other_account.mentions(&["acc_other", "--account"]);
     assert!(agents_in_state(&server).is_empty());
 }
 
@@ -770,7 +756,7 @@ fn a_client_secret_the_store_refuses_goes_to_a_rescue_file_and_still_works() {
     let mut home = operator_home(&server);
     home.set("AGENTCRED_FAULT_STORE_WRITE", "1");
     let run = home.run(&register_args("rescued")).code(7);
-    mentions(&run, &["rescue file"]);
+    run.mentions(&["rescue file"]);
     let dir = home.path().join("data/rescue");
     let file = std::fs::read_dir(&dir)
         .unwrap()
@@ -886,7 +872,7 @@ fn bad_input_table() {
 
     // An unknown verifier id is not found, after the list that shows it is not there.
     let unknown = home.run(&["verifiers", "remove", "vrf_nope"]).code(3);
-    mentions(&unknown, &["vrf_nope", "verifiers list"]);
+    unknown.mentions(&["vrf_nope", "verifiers list"]);
 
     // No operator key and no way to ask for one.
     let mut keyless = Home::new();
@@ -894,12 +880,12 @@ fn bad_input_table() {
     let missing = keyless
         .run(&[&["--no-input"][..], &register_args("x")].concat())
         .code(2);
-    mentions(&missing, &["AUTHPI_KEY_ID", "login authpi"]);
+    missing.mentions(&["AUTHPI_KEY_ID", "login authpi"]);
     let half = {
         keyless.set("AUTHPI_KEY_ID", DEMO_KEY_ID);
         keyless.run(&register_args("x")).code(2)
     };
-    mentions(&half, &["AUTHPI_KEY_SECRET"]);
+    half.mentions(&["AUTHPI_KEY_SECRET"]);
 
     // An AuthPI command on a Proxy profile names the provider it applies to.
     let proxy = Home::new();
@@ -911,7 +897,7 @@ fn bad_input_table() {
     .unwrap();
     for args in [&["verifiers", "list"][..], &["verifiers", "add", "secret"]] {
         let run = proxy.run(args).code(2);
-        mentions(&run, &["AuthPI", "Proxy profile"]);
+        run.mentions(&["AuthPI", "Proxy profile"]);
     }
 }
 
@@ -959,19 +945,12 @@ fn twenty_concurrent_token_calls_on_an_expired_profile_make_one_token_request() 
     std::thread::sleep(std::time::Duration::from_millis(1500));
     server.clear_requests();
 
-    let children: Vec<_> = (0..20)
-        .map(|_| {
-            let mut cmd = home.command(&["token"]);
-            cmd.stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
-            cmd.spawn().unwrap()
-        })
+    let calls = vec![vec!["token".to_owned()]; 20];
+    let tokens: std::collections::BTreeSet<String> = home
+        .run_concurrently(&calls)
+        .into_iter()
+        .map(|run| run.ok().stdout.trim().to_owned())
         .collect();
-    let mut tokens = std::collections::BTreeSet::new();
-    for child in children {
-        let run = crate::support::finish(child.wait_with_output().unwrap()).ok();
-        tokens.insert(run.stdout.trim().to_owned());
-    }
     assert_eq!(server.count(&format!("POST {TOKEN}")), 1);
     assert_eq!(tokens.len(), 1, "every caller got the one new token");
 }

@@ -226,19 +226,12 @@ fn twenty_concurrent_token_calls_on_an_expired_profile_make_one_refresh() {
     std::thread::sleep(Duration::from_millis(1500));
     server.clear_requests();
 
-    let children: Vec<_> = (0..20)
-        .map(|_| {
-            let mut cmd = home.command(&["token"]);
-            cmd.stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
-            cmd.spawn().unwrap()
-        })
+    let calls = vec![vec!["token".to_owned()]; 20];
+    let tokens: std::collections::BTreeSet<String> = home
+        .run_concurrently(&calls)
+        .into_iter()
+        .map(|run| run.ok().stdout.trim().to_owned())
         .collect();
-    let mut tokens = std::collections::BTreeSet::new();
-    for child in children {
-        let run = crate::support::finish(child.wait_with_output().unwrap()).ok();
-        tokens.insert(run.stdout.trim().to_owned());
-    }
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
     assert_eq!(tokens.len(), 1, "every caller got the one new JWT");
 }
@@ -378,10 +371,10 @@ fn a_slow_service_times_out_with_exit_6_after_bounded_retries() {
 #[test]
 fn concurrent_sandbox_invocations_share_one_state_file() {
     let home = Home::new();
-    let children: Vec<_> = (0..8)
+    let calls: Vec<Vec<String>> = (0..8)
         .map(|i| {
             let name = format!("agent-{i}");
-            let mut cmd = home.command(&[
+            [
                 "--sandbox",
                 "--profile",
                 &name,
@@ -389,14 +382,13 @@ fn concurrent_sandbox_invocations_share_one_state_file() {
                 "fluxa",
                 "--name",
                 &name,
-            ]);
-            cmd.stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
-            cmd.spawn().unwrap()
+            ]
+            .map(str::to_owned)
+            .to_vec()
         })
         .collect();
-    for child in children {
-        crate::support::finish(child.wait_with_output().unwrap()).ok();
+    for run in home.run_concurrently(&calls) {
+        run.ok();
     }
     let state = home.sandbox_state();
     assert_eq!(

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Home, Run, Server, logged};
+use crate::support::{Home, Server, logged};
 
 const FLUXRA_URL: &str = "AGENTCRED_FLUXRA_URL";
 
@@ -52,17 +52,6 @@ fn sandbox_key(server: &Server, agent: &str, key_id: &str) -> Value {
 fn http() -> reqwest::blocking::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::new()
-}
-
-#[track_caller]
-fn assert_mentions(run: &Run, words: &[&str]) {
-    for word in words {
-        assert!(
-            run.stderr.contains(word),
-            "stderr should mention {word:?}:\n{}",
-            run.stderr
-        );
-    }
 }
 
 #[test]
@@ -219,13 +208,13 @@ fn each_step_authenticates_with_its_own_secret() {
     home.overwrite_secret("fluxra:recovery_key", "rk_not_the_real_one");
     home.run(&["refresh"]).ok();
     let run = home.run(&["keys", "create"]).code(4);
-    assert_mentions(&run, &["recovery key"]);
+    run.mentions(&["recovery key"]);
     home.overwrite_secret("fluxra:recovery_key", &recovery_key);
 
     // A wrong API key: the exchange fails, key management with the recovery key works.
     home.overwrite_secret("fluxra:api_key", "sk_not_the_real_one");
     let run = home.run(&["refresh"]).code(4);
-    assert_mentions(&run, &["keys create --use"]);
+    run.mentions(&["keys create --use"]);
     home.run(&["keys", "create", "--name", "spare"]).ok();
 }
 
@@ -245,14 +234,11 @@ fn register_whose_key_creation_fails_keeps_the_recovery_key_and_keys_create_use_
             "bad/name",
         ])
         .code(2);
-    assert_mentions(
-        &run,
-        &[
-            "recovery key",
-            "INVALID_KEY_NAME",
-            "agentcred keys create --use",
-        ],
-    );
+    run.mentions(&[
+        "recovery key",
+        "INVALID_KEY_NAME",
+        "agentcred keys create --use",
+    ]);
     assert!(run.stdout.is_empty());
     assert!(
         stored_or_none(&home, "fluxra:recovery_key")
@@ -264,7 +250,7 @@ fn register_whose_key_creation_fails_keeps_the_recovery_key_and_keys_create_use_
 
     // `token` says what is missing; `keys create --use` and then `token` complete the profile.
     let run = home.run(&["token"]).code(4);
-    assert_mentions(&run, &["keys create --use"]);
+    run.mentions(&["keys create --use"]);
     let created = home.run(&["--json", "keys", "create", "--use"]).ok().json();
     assert_eq!(created["in_use"], true);
     assert_eq!(
@@ -306,7 +292,7 @@ fn register_whose_exchange_fails_is_finished_by_refresh() {
     let run = home
         .run(&["register", "fluxra", "--name", "no-jwt-yet"])
         .code(6);
-    assert_mentions(&run, &["recovery key and API key", "agentcred refresh"]);
+    run.mentions(&["recovery key and API key", "agentcred refresh"]);
     assert!(stored_or_none(&home, "fluxra:recovery_key").is_some());
     assert!(stored_or_none(&home, "fluxra:api_key").is_some());
     assert_eq!(stored_or_none(&home, "fluxra:jwt"), None);
@@ -336,10 +322,7 @@ fn rotate_whose_new_key_fails_the_exchange_keeps_the_old_key_working() {
     );
 
     let run = home.run(&["keys", "rotate"]).code(6);
-    assert_mentions(
-        &run,
-        &["rotation stopped", &old_id, "still works", "keys revoke"],
-    );
+    run.mentions(&["rotation stopped", &old_id, "still works", "keys revoke"]);
     assert_eq!(server.count("POST /fluxra/api/auth/token"), 1);
     assert_eq!(
         server.count(&format!("DELETE /fluxra/api/agents/{agent}/keys/{old_id}")),
@@ -488,7 +471,7 @@ fn keys_create_use_and_revoke_keep_every_secret_accounted_for() {
 
     // Revoking the profile's own key needs --force, and leaves it without a key.
     let run = home.run(&["keys", "revoke", &used_id]).code(2);
-    assert_mentions(&run, &["--force", "keys rotate"]);
+    run.mentions(&["--force", "keys rotate"]);
     let revoked = home
         .run(&["--json", "keys", "revoke", &used_id, "--force"])
         .ok()
@@ -497,7 +480,7 @@ fn keys_create_use_and_revoke_keep_every_secret_accounted_for() {
     assert_eq!(revoked["removed_secrets"], json!(["api_key", "jwt"]));
     assert_eq!(key_in_use(&home), None);
     let run = home.run(&["token"]).code(4);
-    assert_mentions(&run, &["keys create --use"]);
+    run.mentions(&["keys create --use"]);
 
     // `profiles remove` deletes the spares too.
     home.run(&["profiles", "remove", "fluxra"]).ok();
@@ -524,14 +507,11 @@ fn a_plain_text_401_is_a_clear_auth_failure() {
 
     // The exchange with a revoked key is answered 401 text/plain.
     let run = home.run(&["refresh"]).code(4);
-    assert_mentions(
-        &run,
-        &[
-            "Unauthorized: API key revoked",
-            "plain-text",
-            "keys create --use",
-        ],
-    );
+    run.mentions(&[
+        "Unauthorized: API key revoked",
+        "plain-text",
+        "keys create --use",
+    ]);
     assert!(!run.stderr.contains("unexpected body"), "{}", run.stderr);
     let err = home.run(&["--json", "refresh"]).code(4).error_json();
     assert_eq!(err["error"]["code"], "auth_failed");
@@ -542,10 +522,7 @@ fn a_plain_text_401_is_a_clear_auth_failure() {
     // key and says why, and that the profile's key is gone.
     let run = home.run(&["--json", "keys", "list"]).ok();
     assert_eq!(run.json()["listed_with"], "recovery_key");
-    assert_mentions(
-        &run,
-        &["recovery key instead", "not among the agent's active keys"],
-    );
+    run.mentions(&["recovery key instead", "not among the agent's active keys"]);
 }
 
 #[test]
@@ -557,19 +534,12 @@ fn an_expired_jwt_is_exchanged_again_once_even_under_concurrency() {
     std::thread::sleep(Duration::from_millis(1500));
     server.clear_requests();
 
-    let children: Vec<_> = (0..10)
-        .map(|_| {
-            let mut cmd = home.command(&["token"]);
-            cmd.stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
-            cmd.spawn().unwrap()
-        })
+    let calls = vec![vec!["token".to_owned()]; 10];
+    let tokens: std::collections::BTreeSet<String> = home
+        .run_concurrently(&calls)
+        .into_iter()
+        .map(|run| run.ok().stdout.trim().to_owned())
         .collect();
-    let mut tokens = std::collections::BTreeSet::new();
-    for child in children {
-        let run = crate::support::finish(child.wait_with_output().unwrap()).ok();
-        tokens.insert(run.stdout.trim().to_owned());
-    }
     assert_eq!(server.count("POST /fluxra/api/auth/token"), 1);
     assert_eq!(tokens.len(), 1);
 

@@ -88,6 +88,19 @@ impl Run {
         self
     }
 
+    /// Assert that stderr mentions every one of `words`.
+    #[track_caller]
+    pub fn mentions(&self, words: &[&str]) -> &Run {
+        for word in words {
+            assert!(
+                self.stderr.contains(word),
+                "stderr should mention {word:?}:\n{}",
+                self.stderr
+            );
+        }
+        self
+    }
+
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
@@ -149,6 +162,25 @@ impl Home {
             input.write_all(stdin.as_bytes()).unwrap();
         }
         finish(child.wait_with_output().expect("wait"))
+    }
+
+    /// Start every command at once, then wait for all of them.
+    pub fn run_concurrently(&self, commands: &[Vec<String>]) -> Vec<Run> {
+        let children: Vec<_> = commands
+            .iter()
+            .map(|args| {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let mut cmd = self.command(&args);
+                cmd.stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                cmd.spawn().expect("spawn agentcred")
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|child| finish(child.wait_with_output().expect("wait")))
+            .collect()
     }
 
     /// The file store's contents: {"PROFILE:KIND": value}.

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
-use crate::sandbox as sb;
+use crate::sandbox_host::SandboxUrls;
 use crate::store::StoreKind;
 
 #[derive(
@@ -92,40 +92,26 @@ const FLUXA_ENDPOINTS: &[EndpointSpec] = &[
         "agentid",
         "AGENTCRED_FLUXA_AGENTID_URL",
         "https://agentid.fluxapay.xyz",
-        sb::FLUXA_AGENTID_PREFIX,
     ),
     EndpointSpec::new(
         "wallet",
         "AGENTCRED_FLUXA_WALLET_URL",
         "https://walletapi.fluxapay.xyz",
-        sb::FLUXA_WALLET_PREFIX,
     ),
 ];
 const FLUXRA_ENDPOINTS: &[EndpointSpec] = &[EndpointSpec::new(
     "api",
     "AGENTCRED_FLUXRA_URL",
     "https://chat.tryfluxra.com",
-    sb::FLUXRA_PREFIX,
 )];
 const AUTHPI_ENDPOINTS: &[EndpointSpec] = &[
-    EndpointSpec::new(
-        "api",
-        "AGENTCRED_AUTHPI_URL",
-        "https://api.authpi.com",
-        sb::AUTHPI_API_PREFIX,
-    ),
-    EndpointSpec::new(
-        "idp",
-        "AGENTCRED_AUTHPI_IDP_URL",
-        "https://idp.authpi.com",
-        sb::AUTHPI_IDP_PREFIX,
-    ),
+    EndpointSpec::new("api", "AGENTCRED_AUTHPI_URL", "https://api.authpi.com"),
+    EndpointSpec::new("idp", "AGENTCRED_AUTHPI_IDP_URL", "https://idp.authpi.com"),
 ];
 const PROXY_ENDPOINTS: &[EndpointSpec] = &[EndpointSpec::new(
     "api",
     "AGENTCRED_PROXY_URL",
     "https://api.useproxy.ai",
-    sb::PROXY_PREFIX,
 )];
 
 impl fmt::Display for Provider {
@@ -139,21 +125,14 @@ pub struct EndpointSpec {
     pub name: &'static str,
     pub env_var: &'static str,
     pub default_url: &'static str,
-    pub sandbox_prefix: &'static str,
 }
 
 impl EndpointSpec {
-    const fn new(
-        name: &'static str,
-        env_var: &'static str,
-        default_url: &'static str,
-        sandbox_prefix: &'static str,
-    ) -> Self {
+    const fn new(name: &'static str, env_var: &'static str, default_url: &'static str) -> Self {
         EndpointSpec {
             name,
             env_var,
             default_url,
-            sandbox_prefix,
         }
     }
 }
@@ -351,19 +330,17 @@ pub fn endpoints_for_registration(provider: Provider) -> Result<Endpoints> {
     Ok(endpoints)
 }
 
-/// The endpoints a stored profile may talk to. `sandbox_base` is the running embedded
-/// sandbox's URL, required for sandbox profiles.
+/// The endpoints a stored profile may talk to. `sandbox` holds the running embedded
+/// sandbox's URLs, required for sandbox profiles.
 pub fn endpoints_for_profile(
     name: &str,
     profile: &Profile,
-    sandbox_base: Option<&str>,
+    sandbox: Option<&SandboxUrls>,
 ) -> Result<Endpoints> {
     let mut endpoints = Endpoints::new();
     for spec in profile.provider.endpoint_specs() {
         let recorded = if profile.sandbox {
-            let base = sandbox_base
-                .ok_or_else(|| Error::internal("the embedded sandbox is not running"))?;
-            format!("{base}{}", spec.sandbox_prefix)
+            sandbox_url(sandbox, spec)?
         } else {
             profile.endpoints.get(spec.name).cloned().ok_or_else(|| {
                 Error::internal(format!(
@@ -396,6 +373,19 @@ pub fn endpoints_for_profile(
         endpoints.insert(spec.name.to_owned(), recorded);
     }
     Ok(endpoints)
+}
+
+/// Where the running sandbox serves the endpoint that `spec` names.
+pub fn sandbox_url(sandbox: Option<&SandboxUrls>, spec: &EndpointSpec) -> Result<String> {
+    sandbox
+        .and_then(|urls| urls.get(spec.env_var))
+        .cloned()
+        .ok_or_else(|| {
+            Error::internal(format!(
+                "the embedded sandbox does not serve {}",
+                spec.env_var
+            ))
+        })
 }
 
 fn env_override(spec: &EndpointSpec) -> Option<String> {

@@ -141,14 +141,15 @@ pub fn operator_key(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<Oper
 /// The sandbox's documented demo org key, for sandbox profiles with no key configured (said
 /// on stderr). Real profiles never get here: only the sandbox knows these fake keys.
 fn sandbox_demo_key(ctx: &Ctx, provider: Provider) -> OperatorKey {
-    use crate::sandbox::{authpi, proxy};
+    use crate::sandbox_host::demo_credential;
+    let demo = |var| demo_credential(var).unwrap_or_default();
     let (user, secret, shown) = match provider {
         Provider::Authpi => (
-            Some(authpi::DEMO_KEY_ID.to_owned()),
-            authpi::DEMO_KEY_SECRET,
-            authpi::DEMO_KEY_ID,
+            Some(demo("AUTHPI_KEY_ID").to_owned()),
+            demo("AUTHPI_KEY_SECRET"),
+            demo("AUTHPI_KEY_ID"),
         ),
-        _ => (None, proxy::DEMO_API_KEY, proxy::DEMO_API_KEY),
+        _ => (None, demo("PROXY_API_KEY"), demo("PROXY_API_KEY")),
     };
     ctx.printer.status(format!(
         "No {} operator key is configured; using the sandbox's demo key {shown}.",

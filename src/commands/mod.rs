@@ -30,7 +30,7 @@ use crate::http::Http;
 use crate::output::Printer;
 use crate::paths::Paths;
 use crate::profile::{self, Config, Profile, Provider};
-use crate::sandbox::{RunningSandbox, SandboxConfig};
+use crate::sandbox_host::{self, EmbeddedSandbox, SandboxUrls};
 use crate::session::Session;
 use crate::store;
 
@@ -39,7 +39,7 @@ pub struct Ctx {
     pub paths: Paths,
     pub printer: Printer,
     http: OnceCell<Http>,
-    sandbox: OnceCell<RunningSandbox>,
+    sandbox: OnceCell<EmbeddedSandbox>,
 }
 
 impl Ctx {
@@ -61,16 +61,13 @@ impl Ctx {
         Ok(self.http.get_or_init(|| http))
     }
 
-    /// The embedded sandbox's base URL, starting it on first use.
-    pub fn sandbox_base(&self) -> Result<&str> {
+    /// The embedded sandbox's service URLs, starting it on first use.
+    pub fn sandbox_urls(&self) -> Result<&SandboxUrls> {
         if let Some(running) = self.sandbox.get() {
-            return Ok(running.base_url());
+            return Ok(running.urls());
         }
-        let config = SandboxConfig::from_env(self.paths.sandbox_state_file(), 0)
-            .map_err(|e| Error::internal(format!("cannot configure the sandbox: {e:#}")))?;
-        let running = crate::sandbox::start_background(config)
-            .map_err(|e| Error::internal(format!("cannot start the embedded sandbox: {e:#}")))?;
-        Ok(self.sandbox.get_or_init(|| running).base_url())
+        let running = sandbox_host::start(self.paths.sandbox_state_file())?;
+        Ok(self.sandbox.get_or_init(|| running).urls())
     }
 
     pub fn config(&self) -> Result<Config> {
@@ -117,12 +114,12 @@ impl Ctx {
     }
 
     pub fn session_for(&self, name: String, profile: Profile) -> Result<Session<'_>> {
-        let sandbox_base = if profile.sandbox {
-            Some(self.sandbox_base()?)
+        let sandbox = if profile.sandbox {
+            Some(self.sandbox_urls()?)
         } else {
             None
         };
-        let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox_base)?;
+        let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
         let store = store::open(profile.store, &self.paths)?;
         Ok(Session {

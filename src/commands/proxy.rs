@@ -4,7 +4,7 @@
 //! Credentials (contract §5, providers.md §7):
 //! - The organization key comes from `PROXY_API_KEY`, else the key stored by `agentcred login
 //!   proxy`. A *sandbox* profile with neither falls back to the sandbox's documented demo key
-//!   ([`crate::sandbox::proxy::DEMO_API_KEY`]) and says so on stderr; a real profile never does.
+//!   (`PROXY_API_KEY` in the sandbox's demo keys) and says so on stderr; a real profile never does.
 //! - Reads the agent may make of itself (agent, policy, cards) fall back to the profile's agent
 //!   token (`Authorization: Bearer at_…`) when there is no organization key.
 //!

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::cli::{SandboxCommand, SandboxServeArgs};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::{Human, Render};
-use crate::sandbox::{self, SandboxConfig};
+use crate::sandbox_host;
 
 #[derive(Serialize)]
 struct Serving {
@@ -33,24 +33,18 @@ pub fn run(ctx: &Ctx, command: SandboxCommand) -> Result<()> {
 
 fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
     let state = args.state.unwrap_or_else(|| ctx.paths.sandbox_state_file());
-    let config = SandboxConfig::from_env(state.clone(), args.port)
-        .map_err(|e| Error::internal(format!("cannot configure the sandbox: {e:#}")))?;
     let mut printed = Ok(());
-    sandbox::serve_foreground(config, |base| {
+    sandbox_host::serve(state.clone(), args.port, |base, urls| {
         let view = Serving {
             base_url: base.to_owned(),
             state_file: state.display().to_string(),
-            services: sandbox::service_urls(base).into_iter().collect(),
+            services: urls,
         };
         printed = ctx.printer.print(&view);
         ctx.printer.status(format!(
             "Sandbox listening on {base} (state in {}); Ctrl-C to stop.",
             state.display()
         ));
-    })
-    .map_err(|e| {
-        Error::unavailable(format!("the sandbox server failed: {e:#}"))
-            .with_hint("if the port is taken, pick another with --port N (0 picks a free one)")
     })?;
     printed
 }

@@ -25,11 +25,11 @@ use crate::error::{Error, Result};
 use crate::output::{Human, Render, tables};
 use crate::profile::{Config, Profile, Provider};
 use crate::providers::authpi::{self, Agent, Core, OrgKey, Verifier};
-use crate::sandbox::authpi as demo;
 use crate::secret::Secret;
 use crate::session::Session;
 use crate::store::{self, StoreKind};
 use crate::timefmt;
+use crate::validate;
 
 pub fn run(ctx: &Ctx, command: VerifiersCommand) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
@@ -303,7 +303,7 @@ fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWalletArg
 /// CAIP-2 (`namespace:reference`) and, on `eip155`, an EVM address; exit 2 naming the value.
 pub(super) fn check_wallet(address: &str, network: &str) -> Result<()> {
     let (address, network) = (address.trim(), network.trim());
-    let Some((namespace, reference)) = demo::caip2(network) else {
+    let Some((namespace, reference)) = validate::caip2(network) else {
         return Err(Error::usage(format!(
             "'{network}' is not a CAIP-2 network id"
         ))
@@ -320,7 +320,7 @@ pub(super) fn check_wallet(address: &str, network: &str) -> Result<()> {
             .with_provider(authpi::PROVIDER)
             .with_hint("for example eip155:8453 (Base) or eip155:1 (Ethereum)"));
         }
-        if !demo::is_evm_address(address) {
+        if !validate::is_evm_address(address) {
             return Err(Error::usage(format!("'{address}' is not an EVM address"))
                 .with_provider(authpi::PROVIDER)
                 .with_hint("an eip155 wallet address is 0x followed by 40 hex digits"));

@@ -89,6 +89,7 @@ use super::support::{
     Auth, Envelope, content_type, form_pairs, is_form_content_type, json_object_body,
     json_response, now_ms, query_param, random_bytes, random_hex, sha256_hex,
 };
+use crate::validate::{caip2, is_evm_address};
 
 /// The service's name in knobs (`jwt_ttl_secs.authpi`).
 pub const SERVICE: &str = "authpi";
@@ -1388,27 +1389,6 @@ fn new_verifier(input: &Map<String, Value>) -> Result<(Verifier, Option<String>)
     Ok((verifier, None))
 }
 
-/// CAIP-2: `namespace:reference`, namespace `[-a-z0-9]{3,8}`, reference `[-_a-zA-Z0-9]{1,32}`.
-pub fn caip2(network: &str) -> Option<(&str, &str)> {
-    let (namespace, reference) = network.split_once(':')?;
-    let ns_ok = (3..=8).contains(&namespace.len())
-        && namespace
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    let ref_ok = (1..=32).contains(&reference.len())
-        && reference
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    (ns_ok && ref_ok).then_some((namespace, reference))
-}
-
-/// `0x` followed by 40 hex digits.
-pub fn is_evm_address(address: &str) -> bool {
-    address
-        .strip_prefix("0x")
-        .is_some_and(|hex| hex.len() == 40 && hex.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 async fn remove_verifier(
     State(app): State<AppState>,
     Path(ids): Path<Ids>,
@@ -2137,24 +2117,5 @@ mod tests {
         );
         patch(&h, &id, None, json!({"status": "active"}));
         assert_eq!(token_request(&h, &id, &secret).status, 200);
-    }
-
-    #[test]
-    fn caip2_and_evm_addresses() {
-        assert_eq!(caip2("eip155:8453"), Some(("eip155", "8453")));
-        assert!(caip2("solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp").is_some());
-        for bad in [
-            "base",
-            "eip155:",
-            ":1",
-            "EIP155:1",
-            "ab:1",
-            "eip155:8453:x y",
-        ] {
-            assert!(caip2(bad).is_none(), "{bad}");
-        }
-        assert!(is_evm_address(&format!("0x{}", "aB".repeat(20))));
-        assert!(!is_evm_address("0x123"));
-        assert!(!is_evm_address(&format!("0x{}", "g".repeat(40))));
     }
 }

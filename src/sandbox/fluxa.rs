@@ -45,11 +45,11 @@ use serde_json::{Value, json};
 
 use super::state::{AppState, StateDoc};
 use super::support::{
-    Auth, Envelope, format_atomic, hex, iso_ms, json_object_body, json_response, looks_like_email,
-    now_ms, optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms,
-    uuid_v4,
+    Auth, Envelope, format_atomic, hex, iso_ms, json_object_body, json_response, now_ms,
+    optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms, uuid_v4,
 };
 use super::tokens::TokenError;
+use crate::validate::looks_like_email;
 
 /// The service's name in knobs (`jwt_ttl_secs.fluxa`).
 pub const SERVICE: &str = "fluxa";

@@ -47,10 +47,11 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use super::state::StateDoc;
 use super::support::{
-    Auth, Envelope, iso_ms, json_object_body, json_response, looks_like_email, now_ms,
-    optional_str, random_hex, sha256_hex, text_response, uuid_v4,
+    Auth, Envelope, iso_ms, json_object_body, json_response, now_ms, optional_str, random_hex,
+    sha256_hex, text_response, uuid_v4,
 };
 use super::tokens::TokenError;
+use crate::validate::looks_like_email;
 
 /// The service's name in knobs (`jwt_ttl_secs.fluxra`).
 pub const SERVICE: &str = "fluxra";

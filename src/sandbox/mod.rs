@@ -241,6 +241,16 @@ pub fn service_urls(base_url: &str) -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// The documented demo organization keys, by the variable that would carry a real one, for
+/// sandbox profiles whose user configured no operator key.
+pub fn demo_operator_keys() -> &'static [(&'static str, &'static str)] {
+    &[
+        ("AUTHPI_KEY_ID", authpi::DEMO_KEY_ID),
+        ("AUTHPI_KEY_SECRET", authpi::DEMO_KEY_SECRET),
+        ("PROXY_API_KEY", proxy::DEMO_API_KEY),
+    ]
+}
+
 /// The whole application: control routes, every mounted service, the JSON 404, and the
 /// recording/fault/latency layer around all of it.
 pub fn app(state: AppState) -> Router {

@@ -199,21 +199,6 @@ pub fn required_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a
     }
 }
 
-/// A plausible email address (`local@domain.tld`, no whitespace): what the services that take
-/// an optional email (FluxA, Fluxra) check before accepting one.
-pub fn looks_like_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !s.contains(char::is_whitespace)
-        }
-        None => false,
-    }
-}
-
 /// How a request body is shown in the request log: parsed JSON when it is JSON, the fields of a
 /// URL-encoded form as an object, otherwise the text (lossy UTF-8); `null` when empty.
 pub fn body_for_log(content_type: Option<&str>, body: &[u8]) -> Value {

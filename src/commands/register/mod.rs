@@ -82,17 +82,17 @@ impl Pending {
         let sandbox = ctx.global.sandbox;
         // Endpoints first: a bad override URL is a usage error whatever the store does.
         let (endpoints, recorded_endpoints) = if sandbox {
-            let base = ctx.sandbox_base()?;
+            let urls = ctx.sandbox_urls()?;
             let live = provider
                 .endpoint_specs()
                 .iter()
                 .map(|spec| {
-                    (
+                    Ok((
                         spec.name.to_owned(),
-                        format!("{base}{}", spec.sandbox_prefix),
-                    )
+                        profile::sandbox_url(Some(urls), spec)?,
+                    ))
                 })
-                .collect();
+                .collect::<Result<Endpoints>>()?;
             (live, Endpoints::new())
         } else {
             let recorded = profile::endpoints_for_registration(provider)?;

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = match agentcred::cli::Cli::try_parse() {
+    agentcred::services::install();
+    let cli = match agentcred::cli::parse() {
         Ok(cli) => cli,
         Err(err) => return agentcred::app::report_parse_error(err),
     };

@@ -13,7 +13,6 @@
 //! running sandbox's, and override variables are refused for them in the same way.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -22,125 +21,14 @@ use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
 use crate::sandbox_host::SandboxUrls;
+use crate::spec::{EndpointSpec, Provider, ServiceSpec};
 use crate::store::StoreKind;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Fluxa,
-    Fluxra,
-    Authpi,
-    Proxy,
-}
+pub use crate::spec::Endpoints;
 
-impl Provider {
-    /// The lowercase id used in config, JSON and account names.
-    pub fn id(self) -> &'static str {
-        match self {
-            Provider::Fluxa => "fluxa",
-            Provider::Fluxra => "fluxra",
-            Provider::Authpi => "authpi",
-            Provider::Proxy => "proxy",
-        }
-    }
-
-    /// The vendor's own spelling, for messages.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Provider::Fluxa => "FluxA",
-            Provider::Fluxra => "Fluxra",
-            Provider::Authpi => "AuthPI",
-            Provider::Proxy => "Proxy",
-        }
-    }
-
-    /// The secret kinds a profile of this provider keeps, in the order status shows them.
-    pub fn secret_kinds(self) -> &'static [&'static str] {
-        match self {
-            Provider::Fluxa => &["token", "jwt"],
-            Provider::Fluxra => &["recovery_key", "api_key", "jwt"],
-            Provider::Authpi => &["client_secret", "access_token"],
-            Provider::Proxy => &["token"],
-        }
-    }
-
-    /// The short-lived credential that `refresh` and `token` manage, if the provider has one.
-    pub fn short_lived_kind(self) -> Option<&'static str> {
-        match self {
-            Provider::Fluxa | Provider::Fluxra => Some("jwt"),
-            Provider::Authpi => Some("access_token"),
-            Provider::Proxy => None,
-        }
-    }
-
-    /// The services a provider's profile talks to: (endpoint name, override variable,
-    /// production default, path prefix inside the sandbox).
-    pub fn endpoint_specs(self) -> &'static [EndpointSpec] {
-        match self {
-            Provider::Fluxa => FLUXA_ENDPOINTS,
-            Provider::Fluxra => FLUXRA_ENDPOINTS,
-            Provider::Authpi => AUTHPI_ENDPOINTS,
-            Provider::Proxy => PROXY_ENDPOINTS,
-        }
-    }
-}
-
-const FLUXA_ENDPOINTS: &[EndpointSpec] = &[
-    EndpointSpec::new(
-        "agentid",
-        "AGENTCRED_FLUXA_AGENTID_URL",
-        "https://agentid.fluxapay.xyz",
-    ),
-    EndpointSpec::new(
-        "wallet",
-        "AGENTCRED_FLUXA_WALLET_URL",
-        "https://walletapi.fluxapay.xyz",
-    ),
-];
-const FLUXRA_ENDPOINTS: &[EndpointSpec] = &[EndpointSpec::new(
-    "api",
-    "AGENTCRED_FLUXRA_URL",
-    "https://chat.tryfluxra.com",
-)];
-const AUTHPI_ENDPOINTS: &[EndpointSpec] = &[
-    EndpointSpec::new("api", "AGENTCRED_AUTHPI_URL", "https://api.authpi.com"),
-    EndpointSpec::new("idp", "AGENTCRED_AUTHPI_IDP_URL", "https://idp.authpi.com"),
-];
-const PROXY_ENDPOINTS: &[EndpointSpec] = &[EndpointSpec::new(
-    "api",
-    "AGENTCRED_PROXY_URL",
-    "https://api.useproxy.ai",
-)];
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct EndpointSpec {
-    pub name: &'static str,
-    pub env_var: &'static str,
-    pub default_url: &'static str,
-}
-
-impl EndpointSpec {
-    const fn new(name: &'static str, env_var: &'static str, default_url: &'static str) -> Self {
-        EndpointSpec {
-            name,
-            env_var,
-            default_url,
-        }
-    }
-}
-
-/// Base URLs by endpoint name (`agentid`, `wallet`, `api`, `idp`), without trailing slash.
-pub type Endpoints = BTreeMap<String, String>;
-
+/// One agent identity on one service, as the config file keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "StoredProfile")]
 pub struct Profile {
     pub provider: Provider,
     #[serde(default)]
@@ -152,53 +40,130 @@ pub struct Profile {
     pub agent_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer_id: Option<String>,
     pub created_at: String,
-    /// Provider-specific facts that are not secret (the key id in use, an external id, ...).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub facts: BTreeMap<String, String>,
+    /// Secret kinds kept beyond the service's own (a spare key during a rotation), so that
+    /// removing the profile removes them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_secrets: Vec<String>,
+    /// The service's own record: a typed struct of its module, see [`Record`].
+    #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
+    pub record: toml::Table,
 }
 
-/// The fact listing the secret kinds a profile keeps beyond its provider's, space-separated
-/// (spare Fluxra API keys are `api_key:KEY_ID`), so that removing the profile removes them too.
-pub const EXTRA_SECRETS_FACT: &str = "extra_secrets";
+/// A profile as any release wrote it. Releases before the typed records kept the service's
+/// fields as strings in `facts` (plus two ids, `account_id` and `issuer_id`, at the top, and the
+/// extra secrets space-separated in `facts.extra_secrets`); they move into `record` and
+/// `extra_secrets` under the same names, which the records' field names keep.
+#[derive(Deserialize)]
+struct StoredProfile {
+    provider: Provider,
+    #[serde(default)]
+    sandbox: bool,
+    store: StoreKind,
+    #[serde(default)]
+    endpoints: Endpoints,
+    agent_id: String,
+    #[serde(default)]
+    agent_name: Option<String>,
+    created_at: String,
+    #[serde(default)]
+    extra_secrets: Vec<String>,
+    #[serde(default)]
+    record: toml::Table,
+    #[serde(default)]
+    account_id: Option<String>,
+    #[serde(default)]
+    issuer_id: Option<String>,
+    #[serde(default)]
+    facts: BTreeMap<String, String>,
+}
+
+const LEGACY_EXTRA_SECRETS: &str = "extra_secrets";
+
+impl From<StoredProfile> for Profile {
+    fn from(stored: StoredProfile) -> Profile {
+        let mut record = stored.record;
+        let mut extra_secrets = stored.extra_secrets;
+        let legacy_top = [
+            ("account_id", stored.account_id),
+            ("issuer_id", stored.issuer_id),
+        ];
+        for (key, value) in legacy_top {
+            if let Some(value) = value {
+                record.entry(key).or_insert(toml::Value::String(value));
+            }
+        }
+        for (key, value) in stored.facts {
+            if key == LEGACY_EXTRA_SECRETS {
+                extra_secrets.extend(value.split_whitespace().map(str::to_owned));
+            } else {
+                record.entry(key).or_insert(toml::Value::String(value));
+            }
+        }
+        Profile {
+            provider: stored.provider,
+            sandbox: stored.sandbox,
+            store: stored.store,
+            endpoints: stored.endpoints,
+            agent_id: stored.agent_id,
+            agent_name: stored.agent_name,
+            created_at: stored.created_at,
+            extra_secrets,
+            record,
+        }
+    }
+}
 
 impl Profile {
-    /// Every secret kind the profile may hold: its provider's, then the extra ones it recorded.
+    /// Every secret kind the profile may hold: its service's, then the extra ones it recorded.
     pub fn secret_kinds(&self) -> Vec<String> {
         let mut kinds: Vec<String> = self
             .provider
+            .spec()
             .secret_kinds()
-            .iter()
-            .map(|k| (*k).to_owned())
+            .map(str::to_owned)
             .collect();
-        kinds.extend(self.extra_secret_kinds());
+        kinds.extend(self.extra_secrets.iter().cloned());
         kinds
-    }
-
-    pub fn extra_secret_kinds(&self) -> Vec<String> {
-        self.facts
-            .get(EXTRA_SECRETS_FACT)
-            .map(|v| v.split_whitespace().map(str::to_owned).collect())
-            .unwrap_or_default()
     }
 
     /// Record (`keep`) or forget an extra secret kind.
     pub fn mark_extra_secret(&mut self, kind: &str, keep: bool) {
-        let mut kinds = self.extra_secret_kinds();
-        kinds.retain(|k| k != kind);
+        self.extra_secrets.retain(|k| k != kind);
         if keep {
-            kinds.push(kind.to_owned());
+            self.extra_secrets.push(kind.to_owned());
         }
-        if kinds.is_empty() {
-            self.facts.remove(EXTRA_SECRETS_FACT);
-        } else {
-            self.facts
-                .insert(EXTRA_SECRETS_FACT.to_owned(), kinds.join(" "));
-        }
+    }
+
+    /// The service's typed record.
+    pub fn record<R: Record>(&self) -> Result<R> {
+        R::read(&self.record)
+    }
+
+    /// Replace the service's record.
+    pub fn set_record<R: Record>(&mut self, record: &R) -> Result<()> {
+        self.record = toml::Table::try_from(record)
+            .map_err(|e| Error::internal(format!("cannot record the profile's data: {e}")))?;
+        Ok(())
+    }
+
+    /// Change the service's record in place.
+    pub fn update_record<R: Record>(&mut self, change: impl FnOnce(&mut R)) -> Result<()> {
+        let mut record: R = self.record()?;
+        change(&mut record);
+        self.set_record(&record)
+    }
+}
+
+/// A service's own profile data (ids, the key in use, when the agent was deleted, ...): a
+/// struct of the service module, kept in the profile's `record` table.
+pub trait Record: Serialize + serde::de::DeserializeOwned + Default {
+    fn read(table: &toml::Table) -> Result<Self> {
+        toml::Value::Table(table.clone()).try_into().map_err(|e| {
+            Error::internal(format!("the profile's record is not valid: {e}")).with_hint(
+                "fix the profile's [record] table in the config file, or remove and register the profile again",
+            )
+        })
     }
 }
 
@@ -282,6 +247,25 @@ impl Config {
             .map_err(|e| Error::internal(format!("cannot write {}: {e}", path.display())))
     }
 
+    /// Change one profile under the config lock and return it as saved. A profile removed
+    /// while the command ran is an error (exit 3), never silently re-created.
+    pub fn update_profile(
+        paths: &Paths,
+        name: &str,
+        change: impl FnOnce(&mut Profile) -> Result<()>,
+    ) -> Result<Profile> {
+        Config::update(paths, |config| {
+            let profile = config.profiles.get_mut(name).ok_or_else(|| {
+                Error::not_found(format!(
+                    "profile '{name}' was removed while this command ran"
+                ))
+                .with_hint("see `agentcred profiles list`")
+            })?;
+            change(profile)?;
+            Ok(profile.clone())
+        })
+    }
+
     pub fn get(&self, name: &str) -> Result<&Profile> {
         self.profiles
             .get(name)
@@ -320,9 +304,9 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
 }
 
 /// Endpoints for a new, non-sandbox profile: override variables or production defaults.
-pub fn endpoints_for_registration(provider: Provider) -> Result<Endpoints> {
+pub fn endpoints_for_registration(service: &ServiceSpec) -> Result<Endpoints> {
     let mut endpoints = Endpoints::new();
-    for spec in provider.endpoint_specs() {
+    for spec in service.endpoints {
         let url = env_override(spec).unwrap_or_else(|| spec.default_url.to_owned());
         validate_base_url(&url, spec.env_var)?;
         endpoints.insert(spec.name.to_owned(), url);
@@ -338,7 +322,7 @@ pub fn endpoints_for_profile(
     sandbox: Option<&SandboxUrls>,
 ) -> Result<Endpoints> {
     let mut endpoints = Endpoints::new();
-    for spec in profile.provider.endpoint_specs() {
+    for spec in profile.provider.spec().endpoints {
         let recorded = if profile.sandbox {
             sandbox_url(sandbox, spec)?
         } else {
@@ -453,6 +437,41 @@ mod tests {
         }
     }
 
+    fn any_provider() -> Provider {
+        crate::services::install();
+        crate::spec::all()
+            .next()
+            .expect("the registry lists services")
+    }
+
+    #[test]
+    fn legacy_facts_move_into_the_record() {
+        let id = any_provider().id();
+        let text = format!(
+            "[profiles.a]\nprovider = \"{id}\"\nstore = \"file\"\nagent_id = \"ag_1\"\n\
+             account_id = \"acc_1\"\ncreated_at = \"2026-01-01T00:00:00Z\"\n\
+             [profiles.a.facts]\nkey_id = \"k_1\"\nextra_secrets = \"api_key:k_0 api_key:k_2\"\n"
+        );
+        let config: Config = toml::from_str(&text).unwrap();
+        let profile = config.get("a").unwrap();
+        assert_eq!(profile.record["key_id"].as_str(), Some("k_1"));
+        assert_eq!(profile.record["account_id"].as_str(), Some("acc_1"));
+        assert_eq!(profile.extra_secrets, ["api_key:k_0", "api_key:k_2"]);
+        // Written back, the legacy keys are gone and the record is kept.
+        let written = toml::to_string(&config).unwrap();
+        assert!(!written.contains("facts"), "{written}");
+        let again: Config = toml::from_str(&written).unwrap();
+        assert_eq!(again.get("a").unwrap().record, profile.record);
+    }
+
+    #[test]
+    fn unknown_services_are_refused_by_name() {
+        any_provider();
+        let text = "[profiles.a]\nprovider = \"nosuch\"\nstore = \"file\"\nagent_id = \"x\"\ncreated_at = \"t\"\n";
+        let err = toml::from_str::<Config>(text).unwrap_err().to_string();
+        assert!(err.contains("unknown provider 'nosuch'"), "{err}");
+    }
+
     #[test]
     fn config_round_trip_and_update() {
         let dir = tempfile::tempdir().unwrap();
@@ -462,16 +481,15 @@ mod tests {
             c.profiles.insert(
                 "a".into(),
                 Profile {
-                    provider: Provider::Fluxa,
+                    provider: any_provider(),
                     sandbox: true,
                     store: StoreKind::File,
                     endpoints: Endpoints::new(),
                     agent_id: "ag_1".into(),
                     agent_name: Some("demo".into()),
-                    account_id: None,
-                    issuer_id: None,
                     created_at: "2026-01-01T00:00:00Z".into(),
-                    facts: BTreeMap::new(),
+                    extra_secrets: Vec::new(),
+                    record: toml::Table::new(),
                 },
             );
             Ok(())

@@ -13,9 +13,9 @@ use crate::fsutil::FileLock;
 use crate::http::{Http, Reply};
 use crate::jwt;
 use crate::paths::Paths;
-use crate::profile::{Endpoints, Profile, Provider};
-use crate::providers;
+use crate::profile::{Endpoints, Profile};
 use crate::secret::Secret;
+use crate::spec::{Minting, Provider, SecretSource};
 use crate::store::{self, SecretStore};
 use crate::timefmt;
 
@@ -84,6 +84,16 @@ impl<'a> Session<'a> {
         })
     }
 
+    /// A secret of one of the service's own kinds, explained with the spec's words if missing.
+    pub fn require_known_secret(&self, kind: &str) -> Result<Secret<String>> {
+        let how_to_fix = self
+            .provider()
+            .spec()
+            .secret(kind)
+            .map_or("register the profile again", |s| s.when_missing);
+        self.require_secret(kind, how_to_fix)
+    }
+
     pub fn put_secret(&self, kind: &str, value: &Secret<String>) -> Result<()> {
         self.store.set(&store::account(&self.name, kind), value)
     }
@@ -103,8 +113,8 @@ impl<'a> Session<'a> {
         })
     }
 
-    fn short_lived_kind(&self) -> Result<&'static str> {
-        self.provider().short_lived_kind().ok_or_else(|| {
+    fn short_lived(&self) -> Result<&'static crate::spec::ShortLived> {
+        self.provider().spec().short_lived.as_ref().ok_or_else(|| {
             Error::usage(format!(
                 "{} agent tokens do not expire, so there is nothing to refresh",
                 self.provider().display_name()
@@ -115,7 +125,7 @@ impl<'a> Session<'a> {
 
     /// The stored short-lived credential if it stays valid for `min_valid`, else a new one.
     pub fn ensure_fresh(&self, min_valid: Duration) -> Result<Fresh> {
-        let kind = self.short_lived_kind()?;
+        let kind = self.short_lived()?.kind;
         if let Some(token) = self.valid_for(kind, min_valid)? {
             return Ok(Fresh::from_token(token, false));
         }
@@ -124,13 +134,13 @@ impl<'a> Session<'a> {
         if let Some(token) = self.valid_for(kind, min_valid)? {
             return Ok(Fresh::from_token(token, false));
         }
-        self.mint_and_store(kind)
+        self.mint_and_store()
     }
 
     /// A new credential whatever the stored one's state, unless another process replaced
     /// `rejected` while we waited for the lock (then that newer one is used).
     pub fn force_refresh(&self, rejected: Option<&Secret<String>>) -> Result<Fresh> {
-        let kind = self.short_lived_kind()?;
+        let kind = self.short_lived()?.kind;
         let _lock = self.lock()?;
         if let Some(rejected) = rejected
             && let Some(current) = self.secret(kind)?
@@ -139,7 +149,7 @@ impl<'a> Session<'a> {
         {
             return Ok(Fresh::from_token(current, false));
         }
-        self.mint_and_store(kind)
+        self.mint_and_store()
     }
 
     fn valid_for(&self, kind: &str, min_valid: Duration) -> Result<Option<Secret<String>>> {
@@ -148,9 +158,18 @@ impl<'a> Session<'a> {
             .filter(|token| remaining(token) >= min_valid.as_secs() as i64))
     }
 
-    fn mint_and_store(&self, kind: &str) -> Result<Fresh> {
-        let token = providers::mint_short_lived(self)?;
-        self.put_secret(kind, &token)?;
+    /// Mint with the service's own function and store the result. Callers hold the lock.
+    fn mint_and_store(&self) -> Result<Fresh> {
+        let short_lived = self.short_lived()?;
+        let token = (short_lived.mint)(&Minting {
+            http: self.http,
+            profile_name: &self.name,
+            agent_id: &self.profile.agent_id,
+            record: &self.profile.record,
+            endpoints: &self.endpoints,
+            secrets: self,
+        })?;
+        self.put_secret(short_lived.kind, &token)?;
         Ok(Fresh::from_token(token, true))
     }
 
@@ -166,6 +185,12 @@ impl<'a> Session<'a> {
         }
         let renewed = self.force_refresh(Some(&fresh.token))?;
         call(&renewed.token)
+    }
+}
+
+impl SecretSource for Session<'_> {
+    fn require(&self, kind: &str, how_to_fix: &str) -> Result<Secret<String>> {
+        self.require_secret(kind, how_to_fix)
     }
 }
 

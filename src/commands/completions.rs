@@ -2,7 +2,7 @@
 //! (the committed files in completions/ are the same output; a test checks they match).
 
 use super::Ctx;
-use crate::cli::CompletionsArgs;
+use crate::cli::args::CompletionsArgs;
 use crate::error::Result;
 
 pub fn run(ctx: &Ctx, args: CompletionsArgs) -> Result<()> {

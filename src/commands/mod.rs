@@ -1,178 +1,25 @@
-//! What to do: the one dispatch `match`, and the context every command runs in.
-//!
-//! Commands that need a profile's credentials go through [`Ctx::session`], which selects the
-//! profile (`--profile`, `AGENTCRED_PROFILE`, or the current one), checks the endpoint rules,
-//! opens the profile's store and, for sandbox profiles, starts the embedded sandbox. Nothing
-//! here flips a global setting as a side effect, so concurrent invocations with different
-//! `--profile` values never disturb each other.
+//! What to do: the one dispatch `match` over the generic commands. Each generic command asks
+//! the service registry ([`crate::services`]) what the profile's service can do; a service's
+//! own nouns (`keys`, `verifiers`, `tokens`, `cards`) and its `register` dispatch to its module.
+//! Commands never use each other: what two of them share lives below them (`context`,
+//! `enroll`, `operator`, `local`, `output`).
 
 mod agent;
-mod cards;
 mod completions;
-mod keys;
 mod limits;
-pub mod login;
+mod login;
 mod profiles;
-mod proxy;
 mod refresh;
 mod register;
 mod sandbox;
 mod status;
 mod token;
-mod tokens;
-mod verifiers;
 
-use std::cell::OnceCell;
+use crate::cli::{Cli, Command};
+use crate::error::Result;
+use crate::services;
 
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::error::{Error, Result};
-use crate::http::Http;
-use crate::output::Printer;
-use crate::paths::Paths;
-use crate::profile::{self, Config, Profile, Provider};
-use crate::sandbox_host::{self, EmbeddedSandbox, SandboxUrls};
-use crate::session::Session;
-use crate::store;
-
-pub struct Ctx {
-    pub global: GlobalArgs,
-    pub paths: Paths,
-    pub printer: Printer,
-    http: OnceCell<Http>,
-    sandbox: OnceCell<EmbeddedSandbox>,
-}
-
-impl Ctx {
-    pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
-        Ok(Ctx {
-            global,
-            paths: Paths::from_env()?,
-            printer,
-            http: OnceCell::new(),
-            sandbox: OnceCell::new(),
-        })
-    }
-
-    pub fn http(&self) -> Result<&Http> {
-        if let Some(http) = self.http.get() {
-            return Ok(http);
-        }
-        let http = Http::new(self.global.verbose > 0)?;
-        Ok(self.http.get_or_init(|| http))
-    }
-
-    /// The embedded sandbox's service URLs, starting it on first use.
-    pub fn sandbox_urls(&self) -> Result<&SandboxUrls> {
-        if let Some(running) = self.sandbox.get() {
-            return Ok(running.urls());
-        }
-        let running = sandbox_host::start(self.paths.sandbox_state_file())?;
-        Ok(self.sandbox.get_or_init(|| running).urls())
-    }
-
-    pub fn config(&self) -> Result<Config> {
-        Config::load(&self.paths)
-    }
-
-    /// The selected profile's name: `--profile`/`AGENTCRED_PROFILE`, else the current one.
-    pub fn selected_name(&self, config: &Config) -> Result<String> {
-        if let Some(name) = &self.global.profile {
-            return Ok(name.clone());
-        }
-        config.current.clone().ok_or_else(|| {
-            let hint = if config.profiles.is_empty() {
-                "register an agent first, e.g. `agentcred --sandbox register fluxa --name demo-agent`".to_owned()
-            } else {
-                let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
-                format!(
-                    "pass --profile NAME (or set AGENTCRED_PROFILE), or pick one with `agentcred profiles use NAME`; profiles: {}",
-                    names.join(", ")
-                )
-            };
-            Error::usage("no profile selected").with_hint(hint)
-        })
-    }
-
-    pub fn selected_profile(&self) -> Result<(String, Profile)> {
-        let config = self.config()?;
-        let name = self.selected_name(&config)?;
-        let profile = config.get(&name)?.clone();
-        if self.global.sandbox && !profile.sandbox {
-            return Err(Error::usage(format!(
-                "profile '{name}' is a real {} profile, not a sandbox one; --sandbox would not apply to it",
-                profile.provider.display_name()
-            ))
-            .with_hint("drop --sandbox (and AGENTCRED_SANDBOX), or pick a sandbox profile with --profile NAME"));
-        }
-        Ok((name, profile))
-    }
-
-    /// The selected profile, ready to talk to its service.
-    pub fn session(&self) -> Result<Session<'_>> {
-        let (name, profile) = self.selected_profile()?;
-        self.session_for(name, profile)
-    }
-
-    pub fn session_for(&self, name: String, profile: Profile) -> Result<Session<'_>> {
-        let sandbox = if profile.sandbox {
-            Some(self.sandbox_urls()?)
-        } else {
-            None
-        };
-        let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
-        self.check_store_flag(&name, &profile)?;
-        let store = store::open(profile.store, &self.paths)?;
-        Ok(Session {
-            name,
-            profile,
-            endpoints,
-            store,
-            http: self.http()?,
-            paths: &self.paths,
-        })
-    }
-
-    /// `--store` chooses where new secrets go; a profile's secrets stay where they are.
-    fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
-        let asked = match self.global.store {
-            Some(store::StoreChoice::Keychain) => store::StoreKind::Keychain,
-            Some(store::StoreChoice::File) => store::StoreKind::File,
-            Some(store::StoreChoice::Auto) | None => return Ok(()),
-        };
-        if asked == profile.store {
-            return Ok(());
-        }
-        Err(Error::usage(format!(
-            "profile '{name}' keeps its secrets in the {} store, not the {asked} store",
-            profile.store
-        ))
-        .with_hint("drop --store (and AGENTCRED_STORE) for this profile; --store only chooses where a new profile's secrets go"))
-    }
-}
-
-/// Fail with exit 2 unless the profile's provider is one the command applies to.
-pub fn require_provider(
-    command: &str,
-    name: &str,
-    provider: Provider,
-    allowed: &[Provider],
-) -> Result<()> {
-    if allowed.contains(&provider) {
-        return Ok(());
-    }
-    let names: Vec<&str> = allowed.iter().map(|p| p.display_name()).collect();
-    Err(Error::usage(format!(
-        "`agentcred {command}` applies to {} profiles; profile '{}' is a {} profile",
-        names.join(" and "),
-        name,
-        provider.display_name()
-    ))
-    .with_provider(provider.id())
-    .with_hint(format!(
-        "pick a {} profile with --profile NAME",
-        names.join(" or ")
-    )))
-}
+pub use crate::context::Ctx;
 
 pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
     match cli.command {
@@ -184,10 +31,7 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Profiles(cmd) => profiles::run(ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
-        Command::Keys(cmd) => keys::run(ctx, cmd),
-        Command::Verifiers(cmd) => verifiers::run(ctx, cmd),
-        Command::Tokens(cmd) => tokens::run(ctx, cmd),
-        Command::Cards(cmd) => cards::run(ctx, cmd),
+        Command::Service(cmd) => services::run_command(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Login(args) => login::login(ctx, args),
         Command::Logout(args) => login::logout(ctx, args),

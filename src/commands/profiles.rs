@@ -6,11 +6,12 @@
 use serde::Serialize;
 
 use super::Ctx;
-use super::status::LocalFacts;
-use crate::cli::ProfilesCommand;
+use crate::cli::args::ProfilesCommand;
 use crate::error::Result;
+use crate::local::LocalFacts;
 use crate::output::{Human, Render, tables};
-use crate::profile::{Config, Endpoints, Provider};
+use crate::profile::{Config, Endpoints};
+use crate::spec::Provider;
 use crate::store::{self, StoreKind};
 
 #[derive(Serialize)]
@@ -62,15 +63,15 @@ struct ShowView {
     agent_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     agent_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    account_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    issuer_id: Option<String>,
     created_at: String,
     /// Recorded endpoints; empty for sandbox profiles, which use the embedded sandbox.
     endpoints: Endpoints,
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    facts: std::collections::BTreeMap<String, String>,
+    /// The service's own record (ids, the key in use, ...).
+    #[serde(skip_serializing_if = "toml::Table::is_empty")]
+    record: toml::Table,
+    /// Secrets kept beyond the service's own (spares during a rotation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extra_secrets: Vec<String>,
     local: LocalFacts,
 }
 
@@ -91,12 +92,6 @@ impl Render for ShowView {
         if let Some(name) = &self.agent_name {
             rows.push(("agent name", name.clone()));
         }
-        if let Some(acc) = &self.account_id {
-            rows.push(("account", acc.clone()));
-        }
-        if let Some(iss) = &self.issuer_id {
-            rows.push(("issuer", iss.clone()));
-        }
         rows.push(("created", self.created_at.clone()));
         if self.sandbox {
             rows.push(("endpoints", "the embedded sandbox".to_owned()));
@@ -105,8 +100,12 @@ impl Render for ShowView {
                 rows.push((name.as_str(), url.clone()));
             }
         }
-        for (k, v) in &self.facts {
-            rows.push((k.as_str(), v.clone()));
+        for (k, v) in &self.record {
+            let shown = match v {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            rows.push((k.as_str(), shown));
         }
         out.fields(&rows);
         out.blank();
@@ -184,11 +183,10 @@ pub fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<()> {
                 sandbox: profile.sandbox,
                 agent_id: profile.agent_id,
                 agent_name: profile.agent_name,
-                account_id: profile.account_id,
-                issuer_id: profile.issuer_id,
                 created_at: profile.created_at,
                 endpoints: profile.endpoints,
-                facts: profile.facts,
+                record: profile.record,
+                extra_secrets: profile.extra_secrets,
                 local,
             })
         }

@@ -8,12 +8,12 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::Ctx;
-use crate::cli::RefreshArgs;
+use crate::cli::args::RefreshArgs;
 use crate::duration;
 use crate::error::Result;
 use crate::output::{Human, Render};
-use crate::profile::Provider;
 use crate::session::{self, Fresh};
+use crate::spec::Provider;
 use crate::timefmt;
 
 #[derive(Serialize)]
@@ -63,7 +63,7 @@ impl Render for RefreshView {
 pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
     let session = ctx.session()?;
     let provider = session.provider();
-    let Some(kind) = provider.short_lived_kind() else {
+    let Some(kind) = provider.spec().short_lived_kind() else {
         return ctx.printer.print(&RefreshView {
             profile: session.name.clone(),
             provider,

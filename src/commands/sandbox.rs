@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Ctx;
-use crate::cli::{SandboxCommand, SandboxServeArgs};
+use crate::cli::args::{SandboxCommand, SandboxServeArgs};
 use crate::error::Result;
 use crate::output::{Human, Render};
 use crate::sandbox_host;

@@ -5,11 +5,12 @@
 use serde::Serialize;
 
 use super::Ctx;
-use crate::cli::TokenArgs;
+use crate::cli::args::TokenArgs;
 use crate::duration;
 use crate::error::Result;
 use crate::output::{Human, Render};
-use crate::profile::Provider;
+use crate::services;
+use crate::spec::Provider;
 use crate::timefmt;
 
 #[derive(Serialize)]
@@ -34,14 +35,12 @@ impl Render for TokenView {
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let session = ctx.session()?;
     let provider = session.provider();
-    let view = if provider.short_lived_kind().is_none() {
-        // A deregistered agent's token was revoked with it; printing it would only move the
-        // failure to the caller's next request.
-        super::proxy::refuse_if_deregistered(&session)?;
-        let token = session.require_secret(
-            "token",
-            "the agent token is missing; create one with `agentcred tokens create`",
-        )?;
+    let spec = provider.spec();
+    // An agent the service no longer has (deregistered, deleted) would only move the failure
+    // to the caller's next request.
+    services::service(provider)?.check_agent_usable(&session)?;
+    let view = if spec.short_lived.is_none() {
+        let token = session.require_known_secret(spec.agent_credential)?;
         TokenView {
             profile: session.name.clone(),
             provider,

@@ -6,6 +6,7 @@
 //! `agentcred token` and `--json` output can be piped as is. Colour is used only when the stream
 //! is a terminal and `NO_COLOR` is unset (and `--color never` was not given).
 
+pub mod secrets;
 pub mod tables;
 
 use std::io::{IsTerminal, Write};

@@ -46,7 +46,7 @@ fn agent_id(home: &Home) -> String {
 }
 
 fn verifier_in_use(home: &Home) -> String {
-    profile(home)["facts"]["secret_verifier_id"]
+    profile(home)["record"]["secret_verifier_id"]
         .as_str()
         .unwrap()
         .to_owned()

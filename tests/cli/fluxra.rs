@@ -26,7 +26,7 @@ fn agent_id(home: &Home) -> String {
 }
 
 fn key_in_use(home: &Home) -> Option<String> {
-    show(home)["facts"]["key_id"].as_str().map(str::to_owned)
+    show(home)["record"]["key_id"].as_str().map(str::to_owned)
 }
 
 fn stored_or_none(home: &Home, account: &str) -> Option<String> {
@@ -411,7 +411,7 @@ fn rotate_creates_proves_switches_then_revokes_in_that_order() {
         stored_or_none(&home, &format!("fluxra:api_key:{old_id}")),
         None
     );
-    assert!(show(&home)["facts"].get("extra_secrets").is_none());
+    assert!(show(&home).get("extra_secrets").is_none());
     // The old key is refused now, in plain text; the new one works.
     let reply = http()
         .post(format!("{}/api/auth/token", server.url(FLUXRA_URL)))

@@ -610,7 +610,7 @@ fn agent_lifecycle_suspend_activate_deregister_and_register_again() {
     assert_eq!(dereg["previous_status"], "active");
     let profile = home.run(&["--json", "profiles", "show"]).ok().json();
     assert!(
-        profile["facts"]["deregistered_at"]
+        profile["record"]["deregistered_at"]
             .as_str()
             .unwrap()
             .ends_with('Z')

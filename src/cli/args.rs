@@ -1,0 +1,218 @@
+//! The arguments of the generic commands (clap derive types only), below both the command
+//! line and the services that read them. See [`super`] for the conventions.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::output::ColorChoice;
+use crate::store::StoreChoice;
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Profile to use (default: the current profile; for `register`, the provider's name)
+    #[arg(long, global = true, env = "AGENTCRED_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Where secrets are kept for new profiles and logins
+    #[arg(
+        long,
+        global = true,
+        env = "AGENTCRED_STORE",
+        value_enum,
+        value_name = "STORE"
+    )]
+    pub store: Option<StoreChoice>,
+
+    /// Use the built-in emulator of all four services (offline, fake secrets)
+    #[arg(long, global = true, env = "AGENTCRED_SANDBOX", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub sandbox: bool,
+
+    /// Never wait for input; fail with exit 2 where input would be needed
+    #[arg(long, global = true, env = "AGENTCRED_NO_INPUT", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub no_input: bool,
+
+    /// Print secrets in the output (they are hidden otherwise)
+    #[arg(long, global = true)]
+    pub reveal: bool,
+
+    /// Trace HTTP requests on stderr (secrets redacted)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print only data and errors, no status lines
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Frequency {
+    #[value(name = "perTransaction")]
+    PerTransaction,
+    #[value(name = "per24HourPeriod")]
+    Per24HourPeriod,
+    #[value(name = "perWeek")]
+    PerWeek,
+    #[value(name = "perMonth")]
+    PerMonth,
+    #[value(name = "perYear")]
+    PerYear,
+    #[value(name = "allTime")]
+    AllTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LimitAction {
+    Suspend,
+    Notify,
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// Refresh only if the current credential expires within this duration (e.g. 5m)
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub if_expiring_within: Option<Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Minimum remaining validity of the printed credential
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s")]
+    pub min_valid: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Local facts of every profile (no network)
+    #[arg(long)]
+    pub all: bool,
+    /// Network for the FluxA USDC balance (default base)
+    #[arg(long, value_name = "NET")]
+    pub network: Option<String>,
+    /// Number of recent FluxA transactions (1-100, default 20)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub tx_limit: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LimitsCommand {
+    /// Show the spending limit, current spend and what remains
+    Show,
+    /// Change the spending limit (Proxy)
+    Set(LimitsSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LimitsSetArgs {
+    /// Spending limit in dollars
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+    pub spending_limit: Option<String>,
+    #[arg(long, value_enum, value_name = "FREQ")]
+    pub frequency: Option<Frequency>,
+    #[arg(long, value_enum, value_name = "ACTION")]
+    pub on_limit_exceeded: Option<LimitAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Show the agent as the operator sees it
+    Show,
+    /// Suspend the agent (no new tokens)
+    Suspend(AgentReasonArgs),
+    /// Reactivate a suspended agent
+    Activate,
+    /// Block the agent (AuthPI)
+    Block(AgentBlockArgs),
+    /// Deregister the agent (Proxy): tokens revoked, cards frozen
+    Deregister(ConfirmArgs),
+    /// Delete the agent and all its verifiers (AuthPI)
+    Delete(ConfirmArgs),
+}
+
+impl AgentCommand {
+    /// The action's name, as the command line spells it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            AgentCommand::Show => "show",
+            AgentCommand::Suspend(_) => "suspend",
+            AgentCommand::Activate => "activate",
+            AgentCommand::Block(_) => "block",
+            AgentCommand::Deregister(_) => "deregister",
+            AgentCommand::Delete(_) => "delete",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AgentReasonArgs {
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentBlockArgs {
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// List profiles
+    List,
+    /// Show one profile (default: the selected one)
+    Show(ProfileNameOpt),
+    /// Make a profile the current one
+    Use(ProfileName),
+    /// Delete a profile's local secrets and config (nothing is revoked on the service)
+    Remove(ProfileName),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileNameOpt {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileName {
+    pub name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Run the emulator in the foreground and print each service's base URL
+    Serve(SandboxServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// State file (default: the one `--sandbox` uses)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,104 @@
+//! The command line: clap derive types only, no behaviour.
+//!
+//! Conventions:
+//! - Global flags (`--profile`, `--json`, `--store`, `--sandbox`, `--no-input`, `--reveal`, `-v`,
+//!   `-q`, `--color`) work before or after the subcommand, and each has an environment variable
+//!   where the contract gives one.
+//! - Secrets never enter through argv: there is no flag that takes a secret. They come from
+//!   stdin, a hidden prompt, or (operator keys) the environment.
+//! - Values are the services' own spellings (`perMonth`, `eip155:8453`); durations are written
+//!   `90s`, `10m`, `1h`; amounts are decimal in the currency's unit (`12.50`).
+
+pub mod args;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::services::{self, RegisterCommand, ServiceCommand};
+use args::{
+    AgentCommand, CompletionsArgs, GlobalArgs, LimitsCommand, ProfilesCommand, RefreshArgs,
+    SandboxCommand, StatusArgs, TokenArgs,
+};
+
+/// The services' names are added by [`command`] from the registry.
+#[derive(Debug, Parser)]
+#[command(
+    name = "agentcred",
+    version,
+    after_help = "Exit codes: 0 ok, 1 internal error, 2 usage, 3 not found, 4 auth failed, 5 conflict, \
+        6 service unavailable, 7 credential store failed, 8 refused by a limit or policy."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Register a new agent with a service and store its credentials
+    #[command(subcommand)]
+    Register(RegisterCommand),
+    /// Store a service's operator (organization) key, from stdin or a prompt
+    Login(LoginArgs),
+    /// Remove stored operator credentials (does not revoke them on the service)
+    Logout(LoginArgs),
+    /// Get a new short-lived credential (JWT or access token) for the profile
+    Refresh(RefreshArgs),
+    /// Print a bearer credential valid for at least --min-valid, refreshing first if needed
+    Token(TokenArgs),
+    /// Show the agent's state at the service and the profile's local credential facts
+    Status(StatusArgs),
+    /// The nouns of one service (its keys, verifiers, tokens, cards)
+    #[command(flatten)]
+    Service(ServiceCommand),
+    /// Show or set the agent's spending limits
+    #[command(subcommand)]
+    Limits(LimitsCommand),
+    /// The operator's lifecycle of the profile's agent
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// List, show, select and remove profiles
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// Run the built-in emulator of the services
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The service whose organization key this is
+    #[arg(value_name = "SERVICE", value_parser = clap::builder::PossibleValuesParser::new(services::with_operator_keys()))]
+    pub provider: String,
+}
+
+/// The whole command line, with the about texts naming the registered services.
+pub fn command() -> clap::Command {
+    let names = services::display_names();
+    <Cli as clap::CommandFactory>::command()
+        .about(format!("Manage the credentials of AI agents: {names}"))
+        .long_about(format!(
+            "Manage the credentials of AI agents across {names}.\n\n\
+             agentcred registers agents with each service, keeps their ids, tokens, JWTs and \
+             one-time secrets in the OS keychain, refreshes short-lived credentials safely, and \
+             prints amounts in both atomic and formatted units. Add --sandbox to try everything \
+             offline against the built-in emulator of every service."
+        ))
+}
+
+/// Parse the process's arguments against [`command`].
+pub fn parse() -> std::result::Result<Cli, clap::Error> {
+    let matches = command().try_get_matches()?;
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::command().debug_assert();
+    }
+}

@@ -1,0 +1,26 @@
+//! `agentcred agent`: the operator's lifecycle of the profile's agent, for services that have
+//! one ([`crate::service::Lifecycle`]); an action the service lacks is refused (exit 2) naming
+//! the services that have it.
+
+use super::Ctx;
+use crate::cli::args::AgentCommand;
+use crate::error::Result;
+use crate::services;
+
+pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
+    let (name, profile) = ctx.selected_profile()?;
+    let action = command.action();
+    let lifecycle = services::service(profile.provider)?.lifecycle();
+    match lifecycle.filter(|l| l.actions().contains(&action)) {
+        Some(lifecycle) => lifecycle.run(ctx, name, profile, command),
+        None => {
+            let err = services::refuse(&format!("agent {action}"), &name, &profile, |s| {
+                s.lifecycle().is_some_and(|l| l.actions().contains(&action))
+            });
+            Err(match lifecycle.and_then(|l| l.instead(action)) {
+                Some(instead) => err.with_hint(instead),
+                None => err,
+            })
+        }
+    }
+}

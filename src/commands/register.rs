@@ -1,0 +1,10 @@
+//! `agentcred register SERVICE`: each service registers in its own module (see
+//! [`crate::services::RegisterCommand`]); what they share is [`crate::enroll`].
+
+use super::Ctx;
+use crate::error::Result;
+use crate::services::RegisterCommand;
+
+pub fn run(ctx: &Ctx, command: RegisterCommand) -> Result<()> {
+    command.run(ctx)
+}

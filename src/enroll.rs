@@ -1,0 +1,318 @@
+//! Enrolment: how a service's one-time secrets reach the store, shared by every `register` and
+//! by the commands that get new one-time secrets for an existing profile (a new API key, a new
+//! client secret, a new agent token).
+//!
+//! The flow every service shares guards the one-time secrets (contract §5):
+//! 1. the profile name is free and the store answers, checked *before* the service is called;
+//! 2. the secrets the service returns are stored before anything is printed;
+//! 3. if storing fails after the service answered, they go to a rescue file (0600) whose path
+//!    is printed, and the command exits 7.
+//!
+//! The config lock is held from the name check to the final save, so that two concurrent
+//! registrations cannot both claim one profile name and overwrite each other's secrets.
+//!
+//! A taken profile name is a conflict (exit 5), except where the service's register is
+//! idempotent for it (contract §2): [`Pending::start_idempotent`] lets a provider recognize
+//! its own profile of the same agent and register again in place.
+
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::fsutil::FileLock;
+use crate::profile::{self, Config, Endpoints, Profile};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::spec::Provider;
+use crate::store::{self, SecretStore, StoreChoice, StoreKind};
+use crate::timefmt;
+
+/// A registration in progress: name reserved (config lock held), store checked, endpoints known.
+pub struct Pending {
+    pub name: String,
+    pub provider: Provider,
+    pub sandbox: bool,
+    pub store: Box<dyn SecretStore>,
+    /// Where to send requests now.
+    pub endpoints: Endpoints,
+    /// The profile of this name when [`Pending::start_idempotent`] accepted it; [`Pending::save`]
+    /// replaces it.
+    pub existing: Option<Profile>,
+    /// What the profile records (empty for sandbox profiles).
+    recorded_endpoints: Endpoints,
+    config: Config,
+    /// Whether recording the profile made it the current one.
+    made_current: bool,
+    _config_lock: FileLock,
+}
+
+impl Pending {
+    pub fn start(ctx: &Ctx, provider: Provider) -> Result<Pending> {
+        Pending::start_idempotent(ctx, provider, |_| false)
+    }
+
+    /// [`Pending::start`] for a service whose register is idempotent: a profile of the same
+    /// name is accepted (kept in `existing`, its store reused) when it is a profile of this
+    /// provider, sandbox or not alike, recorded against the same endpoints, and `same_agent`
+    /// recognizes it (for instance by the external id the service is idempotent on).
+    /// Anything else with that name is still a conflict.
+    pub fn start_idempotent(
+        ctx: &Ctx,
+        provider: Provider,
+        same_agent: impl FnOnce(&Profile) -> bool,
+    ) -> Result<Pending> {
+        let name = ctx
+            .global
+            .profile
+            .clone()
+            .unwrap_or_else(|| provider.id().to_owned());
+        profile::validate_profile_name(&name)?;
+        let sandbox = ctx.global.sandbox;
+        // Endpoints first: a bad override URL is a usage error whatever the store does.
+        let (endpoints, recorded_endpoints) = if sandbox {
+            let urls = ctx.sandbox_urls()?;
+            let live = provider
+                .spec()
+                .endpoints
+                .iter()
+                .map(|spec| {
+                    Ok((
+                        spec.name.to_owned(),
+                        profile::sandbox_url(Some(urls), spec)?,
+                    ))
+                })
+                .collect::<Result<Endpoints>>()?;
+            (live, Endpoints::new())
+        } else {
+            let recorded = profile::endpoints_for_registration(provider.spec())?;
+            (recorded.clone(), recorded)
+        };
+        let config_lock = Config::lock(&ctx.paths)?;
+        let config = Config::load(&ctx.paths)?;
+        let existing = config.profiles.get(&name).filter(|existing| {
+            existing.provider == provider
+                && existing.sandbox == sandbox
+                && existing.endpoints == recorded_endpoints
+        });
+        let existing = match existing {
+            Some(profile) if same_agent(profile) => Some(profile.clone()),
+            _ => None,
+        };
+        if existing.is_none()
+            && let Some(existing) = config.profiles.get(&name)
+        {
+            return Err(Error::conflict(format!(
+                "a profile named '{name}' already exists ({} agent {})",
+                existing.provider.display_name(),
+                existing.agent_id
+            ))
+            .with_provider(provider.id())
+            .with_hint(format!(
+                "register under another name with --profile NAME, or remove the old one with `agentcred profiles remove {name}`"
+            )));
+        }
+        let kind = match &existing {
+            // The profile's secrets stay where they are (as for every other command).
+            Some(existing) => {
+                if let Some(asked) = ctx.asked_store().filter(|asked| *asked != existing.store) {
+                    return Err(Error::usage(format!(
+                        "profile '{name}' keeps its secrets in the {} store, not the {asked} store",
+                        existing.store
+                    ))
+                    .with_hint("drop --store (and AGENTCRED_STORE), or register under another name with --profile NAME"));
+                }
+                existing.store
+            }
+            None => store::resolve(
+                ctx.global.store.unwrap_or(StoreChoice::Auto),
+                sandbox,
+                &ctx.paths,
+            )?,
+        };
+        let store = store::open(kind, &ctx.paths)?;
+        store.check()?;
+        Ok(Pending {
+            name,
+            provider,
+            sandbox,
+            store,
+            endpoints,
+            existing,
+            recorded_endpoints,
+            config,
+            made_current: false,
+            _config_lock: config_lock,
+        })
+    }
+
+    pub fn endpoint(&self, name: &str) -> &str {
+        self.endpoints
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    pub fn store_kind(&self) -> StoreKind {
+        self.store.kind()
+    }
+
+    /// Store the service's secrets; on failure, rescue them all and fail with exit 7.
+    pub fn store_secrets(
+        &self,
+        ctx: &Ctx,
+        agent_id: &str,
+        secrets: &[(&str, &Secret<String>)],
+    ) -> Result<()> {
+        for (kind, value) in secrets {
+            if let Err(store_err) = self.store.set(&store::account(&self.name, kind), value) {
+                return Err(self.rescue(ctx, agent_id, secrets, store_err));
+            }
+        }
+        Ok(())
+    }
+
+    fn rescue(
+        &self,
+        ctx: &Ctx,
+        agent_id: &str,
+        secrets: &[(&str, &Secret<String>)],
+        cause: Error,
+    ) -> Error {
+        let context = serde_json::json!({
+            "agent_id": agent_id,
+            "sandbox": self.sandbox,
+            "endpoints": self.endpoints,
+            "store": self.store.kind(),
+        });
+        let event = "was registered";
+        rescue(
+            ctx,
+            &self.name,
+            self.provider,
+            agent_id,
+            event,
+            secrets,
+            context,
+            cause,
+        )
+    }
+
+    /// Record the profile; the first profile becomes the current one. Returns whether it did.
+    pub fn save(mut self, ctx: &Ctx, profile: Profile) -> Result<bool> {
+        self.save_partial(ctx, profile)?;
+        Ok(self.made_current)
+    }
+
+    /// Record the profile as it is so far, keeping the config lock, for registrations with
+    /// more steps after the agent exists: if a later step fails, the profile keeps what was
+    /// stored (a Fluxra recovery key) and another command can finish it. [`Pending::save`]
+    /// records the final state.
+    pub fn save_partial(&mut self, ctx: &Ctx, mut profile: Profile) -> Result<()> {
+        profile.endpoints = self.recorded_endpoints.clone();
+        if self.config.current.is_none() {
+            self.config.current = Some(self.name.clone());
+            self.made_current = true;
+        }
+        self.config.profiles.insert(self.name.clone(), profile);
+        self.config.save(&ctx.paths)
+    }
+
+    /// Whether recording the profile made it the current one.
+    pub fn made_current(&self) -> bool {
+        self.made_current
+    }
+
+    pub fn new_profile(&self, agent_id: &str) -> Profile {
+        Profile {
+            provider: self.provider,
+            sandbox: self.sandbox,
+            store: self.store.kind(),
+            endpoints: Endpoints::new(),
+            agent_id: agent_id.to_owned(),
+            agent_name: None,
+            created_at: timefmt::from_unix_secs(timefmt::now_unix()),
+            extra_secrets: Vec::new(),
+            record: toml::Table::new(),
+        }
+    }
+}
+
+/// Store one-time secrets a service just returned for an existing profile (a new API key, a
+/// new client secret): on failure they are rescued as at registration, and the command exits 7.
+/// Call `session.store.check()` before asking the service for them.
+pub fn store_one_time(
+    ctx: &Ctx,
+    session: &Session,
+    secrets: &[(&str, &Secret<String>)],
+) -> Result<()> {
+    for (kind, value) in secrets {
+        if let Err(store_err) = session.put_secret(kind, value) {
+            let context = serde_json::json!({
+                "agent_id": session.profile.agent_id,
+                "sandbox": session.profile.sandbox,
+                "endpoints": session.endpoints,
+                "store": session.profile.store,
+            });
+            return Err(rescue(
+                ctx,
+                &session.name,
+                session.provider(),
+                &session.profile.agent_id,
+                "got new one-time secrets",
+                secrets,
+                context,
+                store_err,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Write `secrets` to a rescue file after the store failed with `cause`, and say where.
+/// `event` says what happened at the service ("was registered").
+#[allow(clippy::too_many_arguments)]
+fn rescue(
+    ctx: &Ctx,
+    profile: &str,
+    provider: Provider,
+    agent_id: &str,
+    event: &str,
+    secrets: &[(&str, &Secret<String>)],
+    context: serde_json::Value,
+    cause: Error,
+) -> Error {
+    match store::rescue::write(&ctx.paths, profile, provider.id(), secrets, context) {
+        Ok(path) => Error::store(format!(
+            "the {} agent {agent_id} {event}, but its secrets could not be stored: {}. \
+             They were saved to the rescue file {} (mode 0600)",
+            provider.display_name(),
+            cause.message,
+            path.display()
+        ))
+        .with_provider(provider.id())
+        .with_hint(format!(
+            "keep that file safe: it holds one-time secrets the service will not show again. \
+             Fix the credential store ({}), then move them into it, and delete the file",
+            cause.hint.as_deref().unwrap_or("see the message above")
+        )),
+        Err(io) => {
+            // Last resort: the secret exists nowhere else, so the terminal is the only
+            // place left where it is not lost. This is the one path that prints a
+            // secret without --reveal.
+            eprintln!(
+                "agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:"
+            );
+            for (kind, value) in secrets {
+                eprintln!("  {kind}: {}", value.expose());
+            }
+            Error::store(format!(
+                "the {} agent {agent_id} {event}, but its secrets could not be stored ({}) \
+                 nor written to a rescue file ({io}); they were printed above",
+                provider.display_name(),
+                cause.message
+            ))
+            .with_provider(provider.id())
+            .with_hint(
+                "copy the secrets printed above somewhere safe now, then fix the credential store",
+            )
+        }
+    }
+}

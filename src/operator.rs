@@ -1,0 +1,274 @@
+//! Operator (organization) keys: how a service's [`OperatorScheme`] is read from the
+//! environment, the store, or the sandbox's demo keys.
+//!
+//! A Basic scheme's key is a pair (`key_id:key_secret`, one line on stdin, or two prompts); an
+//! API-key scheme's is one value with a known prefix. `login` stores them as
+//! `operator:SERVICE`; the config records only where, and a non-secret label. At use time the
+//! environment wins over the store, so CI can inject keys without touching the store.
+//!
+//! Sandbox keys (`agentcred --sandbox login SERVICE`) get a slot of their own
+//! (`operator:sandbox-SERVICE`), so that trying the sandbox never replaces, nor is sent, the
+//! organization's real key. A sandbox profile with no key at all falls back to the sandbox's
+//! documented demo key and says so; a real profile never does.
+
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::input::{self, Hint};
+use crate::profile::Config;
+use crate::sandbox_host;
+use crate::secret::Secret;
+use crate::spec::{OperatorScheme, Provider};
+use crate::store;
+
+/// An organization key, as its scheme sends it.
+pub enum OperatorKey {
+    /// HTTP Basic: key id and secret.
+    Basic { id: String, secret: Secret<String> },
+    /// One key in a header.
+    ApiKey(Secret<String>),
+}
+
+/// An operator key and where it came from.
+pub struct Operator {
+    pub key: OperatorKey,
+    /// "environment", the store kind, or [`SANDBOX_DEMO_SOURCE`].
+    pub source: String,
+}
+
+/// [`Operator::source`] of the sandbox's demo key.
+pub const SANDBOX_DEMO_SOURCE: &str = "sandbox demo key";
+
+/// The scheme of a service that has operator keys; an internal error for one that has none.
+pub fn scheme(provider: Provider) -> Result<OperatorScheme> {
+    provider
+        .spec()
+        .operator
+        .ok_or_else(|| Error::internal(format!("{} has no operator keys", provider.display_name())))
+}
+
+/// What to tell a user who has no operator key for `provider`.
+pub fn how_to_provide(provider: Provider) -> String {
+    let id = provider.id();
+    match scheme(provider) {
+        Ok(OperatorScheme::Basic {
+            id_env, secret_env, ..
+        }) => format!(
+            "set {id_env} and {secret_env}, or store the key with `agentcred login {id}` (reads key_id:key_secret from stdin or prompts)"
+        ),
+        Ok(OperatorScheme::ApiKey { env, .. }) => format!(
+            "set {env}, or store the key with `agentcred login {id}` (reads it from stdin or a prompt)"
+        ),
+        Err(_) => format!("{} has no operator keys", provider.display_name()),
+    }
+}
+
+/// Where a key is kept: `proxy` (account `operator:proxy`), or `sandbox-proxy` for sandbox keys.
+pub fn slot(provider: Provider, sandbox: bool) -> String {
+    if sandbox {
+        format!("sandbox-{}", provider.id())
+    } else {
+        provider.id().to_owned()
+    }
+}
+
+/// The operator key: environment first, then the key stored by `login` for real profiles or,
+/// with `sandbox`, by `--sandbox login`, then (sandbox only) the demo key. `Ok(None)` when no
+/// key is configured: the caller decides whether that is an error or "use the agent's own
+/// credential instead".
+pub fn find(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<Option<Operator>> {
+    let scheme = scheme(provider)?;
+    if let Some(key) = from_env(scheme)? {
+        return Ok(Some(Operator {
+            key,
+            source: "environment".into(),
+        }));
+    }
+    let config = ctx.config()?;
+    let slot = slot(provider, sandbox);
+    let Some(entry) = config.operators.get(&slot) else {
+        return Ok(sandbox
+            .then(|| sandbox_demo_key(ctx, provider, scheme))
+            .flatten());
+    };
+    let Some(stored) =
+        store::open(entry.store, &ctx.paths)?.get(&store::operator_account(&slot))?
+    else {
+        return Ok(None);
+    };
+    let key = match scheme {
+        OperatorScheme::Basic { .. } => {
+            let (id, secret) = split_pair(stored.expose()).ok_or_else(|| {
+                Error::store(format!(
+                    "the stored {} operator key is malformed",
+                    provider.display_name()
+                ))
+                .with_hint(format!(
+                    "log in again with `agentcred login {}`",
+                    provider.id()
+                ))
+            })?;
+            OperatorKey::Basic {
+                id: id.to_owned(),
+                secret: Secret::new(secret.to_owned()),
+            }
+        }
+        OperatorScheme::ApiKey { .. } => OperatorKey::ApiKey(stored),
+    };
+    Ok(Some(Operator {
+        key,
+        source: entry.store.to_string(),
+    }))
+}
+
+/// [`find`], where a missing key is a usage error (exit 2) naming both ways to give one.
+pub fn require(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<Operator> {
+    find(ctx, provider, sandbox)?.ok_or_else(|| {
+        Error::usage(format!(
+            "no {} operator credentials",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint(how_to_provide(provider))
+    })
+}
+
+fn env_value(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.is_empty())
+}
+
+fn from_env(scheme: OperatorScheme) -> Result<Option<OperatorKey>> {
+    match scheme {
+        OperatorScheme::Basic {
+            id_env, secret_env, ..
+        } => match (env_value(id_env), env_value(secret_env)) {
+            (Some(id), Some(secret)) => Ok(Some(OperatorKey::Basic {
+                id,
+                secret: Secret::new(secret),
+            })),
+            (Some(_), None) | (None, Some(_)) => Err(Error::usage(format!(
+                "only one of {id_env} and {secret_env} is set"
+            ))
+            .with_hint("set both, or neither to use the stored key")),
+            (None, None) => Ok(None),
+        },
+        OperatorScheme::ApiKey { env, .. } => {
+            Ok(env_value(env).map(|key| OperatorKey::ApiKey(Secret::new(key))))
+        }
+    }
+}
+
+/// The sandbox's documented demo key (said on stderr). Real profiles never get here: only the
+/// sandbox knows these fake keys, under the variable names a real key would come in.
+fn sandbox_demo_key(ctx: &Ctx, provider: Provider, scheme: OperatorScheme) -> Option<Operator> {
+    let (key, shown) = match scheme {
+        OperatorScheme::Basic {
+            id_env, secret_env, ..
+        } => {
+            let id = sandbox_host::demo_credential(id_env)?;
+            let secret = sandbox_host::demo_credential(secret_env)?;
+            (
+                OperatorKey::Basic {
+                    id: id.to_owned(),
+                    secret: Secret::new(secret.to_owned()),
+                },
+                id,
+            )
+        }
+        OperatorScheme::ApiKey { env, .. } => {
+            let key = sandbox_host::demo_credential(env)?;
+            (OperatorKey::ApiKey(Secret::new(key.to_owned())), key)
+        }
+    };
+    ctx.printer.status(format!(
+        "No {} operator key is configured; using the sandbox's demo key {shown}.",
+        provider.display_name()
+    ));
+    Some(Operator {
+        key,
+        source: SANDBOX_DEMO_SOURCE.to_owned(),
+    })
+}
+
+/// `id:secret`, both non-empty.
+pub fn split_pair(value: &str) -> Option<(&str, &str)> {
+    let (id, secret) = value.split_once(':')?;
+    (!id.trim().is_empty() && !secret.trim().is_empty()).then(|| (id.trim(), secret.trim()))
+}
+
+/// The label an API key's prefix gives it (`lk_live_…` → "live"), if the scheme knows it.
+pub fn api_key_label(scheme: OperatorScheme, key: &str) -> Option<&'static str> {
+    match scheme {
+        OperatorScheme::ApiKey { prefixes, .. } => prefixes
+            .iter()
+            .find(|(prefix, _)| key.starts_with(prefix))
+            .map(|(_, label)| *label),
+        OperatorScheme::Basic { .. } => None,
+    }
+}
+
+/// Read a key for `login` from stdin or prompts, check its shape, and return the value to
+/// store with its non-secret label.
+pub fn read_for_login(ctx: &Ctx, provider: Provider) -> Result<(Secret<String>, String)> {
+    let name = provider.display_name();
+    let id = provider.id();
+    match scheme(provider)? {
+        OperatorScheme::Basic {
+            id_env,
+            secret_env,
+            id_prefix,
+        } => {
+            let hint = format!(
+                "pipe `key_id:key_secret` on stdin, or set {id_env} and {secret_env} instead of logging in"
+            );
+            let first = input::secret(
+                &format!("{name} key id (or key_id:key_secret)"),
+                ctx.global.no_input,
+                Hint(&hint),
+            )?;
+            let pair = if split_pair(first.expose()).is_some() {
+                first.expose().clone()
+            } else {
+                let secret = input::secret(
+                    &format!("{name} key secret"),
+                    ctx.global.no_input,
+                    Hint("pipe `key_id:key_secret` on one line instead"),
+                )?;
+                format!("{}:{}", first.expose().trim(), secret.expose())
+            };
+            let (key_id, _) = split_pair(&pair).ok_or_else(|| {
+                Error::usage(format!("expected the {name} key as key_id:key_secret")).with_hint(
+                    format!("for example: printf '%s' \"$ID:$SECRET\" | agentcred login {id}"),
+                )
+            })?;
+            if !key_id.starts_with(id_prefix) {
+                return Err(Error::usage(format!(
+                    "'{key_id}' is not a {name} API key id (they start with {id_prefix})"
+                ))
+                .with_hint("copy the key id and secret shown when the org API key was created"));
+            }
+            let label = format!("key id {key_id}");
+            Ok((Secret::new(pair), label))
+        }
+        scheme @ OperatorScheme::ApiKey { env, prefixes } => {
+            let hint =
+                format!("pipe the key on stdin (`agentcred login {id} < keyfile`), or set {env}");
+            let key = input::secret(&format!("{name} API key"), ctx.global.no_input, Hint(&hint))?;
+            let Some(label) = api_key_label(scheme, key.expose()) else {
+                let shown: Vec<&str> = prefixes.iter().map(|(p, _)| *p).collect();
+                return Err(Error::usage(format!(
+                    "that is not a {name} API key (they start with {})",
+                    shown.join(" or ")
+                ))
+                .with_hint(format!(
+                    "copy the organization key from the {name} dashboard"
+                )));
+            };
+            Ok((key, format!("{label} key")))
+        }
+    }
+}
+
+/// Forget a stored key's config entry and return it (the caller deletes the secret).
+pub fn forget(ctx: &Ctx, slot: &str) -> Result<Option<crate::profile::Operator>> {
+    Config::update(&ctx.paths, |config| Ok(config.operators.remove(slot)))
+}

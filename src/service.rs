@@ -1,0 +1,76 @@
+//! What a service can do, as behaviour: the interface each service module implements once and
+//! the generic commands call. Its data half is [`crate::spec::ServiceSpec`].
+//!
+//! Optional capabilities are `Option<&dyn …>`: a generic command asks the profile's service
+//! for the capability and, when it has none, refuses with exit 2 naming the services that do
+//! (computed from the registry, see [`crate::services::refuse`]).
+
+use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::profile::Profile;
+use crate::session::Session;
+use crate::spec::ServiceSpec;
+
+pub trait Service: Sync {
+    fn spec(&self) -> &'static ServiceSpec;
+
+    /// `agentcred status`: the agent as the service sees it, plus the local facts.
+    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()>;
+
+    /// Refuse (with the service's own words) to hand out a credential of an agent the
+    /// service no longer has: deregistered, deleted.
+    fn check_agent_usable(&self, session: &Session) -> Result<()> {
+        let _ = session;
+        Ok(())
+    }
+
+    /// Spending limits, if the service has them.
+    fn limits(&self) -> Option<&dyn Limits> {
+        None
+    }
+
+    /// The operator's lifecycle of the agent (suspend, activate, ...), if the service has one.
+    fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        None
+    }
+}
+
+/// `agentcred limits`.
+pub trait Limits: Sync {
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()>;
+
+    /// Whether `limits set` applies; [`Limits::set`] is only called when it does.
+    fn settable(&self) -> bool {
+        false
+    }
+
+    fn set(&self, ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
+        let _ = (ctx, name, profile, args);
+        Err(crate::error::Error::internal("these limits cannot be set"))
+    }
+}
+
+/// `agentcred agent`: the actions a service has (`show`, `suspend`, `activate`, `block`,
+/// `deregister`, `delete`, as [`AgentCommand::action`] names them). An action the profile's
+/// service lacks is refused before [`Lifecycle::run`], naming the services that have it.
+pub trait Lifecycle: Sync {
+    fn actions(&self) -> &'static [&'static str];
+
+    /// What to do instead of an action this service lacks, for the refusal's hint.
+    fn instead(&self, action: &str) -> Option<&'static str> {
+        let _ = action;
+        None
+    }
+
+    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()>;
+}
+
+/// For a [`Lifecycle::run`] given an action outside its [`Lifecycle::actions`], which the
+/// generic command refuses first: reaching it is a bug, reported as one.
+pub fn action_not_offered(service: &ServiceSpec, action: &str) -> crate::error::Error {
+    crate::error::Error::internal(format!(
+        "{} has no `agent {action}`, and it should have been refused before",
+        service.display_name
+    ))
+}

@@ -1,0 +1,266 @@
+//! `agentcred agent` for AuthPI profiles: the operator's lifecycle of the profile's agent,
+//! with the org key (contract §6).
+//!
+//! - `show`: the agent (status and reason, model, provider, scopes, metadata).
+//! - `suspend --reason TEXT`, `block --reason TEXT`, `activate`: a PATCH of `status` (and
+//!   `status_reason`, which AuthPI requires to suspend or block, so the reason is checked here
+//!   first: exit 2 without one). A suspended or blocked agent gets no new access tokens; the
+//!   ones it holds run out within their 5 minutes. A blocked agent cannot be reactivated, so
+//!   `block` asks for confirmation (or `--yes`).
+//! - `delete`: the agent and all its verifiers, after confirmation (or `--yes`). The profile
+//!   stays, records the deletion (so every later command says the agent is gone) and loses its
+//!   now useless secrets.
+//!
+//! Every PATCH and DELETE carries `If-Match` with the ETag of the agent as just read; a 412
+//! (someone changed it in between) is exit 5.
+
+use serde::Serialize;
+
+use super::client::{self as authpi, Core};
+use super::{AgentView, AuthpiRecord, core, ensure_agent_exists};
+use crate::cli::args::AgentCommand;
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::input;
+use crate::output::{Human, Render};
+use crate::profile::{Config, Profile};
+use crate::service::action_not_offered;
+use crate::session::Session;
+use crate::store;
+use crate::timefmt;
+
+#[derive(Serialize)]
+struct AgentShown {
+    profile: String,
+    account_id: Option<String>,
+    issuer_id: Option<String>,
+    agent: AgentView,
+    /// What this command did: `show`, `suspend`, `activate`, `block`.
+    action: &'static str,
+    changed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+impl Render for AgentShown {
+    fn human(&self, out: &mut Human) {
+        match (self.action, self.changed) {
+            ("show", _) => {}
+            (_, true) => out.line(format!(
+                "AuthPI agent {} is now {}.",
+                self.agent.id,
+                self.agent.status.as_deref().unwrap_or("?")
+            )),
+            (_, false) => out.line(format!(
+                "AuthPI agent {} is already {}; nothing changed.",
+                self.agent.id,
+                self.agent.status.as_deref().unwrap_or("?")
+            )),
+        }
+        if let Some(note) = &self.note {
+            out.line(note);
+        }
+        if self.action != "show" {
+            out.blank();
+        }
+        self.agent.render(
+            out,
+            &[
+                ("account", tables_cell(&self.account_id)),
+                ("issuer", tables_cell(&self.issuer_id)),
+                ("profile", self.profile.clone()),
+            ],
+        );
+    }
+}
+
+fn tables_cell(v: &Option<String>) -> String {
+    crate::output::tables::cell(v.as_deref())
+}
+
+#[derive(Serialize)]
+struct Deleted {
+    profile: String,
+    agent_id: String,
+    deleted_at: String,
+    removed_secrets: Vec<String>,
+    note: String,
+}
+
+impl Render for Deleted {
+    fn human(&self, out: &mut Human) {
+        out.line(format!(
+            "Deleted AuthPI agent {} and all its verifiers.",
+            self.agent_id
+        ));
+        out.line(&self.note);
+    }
+}
+
+/// `--yes`, or a question on a terminal. Without a terminal (or with `--no-input`) nobody can
+/// answer, and the error names what needed confirming.
+fn confirm(ctx: &Ctx, what: &str, question: &str, yes: bool) -> Result<()> {
+    input::confirm(what, question, yes, ctx.global.no_input)
+        .map_err(|e| e.with_provider(authpi::PROVIDER))
+}
+
+fn reason(text: Option<&str>, verb: &str) -> Result<String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Ok(t.to_owned()),
+        None => Err(
+            Error::usage(format!("AuthPI needs a reason to {verb} an agent"))
+                .with_provider(authpi::PROVIDER)
+                .with_hint(format!(
+                    "pass --reason TEXT, e.g. `agentcred agent {verb} --reason \"credential leak\"`"
+                )),
+        ),
+    }
+}
+
+pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
+    // Everything that can be refused locally is, before the org key or the network.
+    let reason = match &command {
+        AgentCommand::Suspend(args) => Some(reason(args.reason.as_deref(), "suspend")?),
+        AgentCommand::Block(args) => Some(reason(Some(&args.reason), "block")?),
+        AgentCommand::Deregister(_) => {
+            return Err(action_not_offered(&super::SPEC, "deregister"));
+        }
+        _ => None,
+    };
+    ensure_agent_exists(&name, &profile)?;
+    let agent_id = profile.agent_id.clone();
+    match &command {
+        AgentCommand::Block(args) => confirm(
+            ctx,
+            &format!("blocking AuthPI agent {agent_id} (a blocked agent cannot be reactivated)"),
+            &format!("Block AuthPI agent {agent_id}? It cannot be reactivated afterwards."),
+            args.confirm.yes,
+        )?,
+        AgentCommand::Delete(args) => confirm(
+            ctx,
+            &format!("deleting AuthPI agent {agent_id} and all its verifiers (irreversible)"),
+            &format!(
+                "Delete AuthPI agent {agent_id} and all its verifiers? This cannot be undone."
+            ),
+            args.yes,
+        )?,
+        _ => {}
+    }
+    let session = ctx.session_for(name, profile)?;
+    let core = core(ctx, &session)?;
+    match command {
+        AgentCommand::Show => {
+            let agent = core.get_agent(&agent_id)?.value;
+            print_agent(ctx, &session, &agent, "show", false, None)
+        }
+        AgentCommand::Suspend(_) => {
+            transition(ctx, &session, &core, "suspend", "suspended", reason)
+        }
+        AgentCommand::Block(_) => transition(ctx, &session, &core, "block", "blocked", reason),
+        AgentCommand::Activate => transition(ctx, &session, &core, "activate", "active", None),
+        AgentCommand::Delete(_) => delete(ctx, &session, &core),
+        AgentCommand::Deregister(_) => Err(action_not_offered(&super::SPEC, "deregister")),
+    }
+}
+
+fn print_agent(
+    ctx: &Ctx,
+    session: &Session,
+    agent: &authpi::Agent,
+    action: &'static str,
+    changed: bool,
+    note: Option<String>,
+) -> Result<()> {
+    let record: AuthpiRecord = session.profile.record()?;
+    ctx.printer.print(&AgentShown {
+        profile: session.name.clone(),
+        account_id: record.account_id,
+        issuer_id: record.issuer_id,
+        agent: AgentView::new(agent),
+        action,
+        changed,
+        note,
+    })
+}
+
+fn transition(
+    ctx: &Ctx,
+    session: &Session,
+    core: &Core,
+    action: &'static str,
+    to: &str,
+    reason: Option<String>,
+) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    let current = core.get_agent(agent_id)?;
+    if current.value.status.as_deref() == Some(to) {
+        return print_agent(ctx, session, &current.value, action, false, None);
+    }
+    let etag = current.etag.ok_or_else(|| {
+        Error::internal(format!(
+            "AuthPI answered GET agent {agent_id} without an ETag"
+        ))
+        .with_provider(authpi::PROVIDER)
+        .with_hint("the service's API may have changed; run again with -v to see the response")
+    })?;
+    let mut patch = serde_json::json!({ "status": to });
+    if let Some(reason) = reason {
+        patch["status_reason"] = reason.into();
+    }
+    let updated = core.update_agent(agent_id, patch, &etag)?;
+    let note = match to {
+        "active" => Some("It can get access tokens again (`agentcred token`).".to_owned()),
+        _ => Some(format!(
+            "It gets no new access tokens; tokens already issued stay valid until they expire (at most 5 minutes).{}",
+            if to == "suspended" {
+                " Reactivate it with `agentcred agent activate`."
+            } else {
+                ""
+            }
+        )),
+    };
+    print_agent(ctx, session, &updated.value, action, true, note)
+}
+
+fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    let current = core.get_agent(agent_id)?;
+    let etag = current.etag.ok_or_else(|| {
+        Error::internal(format!(
+            "AuthPI answered GET agent {agent_id} without an ETag"
+        ))
+        .with_provider(authpi::PROVIDER)
+    })?;
+    core.delete_agent(agent_id, &etag)?;
+
+    let deleted_at = timefmt::from_unix_secs(timefmt::now_unix());
+    let mut removed = Vec::new();
+    for kind in session.profile.secret_kinds() {
+        if session
+            .store
+            .delete(&store::account(&session.name, &kind))?
+        {
+            removed.push(kind);
+        }
+    }
+    let name = session.name.clone();
+    let when = deleted_at.clone();
+    Config::update_profile(&ctx.paths, &name, |profile| {
+        profile.extra_secrets.clear();
+        profile.update_record(|r: &mut AuthpiRecord| {
+            r.secret_verifier_id = None;
+            r.deleted_at = Some(when.clone());
+        })
+    })?;
+    ctx.printer.print(&Deleted {
+        profile: session.name.clone(),
+        agent_id: agent_id.clone(),
+        deleted_at,
+        removed_secrets: removed,
+        note: format!(
+            "Profile '{}' remains and records that its agent is gone (its local secrets were removed); \
+             remove it with `agentcred profiles remove {}`.",
+            session.name, session.name
+        ),
+    })
+}

@@ -1,0 +1,116 @@
+//! `status` for an AuthPI profile: the agent (status and reason, model, provider, scopes) and
+//! its verifiers from the Core API, and the local facts (which store holds the client secret,
+//! when the access token expires, decoded from its `exp`).
+//!
+//! The Core API needs the operator's org key, which an agent's own machine often does not
+//! have: without one, status still shows the local facts, says on stderr what is missing, and
+//! succeeds. Any other failure (the service down, the key refused) is an error as usual.
+
+use serde::Serialize;
+
+use super::{AgentView, AuthpiRecord, VerifierRow, core_if_key, render_verifiers, rows};
+use crate::cli::args::StatusArgs;
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::local::LocalFacts;
+use crate::operator;
+use crate::output::{Human, Render};
+use crate::session::Session;
+use crate::spec::Provider;
+
+#[derive(Serialize)]
+struct AuthpiStatus {
+    profile: String,
+    provider: Provider,
+    sandbox: bool,
+    agent_id: String,
+    account_id: Option<String>,
+    issuer_id: Option<String>,
+    /// The agent at AuthPI; null when it could not be asked (see `note`).
+    agent: Option<AgentView>,
+    verifiers: Option<Vec<VerifierRow>>,
+    local: LocalFacts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+impl Render for AuthpiStatus {
+    fn human(&self, out: &mut Human) {
+        let sandbox = if self.sandbox { ", sandbox" } else { "" };
+        out.line(format!(
+            "AuthPI agent {} (profile '{}'{sandbox}; account {}, issuer {})",
+            self.agent_id,
+            self.profile,
+            self.account_id.as_deref().unwrap_or("-"),
+            self.issuer_id.as_deref().unwrap_or("-")
+        ));
+        if let Some(note) = &self.note {
+            out.line(note);
+        }
+        if let Some(agent) = &self.agent {
+            out.heading("Agent");
+            agent.render(out, &[]);
+        }
+        if let Some(verifiers) = &self.verifiers {
+            out.heading("Verifiers");
+            if verifiers.is_empty() {
+                out.line("none (add one with `agentcred verifiers add secret --use`)");
+            } else {
+                render_verifiers(out, verifiers, &self.profile);
+            }
+        }
+        out.heading("Local credentials");
+        self.local.render(out);
+    }
+}
+
+pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
+    let profile = &session.profile;
+    let record: AuthpiRecord = profile.record()?;
+    let local = LocalFacts::read(session)?;
+    let mut view = AuthpiStatus {
+        profile: session.name.clone(),
+        provider: super::PROVIDER,
+        sandbox: profile.sandbox,
+        agent_id: profile.agent_id.clone(),
+        account_id: record.account_id.clone(),
+        issuer_id: record.issuer_id.clone(),
+        agent: None,
+        verifiers: None,
+        local,
+        note: None,
+    };
+    if let Some(when) = &record.deleted_at {
+        view.note = Some(format!(
+            "The agent was deleted ({when}); remove the profile with `agentcred profiles remove {}`.",
+            session.name
+        ));
+        return ctx.printer.print(&view);
+    }
+    let Some(core) = core_if_key(ctx, session)? else {
+        // No org key: what can be known locally is still worth showing.
+        let note = format!(
+            "The agent and its verifiers need the AuthPI org key: no AuthPI operator credentials ({})",
+            operator::how_to_provide(super::PROVIDER)
+        );
+        ctx.printer.warn(&note);
+        view.note = Some(note);
+        return ctx.printer.print(&view);
+    };
+    let agent = core.get_agent(&profile.agent_id)?.value;
+    let verifiers = core.list_verifiers(&profile.agent_id)?;
+    if agent.status.as_deref().is_some_and(|s| s != "active") {
+        view.note = Some(format!(
+            "The agent is {}: it cannot get new access tokens{}.",
+            agent.status.as_deref().unwrap_or_default(),
+            if agent.status.as_deref() == Some("suspended") {
+                " until an operator runs `agentcred agent activate`"
+            } else {
+                ""
+            }
+        ));
+    }
+    view.agent = Some(AgentView::new(&agent));
+    view.verifiers = Some(rows(&verifiers, profile));
+    ctx.printer.print(&view)
+}

@@ -1,0 +1,486 @@
+//! `agentcred verifiers` (AuthPI): the agent's secret and wallet verifiers, with the org key.
+//!
+//! - `list` shows id, type, name, status, usage count, last use and creation (never a secret:
+//!   the service never returns one after creation), and marks the verifier whose secret is the
+//!   profile's `client_secret`.
+//! - `add secret` stores the new one-time secret before printing anything (a rescue file if
+//!   the store fails): with `--use` as the profile's `client_secret` (the old verifier stays;
+//!   remove it to finish a rotation), otherwise as the spare `client_secret@VERIFIER_ID`.
+//!   `--reveal` prints it.
+//! - `add wallet` checks the CAIP-2 network and, for `eip155`, the `0x` + 40 hex address before
+//!   any request.
+//! - `remove` sends `If-Match` with the verifier's ETag (from the list: there is no
+//!   single-verifier GET); a 412 says it changed meanwhile. Removing the verifier whose secret
+//!   the profile uses needs `--force`, and says what stops working.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::client::{self as authpi, Core};
+use super::{AuthpiRecord, VerifierRow, core, ensure_agent_exists, render_verifiers, rows};
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::output::{Human, Render};
+use crate::profile::Config;
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::store::{self, StoreKind};
+use crate::timefmt;
+use crate::validate;
+
+pub fn run(ctx: &Ctx, command: VerifiersCommand) -> Result<()> {
+    let (name, profile) = ctx.selected_for("verifiers", super::PROVIDER)?;
+    // Bad input is refused before anything leaves the machine.
+    if let VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) = &command {
+        check_wallet(&args.address, &args.network)?;
+    }
+    ensure_agent_exists(&name, &profile)?;
+    let session = ctx.session_for(name, profile)?;
+    let core = core(ctx, &session)?;
+    match command {
+        VerifiersCommand::List => list(ctx, &session, &core),
+        VerifiersCommand::Add(VerifiersAddCommand::Secret(args)) => {
+            add_secret(ctx, &session, &core, args)
+        }
+        VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) => {
+            add_wallet(ctx, &session, &core, args)
+        }
+        VerifiersCommand::Remove(args) => {
+            remove(ctx, &session, &core, &args.verifier_id, args.force)
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// list
+
+#[derive(Serialize)]
+struct ListView {
+    profile: String,
+    agent_id: String,
+    verifiers: Vec<VerifierRow>,
+}
+
+impl Render for ListView {
+    fn human(&self, out: &mut Human) {
+        if self.verifiers.is_empty() {
+            out.line(format!(
+                "Agent {} has no verifiers. Add one with `agentcred verifiers add secret --use`.",
+                self.agent_id
+            ));
+            return;
+        }
+        render_verifiers(out, &self.verifiers, &self.profile);
+    }
+}
+
+fn list(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+    let verifiers = core.list_verifiers(&session.profile.agent_id)?;
+    ctx.printer.print(&ListView {
+        profile: session.name.clone(),
+        agent_id: session.profile.agent_id.clone(),
+        verifiers: rows(&verifiers, &session.profile),
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// add
+
+#[derive(Serialize)]
+struct AddedView {
+    profile: String,
+    agent_id: String,
+    verifier: VerifierRow,
+    /// Where the new secret was stored (secret verifiers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<StoredSecret>,
+    /// Whether the profile now uses the new secret.
+    used: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_verifier_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_token_expires_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StoredSecret {
+    /// The store account that holds it (`PROFILE:client_secret` or `PROFILE:client_secret@ID`).
+    account: String,
+    store: StoreKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+impl Render for AddedView {
+    fn human(&self, out: &mut Human) {
+        let v = &self.verifier;
+        let what = match &v.network {
+            Some(network) => format!(
+                "wallet verifier {} ({} on {network})",
+                v.id,
+                v.address.as_deref().unwrap_or("-")
+            ),
+            None => format!("{} verifier {}", v.kind, v.id),
+        };
+        out.line(format!("Added {what} to AuthPI agent {}.", self.agent_id));
+        if let Some(secret) = &self.secret {
+            out.line(format!(
+                "Its secret is stored in the {} store as {}.",
+                secret.store, secret.account
+            ));
+            if self.used {
+                out.line(format!(
+                    "Profile '{}' now uses it as its client secret{}.",
+                    self.profile,
+                    self.access_token_expires_at
+                        .as_deref()
+                        .map(|t| format!(" (new access token valid until {t})"))
+                        .unwrap_or_default()
+                ));
+                if let Some(old) = &self.previous_verifier_id {
+                    out.line(format!(
+                        "The previous verifier {old} still works; finish the rotation with `agentcred verifiers remove {old}`."
+                    ));
+                }
+            } else {
+                out.line("The profile keeps its current client secret (pass --use to switch).");
+            }
+            if let Some(value) = &secret.value {
+                out.blank();
+                out.line(format!("client_secret: {value}"));
+            }
+        }
+    }
+}
+
+fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArgs) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    // The service shows the secret once: make sure it can be kept before asking for it.
+    session.store.check()?;
+    let created = core.add_secret_verifier(agent_id, args.name.as_deref())?;
+    let id = created.verifier.id.clone();
+    let kind = if args.use_secret {
+        "client_secret".to_owned()
+    } else {
+        spare_kind(&id)
+    };
+    let previous = session
+        .profile
+        .record::<AuthpiRecord>()?
+        .secret_verifier_id
+        .filter(|p| *p != id);
+    let previous_secret = if args.use_secret {
+        session.secret("client_secret")?
+    } else {
+        None
+    };
+    // The secret being replaced still opens its verifier until that is removed: keep it as
+    // a spare rather than drop it, before the new one takes its place.
+    let mut kept_previous = None;
+    if let (Some(old_id), Some(old)) = (&previous, &previous_secret) {
+        let spare = spare_kind(old_id);
+        match session.put_secret(&spare, old) {
+            Ok(()) => kept_previous = Some(spare),
+            Err(e) => ctx.printer.warn(format!(
+                "could not keep the previous client secret as {}: {}",
+                store::account(&session.name, &spare),
+                e.message
+            )),
+        }
+    }
+    // The service shows the secret once: it is stored before anything is printed.
+    if let Err(err) = keep_one_time_secret(ctx, session, &kind, &created.secret) {
+        // The profile keeps its previous secret, so the spare copy made above is not needed
+        // (and is not recorded in the profile, so nothing else would ever remove it).
+        if let Some(spare) = &kept_previous {
+            let _ = session.store.delete(&store::account(&session.name, spare));
+        }
+        return Err(err);
+    }
+    let profile_name = session.name.clone();
+    let use_secret = args.use_secret;
+    let spare = kind.clone();
+    Config::update_profile(&ctx.paths, &profile_name, |profile| {
+        if use_secret {
+            profile
+                .update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = Some(id.clone()))?;
+            if let Some(kept) = &kept_previous {
+                profile.mark_extra_secret(kept, true);
+            }
+        } else {
+            profile.mark_extra_secret(&spare, true);
+        }
+        Ok(())
+    })?;
+
+    // Prove the new secret at once, and leave a token minted with it in the profile.
+    let mut expires_at = None;
+    if use_secret {
+        match mint_with(session, &created.secret) {
+            Ok(token) => {
+                expires_at = crate::jwt::decode(token.expose())
+                    .and_then(|i| i.exp)
+                    .map(timefmt::from_unix_secs);
+            }
+            Err(e) => ctx.printer.warn(format!(
+                "the new secret is stored, but getting an access token with it failed: {}",
+                e.message
+            )),
+        }
+    }
+    let in_use = use_secret;
+    ctx.printer.print(&AddedView {
+        profile: session.name.clone(),
+        agent_id: agent_id.clone(),
+        verifier: VerifierRow::new(&created.verifier, in_use),
+        secret: Some(StoredSecret {
+            account: store::account(&session.name, &kind),
+            store: session.store.kind(),
+            value: ctx.global.reveal.then(|| created.secret.expose().clone()),
+        }),
+        used: in_use,
+        previous_verifier_id: previous.filter(|_| use_secret),
+        access_token_expires_at: expires_at,
+    })
+}
+
+fn mint_with(session: &Session, secret: &Secret<String>) -> Result<Secret<String>> {
+    let issuer = session
+        .profile
+        .record::<AuthpiRecord>()?
+        .issuer_id
+        .unwrap_or_default();
+    let token = authpi::token(
+        session.http,
+        session.endpoint("idp"),
+        &issuer,
+        &session.profile.agent_id,
+        secret,
+    )?;
+    session.put_secret("access_token", &token)?;
+    Ok(token)
+}
+
+/// Store a one-time secret in the profile's store; if that fails, in a rescue file (exit 7),
+/// through the rule every provider shares.
+fn keep_one_time_secret(
+    ctx: &Ctx,
+    session: &Session,
+    kind: &str,
+    secret: &Secret<String>,
+) -> Result<()> {
+    crate::enroll::store_one_time(ctx, session, &[(kind, secret)])
+}
+
+fn spare_kind(verifier_id: &str) -> String {
+    format!("client_secret@{verifier_id}")
+}
+
+fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWalletArgs) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    let verifier = core.add_wallet_verifier(
+        agent_id,
+        args.name.as_deref(),
+        args.address.trim(),
+        args.network.trim(),
+    )?;
+    ctx.printer.print(&AddedView {
+        profile: session.name.clone(),
+        agent_id: agent_id.clone(),
+        verifier: VerifierRow::new(&verifier, false),
+        secret: None,
+        used: false,
+        previous_verifier_id: None,
+        access_token_expires_at: None,
+    })
+}
+
+/// CAIP-2 (`namespace:reference`) and, on `eip155`, an EVM address; exit 2 naming the value.
+pub(super) fn check_wallet(address: &str, network: &str) -> Result<()> {
+    let (address, network) = (address.trim(), network.trim());
+    let Some((namespace, reference)) = validate::caip2(network) else {
+        return Err(Error::usage(format!(
+            "'{network}' is not a CAIP-2 network id"
+        ))
+        .with_provider(authpi::PROVIDER)
+        .with_hint(
+            "give --network as namespace:reference, e.g. eip155:8453 (Base), eip155:1 (Ethereum) or solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp",
+        ));
+    };
+    if namespace == "eip155" {
+        if !reference.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Error::usage(format!(
+                "'{network}' is not an eip155 network id: the reference is the decimal chain id"
+            ))
+            .with_provider(authpi::PROVIDER)
+            .with_hint("for example eip155:8453 (Base) or eip155:1 (Ethereum)"));
+        }
+        if !validate::is_evm_address(address) {
+            return Err(Error::usage(format!("'{address}' is not an EVM address"))
+                .with_provider(authpi::PROVIDER)
+                .with_hint("an eip155 wallet address is 0x followed by 40 hex digits"));
+        }
+    } else if address.is_empty() {
+        return Err(Error::usage("the wallet address is empty").with_hint("pass --address ADDR"));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// remove
+
+#[derive(Serialize)]
+struct RemovedView {
+    profile: String,
+    agent_id: String,
+    removed: String,
+    #[serde(rename = "type")]
+    kind: String,
+    /// The profile used this verifier's secret (removed with --force).
+    was_in_use: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+impl Render for RemovedView {
+    fn human(&self, out: &mut Human) {
+        out.line(format!(
+            "Removed {} verifier {} from AuthPI agent {}.",
+            self.kind, self.removed, self.agent_id
+        ));
+        // The note (what stopped working) went to stderr as a warning already.
+    }
+}
+
+fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> Result<()> {
+    let agent_id = &session.profile.agent_id;
+    let verifiers = core.list_verifiers(agent_id)?;
+    let Some(verifier) = verifiers.iter().find(|v| v.id == id) else {
+        return Err(
+            Error::not_found(format!("agent {agent_id} has no verifier {id}"))
+                .with_provider(authpi::PROVIDER)
+                .with_hint("see its verifiers with `agentcred verifiers list`"),
+        );
+    };
+    let in_use = session
+        .profile
+        .record::<AuthpiRecord>()?
+        .secret_verifier_id
+        .is_some_and(|v| v == id);
+    let token_until = session
+        .secret("access_token")?
+        .and_then(|t| crate::jwt::decode(t.expose()))
+        .and_then(|i| i.exp)
+        .map(timefmt::from_unix_secs);
+    let breaks = format!(
+        "`agentcred token` and `refresh` stop working for profile '{}' once its current access token expires{}",
+        session.name,
+        token_until
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default()
+    );
+    if in_use && !force {
+        return Err(Error::usage(format!(
+            "verifier {id} holds the client secret profile '{}' uses; without it, {breaks}",
+            session.name
+        ))
+        .with_provider(authpi::PROVIDER)
+        .with_hint(format!(
+            "rotate instead: `agentcred verifiers add secret --use`, then `agentcred verifiers remove {id}`; or pass --force"
+        )));
+    }
+    let etag = verifier.etag().ok_or_else(|| {
+        Error::internal(format!(
+            "AuthPI listed verifier {id} without created_at, so it has no ETag"
+        ))
+        .with_provider(authpi::PROVIDER)
+    })?;
+    core.remove_verifier(agent_id, id, &etag)?;
+
+    // Local secrets that belonged to the verifier are useless now.
+    let spare = spare_kind(id);
+    session
+        .store
+        .delete(&store::account(&session.name, &spare))?;
+    if in_use {
+        session
+            .store
+            .delete(&store::account(&session.name, "client_secret"))?;
+    }
+    let profile_name = session.name.clone();
+    Config::update_profile(&ctx.paths, &profile_name, |profile| {
+        profile.mark_extra_secret(&spare, false);
+        if in_use {
+            profile.update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = None)?;
+        }
+        Ok(())
+    })?;
+    let note = if in_use {
+        let note = format!(
+            "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
+             Add a new one with `agentcred verifiers add secret --use`."
+        );
+        ctx.printer.warn(&note);
+        Some(note)
+    } else {
+        None
+    };
+    ctx.printer.print(&RemovedView {
+        profile: session.name.clone(),
+        agent_id: agent_id.clone(),
+        removed: id.to_owned(),
+        kind: verifier.kind.clone(),
+        was_in_use: in_use,
+        note,
+    })
+}
+
+// The command line of this module (clap derive types only).
+
+#[derive(Debug, Subcommand)]
+pub enum VerifiersCommand {
+    /// List the agent's verifiers
+    List,
+    /// Add a verifier
+    #[command(subcommand)]
+    Add(VerifiersAddCommand),
+    /// Remove a verifier
+    Remove(VerifiersRemoveArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VerifiersAddCommand {
+    /// A server-generated client secret, shown once and stored
+    Secret(VerifierSecretArgs),
+    /// A wallet address on a CAIP-2 network
+    Wallet(VerifierWalletArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifierSecretArgs {
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// Make the new secret the profile's client secret
+    #[arg(long = "use")]
+    pub use_secret: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifierWalletArgs {
+    #[arg(long, value_name = "ADDR")]
+    pub address: String,
+    /// CAIP-2 network id, e.g. eip155:8453
+    #[arg(long, value_name = "CAIP2")]
+    pub network: String,
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifiersRemoveArgs {
+    pub verifier_id: String,
+    /// Allow removing the verifier whose secret the profile uses
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,87 @@
+//! FluxA: agent ID (register, refresh) and an agent wallet (status, budget, mandates).
+//!
+//! A profile keeps the long-lived refresh token FluxA shows once at registration and a
+//! 15-minute login JWT minted from it; the wallet takes the JWT as `Bearer`. FluxA has no
+//! operator key. Its monthly headroom is its spending limit (`limits show`; it cannot be set
+//! from here).
+
+pub mod client;
+pub mod register;
+pub mod status;
+
+use crate::cli::args::StatusArgs;
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::profile::Profile;
+use crate::secret::Secret;
+use crate::service::{Limits, Service};
+use crate::session::Session;
+use crate::spec::{EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived};
+
+pub const SPEC: ServiceSpec = ServiceSpec {
+    id: "fluxa",
+    display_name: "FluxA",
+    endpoints: &[
+        EndpointSpec {
+            name: "agentid",
+            env_var: "AGENTCRED_FLUXA_AGENTID_URL",
+            default_url: "https://agentid.fluxapay.xyz",
+        },
+        EndpointSpec {
+            name: "wallet",
+            env_var: "AGENTCRED_FLUXA_WALLET_URL",
+            default_url: "https://walletapi.fluxapay.xyz",
+        },
+    ],
+    secrets: &[
+        SecretSpec {
+            kind: "token",
+            lifetime: Lifetime::LongLived,
+            shown_once: true,
+            when_missing: "the refresh token is missing from the store; register a new profile with `agentcred register fluxa`",
+        },
+        SecretSpec {
+            kind: "jwt",
+            lifetime: Lifetime::ShortLived,
+            shown_once: false,
+            when_missing: "run `agentcred refresh`",
+        },
+    ],
+    agent_credential: "jwt",
+    short_lived: Some(ShortLived { kind: "jwt", mint }),
+    operator: None,
+};
+
+pub const PROVIDER: Provider = Provider::of(&SPEC);
+
+/// A JWT from the stored refresh token.
+fn mint(m: &Minting<'_>) -> Result<Secret<String>> {
+    let token = m.secrets.require("token", SPEC.secrets[0].when_missing)?;
+    client::refresh(m.http, m.endpoint("agentid")?, m.agent_id, &token)
+}
+
+pub struct Fluxa;
+pub static FLUXA: Fluxa = Fluxa;
+
+impl Service for Fluxa {
+    fn spec(&self) -> &'static ServiceSpec {
+        &SPEC
+    }
+
+    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
+        status::show(ctx, session, args)
+    }
+
+    fn limits(&self) -> Option<&dyn Limits> {
+        Some(&MonthlyLimit)
+    }
+}
+
+/// The monthly headroom from the wallet status, read-only.
+struct MonthlyLimit;
+
+impl Limits for MonthlyLimit {
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
+        status::show_limits(ctx, name, profile)
+    }
+}

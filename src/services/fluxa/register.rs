@@ -1,0 +1,98 @@
+//! `agentcred register fluxa`: `POST /register` returns the agent id, a long-lived refresh
+//! token (shown once) and a 15-minute JWT; both secrets are stored.
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::enroll::Pending;
+use crate::output::secrets::SecretReport;
+
+use super::client as fluxa;
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::output::{Human, Render};
+use crate::spec::Provider;
+
+#[derive(Serialize)]
+struct Registered {
+    profile: String,
+    provider: Provider,
+    agent_id: String,
+    agent_name: String,
+    sandbox: bool,
+    current: bool,
+    secrets: Vec<SecretReport>,
+}
+
+impl Render for Registered {
+    fn human(&self, out: &mut Human) {
+        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+        out.line(format!(
+            "Registered FluxA agent {} as profile '{}'{sandbox}.",
+            self.agent_id, self.profile
+        ));
+        SecretReport::render_all(&self.secrets, out);
+        if self.current {
+            out.line(format!("'{}' is now the current profile.", self.profile));
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
+    let name = args.name.trim();
+    if name.is_empty() {
+        return Err(Error::usage("the agent name is empty").with_hint("pass --name NAME"));
+    }
+    let pending = Pending::start(ctx, super::PROVIDER)?;
+    let client_info = args
+        .client_info
+        .unwrap_or_else(|| concat!("agentcred/", env!("CARGO_PKG_VERSION")).to_owned());
+    let registered = fluxa::register(
+        ctx.http()?,
+        pending.endpoint("agentid"),
+        name,
+        args.email.as_deref(),
+        &client_info,
+    )?;
+    pending.store_secrets(
+        ctx,
+        &registered.agent_id,
+        &[("token", &registered.token), ("jwt", &registered.jwt)],
+    )?;
+
+    let mut profile = pending.new_profile(&registered.agent_id);
+    profile.agent_name = Some(name.to_owned());
+    let store = pending.store_kind();
+    let sandbox = pending.sandbox;
+    let profile_name = pending.name.clone();
+    let current = pending.save(ctx, profile)?;
+
+    let reveal = ctx.global.reveal;
+    ctx.printer.print(&Registered {
+        profile: profile_name,
+        provider: super::PROVIDER,
+        agent_id: registered.agent_id,
+        agent_name: name.to_owned(),
+        sandbox,
+        current,
+        secrets: vec![
+            SecretReport::new("token", store, &registered.token, reveal),
+            SecretReport::new("jwt", store, &registered.jwt, reveal),
+        ],
+    })
+}
+
+// The command line of this module (clap derive types only).
+
+#[derive(Debug, Args)]
+pub struct RegisterFluxaArgs {
+    /// The agent's display name
+    #[arg(long)]
+    pub name: String,
+    /// Contact email for the agent (optional)
+    #[arg(long)]
+    pub email: Option<String>,
+    /// A short identifier of the client software
+    #[arg(long, value_name = "TEXT")]
+    pub client_info: Option<String>,
+}

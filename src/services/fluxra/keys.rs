@@ -1,0 +1,720 @@
+//! `agentcred keys list | create | revoke | rotate` (Fluxra).
+//!
+//! A Fluxra profile uses one API key: its secret is the `api_key` secret, its id the profile
+//! fact `key_id`, and the JWT in the store was exchanged from it. Other keys created here are
+//! *spares*: their secrets are stored under `api_key:KEY_ID` (listed in the profile's
+//! `extra_secrets` fact, so `profiles remove` deletes them too), since an API key is shown once
+//! and must never be lost.
+//!
+//! - `list`: the agent's keys, marking the one the profile uses and the spares stored here.
+//!   Listed with the profile's JWT; with the recovery key when the profile has no working key.
+//! - `create`: a new key (Basic recovery key), stored at once as a spare. `--use` then proves
+//!   it (exchanges it for a JWT) and makes it the profile's key; the previous key stays valid
+//!   at Fluxra and stays stored, as a spare.
+//! - `revoke KEY_ID`: revokes at Fluxra (recovery key) and forgets the key's local secret.
+//!   Revoking the profile's own key needs `--force` and leaves the profile without a key.
+//! - `rotate`: creates a new key with the old one's name, scopes and lifetime, proves it with
+//!   a token exchange, switches the profile to it, and only then revokes the old one. A failure
+//!   at any step leaves the profile with a working key: before the switch the old one (the new
+//!   key is kept as a spare, not revoked, and the message says how to remove it); after the
+//!   switch the new one (the old key, not yet revoked, stays stored as a spare).
+//!
+//! The recovery key, which create, revoke and rotate need, is read from the store and never
+//! printed; the API key of `create` and `rotate` is printed only with `--reveal`.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use crate::context::Ctx;
+use crate::enroll::store_one_time;
+use crate::output::secrets::SecretReport;
+
+use super::client::{self as fluxra, CreatedKey, KeyInfo, KeySpec, ListedWith};
+use crate::error::{Error, ErrorKind, Result};
+use crate::output::{Human, Render, tables};
+use crate::profile::{Config, Profile};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::spec::Provider;
+
+/// The profile fact naming the API key the profile uses.
+/// The name of a key created without `--name`.
+const DEFAULT_KEY_NAME: &str = "agentcred";
+
+/// The secret kind of a spare key: stored here, not the profile's key.
+fn spare_kind(key_id: &str) -> String {
+    format!("api_key:{key_id}")
+}
+
+pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
+    let (name, profile) = ctx.selected_for("keys", super::PROVIDER)?;
+    let session = ctx.session_for(name, profile)?;
+    match command {
+        KeysCommand::List => list(ctx, &session),
+        KeysCommand::Create(args) => create(ctx, session, args),
+        KeysCommand::Revoke(args) => revoke(ctx, session, args),
+        KeysCommand::Rotate => rotate(ctx, session),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The key table (shared with `status`)
+
+#[derive(Debug, Serialize)]
+pub(crate) struct KeyRow {
+    #[serde(flatten)]
+    pub key: KeyInfo,
+    /// The key the profile uses.
+    pub in_use: bool,
+    /// A spare whose secret is stored in this profile.
+    pub stored: bool,
+}
+
+pub(crate) fn key_rows(profile: &Profile, keys: Vec<KeyInfo>) -> Vec<KeyRow> {
+    let in_use = super::key_in_use(profile);
+    let in_use = in_use.as_ref();
+    let extras = profile.extra_secrets.clone();
+    keys.into_iter()
+        .map(|key| KeyRow {
+            in_use: in_use == Some(&key.key_id),
+            stored: in_use == Some(&key.key_id) || extras.contains(&spare_kind(&key.key_id)),
+            key,
+        })
+        .collect()
+}
+
+/// The agent's keys as rows of the key table, warning on stderr when the profile's own key
+/// did not work or is not among them.
+pub(crate) fn listed_key_rows(ctx: &Ctx, session: &Session) -> Result<(Vec<KeyRow>, ListedWith)> {
+    let listed = super::list_keys(session)?;
+    if let Some(reason) = &listed.fallback_reason {
+        ctx.printer.warn(format!(
+            "the profile's API key did not work ({reason}); listed the keys with the recovery key instead"
+        ));
+    }
+    let rows = key_rows(&session.profile, listed.keys);
+    if let Some(note) = missing_key_note(&session.profile, &rows) {
+        ctx.printer.warn(note);
+    }
+    Ok((rows, listed.with))
+}
+
+/// A warning when the profile's key is not among the agent's active keys.
+fn missing_key_note(profile: &Profile, rows: &[KeyRow]) -> Option<String> {
+    let id = &super::key_in_use(profile)?;
+    (!rows.iter().any(|r| &r.key.key_id == id)).then(|| {
+        format!(
+            "the profile's API key {id} is not among the agent's active keys (revoked?); {}",
+            fluxra::NEW_KEY_HINT
+        )
+    })
+}
+
+pub(crate) fn render_keys(out: &mut Human, rows: &[KeyRow]) {
+    if rows.is_empty() {
+        out.line("No API keys. Create one with `agentcred keys create --use`.");
+        return;
+    }
+    let mut table = tables::new(
+        out.styled,
+        &[
+            "key id",
+            "name",
+            "scopes",
+            "created",
+            "expires",
+            "last used",
+            "profile",
+        ],
+    );
+    for row in rows {
+        let local = if row.in_use {
+            "in use"
+        } else if row.stored {
+            "stored"
+        } else {
+            "-"
+        };
+        table.add_row(vec![
+            row.key.key_id.clone(),
+            tables::cell(row.key.name.as_deref()),
+            if row.key.scopes.is_empty() {
+                "-".to_owned()
+            } else {
+                row.key.scopes.join(" ")
+            },
+            tables::cell(row.key.created_at.as_deref()),
+            row.key
+                .expires_at
+                .clone()
+                .unwrap_or_else(|| "never".to_owned()),
+            tables::cell(row.key.last_used_at.as_deref()),
+            local.to_owned(),
+        ]);
+    }
+    out.table(table);
+}
+
+// ------------------------------------------------------------------------------------------
+// list
+
+#[derive(Serialize)]
+struct ListView {
+    profile: String,
+    provider: Provider,
+    agent_id: String,
+    key_in_use: Option<String>,
+    listed_with: ListedWith,
+    keys: Vec<KeyRow>,
+}
+
+impl Render for ListView {
+    fn human(&self, out: &mut Human) {
+        render_keys(out, &self.keys);
+    }
+}
+
+fn list(ctx: &Ctx, session: &Session) -> Result<()> {
+    let (keys, listed_with) = listed_key_rows(ctx, session)?;
+    ctx.printer.print(&ListView {
+        profile: session.name.clone(),
+        provider: super::PROVIDER,
+        agent_id: session.profile.agent_id.clone(),
+        key_in_use: super::key_in_use(&session.profile),
+        listed_with,
+        keys,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// Shared steps
+
+/// Change the stored profile under the config lock and return it as it now is.
+fn update_profile(
+    ctx: &Ctx,
+    name: &str,
+    change: impl FnOnce(&mut Profile) -> Result<()>,
+) -> Result<Profile> {
+    Config::update_profile(&ctx.paths, name, change)
+}
+
+/// Keep a new key's one-time secret as a spare before anything else happens to it: recorded in
+/// the profile first (so `profiles remove` finds it), then stored, rescued if the store fails.
+fn keep_spare(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<()> {
+    let kind = spare_kind(&key.info.key_id);
+    session.profile = update_profile(ctx, &session.name, |p| {
+        p.mark_extra_secret(&kind, true);
+        Ok(())
+    })?;
+    store_one_time(ctx, session, &[(kind.as_str(), &key.api_key)])
+}
+
+/// Forget a spare: its stored secret and its entry in the profile.
+fn drop_spare(ctx: &Ctx, session: &mut Session, key_id: &str) -> Result<bool> {
+    let kind = spare_kind(key_id);
+    let deleted = session
+        .store
+        .delete(&crate::store::account(&session.name, &kind))?;
+    session.profile = update_profile(ctx, &session.name, |p| {
+        p.mark_extra_secret(&kind, false);
+        Ok(())
+    })?;
+    Ok(deleted)
+}
+
+enum Adopted {
+    /// The key works: the profile uses it, with a JWT from it.
+    Proven { jwt: Secret<String> },
+    /// The profile had no working key to keep, so it uses the new one although the exchange
+    /// failed; `agentcred refresh` finishes it.
+    Unproven { cause: Error },
+}
+
+/// Make `key` (already stored as a spare) the profile's key once it is proven by a token
+/// exchange. If the exchange fails and the profile has a key, nothing changes and the cause is
+/// returned. The profile's refresh lock is held throughout, so a concurrent `token` cannot store
+/// a JWT of the old key over the new one.
+fn adopt(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<Adopted> {
+    let _lock = session.lock()?;
+    let old_id = super::key_in_use(&session.profile);
+    let old_secret = session.secret("api_key")?;
+    let exchanged = fluxra::exchange(
+        session.http,
+        session.endpoint("api"),
+        &session.profile.agent_id,
+        &key.api_key,
+    );
+    let (jwt, failure) = match exchanged {
+        Ok(jwt) => (Some(jwt), None),
+        Err(cause) if old_secret.is_some() => return Err(cause),
+        Err(cause) => (None, Some(cause)),
+    };
+    // The old key stays valid at Fluxra until revoked, so its secret is kept, as a spare.
+    if let Some(old_secret) = &old_secret {
+        let kind = spare_kind(old_id.as_deref().unwrap_or("previous"));
+        session.profile = update_profile(ctx, &session.name, |p| {
+            p.mark_extra_secret(&kind, true);
+            Ok(())
+        })?;
+        session.put_secret(&kind, old_secret)?;
+    }
+    session.put_secret("api_key", &key.api_key)?;
+    match &jwt {
+        Some(jwt) => session.put_secret("jwt", jwt)?,
+        None => {
+            // A JWT of the old key must not pass for one of the new key.
+            session
+                .store
+                .delete(&crate::store::account(&session.name, "jwt"))?;
+        }
+    }
+    let new_id = key.info.key_id.clone();
+    session.profile = update_profile(ctx, &session.name, |p| {
+        super::set_key_in_use(p, Some(new_id))
+    })?;
+    drop_spare(ctx, session, &key.info.key_id)?;
+    Ok(match (jwt, failure) {
+        (Some(jwt), _) => Adopted::Proven { jwt },
+        (None, cause) => Adopted::Unproven {
+            cause: cause.unwrap_or_else(|| Error::internal("the token exchange failed")),
+        },
+    })
+}
+
+/// An error that keeps `cause`'s kind, status and code, with a new message and hint.
+fn restate(cause: &Error, message: String, hint: String) -> Error {
+    let mut err = Error::new(cause.kind, message)
+        .with_provider(fluxra::PROVIDER)
+        .with_hint(hint);
+    err.http_status = cause.http_status;
+    err.service_code = cause.service_code.clone();
+    err
+}
+
+/// `--profile NAME ` for commands suggested in messages, when the user picked the profile so.
+fn select_flag(ctx: &Ctx) -> String {
+    ctx.global
+        .profile
+        .as_deref()
+        .map(|name| format!("--profile {name} "))
+        .unwrap_or_default()
+}
+
+// ------------------------------------------------------------------------------------------
+// create
+
+#[derive(Serialize)]
+struct CreateView {
+    profile: String,
+    provider: Provider,
+    key: KeyInfo,
+    /// Whether the profile now uses the key.
+    in_use: bool,
+    /// The secret kind it is stored under (`api_key`, or `api_key:KEY_ID` for a spare).
+    stored_as: String,
+    secret: SecretReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jwt_expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_key_id: Option<String>,
+}
+
+impl Render for CreateView {
+    fn human(&self, out: &mut Human) {
+        out.line(format!(
+            "Created API key {} ('{}') for profile '{}', stored in the {} store as {}.",
+            self.key.key_id,
+            self.key.name.as_deref().unwrap_or("-"),
+            self.profile,
+            self.secret.store,
+            self.stored_as
+        ));
+        if self.in_use {
+            let jwt = self
+                .jwt_expires_at
+                .as_deref()
+                .map(|t| format!(", with a new JWT valid until {t}"))
+                .unwrap_or_default();
+            out.line(format!("The profile now uses it{jwt}."));
+            if let Some(previous) = &self.previous_key_id {
+                out.line(format!(
+                    "The previous key {previous} still works and stays stored; revoke it with `agentcred keys revoke {previous}`."
+                ));
+            }
+        } else {
+            out.line(format!(
+                "The profile still uses its own key; switch with `agentcred keys create --use`, or revoke this one with `agentcred keys revoke {}`.",
+                self.key.key_id
+            ));
+        }
+        if let Some(value) = &self.secret.value {
+            out.line(format!("api_key: {value}"));
+        }
+    }
+}
+
+fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
+    let recovery_key = super::require_recovery_key(&session, "create an API key")?;
+    session.store.check()?;
+    ctx.printer
+        .status("Creating an API key (authenticated with the stored recovery key)...");
+    let spec = KeySpec {
+        name: args.name.as_deref().unwrap_or(DEFAULT_KEY_NAME),
+        scopes: &args.scopes,
+        expires_in_days: args.expires_in_days,
+    };
+    let key = fluxra::create_key(
+        session.http,
+        session.endpoint("api"),
+        &session.profile.agent_id,
+        &recovery_key,
+        &spec,
+    )?;
+    keep_spare(ctx, &mut session, &key)?;
+    let reveal = ctx.global.reveal;
+    let store = session.profile.store;
+    let key_id = key.info.key_id.clone();
+    if !args.use_key {
+        return ctx.printer.print(&CreateView {
+            profile: session.name.clone(),
+            provider: super::PROVIDER,
+            in_use: false,
+            stored_as: spare_kind(&key_id),
+            secret: SecretReport::new("api_key", store, &key.api_key, reveal),
+            key: key.info,
+            jwt_expires_at: None,
+            previous_key_id: None,
+        });
+    }
+
+    let previous = super::key_in_use(&session.profile);
+    let select = select_flag(ctx);
+    let jwt = match adopt(ctx, &mut session, &key) {
+        Ok(Adopted::Proven { jwt }) => jwt,
+        Ok(Adopted::Unproven { cause }) => {
+            return Err(restate(
+                &cause,
+                format!(
+                    "created API key {key_id} and made it the key of profile '{}', but exchanging \
+                     it for a JWT failed: {}",
+                    session.name, cause.message
+                ),
+                format!(
+                    "finish with `agentcred {select}refresh`{}",
+                    cause
+                        .hint
+                        .as_deref()
+                        .map(|h| format!(" once the cause is fixed ({h})"))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        Err(cause) => {
+            return Err(restate(
+                &cause,
+                format!(
+                    "created API key {key_id}, but exchanging it for a JWT failed, so profile '{}' \
+                     still uses its key {}: {}. The new key is stored as {}",
+                    session.name,
+                    previous.as_deref().unwrap_or("-"),
+                    cause.message,
+                    spare_kind(&key_id)
+                ),
+                format!(
+                    "try again later with `agentcred {select}keys create --use`, and remove the \
+                     unused key with `agentcred {select}keys revoke {key_id}`"
+                ),
+            ));
+        }
+    };
+    ctx.printer.print(&CreateView {
+        profile: session.name.clone(),
+        provider: super::PROVIDER,
+        in_use: true,
+        stored_as: "api_key".to_owned(),
+        secret: SecretReport::new("api_key", store, &key.api_key, reveal),
+        key: key.info,
+        jwt_expires_at: SecretReport::new("jwt", store, &jwt, false).expires_at,
+        previous_key_id: previous,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// revoke
+
+#[derive(Serialize)]
+struct RevokeView {
+    profile: String,
+    provider: Provider,
+    key_id: String,
+    revoked: bool,
+    was_in_use: bool,
+    removed_secrets: Vec<String>,
+}
+
+impl Render for RevokeView {
+    fn human(&self, out: &mut Human) {
+        out.line(format!("Revoked API key {} at Fluxra.", self.key_id));
+        if !self.removed_secrets.is_empty() {
+            out.line(format!(
+                "Removed from the store: {}.",
+                self.removed_secrets.join(", ")
+            ));
+        }
+        if self.was_in_use {
+            out.line(format!(
+                "Profile '{}' has no API key now; {}.",
+                self.profile,
+                fluxra::NEW_KEY_HINT
+            ));
+        }
+    }
+}
+
+fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
+    let key_id = args.key_id.trim().to_owned();
+    let in_use = super::key_in_use(&session.profile).as_ref() == Some(&key_id);
+    if in_use && !args.force {
+        return Err(Error::usage(format!(
+            "{key_id} is the API key profile '{}' uses; revoking it leaves the profile without a working key",
+            session.name
+        ))
+        .with_provider(fluxra::PROVIDER)
+        .with_hint(
+            "replace it safely with `agentcred keys rotate`, or pass --force to revoke it anyway",
+        ));
+    }
+    let recovery_key = super::require_recovery_key(&session, "revoke an API key")?;
+    fluxra::revoke_key(
+        session.http,
+        session.endpoint("api"),
+        &session.profile.agent_id,
+        &recovery_key,
+        &key_id,
+    )?;
+    let mut removed = Vec::new();
+    if in_use {
+        let _lock = session.lock()?;
+        for kind in ["api_key", "jwt"] {
+            if session
+                .store
+                .delete(&crate::store::account(&session.name, kind))?
+            {
+                removed.push(kind.to_owned());
+            }
+        }
+        session.profile = update_profile(ctx, &session.name, |p| super::set_key_in_use(p, None))?;
+    }
+    if session
+        .profile
+        .extra_secrets
+        .clone()
+        .contains(&spare_kind(&key_id))
+        && drop_spare(ctx, &mut session, &key_id)?
+    {
+        removed.push(spare_kind(&key_id));
+    }
+    ctx.printer.print(&RevokeView {
+        profile: session.name.clone(),
+        provider: super::PROVIDER,
+        key_id,
+        revoked: true,
+        was_in_use: in_use,
+        removed_secrets: removed,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// rotate
+
+#[derive(Serialize)]
+struct RotateView {
+    profile: String,
+    provider: Provider,
+    old_key_id: String,
+    /// False when the old key was already gone at Fluxra.
+    old_key_revoked: bool,
+    new_key: KeyInfo,
+    secret: SecretReport,
+    jwt_expires_at: Option<String>,
+}
+
+impl Render for RotateView {
+    fn human(&self, out: &mut Human) {
+        let jwt = self
+            .jwt_expires_at
+            .as_deref()
+            .map(|t| format!(" (JWT valid until {t})"))
+            .unwrap_or_default();
+        out.line(format!(
+            "Rotated profile '{}' to API key {}{jwt}.",
+            self.profile, self.new_key.key_id
+        ));
+        if self.old_key_revoked {
+            out.line(format!("Revoked the old key {}.", self.old_key_id));
+        } else {
+            out.line(format!(
+                "The old key {} was already gone at Fluxra.",
+                self.old_key_id
+            ));
+        }
+        if let Some(value) = &self.secret.value {
+            out.line(format!("api_key: {value}"));
+        }
+    }
+}
+
+fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
+    let Some(old_id) = super::key_in_use(&session.profile) else {
+        return Err(Error::usage(format!(
+            "profile '{}' has no API key to rotate",
+            session.name
+        ))
+        .with_provider(fluxra::PROVIDER)
+        .with_hint(fluxra::NEW_KEY_HINT));
+    };
+    let recovery_key = super::require_recovery_key(&session, "rotate the API key")?;
+    session.store.check()?;
+    let select = select_flag(ctx);
+    let base = session.endpoint("api").to_owned();
+    let agent_id = session.profile.agent_id.clone();
+    ctx.printer
+        .status("Rotating the API key (authenticated with the stored recovery key)...");
+
+    // 1. The old key's name, scopes and lifetime, for the new one.
+    let keys = fluxra::list_keys_with_recovery_key(session.http, &base, &agent_id, &recovery_key)?;
+    let old = keys.iter().find(|k| k.key_id == old_id);
+    let spec = KeySpec {
+        name: old
+            .and_then(|k| k.name.as_deref())
+            .unwrap_or(DEFAULT_KEY_NAME),
+        scopes: old.map(|k| k.scopes.as_slice()).unwrap_or_default(),
+        expires_in_days: old.and_then(KeyInfo::lifetime_days),
+    };
+
+    // 2. The new key, stored as a spare at once.
+    let key = fluxra::create_key(session.http, &base, &agent_id, &recovery_key, &spec).map_err(
+        |cause| {
+            restate(
+                &cause,
+                format!(
+                    "rotation stopped before anything changed: creating the new key failed: {}. \
+                     Profile '{}' still uses {old_id}",
+                    cause.message, session.name
+                ),
+                cause
+                    .hint
+                    .clone()
+                    .unwrap_or_else(|| format!("try `agentcred {select}keys rotate` again later")),
+            )
+        },
+    )?;
+    keep_spare(ctx, &mut session, &key)?;
+    let new_id = key.info.key_id.clone();
+
+    // 3. Prove it and switch to it.
+    let jwt = match adopt(ctx, &mut session, &key) {
+        Ok(Adopted::Proven { jwt }) => Some(jwt),
+        Ok(Adopted::Unproven { cause }) => {
+            // Only when the profile had no stored secret for its key: nothing was lost.
+            return Err(restate(
+                &cause,
+                format!(
+                    "profile '{}' now uses the new key {new_id} (its old key's secret was missing \
+                     from the store), but exchanging it for a JWT failed: {}",
+                    session.name, cause.message
+                ),
+                format!("finish with `agentcred {select}refresh`"),
+            ));
+        }
+        Err(cause) => {
+            return Err(restate(
+                &cause,
+                format!(
+                    "rotation stopped: exchanging the new key {new_id} for a JWT failed: {}. \
+                     Profile '{}' still uses {old_id}, which was not revoked and still works; the \
+                     new key is kept in the store as {}",
+                    cause.message,
+                    session.name,
+                    spare_kind(&new_id)
+                ),
+                format!(
+                    "run `agentcred {select}keys rotate` again once Fluxra answers, and remove the \
+                     unused key with `agentcred {select}keys revoke {new_id}`"
+                ),
+            ));
+        }
+    };
+
+    // 4. Only now revoke the old key.
+    let old_key_revoked = match fluxra::revoke_key(
+        session.http,
+        &base,
+        &agent_id,
+        &recovery_key,
+        &old_id,
+    ) {
+        Ok(()) => true,
+        Err(e) if e.kind == ErrorKind::NotFound => false,
+        Err(cause) => {
+            return Err(restate(
+                &cause,
+                format!(
+                    "profile '{}' now uses the new key {new_id}, but revoking the old key {old_id} \
+                     failed: {}. The old key still works; it stays stored as {}",
+                    session.name,
+                    cause.message,
+                    spare_kind(&old_id)
+                ),
+                format!("revoke it with `agentcred {select}keys revoke {old_id}`"),
+            ));
+        }
+    };
+    drop_spare(ctx, &mut session, &old_id)?;
+
+    let store = session.profile.store;
+    ctx.printer.print(&RotateView {
+        profile: session.name.clone(),
+        provider: super::PROVIDER,
+        old_key_id: old_id,
+        old_key_revoked,
+        secret: SecretReport::new("api_key", store, &key.api_key, ctx.global.reveal),
+        jwt_expires_at: jwt.and_then(|j| SecretReport::new("jwt", store, &j, false).expires_at),
+        new_key: key.info,
+    })
+}
+
+// The command line of this module (clap derive types only).
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the agent's API keys
+    List,
+    /// Create an API key
+    Create(KeysCreateArgs),
+    /// Revoke an API key
+    Revoke(KeysRevokeArgs),
+    /// Create a new key, switch the profile to it, prove it, then revoke the old one
+    Rotate,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysCreateArgs {
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub expires_in_days: Option<u32>,
+    /// Make the new key the profile's key
+    #[arg(long = "use")]
+    pub use_key: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysRevokeArgs {
+    pub key_id: String,
+    /// Allow revoking the key the profile uses
+    #[arg(long)]
+    pub force: bool,
+}

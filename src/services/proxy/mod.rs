@@ -1,0 +1,128 @@
+//! Proxy (Ledger API): user-funded agents registered by an operator with the org key, each
+//! with long-lived agent tokens, cards and a spending limit.
+//!
+//! A profile keeps the agent token (`at_…`, shown once), which the agent sends as `Bearer`;
+//! it does not expire, so there is nothing to refresh. The org key is one `Api-Key`. Its own
+//! nouns are `tokens` and `cards`; it has spending limits (show and set) and a lifecycle.
+
+pub mod agent;
+pub mod cards;
+pub mod client;
+pub mod limits;
+pub mod register;
+pub mod status;
+pub mod support;
+pub mod tokens;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::profile::{Profile, Record};
+use crate::service::{Lifecycle, Limits, Service};
+use crate::session::Session;
+use crate::spec::{EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec};
+
+pub const SPEC: ServiceSpec = ServiceSpec {
+    id: "proxy",
+    display_name: "Proxy",
+    endpoints: &[EndpointSpec {
+        name: "api",
+        env_var: "AGENTCRED_PROXY_URL",
+        default_url: "https://api.useproxy.ai",
+    }],
+    secrets: &[SecretSpec {
+        kind: "token",
+        lifetime: Lifetime::LongLived,
+        shown_once: true,
+        when_missing: "the agent token is missing; create one with `agentcred tokens create`",
+    }],
+    agent_credential: "token",
+    short_lived: None,
+    operator: Some(OperatorScheme::ApiKey {
+        env: "PROXY_API_KEY",
+        prefixes: &[
+            ("lk_live_", "live"),
+            ("lk_dev_", "dev"),
+            ("lk_test_", "dev"),
+        ],
+    }),
+};
+
+pub const PROVIDER: Provider = Provider::of(&SPEC);
+
+/// What a Proxy profile records besides its secrets.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct ProxyRecord {
+    /// The operator's id for the agent; registering it again is idempotent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The stored token's id and prefix (`at_dev_` + 8), to find it in `tokens list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_prefix: Option<String>,
+    /// When the agent was deregistered (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deregistered_at: Option<String>,
+}
+
+impl Record for ProxyRecord {}
+
+pub struct Proxy;
+pub static PROXY: Proxy = Proxy;
+
+impl Service for Proxy {
+    fn spec(&self) -> &'static ServiceSpec {
+        &SPEC
+    }
+
+    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
+        status::show(ctx, session, args)
+    }
+
+    fn check_agent_usable(&self, session: &Session) -> Result<()> {
+        support::refuse_if_deregistered(session)
+    }
+
+    fn limits(&self) -> Option<&dyn Limits> {
+        Some(self)
+    }
+
+    fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        Some(self)
+    }
+}
+
+impl Limits for Proxy {
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
+        limits::show(ctx, name, profile)
+    }
+
+    fn settable(&self) -> bool {
+        true
+    }
+
+    fn set(&self, ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
+        limits::set(ctx, name, profile, args)
+    }
+}
+
+impl Lifecycle for Proxy {
+    fn actions(&self) -> &'static [&'static str] {
+        &["show", "suspend", "activate", "deregister"]
+    }
+
+    fn instead(&self, action: &str) -> Option<&'static str> {
+        matches!(action, "block" | "delete").then_some(
+            "a Proxy agent is deregistered: use `agentcred agent deregister` (or `agent suspend` to stop it for now)",
+        )
+    }
+
+    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
+        agent::run(ctx, name, profile, command)
+    }
+}

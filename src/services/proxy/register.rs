@@ -1,0 +1,307 @@
+//! `agentcred register proxy`: the operator registers an agent, idempotent by external id.
+//!
+//! - The first registration returns the agent token (shown once); it is stored before anything
+//!   is printed, or rescued (exit 7).
+//! - Registering the same external id for the same user again returns the existing agent with
+//!   `created: false` and no token. The profile of that agent (same name, same external id)
+//!   is then kept, with the token it already stores; a new profile gets no token, and the
+//!   output says why and how to make one (`agentcred tokens create`).
+//! - Because of that idempotency the request is retried when its answer is lost (a 5xx or a
+//!   dropped connection): the retry finds the agent instead of making a second one.
+//! - Another user's external id is a conflict (exit 5) with the service's message.
+//! - Amounts are typed in dollars (`500`, `12.50`) and sent as cents.
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::amount::{self, Amount};
+use crate::enroll::Pending;
+use crate::output::secrets::SecretReport;
+
+use super::ProxyRecord;
+use super::client::{Client, Credential, RegisterRequest};
+use super::support::{self as common, OperatorFacts, action_name, frequency_name, parse_cents};
+use crate::cli::args::{Frequency, LimitAction};
+use crate::context::Ctx;
+use crate::error::{Error, Result};
+use crate::output::{Human, Render, tables};
+use crate::spec::Provider;
+use crate::store::{self, StoreKind};
+
+#[derive(Serialize)]
+struct Registered {
+    profile: String,
+    provider: Provider,
+    agent_id: String,
+    external_id: String,
+    user_id: Option<String>,
+    agent_name: Option<String>,
+    status: Option<String>,
+    /// Whether the service created the agent now (false: it already existed).
+    created: bool,
+    sandbox: bool,
+    current: bool,
+    spending_limit: Option<Amount>,
+    frequency: Option<String>,
+    on_limit_exceeded: Option<String>,
+    max_cards: Option<u64>,
+    operator_key: OperatorFacts,
+    /// `stored` (new token), `kept` (the profile's token from before) or `none`.
+    token_status: &'static str,
+    token_id: Option<String>,
+    token_prefix: Option<String>,
+    token_store: Option<StoreKind>,
+    /// The new token, when there is one (its value only with --reveal).
+    secrets: Vec<SecretReport>,
+    /// What needs attention (also printed as warnings on stderr).
+    notes: Vec<String>,
+}
+
+impl Render for Registered {
+    fn human(&self, out: &mut Human) {
+        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+        if self.created {
+            out.line(format!(
+                "Registered Proxy agent {} as profile '{}'{sandbox}.",
+                self.agent_id, self.profile
+            ));
+        } else {
+            out.line(format!(
+                "Proxy agent {} already existed for external id '{}'; profile '{}'{sandbox} refers to it.",
+                self.agent_id, self.external_id, self.profile
+            ));
+        }
+        let limit = match (&self.spending_limit, &self.frequency) {
+            (Some(limit), Some(freq)) => format!("{} {freq}", limit.human()),
+            (Some(limit), None) => limit.human(),
+            (None, _) => "none".to_owned(),
+        };
+        let token = match self.token_status {
+            "stored" => format!(
+                "{} (new, stored in the {} store)",
+                tables::cell(self.token_prefix.as_deref()),
+                tables::cell(self.token_store)
+            ),
+            "kept" => format!(
+                "{} (kept, in the {} store)",
+                tables::cell(self.token_prefix.as_deref()),
+                tables::cell(self.token_store)
+            ),
+            _ => "none".to_owned(),
+        };
+        out.fields(&[
+            ("external id", self.external_id.clone()),
+            ("user", tables::cell(self.user_id.as_deref())),
+            ("name", tables::cell(self.agent_name.as_deref())),
+            ("status", tables::cell(self.status.as_deref())),
+            ("spending limit", limit),
+            (
+                "on limit exceeded",
+                tables::cell(self.on_limit_exceeded.as_deref()),
+            ),
+            ("max cards", tables::cell(self.max_cards)),
+            ("operator key", self.operator_key.describe()),
+            ("agent token", token),
+        ]);
+        for secret in self.secrets.iter().filter(|s| s.value.is_some()) {
+            out.blank();
+            out.line(format!(
+                "{}: {}",
+                secret.kind,
+                secret.value.as_deref().unwrap_or_default()
+            ));
+        }
+        // `notes` went to stderr as warnings; they are in the JSON for programs.
+        if self.current {
+            out.line(format!("'{}' is now the current profile.", self.profile));
+        }
+    }
+}
+
+fn required<'a>(value: &'a str, flag: &str) -> Result<&'a str> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(
+            Error::usage(format!("{flag} is empty")).with_hint(format!("pass {flag} with a value"))
+        );
+    }
+    Ok(value)
+}
+
+pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
+    let external_id = required(&args.external_id, "--external-id")?.to_owned();
+    let user = required(&args.user, "--user")?.to_owned();
+    let name = required(&args.name, "--name")?.to_owned();
+    let spending_limit = args
+        .spending_limit
+        .as_deref()
+        .map(|v| parse_cents(v, "--spending-limit"))
+        .transpose()?;
+    if args.max_cards == Some(0) {
+        return Err(Error::usage("--max-cards must be at least 1")
+            .with_hint("leave --max-cards out for no limit on the number of cards"));
+    }
+    let request = RegisterRequest {
+        external_id: external_id.clone(),
+        user_id: user.clone(),
+        name: name.clone(),
+        description: args
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned),
+        spending_limit,
+        frequency: args.frequency.map(|f| frequency_name(f).to_owned()),
+        on_limit_exceeded: args.on_limit_exceeded.map(|a| action_name(a).to_owned()),
+        max_cards: args.max_cards,
+    };
+
+    // A profile of this name that is this external id's profile is registered again in
+    // place (the service is idempotent for it); any other profile of that name is a conflict.
+    let pending = Pending::start_idempotent(ctx, super::PROVIDER, |profile| {
+        common::record_of(profile).external_id.as_ref() == Some(&external_id)
+    })?;
+    let (key, operator_key) = common::operator_key(ctx, pending.sandbox)?;
+    let client = Client::new(
+        ctx.http()?,
+        pending.endpoint("api"),
+        Credential::Operator(key),
+    );
+    let registered = client.register(&request)?;
+    let agent = registered.agent;
+    let agent_id = agent.id.clone();
+    let token_account = store::account(&pending.name, "token");
+
+    // The one-time token is stored before anything is printed (or rescued, exit 7).
+    if let Some(token) = &registered.token {
+        pending.store_secrets(ctx, &agent_id, &[("token", token)])?;
+    }
+    let same_agent = pending
+        .existing
+        .as_ref()
+        .is_some_and(|p| p.agent_id == agent_id);
+    let kept =
+        registered.token.is_none() && same_agent && pending.store.get(&token_account)?.is_some();
+    if registered.token.is_none() && !same_agent && pending.existing.is_some() {
+        // The profile's old token belonged to a deregistered agent: it can only mislead.
+        pending.store.delete(&token_account)?;
+    }
+
+    let mut notes = Vec::new();
+    if !registered.created {
+        let asked_for_settings = args.spending_limit.is_some()
+            || args.frequency.is_some()
+            || args.on_limit_exceeded.is_some()
+            || args.max_cards.is_some()
+            || args.description.is_some();
+        if asked_for_settings {
+            notes.push(
+                "The agent already existed, so its settings were not changed; change its spending limit with `agentcred limits set`.".to_owned(),
+            );
+        }
+        if !kept {
+            notes.push(format!(
+                "No agent token was returned: Proxy shows a token only once, when the agent is first registered, and this agent \
+                 already existed (registered earlier, or the first answer was lost in transit and the retry found it). \
+                 Create a token with `agentcred --profile {} tokens create`.",
+                pending.name
+            ));
+        }
+    }
+
+    let mut profile = match &pending.existing {
+        Some(existing) => existing.clone(),
+        None => pending.new_profile(&agent_id),
+    };
+    if profile.agent_id != agent_id {
+        // The profile now holds a new agent (its old one was deregistered).
+        profile.created_at = crate::timefmt::from_unix_secs(crate::timefmt::now_unix());
+        profile.agent_id = agent_id.clone();
+    }
+    profile.agent_name = agent.name.clone().or(Some(name));
+    let mut record = common::record_of(&profile);
+    record.external_id = Some(external_id.clone());
+    record.user_id = Some(agent.user_id.clone().unwrap_or_else(|| user.clone()));
+    record.deregistered_at = None;
+    if let Some(token) = &registered.token {
+        record.token_prefix = Some(common::token_prefix(token.expose()));
+        record.token_id = registered.token_id.clone();
+    } else if !kept {
+        record.token_id = None;
+        record.token_prefix = None;
+    }
+    let token_id = record.token_id.clone();
+    let token_prefix = record.token_prefix.clone();
+    profile.set_record::<ProxyRecord>(&record)?;
+
+    let store = pending.store_kind();
+    let sandbox = pending.sandbox;
+    let profile_name = pending.name.clone();
+    let current = pending.save(ctx, profile)?;
+
+    for note in &notes {
+        ctx.printer.warn(note);
+    }
+    let reveal = ctx.global.reveal;
+    let has_token = registered.token.is_some() || kept;
+    ctx.printer.print(&Registered {
+        profile: profile_name,
+        provider: super::PROVIDER,
+        agent_id,
+        external_id,
+        user_id: agent.user_id.clone().or(Some(user)),
+        agent_name: agent.name.clone(),
+        status: agent.status.clone(),
+        created: registered.created,
+        sandbox,
+        current,
+        spending_limit: agent.spending_limit.map(amount::usd_cents),
+        frequency: agent.spending_limit_frequency.clone(),
+        on_limit_exceeded: agent.on_limit_exceeded.clone(),
+        max_cards: agent.max_cards,
+        operator_key,
+        token_status: if registered.token.is_some() {
+            "stored"
+        } else if kept {
+            "kept"
+        } else {
+            "none"
+        },
+        token_id,
+        token_prefix,
+        token_store: has_token.then_some(store),
+        secrets: registered
+            .token
+            .iter()
+            .map(|token| SecretReport::new("token", store, token, reveal))
+            .collect(),
+        notes,
+    })
+}
+
+// The command line of this module (clap derive types only).
+
+#[derive(Debug, Args)]
+pub struct RegisterProxyArgs {
+    /// Your identifier for the agent, unique in your organization
+    #[arg(long, value_name = "ID")]
+    pub external_id: String,
+    /// The user who funds the agent (user_...)
+    #[arg(long, value_name = "USER")]
+    pub user: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, value_name = "D")]
+    pub description: Option<String>,
+    /// Spending limit in dollars (e.g. 500 or 12.50)
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+    pub spending_limit: Option<String>,
+    #[arg(long, value_enum, value_name = "FREQ")]
+    pub frequency: Option<Frequency>,
+    #[arg(long, value_enum, value_name = "ACTION")]
+    pub on_limit_exceeded: Option<LimitAction>,
+    /// Maximum number of concurrent cards
+    #[arg(long, value_name = "N")]
+    pub max_cards: Option<u32>,
+}

@@ -1,0 +1,241 @@
+//! `status` for a Proxy profile: the agent (status, user, created), its spending policy with
+//! every amount in both units, its card count, and the profile's agent token (prefix, id,
+//! which store holds it, whether the service still accepts it), plus which operator key was
+//! used (dev or live, from the environment or the store; never the key).
+//!
+//! With no operator key but a stored agent token, status reads what the agent may read of
+//! itself with `Authorization: Bearer at_…`; a revoked token is then refused (exit 4) with the
+//! way to a new one. A deregistered profile (see `agent deregister`) is reported from the
+//! profile alone when there is no operator key to ask the service with.
+
+use serde::Serialize;
+
+use super::client as api;
+use super::support::{self as common, AgentView, OperatorFacts, PolicyView, ProfileToken};
+use crate::cli::args::StatusArgs;
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::local::LocalFacts;
+use crate::output::{Human, Render, tables};
+use crate::session::Session;
+use crate::spec::Provider;
+use crate::store::StoreKind;
+
+#[derive(Serialize)]
+struct ProxyStatus {
+    profile: String,
+    provider: Provider,
+    sandbox: bool,
+    deregistered: bool,
+    /// What the service was asked with: `operator` (the organization key), `agent_token`, or
+    /// `none` (a deregistered profile described from the profile alone).
+    read_with: &'static str,
+    operator_key: Option<OperatorFacts>,
+    agent: AgentView,
+    policy: Option<PolicyView>,
+    card_count: Option<u64>,
+    token: TokenStatus,
+    notes: Vec<String>,
+    local: LocalFacts,
+}
+
+#[derive(Serialize)]
+struct TokenStatus {
+    token_id: Option<String>,
+    prefix: Option<String>,
+    /// `dev` or `live`, from the token's prefix.
+    environment: Option<&'static str>,
+    /// The store holding it; `None` when the profile has no token.
+    stored_in: Option<StoreKind>,
+    /// Whether the service accepts it (`None` when that could not be learned).
+    active: Option<bool>,
+}
+
+impl Render for ProxyStatus {
+    fn human(&self, out: &mut Human) {
+        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+        out.line(format!(
+            "Profile '{}': Proxy agent {}{sandbox}",
+            self.profile, self.agent.id
+        ));
+        self.agent.render(out);
+        if let Some(policy) = &self.policy {
+            out.heading("Spending policy");
+            policy.render(out);
+        }
+        out.heading("Agent token");
+        let active = match self.token.active {
+            Some(true) => "yes".to_owned(),
+            Some(false) => "no (revoked or expired)".to_owned(),
+            None => "-".to_owned(),
+        };
+        let stored = match (self.token.stored_in, self.token.environment) {
+            (Some(store), Some(env)) => format!("{store} store ({env} token)"),
+            (Some(store), None) => format!("{store} store"),
+            (None, _) => "missing".to_owned(),
+        };
+        out.fields(&[
+            ("prefix", tables::cell(self.token.prefix.as_deref())),
+            ("id", tables::cell(self.token.token_id.as_deref())),
+            ("stored in", stored),
+            ("active", active),
+        ]);
+        out.heading("Operator key");
+        out.line(match (&self.operator_key, self.read_with) {
+            (Some(key), _) => key.describe(),
+            (None, "agent_token") => {
+                "none (read with the agent token; set PROXY_API_KEY or run `agentcred login proxy` for more)".to_owned()
+            }
+            (None, _) => "none".to_owned(),
+        });
+        for note in &self.notes {
+            out.line(format!("Note: {note}"));
+        }
+        out.heading("Local credentials");
+        self.local.render(out);
+    }
+}
+
+pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
+    let record = common::record_of(&session.profile);
+    let stored_token = session.secret("token")?;
+    let mine = ProfileToken::of(session)?;
+    let mut token = TokenStatus {
+        token_id: mine.id.clone(),
+        prefix: mine.prefix.clone(),
+        environment: stored_token
+            .as_ref()
+            .map(|t| api::environment(t.expose()))
+            .filter(|env| *env != "unknown"),
+        stored_in: stored_token.as_ref().map(|_| session.profile.store),
+        active: None,
+    };
+    let mut notes = Vec::new();
+    let locally_deregistered = record.deregistered_at.clone();
+    let local = LocalFacts::read(session)?;
+
+    // A deregistered agent's token is revoked: without an operator key there is nothing the
+    // service would tell us, so the profile speaks for itself.
+    let operator = match common::operator_if_any(ctx, session)? {
+        Some(found) => Some(found),
+        None if locally_deregistered.is_some() || stored_token.is_some() => None,
+        // Neither an operator key nor the agent's own token: say how to give a key.
+        None => Some(common::operator(ctx, session)?),
+    };
+    if operator.is_none()
+        && let Some(at) = &locally_deregistered
+    {
+        token.active = stored_token.as_ref().map(|_| false);
+        notes.push(deregistered_note(session));
+        return ctx.printer.print(&ProxyStatus {
+            profile: session.name.clone(),
+            provider: super::PROVIDER,
+            sandbox: session.profile.sandbox,
+            deregistered: true,
+            read_with: "none",
+            operator_key: None,
+            agent: AgentView {
+                id: session.profile.agent_id.clone(),
+                external_id: record.external_id.clone(),
+                user_id: record.user_id.clone(),
+                name: session.profile.agent_name.clone(),
+                description: None,
+                status: Some("deregistered".to_owned()),
+                created_at: Some(session.profile.created_at.clone()),
+                deregistered_at: Some(at.clone()),
+                max_cards: None,
+                card_count: None,
+            },
+            policy: None,
+            card_count: None,
+            token,
+            notes,
+            local,
+        });
+    }
+
+    let (client, operator_key) = match operator {
+        Some((client, key)) => (client, Some(key)),
+        None => common::reader(ctx, session)?,
+    };
+    let agent_id = &session.profile.agent_id;
+    let agent = client.agent(agent_id)?;
+    let deregistered = agent.status.as_deref() == Some("deregistered");
+    let (policy, card_count) = if deregistered {
+        (None, agent.card_count)
+    } else {
+        let policy = client.policy(agent_id)?;
+        let count = match agent.card_count {
+            Some(count) => count,
+            None => client.cards(agent_id)?.len() as u64,
+        };
+        (Some(PolicyView::from_api(&policy)), Some(count))
+    };
+    if client.is_operator() {
+        if stored_token.is_some() {
+            let tokens = client.tokens(agent_id)?;
+            token.active = Some(
+                tokens
+                    .iter()
+                    .find(|t| mine.is(t))
+                    .is_some_and(|t| t.is_active.unwrap_or(true)),
+            );
+        }
+    } else {
+        // The agent's reads just succeeded with it.
+        token.active = Some(true);
+    }
+
+    if deregistered {
+        if locally_deregistered.is_none() {
+            // Deregistered elsewhere (another machine, the dashboard): remember it.
+            let at = AgentView::from_api(&agent)
+                .deregistered_at
+                .unwrap_or_else(|| crate::timefmt::from_unix_secs(crate::timefmt::now_unix()));
+            common::update_record(ctx, &session.name, |r| r.deregistered_at = Some(at))?;
+        }
+        notes.push(deregistered_note(session));
+    } else {
+        match (stored_token.is_some(), token.active) {
+            (false, _) => notes.push(format!(
+                "the profile has no agent token; create one with `agentcred --profile {} tokens create`",
+                session.name
+            )),
+            (true, Some(false)) => notes.push(format!(
+                "the profile's agent token was revoked; create a new one with `agentcred --profile {} tokens create`",
+                session.name
+            )),
+            _ => {}
+        }
+        if agent.status.as_deref() == Some("suspended") {
+            notes.push(
+                "the agent is suspended and its cards are frozen; `agentcred agent activate` reactivates it".to_owned(),
+            );
+        }
+    }
+    ctx.printer.print(&ProxyStatus {
+        profile: session.name.clone(),
+        provider: super::PROVIDER,
+        sandbox: session.profile.sandbox,
+        deregistered,
+        read_with: if client.is_operator() {
+            "operator"
+        } else {
+            "agent_token"
+        },
+        operator_key,
+        agent: AgentView::from_api(&agent),
+        policy,
+        card_count,
+        token,
+        notes,
+        local,
+    })
+}
+
+fn deregistered_note(session: &Session) -> String {
+    format!(
+        "the agent is deregistered (its tokens are revoked); its external id is free again: `{}` registers a new agent into this profile",
+        common::reregister_command(&session.name, &session.profile)
+    )
+}

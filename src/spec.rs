@@ -1,0 +1,261 @@
+//! What a service is, as data: the one description every generic part of agentcred asks.
+//!
+//! Each service module (`services/<id>/`) declares one [`ServiceSpec`]: its id and name, its
+//! endpoints and the variables that override them, the secrets a profile keeps and how long
+//! each lives, how an agent's request is authenticated, how a short-lived credential is
+//! minted from the long-lived one, and how its operator (organization) key is given. Generic
+//! code (profiles, token, refresh, status --all, login) reads these fields and never asks
+//! "which service is this?".
+//!
+//! The registry (`services::SERVICES`) installs the list of specs once at start-up
+//! ([`install`]), so that a [`Provider`] read from the config file can point at its spec
+//! without this module naming any service.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::secret::Secret;
+
+/// Base URLs by endpoint name (`agentid`, `wallet`, `api`, `idp`), without trailing slash.
+pub type Endpoints = BTreeMap<String, String>;
+
+/// One service, described once.
+#[derive(Debug)]
+pub struct ServiceSpec {
+    /// The lowercase id used in config, JSON, account names and `register ID`.
+    pub id: &'static str,
+    /// The vendor's own spelling, for messages.
+    pub display_name: &'static str,
+    /// The base URLs a profile talks to.
+    pub endpoints: &'static [EndpointSpec],
+    /// The secrets a profile keeps, in the order status shows them.
+    pub secrets: &'static [SecretSpec],
+    /// The secret an agent sends as `Authorization: Bearer` on its own requests.
+    pub agent_credential: &'static str,
+    /// How a short-lived credential is made from the long-lived one, if the service has one.
+    pub short_lived: Option<ShortLived>,
+    /// How the organization's key is given, if the service has operator calls.
+    pub operator: Option<OperatorScheme>,
+}
+
+impl ServiceSpec {
+    /// The secret kinds a profile of this service keeps, in status order.
+    pub fn secret_kinds(&self) -> impl Iterator<Item = &'static str> + use<> {
+        let secrets: &'static [SecretSpec] = self.secrets;
+        secrets.iter().map(|s| s.kind)
+    }
+
+    pub fn short_lived_kind(&self) -> Option<&'static str> {
+        self.short_lived.as_ref().map(|s| s.kind)
+    }
+
+    pub fn secret(&self, kind: &str) -> Option<&'static SecretSpec> {
+        let secrets: &'static [SecretSpec] = self.secrets;
+        secrets.iter().find(|s| s.kind == kind)
+    }
+
+    pub fn endpoint(&self, name: &str) -> Option<&'static EndpointSpec> {
+        let endpoints: &'static [EndpointSpec] = self.endpoints;
+        endpoints.iter().find(|e| e.name == name)
+    }
+}
+
+/// One base URL of a service.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointSpec {
+    pub name: &'static str,
+    /// The variable that overrides it at registration (`AGENTCRED_FLUXRA_URL`, ...); the
+    /// sandbox publishes its URLs under the same names.
+    pub env_var: &'static str,
+    pub default_url: &'static str,
+}
+
+/// A secret a profile keeps, and how it behaves over time.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretSpec {
+    pub kind: &'static str,
+    pub lifetime: Lifetime,
+    /// Shown by the service only once: stored before anything is printed, rescued to a file
+    /// if the store fails after the service answered.
+    pub shown_once: bool,
+    /// What to tell a user whose profile has lost it.
+    pub when_missing: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifetime {
+    /// Kept until revoked or rotated; never handed to a child process.
+    LongLived,
+    /// Minted from a long-lived one and refreshed before it expires.
+    ShortLived,
+}
+
+/// A short-lived credential and how to mint one.
+#[derive(Debug)]
+pub struct ShortLived {
+    /// The secret kind it is stored under.
+    pub kind: &'static str,
+    /// Ask the service for a new one. Pure wire work: the caller holds the refresh lock and
+    /// stores the result.
+    pub mint: fn(&Minting<'_>) -> Result<Secret<String>>,
+}
+
+/// What a mint function may use: the agent, its endpoints and read access to its secrets.
+pub struct Minting<'a> {
+    pub http: &'a Http,
+    pub profile_name: &'a str,
+    pub agent_id: &'a str,
+    /// The service's own profile record (see `profile::Record`).
+    pub record: &'a toml::Table,
+    pub endpoints: &'a Endpoints,
+    pub secrets: &'a dyn SecretSource,
+}
+
+impl Minting<'_> {
+    /// The base URL named `name`; the spec guarantees it exists for a resolved profile.
+    pub fn endpoint(&self, name: &str) -> Result<&str> {
+        self.endpoints.get(name).map(String::as_str).ok_or_else(|| {
+            Error::internal(format!(
+                "profile '{}' has no {name} endpoint",
+                self.profile_name
+            ))
+        })
+    }
+}
+
+/// Read access to a profile's stored secrets.
+pub trait SecretSource {
+    /// The secret of `kind`; its absence is an auth error explained with `how_to_fix`.
+    fn require(&self, kind: &str, how_to_fix: &str) -> Result<Secret<String>>;
+}
+
+/// How a service's organization key is given and checked.
+#[derive(Debug, Clone, Copy)]
+pub enum OperatorScheme {
+    /// HTTP Basic with a key id and a secret: two variables, or `id:secret` stored by `login`.
+    Basic {
+        id_env: &'static str,
+        secret_env: &'static str,
+        /// Every key id starts with this (`key_`).
+        id_prefix: &'static str,
+    },
+    /// One key sent in a header: one variable, or the key stored by `login`.
+    ApiKey {
+        env: &'static str,
+        /// Accepted prefixes, each with the label status shows (`lk_live_` → "live key").
+        prefixes: &'static [(&'static str, &'static str)],
+    },
+}
+
+impl OperatorScheme {
+    /// The variables that carry the key, in the order a user sets them.
+    pub fn env_vars(&self) -> Vec<&'static str> {
+        match *self {
+            OperatorScheme::Basic {
+                id_env, secret_env, ..
+            } => vec![id_env, secret_env],
+            OperatorScheme::ApiKey { env, .. } => vec![env],
+        }
+    }
+}
+
+static REGISTRY: OnceLock<Vec<&'static ServiceSpec>> = OnceLock::new();
+
+/// Make the services known to [`Provider`] lookups; the registry calls this once at start-up
+/// (later calls are no-ops: the list is fixed for the life of the process).
+pub fn install(specs: impl IntoIterator<Item = &'static ServiceSpec>) {
+    let _ = REGISTRY.set(specs.into_iter().collect());
+}
+
+/// Every installed service, in registry order.
+pub fn all() -> impl Iterator<Item = Provider> {
+    REGISTRY
+        .get()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|spec| Provider(spec))
+}
+
+/// A profile's service: a handle on its [`ServiceSpec`], written as the id in config and JSON.
+#[derive(Clone, Copy)]
+pub struct Provider(&'static ServiceSpec);
+
+impl Provider {
+    pub const fn of(spec: &'static ServiceSpec) -> Provider {
+        Provider(spec)
+    }
+
+    pub fn find(id: &str) -> Option<Provider> {
+        all().find(|p| p.id() == id)
+    }
+
+    pub fn spec(self) -> &'static ServiceSpec {
+        self.0
+    }
+
+    pub fn id(self) -> &'static str {
+        self.0.id
+    }
+
+    pub fn display_name(self) -> &'static str {
+        self.0.display_name
+    }
+}
+
+impl PartialEq for Provider {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Provider {}
+
+impl PartialOrd for Provider {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Provider {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.id().cmp(other.id())
+    }
+}
+
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Provider {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Provider {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        Provider::find(&id).ok_or_else(|| {
+            let known: Vec<&str> = all().map(Provider::id).collect();
+            serde::de::Error::custom(format!(
+                "unknown provider '{id}' (this agentcred knows {})",
+                known.join(", ")
+            ))
+        })
+    }
+}

@@ -473,7 +473,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help"
+            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status keys verifiers tokens cards profiles sandbox completions agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1013,7 +1013,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="register login logout refresh token status keys verifiers tokens cards limits agent profiles sandbox completions help"
+            opts="register login logout refresh token status keys verifiers tokens cards profiles sandbox completions agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -22,7 +22,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -43,11 +43,11 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verifiers 'Manage AuthPI agent verifiers'
             cand tokens 'Manage Proxy agent tokens'
             cand cards 'Manage Proxy cards'
-            cand limits 'Show or set the agent''s spending limits'
-            cand agent 'The operator''s lifecycle of the profile''s agent'
             cand profiles 'List, show, select and remove profiles'
             cand sandbox 'Run the built-in emulator of the services'
             cand completions 'Print a shell completion script'
+            cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)'
+            cand limits 'Show or set the agent''s spending limits (FluxA and Proxy)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;register'= {
@@ -55,7 +55,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -78,7 +78,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -99,7 +99,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -124,7 +124,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --color 'When to use colour'
             cand --no-secret 'Do not add a secret verifier (no client secret, no token)'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -147,7 +147,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -179,7 +179,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -194,7 +194,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -210,7 +210,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -226,7 +226,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -237,14 +237,14 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;status'= {
-            cand --network 'Network for the FluxA USDC balance (default base)'
-            cand --tx-limit 'Number of recent FluxA transactions (1-100, default 20)'
+            cand --network 'Network of the wallet balance, for services with a wallet (default base)'
+            cand --tx-limit 'Number of recent wallet transactions (1-100, default 20)'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --all 'Local facts of every profile (no network)'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -259,7 +259,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -279,7 +279,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -298,7 +298,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --color 'When to use colour'
             cand --use 'Make the new key the profile''s key'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -314,7 +314,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --color 'When to use colour'
             cand --force 'Allow revoking the key the profile uses'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -329,7 +329,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -361,7 +361,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -380,7 +380,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -395,7 +395,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -415,7 +415,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --color 'When to use colour'
             cand --use 'Make the new secret the profile''s client secret'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -433,7 +433,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -460,7 +460,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --color 'When to use colour'
             cand --force 'Allow removing the verifier whose secret the profile uses'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -495,7 +495,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -514,7 +514,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -530,7 +530,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -545,7 +545,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -574,7 +574,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -593,7 +593,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -611,7 +611,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -626,7 +626,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -650,217 +650,12 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;cards;help;help'= {
         }
-        &'agentcred;limits'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand show 'Show the spending limit, current spend and what remains'
-            cand set 'Change the spending limit (Proxy)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'agentcred;limits;show'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;limits;set'= {
-            cand --spending-limit 'Spending limit in dollars'
-            cand --frequency 'frequency'
-            cand --on-limit-exceeded 'on-limit-exceeded'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;limits;help'= {
-            cand show 'Show the spending limit, current spend and what remains'
-            cand set 'Change the spending limit (Proxy)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'agentcred;limits;help;show'= {
-        }
-        &'agentcred;limits;help;set'= {
-        }
-        &'agentcred;limits;help;help'= {
-        }
-        &'agentcred;agent'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand show 'Show the agent as the operator sees it'
-            cand suspend 'Suspend the agent (no new tokens)'
-            cand activate 'Reactivate a suspended agent'
-            cand block 'Block the agent (AuthPI)'
-            cand deregister 'Deregister the agent (Proxy): tokens revoked, cards frozen'
-            cand delete 'Delete the agent and all its verifiers (AuthPI)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'agentcred;agent;show'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;agent;suspend'= {
-            cand --reason 'reason'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;agent;activate'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;agent;block'= {
-            cand --reason 'reason'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand -y 'Do not ask for confirmation'
-            cand --yes 'Do not ask for confirmation'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;agent;deregister'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand -y 'Do not ask for confirmation'
-            cand --yes 'Do not ask for confirmation'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;agent;delete'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
-            cand --store 'Where secrets are kept for new profiles and logins'
-            cand --color 'When to use colour'
-            cand -y 'Do not ask for confirmation'
-            cand --yes 'Do not ask for confirmation'
-            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
-            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
-            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
-            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
-            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
-            cand -q 'Print only data and errors, no status lines'
-            cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'agentcred;agent;help'= {
-            cand show 'Show the agent as the operator sees it'
-            cand suspend 'Suspend the agent (no new tokens)'
-            cand activate 'Reactivate a suspended agent'
-            cand block 'Block the agent (AuthPI)'
-            cand deregister 'Deregister the agent (Proxy): tokens revoked, cards frozen'
-            cand delete 'Delete the agent and all its verifiers (AuthPI)'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'agentcred;agent;help;show'= {
-        }
-        &'agentcred;agent;help;suspend'= {
-        }
-        &'agentcred;agent;help;activate'= {
-        }
-        &'agentcred;agent;help;block'= {
-        }
-        &'agentcred;agent;help;deregister'= {
-        }
-        &'agentcred;agent;help;delete'= {
-        }
-        &'agentcred;agent;help;help'= {
-        }
         &'agentcred;profiles'= {
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -880,7 +675,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -895,7 +690,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -910,7 +705,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -925,7 +720,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -957,7 +752,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -976,7 +771,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -999,7 +794,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-            cand --sandbox 'Use the built-in emulator of all four services (offline, fake secrets)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
             cand --reveal 'Print secrets in the output (they are hidden otherwise)'
             cand -v 'Trace HTTP requests on stderr (secrets redacted)'
@@ -1008,6 +803,211 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors, no status lines'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'agentcred;agent'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Show the agent as the operator sees it (AuthPI and Proxy)'
+            cand suspend 'Suspend the agent: no new tokens (AuthPI and Proxy)'
+            cand activate 'Reactivate a suspended agent (AuthPI and Proxy)'
+            cand block 'Block the agent for good (AuthPI)'
+            cand deregister 'Deregister the agent: tokens revoked, cards frozen (Proxy)'
+            cand delete 'Delete the agent and all its verifiers (AuthPI)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;agent;show'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;suspend'= {
+            cand --reason 'reason'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;activate'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;block'= {
+            cand --reason 'reason'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;deregister'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;delete'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;agent;help'= {
+            cand show 'Show the agent as the operator sees it (AuthPI and Proxy)'
+            cand suspend 'Suspend the agent: no new tokens (AuthPI and Proxy)'
+            cand activate 'Reactivate a suspended agent (AuthPI and Proxy)'
+            cand block 'Block the agent for good (AuthPI)'
+            cand deregister 'Deregister the agent: tokens revoked, cards frozen (Proxy)'
+            cand delete 'Delete the agent and all its verifiers (AuthPI)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;agent;help;show'= {
+        }
+        &'agentcred;agent;help;suspend'= {
+        }
+        &'agentcred;agent;help;activate'= {
+        }
+        &'agentcred;agent;help;block'= {
+        }
+        &'agentcred;agent;help;deregister'= {
+        }
+        &'agentcred;agent;help;delete'= {
+        }
+        &'agentcred;agent;help;help'= {
+        }
+        &'agentcred;limits'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Show the spending limit, current spend and what remains'
+            cand set 'Change the spending limit (Proxy)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;limits;show'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;limits;set'= {
+            cand --spending-limit 'Spending limit in dollars'
+            cand --frequency 'frequency'
+            cand --on-limit-exceeded 'on-limit-exceeded'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;limits;help'= {
+            cand show 'Show the spending limit, current spend and what remains'
+            cand set 'Change the spending limit (Proxy)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;limits;help;show'= {
+        }
+        &'agentcred;limits;help;set'= {
+        }
+        &'agentcred;limits;help;help'= {
         }
         &'agentcred;help'= {
             cand register 'Register a new agent with a service and store its credentials'
@@ -1020,11 +1020,11 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand verifiers 'Manage AuthPI agent verifiers'
             cand tokens 'Manage Proxy agent tokens'
             cand cards 'Manage Proxy cards'
-            cand limits 'Show or set the agent''s spending limits'
-            cand agent 'The operator''s lifecycle of the profile''s agent'
             cand profiles 'List, show, select and remove profiles'
             cand sandbox 'Run the built-in emulator of the services'
             cand completions 'Print a shell completion script'
+            cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)'
+            cand limits 'Show or set the agent''s spending limits (FluxA and Proxy)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;help;register'= {
@@ -1104,34 +1104,6 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;help;cards;show'= {
         }
-        &'agentcred;help;limits'= {
-            cand show 'Show the spending limit, current spend and what remains'
-            cand set 'Change the spending limit (Proxy)'
-        }
-        &'agentcred;help;limits;show'= {
-        }
-        &'agentcred;help;limits;set'= {
-        }
-        &'agentcred;help;agent'= {
-            cand show 'Show the agent as the operator sees it'
-            cand suspend 'Suspend the agent (no new tokens)'
-            cand activate 'Reactivate a suspended agent'
-            cand block 'Block the agent (AuthPI)'
-            cand deregister 'Deregister the agent (Proxy): tokens revoked, cards frozen'
-            cand delete 'Delete the agent and all its verifiers (AuthPI)'
-        }
-        &'agentcred;help;agent;show'= {
-        }
-        &'agentcred;help;agent;suspend'= {
-        }
-        &'agentcred;help;agent;activate'= {
-        }
-        &'agentcred;help;agent;block'= {
-        }
-        &'agentcred;help;agent;deregister'= {
-        }
-        &'agentcred;help;agent;delete'= {
-        }
         &'agentcred;help;profiles'= {
             cand list 'List profiles'
             cand show 'Show one profile (default: the selected one)'
@@ -1152,6 +1124,34 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;sandbox;serve'= {
         }
         &'agentcred;help;completions'= {
+        }
+        &'agentcred;help;agent'= {
+            cand show 'Show the agent as the operator sees it (AuthPI and Proxy)'
+            cand suspend 'Suspend the agent: no new tokens (AuthPI and Proxy)'
+            cand activate 'Reactivate a suspended agent (AuthPI and Proxy)'
+            cand block 'Block the agent for good (AuthPI)'
+            cand deregister 'Deregister the agent: tokens revoked, cards frozen (Proxy)'
+            cand delete 'Delete the agent and all its verifiers (AuthPI)'
+        }
+        &'agentcred;help;agent;show'= {
+        }
+        &'agentcred;help;agent;suspend'= {
+        }
+        &'agentcred;help;agent;activate'= {
+        }
+        &'agentcred;help;agent;block'= {
+        }
+        &'agentcred;help;agent;deregister'= {
+        }
+        &'agentcred;help;agent;delete'= {
+        }
+        &'agentcred;help;limits'= {
+            cand show 'Show the spending limit, current spend and what remains'
+            cand set 'Change the spending limit (Proxy)'
+        }
+        &'agentcred;help;limits;show'= {
+        }
+        &'agentcred;help;limits;set'= {
         }
         &'agentcred;help;help'= {
         }

@@ -1,7 +1,7 @@
 //! Exact money amounts: atomic integers ⇄ decimal strings (contract §7).
 //!
 //! Every service sends amounts as atomic-unit integer strings (`"87500000"` with 6 decimals is
-//! 87.5 USDC; Proxy sends USD cents, atomic with 2 decimals). An [`Amount`] keeps that integer
+//! 87.5 USDC; another sends USD cents, atomic with 2 decimals). An [`Amount`] keeps that integer
 //! as an `i128` together with the currency's number of decimals, and every conversion is done
 //! on digits and integers: there is no floating point anywhere in this module, so what the user
 //! types is what the service receives, to the last atomic unit.
@@ -144,25 +144,18 @@ impl Serialize for Amount {
     }
 }
 
-/// The number of decimals of a currency the services use, by name or alias, case-insensitive
-/// (providers.md §1.5): USDC 6, XRP 6 (drops), FluxA Monetize credits 2, USD 2 (Proxy cents).
+/// The number of decimals of a currency several services use, by name, case-insensitive
+/// (providers.md §1.5): USDC 6, XRP 6 (drops), USD 2 (cents), credits 2. A service's own
+/// currencies are in its module.
 pub fn decimals_for(currency: &str) -> Option<u32> {
-    const TABLE: &[(&str, u32)] = &[
-        ("usdc", 6),
-        ("xrp", 6),
-        ("usd", 2),
-        ("fluxa_monetize_credits", 2),
-        ("fluxa-monetize-credits", 2),
-        ("fluxa-monetize-credit", 2),
-        ("credits", 2),
-    ];
+    const TABLE: &[(&str, u32)] = &[("usdc", 6), ("xrp", 6), ("usd", 2), ("credits", 2)];
     TABLE
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(currency))
         .map(|&(_, decimals)| decimals)
 }
 
-/// A Proxy amount: USD cents are atomic with 2 decimals.
+/// USD cents: atomic with 2 decimals.
 pub fn usd_cents(cents: i64) -> Amount {
     Amount::from_atomic(i128::from(cents), 2, "USD")
 }
@@ -501,9 +494,6 @@ mod tests {
             ("usdc", 6),
             ("XRP", 6),
             ("USD", 2),
-            ("FLUXA_MONETIZE_CREDITS", 2),
-            ("fluxa-monetize-credits", 2),
-            ("fluxa-monetize-credit", 2),
             ("Credits", 2),
         ] {
             assert_eq!(decimals_for(name), Some(decimals), "{name}");

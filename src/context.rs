@@ -67,7 +67,7 @@ impl Ctx {
         }
         config.current.clone().ok_or_else(|| {
             let hint = if config.profiles.is_empty() {
-                "register an agent first, e.g. `agentcred --sandbox register fluxa --name demo-agent`".to_owned()
+                "register an agent first: `agentcred --sandbox register SERVICE ...` tries it offline (see `agentcred register --help`)".to_owned()
             } else {
                 let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
                 format!(

@@ -203,7 +203,7 @@ impl Pending {
 
     /// Record the profile as it is so far, keeping the config lock, for registrations with
     /// more steps after the agent exists: if a later step fails, the profile keeps what was
-    /// stored (a Fluxra recovery key) and another command can finish it. [`Pending::save`]
+    /// stored (a recovery key) and another command can finish it. [`Pending::save`]
     /// records the final state.
     pub fn save_partial(&mut self, ctx: &Ctx, mut profile: Profile) -> Result<()> {
         profile.endpoints = self.recorded_endpoints.clone();

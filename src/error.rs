@@ -63,7 +63,7 @@ pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
     pub hint: Option<String>,
-    /// The provider whose service or profile the error concerns (`fluxa`, `fluxra`, ...).
+    /// The provider whose service or profile the error concerns (its id, as in the config).
     pub provider: Option<String>,
     /// The HTTP status the service answered with, when the error comes from a response.
     pub http_status: Option<u16>,
@@ -186,12 +186,12 @@ mod tests {
     fn json_envelope_has_the_documented_fields() {
         let err = Error::auth("JWT rejected")
             .with_hint("run `agentcred refresh`")
-            .with_provider("fluxa")
+            .with_provider("demo")
             .with_status(401);
         let json = err.to_json();
         assert_eq!(json["error"]["code"], "auth_failed");
         assert_eq!(json["error"]["exit_code"], 4);
-        assert_eq!(json["error"]["provider"], "fluxa");
+        assert_eq!(json["error"]["provider"], "demo");
         assert_eq!(json["error"]["http_status"], 401);
         assert_eq!(json["error"]["hint"], "run `agentcred refresh`");
     }

@@ -21,7 +21,7 @@ pub fn completion(shell: Shell) -> String {
     String::from_utf8(out).expect("completion scripts are UTF-8")
 }
 
-/// Man pages: one for `agentcred` and one per subcommand path (`agentcred-register-fluxa.1`).
+/// Man pages: one for `agentcred` and one per subcommand path (`agentcred-register-SERVICE.1`).
 pub fn man_pages() -> Vec<(String, String)> {
     let mut pages = Vec::new();
     let mut root = crate::cli::command();

@@ -3,8 +3,8 @@
 //! Contract (§5, §8):
 //! - rustls with the ring provider, no OpenSSL; connect timeout 10 s, whole request 30 s
 //!   (`AGENTCRED_HTTP_TIMEOUT` seconds when set).
-//! - Idempotent requests (GET, and those a provider marks idempotent: Proxy register, AuthPI
-//!   creates with an `Idempotency-Key`) are retried on connect errors, timeouts, 429 and 5xx,
+//! - Idempotent requests (GET, and those a provider marks idempotent: a register that is
+//!   idempotent by an external id, creates with an `Idempotency-Key`) are retried on connect errors, timeouts, 429 and 5xx,
 //!   with exponential backoff and full jitter, honouring `Retry-After` (seconds), within a total
 //!   budget. Other requests are sent once: a POST that may have acted is never repeated blindly.
 //! - `-v` traces go to stderr. Authorization headers are redacted, JSON fields that carry
@@ -61,7 +61,7 @@ pub enum Auth {
         user: String,
         password: Secret<String>,
     },
-    /// A custom header carrying a key, like Proxy's `Api-Key`.
+    /// A custom header carrying a key, like an `Api-Key`.
     Header {
         name: &'static str,
         value: Secret<String>,

@@ -1,7 +1,7 @@
 //! Input from the user, never from argv (contract §5).
 //!
 //! A secret comes from stdin when stdin is not a terminal (piped: `echo $KEY | agentcred login
-//! proxy`), otherwise from a hidden prompt. With `--no-input`, or when stdin is not a terminal
+//! SERVICE`), otherwise from a hidden prompt. With `--no-input`, or when stdin is not a terminal
 //! and empty, nothing waits: the command fails with exit 2 and says how to provide the value.
 //! Piped stdin is still read under `--no-input`, since it is input given up front, not asked for,
 //! but never waited on without bound: a pipe that delivers no line in time counts as empty.
@@ -19,7 +19,7 @@ pub struct Hint<'a>(pub &'a str);
 /// How long piped stdin may take to deliver its line. A pipe that stays open with nothing in
 /// it (an agent that spawned us with `stdin=PIPE` and never writes) must not hang the tool:
 /// with `--no-input` nothing may wait, so the grace is short; otherwise it allows a slow
-/// producer (`vault read ... | agentcred login proxy`).
+/// producer (`vault read ... | agentcred login SERVICE`).
 const PIPE_GRACE_NO_INPUT: Duration = Duration::from_secs(2);
 const PIPE_GRACE: Duration = Duration::from_secs(30);
 
@@ -79,7 +79,7 @@ enum PipedLine {
 }
 
 /// One line of stdin, trimmed, read on a helper thread so the wait is bounded. One line at a
-/// time (not to EOF) so that two values can be piped on two lines (AuthPI's key id, then its
+/// time (not to EOF) so that two values can be piped on two lines (an org key's id, then its
 /// secret); the rest stays in stdin's shared buffer for the next call. A reader still blocked
 /// after the grace is abandoned: the process exits soon after anyway.
 fn piped_line(grace: Duration) -> PipedLine {
@@ -103,7 +103,7 @@ fn piped_line(grace: Duration) -> PipedLine {
     }
 }
 
-/// Ask for confirmation of a destructive action (`what`, e.g. "deleting AuthPI agent agt_1")
+/// Ask for confirmation of a destructive action (`what`, e.g. "deleting agent agt_1")
 /// with `question` on a terminal; `--yes` skips it. Without a terminal (or with `--no-input`)
 /// there is nobody to ask, so `--yes` is required and the error names what needed confirming.
 pub fn confirm(what: &str, question: &str, yes: bool, no_input: bool) -> Result<()> {

@@ -366,7 +366,7 @@ mod tests {
         let jwt = token("ES256", json!({"exp": 1}));
         let untouched = [
             "first.last@example.com wrote to ops.team@agents.example.co.uk",
-            "agentcred 1.2.3 (rustc 1.95.0), see https://api.authpi.com/v1.2/agents.list",
+            "agentcred 1.2.3 (rustc 1.95.0), see https://api.example.com/v1.2/agents.list",
             "e.g. eval.example.com or every.evening.end",
             "eyJ.eyJ.eyJ and eyJhbGciOiJIUzI1NiJ9.not-json.sig",
             "",

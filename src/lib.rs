@@ -1,4 +1,5 @@
-//! agentcred: the credentials of AI agents across FluxA, Fluxra, AuthPI and Proxy.
+//! agentcred: the credentials of AI agents across the services that give them an identity, a
+//! wallet or a card (the registry in [`services`] lists them).
 //!
 //! Data flows one way: [`cli`] (what the user typed) → [`commands`] (what to do) →
 //! [`providers`] (what each service wants on the wire) → [`http`] (how bytes travel). Secrets

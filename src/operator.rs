@@ -62,7 +62,7 @@ pub fn how_to_provide(provider: Provider) -> String {
     }
 }
 
-/// Where a key is kept: `proxy` (account `operator:proxy`), or `sandbox-proxy` for sandbox keys.
+/// Where a key is kept: `ID` (account `operator:ID`), or `sandbox-ID` for sandbox keys.
 pub fn slot(provider: Provider, sandbox: bool) -> String {
     if sandbox {
         format!("sandbox-{}", provider.id())

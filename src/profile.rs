@@ -184,7 +184,7 @@ pub struct Operator {
     pub store: StoreKind,
     #[serde(default)]
     pub sandbox: bool,
-    /// A non-secret label shown by status (the AuthPI key id, the Proxy key's environment).
+    /// A non-secret label shown by status (a key id, an API key's environment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     pub stored_at: String,
@@ -418,7 +418,7 @@ mod tests {
     #[test]
     fn http_is_only_for_loopback() {
         assert!(validate_base_url("https://api.example.com", "X").is_ok());
-        assert!(validate_base_url("http://127.0.0.1:8787/proxy", "X").is_ok());
+        assert!(validate_base_url("http://127.0.0.1:8787/prefix", "X").is_ok());
         assert!(validate_base_url("http://localhost:1", "X").is_ok());
         assert!(validate_base_url("http://[::1]:1", "X").is_ok());
         let err = validate_base_url("http://example.com", "X").unwrap_err();
@@ -429,7 +429,7 @@ mod tests {
 
     #[test]
     fn profile_names() {
-        for good in ["fluxa", "my-agent_2", "a.b"] {
+        for good in ["work", "my-agent_2", "a.b"] {
             assert!(validate_profile_name(good).is_ok(), "{good}");
         }
         for bad in ["", "a b", "a:b", ".hidden", "operator", "x/y"] {

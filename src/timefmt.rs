@@ -1,6 +1,6 @@
 //! Times as RFC 3339 UTC strings, whatever a service sent (contract §7).
 //!
-//! The services disagree: AuthPI and Proxy send unix milliseconds, FluxA's payout and VC APIs
+//! The services disagree: some send unix milliseconds, others (payout and VC APIs)
 //! and every JWT `exp` send unix seconds, and the status APIs send ISO-8601 strings
 //! (`2026-06-01T00:00:00.000Z`, sometimes with an offset such as `+02:00`). Everything leaves
 //! this module as one shape: `2026-04-03T20:00:00Z`, with `.123` milliseconds only when they are

@@ -28,7 +28,7 @@ pub struct GlobalArgs {
     )]
     pub store: Option<StoreChoice>,
 
-    /// Use the built-in emulator of all four services (offline, fake secrets)
+    /// Use the built-in emulator of the services (offline, fake secrets)
     #[arg(long, global = true, env = "AGENTCRED_SANDBOX", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
     pub sandbox: bool,
 
@@ -95,10 +95,10 @@ pub struct StatusArgs {
     /// Local facts of every profile (no network)
     #[arg(long)]
     pub all: bool,
-    /// Network for the FluxA USDC balance (default base)
+    /// Network of the wallet balance, for services with a wallet (default base)
     #[arg(long, value_name = "NET")]
     pub network: Option<String>,
-    /// Number of recent FluxA transactions (1-100, default 20)
+    /// Number of recent wallet transactions (1-100, default 20)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub tx_limit: Option<u32>,
 }
@@ -107,7 +107,7 @@ pub struct StatusArgs {
 pub enum LimitsCommand {
     /// Show the spending limit, current spend and what remains
     Show,
-    /// Change the spending limit (Proxy)
+    /// Change the spending limit
     Set(LimitsSetArgs),
 }
 
@@ -126,15 +126,15 @@ pub struct LimitsSetArgs {
 pub enum AgentCommand {
     /// Show the agent as the operator sees it
     Show,
-    /// Suspend the agent (no new tokens)
+    /// Suspend the agent: no new tokens
     Suspend(AgentReasonArgs),
     /// Reactivate a suspended agent
     Activate,
-    /// Block the agent (AuthPI)
+    /// Block the agent for good
     Block(AgentBlockArgs),
-    /// Deregister the agent (Proxy): tokens revoked, cards frozen
+    /// Deregister the agent: tokens revoked, cards frozen
     Deregister(ConfirmArgs),
-    /// Delete the agent and all its verifiers (AuthPI)
+    /// Delete the agent and all its verifiers
     Delete(ConfirmArgs),
 }
 

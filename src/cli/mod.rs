@@ -78,7 +78,32 @@ pub struct LoginArgs {
 /// The whole command line, with the about texts naming the registered services.
 pub fn command() -> clap::Command {
     let names = services::display_names();
-    <Cli as clap::CommandFactory>::command()
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Which services each capability applies to, from the registry.
+    command = command.mut_subcommand("agent", |agent| {
+        let mut agent = with_services(agent, |s| s.lifecycle().is_some());
+        for action in [
+            "show",
+            "suspend",
+            "activate",
+            "block",
+            "deregister",
+            "delete",
+        ] {
+            agent = agent.mut_subcommand(action, |sub| {
+                with_services(sub, |s| {
+                    s.lifecycle().is_some_and(|l| l.actions().contains(&action))
+                })
+            });
+        }
+        agent
+    });
+    command = command.mut_subcommand("limits", |limits| {
+        with_services(limits, |s| s.limits().is_some()).mut_subcommand("set", |set| {
+            with_services(set, |s| s.limits().is_some_and(|l| l.settable()))
+        })
+    });
+    command
         .about(format!("Manage the credentials of AI agents: {names}"))
         .long_about(format!(
             "Manage the credentials of AI agents across {names}.\n\n\
@@ -87,6 +112,19 @@ pub fn command() -> clap::Command {
              prints amounts in both atomic and formatted units. Add --sandbox to try everything \
              offline against the built-in emulator of every service."
         ))
+}
+
+/// `about` followed by the names of the services `applies` holds for.
+fn with_services(
+    command: clap::Command,
+    applies: impl Fn(&dyn crate::service::Service) -> bool,
+) -> clap::Command {
+    let about = command
+        .get_about()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let names = services::display_names_where(applies);
+    command.about(format!("{about} ({names})"))
 }
 
 /// Parse the process's arguments against [`command`].

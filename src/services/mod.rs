@@ -69,7 +69,16 @@ pub fn service(provider: Provider) -> Result<&'static dyn Service> {
 
 /// "FluxA, Fluxra, AuthPI and Proxy".
 pub fn display_names() -> String {
-    let names: Vec<&str> = specs().map(|s| s.display_name).collect();
+    display_names_where(|_| true)
+}
+
+/// The names of the services `applies` holds for, joined for prose.
+pub fn display_names_where(applies: impl Fn(&dyn Service) -> bool) -> String {
+    let names: Vec<&str> = SERVICES
+        .iter()
+        .filter(|s| applies(**s))
+        .map(|s| s.spec().display_name)
+        .collect();
     join_and(&names)
 }
 

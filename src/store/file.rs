@@ -263,23 +263,20 @@ mod tests {
 
         store.set("work:token", &Secret::from("tok_1")).unwrap();
         store.set("work:token", &Secret::from("tok_2")).unwrap();
-        store.set("operator:authpi", &Secret::from("key")).unwrap();
+        store.set("operator:demo", &Secret::from("key")).unwrap();
         assert_eq!(store.get("work:token").unwrap().unwrap().expose(), "tok_2");
 
         let on_disk: serde_json::Value =
             serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
         assert_eq!(
             on_disk,
-            serde_json::json!({"version": 1, "secrets": {"work:token": "tok_2", "operator:authpi": "key"}})
+            serde_json::json!({"version": 1, "secrets": {"work:token": "tok_2", "operator:demo": "key"}})
         );
 
         assert!(store.delete("work:token").unwrap());
         assert!(!store.delete("work:token").unwrap());
         assert!(store.get("work:token").unwrap().is_none());
-        assert_eq!(
-            store.get("operator:authpi").unwrap().unwrap().expose(),
-            "key"
-        );
+        assert_eq!(store.get("operator:demo").unwrap().unwrap().expose(), "key");
         assert_eq!(store.path(), Paths::under(home.path()).secrets_file());
     }
 

@@ -235,8 +235,8 @@ mod tests {
     #[test]
     fn account_names() {
         assert_eq!(account("work", "token"), "work:token");
-        assert_eq!(account("fluxa", "jwt"), "fluxa:jwt");
-        assert_eq!(operator_account("authpi"), "operator:authpi");
+        assert_eq!(account("demo", "jwt"), "demo:jwt");
+        assert_eq!(operator_account("demo"), "operator:demo");
         assert_eq!(SERVICE, "agentcred");
     }
 

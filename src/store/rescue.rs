@@ -1,6 +1,6 @@
 //! The rescue file: where one-time secrets go when the store fails after a service answered.
 //!
-//! A service returns some secrets exactly once (a FluxA token, a Fluxra recovery key, ...). If
+//! A service returns some secrets exactly once (a refresh token, a recovery key, ...). If
 //! the credential store then fails, printing them is not an option (no secret is printed
 //! without `--reveal`) and dropping them loses them for good, so they are written here, and
 //! the caller prints the path and exits 7. This depends on neither backend: it must work when
@@ -112,7 +112,7 @@ mod tests {
         let path = write(
             &paths,
             "work",
-            "fluxra",
+            "demo",
             &[("api_key", &token), ("recovery_key", &key)],
             context.clone(),
         )
@@ -121,16 +121,16 @@ mod tests {
         assert_eq!(path.parent().unwrap(), paths.rescue_dir());
         let name = path.file_name().unwrap().to_str().unwrap();
         assert!(
-            name.starts_with("work-fluxra-") && name.ends_with(".json"),
+            name.starts_with("work-demo-") && name.ends_with(".json"),
             "{name}"
         );
-        let millis = &name["work-fluxra-".len()..name.len() - ".json".len()];
+        let millis = &name["work-demo-".len()..name.len() - ".json".len()];
         assert!(millis.parse::<u128>().is_ok(), "{name}");
 
         let doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(doc["profile"], "work");
-        assert_eq!(doc["provider"], "fluxra");
+        assert_eq!(doc["provider"], "demo");
         assert_eq!(doc["reason"], REASON);
         assert_eq!(
             doc["secrets"],
@@ -160,7 +160,7 @@ mod tests {
                 write(
                     &paths,
                     "p",
-                    "fluxa",
+                    "demo",
                     &[("token", &value)],
                     serde_json::Value::Null,
                 )

@@ -128,6 +128,23 @@ fn amount(v: &Value, key: &str, decimals: Option<u32>, currency: &str) -> Option
     Amount::from_atomic_str(&atomic, decimals, currency).ok()
 }
 
+/// Decimals of a currency FluxA names: its own Monetize credits (by any of their spellings),
+/// else the common ones.
+fn currency_decimals(currency: &str) -> Option<u32> {
+    const MONETIZE_CREDITS: &[&str] = &[
+        "fluxa_monetize_credits",
+        "fluxa-monetize-credits",
+        "fluxa-monetize-credit",
+    ];
+    if MONETIZE_CREDITS
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(currency))
+    {
+        return Some(2);
+    }
+    crate::amount::decimals_for(currency)
+}
+
 fn decimals_of(v: &Value) -> Option<u32> {
     v.get("decimals").and_then(Value::as_u64).map(|d| d as u32)
 }
@@ -187,7 +204,7 @@ pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()
         let Some(b) = balances_json.get(key) else {
             continue;
         };
-        let decimals = decimals_of(b).or_else(|| crate::amount::decimals_for(currency));
+        let decimals = decimals_of(b).or_else(|| currency_decimals(currency));
         balances.push(Balance {
             currency: currency.to_owned(),
             network: text(b, "network"),
@@ -220,7 +237,7 @@ pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()
             .iter()
             .map(|m| {
                 let currency = text(m, "currency").unwrap_or_else(|| "USDC".to_owned());
-                let decimals = decimals_of(m).or_else(|| crate::amount::decimals_for(&currency));
+                let decimals = decimals_of(m).or_else(|| currency_decimals(&currency));
                 Mandate {
                     id: text(m, "mandateId"),
                     status: text(m, "status"),
@@ -256,7 +273,7 @@ pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()
             .iter()
             .map(|t| {
                 let currency = text(t, "currency").unwrap_or_else(|| "USDC".to_owned());
-                let decimals = decimals_of(t).or_else(|| crate::amount::decimals_for(&currency));
+                let decimals = decimals_of(t).or_else(|| currency_decimals(&currency));
                 Transaction {
                     id: t.get("id").cloned(),
                     kind: text(t, "type"),
@@ -453,4 +470,22 @@ pub(super) fn show_limits(ctx: &Ctx, name: String, profile: Profile) -> Result<(
         provider: PROVIDER,
         monthly: fluxa_monthly(&agent),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::currency_decimals;
+
+    #[test]
+    fn monetize_credits_have_two_decimals_in_every_spelling() {
+        for name in [
+            "FLUXA_MONETIZE_CREDITS",
+            "fluxa-monetize-credits",
+            "fluxa-monetize-credit",
+        ] {
+            assert_eq!(currency_decimals(name), Some(2), "{name}");
+        }
+        assert_eq!(currency_decimals("USDC"), Some(6));
+        assert_eq!(currency_decimals("EUR"), None);
+    }
 }

@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real `agentcred` binary against a real sandbox.
 
+mod architecture;
 mod authpi;
 mod errors;
 mod fluxa;

@@ -52,6 +52,9 @@ _agentcred() {
             agentcred,sandbox)
                 cmd="agentcred__subcmd__sandbox"
                 ;;
+            agentcred,schema)
+                cmd="agentcred__subcmd__schema"
+                ;;
             agentcred,status)
                 cmd="agentcred__subcmd__status"
                 ;;
@@ -165,6 +168,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,sandbox)
                 cmd="agentcred__subcmd__help__subcmd__sandbox"
+                ;;
+            agentcred__subcmd__help,schema)
+                cmd="agentcred__subcmd__help__subcmd__schema"
                 ;;
             agentcred__subcmd__help,status)
                 cmd="agentcred__subcmd__help__subcmd__status"
@@ -473,7 +479,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status keys verifiers tokens cards profiles sandbox completions agent limits help"
+            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status keys verifiers tokens cards profiles sandbox completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1013,7 +1019,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="register login logout refresh token status keys verifiers tokens cards profiles sandbox completions agent limits help"
+            opts="register login logout refresh token status keys verifiers tokens cards profiles sandbox completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1519,6 +1525,20 @@ _agentcred() {
         agentcred__subcmd__help__subcmd__sandbox__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2767,6 +2787,32 @@ _agentcred() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__schema)
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -46,6 +46,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand profiles 'List, show, select and remove profiles'
             cand sandbox 'Run the built-in emulator of the services'
             cand completions 'Print a shell completion script'
+            cand schema 'Print the machine contract as JSON: commands, arguments, exit and error codes, and the JSON Schema of every command''s --json output'
             cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)'
             cand limits 'Show or set the agent''s spending limits (FluxA and Proxy)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -804,6 +805,21 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentcred;schema'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentcred;agent'= {
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
@@ -1023,6 +1039,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand profiles 'List, show, select and remove profiles'
             cand sandbox 'Run the built-in emulator of the services'
             cand completions 'Print a shell completion script'
+            cand schema 'Print the machine contract as JSON: commands, arguments, exit and error codes, and the JSON Schema of every command''s --json output'
             cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)'
             cand limits 'Show or set the agent''s spending limits (FluxA and Proxy)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -1124,6 +1141,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;sandbox;serve'= {
         }
         &'agentcred;help;completions'= {
+        }
+        &'agentcred;help;schema'= {
         }
         &'agentcred;help;agent'= {
             cand show 'Show the agent as the operator sees it (AuthPI and Proxy)'

@@ -132,6 +132,27 @@ impl Amount {
     }
 }
 
+impl schemars::JsonSchema for Amount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Amount".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "An exact amount: the atomic integer as a string, and the same amount formatted in the currency's unit",
+            "properties": {
+                "atomic": { "type": "string", "pattern": "^-?[0-9]+$" },
+                "formatted": { "type": "string" },
+                "decimals": { "type": "integer", "minimum": 0 },
+                "currency": { "type": "string" },
+            },
+            "required": ["atomic", "formatted", "decimals", "currency"],
+            "additionalProperties": false,
+        })
+    }
+}
+
 impl Serialize for Amount {
     /// `{"atomic":"87500000","formatted":"87.5","decimals":6,"currency":"USDC"}`, in that order.
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {

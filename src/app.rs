@@ -4,12 +4,13 @@
 
 use std::process::ExitCode;
 
-use crate::cli::Cli;
-use crate::commands::{self, Ctx};
+use crate::cli::{Cli, ParseFailure};
+use crate::commands::{self, Ctx, schema};
 use crate::error::Error;
 use crate::output::{ColorChoice, Printer};
 
-/// `--json` or `AGENTCRED_OUTPUT=json`.
+/// `--json` or `AGENTCRED_OUTPUT=json` (`human` or unset: prose; anything else was refused
+/// while parsing).
 fn json_requested(flag: bool) -> bool {
     flag || std::env::var("AGENTCRED_OUTPUT").is_ok_and(|v| v.eq_ignore_ascii_case("json"))
 }
@@ -31,35 +32,71 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Help and version go to stdout with exit 0; anything else is a usage error (exit 2),
+/// Help and version go to stdout with exit 0 (as JSON under `--json`: the command's entry
+/// of `agentcred schema`, or `{"version": ...}`); anything else is a usage error (exit 2),
 /// reported in the JSON envelope when JSON was asked for.
-pub fn report_parse_error(err: clap::Error) -> ExitCode {
+pub fn report_parse_error(failure: ParseFailure) -> ExitCode {
     use clap::error::ErrorKind;
-    if matches!(
-        err.kind(),
-        ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
-        let _ = err.print();
-        return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-            ExitCode::from(2)
-        } else {
-            ExitCode::SUCCESS
-        };
-    }
     let json = json_requested(std::env::args().any(|a| a == "--json"));
+    let err = match failure {
+        ParseFailure::Env(error) => {
+            Printer::new(json, false, ColorChoice::Auto).error(&error);
+            return ExitCode::from(error.exit_code());
+        }
+        ParseFailure::Clap(err) => err,
+    };
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion if json => {
+            let document = if err.kind() == ErrorKind::DisplayVersion {
+                Some(serde_json::json!({
+                    "schema_version": crate::output::SCHEMA_VERSION,
+                    "name": "agentcred",
+                    "version": env!("CARGO_PKG_VERSION"),
+                }))
+            } else {
+                schema::command_entry(&subcommand_path())
+            };
+            if let Some(document) = document {
+                let _ =
+                    Printer::new(true, false, ColorChoice::Never).raw(&schema::pretty(&document));
+                return ExitCode::SUCCESS;
+            }
+        }
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if !json => {
+            let _ = err.print();
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
     if !json {
         let _ = err.print();
         return ExitCode::from(2);
     }
     let rendered = err.render().to_string();
-    let message = rendered
-        .lines()
-        .next()
-        .unwrap_or("invalid command line")
-        .trim_start_matches("error: ")
-        .to_owned();
+    let message = match err.kind() {
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let path = subcommand_path();
+            format!(
+                "`agentcred {}` needs a subcommand",
+                if path.is_empty() {
+                    "".to_owned()
+                } else {
+                    path.join(" ")
+                }
+            )
+            .replace("`agentcred ` ", "`agentcred` ")
+        }
+        _ => rendered
+            .lines()
+            .next()
+            .unwrap_or("invalid command line")
+            .trim_start_matches("error: ")
+            .to_owned(),
+    };
     let usage = rendered
         .lines()
         .find(|l| l.trim_start().starts_with("Usage:"))
@@ -67,8 +104,25 @@ pub fn report_parse_error(err: clap::Error) -> ExitCode {
     let mut error = Error::usage(message);
     error = error.with_hint(match usage {
         Some(usage) => format!("{usage}; see --help"),
-        None => "see `agentcred --help`".to_owned(),
+        None => "see `agentcred --help` (or `agentcred schema`)".to_owned(),
     });
     Printer::new(true, false, ColorChoice::Never).error(&error);
     ExitCode::from(2)
+}
+
+/// The subcommand names in the process's arguments (`["keys", "list"]`), for `--json --help`.
+fn subcommand_path() -> Vec<String> {
+    let mut command = crate::cli::command();
+    let mut path = Vec::new();
+    for arg in std::env::args().skip(1) {
+        if arg.starts_with('-') {
+            continue;
+        }
+        let Some(sub) = command.find_subcommand(&arg).cloned() else {
+            continue;
+        };
+        path.push(sub.get_name().to_owned());
+        command = sub;
+    }
+    path
 }

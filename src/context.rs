@@ -43,7 +43,7 @@ impl Ctx {
         if let Some(http) = self.http.get() {
             return Ok(http);
         }
-        let http = Http::new(self.global.verbose > 0)?;
+        let http = Http::new(self.global.verbose > 0, self.printer.clone());
         Ok(self.http.get_or_init(|| http))
     }
 
@@ -106,6 +106,17 @@ impl Ctx {
             ));
         }
         Ok((name, profile))
+    }
+
+    /// Confirm a destructive action (see [`crate::input::confirm`]). Under `--json` nobody is
+    /// asked: a machine says `--yes`, and nothing but JSON may reach stderr.
+    pub fn confirm(&self, what: &str, question: &str, yes: bool) -> Result<()> {
+        crate::input::confirm(
+            what,
+            question,
+            yes,
+            self.global.no_input || self.printer.json,
+        )
     }
 
     /// The selected profile, ready to talk to its service.

@@ -288,6 +288,7 @@ fn rescue(
             path.display()
         ))
         .with_provider(provider.id())
+        .with_rescue_file(path.display().to_string())
         .with_hint(format!(
             "keep that file safe: it holds one-time secrets the service will not show again. \
              Fix the credential store ({}), then move them into it, and delete the file",
@@ -297,11 +298,29 @@ fn rescue(
             // Last resort: the secret exists nowhere else, so the terminal is the only
             // place left where it is not lost. This is the one path that prints a
             // secret without --reveal.
-            eprintln!(
-                "agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:"
-            );
-            for (kind, value) in secrets {
-                eprintln!("  {kind}: {}", value.expose());
+            if ctx.printer.json {
+                let values: serde_json::Map<String, serde_json::Value> = secrets
+                    .iter()
+                    .map(|(kind, value)| ((*kind).to_owned(), value.expose().clone().into()))
+                    .collect();
+                eprintln!(
+                    "{}",
+                    serde_json::json!({
+                        "schema_version": crate::output::SCHEMA_VERSION,
+                        "warning": {
+                            "code": "unstored_secrets",
+                            "message": "the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost",
+                            "secrets": values,
+                        },
+                    })
+                );
+            } else {
+                eprintln!(
+                    "agentcred: the credential store AND the rescue file both failed; the one-time secrets follow so they are not lost:"
+                );
+                for (kind, value) in secrets {
+                    eprintln!("  {kind}: {}", value.expose());
+                }
             }
             Error::store(format!(
                 "the {} agent {agent_id} {event}, but its secrets could not be stored ({}) \

@@ -42,17 +42,144 @@ impl ErrorKind {
         }
     }
 
-    /// The stable machine-readable code in the JSON error envelope.
-    pub fn code(self) -> &'static str {
+    /// The code an error of this kind has when nothing finer is known.
+    pub fn default_code(self) -> Code {
         match self {
-            ErrorKind::Internal => "internal_error",
-            ErrorKind::Usage => "invalid_input",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::Auth => "auth_failed",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::Unavailable => "service_unavailable",
-            ErrorKind::Store => "store_unavailable",
-            ErrorKind::Policy => "refused_by_policy",
+            ErrorKind::Internal => Code::Internal,
+            ErrorKind::Usage => Code::Usage,
+            ErrorKind::NotFound => Code::NotFound,
+            ErrorKind::Auth => Code::AuthFailed,
+            ErrorKind::Conflict => Code::Conflict,
+            ErrorKind::Unavailable => Code::ServiceUnavailable,
+            ErrorKind::Store => Code::StoreUnavailable,
+            ErrorKind::Policy => Code::RefusedByPolicy,
+        }
+    }
+}
+
+/// The fine-grained, documented error codes of the JSON envelope (contract §9). Each is bound
+/// to one [`ErrorKind`], hence to one exit code: setting a code sets the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    Internal,
+    Usage,
+    NotFound,
+    AuthFailed,
+    /// The service says the credential was revoked (a revoked token, a removed verifier).
+    CredentialRevoked,
+    /// The credential expired and could not be renewed.
+    CredentialExpired,
+    Conflict,
+    ServiceUnavailable,
+    /// 429 after retries; `retry_after_s` says when to try again.
+    RateLimited,
+    StoreUnavailable,
+    /// The keychain answered but its collection is locked.
+    KeychainLocked,
+    AgentSuspended,
+    AgentBlocked,
+    AgentDeregistered,
+    /// The agent's owner has not approved it yet; `authorization_url` is where they do.
+    NotAuthorizedByOwner,
+    /// A count or spending limit of the service (the 21st verifier, the card limit).
+    LimitReached,
+    /// The service issues no credential valid for as long as `--min-valid` asks.
+    MinValidUnmet,
+    /// Refused by a rule of the service that has no finer code.
+    RefusedByPolicy,
+}
+
+impl Code {
+    /// Every code, in the order of the exit-code table.
+    pub const ALL: &'static [Code] = &[
+        Code::Internal,
+        Code::Usage,
+        Code::NotFound,
+        Code::AuthFailed,
+        Code::CredentialRevoked,
+        Code::CredentialExpired,
+        Code::Conflict,
+        Code::ServiceUnavailable,
+        Code::RateLimited,
+        Code::StoreUnavailable,
+        Code::KeychainLocked,
+        Code::AgentSuspended,
+        Code::AgentBlocked,
+        Code::AgentDeregistered,
+        Code::NotAuthorizedByOwner,
+        Code::LimitReached,
+        Code::MinValidUnmet,
+        Code::RefusedByPolicy,
+    ];
+
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            Code::Internal => ErrorKind::Internal,
+            Code::Usage => ErrorKind::Usage,
+            Code::NotFound => ErrorKind::NotFound,
+            Code::AuthFailed | Code::CredentialRevoked | Code::CredentialExpired => ErrorKind::Auth,
+            Code::Conflict => ErrorKind::Conflict,
+            Code::ServiceUnavailable | Code::RateLimited => ErrorKind::Unavailable,
+            Code::StoreUnavailable | Code::KeychainLocked => ErrorKind::Store,
+            Code::AgentSuspended
+            | Code::AgentBlocked
+            | Code::AgentDeregistered
+            | Code::NotAuthorizedByOwner
+            | Code::LimitReached
+            | Code::MinValidUnmet
+            | Code::RefusedByPolicy => ErrorKind::Policy,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Internal => "internal",
+            Code::Usage => "usage",
+            Code::NotFound => "not_found",
+            Code::AuthFailed => "auth_failed",
+            Code::CredentialRevoked => "credential_revoked",
+            Code::CredentialExpired => "credential_expired",
+            Code::Conflict => "conflict",
+            Code::ServiceUnavailable => "service_unavailable",
+            Code::RateLimited => "rate_limited",
+            Code::StoreUnavailable => "store_unavailable",
+            Code::KeychainLocked => "keychain_locked",
+            Code::AgentSuspended => "agent_suspended",
+            Code::AgentBlocked => "agent_blocked",
+            Code::AgentDeregistered => "agent_deregistered",
+            Code::NotAuthorizedByOwner => "not_authorized_by_owner",
+            Code::LimitReached => "limit_reached",
+            Code::MinValidUnmet => "min_valid_unmet",
+            Code::RefusedByPolicy => "refused_by_policy",
+        }
+    }
+
+    /// One line for the documentation and `agentcred schema`.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Code::Internal => "a bug or an environment agentcred did not anticipate",
+            Code::Usage => {
+                "a bad flag, value or environment variable; input needed but not allowed; a command that does not apply to the profile's service"
+            }
+            Code::NotFound => "no such profile, agent, key, token, card or verifier",
+            Code::AuthFailed => "the service refused the credentials, even after one refresh",
+            Code::CredentialRevoked => "the service says the credential was revoked",
+            Code::CredentialExpired => "the credential expired and could not be renewed",
+            Code::Conflict => "a name taken, a changed resource (412), an idempotency mismatch",
+            Code::ServiceUnavailable => "network error, timeout or 5xx after retries",
+            Code::RateLimited => "429 after retries; retry_after_s says when to try again",
+            Code::StoreUnavailable => "the credential store is unavailable or failed",
+            Code::KeychainLocked => "the keychain's collection is locked",
+            Code::AgentSuspended => "the agent is suspended",
+            Code::AgentBlocked => "the agent is blocked for good",
+            Code::AgentDeregistered => "the agent was deregistered",
+            Code::NotAuthorizedByOwner => {
+                "the agent's owner has not approved it; authorization_url is where they do"
+            }
+            Code::LimitReached => "a count or spending limit of the service was reached",
+            Code::MinValidUnmet => "the service issues no credential valid for --min-valid",
+            Code::RefusedByPolicy => "refused by a rule of the service that has no finer code",
         }
     }
 }
@@ -69,6 +196,20 @@ pub struct Error {
     pub http_status: Option<u16>,
     /// The service's own error code (`agent_auth_failed`, `UNAUTHORIZED`, ...), when it sent one.
     pub service_code: Option<String>,
+    /// A finer code than the kind's default; bound to the kind by [`Error::with_code`].
+    code: Option<Code>,
+    /// What only some errors carry (boxed: errors travel in every `Result`).
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Default)]
+struct Extra {
+    /// Seconds the service asked us to wait (`Retry-After`), for `rate_limited`.
+    retry_after_s: Option<u64>,
+    /// Where the agent's owner approves it, for `not_authorized_by_owner`.
+    authorization_url: Option<String>,
+    /// The rescue file that holds one-time secrets the store could not keep.
+    rescue_file: Option<String>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -82,7 +223,14 @@ impl Error {
             provider: None,
             http_status: None,
             service_code: None,
+            code: None,
+            extra: None,
         }
+    }
+
+    /// An error with a fine-grained code (its kind, and so its exit code, follow).
+    pub fn coded(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code.kind(), message).with_code(code)
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -127,14 +275,57 @@ impl Error {
         self
     }
 
+    /// Give the error a finer code; its kind becomes the code's.
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.kind = code.kind();
+        self.code = Some(code);
+        self
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.extra_mut().retry_after_s = Some(secs);
+        self
+    }
+
+    pub fn with_authorization_url(mut self, url: impl Into<String>) -> Self {
+        self.extra_mut().authorization_url = Some(url.into());
+        self
+    }
+
+    pub fn with_rescue_file(mut self, path: impl Into<String>) -> Self {
+        self.extra_mut().rescue_file = Some(path.into());
+        self
+    }
+
+    pub fn rescue_file(&self) -> Option<&str> {
+        self.extra.as_ref()?.rescue_file.as_deref()
+    }
+
+    /// The JSON `code`: the finer one if set and still bound to the kind, else the kind's.
+    pub fn code(&self) -> Code {
+        self.code
+            .filter(|c| c.kind() == self.kind)
+            .unwrap_or_else(|| self.kind.default_code())
+    }
+
     pub fn exit_code(&self) -> u8 {
         self.kind.exit_code()
     }
 
     /// The `--json` error envelope written to stderr.
     pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "schema_version": crate::output::SCHEMA_VERSION, "error": self.body() })
+    }
+
+    /// The error object (`code`, `message`, `hint`, `exit_code`, ...), also used inside other
+    /// documents (a tool error of the MCP server, a row of `status --check --all`).
+    pub fn body(&self) -> serde_json::Value {
         let mut body = serde_json::Map::new();
-        body.insert("code".into(), self.kind.code().into());
+        body.insert("code".into(), self.code().as_str().into());
         body.insert("message".into(), self.message.clone().into());
         if let Some(hint) = &self.hint {
             body.insert("hint".into(), hint.clone().into());
@@ -149,7 +340,18 @@ impl Error {
         if let Some(code) = &self.service_code {
             body.insert("service_code".into(), code.clone().into());
         }
-        serde_json::json!({ "error": body })
+        if let Some(extra) = &self.extra {
+            if let Some(secs) = extra.retry_after_s {
+                body.insert("retry_after_s".into(), secs.into());
+            }
+            if let Some(url) = &extra.authorization_url {
+                body.insert("authorization_url".into(), url.clone().into());
+            }
+            if let Some(path) = &extra.rescue_file {
+                body.insert("rescue_file".into(), path.clone().into());
+            }
+        }
+        serde_json::Value::Object(body)
     }
 }
 

@@ -22,8 +22,9 @@ use reqwest::blocking::Client;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Code, Error, ErrorKind, Result};
 use crate::jwt;
+use crate::output::Printer;
 use crate::secret::Secret;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -258,16 +259,19 @@ pub struct Http {
     plain: OnceLock<Client>,
     trace: bool,
     retry: RetryPolicy,
+    /// Where waits and traces are told: prose on stderr, or JSON lines under `--json`.
+    printer: Printer,
 }
 
 impl Http {
-    pub fn new(trace: bool) -> Result<Http> {
-        Ok(Http {
+    pub fn new(trace: bool, printer: Printer) -> Http {
+        Http {
             tls: OnceLock::new(),
             plain: OnceLock::new(),
             trace,
             retry: RetryPolicy::default(),
-        })
+            printer,
+        }
     }
 
     fn client(&self, url: &str) -> Result<&Client> {
@@ -311,7 +315,9 @@ impl Http {
                     Some(parse_retry_after(reply.header("retry-after")))
                 }
                 Ok(_) => None,
-                Err(e) if e.is_connect() || e.is_timeout() => Some(None),
+                // Also a connection closed or reset before the whole answer arrived: the
+                // server may have acted, which is why only idempotent calls get here again.
+                Err(e) if is_lost_in_transit(e) => Some(None),
                 Err(_) => None,
             };
             let give_up =
@@ -325,14 +331,22 @@ impl Http {
                     None => Some(self.backoff(attempt)),
                 };
                 if let Some(wait) = wait.filter(|w| started.elapsed() + *w <= self.retry.budget) {
-                    if self.trace {
-                        eprintln!(
-                            "* retrying in {} ms (attempt {} of {})",
-                            wait.as_millis(),
+                    // Say why we wait, so that a retrying command is never silent.
+                    let why = match &outcome {
+                        Ok(reply) => format!("answered {}", reply.status),
+                        Err(e) => describe_reqwest(e),
+                    };
+                    self.printer.notice(
+                        "retrying",
+                        format!(
+                            "{provider}: {} {} {why}; retrying in {:.1} s (attempt {} of {})",
+                            call.method,
+                            strip_query(&call.url),
+                            wait.as_secs_f64(),
                             attempt + 1,
                             self.retry.max_attempts
-                        );
-                    }
+                        ),
+                    );
                     std::thread::sleep(wait);
                     attempt += 1;
                     continue;
@@ -407,10 +421,13 @@ impl Http {
         if self.trace {
             match &result {
                 Ok(reply) => self.trace_reply(call, reply, started.elapsed()),
-                Err(e) => eprintln!(
-                    "< error after {} ms: {}",
-                    started.elapsed().as_millis(),
-                    describe_reqwest(e)
+                Err(e) => self.printer.notice(
+                    "http_trace",
+                    format!(
+                        "< error after {} ms: {}",
+                        started.elapsed().as_millis(),
+                        describe_reqwest(e)
+                    ),
                 ),
             }
         }
@@ -484,7 +501,8 @@ impl Http {
 
     fn emit_trace(&self, call: &Call, lines: Vec<String>) {
         let text = jwt::redact_signatures(&lines.join("\n"));
-        eprintln!("{}", scrub_sent_secrets(text, call));
+        self.printer
+            .notice("http_trace", scrub_sent_secrets(text, call));
     }
 }
 
@@ -590,6 +608,12 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
     text
 }
 
+/// A request that may not have completed: no connection, a timeout, or a connection closed or
+/// reset before the whole response arrived.
+fn is_lost_in_transit(e: &reqwest::Error) -> bool {
+    e.is_connect() || e.is_timeout() || e.is_request() || e.is_body()
+}
+
 fn transport_error(provider: &str, call: &Call, e: &reqwest::Error, attempts: u32) -> Error {
     let what = if e.is_timeout() {
         "timed out"
@@ -653,8 +677,26 @@ pub fn reply_error(
     if let Some(code) = service_code {
         err = err.with_service_code(code);
     }
-    if kind == ErrorKind::Unavailable {
-        err = err.with_hint("the service is failing or rate-limiting; wait a moment and try again");
+    if reply.status == 429 {
+        err = err.with_code(Code::RateLimited);
+        let asked = parse_retry_after(reply.header("retry-after"));
+        err = match asked {
+            Some(wait) => err
+                .with_retry_after(wait.as_secs().max(1))
+                .with_hint(format!(
+                    "the service is rate-limiting; try again in {} s",
+                    wait.as_secs().max(1)
+                )),
+            None => err.with_hint("the service is rate-limiting; wait a moment and try again"),
+        };
+    } else if kind == ErrorKind::Unavailable {
+        err = err.with_hint("the service is failing; wait a moment and try again");
+    }
+    let text = err.message.to_ascii_lowercase();
+    if kind == ErrorKind::Auth && text.contains("revoked") {
+        err = err.with_code(Code::CredentialRevoked);
+    } else if kind == ErrorKind::Auth && text.contains("expired") {
+        err = err.with_code(Code::CredentialExpired);
     }
     err
 }
@@ -689,7 +731,10 @@ mod tests {
 
     #[test]
     fn https_and_loopback_http_get_their_own_clients() {
-        let http = Http::new(false).unwrap();
+        let http = Http::new(
+            false,
+            Printer::new(false, true, crate::output::ColorChoice::Never),
+        );
         let tls = http.client("https://api.example.com/x").unwrap() as *const Client;
         let plain = http.client("http://127.0.0.1:1/x").unwrap() as *const Client;
         assert_ne!(tls, plain);

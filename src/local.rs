@@ -13,13 +13,13 @@ use crate::store::{SecretStore, StoreKind};
 use crate::timefmt;
 
 /// What the profile holds locally.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LocalFacts {
     pub store: StoreKind,
     pub secrets: Vec<SecretFact>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SecretFact {
     pub kind: &'static str,
     pub present: bool,

@@ -15,6 +15,10 @@ use crate::spec::ServiceSpec;
 pub trait Service: Sync {
     fn spec(&self) -> &'static ServiceSpec;
 
+    /// The `--json` outputs of the service's commands (`register ID`, `status`, its nouns),
+    /// by command path, for `agentcred schema`.
+    fn outputs(&self) -> Vec<crate::output::Output>;
+
     /// `agentcred status`: the agent as the service sees it, plus the local facts.
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()>;
 

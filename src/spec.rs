@@ -87,7 +87,7 @@ pub struct SecretSpec {
     pub when_missing: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Lifetime {
     /// Kept until revoked or rotated; never handed to a child process.
@@ -244,6 +244,21 @@ impl fmt::Display for Provider {
 impl Serialize for Provider {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.id())
+    }
+}
+
+impl schemars::JsonSchema for Provider {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Provider".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let ids: Vec<&str> = all().map(Provider::id).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "description": "The service's id",
+            "enum": ids,
+        })
     }
 }
 

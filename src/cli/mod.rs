@@ -66,6 +66,9 @@ pub enum Command {
     Sandbox(SandboxCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Print the machine contract as JSON: commands, arguments, exit and error codes, and the
+    /// JSON Schema of every command's --json output
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -127,10 +130,119 @@ fn with_services(
     command.about(format!("{about} ({names})"))
 }
 
-/// Parse the process's arguments against [`command`].
-pub fn parse() -> std::result::Result<Cli, clap::Error> {
-    let matches = command().try_get_matches()?;
-    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+/// Why the command line could not be parsed.
+pub enum ParseFailure {
+    /// clap's own: a usage error, or help/version to print.
+    Clap(clap::Error),
+    /// An environment variable standing in for a flag holds a bad value.
+    Env(crate::error::Error),
+}
+
+/// Parse the process's arguments against [`command`]. Values that come from environment
+/// variables are checked first, so that a bad one is reported under the variable's name (clap
+/// would name the flag the user never typed).
+pub fn parse() -> std::result::Result<Cli, ParseFailure> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut root = command();
+    root.build();
+    check_env(&root, &args).map_err(ParseFailure::Env)?;
+    let matches = root
+        .try_get_matches_from(&args)
+        .map_err(ParseFailure::Clap)?;
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(ParseFailure::Clap)
+}
+
+/// Whether `value` is acceptable for `arg`, by the argument's own parser; the reason if not.
+fn probe(arg: &clap::Arg, flag: &str, value: &std::ffi::OsStr) -> std::result::Result<(), String> {
+    if matches!(arg.get_action(), clap::ArgAction::SetTrue) {
+        // Boolean flags take their variable as yes/no.
+        const BOOLISH: &[&str] = &[
+            "y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0",
+        ];
+        let value = value.to_string_lossy().to_ascii_lowercase();
+        return if BOOLISH.contains(&value.as_str()) {
+            Ok(())
+        } else {
+            Err("is not a yes/no value (use 1 or 0, true or false)".to_owned())
+        };
+    }
+    let probe = clap::Command::new("agentcred")
+        .no_binary_name(true)
+        .arg(arg.clone().global(false).required(false).env(None::<&str>));
+    let mut given = std::ffi::OsString::from(format!("{flag}="));
+    given.push(value);
+    match probe.try_get_matches_from([given]) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let line = rendered.lines().next().unwrap_or_default();
+            // "invalid value 'x' for '--store <STORE>': ..." → "is not valid: ..."
+            let possible: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            Err(match line.split_once("': ") {
+                Some((_, why)) => format!("is not valid: {why}"),
+                None if !possible.is_empty() => format!("is not one of {}", possible.join(", ")),
+                None => "is not a valid value".to_owned(),
+            })
+        }
+    }
+}
+
+/// Run each env-backed argument's own parser on its variable, unless the flag was given.
+fn check_env(root: &clap::Command, args: &[std::ffi::OsString]) -> crate::error::Result<()> {
+    use crate::error::Error;
+    let output = "AGENTCRED_OUTPUT";
+    if let Some(value) = std::env::var_os(output) {
+        let value = value.to_string_lossy();
+        if !value.is_empty() && !["json", "human"].contains(&value.to_ascii_lowercase().as_str()) {
+            return Err(Error::usage(format!(
+                "{output} is set to '{value}', which is neither `json` nor `human`"
+            ))
+            .with_hint(format!("set {output}=json or {output}=human, or unset it")));
+        }
+    }
+    for arg in root.get_arguments() {
+        let (Some(var), Some(long)) = (arg.get_env(), arg.get_long()) else {
+            continue;
+        };
+        let flag = format!("--{long}");
+        let given = args.iter().any(|a| {
+            let a = a.to_string_lossy();
+            a == flag || a.starts_with(&format!("{flag}="))
+        });
+        let Some(value) = std::env::var_os(var).filter(|_| !given) else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if let Err(reason) = probe(arg, &flag, &value) {
+            let possible: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            let hint = if possible.is_empty() {
+                format!("fix or unset {}", var.to_string_lossy())
+            } else {
+                format!(
+                    "set {} to one of {}, or unset it",
+                    var.to_string_lossy(),
+                    possible.join(", ")
+                )
+            };
+            return Err(Error::usage(format!(
+                "{} is set to '{}', which {reason} (it stands for {flag})",
+                var.to_string_lossy(),
+                value.to_string_lossy()
+            ))
+            .with_hint(hint));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::cli::LoginArgs;
 use crate::error::{Error, Result};
 use crate::operator;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::profile::{Config, Operator};
 use crate::spec::Provider;
 use crate::store::{self, StoreChoice, StoreKind};
@@ -19,7 +19,7 @@ fn provider_of(args: &LoginArgs) -> Result<Provider> {
         .ok_or_else(|| Error::usage(format!("'{}' has no operator keys", args.provider)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct LoginView {
     provider: Provider,
     action: &'static str,
@@ -108,4 +108,13 @@ pub fn logout(ctx: &Ctx, args: LoginArgs) -> Result<()> {
             provider.display_name()
         )),
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("login", schema_of::<LoginView>()),
+        ("logout", schema_of::<LoginView>()),
+    ]
 }

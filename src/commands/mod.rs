@@ -12,6 +12,7 @@ mod profiles;
 mod refresh;
 mod register;
 mod sandbox;
+pub mod schema;
 mod status;
 mod token;
 
@@ -20,6 +21,19 @@ use crate::error::Result;
 use crate::services;
 
 pub use crate::context::Ctx;
+
+/// The `--json` outputs of the generic commands, for `agentcred schema`.
+pub fn outputs() -> Vec<crate::output::Output> {
+    [
+        login::outputs(),
+        profiles::outputs(),
+        refresh::outputs(),
+        sandbox::outputs(),
+        status::outputs(),
+        token::outputs(),
+    ]
+    .concat()
+}
 
 pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
     match cli.command {
@@ -31,6 +45,7 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Profiles(cmd) => profiles::run(ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
+        Command::Schema => schema::run(ctx),
         Command::Service(cmd) => services::run_command(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Login(args) => login::login(ctx, args),

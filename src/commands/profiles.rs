@@ -9,12 +9,12 @@ use super::Ctx;
 use crate::cli::args::ProfilesCommand;
 use crate::error::Result;
 use crate::local::LocalFacts;
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::profile::{Config, Endpoints};
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ProfileRow {
     name: String,
     provider: Provider,
@@ -24,7 +24,7 @@ struct ProfileRow {
     current: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ListView {
     current: Option<String>,
     profiles: Vec<ProfileRow>,
@@ -54,7 +54,7 @@ impl Render for ListView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ShowView {
     name: String,
     current: bool,
@@ -68,6 +68,7 @@ struct ShowView {
     endpoints: Endpoints,
     /// The service's own record (ids, the key in use, ...).
     #[serde(skip_serializing_if = "toml::Table::is_empty")]
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     record: toml::Table,
     /// Secrets kept beyond the service's own (spares during a rotation).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -113,7 +114,7 @@ impl Render for ShowView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Done {
     profile: String,
     action: &'static str,
@@ -236,4 +237,15 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
         revoked_on_service: Some(false),
         note: Some(note),
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("profiles list", schema_of::<ListView>()),
+        ("profiles show", schema_of::<ShowView>()),
+        ("profiles use", schema_of::<Done>()),
+        ("profiles remove", schema_of::<Done>()),
+    ]
 }

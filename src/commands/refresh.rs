@@ -11,12 +11,12 @@ use super::Ctx;
 use crate::cli::args::RefreshArgs;
 use crate::duration;
 use crate::error::Result;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::session::{self, Fresh};
 use crate::spec::Provider;
 use crate::timefmt;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RefreshView {
     profile: String,
     provider: Provider,
@@ -97,4 +97,10 @@ pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
         expires_in_secs: fresh.expires_at.map(|exp| exp - timefmt::now_unix()),
         note: None,
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("refresh", schema_of::<RefreshView>())]
 }

@@ -7,10 +7,10 @@ use serde::Serialize;
 use super::Ctx;
 use crate::cli::args::{SandboxCommand, SandboxServeArgs};
 use crate::error::Result;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::sandbox_host;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Serving {
     base_url: String,
     state_file: String,
@@ -47,4 +47,10 @@ fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
         ));
     })?;
     printed
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("sandbox serve", schema_of::<Serving>())]
 }

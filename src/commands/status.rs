@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::cli::args::StatusArgs;
 use crate::error::Result;
 use crate::local::LocalFacts;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::services;
 use crate::spec::Provider;
 
@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     services::service(session.provider())?.status(ctx, &session, &args)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ProfileFacts {
     profile: String,
     provider: Provider,
@@ -30,7 +30,7 @@ struct ProfileFacts {
     local: LocalFacts,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct AllView {
     profiles: Vec<ProfileFacts>,
 }
@@ -81,4 +81,10 @@ fn all(ctx: &Ctx) -> Result<()> {
         });
     }
     ctx.printer.print(&AllView { profiles })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("status", schema_of::<AllView>())]
 }

@@ -8,12 +8,12 @@ use super::Ctx;
 use crate::cli::args::TokenArgs;
 use crate::duration;
 use crate::error::Result;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::services;
 use crate::spec::Provider;
 use crate::timefmt;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct TokenView {
     profile: String,
     provider: Provider,
@@ -74,4 +74,10 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
         }
     };
     ctx.printer.print(&view)
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("token", schema_of::<TokenView>())]
 }

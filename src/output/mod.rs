@@ -15,6 +15,47 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+/// The version of every JSON document agentcred prints (contract §9). Within a version,
+/// changes are additive only.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON Schema of a view, self-contained (no `$ref`s), as `agentcred schema` publishes it:
+/// what `--json` prints for it, `schema_version` included.
+pub fn schema_of<T: schemars::JsonSchema + 'static>() -> schemars::Schema {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.inline_subschemas = true;
+            // What `--json` prints: a field skipped when empty is not required.
+            s.contract = schemars::generate::Contract::Serialize;
+        })
+        .into_generator();
+    let mut schema = generator.into_root_schema_for::<Versioned<'static, T>>();
+    schema.remove("$schema");
+    schema.remove("title");
+    schema
+}
+
+/// One command's output: its path (`keys list`) and its schema.
+pub type Output = (&'static str, schemars::Schema);
+
+/// A view with `schema_version` first.
+#[derive(Serialize, schemars::JsonSchema)]
+struct Versioned<'a, V> {
+    /// Always 1 in this version of the output.
+    schema_version: u32,
+    #[serde(flatten)]
+    view: &'a V,
+}
+
+/// One JSON line on stderr under `--json`: `{"schema_version":1,"warning":{...}}`.
+fn stderr_line(kind: &str, code: &str, message: &str) -> String {
+    serde_json::json!({
+        "schema_version": SCHEMA_VERSION,
+        kind: { "code": code, "message": message },
+    })
+    .to_string()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -100,7 +141,11 @@ impl Printer {
     /// Print the command's result: one JSON document, or the human rendering.
     pub fn print<V: Render>(&self, view: &V) -> Result<()> {
         if self.json {
-            let text = serde_json::to_string_pretty(view)
+            let versioned = Versioned {
+                schema_version: SCHEMA_VERSION,
+                view,
+            };
+            let text = serde_json::to_string_pretty(&versioned)
                 .map_err(|e| Error::internal(format!("cannot serialize the output: {e}")))?;
             write_stdout(&format!("{text}\n"))
         } else {
@@ -118,17 +163,37 @@ impl Printer {
         write_stdout(text)
     }
 
-    /// A progress or result line for a person, on stderr; silenced by `-q`.
+    /// A progress or result line for a person, on stderr; silenced by `-q`. Under `--json`, a
+    /// `notice` JSON line.
     pub fn status(&self, message: impl AsRef<str>) {
-        if !self.quiet {
+        self.notice("notice", message);
+    }
+
+    /// [`Printer::status`] with a machine-readable code (`retrying`, `http_trace`, ...).
+    pub fn notice(&self, code: &str, message: impl AsRef<str>) {
+        if self.quiet {
+            return;
+        }
+        if self.json {
+            eprintln!("{}", stderr_line("notice", code, message.as_ref()));
+        } else {
             eprintln!("{}", message.as_ref());
         }
     }
 
     /// A warning on stderr; never silenced, since it tells of something that needs attention.
     pub fn warn(&self, message: impl AsRef<str>) {
-        let label = self.paint("warning:", "33");
-        eprintln!("{label} {}", message.as_ref());
+        self.warn_coded("warning", message);
+    }
+
+    /// [`Printer::warn`] with a machine-readable code.
+    pub fn warn_coded(&self, code: &str, message: impl AsRef<str>) {
+        if self.json {
+            eprintln!("{}", stderr_line("warning", code, message.as_ref()));
+        } else {
+            let label = self.paint("warning:", "33");
+            eprintln!("{label} {}", message.as_ref());
+        }
     }
 
     /// Report a failed command: the JSON envelope with `--json`, else `error:` and `hint:` lines.

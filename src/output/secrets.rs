@@ -9,7 +9,7 @@ use crate::store::StoreKind;
 use crate::timefmt;
 
 /// One secret in a command's result: where it went, and its value only with `--reveal`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SecretReport {
     pub kind: &'static str,
     pub store: StoreKind,

@@ -38,7 +38,7 @@ pub struct FileStore {
 }
 
 /// The document on disk. No `Debug`: it holds secret values.
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default, schemars::JsonSchema)]
 struct Document {
     version: u32,
     secrets: BTreeMap<String, String>,

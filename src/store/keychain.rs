@@ -20,7 +20,7 @@ use std::time::Duration;
 use keyring_core::{CredentialStore, Entry};
 
 use super::{KEYCHAIN_TIMEOUT, SERVICE, SecretStore, StoreEnv, StoreKind, injected_write_failure};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::secret::Secret;
 
 /// An account that is never written: `check` reads it to see whether the keychain answers.
@@ -323,7 +323,12 @@ fn map_error(err: keyring_core::Error, op: Op, account: &str) -> Error {
     } else {
         format!("{hint}; or {FILE_STORE_WAY_OUT}")
     };
-    Error::store(message).with_hint(hint)
+    let code = if message.contains("locked") {
+        Code::KeychainLocked
+    } else {
+        Code::StoreUnavailable
+    };
+    Error::coded(code, message).with_hint(hint)
 }
 
 #[cfg(target_os = "linux")]
@@ -333,7 +338,7 @@ mod platform {
     use dbus_secret_service::{EncryptionType, SecretService};
     use keyring_core::CredentialStore;
 
-    use super::{Arc, Error, FILE_STORE_WAY_OUT, Result, SERVICE, StoreEnv};
+    use super::{Arc, Code, Error, FILE_STORE_WAY_OUT, Result, SERVICE, StoreEnv};
 
     // `gnome-keyring-daemon --unlock` sent to a daemon that is already running neither unlocks
     // a locked login keyring nor creates a missing one; only a daemon started with the password
@@ -387,7 +392,8 @@ mod platform {
         let ss = SecretService::connect(EncryptionType::Plain).map_err(describe_err)?;
         let collection = ss.get_default_collection().map_err(describe_err)?;
         if collection.is_locked().map_err(describe_err)? {
-            return Err(Error::store(
+            return Err(Error::coded(
+                Code::KeychainLocked,
                 "the Secret Service's default keyring (the login keyring) is locked",
             )
             .with_hint(format!("{UNLOCK_ADVICE}; or {FILE_STORE_WAY_OUT}")));

@@ -74,7 +74,9 @@ pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(3);
 pub const FAULT_STORE_WRITE_ENV: &str = "AGENTCRED_FAULT_STORE_WRITE";
 
 /// Which backend holds a profile's secrets; recorded in the profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum StoreKind {
     Keychain,

@@ -482,7 +482,7 @@ fn the_21st_verifier_is_refused_by_the_limit() {
         .run(&["--json", "verifiers", "add", "secret"])
         .code(8)
         .error_json();
-    assert_eq!(json["error"]["code"], "refused_by_policy");
+    assert_eq!(json["error"]["code"], "limit_reached");
     assert_eq!(json["error"]["http_status"], 409);
     // Another conflict (a wallet already linked to an agent) stays a plain conflict.
     let duplicate = home
@@ -562,7 +562,7 @@ fn a_suspended_agent_gets_no_token_until_it_is_activated() {
         .run(&["--json", "token", "--min-valid", "10m"])
         .code(8)
         .error_json();
-    assert_eq!(json["error"]["code"], "refused_by_policy");
+    assert_eq!(json["error"]["code"], "agent_suspended");
     assert_eq!(json["error"]["provider"], "authpi");
     // Its verifiers cannot change meanwhile either.
     home.run(&["verifiers", "add", "secret"]).code(8);

@@ -514,7 +514,7 @@ fn a_plain_text_401_is_a_clear_auth_failure() {
     ]);
     assert!(!run.stderr.contains("unexpected body"), "{}", run.stderr);
     let err = home.run(&["--json", "refresh"]).code(4).error_json();
-    assert_eq!(err["error"]["code"], "auth_failed");
+    assert_eq!(err["error"]["code"], "credential_revoked");
     assert_eq!(err["error"]["http_status"], 401);
     assert_eq!(err["error"]["provider"], "fluxra");
 

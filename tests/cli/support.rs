@@ -161,7 +161,9 @@ impl Home {
             let mut input = child.stdin.take().unwrap();
             input.write_all(stdin.as_bytes()).unwrap();
         }
-        finish(child.wait_with_output().expect("wait"))
+        let run = finish(child.wait_with_output().expect("wait"));
+        self.check_machine_contract(args, &run);
+        run
     }
 
     /// Start every command at once, then wait for all of them.
@@ -179,7 +181,13 @@ impl Home {
             .collect();
         children
             .into_iter()
-            .map(|child| finish(child.wait_with_output().expect("wait")))
+            .zip(commands)
+            .map(|(child, args)| {
+                let run = finish(child.wait_with_output().expect("wait"));
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                self.check_machine_contract(&args, &run);
+                run
+            })
             .collect()
     }
 
@@ -214,6 +222,117 @@ impl Home {
             .expect("sandbox state");
         serde_json::from_str(&text).unwrap()
     }
+}
+
+impl Home {
+    fn json_requested(&self, args: &[&str]) -> bool {
+        args.contains(&"--json")
+            || self
+                .env
+                .iter()
+                .any(|(k, v)| k == "AGENTCRED_OUTPUT" && v.eq_ignore_ascii_case("json"))
+    }
+
+    /// Every run under `--json` keeps the machine contract (§9), whatever else a test checks:
+    /// each stderr line is a JSON object with `schema_version: 1`; a failure ends with the error
+    /// envelope, whose code is bound to the exit code; a success prints one document that
+    /// validates against the schema `agentcred schema` publishes for the command.
+    fn check_machine_contract(&self, args: &[&str], run: &Run) {
+        if !self.json_requested(args) || args.contains(&"--help") || args.contains(&"--version") {
+            return;
+        }
+        let schema = crate::support::published_schema();
+        for line in run.stderr.lines() {
+            let value: Value = serde_json::from_str(line).unwrap_or_else(|e| {
+                panic!(
+                    "{args:?}: a stderr line under --json is not JSON ({e}): {line:?}\nstderr:\n{}",
+                    run.stderr
+                )
+            });
+            assert_eq!(value["schema_version"], 1, "{args:?}: {line}");
+        }
+        if run.code != 0 {
+            let error = run.error_json();
+            let code = error["error"]["code"].as_str().unwrap_or_default();
+            let listed = schema["error_codes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["code"] == code)
+                .unwrap_or_else(|| panic!("{args:?}: undocumented error code {code:?}"));
+            assert_eq!(
+                listed["exit_code"], run.code,
+                "{args:?}: {code} is bound to another exit code"
+            );
+            assert_eq!(error["error"]["exit_code"], run.code, "{args:?}");
+            return;
+        }
+        if run.stdout.trim().is_empty() {
+            return;
+        }
+        let Some(command) = command_of(schema, args) else {
+            return;
+        };
+        let output: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: stdout is not one JSON document ({e}):\n{}",
+                run.stdout
+            )
+        });
+        if command["path"] == "schema" {
+            return;
+        }
+        assert_eq!(output["schema_version"], 1, "{args:?}: {}", run.stdout);
+        let published = &command["output"];
+        assert!(
+            !published.is_null(),
+            "{args:?}: {} publishes no output schema",
+            command["path"]
+        );
+        let validator = jsonschema::validator_for(published).expect("a valid JSON Schema");
+        let errors: Vec<String> = validator
+            .iter_errors(&output)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{args:?}: the output does not match the schema of `{}`: {errors:#?}\n{}",
+            command["path"],
+            run.stdout
+        );
+    }
+}
+
+/// The document `agentcred schema` prints, read once per test binary.
+pub fn published_schema() -> &'static Value {
+    static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let out = Command::new(BIN)
+            .arg("schema")
+            .output()
+            .expect("agentcred schema");
+        assert!(out.status.success(), "agentcred schema failed");
+        serde_json::from_slice(&out.stdout).expect("agentcred schema prints JSON")
+    })
+}
+
+/// The schema's entry of the command `args` run: the longest run of arguments that names a
+/// command path (flags and their values are skipped).
+fn command_of<'a>(schema: &'a Value, args: &[&str]) -> Option<&'a Value> {
+    let commands = schema["commands"].as_array()?;
+    let mut path: Vec<&str> = Vec::new();
+    for arg in args.iter().filter(|a| !a.starts_with('-')) {
+        let candidate = if path.is_empty() {
+            (*arg).to_owned()
+        } else {
+            format!("{} {arg}", path.join(" "))
+        };
+        if commands.iter().any(|c| c["path"] == candidate.as_str()) {
+            path.push(arg);
+        }
+    }
+    let joined = path.join(" ");
+    commands.iter().find(|c| c["path"] == joined.as_str())
 }
 
 pub fn finish(out: Output) -> Run {

@@ -21,15 +21,14 @@ use super::{AgentView, AuthpiRecord, core, ensure_agent_exists};
 use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::input;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::profile::{Config, Profile};
 use crate::service::action_not_offered;
 use crate::session::Session;
 use crate::store;
 use crate::timefmt;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct AgentShown {
     profile: String,
     account_id: Option<String>,
@@ -78,7 +77,7 @@ fn tables_cell(v: &Option<String>) -> String {
     crate::output::tables::cell(v.as_deref())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Deleted {
     profile: String,
     agent_id: String,
@@ -100,7 +99,7 @@ impl Render for Deleted {
 /// `--yes`, or a question on a terminal. Without a terminal (or with `--no-input`) nobody can
 /// answer, and the error names what needed confirming.
 fn confirm(ctx: &Ctx, what: &str, question: &str, yes: bool) -> Result<()> {
-    input::confirm(what, question, yes, ctx.global.no_input)
+    ctx.confirm(what, question, yes)
         .map_err(|e| e.with_provider(authpi::PROVIDER))
 }
 
@@ -263,4 +262,13 @@ fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
             session.name, session.name
         ),
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("agent", schema_of::<AgentShown>()),
+        ("agent", schema_of::<Deleted>()),
+    ]
 }

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Code, Error, ErrorKind, Result};
 use crate::http::{self, Auth, Call, Http, Reply};
 use crate::secret::Secret;
 
@@ -440,9 +440,13 @@ fn token_error(reply: &Reply, agent_id: &str) -> Error {
     match err.service_code.as_deref() {
         // The IdP's answer for a suspended or blocked agent (providers.md §7).
         Some("unauthorized_client") if reply.status == 400 => {
-            err.kind = ErrorKind::Policy;
             let blocked = description(reply).is_some_and(|d| d.contains("blocked"));
             let state = if blocked { "blocked" } else { "suspended" };
+            err = err.with_code(if blocked {
+                Code::AgentBlocked
+            } else {
+                Code::AgentSuspended
+            });
             err.message = match description(reply) {
                 Some(text) if text.contains(state) => {
                     format!("AuthPI refused an access token: {text}")
@@ -516,14 +520,12 @@ pub fn error_from(reply: &Reply, action: &str) -> Error {
     let text = description(reply).unwrap_or_default();
     match reply.status {
         409 if text.contains("verifier limit") => {
-            err.kind = ErrorKind::Policy;
-            err.with_hint(
+            err.with_code(Code::LimitReached).with_hint(
                 "an agent has at most 20 verifiers; remove one it no longer needs (`agentcred verifiers list`, then `agentcred verifiers remove ID`)",
             )
         }
         409 if text.contains("suspended or blocked") => {
-            err.kind = ErrorKind::Policy;
-            err.with_hint(
+            err.with_code(Code::AgentSuspended).with_hint(
                 "the verifiers of a suspended agent cannot change; reactivate it first with `agentcred agent activate`",
             )
         }

@@ -76,7 +76,7 @@ pub const SPEC: ServiceSpec = ServiceSpec {
 pub const PROVIDER: Provider = Provider::of(&SPEC);
 
 /// What an AuthPI profile records besides its secrets.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuthpiRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -118,6 +118,16 @@ pub static AUTHPI: Authpi = Authpi;
 impl Service for Authpi {
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
+    }
+
+    fn outputs(&self) -> Vec<crate::output::Output> {
+        [
+            register::outputs(),
+            status::outputs(),
+            verifiers::outputs(),
+            agent::outputs(),
+        ]
+        .concat()
     }
 
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
@@ -218,7 +228,7 @@ pub fn ensure_agent_exists(name: &str, profile: &Profile) -> Result<()> {
 }
 
 /// An agent as the operator sees it.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct AgentView {
     pub id: String,
     pub name: Option<String>,
@@ -309,7 +319,7 @@ impl AgentView {
 }
 
 /// One verifier as listed: never a secret.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct VerifierRow {
     pub id: String,
     #[serde(rename = "type")]

@@ -24,11 +24,11 @@ use super::client::{self as authpi, Core};
 use super::org_key;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::spec::Provider;
 use crate::store;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
     profile: String,
     provider: Provider,
@@ -289,6 +289,12 @@ mod tests {
             assert!(err.message.contains(bad) && err.message.contains("KEY=VALUE"));
         }
     }
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("register authpi", schema_of::<Registered>())]
 }
 
 // The command line of this module (clap derive types only).

@@ -14,11 +14,11 @@ use crate::context::Ctx;
 use crate::error::Result;
 use crate::local::LocalFacts;
 use crate::operator;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::session::Session;
 use crate::spec::Provider;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct AuthpiStatus {
     profile: String,
     provider: Provider,
@@ -113,4 +113,10 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
     view.agent = Some(AgentView::new(&agent));
     view.verifiers = Some(rows(&verifiers, profile));
     ctx.printer.print(&view)
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("status", schema_of::<AuthpiStatus>())]
 }

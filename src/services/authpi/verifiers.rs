@@ -20,7 +20,7 @@ use super::client::{self as authpi, Core};
 use super::{AuthpiRecord, VerifierRow, core, ensure_agent_exists, render_verifiers, rows};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::profile::Config;
 use crate::secret::Secret;
 use crate::session::Session;
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, command: VerifiersCommand) -> Result<()> {
 // ------------------------------------------------------------------------------------------
 // list
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ListView {
     profile: String,
     agent_id: String,
@@ -86,7 +86,7 @@ fn list(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
 // ------------------------------------------------------------------------------------------
 // add
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct AddedView {
     profile: String,
     agent_id: String,
@@ -102,7 +102,7 @@ struct AddedView {
     access_token_expires_at: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct StoredSecret {
     /// The store account that holds it (`PROFILE:client_secret` or `PROFILE:client_secret@ID`).
     account: String,
@@ -329,7 +329,7 @@ pub(super) fn check_wallet(address: &str, network: &str) -> Result<()> {
 // ------------------------------------------------------------------------------------------
 // remove
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RemovedView {
     profile: String,
     agent_id: String,
@@ -434,6 +434,17 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
         was_in_use: in_use,
         note,
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("verifiers list", schema_of::<ListView>()),
+        ("verifiers add secret", schema_of::<AddedView>()),
+        ("verifiers add wallet", schema_of::<AddedView>()),
+        ("verifiers remove", schema_of::<RemovedView>()),
+    ]
 }
 
 // The command line of this module (clap derive types only).

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Code, Error, Result};
 use crate::http::{self, Call, Http, Reply};
 use crate::secret::Secret;
 
@@ -106,8 +106,7 @@ pub fn error_from(reply: &Reply, action: &str) -> Error {
     err.provider = Some(PROVIDER.to_owned());
     match code.as_deref() {
         Some("agent_not_authorized") => {
-            err.kind = ErrorKind::Policy;
-            err.with_hint(
+            err.with_code(Code::NotAuthorizedByOwner).with_hint(
                 "the agent is not linked to a FluxA wallet (or was deleted); ask the wallet owner to \
                  authorize it in the FluxA agent wallet app",
             )

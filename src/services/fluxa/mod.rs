@@ -68,6 +68,10 @@ impl Service for Fluxa {
         &SPEC
     }
 
+    fn outputs(&self) -> Vec<crate::output::Output> {
+        [register::outputs(), status::outputs()].concat()
+    }
+
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
         status::show(ctx, session, args)
     }

@@ -10,10 +10,10 @@ use crate::output::secrets::SecretReport;
 use super::client as fluxa;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::spec::Provider;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
     profile: String,
     provider: Provider,
@@ -80,6 +80,12 @@ pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
             SecretReport::new("jwt", store, &registered.jwt, reveal),
         ],
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("register fluxa", schema_of::<Registered>())]
 }
 
 // The command line of this module (clap derive types only).

@@ -12,13 +12,13 @@ use crate::context::Ctx;
 use crate::error::Result;
 use crate::http::{Auth, Call};
 use crate::local::LocalFacts;
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::profile::Profile;
 use crate::session::Session;
 use crate::spec::Provider;
 use crate::timefmt;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FluxaStatus {
     profile: String,
     provider: Provider,
@@ -31,7 +31,7 @@ struct FluxaStatus {
     local: LocalFacts,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FluxaAgent {
     agent_id: String,
     wallet_agent_id: Option<Value>,
@@ -41,7 +41,7 @@ struct FluxaAgent {
     wallet_address: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct Monthly {
     unlimited: bool,
     limit: Option<Amount>,
@@ -51,7 +51,7 @@ pub(crate) struct Monthly {
     last_reset: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Balance {
     currency: String,
     network: Option<String>,
@@ -65,7 +65,7 @@ struct Balance {
     error: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Mandates {
     open: Option<u64>,
     total: Option<u64>,
@@ -73,7 +73,7 @@ struct Mandates {
     items: Vec<Mandate>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Mandate {
     id: Option<String>,
     status: Option<String>,
@@ -88,13 +88,13 @@ struct Mandate {
     approval_url: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Transactions {
     has_more: bool,
     items: Vec<Transaction>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Transaction {
     id: Option<Value>,
     #[serde(rename = "type")]
@@ -443,7 +443,7 @@ fn wallet_status(
     reply.decode(SERVICE_ID, "status")
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FluxaLimits {
     profile: String,
     provider: Provider,
@@ -470,6 +470,15 @@ pub(super) fn show_limits(ctx: &Ctx, name: String, profile: Profile) -> Result<(
         provider: PROVIDER,
         monthly: fluxa_monthly(&agent),
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("status", schema_of::<FluxaStatus>()),
+        ("limits show", schema_of::<FluxaLimits>()),
+    ]
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ struct RegisterReply {
 }
 
 /// An API key as the service lists it (never with its secret).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KeyInfo {
     pub key_id: String,
     pub name: Option<String>,
@@ -116,7 +116,7 @@ pub struct KeySpec<'a> {
     pub expires_in_days: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Health {
     pub status: Option<String>,
     pub version: Option<String>,
@@ -235,7 +235,7 @@ pub fn revoke_key(
 }
 
 /// How the keys were listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ListedWith {
     Jwt,

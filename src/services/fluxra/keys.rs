@@ -31,7 +31,7 @@ use crate::output::secrets::SecretReport;
 
 use super::client::{self as fluxra, CreatedKey, KeyInfo, KeySpec, ListedWith};
 use crate::error::{Error, ErrorKind, Result};
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::profile::{Config, Profile};
 use crate::secret::Secret;
 use crate::session::Session;
@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
 // ------------------------------------------------------------------------------------------
 // The key table (shared with `status`)
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct KeyRow {
     #[serde(flatten)]
     pub key: KeyInfo,
@@ -158,7 +158,7 @@ pub(crate) fn render_keys(out: &mut Human, rows: &[KeyRow]) {
 // ------------------------------------------------------------------------------------------
 // list
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ListView {
     profile: String,
     provider: Provider,
@@ -303,7 +303,7 @@ fn select_flag(ctx: &Ctx) -> String {
 // ------------------------------------------------------------------------------------------
 // create
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CreateView {
     profile: String,
     provider: Provider,
@@ -442,7 +442,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
 // ------------------------------------------------------------------------------------------
 // revoke
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RevokeView {
     profile: String,
     provider: Provider,
@@ -527,7 +527,7 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
 // ------------------------------------------------------------------------------------------
 // rotate
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RotateView {
     profile: String,
     provider: Provider,
@@ -682,6 +682,17 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
         jwt_expires_at: jwt.and_then(|j| SecretReport::new("jwt", store, &j, false).expires_at),
         new_key: key.info,
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("keys list", schema_of::<ListView>()),
+        ("keys create", schema_of::<CreateView>()),
+        ("keys revoke", schema_of::<RevokeView>()),
+        ("keys rotate", schema_of::<RotateView>()),
+    ]
 }
 
 // The command line of this module (clap derive types only).

@@ -59,7 +59,7 @@ pub const SPEC: ServiceSpec = ServiceSpec {
 pub const PROVIDER: Provider = Provider::of(&SPEC);
 
 /// What a Fluxra profile records besides its secrets.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FluxraRecord {
     /// The id of the API key in use (the `api_key` secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,6 +92,10 @@ pub static FLUXRA: Fluxra = Fluxra;
 impl Service for Fluxra {
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
+    }
+
+    fn outputs(&self) -> Vec<crate::output::Output> {
+        [register::outputs(), status::outputs(), keys::outputs()].concat()
     }
 
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {

@@ -24,10 +24,10 @@ use crate::output::secrets::SecretReport;
 use super::client::{self as fluxra, KeyInfo, KeySpec};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::spec::Provider;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
     profile: String,
     provider: Provider,
@@ -186,6 +186,12 @@ fn half_way(
     err.http_status = cause.http_status;
     err.service_code = cause.service_code;
     err
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("register fluxra", schema_of::<Registered>())]
 }
 
 // The command line of this module (clap derive types only).

@@ -10,11 +10,11 @@ use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::local::LocalFacts;
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::session::Session;
 use crate::spec::Provider;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct FluxraStatus {
     profile: String,
     provider: Provider,
@@ -27,7 +27,7 @@ struct FluxraStatus {
     local: LocalFacts,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Agent {
     agent_id: String,
     name: Option<String>,
@@ -76,4 +76,10 @@ impl Render for FluxraStatus {
         out.heading("Local credentials");
         self.local.render(out);
     }
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("status", schema_of::<FluxraStatus>())]
 }

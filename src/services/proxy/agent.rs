@@ -16,14 +16,13 @@ use super::support::{self as common, AgentView};
 use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::input;
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
 use crate::service::action_not_offered;
 use crate::spec::Provider;
 use crate::timefmt;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct AgentResult {
     profile: String,
     provider: Provider,
@@ -90,7 +89,7 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
         }
         AgentCommand::Deregister(confirm) => {
             let (client, _) = common::operator(ctx, &session)?;
-            input::confirm(
+            ctx.confirm(
                 &format!(
                     "deregistering Proxy agent {agent_id} of profile '{}' (its tokens are revoked and its cards frozen, for good)",
                     session.name
@@ -99,7 +98,6 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
                     "Deregister Proxy agent {agent_id}? Its tokens are revoked and its cards frozen, for good."
                 ),
                 confirm.yes,
-                ctx.global.no_input,
             )?;
             let agent = client.deregister(&agent_id)?;
             let at = agent
@@ -135,4 +133,10 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
         agent: view,
         previous_status,
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("agent", schema_of::<AgentResult>())]
 }

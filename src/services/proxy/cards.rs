@@ -15,7 +15,7 @@ use crate::context::Ctx;
 
 use super::client::CardRequest;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::session::Session;
 use crate::spec::Provider;
 
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, command: CardsCommand) -> Result<()> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CardList {
     profile: String,
     provider: Provider,
@@ -57,7 +57,7 @@ fn list(ctx: &Ctx, session: &Session) -> Result<()> {
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct OneCard {
     profile: String,
     provider: Provider,
@@ -145,6 +145,16 @@ fn show(ctx: &Ctx, session: &Session, args: CardsShowArgs) -> Result<()> {
         card: CardView::from_api(&card),
         created: false,
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("cards list", schema_of::<CardList>()),
+        ("cards create", schema_of::<OneCard>()),
+        ("cards show", schema_of::<OneCard>()),
+    ]
 }
 
 // The command line of this module (clap derive types only).

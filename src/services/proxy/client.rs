@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Code, Error, Result};
 use crate::http::{self, Auth, Call, Http, Reply};
 use crate::secret::Secret;
 
@@ -500,20 +500,17 @@ pub fn error_from(reply: &Reply, action: &str, credential: &Credential) -> Error
     let operator = matches!(credential, Credential::Operator(_));
     match (reply.status, code.as_deref()) {
         (_, Some("max_cards_reached")) => {
-            err.kind = ErrorKind::Policy;
-            err.with_hint(
+            err.with_code(Code::LimitReached).with_hint(
                 "the agent has as many cards as its maxCards allows; close a card, or raise the limit in the Proxy dashboard",
             )
         }
         (_, Some("agent_not_active" | "agent_suspended")) => {
-            err.kind = ErrorKind::Policy;
-            err.with_hint(
+            err.with_code(Code::AgentSuspended).with_hint(
                 "the agent is suspended; reactivate it with `agentcred agent activate` (operator key needed)",
             )
         }
         (_, Some("agent_deregistered")) => {
-            err.kind = ErrorKind::Policy;
-            err.with_hint(
+            err.with_code(Code::AgentDeregistered).with_hint(
                 "the agent is deregistered; register it again with `agentcred register proxy` (the external id is free again)",
             )
         }

@@ -15,11 +15,11 @@ use super::support::{self as common, PolicyView, action_name, frequency_name, pa
 use crate::cli::args::LimitsSetArgs;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render};
+use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
 use crate::spec::Provider;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ProxyLimits {
     profile: String,
     provider: Provider,
@@ -93,4 +93,13 @@ pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Re
         read_with: "operator",
         policy: PolicyView::from_api(&policy),
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("limits show", schema_of::<ProxyLimits>()),
+        ("limits set", schema_of::<ProxyLimits>()),
+    ]
 }

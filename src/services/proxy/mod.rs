@@ -53,7 +53,7 @@ pub const SPEC: ServiceSpec = ServiceSpec {
 pub const PROVIDER: Provider = Provider::of(&SPEC);
 
 /// What a Proxy profile records besides its secrets.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProxyRecord {
     /// The operator's id for the agent; registering it again is idempotent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +78,18 @@ pub static PROXY: Proxy = Proxy;
 impl Service for Proxy {
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
+    }
+
+    fn outputs(&self) -> Vec<crate::output::Output> {
+        [
+            register::outputs(),
+            status::outputs(),
+            tokens::outputs(),
+            cards::outputs(),
+            agent::outputs(),
+            limits::outputs(),
+        ]
+        .concat()
     }
 
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {

@@ -24,11 +24,11 @@ use super::support::{self as common, OperatorFacts, action_name, frequency_name,
 use crate::cli::args::{Frequency, LimitAction};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
     profile: String,
     provider: Provider,
@@ -278,6 +278,12 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
             .collect(),
         notes,
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("register proxy", schema_of::<Registered>())]
 }
 
 // The command line of this module (clap derive types only).

@@ -16,12 +16,12 @@ use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::local::LocalFacts;
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::session::Session;
 use crate::spec::Provider;
 use crate::store::StoreKind;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ProxyStatus {
     profile: String,
     provider: Provider,
@@ -39,7 +39,7 @@ struct ProxyStatus {
     local: LocalFacts,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct TokenStatus {
     token_id: Option<String>,
     prefix: Option<String>,
@@ -238,4 +238,10 @@ fn deregistered_note(session: &Session) -> String {
         "the agent is deregistered (its tokens are revoked); its external id is free again: `{}` registers a new agent into this profile",
         common::reregister_command(&session.name, &session.profile)
     )
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("status", schema_of::<ProxyStatus>())]
 }

@@ -18,7 +18,7 @@ use super::client::{self as api, Client, Credential};
 use crate::amount::{self, Amount};
 use crate::cli::args::{Frequency, LimitAction};
 use crate::context::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::operator::{self, OperatorKey};
 use crate::output::{Human, tables};
 use crate::profile::{Config, Profile};
@@ -33,7 +33,7 @@ pub fn session<'c>(ctx: &'c Ctx, command: &str) -> Result<Session<'c>> {
 }
 
 /// Where the organization key came from, and which environment it is for (never the key).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OperatorFacts {
     /// `dev` (`lk_dev_`), `live` (`lk_live_`) or `unknown`.
     pub environment: &'static str,
@@ -134,10 +134,13 @@ pub fn refuse_if_deregistered(session: &Session) -> Result<()> {
     let Some(at) = session.profile.record::<ProxyRecord>()?.deregistered_at else {
         return Ok(());
     };
-    Err(Error::policy(format!(
-        "the Proxy agent {} of profile '{}' was deregistered at {at}",
-        session.profile.agent_id, session.name
-    ))
+    Err(Error::coded(
+        Code::AgentDeregistered,
+        format!(
+            "the Proxy agent {} of profile '{}' was deregistered at {at}",
+            session.profile.agent_id, session.name
+        ),
+    )
     .with_provider(super::PROVIDER.id())
     .with_hint(format!(
         "its external id is free again: `{}` registers a new agent into this profile",
@@ -234,7 +237,7 @@ fn show(amount: &Option<Amount>) -> String {
 }
 
 /// An agent as the operator (or the agent itself) sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AgentView {
     pub id: String,
     pub external_id: Option<String>,
@@ -292,7 +295,7 @@ impl AgentView {
 }
 
 /// The spending policy, every amount in both units.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PolicyView {
     pub spending_limit: Option<Amount>,
     pub frequency: Option<String>,
@@ -340,7 +343,7 @@ impl PolicyView {
 }
 
 /// An agent token as listed (never its secret).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct TokenView {
     pub id: String,
     pub prefix: Option<String>,
@@ -444,7 +447,7 @@ pub fn render_tokens(out: &mut Human, tokens: &[TokenView]) {
 
 /// A card: last four digits, status, limits in both units, expiry. Never a PAN or CVV (they
 /// are not even read from the service's answers).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CardView {
     pub id: String,
     #[serde(rename = "type")]
@@ -461,7 +464,7 @@ pub struct CardView {
     pub created_at: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CardLimitsView {
     pub per_auth: Option<Amount>,
     pub per_day: Option<Amount>,

@@ -17,7 +17,7 @@ use crate::context::Ctx;
 use crate::output::secrets::SecretReport;
 
 use crate::error::{Error, Result};
-use crate::output::{Human, Render, tables};
+use crate::output::{Human, Output, Render, tables};
 use crate::session::Session;
 use crate::spec::Provider;
 use crate::store::StoreKind;
@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, command: TokensCommand) -> Result<()> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct TokenList {
     profile: String,
     provider: Provider,
@@ -64,7 +64,7 @@ fn list(ctx: &Ctx, session: &Session) -> Result<()> {
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Created {
     profile: String,
     provider: Provider,
@@ -139,7 +139,7 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Revoked {
     profile: String,
     provider: Provider,
@@ -188,6 +188,16 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
         profile_token_revoked: view.in_profile,
         token: view,
     })
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![
+        ("tokens list", schema_of::<TokenList>()),
+        ("tokens create", schema_of::<Created>()),
+        ("tokens revoke", schema_of::<Revoked>()),
+    ]
 }
 
 // The command line of this module (clap derive types only).

@@ -5,8 +5,10 @@
 //! are [`secret::Secret`] values that go through [`store`]; a selected profile with its store
 //! and endpoints is a [`session::Session`], which also owns the single-flight refresh of
 //! short-lived credentials. Results come back as plain view structs that [`output`] renders
-//! for a person or as one JSON document. [`sandbox`] emulates the four services over real
-//! HTTP, for offline use and for the tests.
+//! for a person or as one JSON document. The emulator of the four services lives in the
+//! `agentcred-sandbox` crate (the default-on `sandbox` feature); [`sandbox_host`] is the only
+//! module that names it. [`fsutil`] and [`validate`] come from `agentcred-core`, the rules the
+//! CLI and the sandbox share.
 
 pub mod amount;
 pub mod app;
@@ -14,7 +16,6 @@ pub mod cli;
 pub mod commands;
 pub mod duration;
 pub mod error;
-pub mod fsutil;
 pub mod generate;
 pub mod http;
 pub mod input;
@@ -23,10 +24,10 @@ pub mod output;
 pub mod paths;
 pub mod profile;
 pub mod providers;
-pub mod sandbox;
 pub mod sandbox_host;
 pub mod secret;
 pub mod session;
 pub mod store;
 pub mod timefmt;
-pub mod validate;
+
+pub use agentcred_core::{fsutil, validate};

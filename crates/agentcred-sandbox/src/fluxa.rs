@@ -49,7 +49,7 @@ use super::support::{
     optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms, uuid_v4,
 };
 use super::tokens::TokenError;
-use crate::validate::looks_like_email;
+use agentcred_core::validate::looks_like_email;
 
 /// The service's name in knobs (`jwt_ttl_secs.fluxa`).
 pub const SERVICE: &str = "fluxa";

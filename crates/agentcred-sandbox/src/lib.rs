@@ -243,8 +243,8 @@ pub fn service_urls(base_url: &str) -> Vec<(&'static str, String)> {
 
 /// The documented demo organization keys, by the variable that would carry a real one, for
 /// sandbox profiles whose user configured no operator key.
-pub fn demo_operator_keys() -> &'static [(&'static str, &'static str)] {
-    &[
+pub fn demo_operator_keys() -> Vec<(&'static str, &'static str)> {
+    vec![
         ("AUTHPI_KEY_ID", authpi::DEMO_KEY_ID),
         ("AUTHPI_KEY_SECRET", authpi::DEMO_KEY_SECRET),
         ("PROXY_API_KEY", proxy::DEMO_API_KEY),

@@ -52,7 +52,7 @@ use super::fluxra::FluxraState;
 use super::proxy::ProxyState;
 use super::support::{Envelope, iso_ms, now_ms};
 use super::tokens::{SigningKey, TokenError};
-use crate::fsutil::{FileLock, write_private};
+use agentcred_core::fsutil::{FileLock, write_private};
 
 /// The request log keeps this many most recent requests (counts are kept for all).
 pub const REQUEST_LOG_LIMIT: usize = 1000;

@@ -89,7 +89,7 @@ use super::support::{
     Auth, Envelope, content_type, form_pairs, is_form_content_type, json_object_body,
     json_response, now_ms, query_param, random_bytes, random_hex, sha256_hex,
 };
-use crate::validate::{caip2, is_evm_address};
+use agentcred_core::validate::{caip2, is_evm_address};
 
 /// The service's name in knobs (`jwt_ttl_secs.authpi`).
 pub const SERVICE: &str = "authpi";

@@ -51,7 +51,7 @@ use super::support::{
     sha256_hex, text_response, uuid_v4,
 };
 use super::tokens::TokenError;
-use crate::validate::looks_like_email;
+use agentcred_core::validate::looks_like_email;
 
 /// The service's name in knobs (`jwt_ttl_secs.fluxra`).
 pub const SERVICE: &str = "fluxra";

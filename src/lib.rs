@@ -1,13 +1,16 @@
 //! agentcred: the credentials of AI agents across the services that give them an identity, a
 //! wallet or a card (the registry in [`services`] lists them).
 //!
-//! Data flows one way: [`cli`] (what the user typed) → [`commands`] (what to do) →
-//! [`providers`] (what each service wants on the wire) → [`http`] (how bytes travel). Secrets
-//! are [`secret::Secret`] values that go through [`store`]; a selected profile with its store
-//! and endpoints is a [`session::Session`], which also owns the single-flight refresh of
-//! short-lived credentials. Results come back as plain view structs that [`output`] renders
-//! for a person or as one JSON document. [`sandbox`] emulates the four services over real
-//! HTTP, for offline use and for the tests.
+//! Data flows one way: [`cli`] (what the user typed) → [`commands`] (the generic commands,
+//! which ask the registry in [`services`]) → `services::<id>` (one module per service: its
+//! [`spec::ServiceSpec`], its [`service::Service`] behaviour, its wire client) → the shared
+//! flows ([`context`], [`session`] with the single-flight refresh, [`enroll`] for one-time
+//! secrets, [`operator`] for org keys) → [`http`] (how bytes travel). Secrets are
+//! [`secret::Secret`] values that go through [`store`]. Results come back as plain view structs
+//! that [`output`] renders for a person or as one JSON document. The emulator lives in the
+//! `agentcred-sandbox` crate (the default-on `sandbox` feature); [`sandbox_host`] is the only
+//! module that names it. [`fsutil`] and [`validate`] come from `agentcred-core`, the rules the
+//! CLI and the sandbox share.
 
 pub mod amount;
 pub mod app;
@@ -17,7 +20,6 @@ pub mod context;
 pub mod duration;
 pub mod enroll;
 pub mod error;
-pub mod fsutil;
 pub mod generate;
 pub mod http;
 pub mod input;
@@ -27,7 +29,6 @@ pub mod operator;
 pub mod output;
 pub mod paths;
 pub mod profile;
-pub mod sandbox;
 pub mod sandbox_host;
 pub mod secret;
 pub mod service;
@@ -36,4 +37,5 @@ pub mod session;
 pub mod spec;
 pub mod store;
 pub mod timefmt;
-pub mod validate;
+
+pub use agentcred_core::{fsutil, validate};

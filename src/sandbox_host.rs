@@ -5,67 +5,133 @@
 //! endpoint ([`EndpointSpec::env_var`](crate::profile::EndpointSpec)), and the demo operator
 //! keys are looked up by the variable that would carry a real one (`PROXY_API_KEY`, ...). So a
 //! service added to the emulator needs no edit here.
+//!
+//! The emulator is the `agentcred-sandbox` crate, behind the default-on `sandbox` feature. A
+//! build without it has the same API here, but starting or serving a sandbox is a usage error
+//! (exit 2) that says how to get one, and there are no demo keys.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-use crate::error::{Error, Result};
-use crate::sandbox::{self, RunningSandbox, SandboxConfig};
 
 /// Base URLs of the emulated services, by the environment variable that overrides each.
 pub type SandboxUrls = BTreeMap<&'static str, String>;
 
-/// The emulator running on a background thread of this process; stops when dropped.
-#[derive(Debug)]
-pub struct EmbeddedSandbox {
-    running: RunningSandbox,
-    urls: SandboxUrls,
-}
+#[cfg(feature = "sandbox")]
+pub use present::{EmbeddedSandbox, demo_credential, serve, start};
 
-impl EmbeddedSandbox {
-    pub fn base_url(&self) -> &str {
-        self.running.base_url()
+#[cfg(not(feature = "sandbox"))]
+pub use absent::{EmbeddedSandbox, demo_credential, serve, start};
+
+#[cfg(feature = "sandbox")]
+mod present {
+    use std::path::PathBuf;
+
+    use agentcred_sandbox::{self as sandbox, RunningSandbox, SandboxConfig};
+
+    use super::SandboxUrls;
+    use crate::error::{Error, Result};
+
+    /// The emulator running on a background thread of this process; stops when dropped.
+    #[derive(Debug)]
+    pub struct EmbeddedSandbox {
+        running: RunningSandbox,
+        urls: SandboxUrls,
     }
 
-    pub fn urls(&self) -> &SandboxUrls {
-        &self.urls
+    impl EmbeddedSandbox {
+        pub fn base_url(&self) -> &str {
+            self.running.base_url()
+        }
+
+        pub fn urls(&self) -> &SandboxUrls {
+            &self.urls
+        }
+    }
+
+    /// Start the emulator on an ephemeral loopback port, sharing `state_file` with every other
+    /// process that serves it.
+    pub fn start(state_file: PathBuf) -> Result<EmbeddedSandbox> {
+        let config = SandboxConfig::from_env(state_file, 0)
+            .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
+        let running = sandbox::start_background(config)
+            .map_err(|e| Error::internal(format!("cannot start the embedded sandbox: {e:#}")))?;
+        let urls = sandbox::service_urls(running.base_url())
+            .into_iter()
+            .collect();
+        Ok(EmbeddedSandbox { running, urls })
+    }
+
+    /// Serve in the foreground until Ctrl-C or SIGTERM; `on_ready(base, urls)` once bound.
+    pub fn serve(
+        state_file: PathBuf,
+        port: u16,
+        on_ready: impl FnOnce(&str, SandboxUrls),
+    ) -> Result<()> {
+        let config = SandboxConfig::from_env(state_file, port)
+            .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
+        sandbox::serve_foreground(config, |base| {
+            on_ready(base, sandbox::service_urls(base).into_iter().collect())
+        })
+        .map_err(|e| {
+            Error::unavailable(format!("the sandbox server failed: {e:#}"))
+                .with_hint("if the port is taken, pick another with --port N (0 picks a free one)")
+        })
+    }
+
+    /// The sandbox's documented demo value of an operator-key variable (`PROXY_API_KEY`, ...).
+    pub fn demo_credential(env_var: &str) -> Option<&'static str> {
+        sandbox::demo_operator_keys()
+            .into_iter()
+            .find(|(var, _)| *var == env_var)
+            .map(|(_, value)| value)
     }
 }
 
-/// Start the emulator on an ephemeral loopback port, sharing `state_file` with every other
-/// process that serves it.
-pub fn start(state_file: PathBuf) -> Result<EmbeddedSandbox> {
-    let config = SandboxConfig::from_env(state_file, 0)
-        .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
-    let running = sandbox::start_background(config)
-        .map_err(|e| Error::internal(format!("cannot start the embedded sandbox: {e:#}")))?;
-    let urls = sandbox::service_urls(running.base_url())
-        .into_iter()
-        .collect();
-    Ok(EmbeddedSandbox { running, urls })
-}
+/// Built without the emulator: the same API, and every way in is a usage error.
+#[cfg(not(feature = "sandbox"))]
+mod absent {
+    use std::convert::Infallible;
+    use std::path::PathBuf;
 
-/// Serve in the foreground until Ctrl-C or SIGTERM; `on_ready(base, urls)` once bound.
-pub fn serve(
-    state_file: PathBuf,
-    port: u16,
-    on_ready: impl FnOnce(&str, SandboxUrls),
-) -> Result<()> {
-    let config = SandboxConfig::from_env(state_file, port)
-        .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
-    sandbox::serve_foreground(config, |base| {
-        on_ready(base, sandbox::service_urls(base).into_iter().collect())
-    })
-    .map_err(|e| {
-        Error::unavailable(format!("the sandbox server failed: {e:#}"))
-            .with_hint("if the port is taken, pick another with --port N (0 picks a free one)")
-    })
-}
+    use super::SandboxUrls;
+    use crate::error::{Error, Result};
 
-/// The sandbox's documented demo value of an operator-key variable (`PROXY_API_KEY`, ...).
-pub fn demo_credential(env_var: &str) -> Option<&'static str> {
-    sandbox::demo_operator_keys()
-        .iter()
-        .find(|(var, _)| *var == env_var)
-        .map(|(_, value)| *value)
+    /// Never exists in this build: [`start`] always fails.
+    #[derive(Debug)]
+    pub struct EmbeddedSandbox {
+        never: Infallible,
+    }
+
+    impl EmbeddedSandbox {
+        pub fn base_url(&self) -> &str {
+            match self.never {}
+        }
+
+        pub fn urls(&self) -> &SandboxUrls {
+            match self.never {}
+        }
+    }
+
+    fn no_sandbox() -> Error {
+        Error::usage("this build of agentcred has no sandbox (built without the `sandbox` feature)")
+            .with_hint(
+                "rebuild with the default features (e.g. `cargo build --release`) to use \
+                 --sandbox, sandbox profiles and `sandbox serve`",
+            )
+    }
+
+    pub fn start(_state_file: PathBuf) -> Result<EmbeddedSandbox> {
+        Err(no_sandbox())
+    }
+
+    pub fn serve(
+        _state_file: PathBuf,
+        _port: u16,
+        _on_ready: impl FnOnce(&str, SandboxUrls),
+    ) -> Result<()> {
+        Err(no_sandbox())
+    }
+
+    pub fn demo_credential(_env_var: &str) -> Option<&'static str> {
+        None
+    }
 }

@@ -1,7 +1,7 @@
 //! AuthPI end to end: operator login, register (with a lost response), verifiers and secret
 //! rotation, the verifier limit, stale ETags, the agent lifecycle, status, and bad input.
 
-use agentcred::sandbox::authpi::{DEMO_ACCOUNT_ID, DEMO_ISSUER_ID, DEMO_KEY_ID, DEMO_KEY_SECRET};
+use agentcred_sandbox::authpi::{DEMO_ACCOUNT_ID, DEMO_ISSUER_ID, DEMO_KEY_ID, DEMO_KEY_SECRET};
 use serde_json::{Value, json};
 
 use crate::support::{Home, Server, logged};

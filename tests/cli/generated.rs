@@ -28,7 +28,18 @@ fn completions_and_man_pages_are_up_to_date() {
             &mut stale,
         );
     }
-    let pages = generate::man_pages();
+    // The machine contract, as `agentcred schema` prints it.
+    let schema = std::process::Command::new(crate::support::BIN)
+        .arg("schema")
+        .output()
+        .unwrap();
+    assert!(schema.status.success());
+    check(
+        &root.join("docs/schema.json"),
+        &String::from_utf8(schema.stdout).unwrap(),
+        &mut stale,
+    );
+    let pages = man_pages();
     for (file, page) in &pages {
         check(&root.join("man").join(file), page, &mut stale);
     }
@@ -45,6 +56,30 @@ fn completions_and_man_pages_are_up_to_date() {
         stale.is_empty(),
         "generated files differ from the CLI definition: {stale:?}\nrun: AGENTCRED_UPDATE_GENERATED=1 cargo test --test cli generated"
     );
+}
+
+/// Man pages: one for `agentcred` and one per subcommand path (`agentcred-register-fluxa.1`).
+fn man_pages() -> Vec<(String, String)> {
+    let mut pages = Vec::new();
+    let mut root = agentcred::cli::command();
+    root.build();
+    collect(&root, "agentcred", &mut pages);
+    pages
+}
+
+fn collect(command: &clap::Command, name: &str, pages: &mut Vec<(String, String)>) {
+    let named = command.clone().name(name.to_owned());
+    let mut out = Vec::new();
+    clap_mangen::Man::new(named)
+        .render(&mut out)
+        .expect("rendering into a Vec cannot fail");
+    pages.push((
+        format!("{name}.1"),
+        String::from_utf8(out).expect("man pages are UTF-8"),
+    ));
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        collect(sub, &format!("{name}-{}", sub.get_name()), pages);
+    }
 }
 
 #[test]

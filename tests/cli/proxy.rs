@@ -1,7 +1,7 @@
 //! Proxy (Ledger API) end to end: operator key, idempotent register, agent tokens, cards,
 //! spending limits, status, the agent's lifecycle, and bad input.
 
-use agentcred::sandbox::proxy::{
+use agentcred_sandbox::proxy::{
     DEFAULT_PAGE_SIZE, DEMO_API_KEY, DEMO_LIVE_API_KEY, DEMO_USER_ALICE, DEMO_USER_BOB,
 };
 use serde_json::{Value, json};

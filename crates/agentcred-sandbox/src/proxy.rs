@@ -56,13 +56,28 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::AppState;
+use super::state::ServiceState;
 use super::support::{
     Auth, Envelope, iso_ms, json_object_body, json_response, now_ms, query_param, random_bytes,
     random_hex, sha256_hex,
 };
+use super::{AppState, Mount, SandboxService};
 
 pub const ENVELOPE: Envelope = Envelope::Typed;
+
+/// Proxy in the registry ([`crate::SERVICES`]): `proxy` in the state file. It mints no JWTs
+/// (agent tokens are opaque `at_…` strings).
+pub const SERVICE: SandboxService = SandboxService {
+    key: "proxy",
+    mounts: &[Mount {
+        prefix: "/proxy",
+        env_var: "AGENTCRED_PROXY_URL",
+        envelope: ENVELOPE,
+        router,
+    }],
+    jwt_ttl_default: None,
+    demo_operator_keys: &[("PROXY_API_KEY", DEMO_API_KEY)],
+};
 
 /// The demo organization's development key (documented; fake).
 pub const DEMO_API_KEY: &str = "lk_dev_sandbox";
@@ -121,6 +136,10 @@ pub struct ProxyState {
     pub cards: BTreeMap<String, Card>,
     /// Objects created so far; each one's `seq` orders the lists.
     pub created: u64,
+}
+
+impl ServiceState for ProxyState {
+    const KEY: &'static str = SERVICE.key;
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -521,7 +540,7 @@ where
     let auth = Auth::from_headers(headers);
     app.transact_response(ENVELOPE, move |doc| {
         let now = now_ms();
-        let state = &mut doc.proxy;
+        let state = doc.service_mut::<ProxyState>();
         state.provision();
         match authenticate(state, &auth, now) {
             Ok(caller) => f(state, &caller, now).unwrap_or_else(|refusal| refusal.response()),

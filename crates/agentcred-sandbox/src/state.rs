@@ -22,37 +22,50 @@
 //! {
 //!   "version": 1,
 //!   "signing_key": {"alg": "ES256", "pkcs8_b64": "...", "created_at": "ISO"},
-//!   "knobs": {"jwt_ttl_secs": {"fluxa": 2}, "latency_ms": 0},   // overrides only
-//!   "faults": [{"method": "POST", "path": "/fluxa/agentid/refresh", "status": 503, "count": 1,
+//!   "knobs": {"jwt_ttl_secs": {"SERVICE": 2}, "latency_ms": 0}, // overrides only
+//!   "faults": [{"method": "POST", "path": "/SERVICE/refresh", "status": 503, "count": 1,
 //!               "retry_after": 2, "mode": "before"}],
-//!   "counts": {"POST /fluxa/agentid/register": 3},
+//!   "counts": {"POST /SERVICE/register": 3},
 //!   "next_seq": 42,
-//!   "fluxa": { ... },            // one sub-document per service, each #[serde(default)]
+//!   "SERVICE": { ... },          // each service's sub-document, under its registry key,
+//!                                // once the service has state
 //!   "requests": [{"seq": 41, "at": "ISO", "method": "POST", "path": "...", ...}]
 //! }
 //! ```
 //!
 //! The file is compact JSON (it is parsed and rewritten on every request, so size is speed;
-//! `jq . FILE` reads it). Keys this build does not know are dropped on the next write.
-//! The request log holds bodies as sent, fake secrets included; the file is mode 0600.
+//! `jq . FILE` reads it). The request log holds bodies as sent, fake secrets included; the file
+//! is mode 0600.
+//!
+//! # Per-service state
+//!
+//! This module names no service. Every top-level key other than the sandbox's own is a
+//! service's sub-document ([`ServiceStates`]), kept as raw JSON until a handler asks for it by
+//! type ([`StateDoc::service`], [`StateDoc::service_mut`] with a [`ServiceState`]); it is then
+//! decoded once per transaction. On write, a sub-document nobody changed is copied back
+//! verbatim, so a request to one service neither decodes nor re-encodes the others. A
+//! sub-document this build does not know (a service removed since) is kept as it is; a
+//! service's own unknown keys are dropped when that service next changes its state. A
+//! sub-document that does not decode fails the transactions that need it (500 naming the file),
+//! and is never overwritten.
 
+use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use agentcred_core::fsutil::{FileLock, write_private};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::ser::SerializeMap as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use super::authpi::AuthpiState;
-use super::fluxa::FluxaState;
-use super::fluxra::FluxraState;
-use super::proxy::ProxyState;
 use super::support::{Envelope, iso_ms, now_ms};
 use super::tokens::{SigningKey, TokenError};
-use crate::fsutil::{FileLock, write_private};
 
 /// The request log keeps this many most recent requests (counts are kept for all).
 pub const REQUEST_LOG_LIMIT: usize = 1000;
@@ -63,12 +76,13 @@ pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 /// The current layout version of the state document.
 pub const STATE_VERSION: u32 = 1;
 
-/// Default JWT lifetimes per service, in seconds (providers.md §1.2, §7, §3.7).
-pub const JWT_TTL_DEFAULTS: &[(&str, u64)] = &[("fluxa", 900), ("fluxra", 3600), ("authpi", 300)];
+/// The JWT lifetime of a service that declares none.
+const FALLBACK_JWT_TTL: u64 = 900;
 
-/// The whole emulated world.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
+/// The whole emulated world. Its JSON keys are the fields below, in this order, with every
+/// service's sub-document (under its key) between `next_seq` and `requests`; a missing key is
+/// the field's default.
+#[derive(Debug, Default)]
 pub struct StateDoc {
     pub version: u32,
     pub signing_key: Option<StoredKey>,
@@ -78,12 +92,218 @@ pub struct StateDoc {
     pub counts: BTreeMap<String, u64>,
     /// The `seq` the next logged request gets; never reset, so tests can use it as a cursor.
     pub next_seq: u64,
-    pub fluxa: FluxaState,
-    pub fluxra: FluxraState,
-    pub authpi: AuthpiState,
-    pub proxy: ProxyState,
+    /// Each service's own state, by service key; see [`StateDoc::service`].
+    pub services: ServiceStates,
     /// The last [`REQUEST_LOG_LIMIT`] requests, oldest first.
     pub requests: VecDeque<RequestRecord>,
+}
+
+/// The sandbox's own top-level keys; no service may use one as its key.
+pub const RESERVED_KEYS: &[&str] = &[
+    "version",
+    "signing_key",
+    "knobs",
+    "faults",
+    "counts",
+    "next_seq",
+    "requests",
+];
+
+impl Serialize for StateDoc {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("version", &self.version)?;
+        map.serialize_entry("signing_key", &self.signing_key)?;
+        map.serialize_entry("knobs", &self.knobs)?;
+        map.serialize_entry("faults", &self.faults)?;
+        map.serialize_entry("counts", &self.counts)?;
+        map.serialize_entry("next_seq", &self.next_seq)?;
+        for (key, slot) in &self.services.slots {
+            match (&slot.raw, slot.typed.get()) {
+                (Some(raw), _) => map.serialize_entry(key, raw)?,
+                (None, Some(typed)) => {
+                    map.serialize_entry(key, &typed.to_raw().map_err(serde::ser::Error::custom)?)?
+                }
+                (None, None) => {}
+            }
+        }
+        map.serialize_entry("requests", &self.requests)?;
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StateDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DocVisitor;
+        impl<'de> Visitor<'de> for DocVisitor {
+            type Value = StateDoc;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sandbox state object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StateDoc, A::Error> {
+                let mut doc = StateDoc::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "version" => doc.version = map.next_value()?,
+                        "signing_key" => doc.signing_key = map.next_value()?,
+                        "knobs" => doc.knobs = map.next_value()?,
+                        "faults" => doc.faults = map.next_value()?,
+                        "counts" => doc.counts = map.next_value()?,
+                        "next_seq" => doc.next_seq = map.next_value()?,
+                        "requests" => doc.requests = map.next_value()?,
+                        _ => {
+                            // Kept raw: decoded only if a handler asks for it.
+                            let raw = map.next_value::<Box<RawValue>>()?;
+                            doc.services.slots.insert(key, Slot::raw(raw));
+                        }
+                    }
+                }
+                Ok(doc)
+            }
+        }
+        deserializer.deserialize_map(DocVisitor)
+    }
+}
+
+/// A service's state: a `#[serde(default)]` document stored under the service's key.
+pub trait ServiceState: Default + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The service's registry key ([`SandboxService::key`](crate::SandboxService)).
+    const KEY: &'static str;
+}
+
+/// Every service's sub-document, raw as read until a handler asks for it by type.
+#[derive(Default)]
+pub struct ServiceStates {
+    slots: BTreeMap<String, Slot>,
+    /// The first sub-document that could not be used; fails the transaction.
+    problem: OnceLock<Problem>,
+}
+
+#[derive(Default)]
+struct Slot {
+    /// The sub-document as read; `None` once its service may have changed it.
+    raw: Option<Box<RawValue>>,
+    /// The decoded sub-document, from the first time it was asked for.
+    typed: OnceLock<Box<dyn ErasedState>>,
+}
+
+impl Slot {
+    fn raw(raw: Box<RawValue>) -> Slot {
+        Slot {
+            raw: Some(raw),
+            typed: OnceLock::new(),
+        }
+    }
+}
+
+/// A [`ServiceState`] of any type.
+trait ErasedState: Any + Send + Sync {
+    fn to_raw(&self) -> serde_json::Result<Box<RawValue>>;
+}
+
+impl<T: ServiceState> ErasedState for T {
+    fn to_raw(&self) -> serde_json::Result<Box<RawValue>> {
+        serde_json::value::to_raw_value(self)
+    }
+}
+
+#[derive(Debug)]
+enum Problem {
+    /// A sub-document in the file does not decode as its service's state.
+    Corrupt { key: &'static str, error: String },
+    /// Two state types claim one key: a bug in the registry.
+    KeyClash(&'static str),
+}
+
+impl std::fmt::Debug for ServiceStates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.slots.iter().map(|(key, slot)| {
+                let state = match (&slot.raw, slot.typed.get()) {
+                    (None, _) => "changed",
+                    (Some(_), Some(_)) => "decoded",
+                    (Some(_), None) => "raw",
+                };
+                (key, state)
+            }))
+            .finish()
+    }
+}
+
+impl ServiceStates {
+    /// The value of `T`, decoding it on first use.
+    fn get<T: ServiceState>(&self) -> &T {
+        let Some(slot) = self.slots.get(T::KEY) else {
+            return default_of::<T>();
+        };
+        let typed = slot
+            .typed
+            .get_or_init(|| Box::new(decode::<T>(slot.raw.as_deref(), &self.problem)));
+        match (&**typed as &dyn Any).downcast_ref::<T>() {
+            Some(state) => state,
+            None => {
+                let _ = self.problem.set(Problem::KeyClash(T::KEY));
+                default_of::<T>()
+            }
+        }
+    }
+
+    /// The value of `T` to change; it is written back (re-encoded) when the document is saved.
+    fn get_mut<T: ServiceState>(&mut self) -> &mut T {
+        let slot = self.slots.entry(T::KEY.to_owned()).or_default();
+        let is_t = |t: &dyn ErasedState| (t as &dyn Any).is::<T>();
+        if !slot.typed.get().is_some_and(|t| is_t(&**t)) {
+            if slot.typed.get().is_some() {
+                let _ = self.problem.set(Problem::KeyClash(T::KEY));
+            }
+            let value = decode::<T>(slot.raw.as_deref(), &self.problem);
+            slot.typed = OnceLock::from(Box::new(value) as Box<dyn ErasedState>);
+        }
+        if self.problem.get().is_none() {
+            // From now on the typed value is what gets written. (After a problem the raw text
+            // stays, and the transaction is not written anyway.)
+            slot.raw = None;
+        }
+        match slot
+            .typed
+            .get_mut()
+            .and_then(|t| (&mut **t as &mut dyn Any).downcast_mut::<T>())
+        {
+            Some(state) => state,
+            None => unreachable!("the slot of {} was just given a value of its type", T::KEY),
+        }
+    }
+}
+
+/// `raw` decoded as a `T`; the default when there is none, or (noting the problem) when it
+/// does not decode.
+fn decode<T: ServiceState>(raw: Option<&RawValue>, problem: &OnceLock<Problem>) -> T {
+    let Some(raw) = raw else {
+        return T::default();
+    };
+    serde_json::from_str(raw.get()).unwrap_or_else(|e| {
+        let _ = problem.set(Problem::Corrupt {
+            key: T::KEY,
+            error: e.to_string(),
+        });
+        T::default()
+    })
+}
+
+/// A shared `T::default()`, for reading a service that has no state yet.
+fn default_of<T: ServiceState>() -> &'static T {
+    static DEFAULTS: Mutex<BTreeMap<TypeId, &'static (dyn Any + Send + Sync)>> =
+        Mutex::new(BTreeMap::new());
+    let mut defaults = DEFAULTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let value = *defaults
+        .entry(TypeId::of::<T>())
+        .or_insert_with(|| Box::leak(Box::new(T::default())));
+    match (value as &dyn Any).downcast_ref::<T>() {
+        Some(value) => value,
+        None => unreachable!("the default stored under T's TypeId is a T"),
+    }
 }
 
 /// The signing key shared by every service's tokens (see [`super::tokens`]).
@@ -98,7 +318,8 @@ pub struct StoredKey {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Knobs {
-    /// JWT lifetime overrides by service name; a service not listed uses [`JWT_TTL_DEFAULTS`].
+    /// JWT lifetime overrides by service key; a service not listed uses its registry default
+    /// ([`SandboxService::jwt_ttl_default`](crate::SandboxService)).
     pub jwt_ttl_secs: BTreeMap<String, u64>,
     /// Delay added before every non-control request is handled.
     pub latency_ms: u64,
@@ -111,25 +332,24 @@ impl Knobs {
             .get(service)
             .copied()
             .or_else(|| default_jwt_ttl(service))
-            .unwrap_or(900)
+            .unwrap_or(FALLBACK_JWT_TTL)
     }
 
     /// Every known service's lifetime, overrides applied.
     pub fn effective_jwt_ttls(&self) -> BTreeMap<String, u64> {
-        let mut all: BTreeMap<String, u64> = JWT_TTL_DEFAULTS
-            .iter()
-            .map(|(s, ttl)| ((*s).to_owned(), *ttl))
+        let mut all: BTreeMap<String, u64> = crate::jwt_ttl_defaults()
+            .map(|(s, ttl)| (s.to_owned(), ttl))
             .collect();
         all.extend(self.jwt_ttl_secs.iter().map(|(s, t)| (s.clone(), *t)));
         all
     }
 }
 
+/// The registry's default JWT lifetime of `service`, if it mints JWTs.
 pub fn default_jwt_ttl(service: &str) -> Option<u64> {
-    JWT_TTL_DEFAULTS
-        .iter()
+    crate::jwt_ttl_defaults()
         .find(|(s, _)| *s == service)
-        .map(|(_, ttl)| *ttl)
+        .map(|(_, ttl)| ttl)
 }
 
 /// An injected fault: the next `count` requests matching `method` (any when absent) and the
@@ -207,13 +427,36 @@ pub struct RequestRecord {
 }
 
 impl RequestRecord {
-    /// The key it is counted under: `"POST /fluxa/agentid/refresh"`.
+    /// The key it is counted under: `"POST /SERVICE/refresh"`.
     pub fn count_key(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
 }
 
 impl StateDoc {
+    /// A service's state (its default when it has none yet), decoded on first use.
+    pub fn service<T: ServiceState>(&self) -> &T {
+        self.services.get()
+    }
+
+    /// A service's state to change; it is written back with the document.
+    pub fn service_mut<T: ServiceState>(&mut self) -> &mut T {
+        self.services.get_mut()
+    }
+
+    /// Why a service's sub-document could not be used, as the error of the transaction.
+    fn problem(&self, path: &Path) -> Option<StateError> {
+        Some(match self.services.problem.get()? {
+            Problem::Corrupt { key, error } => StateError::Corrupt(format!(
+                "the sandbox state {} is not valid ({key}: {error}); move it away to start afresh",
+                path.display()
+            )),
+            Problem::KeyClash(key) => {
+                StateError::Internal(format!("two service states claim the key {key:?}"))
+            }
+        })
+    }
+
     /// Append a request to the log (assigning its `seq`) and count it.
     pub fn record(&mut self, mut record: RequestRecord) -> u64 {
         self.next_seq += 1;
@@ -332,6 +575,9 @@ impl StateStore {
         let mut doc = self.load()?;
         doc.initialize()?;
         let out = f(&mut doc);
+        if let Some(problem) = doc.problem(&self.path) {
+            return Err(problem);
+        }
         self.save(&doc)?;
         Ok(out)
     }
@@ -344,7 +590,11 @@ impl StateStore {
         if doc.initialize()? {
             self.save(&doc)?;
         }
-        Ok(f(&doc))
+        let out = f(&doc);
+        match doc.problem(&self.path) {
+            Some(problem) => Err(problem),
+            None => Ok(out),
+        }
     }
 
     fn lock(&self) -> Result<FileLock, StateError> {
@@ -516,6 +766,80 @@ mod tests {
             Err(StateError::Corrupt(_))
         ));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{not json");
+    }
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(default)]
+    struct Counter {
+        n: u64,
+    }
+
+    impl ServiceState for Counter {
+        const KEY: &'static str = "counter";
+    }
+
+    fn state_with(text: &str) -> (tempfile::TempDir, PathBuf, StateStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, text).unwrap();
+        let store = StateStore::new(path.clone());
+        (dir, path, store)
+    }
+
+    #[test]
+    fn service_documents_are_copied_verbatim_until_their_service_changes_them() {
+        let (_dir, path, store) =
+            state_with(r#"{"counter":{"n":1,"extra":true},"gone":{"x" : [1, 2]},"next_seq":7}"#);
+        assert_eq!(store.transact(|doc| doc.service::<Counter>().n).unwrap(), 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""counter":{"n":1,"extra":true}"#), "{text}");
+        assert!(text.contains(r#""gone":{"x" : [1, 2]}"#), "{text}");
+        assert!(text.contains(r#""next_seq":7,"counter""#), "{text}");
+
+        store
+            .transact(|doc| doc.service_mut::<Counter>().n += 1)
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""counter":{"n":2}"#), "{text}");
+        assert!(text.contains(r#""gone":{"x" : [1, 2]}"#), "{text}");
+    }
+
+    #[test]
+    fn a_service_without_state_reads_as_its_default_and_is_not_written() {
+        let doc = StateDoc::default();
+        assert_eq!(doc.service::<Counter>(), &Counter::default());
+        let text = serde_json::to_string(&doc).unwrap();
+        assert!(!text.contains("counter"), "{text}");
+        let mut doc = doc;
+        doc.service_mut::<Counter>().n = 3;
+        let back: StateDoc = serde_json::from_str(&serde_json::to_string(&doc).unwrap()).unwrap();
+        assert_eq!(back.service::<Counter>().n, 3);
+    }
+
+    #[test]
+    fn a_service_document_that_does_not_decode_fails_its_transactions_only() {
+        let original = r#"{"counter":{"n":"many"},"next_seq":1}"#;
+        let (_dir, path, store) = state_with(original);
+        for result in [
+            store.transact(|doc| doc.service_mut::<Counter>().n = 5),
+            store.read(|doc| {
+                let _ = doc.service::<Counter>();
+            }),
+        ] {
+            match result {
+                Err(StateError::Corrupt(message)) => {
+                    assert!(message.contains("counter") && message.contains("state.json"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // The read wrote the fresh signing key before failing; the bad document is kept as is.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""counter":{"n":"many"}"#), "{text}");
+        // Transactions that do not need it still work, and keep it.
+        assert_eq!(store.transact(|doc| doc.next_seq).unwrap(), 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""counter":{"n":"many"}"#), "{text}");
     }
 
     #[test]

@@ -44,17 +44,28 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::AppState;
-use super::state::StateDoc;
+use super::state::{ServiceState, StateDoc};
 use super::support::{
     Auth, Envelope, iso_ms, json_object_body, json_response, now_ms, optional_str, random_hex,
     sha256_hex, text_response, uuid_v4,
 };
 use super::tokens::TokenError;
-use crate::validate::looks_like_email;
+use super::{AppState, Mount, SandboxService};
+use agentcred_core::validate::looks_like_email;
 
-/// The service's name in knobs (`jwt_ttl_secs.fluxra`).
-pub const SERVICE: &str = "fluxra";
+/// Fluxra in the registry ([`crate::SERVICES`]): `fluxra` in the state file and the knobs.
+pub const SERVICE: SandboxService = SandboxService {
+    key: "fluxra",
+    mounts: &[Mount {
+        prefix: "/fluxra",
+        env_var: "AGENTCRED_FLUXRA_URL",
+        envelope: ENVELOPE,
+        router,
+    }],
+    // providers.md §7
+    jwt_ttl_default: Some(3600),
+    demo_operator_keys: &[],
+};
 /// What `GET /health` reports.
 pub const VERSION: &str = "0.4.0";
 /// The `kid` of every Fluxra JWT the sandbox signs.
@@ -88,6 +99,10 @@ pub fn router() -> Router<AppState> {
 #[serde(default)]
 pub struct FluxraState {
     pub agents: BTreeMap<String, FluxraAgent>,
+}
+
+impl ServiceState for FluxraState {
+    const KEY: &'static str = SERVICE.key;
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -273,7 +288,7 @@ fn by_recovery_key<'a>(
             "the path agent_id is not the authenticated agent",
         ));
     }
-    match doc.fluxra.agents.get(path_agent) {
+    match doc.service::<FluxraState>().agents.get(path_agent) {
         Some(agent) if agent.recovery_key_sha256 == sha256_hex(password.as_bytes()) => Ok(agent),
         _ => Err(Refusal::unauthorized("invalid agent_id or recovery_key")),
     }
@@ -297,7 +312,7 @@ fn by_jwt<'a>(doc: &'a StateDoc, token: &str, now: i64) -> Result<&'a FluxraAgen
     }
     let agent = verified
         .claim_str("agent_id")
-        .and_then(|id| doc.fluxra.agents.get(id));
+        .and_then(|id| doc.service::<FluxraState>().agents.get(id));
     let key_id = verified.claim_str("key_id");
     match agent {
         Some(agent)
@@ -377,7 +392,7 @@ async fn register(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
     let recovery_key_sha256 = sha256_hex(recovery_key.as_bytes());
     app.transact_response(ENVELOPE, move |doc| {
         if doc
-            .fluxra
+            .service::<FluxraState>()
             .agents
             .values()
             .any(|a| a.agent_name.eq_ignore_ascii_case(&name))
@@ -390,7 +405,7 @@ async fn register(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
         }
         let now = now_ms();
         let agent_id = format!("agt_{}", random_hex(16));
-        doc.fluxra.agents.insert(
+        doc.service_mut::<FluxraState>().agents.insert(
             agent_id.clone(),
             FluxraAgent {
                 agent_id: agent_id.clone(),
@@ -529,7 +544,7 @@ async fn create_key(
         };
         let mut view = key.view();
         view["api_key"] = json!(api_key);
-        if let Some(agent) = doc.fluxra.agents.get_mut(&agent_id) {
+        if let Some(agent) = doc.service_mut::<FluxraState>().agents.get_mut(&agent_id) {
             agent.keys.push(key);
         }
         json_response(StatusCode::CREATED, view)
@@ -582,11 +597,15 @@ async fn revoke_key(
         if let Err(refusal) = by_recovery_key(doc, &auth, &agent_id) {
             return refusal.response();
         }
-        let key = doc.fluxra.agents.get_mut(&agent_id).and_then(|a| {
-            a.keys
-                .iter_mut()
-                .find(|k| k.key_id == key_id && k.revoked_at.is_none())
-        });
+        let key = doc
+            .service_mut::<FluxraState>()
+            .agents
+            .get_mut(&agent_id)
+            .and_then(|a| {
+                a.keys
+                    .iter_mut()
+                    .find(|k| k.key_id == key_id && k.revoked_at.is_none())
+            });
         match key {
             Some(key) => {
                 key.revoked_at = Some(now_ms());
@@ -615,16 +634,20 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
         };
         let now = now_ms();
         let secret_sha256 = sha256_hex(password.as_bytes());
-        let found = doc.fluxra.agents.get(user).and_then(|agent| {
-            agent
-                .keys
-                .iter()
-                .position(|k| k.secret_sha256 == secret_sha256)
-        });
+        let found = doc
+            .service::<FluxraState>()
+            .agents
+            .get(user)
+            .and_then(|agent| {
+                agent
+                    .keys
+                    .iter()
+                    .position(|k| k.secret_sha256 == secret_sha256)
+            });
         let Some(index) = found else {
             return unauthorized("invalid agent_id or api_key");
         };
-        let agent = &doc.fluxra.agents[user];
+        let agent = &doc.service::<FluxraState>().agents[user];
         let key = &agent.keys[index];
         if key.revoked_at.is_some() {
             return middleware_unauthorized("API key revoked");
@@ -645,7 +668,7 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
             }
             None => return invalid_request("grant_type is required"),
         }
-        let ttl = handler_app.jwt_ttl(doc, SERVICE);
+        let ttl = handler_app.jwt_ttl(doc, SERVICE.key);
         let iat = now.div_euclid(1000);
         let claims = json!({
             "iss": "fluxra",
@@ -662,7 +685,7 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
             Err(e) => return internal(&e),
         };
         let agent_id = user.to_owned();
-        if let Some(agent) = doc.fluxra.agents.get_mut(&agent_id) {
+        if let Some(agent) = doc.service_mut::<FluxraState>().agents.get_mut(&agent_id) {
             agent.keys[index].last_used_at = Some(now);
         }
         json_response(

@@ -43,16 +43,36 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::state::{AppState, StateDoc};
+use super::state::{AppState, ServiceState, StateDoc};
 use super::support::{
     Auth, Envelope, format_atomic, hex, iso_ms, json_object_body, json_response, now_ms,
     optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms, uuid_v4,
 };
 use super::tokens::TokenError;
-use crate::validate::looks_like_email;
+use super::{Mount, SandboxService};
+use agentcred_core::validate::looks_like_email;
 
-/// The service's name in knobs (`jwt_ttl_secs.fluxa`).
-pub const SERVICE: &str = "fluxa";
+/// FluxA in the registry ([`crate::SERVICES`]): `fluxa` in the state file and the knobs.
+pub const SERVICE: SandboxService = SandboxService {
+    key: "fluxa",
+    mounts: &[
+        Mount {
+            prefix: "/fluxa/agentid",
+            env_var: "AGENTCRED_FLUXA_AGENTID_URL",
+            envelope: AGENTID_ENVELOPE,
+            router: agentid_router,
+        },
+        Mount {
+            prefix: "/fluxa/wallet",
+            env_var: "AGENTCRED_FLUXA_WALLET_URL",
+            envelope: WALLET_ENVELOPE,
+            router: wallet_router,
+        },
+    ],
+    // providers.md §1.2
+    jwt_ttl_default: Some(900),
+    demo_operator_keys: &[],
+};
 /// The `kid` of every FluxA token.
 pub const KID: &str = "agent-did-key";
 pub const VC_TYP: &str = "agent-vc";
@@ -105,6 +125,10 @@ pub struct FluxaState {
     /// Transaction ids handed out so far (each agent reserves [`SEEDED_TRANSACTIONS`]).
     pub transactions_created: u64,
     pub agents: BTreeMap<String, FluxaAgent>,
+}
+
+impl ServiceState for FluxaState {
+    const KEY: &'static str = SERVICE.key;
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -482,7 +506,7 @@ fn internal(envelope: Envelope, err: &TokenError) -> Response {
 /// Sign a login JWT for `agent` with the current FluxA lifetime.
 fn login_jwt(app: &AppState, doc: &StateDoc, agent: &FluxaAgent) -> Result<String, TokenError> {
     let iat = now_ms().div_euclid(1000);
-    let ttl = i64::try_from(app.jwt_ttl(doc, SERVICE)).unwrap_or(i64::MAX);
+    let ttl = i64::try_from(app.jwt_ttl(doc, SERVICE.key)).unwrap_or(i64::MAX);
     let mut claims =
         json!({"agent_id": agent.agent_id, "iat": iat, "exp": iat.saturating_add(ttl)});
     if let Some(email) = &agent.email {
@@ -527,13 +551,22 @@ async fn register(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
     let handler_app = app.clone();
     app.transact_response(AGENTID_ENVELOPE, move |doc| {
         let now = now_ms();
-        let agent = seed_agent(&mut doc.fluxa, name, email, client_info, token_sha256, now);
+        let agent = seed_agent(
+            doc.service_mut::<FluxaState>(),
+            name,
+            email,
+            client_info,
+            token_sha256,
+            now,
+        );
         let jwt = match login_jwt(&handler_app, doc, &agent) {
             Ok(jwt) => jwt,
             Err(e) => return internal(AGENTID_ENVELOPE, &e),
         };
         let agent_id = agent.agent_id.clone();
-        doc.fluxa.agents.insert(agent_id.clone(), agent);
+        doc.service_mut::<FluxaState>()
+            .agents
+            .insert(agent_id.clone(), agent);
         json_response(
             StatusCode::OK,
             json!({"agent_id": agent_id, "token": token, "jwt": jwt}),
@@ -557,7 +590,7 @@ async fn refresh(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -
     let token_sha256 = sha256_hex(token.as_bytes());
     let handler_app = app.clone();
     app.read_response(AGENTID_ENVELOPE, move |doc| {
-        let agent = match doc.fluxa.agents.get(&agent_id) {
+        let agent = match doc.service::<FluxaState>().agents.get(&agent_id) {
             Some(agent) if agent.token_sha256 == token_sha256 => agent,
             _ => {
                 return AGENTID_ENVELOPE.response(
@@ -637,7 +670,7 @@ fn authenticate<'a>(
     let agent_id = verified
         .claim_str("agent_id")
         .ok_or_else(|| AuthFailure::Invalid("no agent_id claim".into()))?;
-    match doc.fluxa.agents.get(agent_id) {
+    match doc.service::<FluxaState>().agents.get(agent_id) {
         Some(agent) if agent.authorized => Ok(agent),
         _ => Err(AuthFailure::NotAuthorized),
     }
@@ -702,7 +735,7 @@ async fn issue_vc(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
             Ok(vc) => vc,
             Err(e) => return internal(AGENTID_ENVELOPE, &e),
         };
-        if let Some(agent) = doc.fluxa.agents.get_mut(&agent_id) {
+        if let Some(agent) = doc.service_mut::<FluxaState>().agents.get_mut(&agent_id) {
             agent.vcs.push(VcRecord {
                 jti: jti.clone(),
                 audience,

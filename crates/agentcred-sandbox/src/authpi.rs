@@ -83,16 +83,40 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::AppState;
-use super::state::StateDoc;
+use super::state::{ServiceState, StateDoc};
 use super::support::{
     Auth, Envelope, content_type, form_pairs, is_form_content_type, json_object_body,
     json_response, now_ms, query_param, random_bytes, random_hex, sha256_hex,
 };
-use crate::validate::{caip2, is_evm_address};
+use super::{AppState, Mount, SandboxService};
+use agentcred_core::validate::{caip2, is_evm_address};
 
-/// The service's name in knobs (`jwt_ttl_secs.authpi`).
-pub const SERVICE: &str = "authpi";
+/// AuthPI in the registry ([`crate::SERVICES`]): `authpi` in the state file and the knobs.
+pub const SERVICE: SandboxService = SandboxService {
+    key: "authpi",
+    mounts: &[
+        Mount {
+            prefix: "/authpi/api",
+            env_var: "AGENTCRED_AUTHPI_URL",
+            envelope: ENVELOPE,
+            router,
+        },
+        Mount {
+            prefix: IDP_PREFIX,
+            env_var: "AGENTCRED_AUTHPI_IDP_URL",
+            envelope: ENVELOPE,
+            router: idp_router,
+        },
+    ],
+    // providers.md §3.7
+    jwt_ttl_default: Some(300),
+    demo_operator_keys: &[
+        ("AUTHPI_KEY_ID", DEMO_KEY_ID),
+        ("AUTHPI_KEY_SECRET", DEMO_KEY_SECRET),
+    ],
+};
+/// Where the IdP is mounted; the `iss` of its tokens is the base URL plus this.
+const IDP_PREFIX: &str = "/authpi/idp";
 pub const ENVELOPE: Envelope = Envelope::OAuth;
 /// The `kid` of every AuthPI access token.
 pub const KID: &str = "authpi-sandbox-1";
@@ -162,6 +186,10 @@ pub struct AuthpiState {
     pub agents_created: u64,
     /// Idempotency records by `"{account_id} {key}"`.
     pub idempotency: BTreeMap<String, IdempotencyRecord>,
+}
+
+impl ServiceState for AuthpiState {
+    const KEY: &'static str = SERVICE.key;
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -639,7 +667,7 @@ async fn idempotent(
     let claim_fingerprint = fingerprint.clone();
     let claim = app
         .transact(move |doc| {
-            let state = &mut doc.authpi;
+            let state = doc.service_mut::<AuthpiState>();
             // Keys are scoped per account, so who asks is settled first.
             if let Err(answer) = authorize(state, &claim_req) {
                 return Claim::Answer(answer);
@@ -687,14 +715,18 @@ async fn idempotent(
             transact(app, move |doc| {
                 let answer = act(doc);
                 if answer.is_success() {
-                    if let Some(record) = doc.authpi.idempotency.get_mut(&scoped) {
+                    if let Some(record) = doc
+                        .service_mut::<AuthpiState>()
+                        .idempotency
+                        .get_mut(&scoped)
+                    {
                         record.status = Some(answer.status.as_u16());
                         record.body = answer.body.clone();
                         record.etag = answer.etag.clone();
                     }
                 } else {
                     // Only successes are kept: the key is free for a corrected retry.
-                    doc.authpi.idempotency.remove(&scoped);
+                    doc.service_mut::<AuthpiState>().idempotency.remove(&scoped);
                 }
                 answer
             })
@@ -831,7 +863,7 @@ fn metadata(value: &Value) -> Result<Map<String, Value>, Answer> {
 
 async fn me(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let auth = Auth::from_headers(&headers);
-    read(&app, move |doc| match api_key(&doc.authpi, &auth) {
+    read(&app, move |doc| match api_key(doc.service::<AuthpiState>(), &auth) {
         Ok(key) => Answer::json(
             StatusCode::OK,
             json!({"data": {
@@ -855,7 +887,7 @@ async fn list_agents(
     let req = Req::new(ids, &headers);
     let query = uri.query().map(str::to_owned);
     read(&app, move |doc| {
-        let state = &doc.authpi;
+        let state = doc.service::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -951,7 +983,7 @@ async fn create_agent(
     let act_req = req.clone();
     idempotent(&app, &req, key, fingerprint, move |doc| {
         let req = act_req;
-        let state = &mut doc.authpi;
+        let state = doc.service_mut::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -1028,7 +1060,7 @@ async fn get_agent(
 ) -> Response {
     let req = Req::new(ids, &headers);
     read(&app, move |doc| {
-        let state = &doc.authpi;
+        let state = doc.service::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -1049,7 +1081,7 @@ async fn update_agent(
     let req = Req::new(ids, &headers);
     let input = json_object_body(&headers, &body);
     transact(&app, move |doc| {
-        let state = &mut doc.authpi;
+        let state = doc.service_mut::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -1183,7 +1215,7 @@ async fn delete_agent(
 ) -> Response {
     let req = Req::new(ids, &headers);
     transact(&app, move |doc| {
-        let state = &mut doc.authpi;
+        let state = doc.service_mut::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -1208,7 +1240,7 @@ async fn list_verifiers(
 ) -> Response {
     let req = Req::new(ids, &headers);
     read(&app, move |doc| {
-        let state = &doc.authpi;
+        let state = doc.service::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -1248,7 +1280,7 @@ async fn add_verifier(
     let act_req = req.clone();
     idempotent(&app, &req, key, fingerprint, move |doc| {
         let req = act_req;
-        let state = &mut doc.authpi;
+        let state = doc.service_mut::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -1396,7 +1428,7 @@ async fn remove_verifier(
 ) -> Response {
     let req = Req::new(ids, &headers);
     transact(&app, move |doc| {
-        let state = &mut doc.authpi;
+        let state = doc.service_mut::<AuthpiState>();
         if let Err(answer) = authorize(state, &req) {
             return answer;
         }
@@ -1511,10 +1543,10 @@ fn issue_token(
     requested_scope: Option<String>,
     resource: Option<String>,
 ) -> Answer {
-    if doc.authpi.issuer(issuer_id).is_none() {
+    if doc.service::<AuthpiState>().issuer(issuer_id).is_none() {
         return Answer::not_found(&format!("issuer {issuer_id} not found"));
     }
-    let ttl = app.jwt_ttl(doc, SERVICE);
+    let ttl = app.jwt_ttl(doc, SERVICE.key);
     let key = match doc.signing_key() {
         Ok(key) => key,
         Err(e) => return Answer::internal(&format!("sandbox signing key unusable: {e}")),
@@ -1528,7 +1560,7 @@ fn issue_token(
         )
     };
     let Some(agent) = doc
-        .authpi
+        .service_mut::<AuthpiState>()
         .agents
         .get_mut(client_id)
         .filter(|a| a.issuer_id == issuer_id)
@@ -1570,7 +1602,7 @@ fn issue_token(
     let now = now_ms();
     let iat = now.div_euclid(1000);
     let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
-    let iss = format!("{}{}/{issuer_id}", app.base_url(), super::AUTHPI_IDP_PREFIX);
+    let iss = format!("{}{}/{issuer_id}", app.base_url(), IDP_PREFIX);
     let scope = granted.join(" ");
     let claims = json!({
         "iss": iss,
@@ -1608,7 +1640,7 @@ fn jti() -> String {
 
 async fn jwks(State(app): State<AppState>, Path(issuer_id): Path<String>) -> Response {
     read(&app, move |doc| {
-        if doc.authpi.issuer(&issuer_id).is_none() {
+        if doc.service::<AuthpiState>().issuer(&issuer_id).is_none() {
             return Answer::not_found(&format!("issuer {issuer_id} not found"));
         }
         match doc.signing_key() {

@@ -71,14 +71,22 @@
 //!
 //! # Adding a service
 //!
-//! 1. `src/sandbox/NAME.rs` with `pub fn router() -> Router<AppState>` (routes relative to the
-//!    prefix), a `#[serde(default)]` state struct, and handlers that do all their work inside
-//!    `app.transact_response(ENVELOPE, move |doc| ...)` (or `read_response` when they change
-//!    nothing). Parse bodies with `support::json_object_body`, credentials with `support::Auth`,
-//!    answer errors with `support::Envelope::X.response(...)`, mint ids/secrets with
-//!    `support::random_hex`, tokens with `doc.signing_key()?.sign(...)`.
-//! 2. `pub mod NAME;` below, a `pub NAME: NameState` field in [`state::StateDoc`], and one
-//!    [`Mount`] line in [`MOUNTS`] per base URL the service has.
+//! 1. `src/NAME.rs` with:
+//!    - `pub const SERVICE: SandboxService`: its key (`"name"`), one [`Mount`] per base URL
+//!      (prefix, the `AGENTCRED_NAME_URL` variable a client reads it from, error envelope,
+//!      router), its default JWT lifetime if it mints JWTs, its demo operator keys if any;
+//!    - `pub fn router() -> Router<AppState>` (routes relative to the prefix);
+//!    - a `#[serde(default)]` state struct with `impl ServiceState for NameState { const KEY:
+//!      &'static str = SERVICE.key; }`, reached in handlers as `doc.service::<NameState>()`
+//!      (or `doc.service_mut::<NameState>()` to change it);
+//!    - handlers that do all their work inside `app.transact_response(ENVELOPE, move |doc| ...)`
+//!      (or `read_response` when they change nothing). Parse bodies with
+//!      `support::json_object_body`, credentials with `support::Auth`, answer errors with
+//!      `support::Envelope::X.response(...)`, mint ids/secrets with `support::random_hex`,
+//!      tokens with `doc.signing_key()?.sign(...)`.
+//! 2. `pub mod NAME;` below and `&NAME::SERVICE` in [`SERVICES`]. Routing, the service URLs
+//!    (`/_sandbox/health`, `sandbox serve`, the CLI's sandbox profiles), the knobs, the state
+//!    file and the demo keys all follow from the registry.
 //! 3. Tests in the module with `testkit::Harness` (a sandbox on a temp state file + client).
 
 pub mod authpi;
@@ -113,14 +121,16 @@ use tokio::sync::oneshot;
 use state::{AppState, FaultMode, RequestRecord, StateStore};
 use support::{Auth, Envelope, body_for_log, is_json_content_type, iso_ms, now_ms};
 
-pub const FLUXA_AGENTID_PREFIX: &str = "/fluxa/agentid";
-pub const FLUXA_WALLET_PREFIX: &str = "/fluxa/wallet";
-pub const FLUXRA_PREFIX: &str = "/fluxra";
-pub const AUTHPI_API_PREFIX: &str = "/authpi/api";
-pub const AUTHPI_IDP_PREFIX: &str = "/authpi/idp";
-pub const PROXY_PREFIX: &str = "/proxy";
 /// The control routes' prefix; requests under it are not logged, delayed or faulted.
 pub const CONTROL_PREFIX: &str = "/_sandbox";
+
+/// Every emulated service. Adding a service = its module and one line here.
+pub const SERVICES: &[&SandboxService] = &[
+    &fluxa::SERVICE,
+    &fluxra::SERVICE,
+    &authpi::SERVICE,
+    &proxy::SERVICE,
+];
 
 /// The environment variable that sets a JWT lifetime (seconds, or a duration like `90s`) for
 /// every service, in this process only.
@@ -131,46 +141,44 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How long shutting down waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// One base URL of a service: where it is mounted, how its errors look and its routes.
+/// What the generic parts of the sandbox (routing, knobs, the state file, the CLI's sandbox
+/// profiles) know about one service; each service module has one as `SERVICE`.
+pub struct SandboxService {
+    /// Its name: the key of its sub-document in the state file
+    /// ([`state::ServiceState::KEY`]) and of its lifetime in the `jwt_ttl_secs` knob.
+    pub key: &'static str,
+    /// Its base URLs (FluxA has two: agent ID and wallet).
+    pub mounts: &'static [Mount],
+    /// The lifetime of the JWTs it mints, in seconds, unless a knob says otherwise; `None` for
+    /// a service that mints none.
+    pub jwt_ttl_default: Option<u64>,
+    /// Its documented demo operator credentials, by the variable that would carry a real one
+    /// (`PROXY_API_KEY`), for sandbox profiles whose user configured none.
+    pub demo_operator_keys: &'static [(&'static str, &'static str)],
+}
+
+/// One base URL of a service: where it is mounted, the variable a client reads that base URL
+/// from, how its errors look and its routes.
 pub struct Mount {
     pub prefix: &'static str,
+    /// `AGENTCRED_<SERVICE>_URL`: the variable that overrides this base URL in the CLI.
+    pub env_var: &'static str,
     pub envelope: Envelope,
+    /// The routes, relative to `prefix`.
     pub router: fn() -> Router<AppState>,
 }
 
-/// Every mounted service base URL. Adding a service = adding its lines here.
-pub const MOUNTS: &[Mount] = &[
-    Mount {
-        prefix: FLUXA_AGENTID_PREFIX,
-        envelope: fluxa::AGENTID_ENVELOPE,
-        router: fluxa::agentid_router,
-    },
-    Mount {
-        prefix: FLUXA_WALLET_PREFIX,
-        envelope: fluxa::WALLET_ENVELOPE,
-        router: fluxa::wallet_router,
-    },
-    Mount {
-        prefix: FLUXRA_PREFIX,
-        envelope: Envelope::NestedError,
-        router: fluxra::router,
-    },
-    Mount {
-        prefix: AUTHPI_API_PREFIX,
-        envelope: Envelope::OAuth,
-        router: authpi::router,
-    },
-    Mount {
-        prefix: AUTHPI_IDP_PREFIX,
-        envelope: Envelope::OAuth,
-        router: authpi::idp_router,
-    },
-    Mount {
-        prefix: PROXY_PREFIX,
-        envelope: Envelope::Typed,
-        router: proxy::router,
-    },
-];
+/// Every mounted base URL of every service.
+pub fn mounts() -> impl Iterator<Item = &'static Mount> {
+    SERVICES.iter().flat_map(|service| service.mounts)
+}
+
+/// (service key, default JWT lifetime) of every service that mints JWTs.
+pub fn jwt_ttl_defaults() -> impl Iterator<Item = (&'static str, u64)> {
+    SERVICES
+        .iter()
+        .filter_map(|service| Some((service.key, service.jwt_ttl_default?)))
+}
 
 fn under(path: &str, prefix: &str) -> bool {
     path.strip_prefix(prefix)
@@ -179,8 +187,7 @@ fn under(path: &str, prefix: &str) -> bool {
 
 /// The error envelope of whatever answers `path` (the sandbox's own outside any service).
 pub fn envelope_for(path: &str) -> Envelope {
-    MOUNTS
-        .iter()
+    mounts()
         .find(|m| under(path, m.prefix))
         .map_or(Envelope::Sandbox, |m| m.envelope)
 }
@@ -228,34 +235,25 @@ fn parse_ttl(value: &str) -> anyhow::Result<u64> {
 /// The base URL of each service for a sandbox at `base_url`, as (env var, url).
 pub fn service_urls(base_url: &str) -> Vec<(&'static str, String)> {
     let base = base_url.trim_end_matches('/');
-    [
-        ("AGENTCRED_FLUXA_AGENTID_URL", FLUXA_AGENTID_PREFIX),
-        ("AGENTCRED_FLUXA_WALLET_URL", FLUXA_WALLET_PREFIX),
-        ("AGENTCRED_FLUXRA_URL", FLUXRA_PREFIX),
-        ("AGENTCRED_AUTHPI_URL", AUTHPI_API_PREFIX),
-        ("AGENTCRED_AUTHPI_IDP_URL", AUTHPI_IDP_PREFIX),
-        ("AGENTCRED_PROXY_URL", PROXY_PREFIX),
-    ]
-    .into_iter()
-    .map(|(var, prefix)| (var, format!("{base}{prefix}")))
-    .collect()
+    mounts()
+        .map(|m| (m.env_var, format!("{base}{}", m.prefix)))
+        .collect()
 }
 
 /// The documented demo organization keys, by the variable that would carry a real one, for
 /// sandbox profiles whose user configured no operator key.
-pub fn demo_operator_keys() -> &'static [(&'static str, &'static str)] {
-    &[
-        ("AUTHPI_KEY_ID", authpi::DEMO_KEY_ID),
-        ("AUTHPI_KEY_SECRET", authpi::DEMO_KEY_SECRET),
-        ("PROXY_API_KEY", proxy::DEMO_API_KEY),
-    ]
+pub fn demo_operator_keys() -> Vec<(&'static str, &'static str)> {
+    SERVICES
+        .iter()
+        .flat_map(|service| service.demo_operator_keys.iter().copied())
+        .collect()
 }
 
 /// The whole application: control routes, every mounted service, the JSON 404, and the
 /// recording/fault/latency layer around all of it.
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new().nest(CONTROL_PREFIX, control::router());
-    for mount in MOUNTS {
+    for mount in mounts() {
         router = router.nest(mount.prefix, (mount.router)());
     }
     router

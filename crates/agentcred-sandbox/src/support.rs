@@ -20,7 +20,7 @@ pub fn json_response(status: StatusCode, body: Value) -> Response {
 
 /// Marks a response whose plain-text body is deliberate, so the framework passes it through
 /// instead of rewriting it into the service's JSON envelope. For services documented to answer
-/// some errors in plain text (Fluxra's auth middleware), which clients must cope with.
+/// some errors in plain text (one service's auth middleware), which clients must cope with.
 #[derive(Debug, Clone, Copy)]
 pub struct DeliberateText;
 
@@ -41,15 +41,15 @@ pub fn text_response(status: StatusCode, text: &str) -> Response {
 /// envelope, so a client's error parsing is exercised on every path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Envelope {
-    /// `{"error": code, "message": message}`: FluxA Agent ID (and the card service).
+    /// `{"error": code, "message": message}`: an agent-id service (and a card service).
     ErrorMessage,
-    /// `{"status": "error", "code": code, "message": message}`: FluxA Wallet API.
+    /// `{"status": "error", "code": code, "message": message}`: a wallet API.
     StatusCodeMessage,
-    /// `{"error": {"code": CODE, "message": message}}`: Fluxra.
+    /// `{"error": {"code": CODE, "message": message}}`: nested, upper-case codes.
     NestedError,
-    /// `{"error": code, "error_description": message, "retryable": bool}`: AuthPI (OAuth style).
+    /// `{"error": code, "error_description": message, "retryable": bool}`: OAuth style.
     OAuth,
-    /// `{"error": {"type", "code", "message"}, "request_id"}`: Proxy (Ledger API).
+    /// `{"error": {"type", "code", "message"}, "request_id"}`: typed errors with a request id.
     Typed,
     /// `{"error": code, "message": message}` for routes outside any service.
     Sandbox,
@@ -238,7 +238,7 @@ pub enum Auth {
         user: String,
         password: String,
     },
-    /// The `Api-Key: <key>` header (Proxy).
+    /// The `Api-Key: <key>` header.
     ApiKey(String),
     /// An Authorization header with another scheme, or a Basic one that does not decode.
     Other,
@@ -355,7 +355,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Lowercase hex SHA-256 of `data`: how the services' records keep secrets, as real services
 /// do. (The state file still holds fake secrets elsewhere: the request log records bodies as
-/// sent, and AuthPI's idempotency replays keep their responses for 24 h; see `state.rs`.)
+/// sent, and idempotency replays keep their responses for 24 h; see `state.rs`.)
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
 }

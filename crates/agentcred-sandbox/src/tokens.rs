@@ -5,7 +5,7 @@
 //! base64), so a token minted by one sandbox process verifies in every other process that
 //! shares the state file.
 //!
-//! FluxA really signs with RS256, and AuthPI's tokens are whatever its IdP uses. The sandbox
+//! The real services sign with RS256 or whatever their IdP uses. The sandbox
 //! uses ES256 because `ring` can sign RSA but cannot generate RSA keys, and shipping a fixed
 //! RSA private key in the binary would be worse. Nothing is lost for the client: agentcred never
 //! verifies a service's signature, it only decodes `exp` (and `typ`) locally. The sandbox itself
@@ -62,7 +62,7 @@ impl Verified {
             .or_else(|| self.claims.get("typ").and_then(Value::as_str))
     }
 
-    /// Whether either the header or the payload says `typ` is `typ` (FluxA marks VCs in both).
+    /// Whether either the header or the payload says `typ` is `typ` (a VC is marked in both).
     pub fn has_typ(&self, typ: &str) -> bool {
         [&self.header, &self.claims]
             .iter()

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-use super::state::{AppState, Fault, JWT_TTL_DEFAULTS, StateDoc};
+use super::state::{AppState, Fault, StateDoc};
 use super::support::{Envelope, json_response, query_param};
 
 /// Latency beyond this is refused: a typo should not hang a test suite.
@@ -153,7 +153,7 @@ async fn get_knobs(State(app): State<AppState>) -> Response {
     .await
 }
 
-/// `PUT /_sandbox/knobs`: partial update, e.g. `{"jwt_ttl_secs": {"fluxa": 2}, "latency_ms": 0}`.
+/// `PUT /_sandbox/knobs`: partial update, e.g. `{"jwt_ttl_secs": {"SERVICE": 2}, "latency_ms": 0}`.
 /// A service's TTL set to `null` goes back to its default. Answers the knobs now in effect.
 async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
     let input = match json_object(&body) {
@@ -169,8 +169,8 @@ async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
                     return bad_request("jwt_ttl_secs must be an object of service: seconds");
                 };
                 for (service, ttl) in per_service {
-                    if !JWT_TTL_DEFAULTS.iter().any(|(s, _)| s == service) {
-                        let known: Vec<&str> = JWT_TTL_DEFAULTS.iter().map(|(s, _)| *s).collect();
+                    if !crate::jwt_ttl_defaults().any(|(s, _)| s == service) {
+                        let known: Vec<&str> = crate::jwt_ttl_defaults().map(|(s, _)| s).collect();
                         return bad_request(format!(
                             "no JWT lifetime for service {service:?} (known: {})",
                             known.join(", ")

@@ -257,12 +257,15 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;status' {
+            [CompletionResult]::new('--min-valid', '--min-valid', [CompletionResultType]::ParameterName, 'With --check: a credential must stay valid this long')
+            [CompletionResult]::new('--min-remaining', '--min-remaining', [CompletionResultType]::ParameterName, 'With --check: at least this much budget must remain (in the budget''s currency)')
             [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'Network of the wallet balance, for services with a wallet (default base)')
             [CompletionResult]::new('--tx-limit', '--tx-limit', [CompletionResultType]::ParameterName, 'Number of recent wallet transactions (1-100, default 20)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Local facts of every profile (no network)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every profile: local facts only (no network), or with --check, checked concurrently')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Judge whether the profile can act now and exit with one code (0 ok, 4 invalid, 6 unknown, 7 store unavailable, 8 may not act)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')

@@ -238,12 +238,15 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;status'= {
+            cand --min-valid 'With --check: a credential must stay valid this long'
+            cand --min-remaining 'With --check: at least this much budget must remain (in the budget''s currency)'
             cand --network 'Network of the wallet balance, for services with a wallet (default base)'
             cand --tx-limit 'Number of recent wallet transactions (1-100, default 20)'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
-            cand --all 'Local facts of every profile (no network)'
+            cand --all 'Every profile: local facts only (no network), or with --check, checked concurrently'
+            cand --check 'Judge whether the profile can act now and exit with one code (0 ok, 4 invalid, 6 unknown, 7 store unavailable, 8 may not act)'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'

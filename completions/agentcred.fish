@@ -228,6 +228,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l reveal -d 
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l min-valid -d 'With --check: a credential must stay valid this long' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l min-remaining -d 'With --check: at least this much budget must remain (in the budget\'s currency)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l network -d 'Network of the wallet balance, for services with a wallet (default base)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l tx-limit -d 'Number of recent wallet transactions (1-100, default 20)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
@@ -237,7 +239,8 @@ file\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l all -d 'Local facts of every profile (no network)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l all -d 'Every profile: local facts only (no network), or with --check, checked concurrently'
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l check -d 'Judge whether the profile can act now and exit with one code (0 ok, 4 invalid, 6 unknown, 7 store unavailable, 8 may not act)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'

@@ -21,6 +21,7 @@ pub mod duration;
 pub mod enroll;
 pub mod error;
 pub mod generate;
+pub mod health;
 pub mod http;
 pub mod input;
 pub mod jwt;

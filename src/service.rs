@@ -8,6 +8,7 @@
 use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::health::Probe;
 use crate::profile::Profile;
 use crate::session::Session;
 use crate::spec::ServiceSpec;
@@ -21,6 +22,11 @@ pub trait Service: Sync {
 
     /// `agentcred status`: the agent as the service sees it, plus the local facts.
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()>;
+
+    /// For `status --check`: one look at the agent as the service sees it (its state and its
+    /// budget), with as few calls as the service allows. The credential itself was checked
+    /// before, so a call that needs it finds it fresh.
+    fn probe(&self, ctx: &Ctx, session: &Session) -> Result<Probe>;
 
     /// Refuse (with the service's own words) to hand out a credential of an agent the
     /// service no longer has: deregistered, deleted.

@@ -92,9 +92,24 @@ pub struct TokenArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Local facts of every profile (no network)
+    /// Every profile: local facts only (no network), or with --check, checked concurrently
     #[arg(long)]
     pub all: bool,
+    /// Judge whether the profile can act now and exit with one code (0 ok, 4 invalid, 6
+    /// unknown, 7 store unavailable, 8 may not act)
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: a credential must stay valid this long
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s", requires = "check")]
+    pub min_valid: std::time::Duration,
+    /// With --check: at least this much budget must remain (in the budget's currency)
+    #[arg(
+        long,
+        value_name = "AMOUNT",
+        requires = "check",
+        allow_negative_numbers = true
+    )]
+    pub min_remaining: Option<String>,
     /// Network of the wallet balance, for services with a wallet (default base)
     #[arg(long, value_name = "NET")]
     pub network: Option<String>,

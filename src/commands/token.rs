@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::cli::args::TokenArgs;
-use crate::duration;
 use crate::error::Result;
 use crate::output::{Human, Output, Render};
 use crate::services;
@@ -53,14 +52,15 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     } else {
         let fresh = session.ensure_fresh(args.min_valid)?;
         let left = fresh.expires_at.map(|exp| exp - timefmt::now_unix());
+        // Even a credential minted just now falls short: the service gives no longer ones,
+        // and a caller that asked for this long must not get one it cannot use.
         if let Some(left) = left
             && left < args.min_valid.as_secs() as i64
         {
-            ctx.printer.warn(format!(
-                "the new credential is valid for {}, less than --min-valid {}: {} does not issue longer-lived ones",
-                duration::human(std::time::Duration::from_secs(left.max(0) as u64)),
-                duration::human(args.min_valid),
-                provider.display_name()
+            return Err(crate::health::min_valid_unmet(
+                provider,
+                args.min_valid,
+                left,
             ));
         }
         TokenView {

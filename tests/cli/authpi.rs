@@ -406,7 +406,7 @@ fn secret_rotation_end_to_end() {
     let minted = logged(&log, "POST", TOKEN);
     assert_eq!(minted.len(), 1);
     assert_eq!(minted[0]["body"]["client_secret"], new_secret.as_str());
-    home.run(&["token", "--min-valid", "10m"]).ok();
+    home.run(&["token", "--min-valid", "4m"]).ok();
 
     // The verifier the profile uses needs --force, which says what breaks.
     let refused = home.run(&["verifiers", "remove", &new]).code(2);
@@ -559,7 +559,7 @@ fn a_suspended_agent_gets_no_token_until_it_is_activated() {
     let refused = home.run(&["refresh"]).code(8);
     refused.mentions(&["suspended", "agentcred agent activate"]);
     let json = home
-        .run(&["--json", "token", "--min-valid", "10m"])
+        .run(&["--json", "token", "--min-valid", "6m"])
         .code(8)
         .error_json();
     assert_eq!(json["error"]["code"], "agent_suspended");
@@ -576,7 +576,7 @@ fn a_suspended_agent_gets_no_token_until_it_is_activated() {
 
     home.run(&["agent", "activate"]).ok();
     home.run(&["refresh"]).ok();
-    home.run(&["token", "--min-valid", "10m"]).ok();
+    home.run(&["token", "--min-valid", "4m"]).ok();
 
     // Blocking is for good: it asks first, and no activation follows.
     let unconfirmed = home.run(&["agent", "block", "--reason", "abuse"]).code(2);

@@ -180,20 +180,22 @@ fn token_min_valid_refreshes_when_less_remains_and_prints_only_the_jwt() {
     assert_eq!(jwt.split('.').count(), 3);
     assert_eq!(jwt, home.stored("fluxa:jwt"));
 
-    // 20 minutes is more than a FluxA JWT ever has left: refresh, and say so on stderr.
-    let second = home.run(&["token", "--min-valid", "20m"]).ok();
+    // 20 minutes is more than a FluxA JWT ever has: it refreshes once, then refuses (exit 8,
+    // `min_valid_unmet`, naming the longest lifetime) rather than print a JWT too short.
+    let second = home.run(&["token", "--min-valid", "20m"]).code(8);
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
-    assert_ne!(second.stdout.trim_end(), jwt);
-    assert_eq!(second.stdout.lines().count(), 1);
-    assert!(
-        second.stderr.contains("less than --min-valid"),
-        "{}",
-        second.stderr
-    );
+    assert!(second.stdout.is_empty(), "{}", second.stdout);
+    second.mentions(&["at most about 1", "--min-valid"]);
+    let unmet = home
+        .run(&["--json", "token", "--min-valid", "20m"])
+        .code(8)
+        .error_json();
+    assert_eq!(unmet["error"]["code"], "min_valid_unmet");
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 2);
 
     // 10 minutes is within what a new JWT has: no further refresh.
     home.run(&["token", "--min-valid", "10m"]).ok();
-    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 2);
 
     let json = home.run(&["--json", "token"]).ok().json();
     assert_eq!(json["token_type"], "Bearer");

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::args::{AgentCommand, StatusArgs};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
+use crate::health::{AgentState, Probe};
 use crate::operator::{self, OperatorKey};
 use crate::output::{Human, tables};
 use crate::profile::{Profile, Record};
@@ -136,6 +137,29 @@ impl Service for Authpi {
 
     fn lifecycle(&self) -> Option<&dyn Lifecycle> {
         Some(self)
+    }
+
+    fn probe(&self, ctx: &Ctx, session: &Session) -> Result<Probe> {
+        ensure_agent_exists(&session.name, &session.profile)?;
+        // The IdP refuses tokens to a suspended or blocked agent, which the credential check
+        // before this already met; with the org key, the agent's own status says more.
+        let state = match core_if_key(ctx, session)? {
+            Some(core) => match core
+                .get_agent(&session.profile.agent_id)?
+                .value
+                .status
+                .as_deref()
+            {
+                Some("suspended") => AgentState::Suspended,
+                Some("blocked") => AgentState::Blocked,
+                _ => AgentState::Active,
+            },
+            None => AgentState::Active,
+        };
+        Ok(Probe {
+            state,
+            budget: None,
+        })
     }
 }
 

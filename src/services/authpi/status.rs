@@ -12,6 +12,7 @@ use super::{AgentView, AuthpiRecord, VerifierRow, core_if_key, render_verifiers,
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::health::{Budget, CredentialFact};
 use crate::local::LocalFacts;
 use crate::operator;
 use crate::output::{Human, Output, Render};
@@ -29,6 +30,10 @@ struct AuthpiStatus {
     /// The agent at AuthPI; null when it could not be asked (see `note`).
     agent: Option<AgentView>,
     verifiers: Option<Vec<VerifierRow>>,
+    /// The spending headroom in the shape every service's status shares (none here).
+    budget: Option<Budget>,
+    /// The profile's secrets: where each is and when it expires.
+    credentials: Vec<CredentialFact>,
     local: LocalFacts,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
@@ -77,6 +82,8 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
         issuer_id: record.issuer_id.clone(),
         agent: None,
         verifiers: None,
+        budget: None,
+        credentials: local.credentials(),
         local,
         note: None,
     };

@@ -12,6 +12,7 @@ pub mod status;
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::health::Probe;
 use crate::profile::Profile;
 use crate::secret::Secret;
 use crate::service::{Limits, Service};
@@ -74,6 +75,10 @@ impl Service for Fluxa {
 
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
         status::show(ctx, session, args)
+    }
+
+    fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {
+        status::probe(session)
     }
 
     fn limits(&self) -> Option<&dyn Limits> {

@@ -10,6 +10,7 @@ use crate::amount::Amount;
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::health::{AgentState, Budget, CredentialFact, Probe};
 use crate::http::{Auth, Call};
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render, tables};
@@ -28,6 +29,10 @@ struct FluxaStatus {
     balances: Vec<Balance>,
     mandates: Mandates,
     recent_transactions: Transactions,
+    /// The monthly headroom in the shape every service's status shares.
+    budget: Option<Budget>,
+    /// The profile's secrets: where each is and when it expires.
+    credentials: Vec<CredentialFact>,
     local: LocalFacts,
 }
 
@@ -167,6 +172,17 @@ fn fluxa_monthly(agent: &Value) -> Monthly {
 }
 
 impl Monthly {
+    pub(super) fn budget(&self) -> Budget {
+        Budget {
+            limit: self.limit.clone(),
+            spent: self.spent.clone(),
+            pending: self.pending.clone(),
+            remaining: self.remaining.clone(),
+            unlimited: self.unlimited,
+            period: Some("month".to_owned()),
+        }
+    }
+
     pub(crate) fn render(&self, out: &mut Human) {
         let show = |a: &Option<Amount>| {
             a.as_ref()
@@ -289,6 +305,7 @@ pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()
             .collect(),
     };
 
+    let local = LocalFacts::read(session)?;
     let view = FluxaStatus {
         profile: session.name.clone(),
         provider: PROVIDER,
@@ -305,7 +322,9 @@ pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()
         balances,
         mandates,
         recent_transactions,
-        local: LocalFacts::read(session)?,
+        budget: Some(fluxa_monthly(&agent).budget()),
+        credentials: local.credentials(),
+        local,
     };
     ctx.printer.print(&view)
 }
@@ -458,6 +477,20 @@ impl Render for FluxaLimits {
         ));
         self.monthly.render(out);
     }
+}
+
+/// `status --check`: the wallet status with one transaction, for the authorization and budget.
+pub(super) fn probe(session: &Session) -> Result<Probe> {
+    let body = wallet_status(session, None, Some(1))?;
+    let agent = body.get("agent").cloned().unwrap_or_default();
+    let state = match agent.get("isAuthorized").and_then(Value::as_bool) {
+        Some(false) => AgentState::NotAuthorized,
+        _ => AgentState::Active,
+    };
+    Ok(Probe {
+        state,
+        budget: Some(fluxa_monthly(&agent).budget()),
+    })
 }
 
 /// `limits show`: the monthly headroom from the wallet status.

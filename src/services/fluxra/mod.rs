@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
+use crate::health::{AgentState, Probe};
 use crate::http::{Auth, Call};
 use crate::profile::{Profile, Record};
 use crate::secret::Secret;
@@ -100,6 +101,23 @@ impl Service for Fluxra {
 
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
         status::show(ctx, session, args)
+    }
+
+    fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {
+        // Listing the keys with the JWT is the cheapest call the agent's own credential can
+        // make; a key that falls back to the recovery key is a key the service refuses.
+        let listed = list_keys(session)?;
+        if let Some(reason) = listed.fallback_reason {
+            return Err(crate::error::Error::auth(format!(
+                "the profile's API key was refused: {reason}"
+            ))
+            .with_provider(SPEC.id)
+            .with_hint(NEW_KEY_HINT));
+        }
+        Ok(Probe {
+            state: AgentState::Active,
+            budget: None,
+        })
     }
 }
 

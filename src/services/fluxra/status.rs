@@ -9,6 +9,7 @@ use super::keys::{KeyRow, listed_key_rows, render_keys};
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::health::{Budget, CredentialFact};
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render, tables};
 use crate::session::Session;
@@ -24,6 +25,10 @@ struct FluxraStatus {
     key_in_use: Option<String>,
     keys_listed_with: ListedWith,
     keys: Vec<KeyRow>,
+    /// The spending headroom in the shape every service's status shares (none here).
+    budget: Option<Budget>,
+    /// The profile's secrets: where each is and when it expires.
+    credentials: Vec<CredentialFact>,
     local: LocalFacts,
 }
 
@@ -36,6 +41,8 @@ struct Agent {
 pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
     let service = fluxra::health(session.http, session.endpoint("api"))?;
     let (keys, keys_listed_with) = listed_key_rows(ctx, session)?;
+    // Read after the calls above, which may have refreshed the JWT.
+    let local = LocalFacts::read(session)?;
     ctx.printer.print(&FluxraStatus {
         profile: session.name.clone(),
         provider: super::PROVIDER,
@@ -48,8 +55,9 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
         key_in_use: super::key_in_use(&session.profile),
         keys_listed_with,
         keys,
-        // Read after the calls above, which may have refreshed the JWT.
-        local: LocalFacts::read(session)?,
+        budget: None,
+        credentials: local.credentials(),
+        local,
     })
 }
 

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::health::Probe;
 use crate::profile::{Profile, Record};
 use crate::service::{Lifecycle, Limits, Service};
 use crate::session::Session;
@@ -94,6 +95,10 @@ impl Service for Proxy {
 
     fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
         status::show(ctx, session, args)
+    }
+
+    fn probe(&self, ctx: &Ctx, session: &Session) -> Result<Probe> {
+        status::probe(ctx, session)
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {

@@ -15,6 +15,7 @@ use super::support::{self as common, AgentView, OperatorFacts, PolicyView, Profi
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
+use crate::health::{AgentState, Budget, CredentialFact, Probe};
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render, tables};
 use crate::session::Session;
@@ -36,6 +37,10 @@ struct ProxyStatus {
     card_count: Option<u64>,
     token: TokenStatus,
     notes: Vec<String>,
+    /// The policy in the shape every service's status shares.
+    budget: Option<Budget>,
+    /// The profile's secrets: where each is and when it expires.
+    credentials: Vec<CredentialFact>,
     local: LocalFacts,
 }
 
@@ -150,6 +155,8 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
             card_count: None,
             token,
             notes,
+            budget: None,
+            credentials: local.credentials(),
             local,
         });
     }
@@ -225,11 +232,44 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
         },
         operator_key,
         agent: AgentView::from_api(&agent),
+        budget: policy.as_ref().map(PolicyView::budget),
         policy,
         card_count,
         token,
         notes,
+        credentials: local.credentials(),
         local,
+    })
+}
+
+/// `status --check`: the agent's status and its policy, with the org key or the agent's token.
+pub(super) fn probe(ctx: &Ctx, session: &Session) -> Result<Probe> {
+    if common::record_of(&session.profile)
+        .deregistered_at
+        .is_some()
+    {
+        return Ok(Probe {
+            state: AgentState::Deregistered,
+            budget: None,
+        });
+    }
+    let (client, _) = common::reader(ctx, session)?;
+    let agent_id = &session.profile.agent_id;
+    let agent = client.agent(agent_id)?;
+    let state = match agent.status.as_deref() {
+        Some("deregistered") => {
+            return Ok(Probe {
+                state: AgentState::Deregistered,
+                budget: None,
+            });
+        }
+        Some("suspended" | "frozen" | "inactive") => AgentState::Suspended,
+        _ => AgentState::Active,
+    };
+    let policy = PolicyView::from_api(&client.policy(agent_id)?);
+    Ok(Probe {
+        state,
+        budget: Some(policy.budget()),
     })
 }
 

@@ -19,6 +19,7 @@ use crate::amount::{self, Amount};
 use crate::cli::args::{Frequency, LimitAction};
 use crate::context::Ctx;
 use crate::error::{Code, Error, Result};
+use crate::health::Budget;
 use crate::operator::{self, OperatorKey};
 use crate::output::{Human, tables};
 use crate::profile::{Config, Profile};
@@ -307,6 +308,18 @@ pub struct PolicyView {
 }
 
 impl PolicyView {
+    /// The policy in the shape every service's status shares.
+    pub fn budget(&self) -> Budget {
+        Budget {
+            limit: self.spending_limit.clone(),
+            spent: self.current_spend.clone(),
+            pending: None,
+            remaining: self.remaining.clone(),
+            unlimited: self.unlimited,
+            period: self.frequency.clone(),
+        }
+    }
+
     pub fn from_api(policy: &api::Policy) -> PolicyView {
         PolicyView {
             spending_limit: cents(policy.spending_limit),

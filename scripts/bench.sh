@@ -5,14 +5,16 @@
 #
 # What is measured, each against a `sandbox serve` process on loopback with the file store:
 # - token (fresh JWT): the hot path an agent calls before every request; no network at all.
-# - token (refresh): the JWT is always too short for --min-valid, so every call refreshes.
+# - refresh: a new JWT from the service on every call.
 # - status: one wallet status request plus decoding and rendering of the full JSON.
 # - --sandbox token: the embedded sandbox (start-up of the in-process server included).
+# - status --check: one profile, then --all over 10 and 50 profiles, against a service that
+#   takes 100 ms per request (the sandbox's latency knob): --all checks them concurrently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
 cargo build --release --quiet
-bin="$PWD/target/release/agentcred"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/agentcred"
 out="$PWD/target/bench"
 mkdir -p "$out"
 work="$(mktemp -d)"
@@ -20,16 +22,24 @@ trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 export AGENTCRED_HOME="$work/home" AGENTCRED_STORE=file NO_COLOR=1
 unset DBUS_SESSION_BUS_ADDRESS
-"$bin" sandbox serve --port 0 --state "$work/state.json" > "$work/urls" 2>/dev/null &
+"$bin" --json sandbox serve --port 0 --state "$work/state.json" > "$work/serving.json" 2>/dev/null &
 server=$!
-for _ in $(seq 100); do [ "$(wc -l < "$work/urls")" -ge 6 ] && break; sleep 0.05; done
-set -a; . "$work/urls"; set +a
+# The server prints one JSON document once it listens: its base URL and each service's URL.
+for _ in $(seq 200); do
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/serving.json" 2>/dev/null && break
+    sleep 0.05
+done
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print("base=" + d["base_url"])
+for var, url in d["services"].items(): print(f"export {var}={url}")' "$work/serving.json" > "$work/urls.sh"
+. "$work/urls.sh"
 
 "$bin" register fluxa --name bench-agent >/dev/null
 
 hyperfine --warmup 5 --runs 100 --export-markdown "$out/token.md" -N \
     --command-name "token (fresh JWT, file store)" "$bin token" \
-    --command-name "token --min-valid 20m (refresh every call)" "$bin token --min-valid 20m" \
+    --command-name "refresh (one refresh request)" "$bin refresh" \
     --command-name "status (one wallet request)" "$bin status" \
     --command-name "status --json" "$bin --json status"
 # The embedded sandbox: no URL overrides (agentcred refuses them for a sandbox profile).
@@ -39,4 +49,19 @@ AGENTCRED_HOME="$work/sandboxed" "$bin" --sandbox register fluxa --name bench-ag
 AGENTCRED_HOME="$work/sandboxed" hyperfine --warmup 5 --runs 100 --export-markdown "$out/sandbox.md" -N \
     --command-name "token, embedded sandbox" "$bin --sandbox token" \
     --command-name "status, embedded sandbox" "$bin --sandbox status"
-cat "$out/token.md" "$out/sandbox.md"
+
+# status --check with 100 ms per request: one profile, then --all over 10 and 50.
+. "$work/urls.sh"
+export PROXY_API_KEY=lk_dev_sandbox   # the sandbox's documented demo org key
+for n in 10 50; do
+    for i in $(seq "$n"); do
+        AGENTCRED_HOME="$work/check-$n" "$bin" --profile "p$i" register proxy \
+            --external-id "bench-$n-$i" --user user_sandbox_alice --name "bench $i" >/dev/null
+    done
+done
+curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
+hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
+    --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
+    --command-name "status --all --check (10 profiles)" "env AGENTCRED_HOME=$work/check-10 $bin status --all --check" \
+    --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
+cat "$out/token.md" "$out/sandbox.md" "$out/check.md"

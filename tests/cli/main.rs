@@ -2,6 +2,7 @@
 
 mod architecture;
 mod authpi;
+mod check;
 mod errors;
 mod fluxa;
 mod fluxra;

@@ -97,8 +97,8 @@ impl Service for Proxy {
         status::show(ctx, session, args)
     }
 
-    fn probe(&self, ctx: &Ctx, session: &Session) -> Result<Probe> {
-        status::probe(ctx, session)
+    fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {
+        status::probe(session)
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::client as api;
+use super::client::{self as api, Client, Credential};
 use super::support::{self as common, AgentView, OperatorFacts, PolicyView, ProfileToken};
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
@@ -242,8 +242,9 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
     })
 }
 
-/// `status --check`: the agent's status and its policy, with the org key or the agent's token.
-pub(super) fn probe(ctx: &Ctx, session: &Session) -> Result<Probe> {
+/// `status --check`: the agent's status and its policy, read with the agent's own token, which
+/// is the credential being checked (a revoked token is a 401 here; the org key would hide it).
+pub(super) fn probe(session: &Session) -> Result<Probe> {
     if common::record_of(&session.profile)
         .deregistered_at
         .is_some()
@@ -253,7 +254,8 @@ pub(super) fn probe(ctx: &Ctx, session: &Session) -> Result<Probe> {
             budget: None,
         });
     }
-    let (client, _) = common::reader(ctx, session)?;
+    let token = session.require_known_secret("token")?;
+    let client = Client::new(session.http, session.endpoint("api"), Credential::Agent(token));
     let agent_id = &session.profile.agent_id;
     let agent = client.agent(agent_id)?;
     let state = match agent.status.as_deref() {

@@ -11,3 +11,4 @@ mod profiles;
 mod proxy;
 mod secrets;
 mod support;
+mod vault;

@@ -226,6 +226,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__profiles,list)
                 cmd="agentcred__subcmd__help__subcmd__profiles__subcmd__list"
                 ;;
+            agentcred__subcmd__help__subcmd__profiles,move)
+                cmd="agentcred__subcmd__help__subcmd__profiles__subcmd__move"
+                ;;
             agentcred__subcmd__help__subcmd__profiles,remove)
                 cmd="agentcred__subcmd__help__subcmd__profiles__subcmd__remove"
                 ;;
@@ -328,6 +331,9 @@ _agentcred() {
             agentcred__subcmd__profiles,list)
                 cmd="agentcred__subcmd__profiles__subcmd__list"
                 ;;
+            agentcred__subcmd__profiles,move)
+                cmd="agentcred__subcmd__profiles__subcmd__move"
+                ;;
             agentcred__subcmd__profiles,remove)
                 cmd="agentcred__subcmd__profiles__subcmd__remove"
                 ;;
@@ -342,6 +348,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__profiles__subcmd__help,list)
                 cmd="agentcred__subcmd__profiles__subcmd__help__subcmd__list"
+                ;;
+            agentcred__subcmd__profiles__subcmd__help,move)
+                cmd="agentcred__subcmd__profiles__subcmd__help__subcmd__move"
                 ;;
             agentcred__subcmd__profiles__subcmd__help,remove)
                 cmd="agentcred__subcmd__profiles__subcmd__help__subcmd__remove"
@@ -484,7 +493,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -510,7 +519,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -536,7 +545,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -566,7 +575,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -592,7 +601,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -618,7 +627,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -756,7 +765,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -786,7 +795,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -812,7 +821,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -850,7 +859,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -946,7 +955,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -972,7 +981,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -998,7 +1007,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1349,7 +1358,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__profiles)
-            opts="list show use remove"
+            opts="list show use remove move"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1363,6 +1372,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__profiles__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__profiles__subcmd__move)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1710,7 +1733,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1748,7 +1771,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1858,7 +1881,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1884,7 +1907,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1910,7 +1933,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1936,7 +1959,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2030,7 +2053,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2056,7 +2079,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2082,7 +2105,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2108,7 +2131,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2123,7 +2146,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help list show use remove help"
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help list show use remove move help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2134,7 +2157,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2149,7 +2172,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__help)
-            opts="list show use remove help"
+            opts="list show use remove move help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2177,6 +2200,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__profiles__subcmd__help__subcmd__move)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2244,7 +2281,37 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__profiles__subcmd__move)
+            opts="-v -q -h --to-store --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to-store)
+                    COMPREPLY=($(compgen -W "keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2259,7 +2326,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__remove)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-y -v -q -h --purge --yes --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2270,7 +2337,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2296,7 +2363,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2322,7 +2389,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2352,7 +2419,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2378,7 +2445,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2440,7 +2507,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2478,7 +2545,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2528,7 +2595,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2670,7 +2737,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2696,7 +2763,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2772,7 +2839,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2806,7 +2873,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2836,7 +2903,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2862,7 +2929,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2892,7 +2959,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2988,7 +3055,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3014,7 +3081,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3040,7 +3107,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3066,7 +3133,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3152,7 +3219,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3190,7 +3257,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3314,7 +3381,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3340,7 +3407,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -27,7 +27,8 @@ end
 complete -c agentcred -n "__fish_agentcred_needs_command" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_needs_command" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -58,7 +59,8 @@ complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "help" -d 'Print
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -80,7 +82,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -100,7 +103,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -123,7 +127,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -153,7 +158,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -172,7 +178,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -186,7 +193,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s h -l help 
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -201,7 +209,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l if-expir
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -216,7 +225,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l min-valid 
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -232,7 +242,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l tx-limit 
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -247,7 +258,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -266,7 +278,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -283,7 +296,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -298,7 +312,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -313,7 +328,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -332,7 +348,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -350,7 +367,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not _
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -364,7 +382,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -381,7 +400,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -400,7 +420,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -418,7 +439,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -433,7 +455,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -447,7 +470,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -465,7 +489,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -483,7 +508,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -501,7 +527,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -515,7 +542,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -530,29 +558,32 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a card'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l color -d 'When to use colour' -r -f -a "auto\t''
+file\t''
+vault\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s q -l quiet -d 'Print only data and errors, no status lines'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "list" -d 'List profiles'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "show" -d 'Show one profile (default: the selected one)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "use" -d 'Make a profile the current one'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "list" -d 'List profiles'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "show" -d 'Show one profile (default: the selected one)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "use" -d 'Make a profile the current one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -566,7 +597,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -580,7 +612,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -594,10 +627,13 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l purge -d 'Also destroy the profile\'s shared document in the vault, every version of it, for every host (asks for confirmation; --yes otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
@@ -605,15 +641,35 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l to-store -d 'The store to move the profile\'s secrets to' -r -f -a "keychain\t''
+file\t''
+vault\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''
+vault\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List profiles'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile (default: the selected one)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the current one'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -631,7 +687,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -647,7 +704,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -661,7 +719,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -682,7 +741,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -697,7 +757,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -711,7 +772,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -726,7 +788,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -741,7 +804,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -756,7 +820,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -778,7 +843,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -795,7 +861,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -819,7 +886,8 @@ none\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -869,7 +937,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile (default: the selected one)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "use" -d 'Make a profile the current one'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "show" -d 'Show the agent as the operator sees it (AuthPI and Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "suspend" -d 'Suspend the agent: no new tokens (AuthPI and Proxy)'

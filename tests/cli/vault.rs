@@ -489,3 +489,46 @@ fn address_and_mount_are_pinned_and_the_token_never_shows() {
     // Operator keys are never kept in the vault.
     home.run_with_stdin(&["login", "proxy"], "key\n").code(2);
 }
+
+#[test]
+fn a_token_with_the_readme_policy_is_enough() {
+    let server = Server::start();
+    let bao = Bao::start();
+    let policy = std::env::temp_dir().join(format!("agentcred-policy-{}.hcl", std::process::id()));
+    std::fs::write(
+        &policy,
+        "path \"secret/data/agentcred/*\" { capabilities = [\"create\", \"read\", \"update\", \"delete\"] }\n\
+         path \"secret/metadata/agentcred/*\" { capabilities = [\"delete\"] }\n",
+    )
+    .unwrap();
+    bao.cli(&["policy", "write", "agentcred", policy.to_str().unwrap()])
+        .ok();
+    std::fs::remove_file(&policy).unwrap();
+    let token = bao
+        .cli(&["token", "create", "-policy=agentcred", "-field=token"])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let mut home = host(&server, &bao);
+    home.set("VAULT_TOKEN", &token);
+    home.run(&["--profile", "fleet", "register", "fluxa", "--name", "demo"])
+        .ok();
+    home.run(&["--profile", "fleet", "token", "--min-valid", "20m"])
+        .ok();
+    let mut other = host(&server, &bao);
+    other.set("VAULT_TOKEN", &token);
+    other.run(&["--profile", "fleet", "status"]).ok();
+    // Outside its path the token is refused, and the message says it is the policy.
+    let mut elsewhere = host(&server, &bao);
+    elsewhere
+        .set("VAULT_TOKEN", &token)
+        .set("AGENTCRED_VAULT_MOUNT", "nosuch");
+    elsewhere
+        .run(&["--profile", "x", "register", "fluxa", "--name", "demo"])
+        .code(7)
+        .mentions(&["policy"]);
+    home.run(&["profiles", "remove", "fleet", "--purge", "--yes"])
+        .ok();
+    assert!(!bao.has_metadata("fleet"));
+}

@@ -232,6 +232,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__profiles,list)
                 cmd="agentcred__subcmd__help__subcmd__profiles__subcmd__list"
                 ;;
+            agentcred__subcmd__help__subcmd__profiles,move)
+                cmd="agentcred__subcmd__help__subcmd__profiles__subcmd__move"
+                ;;
             agentcred__subcmd__help__subcmd__profiles,remove)
                 cmd="agentcred__subcmd__help__subcmd__profiles__subcmd__remove"
                 ;;
@@ -334,6 +337,9 @@ _agentcred() {
             agentcred__subcmd__profiles,list)
                 cmd="agentcred__subcmd__profiles__subcmd__list"
                 ;;
+            agentcred__subcmd__profiles,move)
+                cmd="agentcred__subcmd__profiles__subcmd__move"
+                ;;
             agentcred__subcmd__profiles,remove)
                 cmd="agentcred__subcmd__profiles__subcmd__remove"
                 ;;
@@ -348,6 +354,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__profiles__subcmd__help,list)
                 cmd="agentcred__subcmd__profiles__subcmd__help__subcmd__list"
+                ;;
+            agentcred__subcmd__profiles__subcmd__help,move)
+                cmd="agentcred__subcmd__profiles__subcmd__help__subcmd__move"
                 ;;
             agentcred__subcmd__profiles__subcmd__help,remove)
                 cmd="agentcred__subcmd__profiles__subcmd__help__subcmd__remove"
@@ -490,7 +499,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -516,7 +525,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -542,7 +551,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -572,7 +581,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -598,7 +607,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -624,7 +633,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -762,7 +771,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -792,7 +801,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -818,7 +827,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -856,7 +865,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -952,7 +961,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -978,7 +987,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1004,7 +1013,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1355,7 +1364,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__profiles)
-            opts="list show use remove"
+            opts="list show use remove move"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,6 +1378,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__profiles__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__profiles__subcmd__move)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1730,7 +1753,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1768,7 +1791,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1878,7 +1901,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1904,7 +1927,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1930,7 +1953,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1956,7 +1979,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2050,7 +2073,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2076,7 +2099,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2102,7 +2125,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2128,7 +2151,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2143,7 +2166,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help list show use remove help"
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help list show use remove move help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2154,7 +2177,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2169,7 +2192,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__help)
-            opts="list show use remove help"
+            opts="list show use remove move help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2197,6 +2220,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__profiles__subcmd__help__subcmd__move)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2264,7 +2301,37 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__profiles__subcmd__move)
+            opts="-v -q -h --to-store --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to-store)
+                    COMPREPLY=($(compgen -W "keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2279,7 +2346,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__remove)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-y -v -q -h --purge --yes --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2290,7 +2357,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2316,7 +2383,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2342,7 +2409,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2372,7 +2439,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2398,7 +2465,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2460,7 +2527,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2498,7 +2565,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2548,7 +2615,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2690,7 +2757,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2716,7 +2783,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2792,7 +2859,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2818,7 +2885,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2860,7 +2927,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2890,7 +2957,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2916,7 +2983,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2946,7 +3013,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3042,7 +3109,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3068,7 +3135,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3094,7 +3161,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3120,7 +3187,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3206,7 +3273,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3244,7 +3311,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3368,7 +3435,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3394,7 +3461,7 @@ _agentcred() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
                     return 0
                     ;;
                 --color)

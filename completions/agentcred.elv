@@ -671,7 +671,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand list 'List profiles'
             cand show 'Show one profile (default: the selected one)'
             cand use 'Make a profile the current one'
-            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service)'
+            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+            cand move 'Move a profile''s secrets to another store (copy, verify, then delete the old copies)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;profiles;list'= {
@@ -723,6 +724,25 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
+            cand --purge 'Also destroy the profile''s shared document in the vault, every version of it, for every host (asks for confirmation; --yes otherwise)'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;profiles;move'= {
+            cand --to-store 'The store to move the profile''s secrets to'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
@@ -738,7 +758,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand list 'List profiles'
             cand show 'Show one profile (default: the selected one)'
             cand use 'Make a profile the current one'
-            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service)'
+            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+            cand move 'Move a profile''s secrets to another store (copy, verify, then delete the old copies)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;profiles;help;list'= {
@@ -748,6 +769,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;profiles;help;use'= {
         }
         &'agentcred;profiles;help;remove'= {
+        }
+        &'agentcred;profiles;help;move'= {
         }
         &'agentcred;profiles;help;help'= {
         }
@@ -1128,7 +1151,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand list 'List profiles'
             cand show 'Show one profile (default: the selected one)'
             cand use 'Make a profile the current one'
-            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service)'
+            cand remove 'Delete a profile''s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+            cand move 'Move a profile''s secrets to another store (copy, verify, then delete the old copies)'
         }
         &'agentcred;help;profiles;list'= {
         }
@@ -1137,6 +1161,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;profiles;use'= {
         }
         &'agentcred;help;profiles;remove'= {
+        }
+        &'agentcred;help;profiles;move'= {
         }
         &'agentcred;help;sandbox'= {
             cand serve 'Run the emulator in the foreground and print each service''s base URL'

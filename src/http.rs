@@ -107,6 +107,9 @@ pub struct Call {
     pub idempotent: bool,
     /// Secrets inside the body, scrubbed from traces even if no field name gives them away.
     pub body_secrets: Vec<Secret<String>>,
+    /// More JSON field names whose values are secrets in this call's request and reply (a
+    /// credential store's document keeps secrets under names no service uses).
+    pub secret_fields: Vec<&'static str>,
 }
 
 impl Call {
@@ -121,6 +124,7 @@ impl Call {
             headers: Vec::new(),
             idempotent,
             body_secrets: Vec::new(),
+            secret_fields: Vec::new(),
         }
     }
     pub fn get(url: impl Into<String>) -> Call {
@@ -162,6 +166,11 @@ impl Call {
     }
     pub fn body_secret(mut self, secret: &Secret<String>) -> Call {
         self.body_secrets.push(secret.clone());
+        self
+    }
+    /// Redact the JSON field `name` in this call's traces, in the request and the reply.
+    pub fn secret_field(mut self, name: &'static str) -> Call {
+        self.secret_fields.push(name);
         self
     }
 }
@@ -261,6 +270,9 @@ pub struct Http {
     retry: RetryPolicy,
     /// Where waits and traces are told: prose on stderr, or JSON lines under `--json`.
     printer: Printer,
+    /// A fixed whole-request timeout instead of [`TIMEOUT_ENV`] (a credential store's answer
+    /// limit).
+    timeout: Option<Duration>,
 }
 
 impl Http {
@@ -271,7 +283,15 @@ impl Http {
             trace,
             retry: RetryPolicy::default(),
             printer,
+            timeout: None,
         }
+    }
+
+    /// Give up on any request (connection included) after `timeout`, whatever
+    /// [`TIMEOUT_ENV`] says.
+    pub fn with_timeout(mut self, timeout: Duration) -> Http {
+        self.timeout = Some(timeout);
+        self
     }
 
     fn client(&self, url: &str) -> Result<&Client> {
@@ -282,7 +302,10 @@ impl Http {
         }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let timeout = request_timeout()?;
+        let timeout = match self.timeout {
+            Some(timeout) => timeout,
+            None => request_timeout()?,
+        };
         let mut builder = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
             .timeout(timeout)
@@ -464,7 +487,10 @@ impl Http {
         }
         match &call.body {
             Body::None => {}
-            Body::Json(value) => lines.push(format!("> {}", redact_json(value))),
+            Body::Json(value) => lines.push(format!(
+                "> {}",
+                redact_json_with(value, &call.secret_fields)
+            )),
             Body::Form(fields) => {
                 let shown: Vec<String> = fields
                     .iter()
@@ -491,7 +517,7 @@ impl Http {
         }
         if !reply.body.is_empty() {
             let shown = match reply.json_value() {
-                Some(value) => redact_json(&value),
+                Some(value) => redact_json_with(&value, &call.secret_fields),
                 None => truncate(&reply.text(), 2000),
             };
             lines.push(format!("< {shown}"));
@@ -557,27 +583,33 @@ fn is_secret_field(name: &str) -> bool {
 
 /// A copy of `value` with every secret-bearing field replaced, rendered compactly.
 pub fn redact_json(value: &serde_json::Value) -> String {
-    fn walk(value: &serde_json::Value) -> serde_json::Value {
+    redact_json_with(value, &[])
+}
+
+/// [`redact_json`], also redacting the fields named in `more`.
+fn redact_json_with(value: &serde_json::Value, more: &[&str]) -> String {
+    fn walk(value: &serde_json::Value, more: &[&str]) -> serde_json::Value {
         match value {
             serde_json::Value::Object(map) => serde_json::Value::Object(
                 map.iter()
                     .map(|(k, v)| {
-                        let shown = if is_secret_field(k) && !v.is_null() {
+                        let secret = is_secret_field(k) || more.contains(&k.as_str());
+                        let shown = if secret && !v.is_null() {
                             serde_json::Value::String("<redacted>".into())
                         } else {
-                            walk(v)
+                            walk(v, more)
                         };
                         (k.clone(), shown)
                     })
                     .collect(),
             ),
             serde_json::Value::Array(items) => {
-                serde_json::Value::Array(items.iter().map(walk).collect())
+                serde_json::Value::Array(items.iter().map(|v| walk(v, more)).collect())
             }
             other => other.clone(),
         }
     }
-    truncate(&walk(value).to_string(), 4000)
+    truncate(&walk(value, more).to_string(), 4000)
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -22,7 +22,7 @@ use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
 use crate::sandbox_host::SandboxUrls;
 use crate::spec::{EndpointSpec, Provider, ServiceSpec};
-use crate::store::StoreKind;
+use crate::store::{self, StoreKind, VaultLocation};
 
 pub use crate::spec::Endpoints;
 
@@ -34,6 +34,10 @@ pub struct Profile {
     #[serde(default)]
     pub sandbox: bool,
     pub store: StoreKind,
+    /// Where the vault store is (address and mount), for profiles kept there: recorded and
+    /// pinned like the endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault: Option<VaultLocation>,
     /// Recorded base URLs; empty for sandbox profiles (see the module doc).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub endpoints: Endpoints,
@@ -60,6 +64,8 @@ struct StoredProfile {
     #[serde(default)]
     sandbox: bool,
     store: StoreKind,
+    #[serde(default)]
+    vault: Option<VaultLocation>,
     #[serde(default)]
     endpoints: Endpoints,
     agent_id: String,
@@ -104,6 +110,7 @@ impl From<StoredProfile> for Profile {
             provider: stored.provider,
             sandbox: stored.sandbox,
             store: stored.store,
+            vault: stored.vault,
             endpoints: stored.endpoints,
             agent_id: stored.agent_id,
             agent_name: stored.agent_name,
@@ -133,6 +140,40 @@ impl Profile {
         if keep {
             self.extra_secrets.push(kind.to_owned());
         }
+    }
+
+    /// What a store shared between hosts keeps of the profile: everything `register`
+    /// recorded, without where this host keeps it (`store`, `vault`).
+    pub fn shared_record(&self) -> Result<serde_json::Value> {
+        let mut value = serde_json::to_value(self)
+            .map_err(|e| Error::internal(format!("cannot encode the profile's record: {e}")))?;
+        if let Some(map) = value.as_object_mut() {
+            map.remove("store");
+            map.remove("vault");
+        }
+        Ok(value)
+    }
+
+    /// The profile a shared store keeps (see [`Profile::shared_record`]), as this host keeps it.
+    pub fn from_shared_record(
+        record: serde_json::Value,
+        store: StoreKind,
+        vault: Option<VaultLocation>,
+        describe: &str,
+    ) -> Result<Profile> {
+        let mut record = record;
+        if let Some(map) = record.as_object_mut() {
+            map.insert(
+                "store".into(),
+                serde_json::to_value(store).unwrap_or_default(),
+            );
+        }
+        let mut profile: Profile = serde_json::from_value(record).map_err(|e| {
+            Error::store(format!("the profile record in {describe} is not valid: {e}"))
+                .with_hint("it was written by another tool or a newer agentcred; upgrade agentcred, or register the profile again")
+        })?;
+        profile.vault = vault;
+        Ok(profile)
     }
 
     /// The service's typed record.
@@ -248,22 +289,35 @@ impl Config {
     }
 
     /// Change one profile under the config lock and return it as saved. A profile removed
-    /// while the command ran is an error (exit 3), never silently re-created.
+    /// while the command ran is an error (exit 3), never silently re-created. A profile kept
+    /// in a store shared between hosts has its record there updated too, so that the other
+    /// hosts learn the change.
     pub fn update_profile(
         paths: &Paths,
         name: &str,
         change: impl FnOnce(&mut Profile) -> Result<()>,
     ) -> Result<Profile> {
-        Config::update(paths, |config| {
+        let (before, after) = Config::update(paths, |config| {
             let profile = config.profiles.get_mut(name).ok_or_else(|| {
                 Error::not_found(format!(
                     "profile '{name}' was removed while this command ran"
                 ))
                 .with_hint("see `agentcred profiles list`")
             })?;
+            let before = profile.clone();
             change(profile)?;
-            Ok(profile.clone())
-        })
+            Ok((before, profile.clone()))
+        })?;
+        if after.store.is_shared() {
+            let record = after.shared_record()?;
+            if record != before.shared_record()? {
+                let store = store::open_profile(name, after.store, after.vault.as_ref(), paths)?;
+                if let Some(shared) = store.shared() {
+                    shared.write_record(&record)?;
+                }
+            }
+        }
+        Ok(after)
     }
 
     pub fn get(&self, name: &str) -> Result<&Profile> {
@@ -484,6 +538,7 @@ mod tests {
                     provider: any_provider(),
                     sandbox: true,
                     store: StoreKind::File,
+                    vault: None,
                     endpoints: Endpoints::new(),
                     agent_id: "ag_1".into(),
                     agent_name: Some("demo".into()),

@@ -5,6 +5,11 @@
 //! one refresh call: the first one through the lock refreshes, the others find a fresh
 //! credential when their turn comes. A request rejected with 401 is refreshed once and retried
 //! once, transparently; a second 401 is an authentication failure (exit 4).
+//!
+//! A store shared between hosts (the vault) offers a [`store::DistributedLock`]; the refresh lock then
+//! takes it too, after the local file lock: the processes of one host queue on the file lock,
+//! so only one per host contends for the shared one, and the first host through refreshes while
+//! the others find the new credential when they re-read (contract §11).
 
 use std::time::Duration;
 
@@ -16,7 +21,7 @@ use crate::paths::Paths;
 use crate::profile::{Endpoints, Profile};
 use crate::secret::Secret;
 use crate::spec::{Minting, Provider, SecretSource};
-use crate::store::{self, SecretStore};
+use crate::store::{self, LockGuard, SecretStore};
 use crate::timefmt;
 
 /// Our own calls refresh when less than this remains (providers.md §7).
@@ -98,19 +103,11 @@ impl<'a> Session<'a> {
         self.store.set(&store::account(&self.name, kind), value)
     }
 
-    /// The per-profile lock that serializes refreshes across processes.
-    pub fn lock(&self) -> Result<FileLock> {
-        let path = self
-            .paths
-            .lock_dir
-            .join(format!("profile-{}.lock", self.name));
-        FileLock::acquire(&path, PROFILE_LOCK_TIMEOUT).map_err(|e| {
-            Error::unavailable(format!(
-                "could not take the lock for profile '{}': {e}",
-                self.name
-            ))
-            .with_hint("another agentcred process is refreshing this profile; try again")
-        })
+    /// The per-profile lock that serializes refreshes across processes, and across hosts
+    /// when the store offers a [`store::DistributedLock`]. The store re-read after taking it sees what
+    /// the previous holder wrote.
+    pub fn lock(&self) -> Result<RefreshLock> {
+        refresh_lock(self.paths, &self.name, self.store.as_ref())
     }
 
     fn short_lived(&self) -> Result<&'static crate::spec::ShortLived> {
@@ -192,6 +189,31 @@ impl SecretSource for Session<'_> {
     fn require(&self, kind: &str, how_to_fix: &str) -> Result<Secret<String>> {
         self.require_secret(kind, how_to_fix)
     }
+}
+
+/// The lock [`Session::lock`] takes, for commands that change a profile's secrets without a
+/// session (`profiles move`).
+pub fn refresh_lock(paths: &Paths, name: &str, store: &dyn SecretStore) -> Result<RefreshLock> {
+    let path = paths.lock_dir.join(format!("profile-{name}.lock"));
+    let local = FileLock::acquire(&path, PROFILE_LOCK_TIMEOUT).map_err(|e| {
+        Error::unavailable(format!("could not take the lock for profile '{name}': {e}"))
+            .with_hint("another agentcred process is refreshing this profile; try again")
+    })?;
+    let shared = store
+        .distributed_lock()
+        .map(|lock| lock.acquire(PROFILE_LOCK_TIMEOUT))
+        .transpose()?;
+    Ok(RefreshLock {
+        _shared: shared,
+        _local: local,
+    })
+}
+
+/// Held while a profile's credential is refreshed. The shared lock is released first (fields
+/// drop in order), so this host's next process finds it free.
+pub struct RefreshLock {
+    _shared: Option<Box<dyn LockGuard>>,
+    _local: FileLock,
 }
 
 /// Seconds of validity left; an unparsable token counts as expired.

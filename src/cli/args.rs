@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::output::ColorChoice;
-use crate::store::StoreChoice;
+use crate::store::{StoreChoice, StoreKind};
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
@@ -196,8 +196,30 @@ pub enum ProfilesCommand {
     Show(ProfileNameOpt),
     /// Make a profile the current one
     Use(ProfileName),
-    /// Delete a profile's local secrets and config (nothing is revoked on the service)
-    Remove(ProfileName),
+    /// Delete a profile's local secrets and config (nothing is revoked on the service); a
+    /// profile kept in the vault is only forgotten on this host unless --purge is given
+    Remove(ProfileRemoveArgs),
+    /// Move a profile's secrets to another store (copy, verify, then delete the old copies)
+    Move(ProfileMoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileRemoveArgs {
+    pub name: String,
+    /// Also destroy the profile's shared document in the vault, every version of it, for every
+    /// host (asks for confirmation; --yes otherwise)
+    #[arg(long)]
+    pub purge: bool,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileMoveArgs {
+    pub name: String,
+    /// The store to move the profile's secrets to
+    #[arg(long, value_enum, value_name = "STORE")]
+    pub to_store: StoreKind,
 }
 
 #[derive(Debug, Args)]

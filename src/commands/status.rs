@@ -82,7 +82,8 @@ fn all(ctx: &Ctx) -> Result<()> {
     let mut profiles = Vec::new();
     for (name, profile) in &config.profiles {
         // Local facts only: no sandbox, no endpoints, no network.
-        let store = crate::store::open(profile.store, &ctx.paths)?;
+        let store =
+            crate::store::open_profile(name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
         profiles.push(ProfileFacts {
             profile: name.clone(),
             provider: profile.provider,

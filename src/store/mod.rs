@@ -11,6 +11,12 @@
 //! - **file** ([`StoreKind::File`]): one JSON document `{"version":1,"secrets":{ACCOUNT: value}}`
 //!   at [`Paths::secrets_file`], mode 0600 in a 0700 directory, replaced atomically under a
 //!   cross-process lock. A file or directory open to group or others is refused.
+//! - **vault** ([`StoreKind::Vault`]): one KV v2 document per profile in a HashiCorp Vault or
+//!   OpenBao server shared by many hosts, holding the profile's secrets *and* its record, so
+//!   another host can use the profile by name; see [`vault`]. It offers the two capabilities
+//!   of a store shared between hosts: [`SharedProfile`] (the record, and destroying the
+//!   document) and [`DistributedLock`] (the refresh lease that makes refreshes single-flight
+//!   across hosts). Operator credentials are never kept there.
 //!
 //! # Accounts
 //!
@@ -20,11 +26,12 @@
 //!
 //! # Policy
 //!
-//! [`resolve`] turns `--store auto|keychain|file` into a backend for a *new* profile or
+//! [`resolve`] turns `--store auto|keychain|file|vault` into a backend for a *new* profile or
 //! credential: an explicit choice is taken as given (no silent fallback); `auto` picks the file
 //! store for sandbox profiles without touching the keychain, and otherwise the keychain when it
 //! answers, failing with exit 7 (naming the cause and the ways out) when it does not.
-//! Existing profiles record their [`StoreKind`] and are reopened with [`open`].
+//! Existing profiles record their [`StoreKind`] (and, for the vault, its [`VaultLocation`])
+//! and are reopened with [`open_profile`]; operator credentials with [`open`].
 //!
 //! # Guarantees
 //!
@@ -60,9 +67,11 @@ use crate::secret::Secret;
 mod file;
 mod keychain;
 pub mod rescue;
+pub mod vault;
 
 pub use file::FileStore;
 pub use keychain::KeychainStore;
+pub use vault::{VaultLocation, VaultStore};
 
 /// The keychain service name of every item agentcred stores.
 pub const SERVICE: &str = "agentcred";
@@ -75,12 +84,29 @@ pub const FAULT_STORE_WRITE_ENV: &str = "AGENTCRED_FAULT_STORE_WRITE";
 
 /// Which backend holds a profile's secrets; recorded in the profile.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum StoreKind {
     Keychain,
     File,
+    Vault,
+}
+
+impl StoreKind {
+    /// Whether the store is shared between hosts (so a profile's secrets there are not this
+    /// host's to delete when it forgets the profile).
+    pub fn is_shared(self) -> bool {
+        matches!(self, StoreKind::Vault)
+    }
 }
 
 impl fmt::Display for StoreKind {
@@ -88,6 +114,7 @@ impl fmt::Display for StoreKind {
         f.write_str(match self {
             StoreKind::Keychain => "keychain",
             StoreKind::File => "file",
+            StoreKind::Vault => "vault",
         })
     }
 }
@@ -99,6 +126,19 @@ pub enum StoreChoice {
     Auto,
     Keychain,
     File,
+    Vault,
+}
+
+impl StoreChoice {
+    /// The store this choice names, if it names one (`auto` names none).
+    pub fn named(self) -> Option<StoreKind> {
+        match self {
+            StoreChoice::Auto => None,
+            StoreChoice::Keychain => Some(StoreKind::Keychain),
+            StoreChoice::File => Some(StoreKind::File),
+            StoreChoice::Vault => Some(StoreKind::Vault),
+        }
+    }
 }
 
 /// A place to keep secrets, one value per account.
@@ -113,11 +153,64 @@ pub trait SecretStore: Send + Sync {
     /// Is the store usable right now (answers, writable)? Called BEFORE a service is asked for a
     /// one-time secret.
     fn check(&self) -> Result<()>;
+    /// A store shared between hosts keeps the profile's record beside its secrets.
+    fn shared(&self) -> Option<&dyn SharedProfile> {
+        None
+    }
+    /// A store shared between hosts offers a lock that every host honours, so that a refresh
+    /// is single-flight across hosts and not only across this host's processes.
+    fn distributed_lock(&self) -> Option<&dyn DistributedLock> {
+        None
+    }
 }
 
-/// Open the backend of `kind`. Opening does not touch the keychain; the first call does.
+/// One profile's place in a store shared between hosts: its secrets and its record.
+pub trait SharedProfile {
+    /// Where the profile lives, for messages.
+    fn describe(&self) -> String;
+    /// The profile's record as `register` wrote it (see `Profile::shared_record`), if any.
+    fn read_record(&self) -> Result<Option<serde_json::Value>>;
+    fn write_record(&self, record: &serde_json::Value) -> Result<()>;
+    /// Whether the profile has a document there at all.
+    fn exists(&self) -> Result<bool>;
+    /// Destroy the profile's document with every version of it; `Ok(false)` if there was none.
+    fn destroy(&self) -> Result<bool>;
+    /// Where the store is, to record in the profile and pin.
+    fn location(&self) -> Option<VaultLocation>;
+}
+
+/// A lock shared by every host that uses a store; see [`vault`] for the lease behind it.
+pub trait DistributedLock {
+    /// Wait up to about `wait` (longer if the store's lease needs it) until this process holds
+    /// the lock; it is released when the guard is dropped.
+    fn acquire(&self, wait: Duration) -> Result<Box<dyn LockGuard>>;
+}
+
+/// Holds a [`DistributedLock`] until dropped.
+pub trait LockGuard {}
+
+/// Open the backend of `kind` for operator credentials and other host-local secrets. Opening
+/// does not touch the keychain; the first call does. The vault keeps profiles only.
 pub fn open(kind: StoreKind, paths: &Paths) -> Result<Box<dyn SecretStore>> {
     open_with(kind, paths, &StoreEnv::from_process())
+}
+
+/// Open the store of profile `name`: `vault` is where its vault store was recorded (`None` for
+/// a new profile, which takes the environment's). Opening sends nothing anywhere.
+pub fn open_profile(
+    name: &str,
+    kind: StoreKind,
+    vault: Option<&VaultLocation>,
+    paths: &Paths,
+) -> Result<Box<dyn SecretStore>> {
+    let env = StoreEnv::from_process();
+    match kind {
+        StoreKind::Vault => {
+            let location = vault::location(name, vault, &env.vault)?;
+            Ok(Box::new(VaultStore::new(name, location, &env)?))
+        }
+        _ => open_with(kind, paths, &env),
+    }
 }
 
 /// Resolve --store for a NEW profile or credential: Keychain/File as given; Auto → File for
@@ -152,6 +245,8 @@ pub(crate) struct StoreEnv {
     /// `XDG_RUNTIME_DIR`, whose `bus` socket libdbus uses when the address is unset.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub xdg_runtime_dir: Option<OsString>,
+    /// `VAULT_*`/`BAO_*` and agentcred's own vault variables.
+    pub vault: vault::VaultEnv,
 }
 
 impl StoreEnv {
@@ -165,6 +260,9 @@ impl StoreEnv {
             fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| v == "1"),
             dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
             xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),
+            vault: vault::VaultEnv::from_lookup(&|name| {
+                lookup(name).and_then(|v| v.into_string().ok())
+            }),
         }
     }
 }
@@ -177,6 +275,12 @@ pub(crate) fn open_with(
     Ok(match kind {
         StoreKind::File => Box::new(FileStore::new(paths, env.fault_store_write)),
         StoreKind::Keychain => Box::new(KeychainStore::platform(env)),
+        StoreKind::Vault => {
+            return Err(Error::usage(
+                "the vault store keeps profiles only; operator credentials stay on this host",
+            )
+            .with_hint("use --store keychain or --store file for `agentcred login`"));
+        }
     })
 }
 
@@ -188,6 +292,8 @@ pub(crate) fn resolve_with(
 ) -> Result<StoreKind> {
     match choice {
         StoreChoice::File => Ok(StoreKind::File),
+        // Its address and token are checked when it is opened and checked.
+        StoreChoice::Vault => Ok(StoreKind::Vault),
         StoreChoice::Keychain => {
             keychain::precondition(env)?;
             Ok(StoreKind::Keychain)
@@ -254,7 +360,7 @@ mod tests {
             .iter()
             .map(|v| v.to_possible_value().unwrap().get_name().to_owned())
             .collect();
-        assert_eq!(names, ["auto", "keychain", "file"]);
+        assert_eq!(names, ["auto", "keychain", "file", "vault"]);
     }
 
     #[test]

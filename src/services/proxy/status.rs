@@ -255,7 +255,11 @@ pub(super) fn probe(session: &Session) -> Result<Probe> {
         });
     }
     let token = session.require_known_secret("token")?;
-    let client = Client::new(session.http, session.endpoint("api"), Credential::Agent(token));
+    let client = Client::new(
+        session.http,
+        session.endpoint("api"),
+        Credential::Agent(token),
+    );
     let agent_id = &session.profile.agent_id;
     let agent = client.agent(agent_id)?;
     let state = match agent.status.as_deref() {

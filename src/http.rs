@@ -674,8 +674,26 @@ fn transport_error(provider: &str, call: &Call, e: &reqwest::Error, attempts: u3
     err
 }
 
-fn strip_query(url: &str) -> &str {
-    url.split('?').next().unwrap_or(url)
+fn strip_query(url: &str) -> String {
+    shown_url(url.split('?').next().unwrap_or(url))
+}
+
+/// A URL as messages may show it: any `user:password@` removed, even from a URL that does not
+/// parse.
+pub fn shown_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => rest[at + 1..].to_owned(),
+        None => rest.to_owned(),
+    };
+    match scheme {
+        Some(scheme) => format!("{scheme}://{rest}"),
+        None => rest,
+    }
 }
 
 /// Build an error from a non-success reply: `message` and `service_code` come from the

@@ -390,12 +390,29 @@ pub fn endpoints_for_profile(
                 ))
             })?
         };
+        // Checked at every use, not only when recorded: a config file edited by hand must
+        // not send the profile's secrets in cleartext or to a URL with credentials in it.
+        if !profile.sandbox {
+            validate_base_url(
+                &recorded,
+                &format!(
+                    "the {} endpoint recorded in profile '{name}' (in the config file)",
+                    spec.name
+                ),
+            )
+            .map_err(|e| {
+                e.with_hint(format!(
+                    "fix the URL in the config file, or remove the profile and register it again: agentcred profiles remove {name}"
+                ))
+            })?;
+        }
         if let Some(overridden) = env_override(spec) {
             let recorded_shown = if profile.sandbox {
-                "the embedded sandbox"
+                "the embedded sandbox".to_owned()
             } else {
-                recorded.as_str()
+                crate::http::shown_url(&recorded)
             };
+            let overridden = crate::http::shown_url(&overridden);
             if profile.sandbox || overridden != recorded {
                 return Err(Error::usage(format!(
                     "{} is set to {overridden}, but profile '{name}' was registered against {recorded_shown}; \
@@ -434,12 +451,20 @@ fn env_override(spec: &EndpointSpec) -> Option<String> {
 }
 
 /// https anywhere; plain http only to loopback hosts (contract §3).
-pub fn validate_base_url(url: &str, source: &str) -> Result<()> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| {
+pub fn validate_base_url(raw: &str, source: &str) -> Result<()> {
+    // Messages show the URL without any user:password it carries.
+    let url = crate::http::shown_url(raw);
+    let parsed = reqwest::Url::parse(raw).map_err(|e| {
         Error::usage(format!("{source} is not a valid URL ({url}): {e}")).with_hint(
             "give a base URL like https://api.example.com or http://127.0.0.1:8787/prefix",
         )
     })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::usage(format!(
+            "{source} carries a user name or password in the URL ({url}); credentials go in the store, never in an endpoint"
+        ))
+        .with_hint("remove the user:password@ part of the URL"));
+    }
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {
@@ -479,6 +504,15 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
         assert!(validate_base_url("ftp://127.0.0.1", "X").is_err());
         assert!(validate_base_url("not a url", "X").is_err());
+        let userinfo = validate_base_url("https://user:hunter2@api.example.com", "X").unwrap_err();
+        assert_eq!(userinfo.exit_code(), 2);
+        assert!(
+            !userinfo.message.contains("hunter2"),
+            "{}",
+            userinfo.message
+        );
+        let bad = validate_base_url("ftp://u:hunter2@x", "X").unwrap_err();
+        assert!(!bad.message.contains("hunter2"), "{}", bad.message);
     }
 
     #[test]

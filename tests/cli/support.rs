@@ -152,6 +152,30 @@ impl Home {
         cmd
     }
 
+    /// Run in a network namespace of its own with no network at all (`unshare -rn`), for
+    /// tests about addresses that must never be reached: even a broken build cannot send a
+    /// byte off this machine from there.
+    pub fn run_offline(&self, args: &[&str]) -> Run {
+        let inner = self.command(args);
+        let mut cmd = Command::new("unshare");
+        cmd.arg("-rn")
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        for (k, v) in inner.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let out = cmd
+            .stdin(Stdio::null())
+            .output()
+            .expect("unshare -rn (util-linux) runs the command without a network");
+        let run = finish(out);
+        self.check_machine_contract(args, &run);
+        run
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_with_stdin(args, "")
     }

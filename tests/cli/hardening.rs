@@ -1,0 +1,76 @@
+//! The hardening rules of contract §12, each from a state a user (or an attacker with write
+//! access to the config file) can produce.
+
+use crate::support::{Home, Server};
+
+/// A FluxA profile registered against `server`, whose recorded endpoints the test may edit.
+fn registered(server: &Server) -> Home {
+    let mut home = Home::new();
+    home.use_server(server);
+    home.run(&["register", "fluxa", "--name", "edited"]).ok();
+    // Only the config's record is used from now on: no override variables.
+    home.env.retain(|(k, _)| !k.ends_with("_URL"));
+    home
+}
+
+fn edit_config(home: &Home, from: &str, to: &str) {
+    let path = home.path().join("config.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{text}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn an_edited_endpoint_is_checked_before_any_secret_is_sent() {
+    let server = Server::start();
+    let base = server.base.trim_start_matches("http://").to_owned();
+    // Plain http to a non-loopback address: refused before any connection (the commands run
+    // with no network at all, so nothing could leave even if the check were missing).
+    let home = registered(&server);
+    edit_config(&home, &format!("http://{base}"), "http://192.0.2.1:80");
+    for args in [
+        &["refresh"][..],
+        &["status"],
+        &["token", "--min-valid", "14m"],
+    ] {
+        let run = home.run_offline(args).code(2);
+        run.mentions(&["plain http", "192.0.2.1", "config file"]);
+        let json = {
+            let mut with_json = vec!["--json"];
+            with_json.extend_from_slice(args);
+            home.run_offline(&with_json).code(2).error_json()
+        };
+        assert_eq!(json["error"]["code"], "usage");
+    }
+
+    // Credentials inside the URL: refused, and never shown.
+    let home = registered(&server);
+    edit_config(
+        &home,
+        &format!("http://{base}"),
+        &format!("https://agent:hunter2@{base}"),
+    );
+    let run = home.run_offline(&["status"]).code(2);
+    run.mentions(&["user name or password", "config file"]);
+    assert!(!run.all().contains("hunter2"), "{}", run.all());
+
+    // Not a URL at all.
+    let home = registered(&server);
+    edit_config(&home, &format!("http://{base}"), "::not a url::");
+    home.run_offline(&["refresh"])
+        .code(2)
+        .mentions(&["not a valid URL"]);
+}
+
+#[test]
+fn override_urls_in_messages_never_show_credentials() {
+    let server = Server::start();
+    let mut home = registered(&server);
+    home.set(
+        "AGENTCRED_FLUXA_WALLET_URL",
+        "https://me:hunter2@wallet.example",
+    );
+    let run = home.run_offline(&["status"]).code(2);
+    assert!(!run.all().contains("hunter2"), "{}", run.all());
+    run.mentions(&["AGENTCRED_FLUXA_WALLET_URL"]);
+}

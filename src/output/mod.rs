@@ -75,9 +75,35 @@ pub struct Human {
     pub styled: bool,
 }
 
+/// Text from a service or a user (a name, a purpose, a reason, an error message) made safe for
+/// a terminal: escape sequences and other control characters are shown, not obeyed, so
+/// `\e]0;title\a\e[2J` cannot set the window title or clear the screen. ESC is shown as `\e`,
+/// BEL as `\a`, CR as `\r`, any other control character as `\xNN` (C1 controls too). Line
+/// breaks stay only where `keep_newlines` says the text is ours to lay out. JSON output keeps
+/// the exact value; this is for people only.
+pub fn neutralize(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    if !text.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !needs(c) => out.push(c),
+            '\u{1b}' => out.push_str("\\e"),
+            '\u{7}' => out.push_str("\\a"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push_str(&format!("\\x{:02x}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl Human {
     pub fn line(&mut self, line: impl AsRef<str>) {
-        self.text.push_str(line.as_ref());
+        self.text.push_str(&neutralize(line.as_ref(), true));
         self.text.push('\n');
     }
 
@@ -91,6 +117,7 @@ impl Human {
     pub fn fields(&mut self, rows: &[(&str, String)]) {
         let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
         for (label, value) in rows {
+            let value = neutralize(value, false);
             self.line(format!(
                 "{:width$}  {value}",
                 format!("{label}:"),
@@ -101,14 +128,19 @@ impl Human {
 
     pub fn heading(&mut self, title: &str) {
         self.blank();
+        let title = neutralize(title, false);
         if self.styled {
-            self.line(format!("\x1b[1m{title}\x1b[0m"));
+            // Our own styling goes around the neutralized text, straight into the buffer.
+            self.text.push_str(&format!("\x1b[1m{title}\x1b[0m\n"));
         } else {
             self.line(title);
         }
     }
 
-    pub fn table(&mut self, table: comfy_table::Table) {
+    /// A table: identifiers are never wrapped inside a cell (see [`tables::protect_ids`]), and
+    /// the cells' text is neutralized like every line.
+    pub fn table(&mut self, mut table: comfy_table::Table) {
+        tables::protect_ids(&mut table);
         self.line(table.to_string());
     }
 }
@@ -177,7 +209,7 @@ impl Printer {
         if self.json {
             eprintln!("{}", stderr_line("notice", code, message.as_ref()));
         } else {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", neutralize(message.as_ref(), true));
         }
     }
 
@@ -192,7 +224,7 @@ impl Printer {
             eprintln!("{}", stderr_line("warning", code, message.as_ref()));
         } else {
             let label = self.paint("warning:", "33");
-            eprintln!("{label} {}", message.as_ref());
+            eprintln!("{label} {}", neutralize(message.as_ref(), true));
         }
     }
 
@@ -202,9 +234,13 @@ impl Printer {
             eprintln!("{}", err.to_json());
             return;
         }
-        eprintln!("{} {}", self.paint("error:", "31"), err.message);
+        eprintln!(
+            "{} {}",
+            self.paint("error:", "31"),
+            neutralize(&err.message, true)
+        );
         if let Some(hint) = &err.hint {
-            eprintln!("  {} {hint}", self.paint("hint:", "36"));
+            eprintln!("  {} {}", self.paint("hint:", "36"), neutralize(hint, true));
         }
     }
 

@@ -74,3 +74,46 @@ fn override_urls_in_messages_never_show_credentials() {
     assert!(!run.all().contains("hunter2"), "{}", run.all());
     run.mentions(&["AGENTCRED_FLUXA_WALLET_URL"]);
 }
+
+#[test]
+fn text_from_a_service_cannot_drive_the_terminal() {
+    use agentcred_sandbox::proxy::{DEMO_API_KEY, DEMO_USER_ALICE};
+    const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2Jshop";
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.set("PROXY_API_KEY", DEMO_API_KEY);
+    home.run(&[
+        "register",
+        "proxy",
+        "--external-id",
+        "esc-1",
+        "--user",
+        DEMO_USER_ALICE,
+        "--name",
+        HOSTILE,
+    ])
+    .ok();
+    home.run(&["cards", "create", "--purpose", HOSTILE]).ok();
+    for args in [
+        &["cards", "list"][..],
+        &["status"],
+        &["profiles", "show"],
+        &["agent", "show"],
+    ] {
+        let run = home.run(args).ok();
+        assert!(
+            !run.all().contains('\u{1b}') && !run.all().contains('\u{7}'),
+            "{args:?} printed a raw escape:\n{}",
+            run.all()
+        );
+        assert!(
+            run.stdout.contains("\\e]0;pwned\\a\\e[2Jshop"),
+            "{args:?}:\n{}",
+            run.stdout
+        );
+    }
+    // JSON keeps the exact value (escaped as JSON).
+    let cards = home.run(&["--json", "cards", "list"]).ok().json();
+    assert_eq!(cards["cards"][0]["purpose"], HOSTILE);
+}

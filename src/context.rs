@@ -235,7 +235,7 @@ impl Ctx {
                 shared.describe()
             ))
             .with_hint(format!(
-                "it was purged (`profiles remove --purge`) or moved on another host; forget it                  here with `agentcred profiles remove {name}`"
+                "it was purged (`profiles remove --purge`) or moved on another host; forget it here with `agentcred profiles remove {name}`"
             ))),
         }
     }

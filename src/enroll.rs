@@ -142,7 +142,7 @@ impl Pending {
             ))
             .with_provider(provider.id())
             .with_hint(format!(
-                "use it as it is with `--profile {name} --store {kind}` (no register needed), or                  register under another name with --profile NAME"
+                "use it as it is with `--profile {name} --store {kind}` (no register needed), or register under another name with --profile NAME"
             )));
         }
         Ok(Pending {

@@ -256,12 +256,46 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
     }
     if args.purge {
         return Err(Error::usage(format!(
-            "--purge destroys a profile's shared document, and profile '{name}' keeps its secrets              in the {} store of this host",
+            "--purge destroys a profile's shared document, and profile '{name}' keeps its secrets in the {} store of this host",
             profile.store
         ))
         .with_hint(format!(
             "drop --purge: `agentcred profiles remove {name}` deletes its secrets here"
         )));
+    }
+    // What cannot be had again: a real profile's long-lived or one-time secrets (a refresh
+    // token, a recovery key, a client secret). A sandbox profile's are fakes, re-made by
+    // registering again, so they need no confirmation.
+    if !profile.sandbox {
+        let store = store::open_profile(name, profile.store, None, &ctx.paths)?;
+        let spec = profile.provider.spec();
+        let lost: Vec<String> = profile
+            .secret_kinds()
+            .into_iter()
+            .filter(|kind| {
+                spec.secret(kind)
+                    .is_none_or(|s| s.shown_once || s.lifetime == crate::spec::Lifetime::LongLived)
+            })
+            .filter(|kind| {
+                store
+                    .get(&store::account(name, kind))
+                    .is_ok_and(|v| v.is_some())
+            })
+            .collect();
+        if !lost.is_empty() {
+            ctx.confirm(
+                &format!(
+                    "removing profile '{name}' deletes its {} for good ({} shows such secrets once; nothing is revoked there)",
+                    lost.join(", "),
+                    profile.provider.display_name()
+                ),
+                &format!(
+                    "Remove profile '{name}'? Its {} will be deleted and cannot be recovered.",
+                    lost.join(", ")
+                ),
+                args.confirm.yes,
+            )?;
+        }
     }
     let (provider, removed) = Config::update(&ctx.paths, |config| {
         let profile = config.get(name)?.clone();
@@ -308,7 +342,7 @@ fn forget(ctx: &Ctx, name: &str, profile: &Profile, args: &ProfileRemoveArgs) ->
         ctx.confirm(
             &format!("destroying profile '{name}' in {place}"),
             &format!(
-                "Destroy {place}, every version of it, for every host that uses profile '{name}'?                  Its one-time secrets cannot be recovered"
+                "Destroy {place}, every version of it, for every host that uses profile '{name}'? Its one-time secrets cannot be recovered"
             ),
             args.confirm.yes,
         )?;
@@ -340,7 +374,7 @@ fn forget(ctx: &Ctx, name: &str, profile: &Profile, args: &ProfileRemoveArgs) ->
         )
     } else {
         format!(
-            "Its secrets stay in {place} for the other hosts; destroy them with              `agentcred profiles remove {name} --purge`."
+            "Its secrets stay in {place} for the other hosts; destroy them with `agentcred profiles remove {name} --purge`."
         )
     };
     ctx.printer.print(&Done {
@@ -392,7 +426,7 @@ fn move_profile(ctx: &Ctx, args: &ProfileMoveArgs) -> Result<()> {
                 shared.describe()
             ))
             .with_hint(
-                "rename nothing there: register or move this profile under another name, or                  remove the other one with `profiles remove NAME --purge` from a host that uses it",
+                "rename nothing there: register or move this profile under another name, or remove the other one with `profiles remove NAME --purge` from a host that uses it",
             ));
         }
     }
@@ -408,7 +442,7 @@ fn move_profile(ctx: &Ctx, args: &ProfileMoveArgs) -> Result<()> {
     if let Err(e) = copy_and_verify(ctx, name, &moved, target.as_ref(), &values) {
         undo_copy(name, target.as_ref(), &values);
         return Err(Error::store(format!(
-            "could not move profile '{name}' to the {to} store: {}; it still keeps its secrets              in the {} store, unchanged",
+            "could not move profile '{name}' to the {to} store: {}; it still keeps its secrets in the {} store, unchanged",
             e.message,
             profile.store
         ))
@@ -429,7 +463,7 @@ fn move_profile(ctx: &Ctx, args: &ProfileMoveArgs) -> Result<()> {
     };
     if let Err(e) = deleted {
         return Err(Error::store(format!(
-            "moved profile '{name}' to the {to} store, but deleting its old copies from the {}              store failed: {}",
+            "moved profile '{name}' to the {to} store, but deleting its old copies from the {} store failed: {}",
             profile.store, e.message
         ))
         .with_hint(format!(

@@ -441,8 +441,20 @@ fn a_spare_secret_is_stored_revealed_on_request_and_removed_with_the_profile() {
     let listed = home.run(&["verifiers", "list"]).ok();
     assert!(!listed.all().contains(&home.stored(&account)));
 
-    let removed = home
+    // The client secrets are long-lived: without a terminal, removing them needs --yes.
+    let refused = home
         .run(&["--json", "profiles", "remove", "authpi"])
+        .code(2)
+        .error_json();
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("client_secret"),
+        "{refused}"
+    );
+    let removed = home
+        .run(&["--json", "profiles", "remove", "authpi", "--yes"])
         .ok()
         .json();
     assert!(

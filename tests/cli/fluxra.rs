@@ -483,7 +483,12 @@ fn keys_create_use_and_revoke_keep_every_secret_accounted_for() {
     run.mentions(&["keys create --use"]);
 
     // `profiles remove` deletes the spares too.
-    home.run(&["profiles", "remove", "fluxra"]).ok();
+    home.run(&["profiles", "remove", "fluxra"]).code(2);
+    assert!(
+        !home.stored_secrets().is_empty(),
+        "nothing is deleted unconfirmed"
+    );
+    home.run(&["profiles", "remove", "fluxra", "--yes"]).ok();
     let left: Vec<String> = home.stored_secrets().keys().cloned().collect();
     assert!(left.is_empty(), "{left:?}");
 }

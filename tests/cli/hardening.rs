@@ -117,3 +117,23 @@ fn text_from_a_service_cannot_drive_the_terminal() {
     let cards = home.run(&["--json", "cards", "list"]).ok().json();
     assert_eq!(cards["cards"][0]["purpose"], HOSTILE);
 }
+
+#[test]
+fn removing_a_real_profile_names_what_is_lost_and_needs_yes() {
+    let server = Server::start();
+    let home = registered(&server);
+    let before = home.stored_secrets();
+    let run = home.run(&["profiles", "remove", "fluxa"]).code(2);
+    run.mentions(&["token", "for good", "--yes"]);
+    assert_eq!(home.stored_secrets(), before, "nothing deleted");
+    home.run(&["--json", "profiles", "show", "fluxa"]).ok();
+    home.run(&["profiles", "remove", "fluxa", "--yes"]).ok();
+    assert!(home.stored_secrets().is_empty());
+
+    // A sandbox profile's secrets are fakes: no confirmation.
+    let sandboxed = Home::new();
+    sandboxed
+        .run(&["--sandbox", "register", "fluxa", "--name", "demo"])
+        .ok();
+    sandboxed.run(&["profiles", "remove", "fluxa"]).ok();
+}

@@ -11,6 +11,9 @@
 
 pub mod amount;
 pub mod app;
+pub mod broker;
+pub mod child;
+pub mod childenv;
 pub mod cli;
 pub mod commands;
 pub mod context;
@@ -18,6 +21,7 @@ pub mod duration;
 pub mod enroll;
 pub mod error;
 pub mod fsutil;
+pub mod gateway;
 pub mod generate;
 pub mod http;
 pub mod input;
@@ -27,6 +31,7 @@ pub mod operator;
 pub mod output;
 pub mod paths;
 pub mod profile;
+pub mod redact;
 pub mod sandbox;
 pub mod sandbox_host;
 pub mod secret;

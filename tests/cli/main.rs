@@ -3,6 +3,7 @@
 mod architecture;
 mod authpi;
 mod errors;
+mod exec;
 mod fluxa;
 mod fluxra;
 mod generated;

@@ -6,6 +6,7 @@ mod errors;
 mod exec;
 mod fluxa;
 mod fluxra;
+mod gateway;
 mod generated;
 mod keychain;
 mod profiles;

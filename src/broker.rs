@@ -244,6 +244,12 @@ impl Broker {
     }
 }
 
+/// Every secret value `session`'s profile holds, ready to redact with.
+pub fn profile_secrets(session: &Session<'_>) -> Secrets {
+    let values = held_secrets(session);
+    Secrets::new(values.iter().map(|s| s.expose().as_str()))
+}
+
 /// Every secret value `session`'s profile holds: each stored kind, its service's operator key
 /// if stored, and operator keys in this process's environment.
 fn held_secrets(session: &Session<'_>) -> Vec<Secret<String>> {

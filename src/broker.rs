@@ -5,7 +5,7 @@
 //! - The credential is refreshed when less than a tenth of its lifetime remains (lifetime =
 //!   the JWT's `exp - iat`, else what was left when it was first seen), lazily, on the next
 //!   request that needs it: an idle gateway refreshes nothing. A credential without an `exp`
-//!   (Proxy's agent token, an opaque token) is used until the service rejects it.
+//!   (an agent token that does not expire, an opaque token) is used until the service rejects it.
 //! - Refreshes are single-flight: inside the process one thread owns the profile's
 //!   [`Session`] and answers every renewal request in turn, so many concurrent requests that
 //!   find the credential stale make one refresh; across processes the session's profile lock

@@ -423,53 +423,44 @@ pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), 
     Ok(())
 }
 
-/// Headers that describe one connection, not the request (RFC 9110 §7.6.1), and those the
-/// gateway sets itself.
-fn is_dropped_request_header(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "connection"
-            | "keep-alive"
-            | "proxy-connection"
-            | "proxy-authorization"
-            | "proxy-authenticate"
-            | "te"
-            | "trailer"
-            | "transfer-encoding"
-            | "upgrade"
-            | "host"
-            | "authorization"
-            | "accept-encoding"
-    )
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
+const HOP_BY_HOP: &[HeaderName] = &[
+    header::CONNECTION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::PROXY_AUTHORIZATION,
+    header::PROXY_AUTHENTICATE,
+];
+
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    HOP_BY_HOP.contains(name) || name.as_str() == "keep-alive"
 }
 
+/// The child's headers as sent on: without hop-by-hop ones and those the gateway sets itself
+/// (its own token in `Authorization` is replaced by the credential, `Host` is the service's,
+/// `Accept-Encoding` is identity so bodies can be scanned).
 fn outgoing_headers(headers: &HeaderMap) -> HeaderMap {
     let mut out = HeaderMap::new();
     for (name, value) in headers {
-        if !is_dropped_request_header(name) {
+        let own = [header::HOST, header::AUTHORIZATION, header::ACCEPT_ENCODING].contains(name);
+        if !is_hop_by_hop(name) && !own {
             out.append(name.clone(), value.clone());
         }
     }
     out
 }
 
+/// The service's headers as passed to the child: without hop-by-hop ones and
+/// `Content-Length` (redaction may change the length), each value redacted.
 fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> HeaderMap {
     let mut out = HeaderMap::new();
     for (name, value) in headers {
         let Ok(name) = HeaderName::from_bytes(name.as_str().as_bytes()) else {
             continue;
         };
-        if matches!(
-            name.as_str(),
-            "connection"
-                | "keep-alive"
-                | "proxy-connection"
-                | "te"
-                | "trailer"
-                | "transfer-encoding"
-                | "upgrade"
-                | "content-length"
-        ) {
+        if is_hop_by_hop(&name) || name == header::CONTENT_LENGTH {
             continue;
         }
         let redacted = secrets.redact_bytes(value.as_bytes());

@@ -42,6 +42,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Get a new short-lived credential (JWT or access token) for the profile')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a bearer credential valid for at least --min-valid, refreshing first if needed')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the agent''s state at the service and the profile''s local credential facts')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage Fluxra API keys')
             [CompletionResult]::new('verifiers', 'verifiers', [CompletionResultType]::ParameterValue, 'Manage AuthPI agent verifiers')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'Manage Proxy agent tokens')
@@ -266,6 +269,58 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every profile: local facts only (no network), or with --check, checked concurrently')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Judge whether the profile can act now and exit with one code (0 ok, 4 invalid, 6 unknown, 7 store unavailable, 8 may not act)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print secrets in the output (they are hidden otherwise)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentcred;exec' {
+            [CompletionResult]::new('--min-valid', '--min-valid', [CompletionResultType]::ParameterName, 'Minimum remaining validity of the credential the command gets (raised to what the service''s own tools need; not used with --gateway, which keeps it fresh)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Give the command no credential at all: start the credential gateway on 127.0.0.1 and point the command''s base URLs at it')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print secrets in the output (they are hidden otherwise)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentcred;gateway' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 (0 picks a free one)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print secrets in the output (they are hidden otherwise)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentcred;mcp' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--allow-writes', '--allow-writes', [CompletionResultType]::ParameterName, 'Let the `request` tool send methods other than GET (POST, PATCH, PUT, DELETE)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
@@ -1166,6 +1221,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Get a new short-lived credential (JWT or access token) for the profile')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a bearer credential valid for at least --min-valid, refreshing first if needed')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the agent''s state at the service and the profile''s local credential facts')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage Fluxra API keys')
             [CompletionResult]::new('verifiers', 'verifiers', [CompletionResultType]::ParameterValue, 'Manage AuthPI agent verifiers')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'Manage Proxy agent tokens')
@@ -1211,6 +1269,15 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;status' {
+            break
+        }
+        'agentcred;help;exec' {
+            break
+        }
+        'agentcred;help;gateway' {
+            break
+        }
+        'agentcred;help;mcp' {
             break
         }
         'agentcred;help;keys' {

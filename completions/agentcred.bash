@@ -25,6 +25,12 @@ _agentcred() {
             agentcred,completions)
                 cmd="agentcred__subcmd__completions"
                 ;;
+            agentcred,exec)
+                cmd="agentcred__subcmd__exec"
+                ;;
+            agentcred,gateway)
+                cmd="agentcred__subcmd__gateway"
+                ;;
             agentcred,help)
                 cmd="agentcred__subcmd__help"
                 ;;
@@ -39,6 +45,9 @@ _agentcred() {
                 ;;
             agentcred,logout)
                 cmd="agentcred__subcmd__logout"
+                ;;
+            agentcred,mcp)
+                cmd="agentcred__subcmd__mcp"
                 ;;
             agentcred,profiles)
                 cmd="agentcred__subcmd__profiles"
@@ -142,6 +151,12 @@ _agentcred() {
             agentcred__subcmd__help,completions)
                 cmd="agentcred__subcmd__help__subcmd__completions"
                 ;;
+            agentcred__subcmd__help,exec)
+                cmd="agentcred__subcmd__help__subcmd__exec"
+                ;;
+            agentcred__subcmd__help,gateway)
+                cmd="agentcred__subcmd__help__subcmd__gateway"
+                ;;
             agentcred__subcmd__help,help)
                 cmd="agentcred__subcmd__help__subcmd__help"
                 ;;
@@ -156,6 +171,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,logout)
                 cmd="agentcred__subcmd__help__subcmd__logout"
+                ;;
+            agentcred__subcmd__help,mcp)
+                cmd="agentcred__subcmd__help__subcmd__mcp"
                 ;;
             agentcred__subcmd__help,profiles)
                 cmd="agentcred__subcmd__help__subcmd__profiles"
@@ -488,7 +506,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status keys verifiers tokens cards profiles sandbox completions schema agent limits help"
+            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,8 +1045,68 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__exec)
+            opts="-v -q -h --min-valid --gateway --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --min-valid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__gateway)
+            opts="-v -q -h --port --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help)
-            opts="register login logout refresh token status keys verifiers tokens cards profiles sandbox completions schema agent limits help"
+            opts="register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1209,6 +1287,34 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__gateway)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1350,6 +1456,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__mcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2141,6 +2261,32 @@ _agentcred() {
             ;;
         agentcred__subcmd__logout)
             opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help authpi proxy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__mcp)
+            opts="-v -q -h --allow-writes --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

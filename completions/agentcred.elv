@@ -39,6 +39,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand refresh 'Get a new short-lived credential (JWT or access token) for the profile'
             cand token 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
             cand status 'Show the agent''s state at the service and the profile''s local credential facts'
+            cand exec 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)'
+            cand gateway 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token'
+            cand mcp 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret'
             cand keys 'Manage Fluxra API keys'
             cand verifiers 'Manage AuthPI agent verifiers'
             cand tokens 'Manage Proxy agent tokens'
@@ -247,6 +250,55 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --color 'When to use colour'
             cand --all 'Every profile: local facts only (no network), or with --check, checked concurrently'
             cand --check 'Judge whether the profile can act now and exit with one code (0 ok, 4 invalid, 6 unknown, 7 store unavailable, 8 may not act)'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;exec'= {
+            cand --min-valid 'Minimum remaining validity of the credential the command gets (raised to what the service''s own tools need; not used with --gateway, which keeps it fresh)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --gateway 'Give the command no credential at all: start the credential gateway on 127.0.0.1 and point the command''s base URLs at it'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;gateway'= {
+            cand --port 'Port on 127.0.0.1 (0 picks a free one)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;mcp'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --allow-writes 'Let the `request` tool send methods other than GET (POST, PATCH, PUT, DELETE)'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
@@ -1058,6 +1110,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand refresh 'Get a new short-lived credential (JWT or access token) for the profile'
             cand token 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
             cand status 'Show the agent''s state at the service and the profile''s local credential facts'
+            cand exec 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)'
+            cand gateway 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token'
+            cand mcp 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret'
             cand keys 'Manage Fluxra API keys'
             cand verifiers 'Manage AuthPI agent verifiers'
             cand tokens 'Manage Proxy agent tokens'
@@ -1093,6 +1148,12 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;token'= {
         }
         &'agentcred;help;status'= {
+        }
+        &'agentcred;help;exec'= {
+        }
+        &'agentcred;help;gateway'= {
+        }
+        &'agentcred;help;mcp'= {
         }
         &'agentcred;help;keys'= {
             cand list 'List the agent''s API keys'

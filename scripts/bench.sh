@@ -13,6 +13,8 @@
 # - the vault store next to the file store: token (fresh JWT) and token (refresh every call)
 #   with the profile in an OpenBao dev server on loopback (`bao` from AGENTCRED_TEST_BAO, PATH
 #   or target/venv-bao, which .ci/run installs).
+# - gateway: the same wallet status request with curl, direct with the JWT vs through
+#   `agentcred gateway` with its token; the difference is the gateway's added latency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
@@ -22,8 +24,8 @@ bin="$target/release/agentcred"
 out="$target/bench"
 mkdir -p "$out"
 work="$(mktemp -d)"
-server="" bao=""
-trap 'kill $server $bao 2>/dev/null || true; rm -rf "$work"' EXIT
+server="" bao="" gateway=""
+trap 'kill $server $bao $gateway 2>/dev/null || true; rm -rf "$work"' EXIT
 
 export AGENTCRED_HOME="$work/home" AGENTCRED_STORE=file NO_COLOR=1
 unset DBUS_SESSION_BUS_ADDRESS
@@ -47,6 +49,24 @@ hyperfine --warmup 5 --runs 100 --export-markdown "$out/token.md" -N \
     --command-name "refresh (one refresh request)" "$bin refresh" \
     --command-name "status (one wallet request)" "$bin status" \
     --command-name "status --json" "$bin --json status"
+# The credential gateway's added latency per request: one curl per request either way.
+"$bin" --json gateway > "$work/gateway.json" 2>/dev/null &
+gateway=$!
+for _ in $(seq 100); do
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/gateway.json" 2>/dev/null && break
+    sleep 0.05
+done
+gw_token="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$work/gateway.json")"
+gw_wallet="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["urls"]["wallet"])' "$work/gateway.json")"
+jwt="$("$bin" token --min-valid 10m)"
+printf 'Authorization: Bearer %s\n' "$jwt" > "$work/direct.h"
+printf 'Authorization: Bearer %s\n' "$gw_token" > "$work/gateway.h"
+hyperfine --warmup 10 --runs 300 --export-markdown "$out/gateway.md" -N \
+    --command-name "wallet status, direct" \
+    "curl -sf -o /dev/null -H @$work/direct.h $AGENTCRED_FLUXA_WALLET_URL/api/agent/self/status" \
+    --command-name "wallet status, through the gateway" \
+    "curl -sf -o /dev/null -H @$work/gateway.h $gw_wallet/api/agent/self/status"
+kill "$gateway"; gateway=""
 # The embedded sandbox: no URL overrides (agentcred refuses them for a sandbox profile).
 unset AGENTCRED_FLUXA_AGENTID_URL AGENTCRED_FLUXA_WALLET_URL AGENTCRED_FLUXRA_URL \
     AGENTCRED_AUTHPI_URL AGENTCRED_AUTHPI_IDP_URL AGENTCRED_PROXY_URL
@@ -86,4 +106,4 @@ hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
     --command-name "status --all --check (10 profiles)" "env AGENTCRED_HOME=$work/check-10 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
-cat "$out/token.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
+cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"

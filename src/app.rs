@@ -21,10 +21,10 @@ pub fn run(cli: Cli) -> ExitCode {
         cli.global.quiet,
         cli.global.color,
     );
-    let outcome =
-        Ctx::new(cli.global.clone(), printer.clone()).and_then(|ctx| commands::run(cli, &ctx));
+    let outcome = Ctx::new(cli.global.clone(), printer.clone())
+        .and_then(|ctx| commands::run(cli, &ctx).map(|()| ctx.exit_code()));
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             printer.error(&err);
             ExitCode::from(err.exit_code())

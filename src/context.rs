@@ -12,7 +12,7 @@
 //! learns it on first use. From then on the store's record is the truth: a change another host
 //! made (a rotated key's id) replaces this host's copy when a session opens.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use crate::cli::args::GlobalArgs;
 use crate::error::{Error, Result};
@@ -31,6 +31,9 @@ pub struct Ctx {
     pub printer: Printer,
     http: OnceCell<Http>,
     sandbox: OnceCell<EmbeddedSandbox>,
+    /// The exit code of a command that succeeded with a code of its own (`exec` exits with
+    /// its child's); 0 when unset.
+    exit_code: Cell<u8>,
 }
 
 impl Ctx {
@@ -42,7 +45,17 @@ impl Ctx {
             printer,
             http: OnceCell::new(),
             sandbox: OnceCell::new(),
+            exit_code: Cell::new(0),
         })
+    }
+
+    /// Exit with `code` when the command returns successfully (`exec`: the child's code).
+    pub fn set_exit_code(&self, code: u8) {
+        self.exit_code.set(code);
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        self.exit_code.get()
     }
 
     pub fn http(&self) -> Result<&Http> {

@@ -294,6 +294,12 @@ impl Http {
         self
     }
 
+    /// Where this client tells of waits and traces; a client made for another thread tells
+    /// the same place.
+    pub fn printer(&self) -> &Printer {
+        &self.printer
+    }
+
     fn client(&self, url: &str) -> Result<&Client> {
         let plain = url.starts_with("http://");
         let cell = if plain { &self.plain } else { &self.tls };

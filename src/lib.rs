@@ -14,12 +14,17 @@
 
 pub mod amount;
 pub mod app;
+pub mod broker;
+pub mod checkup;
+pub mod child;
+pub mod childenv;
 pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod duration;
 pub mod enroll;
 pub mod error;
+pub mod gateway;
 pub mod generate;
 pub mod health;
 pub mod http;
@@ -30,6 +35,7 @@ pub mod operator;
 pub mod output;
 pub mod paths;
 pub mod profile;
+pub mod redact;
 pub mod sandbox_host;
 pub mod secret;
 pub mod service;

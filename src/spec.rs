@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -41,6 +42,13 @@ pub struct ServiceSpec {
     pub short_lived: Option<ShortLived>,
     /// How the organization's key is given, if the service has operator calls.
     pub operator: Option<OperatorScheme>,
+    /// The variables the service's own tools read, set by `exec` besides the `AGENTCRED_*`
+    /// ones (contract §10), so that those tools work unchanged in the child.
+    pub tool_env: &'static [ToolEnv],
+    /// The least validity the service's own tools accept in a credential they are handed
+    /// (a tool that treats a JWT close to expiry as expired): `exec` raises `--min-valid` to
+    /// it. Zero when no tool has such a rule.
+    pub min_child_validity: Duration,
 }
 
 impl ServiceSpec {
@@ -63,6 +71,31 @@ impl ServiceSpec {
         let endpoints: &'static [EndpointSpec] = self.endpoints;
         endpoints.iter().find(|e| e.name == name)
     }
+}
+
+/// One variable a service's own tool reads, and what `exec` puts in it.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolEnv {
+    pub var: &'static str,
+    pub value: ToolValue,
+}
+
+/// What a [`ToolEnv`] variable holds. None of these is a long-lived secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolValue {
+    /// The profile's agent id.
+    AgentId,
+    /// The agent's bearer credential (`exec`), or the gateway token (`exec --gateway`).
+    Credential {
+        /// The tool decodes the value as a JWT: under the gateway, the gateway token takes a
+        /// JWT's shape (unsigned, far `exp`) so that the tool accepts it.
+        jwt_shaped: bool,
+    },
+    /// The base URL of the named endpoint (the gateway's URL for it under the gateway).
+    Endpoint(&'static str),
+    /// A fixed, non-secret value, for a variable a tool insists on but should not hold a
+    /// secret (a refresh token the child must never see).
+    Placeholder(&'static str),
 }
 
 /// One base URL of a service.

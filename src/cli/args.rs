@@ -253,3 +253,38 @@ pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Minimum remaining validity of the credential the command gets (raised to what the
+    /// service's own tools need; not used with --gateway, which keeps it fresh)
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s")]
+    pub min_valid: Duration,
+    /// Give the command no credential at all: start the credential gateway on 127.0.0.1 and
+    /// point the command's base URLs at it
+    #[arg(long)]
+    pub gateway: bool,
+    /// The command to run and its arguments (after `--`)
+    #[arg(
+        value_name = "CMD",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_hint = clap::ValueHint::CommandWithArguments
+    )]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Let the `request` tool send methods other than GET (POST, PATCH, PUT, DELETE)
+    #[arg(long)]
+    pub allow_writes: bool,
+}

@@ -15,8 +15,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::services::{self, RegisterCommand, ServiceCommand};
 use args::{
-    AgentCommand, CompletionsArgs, GlobalArgs, LimitsCommand, ProfilesCommand, RefreshArgs,
-    SandboxCommand, StatusArgs, TokenArgs,
+    AgentCommand, CompletionsArgs, ExecArgs, GatewayArgs, GlobalArgs, LimitsCommand, McpArgs,
+    ProfilesCommand, RefreshArgs, SandboxCommand, StatusArgs, TokenArgs,
 };
 
 /// The services' names are added by [`command`] from the registry.
@@ -49,6 +49,15 @@ pub enum Command {
     Token(TokenArgs),
     /// Show the agent's state at the service and the profile's local credential facts
     Status(StatusArgs),
+    /// Run a command with the profile's short-lived credential and endpoints in its
+    /// environment (or, with --gateway, with no credential at all)
+    Exec(ExecArgs),
+    /// Run the credential gateway in the foreground: a loopback proxy that attaches the
+    /// profile's credential to requests sent with its token
+    Gateway(GatewayArgs),
+    /// Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check,
+    /// request, refresh), never returning a stored secret
+    Mcp(McpArgs),
     /// The nouns of one service (its keys, verifiers, tokens, cards)
     #[command(flatten)]
     Service(ServiceCommand),

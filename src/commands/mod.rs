@@ -6,8 +6,11 @@
 
 mod agent;
 mod completions;
+mod exec;
+mod gateway;
 mod limits;
 mod login;
+mod mcp;
 mod profiles;
 mod refresh;
 mod register;
@@ -25,6 +28,7 @@ pub use crate::context::Ctx;
 /// The `--json` outputs of the generic commands, for `agentcred schema`.
 pub fn outputs() -> Vec<crate::output::Output> {
     [
+        gateway::outputs(),
         login::outputs(),
         profiles::outputs(),
         refresh::outputs(),
@@ -41,6 +45,9 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Refresh(args) => refresh::run(ctx, args),
         Command::Token(args) => token::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
+        Command::Exec(args) => exec::run(ctx, args),
+        Command::Gateway(args) => gateway::run(ctx, args),
+        Command::Mcp(args) => mcp::run(ctx, args),
         Command::Limits(cmd) => limits::run(ctx, cmd),
         Command::Profiles(cmd) => profiles::run(ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),

@@ -233,7 +233,12 @@ mod tests {
             .filter(|c| c["output"].is_null())
             .map(|c| c["path"].as_str().unwrap())
             .collect();
-        // Raw text by design: a completion script, and this document itself.
-        assert_eq!(without, ["completions", "schema"], "{without:?}");
+        // No JSON document by design: `exec` prints what its child prints, `mcp` speaks the
+        // protocol on stdout, `completions` prints a script, and `schema` is this document.
+        assert_eq!(
+            without,
+            ["exec", "mcp", "completions", "schema"],
+            "{without:?}"
+        );
     }
 }

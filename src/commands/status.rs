@@ -12,9 +12,10 @@
 use serde::Serialize;
 
 use super::Ctx;
+use crate::checkup::{self, CheckKnobs, CheckRow};
 use crate::cli::args::StatusArgs;
-use crate::error::{Code, Error, ErrorKind, Result};
-use crate::health::{AgentState, Budget, CredentialFact, Health};
+use crate::error::Result;
+use crate::health::Health;
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
@@ -96,27 +97,6 @@ fn all(ctx: &Ctx) -> Result<()> {
     ctx.printer.print(&AllView { profiles })
 }
 
-/// One profile's health.
-#[derive(Serialize, schemars::JsonSchema)]
-struct CheckRow {
-    profile: String,
-    provider: Option<Provider>,
-    health: Health,
-    exit_code: u8,
-    /// The agent's state at its service, when it could be asked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agent: Option<AgentState>,
-    /// The credential the agent would use now.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    credential: Option<CredentialFact>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    budget: Option<Budget>,
-    /// Why it is not ok: the error object of contract §9.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
-    error: Option<serde_json::Value>,
-}
-
 #[derive(Serialize, schemars::JsonSchema)]
 struct CheckView {
     #[serde(flatten)]
@@ -128,22 +108,6 @@ struct CheckAllView {
     health: Health,
     exit_code: u8,
     profiles: Vec<CheckRow>,
-}
-
-impl CheckRow {
-    fn line(&self) -> String {
-        let why = self
-            .error
-            .as_ref()
-            .and_then(|e| e["message"].as_str())
-            .map(|m| format!(": {m}"))
-            .unwrap_or_default();
-        let health = serde_json::to_value(self.health)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        format!("{}: {health}{why}", self.profile)
-    }
 }
 
 impl Render for CheckView {
@@ -160,14 +124,8 @@ impl Render for CheckAllView {
     }
 }
 
-/// The knobs of one check.
-struct CheckArgs<'a> {
-    min_valid: std::time::Duration,
-    min_remaining: Option<&'a str>,
-}
-
 fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
-    let knobs = CheckArgs {
+    let knobs = CheckKnobs {
         min_valid: args.min_valid,
         min_remaining: args.min_remaining.as_deref(),
     };
@@ -177,8 +135,8 @@ fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
     }
     if !args.all {
         let (name, profile) = ctx.selected_profile()?;
-        let row = check_one(ctx, name, profile, &knobs);
-        let failure = row_failure(&row);
+        let row = checkup::check_one(ctx, name, profile, &knobs);
+        let failure = checkup::row_failure(&row);
         ctx.printer.print(&CheckView { row })?;
         return failure.map_or(Ok(()), Err);
     }
@@ -202,9 +160,9 @@ fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
                 scope.spawn(move || {
                     let row = match Ctx::new(global, printer) {
                         Ok(thread_ctx) => {
-                            check_one(&thread_ctx, name.clone(), profile.clone(), knobs)
+                            checkup::check_one(&thread_ctx, name.clone(), profile.clone(), knobs)
                         }
-                        Err(err) => failed_row(
+                        Err(err) => checkup::failed_row(
                             name.clone(),
                             Some(profile.provider),
                             Health::StoreUnavailable,
@@ -225,7 +183,7 @@ fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
     let failure = rows
         .iter()
         .find(|r| r.health == worst)
-        .and_then(row_failure)
+        .and_then(checkup::row_failure)
         .map(|e| {
             let count = rows.iter().filter(|r| r.health != Health::Ok).count();
             let mut e = e;
@@ -246,166 +204,6 @@ fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
 
 /// Enough threads that 50 profiles are checked in one wave.
 const MAX_PARALLEL_CHECKS: usize = 64;
-
-/// The error a row stands for, so the process exits with its code and the envelope says why.
-fn row_failure(row: &CheckRow) -> Option<Error> {
-    if row.health == Health::Ok {
-        return None;
-    }
-    let code = match row.health {
-        Health::Ok => return None,
-        Health::Invalid => Code::AuthFailed,
-        Health::Unknown => Code::ServiceUnavailable,
-        Health::StoreUnavailable => Code::StoreUnavailable,
-        Health::Suspended => Code::AgentSuspended,
-        Health::Blocked => Code::AgentBlocked,
-        Health::Deregistered => Code::AgentDeregistered,
-        Health::NotAuthorized => Code::NotAuthorizedByOwner,
-        Health::LowBudget => Code::LimitReached,
-        Health::MinValidUnmet => Code::MinValidUnmet,
-    };
-    let detail = row
-        .error
-        .as_ref()
-        .and_then(|e| e["message"].as_str())
-        .unwrap_or("see the check's output");
-    let mut err = Error::coded(
-        code,
-        format!("profile '{}' is not ok: {detail}", row.profile),
-    );
-    if let Some(url) = row
-        .error
-        .as_ref()
-        .and_then(|e| e["authorization_url"].as_str())
-    {
-        err = err.with_authorization_url(url);
-    }
-    if let Some(hint) = row.error.as_ref().and_then(|e| e["hint"].as_str()) {
-        err = err.with_hint(hint);
-    }
-    Some(err)
-}
-
-fn failed_row(name: String, provider: Option<Provider>, health: Health, err: &Error) -> CheckRow {
-    CheckRow {
-        profile: name,
-        provider,
-        health,
-        exit_code: health.exit_code(),
-        agent: None,
-        credential: None,
-        budget: None,
-        error: Some(err.body()),
-    }
-}
-
-/// Check one profile; every failure becomes a row (never an early error), so `--all` reports
-/// them all.
-fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckArgs) -> CheckRow {
-    let provider = profile.provider;
-    let failed =
-        |health: Health, err: &Error| failed_row(name.clone(), Some(provider), health, err);
-    let classify = |err: &Error| Health::of_error(err).unwrap_or(Health::Unknown);
-    let session = match ctx.session_for(name.clone(), profile) {
-        Ok(session) => session,
-        Err(err) => return failed(Health::of_error(&err).unwrap_or(Health::Invalid), &err),
-    };
-    let service = match services::service(provider) {
-        Ok(service) => service,
-        Err(err) => return failed(Health::Invalid, &err),
-    };
-    if let Err(err) = service.check_agent_usable(&session) {
-        return failed(classify(&err), &err);
-    }
-    let spec = provider.spec();
-    let credential = match spec.short_lived {
-        Some(_) => match session.ensure_fresh(knobs.min_valid) {
-            Ok(fresh) => {
-                let left = fresh.expires_at.map(|exp| exp - crate::timefmt::now_unix());
-                let fact = CredentialFact {
-                    kind: spec.agent_credential.to_owned(),
-                    store: Some(session.profile.store),
-                    expires_at: fresh.expires_at_rfc3339(),
-                    expires_in_s: left,
-                };
-                if left.is_some_and(|left| left < knobs.min_valid.as_secs() as i64) {
-                    let err = crate::health::min_valid_unmet(
-                        provider,
-                        knobs.min_valid,
-                        left.unwrap_or(0),
-                    );
-                    let mut row = failed(Health::MinValidUnmet, &err);
-                    row.credential = Some(fact);
-                    return row;
-                }
-                fact
-            }
-            Err(err) => return failed(classify(&err), &err),
-        },
-        None => match session.require_known_secret(spec.agent_credential) {
-            Ok(_) => CredentialFact {
-                kind: spec.agent_credential.to_owned(),
-                store: Some(session.profile.store),
-                expires_at: None,
-                expires_in_s: None,
-            },
-            Err(err) => return failed(classify(&err), &err),
-        },
-    };
-    let probe = match service.probe(ctx, &session) {
-        Ok(probe) => probe,
-        Err(err) => {
-            let mut row = failed(classify(&err), &err);
-            row.credential = Some(credential);
-            return row;
-        }
-    };
-    let mut health = Health::of_state(probe.state);
-    let mut error = None;
-    if health == Health::Ok
-        && let (Some(min), Some(budget)) = (knobs.min_remaining, &probe.budget)
-    {
-        match budget.covers(min) {
-            Ok(true) => {}
-            Ok(false) => {
-                health = Health::LowBudget;
-                let remaining = budget
-                    .remaining
-                    .as_ref()
-                    .map(|a| a.human())
-                    .unwrap_or_default();
-                error = Some(
-                    Error::coded(
-                        Code::LimitReached,
-                        format!("{remaining} remains, less than --min-remaining {min}"),
-                    )
-                    .body(),
-                );
-            }
-            Err(err) => error = Some(err.body()),
-        }
-    }
-    if health != Health::Ok && error.is_none() {
-        let state = serde_json::to_value(probe.state).unwrap_or_default();
-        error = Some(
-            Error::new(
-                ErrorKind::Policy,
-                format!("the agent is {}", state.as_str().unwrap_or("not active")),
-            )
-            .body(),
-        );
-    }
-    CheckRow {
-        profile: name,
-        provider: Some(provider),
-        health,
-        exit_code: health.exit_code(),
-        agent: Some(probe.state),
-        credential: Some(credential),
-        budget: probe.budget,
-        error,
-    }
-}
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
 pub(crate) fn outputs() -> Vec<Output> {

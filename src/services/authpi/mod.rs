@@ -72,6 +72,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
         secret_env: "AUTHPI_KEY_SECRET",
         id_prefix: "key_",
     }),
+    tool_env: &[],
+    min_child_validity: std::time::Duration::ZERO,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -9,6 +9,8 @@ pub mod client;
 pub mod register;
 pub mod status;
 
+use std::time::Duration;
+
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
@@ -17,7 +19,10 @@ use crate::profile::Profile;
 use crate::secret::Secret;
 use crate::service::{Limits, Service};
 use crate::session::Session;
-use crate::spec::{EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived};
+use crate::spec::{
+    EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived, ToolEnv,
+    ToolValue,
+};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "fluxa",
@@ -51,6 +56,32 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     agent_credential: "jwt",
     short_lived: Some(ShortLived { kind: "jwt", mint }),
     operator: None,
+    tool_env: &[
+        ToolEnv {
+            var: "AGENT_ID",
+            value: ToolValue::AgentId,
+        },
+        ToolEnv {
+            var: "AGENT_JWT",
+            value: ToolValue::Credential { jwt_shaped: true },
+        },
+        // The wallet CLI takes its identity from the environment only when AGENT_ID,
+        // AGENT_TOKEN and AGENT_JWT are all set; the refresh token itself never goes to a child.
+        ToolEnv {
+            var: "AGENT_TOKEN",
+            value: ToolValue::Placeholder("agentcred-exec-no-refresh-token"),
+        },
+        ToolEnv {
+            var: "AGENT_ID_API",
+            value: ToolValue::Endpoint("agentid"),
+        },
+        ToolEnv {
+            var: "WALLET_API",
+            value: ToolValue::Endpoint("wallet"),
+        },
+    ],
+    // The wallet CLI treats a JWT with less than 5 minutes left as expired.
+    min_child_validity: Duration::from_secs(5 * 60),
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

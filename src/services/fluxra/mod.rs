@@ -55,6 +55,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     agent_credential: "jwt",
     short_lived: Some(ShortLived { kind: "jwt", mint }),
     operator: None,
+    tool_env: &[],
+    min_child_validity: std::time::Duration::ZERO,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -49,6 +49,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             ("lk_test_", "dev"),
         ],
     }),
+    tool_env: &[],
+    min_child_validity: std::time::Duration::ZERO,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -1,0 +1,222 @@
+//! The health check of one profile (contract §9), shared by `status --check` and the MCP
+//! server's `check` tool: a credential valid for `min_valid` is held or can be minted (refreshing
+//! only if it must), the agent is active at its service, and its budget covers `min_remaining`.
+//! Every failure becomes a row with its [`Health`], never an early error, so a caller checking
+//! many profiles reports them all.
+
+use serde::Serialize;
+
+use crate::context::Ctx;
+use crate::error::{Code, Error, ErrorKind};
+use crate::health::{AgentState, Budget, CredentialFact, Health};
+use crate::profile::Profile;
+use crate::services;
+use crate::spec::Provider;
+
+/// One profile's health.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct CheckRow {
+    pub profile: String,
+    provider: Option<Provider>,
+    pub health: Health,
+    exit_code: u8,
+    /// The agent's state at its service, when it could be asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<AgentState>,
+    /// The credential the agent would use now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential: Option<CredentialFact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget: Option<Budget>,
+    /// Why it is not ok: the error object of contract §9.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    pub error: Option<serde_json::Value>,
+}
+
+impl CheckRow {
+    pub fn line(&self) -> String {
+        let why = self
+            .error
+            .as_ref()
+            .and_then(|e| e["message"].as_str())
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default();
+        let health = serde_json::to_value(self.health)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        format!("{}: {health}{why}", self.profile)
+    }
+}
+
+/// The knobs of one check.
+pub struct CheckKnobs<'a> {
+    pub min_valid: std::time::Duration,
+    pub min_remaining: Option<&'a str>,
+}
+
+/// The error a row stands for, so the process exits with its code and the envelope says why.
+pub fn row_failure(row: &CheckRow) -> Option<Error> {
+    if row.health == Health::Ok {
+        return None;
+    }
+    let code = match row.health {
+        Health::Ok => return None,
+        Health::Invalid => Code::AuthFailed,
+        Health::Unknown => Code::ServiceUnavailable,
+        Health::StoreUnavailable => Code::StoreUnavailable,
+        Health::Suspended => Code::AgentSuspended,
+        Health::Blocked => Code::AgentBlocked,
+        Health::Deregistered => Code::AgentDeregistered,
+        Health::NotAuthorized => Code::NotAuthorizedByOwner,
+        Health::LowBudget => Code::LimitReached,
+        Health::MinValidUnmet => Code::MinValidUnmet,
+    };
+    let detail = row
+        .error
+        .as_ref()
+        .and_then(|e| e["message"].as_str())
+        .unwrap_or("see the check's output");
+    let mut err = Error::coded(
+        code,
+        format!("profile '{}' is not ok: {detail}", row.profile),
+    );
+    if let Some(url) = row
+        .error
+        .as_ref()
+        .and_then(|e| e["authorization_url"].as_str())
+    {
+        err = err.with_authorization_url(url);
+    }
+    if let Some(hint) = row.error.as_ref().and_then(|e| e["hint"].as_str()) {
+        err = err.with_hint(hint);
+    }
+    Some(err)
+}
+
+pub fn failed_row(
+    name: String,
+    provider: Option<Provider>,
+    health: Health,
+    err: &Error,
+) -> CheckRow {
+    CheckRow {
+        profile: name,
+        provider,
+        health,
+        exit_code: health.exit_code(),
+        agent: None,
+        credential: None,
+        budget: None,
+        error: Some(err.body()),
+    }
+}
+
+/// Check one profile; every failure becomes a row (never an early error), so `--all` reports
+/// them all.
+pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) -> CheckRow {
+    let provider = profile.provider;
+    let failed =
+        |health: Health, err: &Error| failed_row(name.clone(), Some(provider), health, err);
+    let classify = |err: &Error| Health::of_error(err).unwrap_or(Health::Unknown);
+    let session = match ctx.session_for(name.clone(), profile) {
+        Ok(session) => session,
+        Err(err) => return failed(Health::of_error(&err).unwrap_or(Health::Invalid), &err),
+    };
+    let service = match services::service(provider) {
+        Ok(service) => service,
+        Err(err) => return failed(Health::Invalid, &err),
+    };
+    if let Err(err) = service.check_agent_usable(&session) {
+        return failed(classify(&err), &err);
+    }
+    let spec = provider.spec();
+    let credential = match spec.short_lived {
+        Some(_) => match session.ensure_fresh(knobs.min_valid) {
+            Ok(fresh) => {
+                let left = fresh.expires_at.map(|exp| exp - crate::timefmt::now_unix());
+                let fact = CredentialFact {
+                    kind: spec.agent_credential.to_owned(),
+                    store: Some(session.profile.store),
+                    expires_at: fresh.expires_at_rfc3339(),
+                    expires_in_s: left,
+                };
+                if left.is_some_and(|left| left < knobs.min_valid.as_secs() as i64) {
+                    let err = crate::health::min_valid_unmet(
+                        provider,
+                        knobs.min_valid,
+                        left.unwrap_or(0),
+                    );
+                    let mut row = failed(Health::MinValidUnmet, &err);
+                    row.credential = Some(fact);
+                    return row;
+                }
+                fact
+            }
+            Err(err) => return failed(classify(&err), &err),
+        },
+        None => match session.require_known_secret(spec.agent_credential) {
+            Ok(_) => CredentialFact {
+                kind: spec.agent_credential.to_owned(),
+                store: Some(session.profile.store),
+                expires_at: None,
+                expires_in_s: None,
+            },
+            Err(err) => return failed(classify(&err), &err),
+        },
+    };
+    let probe = match service.probe(ctx, &session) {
+        Ok(probe) => probe,
+        Err(err) => {
+            let mut row = failed(classify(&err), &err);
+            row.credential = Some(credential);
+            return row;
+        }
+    };
+    let mut health = Health::of_state(probe.state);
+    let mut error = None;
+    if health == Health::Ok
+        && let (Some(min), Some(budget)) = (knobs.min_remaining, &probe.budget)
+    {
+        match budget.covers(min) {
+            Ok(true) => {}
+            Ok(false) => {
+                health = Health::LowBudget;
+                let remaining = budget
+                    .remaining
+                    .as_ref()
+                    .map(|a| a.human())
+                    .unwrap_or_default();
+                error = Some(
+                    Error::coded(
+                        Code::LimitReached,
+                        format!("{remaining} remains, less than --min-remaining {min}"),
+                    )
+                    .body(),
+                );
+            }
+            Err(err) => error = Some(err.body()),
+        }
+    }
+    if health != Health::Ok && error.is_none() {
+        let state = serde_json::to_value(probe.state).unwrap_or_default();
+        error = Some(
+            Error::new(
+                ErrorKind::Policy,
+                format!("the agent is {}", state.as_str().unwrap_or("not active")),
+            )
+            .body(),
+        );
+    }
+    CheckRow {
+        profile: name,
+        provider: Some(provider),
+        health,
+        exit_code: health.exit_code(),
+        agent: Some(probe.state),
+        credential: Some(credential),
+        budget: probe.budget,
+        error,
+    }
+}

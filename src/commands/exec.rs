@@ -1,0 +1,130 @@
+//! `agentcred exec [--min-valid D] [--gateway] -- CMD [ARGS...]`: run a command with the
+//! profile's short-lived credential and endpoints in its environment, or with no credential
+//! at all behind the credential gateway (contract §10). The variables are built by
+//! [`crate::childenv`], the child is run by [`crate::child`], the gateway is
+//! [`crate::gateway`]; this command checks the profile, picks the credential and returns the
+//! child's exit code as agentcred's.
+//!
+//! - A nested `exec` of the same profile is refused (exit 2): the outer one already put the
+//!   credential in the environment. Another profile is allowed.
+//! - `--min-valid` (default 60 s) is raised to what the service's own tools need
+//!   ([`crate::spec::ServiceSpec::min_child_validity`]); when the service issues no credential
+//!   that long the child is not started (exit 8, `min_valid_unmet`).
+
+use std::time::Duration;
+
+use super::Ctx;
+use crate::child;
+use crate::childenv::{self, Credential};
+use crate::cli::args::ExecArgs;
+use crate::duration;
+use crate::error::{Error, Result};
+use crate::gateway;
+use crate::jwt;
+use crate::services;
+use crate::timefmt;
+
+pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    let (name, profile) = ctx.selected_profile()?;
+    if childenv::nested_in(&name) {
+        return Err(Error::usage(format!(
+            "this process already runs inside `agentcred exec` for profile '{name}'"
+        ))
+        .with_hint(format!(
+            "use the credential already in the environment ({} or {}), or pick another profile with --profile NAME",
+            childenv::TOKEN_VAR,
+            childenv::GATEWAY_TOKEN_VAR
+        )));
+    }
+    let session = ctx.session_for(name, profile)?;
+    let provider = session.provider();
+    let spec = provider.spec();
+    services::service(provider)?.check_agent_usable(&session)?;
+    let name = session.name.clone();
+    let agent_id = session.profile.agent_id.clone();
+    let endpoints = session.endpoints.clone();
+
+    let code = if args.gateway {
+        let running = gateway::Running::start(session, ctx.global.verbose > 0, 0)?;
+        ctx.printer.status(format!(
+            "Credential gateway for profile '{name}' on {}",
+            running.base_url
+        ));
+        let env = childenv::build(
+            &name,
+            spec,
+            &agent_id,
+            &endpoints,
+            &Credential::Gateway {
+                token: running.token.expose(),
+                urls: &running.urls,
+            },
+        );
+        let code = child::run(&args.command, &env);
+        running.stop()?;
+        code?
+    } else {
+        let min_valid = args.min_valid.max(spec.min_child_validity);
+        let (token, expires_at) = if spec.short_lived.is_none() {
+            (session.require_known_secret(spec.agent_credential)?, None)
+        } else {
+            let fresh = session.ensure_fresh(min_valid)?;
+            if let Some(exp) = fresh.expires_at {
+                let left = exp - timefmt::now_unix();
+                if left < min_valid.as_secs() as i64 {
+                    return Err(min_valid_unmet(
+                        provider.display_name(),
+                        &fresh.token,
+                        left,
+                        min_valid,
+                        args.min_valid,
+                    ));
+                }
+            }
+            (fresh.token, fresh.expires_at)
+        };
+        let env = childenv::build(
+            &name,
+            spec,
+            &agent_id,
+            &endpoints,
+            &Credential::Direct {
+                token: &token,
+                expires_at,
+            },
+        );
+        child::run(&args.command, &env)?
+    };
+    ctx.set_exit_code(code);
+    Ok(())
+}
+
+/// Exit 8: the service's credentials do not live as long as the child needs.
+fn min_valid_unmet(
+    service: &str,
+    token: &crate::secret::Secret<String>,
+    left: i64,
+    needed: Duration,
+    asked: Duration,
+) -> Error {
+    let lifetime = jwt::decode(token.expose())
+        .and_then(|i| Some(i.exp? - i.iat?))
+        .unwrap_or(left)
+        .max(0) as u64;
+    let why = if needed > asked {
+        format!(
+            " (the service's own tools need {} left)",
+            duration::human(needed)
+        )
+    } else {
+        String::new()
+    };
+    Error::coded(crate::error::Code::MinValidUnmet, format!(
+        "{service} issues credentials valid for at most {}, less than the {} the command needs{why}; the command was not started",
+        duration::human(Duration::from_secs(lifetime)),
+        duration::human(needed),
+    ))
+    .with_hint(
+        "use --gateway, which keeps a short-lived credential fresh for the command, or ask for less with --min-valid",
+    )
+}

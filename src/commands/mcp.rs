@@ -1,0 +1,553 @@
+//! `agentcred mcp [--allow-writes]`: the Model Context Protocol over stdio (contract §10), on
+//! the official Rust SDK (`rmcp`, pinned in Cargo.toml).
+//!
+//! Tools, each with an input schema, a description and annotations:
+//!
+//! | tool | what it does | readOnlyHint | destructiveHint |
+//! |---|---|---|---|
+//! | `list_profiles` | the profiles served (`--profile P`, or all) | true | false |
+//! | `status` | the `status --json` document of a profile | true | false |
+//! | `check` | the health check: `{health, exit_code, error?}` | true | false |
+//! | `request` | an HTTP request through the gateway logic ([`crate::gateway`]) | !allow_writes | allow_writes |
+//! | `refresh` | a new short-lived credential (never returned) | false | false |
+//!
+//! - No result carries a stored secret: each is scanned for every secret value of the profile
+//!   ([`crate::redact`]) before it leaves, and `request` answers pass through the gateway's
+//!   own redaction first. No tool returns a credential.
+//! - Errors are tool errors (`isError: true`) whose structured content is the §8/§9 error
+//!   envelope `{"error": {code, message, hint, exit_code, ...}}`; an unknown profile is
+//!   `not_found`, exit_code 3.
+//! - `request` sends GET only unless `--allow-writes`; its path is `/<endpoint>/...` as under
+//!   the gateway, and the same refusals apply.
+//! - stdout carries protocol messages only: the commands the tools run print into a capture
+//!   buffer ([`crate::output::capture`]); notices go to stderr. The server exits when stdin
+//!   closes. Protocol versions 2025-06-18 and later are negotiated.
+//! - `check` is a minimal probe for now (a usable credential, the agent usable, one status
+//!   call), kept in [`check`] so it can become `status --check` once that exists.
+//!
+//! Threads: the protocol runs on a current-thread tokio runtime of its own; the tools that
+//! need the command context (config, stores, the embedded sandbox) are run one at a time on
+//! the calling thread, which owns it; `request` then runs on the runtime through a
+//! [`Gateway`] per profile, made once and kept.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, InitializeResult,
+    JsonObject, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
+    ServerConfig, Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::broker::{self, Broker};
+use crate::checkup;
+use crate::cli::args::{McpArgs, StatusArgs};
+use crate::duration;
+use crate::error::{Error, Result};
+use crate::gateway::Gateway;
+use crate::output::{self, ColorChoice, Printer};
+use crate::profile::Profile;
+use crate::services;
+use crate::session::DEFAULT_MIN_VALID;
+use crate::timefmt;
+
+/// `request` answers are cut beyond this many bytes (and say so).
+const MAX_BODY: usize = 1024 * 1024;
+
+/// Work that needs the command context, run on the thread that owns it.
+enum Job {
+    ListProfiles,
+    Status(Option<String>),
+    Check(Option<String>, Duration),
+    Refresh(Option<String>),
+    Gateway(Option<String>),
+}
+
+enum Done {
+    Value(Result<Value>),
+    Gateway(Result<Arc<Gateway>>),
+}
+
+type Jobs = mpsc::Sender<(Job, tokio::sync::oneshot::Sender<Done>)>;
+
+pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
+    // The tools' own context: JSON output (captured, never on stdout), no status lines.
+    let mut global = ctx.global.clone();
+    global.json = true;
+    global.quiet = true;
+    let tools_ctx = Ctx::new(global, Printer::new(true, true, ColorChoice::Never))?;
+    let served = ctx.global.profile.clone();
+
+    let (jobs, queue) = mpsc::channel();
+    let handler = Handler {
+        jobs: Mutex::new(jobs),
+        allow_writes: args.allow_writes,
+        gateways: tokio::sync::Mutex::new(HashMap::new()),
+    };
+    let server = std::thread::Builder::new()
+        .name("agentcred-mcp".into())
+        .spawn(move || -> Result<()> {
+            let runtime = crate::gateway::runtime()?;
+            runtime.block_on(async move {
+                let running = handler.serve(rmcp::transport::stdio()).await.map_err(|e| {
+                    Error::internal(format!("the MCP session failed to start: {e}"))
+                })?;
+                running
+                    .waiting()
+                    .await
+                    .map_err(|e| Error::internal(format!("the MCP session failed: {e}")))?;
+                Ok(())
+            })
+        })
+        .map_err(|e| Error::internal(format!("cannot start the MCP thread: {e}")))?;
+
+    // Ends when the server is done and its handler (the only sender) is dropped.
+    for (job, reply) in queue {
+        let done = work(&tools_ctx, served.as_deref(), job);
+        let _ = reply.send(done);
+    }
+    server
+        .join()
+        .map_err(|_| Error::internal("the MCP thread panicked"))?
+}
+
+fn work(ctx: &Ctx, served: Option<&str>, job: Job) -> Done {
+    match job {
+        Job::ListProfiles => Done::Value(list_profiles(ctx, served)),
+        Job::Status(name) => Done::Value(status(ctx, served, name)),
+        Job::Check(name, min_valid) => Done::Value(check(ctx, served, name, min_valid)),
+        Job::Refresh(name) => Done::Value(refresh(ctx, served, name)),
+        Job::Gateway(name) => Done::Gateway(gateway(ctx, served, name)),
+    }
+}
+
+/// The profile a tool call names (or the default), if this server serves it.
+fn resolve(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<(String, Profile)> {
+    let config = ctx.config()?;
+    let name = match asked {
+        Some(name) => name,
+        None => ctx.selected_name(&config)?,
+    };
+    if let Some(served) = served
+        && served != name
+    {
+        return Err(Error::not_found(format!(
+            "profile '{name}' is not served here (this server serves '{served}')"
+        ))
+        .with_hint("call list_profiles for the profiles this server serves"));
+    }
+    let profile = config.get(&name)?.clone();
+    Ok((name, profile))
+}
+
+fn list_profiles(ctx: &Ctx, served: Option<&str>) -> Result<Value> {
+    let config = ctx.config()?;
+    let profiles: Vec<Value> = config
+        .profiles
+        .iter()
+        .filter(|(name, _)| served.is_none_or(|s| s == name.as_str()))
+        .map(|(name, profile)| {
+            let endpoints: Vec<&str> = profile
+                .provider
+                .spec()
+                .endpoints
+                .iter()
+                .map(|e| e.name)
+                .collect();
+            json!({
+                "name": name,
+                "provider": profile.provider.id(),
+                "agent_id": profile.agent_id,
+                "sandbox": profile.sandbox,
+                "store": profile.store.to_string(),
+                "current": config.current.as_deref() == Some(name.as_str()),
+                "endpoints": endpoints,
+            })
+        })
+        .collect();
+    Ok(json!({ "profiles": profiles }))
+}
+
+fn status_args() -> StatusArgs {
+    StatusArgs {
+        all: false,
+        check: false,
+        min_valid: crate::session::DEFAULT_MIN_VALID,
+        min_remaining: None,
+        network: None,
+        tx_limit: None,
+    }
+}
+
+fn status(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Value> {
+    let (name, profile) = resolve(ctx, served, asked)?;
+    let session = ctx.session_for(name, profile)?;
+    let service = services::service(session.provider())?;
+    let (outcome, text) = output::capture(|| service.status(ctx, &session, &status_args()));
+    outcome?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::internal(format!("status printed no JSON document ({e})")))?;
+    Ok(broker::profile_secrets(&session).redact_json(&value))
+}
+
+/// The health of a profile: can it act now? A minimal probe (see the module doc).
+/// The health check of `status --check` (one profile), as a JSON object.
+fn check(
+    ctx: &Ctx,
+    served: Option<&str>,
+    asked: Option<String>,
+    min_valid: Duration,
+) -> Result<Value> {
+    let (name, profile) = resolve(ctx, served, asked)?;
+    let knobs = checkup::CheckKnobs {
+        min_valid,
+        min_remaining: None,
+    };
+    let row = checkup::check_one(ctx, name, profile, &knobs);
+    serde_json::to_value(&row)
+        .map_err(|e| crate::error::Error::internal(format!("cannot serialize the check: {e}")))
+}
+
+fn refresh(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Value> {
+    let (name, profile) = resolve(ctx, served, asked)?;
+    let session = ctx.session_for(name.clone(), profile)?;
+    let provider = session.provider();
+    let Some(kind) = provider.spec().short_lived_kind() else {
+        return Ok(json!({
+            "profile": name,
+            "provider": provider.id(),
+            "refreshed": false,
+            "note": format!("{} agent tokens do not expire; there is nothing to refresh", provider.display_name()),
+        }));
+    };
+    let current = session.secret(kind)?;
+    let fresh = session.force_refresh(current.as_ref())?;
+    Ok(json!({
+        "profile": name,
+        "provider": provider.id(),
+        "refreshed": fresh.refreshed,
+        "credential": kind,
+        "expires_at": fresh.expires_at_rfc3339(),
+        "expires_in_s": fresh.expires_at.map(|exp| exp - timefmt::now_unix()),
+    }))
+}
+
+fn gateway(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Arc<Gateway>> {
+    let (name, profile) = resolve(ctx, served, asked)?;
+    let session = ctx.session_for(name, profile)?;
+    services::service(session.provider())?.check_agent_usable(&session)?;
+    let endpoints = session.endpoints.clone();
+    let broker = Broker::start(session, ctx.global.verbose > 0)?;
+    Ok(Arc::new(Gateway::new(broker, &endpoints)?))
+}
+
+struct Handler {
+    jobs: Mutex<Jobs>,
+    allow_writes: bool,
+    /// One gateway per profile name asked for (`""`: the default), made on first use.
+    gateways: tokio::sync::Mutex<HashMap<String, Arc<Gateway>>>,
+}
+
+impl Handler {
+    async fn ask(&self, job: Job) -> Result<Done> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sent = self
+            .jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .send((job, reply))
+            .is_ok();
+        if !sent {
+            return Err(Error::internal("agentcred is shutting down"));
+        }
+        answer
+            .await
+            .map_err(|_| Error::internal("agentcred is shutting down"))
+    }
+
+    async fn value(&self, job: Job) -> Result<Value> {
+        match self.ask(job).await? {
+            Done::Value(value) => value,
+            Done::Gateway(_) => Err(Error::internal("unexpected answer")),
+        }
+    }
+
+    async fn gateway_for(&self, profile: Option<String>) -> Result<Arc<Gateway>> {
+        let key = profile.clone().unwrap_or_default();
+        let mut gateways = self.gateways.lock().await;
+        if let Some(gateway) = gateways.get(&key) {
+            return Ok(Arc::clone(gateway));
+        }
+        let gateway = match self.ask(Job::Gateway(profile)).await? {
+            Done::Gateway(gateway) => gateway?,
+            Done::Value(_) => return Err(Error::internal("unexpected answer")),
+        };
+        gateways.insert(key, Arc::clone(&gateway));
+        Ok(gateway)
+    }
+
+    async fn request(&self, args: &JsonObject) -> Result<Value> {
+        let method = match args.get("method").and_then(Value::as_str) {
+            None => Method::GET,
+            Some(m) => Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+                .map_err(|_| Error::usage(format!("'{m}' is not an HTTP method")))?,
+        };
+        if !self.allow_writes && method != Method::GET {
+            return Err(Error::usage(format!(
+                "{method} requests are not allowed: this server was started without --allow-writes"
+            ))
+            .with_hint("use GET, or start `agentcred mcp --allow-writes`"));
+        }
+        let path = args
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::usage("`path` is required: /<endpoint>/..."))?;
+        let query = match args.get("query") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(pairs)) => {
+                let mut query = form_urlencoded::Serializer::new(String::new());
+                for (key, value) in pairs {
+                    let value = match value {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    query.append_pair(key, &value);
+                }
+                Some(query.finish())
+            }
+            Some(_) => return Err(Error::usage("`query` must be an object of names to values")),
+        };
+        let gateway = self.gateway_for(profile_arg(args)).await?;
+        let url = gateway
+            .resolve(path, query.as_deref())
+            .map_err(|refusal| Error::usage(refusal.message(&gateway.endpoint_names())))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let body = match args.get("body") {
+            None | Some(Value::Null) => Body::empty(),
+            Some(body) => {
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                Body::from(body.to_string())
+            }
+        };
+        let upstream = gateway.forward(method, url, &headers, body).await?;
+        let status = upstream.status.as_u16();
+        let response_headers: serde_json::Map<String, Value> = upstream
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                )
+            })
+            .collect();
+        let (bytes, truncated) = upstream.collect(MAX_BODY).await?;
+        let body = serde_json::from_slice::<Value>(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let result = json!({
+            "status": status,
+            "headers": response_headers,
+            "body": body,
+            "truncated": truncated,
+        });
+        Ok(gateway.broker().secrets().redact_json(&result))
+    }
+}
+
+fn profile_arg(args: &JsonObject) -> Option<String> {
+    args.get("profile")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+fn schema(value: Value) -> Arc<JsonObject> {
+    match value {
+        Value::Object(map) => Arc::new(map),
+        _ => Arc::new(JsonObject::new()),
+    }
+}
+
+fn profile_property() -> Value {
+    json!({
+        "type": "string",
+        "description": "The profile's name (see list_profiles); default: the selected profile"
+    })
+}
+
+impl Handler {
+    fn tools(&self) -> Vec<Tool> {
+        let read_only = ToolAnnotations::new().read_only(true).destructive(false);
+        vec![
+            Tool::new(
+                "list_profiles",
+                "The agent profiles this server serves: name, service, agent id, store, and the endpoint names `request` paths start with. No secrets.",
+                schema(json!({"type": "object", "properties": {}, "additionalProperties": false})),
+            )
+            .with_annotations(read_only.clone().idempotent(true).open_world(false)),
+            Tool::new(
+                "status",
+                "The agent's state at its service and the profile's local credential facts (agentcred status --json). No secret values.",
+                schema(json!({
+                    "type": "object",
+                    "properties": {"profile": profile_property()},
+                    "additionalProperties": false
+                })),
+            )
+            .with_annotations(read_only.clone().idempotent(true).open_world(true)),
+            Tool::new(
+                "check",
+                "Health check: can the profile act now? Returns health (ok, invalid, unknown, store_unavailable, suspended, ...) and the exit code agentcred would give.",
+                schema(json!({
+                    "type": "object",
+                    "properties": {
+                        "profile": profile_property(),
+                        "min_valid": {
+                            "type": "string",
+                            "description": "Least validity a credential must have, like 90s, 10m (default 60s)"
+                        }
+                    },
+                    "additionalProperties": false
+                })),
+            )
+            .with_annotations(read_only.clone().idempotent(true).open_world(true)),
+            Tool::new(
+                "request",
+                if self.allow_writes {
+                    "An HTTP request to the profile's service with its credential attached by agentcred (never shown). `path` starts with the endpoint name (/api/..., /wallet/...). Stored secrets in the answer are redacted."
+                } else {
+                    "A GET request to the profile's service with its credential attached by agentcred (never shown). `path` starts with the endpoint name (/api/..., /wallet/...). Stored secrets in the answer are redacted. Other methods need `agentcred mcp --allow-writes`."
+                },
+                schema(json!({
+                    "type": "object",
+                    "properties": {
+                        "profile": profile_property(),
+                        "method": {
+                            "type": "string",
+                            "enum": if self.allow_writes {
+                                json!(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+                            } else {
+                                json!(["GET"])
+                            },
+                            "default": "GET"
+                        },
+                        "path": {
+                            "type": "string",
+                            "description": "/<endpoint>/<path at the service>, e.g. /wallet/api/agent/self/status"
+                        },
+                        "query": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["string", "number", "boolean"]},
+                            "description": "Query parameters"
+                        },
+                        "body": {"description": "A JSON body (not for GET)"}
+                    },
+                    "required": ["path"],
+                    "additionalProperties": false
+                })),
+            )
+            .with_annotations(
+                ToolAnnotations::new()
+                    .read_only(!self.allow_writes)
+                    .destructive(self.allow_writes)
+                    .open_world(true),
+            ),
+            Tool::new(
+                "refresh",
+                "Get a new short-lived credential for the profile now (it is stored, never returned); says when it expires.",
+                schema(json!({
+                    "type": "object",
+                    "properties": {"profile": profile_property()},
+                    "additionalProperties": false
+                })),
+            )
+            .with_annotations(
+                ToolAnnotations::new()
+                    .read_only(false)
+                    .destructive(false)
+                    .idempotent(false)
+                    .open_world(true),
+            ),
+        ]
+    }
+
+    async fn call(
+        &self,
+        name: &str,
+        args: &JsonObject,
+    ) -> std::result::Result<Result<Value>, McpError> {
+        let profile = profile_arg(args);
+        Ok(match name {
+            "list_profiles" => self.value(Job::ListProfiles).await,
+            "status" => self.value(Job::Status(profile)).await,
+            "check" => {
+                let min_valid = match args.get("min_valid").and_then(Value::as_str) {
+                    None => Ok(DEFAULT_MIN_VALID),
+                    Some(text) => duration::parse(text),
+                };
+                match min_valid {
+                    Ok(min_valid) => self.value(Job::Check(profile, min_valid)).await,
+                    Err(e) => Err(e),
+                }
+            }
+            "refresh" => self.value(Job::Refresh(profile)).await,
+            "request" => self.request(args).await,
+            other => {
+                return Err(McpError::invalid_params(
+                    format!("no tool named '{other}'"),
+                    None,
+                ));
+            }
+        })
+    }
+}
+
+impl ServerHandler for Handler {
+    fn get_info(&self) -> ServerConfig {
+        InitializeResult::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("agentcred", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "agentcred keeps AI agents' credentials. Use list_profiles, then status, check, request (the credential is attached for you and never shown) and refresh.",
+            )
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Owned(vec![
+            ProtocolVersion::V_2025_06_18,
+            ProtocolVersion::V_2025_11_25,
+            ProtocolVersion::V_2026_07_28,
+        ])
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> std::result::Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.tools()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> std::result::Result<CallToolResponse, McpError> {
+        let args = request.arguments.unwrap_or_default();
+        let result = match self.call(&request.name, &args).await? {
+            Ok(value) => CallToolResult::structured(value),
+            Err(err) => CallToolResult::structured_error(err.to_json()),
+        };
+        Ok(result.into())
+    }
+}

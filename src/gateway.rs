@@ -1,0 +1,748 @@
+//! The credential gateway: a loopback HTTP server through which a child process uses a
+//! profile's credential without ever holding it (contract §10).
+//!
+//! - It listens on 127.0.0.1 only, and serves each of the profile's endpoints under
+//!   `/<name>` (lower case: `/api`, `/wallet`, ...). The path after the name and the query are
+//!   appended to the endpoint's recorded base URL; nothing else is ever a destination.
+//! - Every request must carry `Authorization: Bearer <gateway token>`, a random value made
+//!   per run ([`GatewayToken`]); anything else is 401, compared in constant time, so other
+//!   local processes cannot use the gateway. Where the service's own tool decodes its
+//!   credential as a JWT, the token has a JWT's shape (`alg: none`, far `exp`): it opens the
+//!   gateway and nothing else.
+//! - Absolute-form targets (`GET http://host/...`), `//` anywhere in the path, `.` and `..`
+//!   segments, backslashes, control characters and their percent-encoded forms (`%2e`, `%2f`,
+//!   `%5c`, `%00`...) are refused with 400 before anything is sent; an unknown endpoint name
+//!   is 404. The built URL is checked again to still be under the base URL.
+//! - The child's `Authorization` is replaced with the real credential (the service's bearer
+//!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers are
+//!   dropped, and `Accept-Encoding: identity` is asked for so that bodies can be scanned.
+//! - Credentials come from a [`Broker`]: refreshed when less than a tenth of their lifetime
+//!   is left, single-flight. A 401 answer to an idempotent request (GET, HEAD, OPTIONS, PUT,
+//!   DELETE) is refreshed once and retried once; other requests are sent once and their
+//!   answer passed on, since a 401 there may follow a body the child must resend.
+//! - Bodies stream both ways (idempotent requests are buffered, up to
+//!   [`MAX_RETRY_BODY`], so they can be retried). Every response header whose value carries a
+//!   secret of the profile has its value redacted, and the response body is redacted as it
+//!   streams ([`crate::redact`]); `Content-Length` is dropped since redaction can change it.
+//! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
+//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
+//!
+//! Why axum on a current-thread tokio runtime: both are already in the build for the
+//! sandbox, axum's one fallback handler sees the raw request target (so the absolute-form and
+//! `//host` checks see what the child sent), and one thread serves a loopback gateway for a
+//! single child; upstream requests use reqwest's async client (the blocking one cannot run
+//! inside a runtime), which streams bodies without buffering them.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use futures_util::StreamExt;
+use url::Url;
+
+use crate::broker::Broker;
+use crate::error::{Error, Result};
+use crate::profile::Endpoints;
+use crate::redact::{REDACTED, Secrets};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::spec::ToolValue;
+use crate::timefmt;
+
+/// Idempotent requests are buffered up to this size so that they can be retried after a 401.
+pub const MAX_RETRY_BODY: usize = 8 * 1024 * 1024;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The gateway token's `exp`, when it takes a JWT's shape: far enough for any run.
+const JWT_SHAPED_VALIDITY_SECS: i64 = 10 * 365 * 24 * 3600;
+
+/// The per-run secret the child sends as `Authorization: Bearer`.
+#[derive(Clone)]
+pub struct GatewayToken(Secret<String>);
+
+impl GatewayToken {
+    /// A new random token; JWT-shaped when a tool will decode it as a JWT.
+    pub fn generate(jwt_shaped: bool) -> Result<GatewayToken> {
+        use ring::rand::SecureRandom;
+        let mut bytes = [0u8; 32];
+        ring::rand::SystemRandom::new()
+            .fill(&mut bytes)
+            .map_err(|_| Error::internal("the system's random number generator failed"))?;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let random = b64.encode(bytes);
+        let token = if jwt_shaped {
+            let now = timefmt::now_unix();
+            let header = serde_json::json!({"alg": "none", "typ": "JWT"});
+            let claims = serde_json::json!({
+                "iss": "agentcred-gateway",
+                "sub": "gateway",
+                "iat": now,
+                "exp": now + JWT_SHAPED_VALIDITY_SECS,
+                "jti": random,
+            });
+            format!(
+                "{}.{}.",
+                b64.encode(header.to_string()),
+                b64.encode(claims.to_string())
+            )
+        } else {
+            format!("agw_{random}")
+        };
+        Ok(GatewayToken(Secret::new(token)))
+    }
+
+    /// The value itself, for the child's environment or `agentcred gateway`'s output.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+
+    fn accepts(&self, headers: &HeaderMap) -> bool {
+        let Some(value) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return false;
+        };
+        let Some((scheme, presented)) = value.trim().split_once(' ') else {
+            return false;
+        };
+        scheme.eq_ignore_ascii_case("bearer") && constant_time_eq(presented.trim(), self.expose())
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Why a request target was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 400: a target that could reach somewhere else.
+    BadTarget(&'static str),
+    /// 404: no endpoint of that name.
+    UnknownEndpoint(String),
+}
+
+impl Refusal {
+    fn status(&self) -> StatusCode {
+        match self {
+            Refusal::BadTarget(_) => StatusCode::BAD_REQUEST,
+            Refusal::UnknownEndpoint(_) => StatusCode::NOT_FOUND,
+        }
+    }
+
+    pub fn message(&self, endpoints: &[&str]) -> String {
+        match self {
+            Refusal::BadTarget(why) => format!("refused: {why}"),
+            Refusal::UnknownEndpoint(name) => format!(
+                "no endpoint named '{name}'; this gateway serves /{}",
+                endpoints.join(", /")
+            ),
+        }
+    }
+}
+
+/// The forwarding core, shared by the HTTP server and the MCP `request` tool.
+pub struct Gateway {
+    broker: Broker,
+    /// Endpoint name → base URL, as recorded in the profile.
+    endpoints: BTreeMap<String, Url>,
+    client: reqwest::Client,
+}
+
+/// A response from the service, with its body still to be read through the redactor.
+pub struct Upstream {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    response: reqwest::Response,
+    secrets: Secrets,
+}
+
+impl Gateway {
+    pub fn new(broker: Broker, endpoints: &Endpoints) -> Result<Gateway> {
+        let mut parsed = BTreeMap::new();
+        for (name, base) in endpoints {
+            let url = Url::parse(base).map_err(|e| {
+                Error::usage(format!("endpoint {name} is not a URL ({e})"))
+                    .with_hint("check the profile with `agentcred profiles show`")
+            })?;
+            parsed.insert(name.to_ascii_lowercase(), url);
+        }
+        // reqwest is built without a default crypto provider; choose ring once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("agentcred-gateway/", env!("CARGO_PKG_VERSION")))
+            // A redirect is passed to the child as it is: following it would send the
+            // credential wherever the service points.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Gateway {
+            broker,
+            endpoints: parsed,
+            client,
+        })
+    }
+
+    pub fn broker(&self) -> &Broker {
+        &self.broker
+    }
+
+    pub fn endpoint_names(&self) -> Vec<&str> {
+        self.endpoints.keys().map(String::as_str).collect()
+    }
+
+    /// The upstream URL for `/<name>/rest?query`, or why it is refused.
+    pub fn resolve(&self, path: &str, query: Option<&str>) -> std::result::Result<Url, Refusal> {
+        check_target(path, query)?;
+        let rest = path.strip_prefix('/').unwrap_or(path);
+        let (name, tail) = match rest.find('/') {
+            Some(at) => (&rest[..at], &rest[at..]),
+            None => (rest, ""),
+        };
+        let base = self
+            .endpoints
+            .get(&name.to_ascii_lowercase())
+            .ok_or_else(|| Refusal::UnknownEndpoint(name.to_owned()))?;
+        let base_path = base.path().trim_end_matches('/');
+        let mut url = base.clone();
+        url.set_path(&format!("{base_path}{tail}"));
+        url.set_query(query.filter(|q| !q.is_empty()));
+        // The URL parser normalizes; whatever it made must still be under the base.
+        let still_under = url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
+            && url.username().is_empty()
+            && url.password().is_none()
+            && (url.path() == base_path
+                || url.path().starts_with(&format!("{base_path}/"))
+                || (base_path.is_empty() && url.path() == "/"));
+        if !still_under {
+            return Err(Refusal::BadTarget("the path leaves the endpoint"));
+        }
+        Ok(url)
+    }
+
+    /// Send one request on to the service with the real credential attached.
+    pub async fn forward(
+        &self,
+        method: Method,
+        url: Url,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Upstream> {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+        );
+        let headers = outgoing_headers(headers);
+        let retry = idempotent && self.broker.can_refresh();
+        // Idempotent requests are buffered so they can be sent again after a 401; others
+        // stream through once.
+        let (buffered, streamed) = if retry {
+            let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
+                .await
+                .map_err(|e| {
+                    Error::usage(format!(
+                        "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
+                    ))
+                })?;
+            (Some(bytes), None)
+        } else {
+            (None, Some(body))
+        };
+        let credential = self.broker.credential().await?;
+        let first = match (&buffered, streamed) {
+            (Some(bytes), _) => reqwest::Body::from(bytes.clone()),
+            (None, Some(body)) => reqwest::Body::wrap_stream(body.into_data_stream()),
+            (None, None) => reqwest::Body::from(Vec::new()),
+        };
+        let mut response = self
+            .send(&method, &url, &headers, &credential, first)
+            .await?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let Some(bytes) = buffered
+        {
+            drop(response);
+            let renewed = self.broker.renew_rejected(&credential).await?;
+            response = self
+                .send(
+                    &method,
+                    &url,
+                    &headers,
+                    &renewed,
+                    reqwest::Body::from(bytes),
+                )
+                .await?;
+        }
+        let secrets = self.broker.secrets();
+        let status =
+            StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let headers = incoming_headers(response.headers(), &secrets);
+        Ok(Upstream {
+            status,
+            headers,
+            response,
+            secrets,
+        })
+    }
+
+    async fn send(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        credential: &Secret<String>,
+        body: reqwest::Body,
+    ) -> Result<reqwest::Response> {
+        let method = reqwest::Method::from_bytes(method.as_str().as_bytes())
+            .map_err(|_| Error::usage(format!("method {method} is not supported")))?;
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", credential.expose()))
+            .map_err(|_| {
+            Error::internal("the stored credential is not a valid header value")
+        })?;
+        authorization.set_sensitive(true);
+        let mut request = self
+            .client
+            .request(method, url.as_str())
+            .body(body)
+            .header(reqwest::header::AUTHORIZATION, authorization)
+            .header(reqwest::header::ACCEPT_ENCODING, "identity");
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_bytes());
+        }
+        request.send().await.map_err(|e| {
+            let what = if e.is_connect() {
+                "could not connect"
+            } else if e.is_timeout() {
+                "timed out"
+            } else {
+                "failed"
+            };
+            Error::unavailable(format!(
+                "{} {}{} {what}",
+                self.broker.provider().display_name(),
+                url.origin().ascii_serialization(),
+                url.path()
+            ))
+            .with_provider(self.broker.provider().id())
+            .with_hint("check that the service is reachable, then try again")
+        })
+    }
+}
+
+impl Upstream {
+    /// The body as the child receives it: streamed, with every secret redacted.
+    pub fn into_body(self) -> Body {
+        let stream = futures_util::stream::unfold(
+            (self.response.bytes_stream(), Some(self.secrets.stream())),
+            |(mut chunks, redactor)| async move {
+                let mut redactor = redactor?;
+                match chunks.next().await {
+                    Some(Ok(chunk)) => {
+                        let out = redactor.push(&chunk);
+                        Some((Ok(axum::body::Bytes::from(out)), (chunks, Some(redactor))))
+                    }
+                    Some(Err(e)) => Some((Err(std::io::Error::other(e)), (chunks, None))),
+                    None => Some((
+                        Ok(axum::body::Bytes::from(redactor.finish())),
+                        (chunks, None),
+                    )),
+                }
+            },
+        );
+        Body::from_stream(stream)
+    }
+
+    /// The whole body, redacted, up to `limit` bytes; whether it was cut.
+    pub async fn collect(self, limit: usize) -> Result<(Vec<u8>, bool)> {
+        let mut redactor = self.secrets.stream();
+        let mut chunks = self.response.bytes_stream();
+        let mut out = Vec::new();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk
+                .map_err(|e| Error::unavailable(format!("the service's answer broke off: {e}")))?;
+            out.extend(redactor.push(&chunk));
+            if out.len() > limit {
+                out.truncate(limit);
+                return Ok((out, true));
+            }
+        }
+        out.extend(redactor.finish());
+        let cut = out.len() > limit;
+        out.truncate(limit);
+        Ok((out, cut))
+    }
+}
+
+/// Refuse targets that could leave the endpoint, before any parsing that might normalize
+/// them away.
+pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), Refusal> {
+    if !path.starts_with('/') {
+        return Err(Refusal::BadTarget(
+            "the target must be a path (origin form)",
+        ));
+    }
+    if path.starts_with("//") || path.contains("//") {
+        return Err(Refusal::BadTarget("'//' in the path"));
+    }
+    if path.contains('\\') {
+        return Err(Refusal::BadTarget("'\\' in the path"));
+    }
+    if path.chars().any(|c| c.is_control())
+        || query.is_some_and(|q| q.chars().any(char::is_control))
+    {
+        return Err(Refusal::BadTarget("control characters in the target"));
+    }
+    let lower = path.to_ascii_lowercase();
+    // Encoded dots, slashes, backslashes, NULs and percent signs (double encoding) are all
+    // ways to smuggle a segment past this check into a server that decodes them.
+    for encoded in ["%2e", "%2f", "%5c", "%00", "%25"] {
+        if lower.contains(encoded) {
+            return Err(Refusal::BadTarget(
+                "an encoded '.', '/', '\\', '%' or NUL in the path",
+            ));
+        }
+    }
+    if path
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
+        return Err(Refusal::BadTarget("a '.' or '..' segment in the path"));
+    }
+    Ok(())
+}
+
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
+const HOP_BY_HOP: &[HeaderName] = &[
+    header::CONNECTION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::PROXY_AUTHORIZATION,
+    header::PROXY_AUTHENTICATE,
+];
+
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    HOP_BY_HOP.contains(name) || name.as_str() == "keep-alive"
+}
+
+/// The child's headers as sent on: without hop-by-hop ones and those the gateway sets itself
+/// (its own token in `Authorization` is replaced by the credential, `Host` is the service's,
+/// `Accept-Encoding` is identity so bodies can be scanned).
+fn outgoing_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    for (name, value) in headers {
+        let own = [header::HOST, header::AUTHORIZATION, header::ACCEPT_ENCODING].contains(name);
+        if !is_hop_by_hop(name) && !own {
+            out.append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// The service's headers as passed to the child: without hop-by-hop ones and
+/// `Content-Length` (redaction may change the length), each value redacted.
+fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    for (name, value) in headers {
+        let Ok(name) = HeaderName::from_bytes(name.as_str().as_bytes()) else {
+            continue;
+        };
+        if is_hop_by_hop(&name) || name == header::CONTENT_LENGTH {
+            continue;
+        }
+        let redacted = secrets.redact_bytes(value.as_bytes());
+        let value = HeaderValue::from_bytes(&redacted)
+            .unwrap_or_else(|_| HeaderValue::from_static(REDACTED));
+        out.append(name, value);
+    }
+    out
+}
+
+/// The gateway's own error answer: 502 with the §8 envelope.
+fn error_response(err: &Error) -> Response {
+    let body = err.to_json();
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or("internal")
+        .to_owned();
+    let mut response = (
+        StatusCode::BAD_GATEWAY,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&code) {
+        response.headers_mut().insert("x-agentcred-error", value);
+    }
+    response
+}
+
+fn plain(status: StatusCode, message: String) -> Response {
+    let body = serde_json::json!({"error": {"code": "gateway_refused", "message": message}});
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+struct ServerState {
+    gateway: Arc<Gateway>,
+    token: GatewayToken,
+}
+
+async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Response {
+    if !state.token.accepts(request.headers()) {
+        let mut response = plain(
+            StatusCode::UNAUTHORIZED,
+            "send the gateway token (AGENTCRED_GATEWAY_TOKEN) as Authorization: Bearer".into(),
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"agentcred-gateway\""),
+        );
+        return response;
+    }
+    let uri = request.uri();
+    if uri.scheme().is_some() || uri.authority().is_some() {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "refused: an absolute-form target; send the path only".into(),
+        );
+    }
+    let url = match state.gateway.resolve(uri.path(), uri.query()) {
+        Ok(url) => url,
+        Err(refusal) => {
+            let message = refusal.message(&state.gateway.endpoint_names());
+            return plain(refusal.status(), message);
+        }
+    };
+    let (parts, body) = request.into_parts();
+    match state
+        .gateway
+        .forward(parts.method, url, &parts.headers, body)
+        .await
+    {
+        Ok(upstream) => {
+            let status = upstream.status;
+            let headers = upstream.headers.clone();
+            let mut response = Response::new(upstream.into_body());
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            response
+        }
+        Err(err) => error_response(&err),
+    }
+}
+
+/// A bound, not yet serving gateway listener on 127.0.0.1.
+pub struct Listener {
+    listener: std::net::TcpListener,
+    pub addr: SocketAddr,
+}
+
+impl Listener {
+    pub fn bind(port: u16) -> Result<Listener> {
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+            Error::unavailable(format!("cannot listen on 127.0.0.1:{port}: {e}"))
+                .with_hint("pick another port with --port N (0 picks a free one)")
+        })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| Error::internal(format!("cannot set up the listener: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::internal(format!("cannot read the listener's address: {e}")))?;
+        Ok(Listener { listener, addr })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The gateway URL of each endpoint, by endpoint name.
+    pub fn endpoint_urls(&self, gateway: &Gateway) -> BTreeMap<String, String> {
+        gateway
+            .endpoint_names()
+            .into_iter()
+            .map(|name| (name.to_owned(), format!("{}/{name}", self.base_url())))
+            .collect()
+    }
+
+    /// Serve until `shutdown` completes, then let requests in flight finish (for a while).
+    pub async fn serve(
+        self,
+        gateway: Arc<Gateway>,
+        token: GatewayToken,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let listener = tokio::net::TcpListener::from_std(self.listener)
+            .map_err(|e| Error::internal(format!("cannot set up the listener: {e}")))?;
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(Arc::new(ServerState { gateway, token }));
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|e| Error::internal(format!("the gateway failed: {e}")))
+    }
+}
+
+/// How long a stopping gateway lets requests in flight finish.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// A gateway serving one profile on a thread of its own, until [`Running::stop`].
+pub struct Running {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The gateway URL of each endpoint, by name.
+    pub urls: BTreeMap<String, String>,
+    pub token: GatewayToken,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl Running {
+    /// Take over `session`'s profile (see [`Broker::start`]) and serve it on 127.0.0.1:`port`.
+    pub fn start(session: Session<'_>, trace: bool, port: u16) -> Result<Running> {
+        let spec = session.provider().spec();
+        let jwt_shaped = spec
+            .tool_env
+            .iter()
+            .any(|t| t.value == ToolValue::Credential { jwt_shaped: true });
+        let endpoints = session.endpoints.clone();
+        let broker = Broker::start(session, trace)?;
+        let gateway = Arc::new(Gateway::new(broker, &endpoints)?);
+        let listener = Listener::bind(port)?;
+        let base_url = listener.base_url();
+        let urls = listener.endpoint_urls(&gateway);
+        let token = GatewayToken::generate(jwt_shaped)?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let served_token = token.clone();
+        let thread = std::thread::Builder::new()
+            .name("agentcred-gateway".into())
+            .spawn(move || {
+                let runtime = runtime()?;
+                runtime.block_on(async move {
+                    let mut graceful = stopped.clone();
+                    let mut deadline = stopped;
+                    let shutdown = async move {
+                        let _ = graceful.wait_for(|stop| *stop).await;
+                    };
+                    tokio::select! {
+                        served = listener.serve(gateway, served_token, shutdown) => served,
+                        _ = async move {
+                            let _ = deadline.wait_for(|stop| *stop).await;
+                            tokio::time::sleep(STOP_GRACE).await;
+                        } => Ok(()),
+                    }
+                })
+            })
+            .map_err(|e| Error::internal(format!("cannot start the gateway thread: {e}")))?;
+        Ok(Running {
+            base_url,
+            urls,
+            token,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stop serving (requests in flight get a few seconds to finish).
+    pub fn stop(mut self) -> Result<()> {
+        let _ = self.stop.send(true);
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(Error::internal("the gateway thread panicked")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A current-thread runtime for the gateway (one loopback client; see the module doc).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the gateway's runtime: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_that_could_leave_the_endpoint_are_refused() {
+        for bad in [
+            "//evil.example/x",
+            "/api//evil.example",
+            "/api/../x",
+            "/api/./x",
+            "/api/%2e%2e/x",
+            "/api/%2E%2e/x",
+            "/api/.%2e/x",
+            "/api/%2fetc",
+            "/api/%5c..",
+            "/api/%252e%252e/",
+            "/api/a\\..\\b",
+            "api/x",
+            "/api/x\u{0}",
+        ] {
+            assert!(
+                matches!(check_target(bad, None), Err(Refusal::BadTarget(_))),
+                "{bad:?} should be refused"
+            );
+        }
+        for good in [
+            "/api",
+            "/api/",
+            "/api/v1/agents/ag_1",
+            "/wallet/api/a.b/c..d",
+        ] {
+            assert_eq!(check_target(good, None), Ok(()), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn the_gateway_token_is_compared_whole() {
+        let token = GatewayToken(Secret::new("agw_abc".into()));
+        let mut headers = HeaderMap::new();
+        assert!(!token.accepts(&headers));
+        headers.insert(header::AUTHORIZATION, "Bearer agw_abc".parse().unwrap());
+        assert!(token.accepts(&headers));
+        headers.insert(header::AUTHORIZATION, "bearer agw_ab".parse().unwrap());
+        assert!(!token.accepts(&headers));
+        headers.insert(header::AUTHORIZATION, "Basic agw_abc".parse().unwrap());
+        assert!(!token.accepts(&headers));
+    }
+
+    #[test]
+    fn a_jwt_shaped_token_decodes_unsigned_with_a_far_expiry() {
+        let token = GatewayToken::generate(true).unwrap();
+        let info = crate::jwt::decode(token.expose()).expect("decodes as a JWT");
+        assert_eq!(info.alg.as_deref(), Some("none"));
+        assert!(info.exp.unwrap() - timefmt::now_unix() > 365 * 24 * 3600);
+        assert!(token.expose().ends_with('.'));
+        let plain = GatewayToken::generate(false).unwrap();
+        assert!(plain.expose().starts_with("agw_") && plain.expose().len() > 40);
+        assert_ne!(
+            plain.expose(),
+            GatewayToken::generate(false).unwrap().expose()
+        );
+    }
+}

@@ -2234,7 +2234,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__login)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help authpi proxy"
+            opts="-v -q -h --no-verify --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help authpi proxy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2260,7 +2260,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__logout)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help authpi proxy"
+            opts="-v -q -h --no-verify --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help authpi proxy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -187,6 +187,7 @@ vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l no-verify -d 'Store the key without checking it with the service first (login only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
@@ -202,6 +203,7 @@ vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l no-verify -d 'Store the key without checking it with the service first (login only)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'

@@ -23,8 +23,17 @@ pub struct Hint<'a>(pub &'a str);
 const PIPE_GRACE_NO_INPUT: Duration = Duration::from_secs(2);
 const PIPE_GRACE: Duration = Duration::from_secs(30);
 
-/// Read one secret line. `what` names it in the prompt and in errors.
-pub fn secret(what: &str, no_input: bool, hint: Hint) -> Result<Secret<String>> {
+/// After this long with nothing on a piped stdin, say what we are waiting for.
+const SAY_WAITING_AFTER: Duration = Duration::from_secs(1);
+
+/// Read one secret line. `what` names it in the prompt and in errors; `waiting` is told once
+/// when a piped stdin keeps us waiting, so that a wait is never silent.
+pub fn secret(
+    what: &str,
+    no_input: bool,
+    hint: Hint,
+    waiting: &dyn Fn(&str),
+) -> Result<Secret<String>> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let grace = if no_input {
@@ -32,7 +41,13 @@ pub fn secret(what: &str, no_input: bool, hint: Hint) -> Result<Secret<String>> 
         } else {
             PIPE_GRACE
         };
-        let value = match piped_line(grace) {
+        let say = || {
+            waiting(&format!(
+                "waiting for the {what} on stdin (it is a pipe; up to {} s)...",
+                grace.as_secs()
+            ))
+        };
+        let value = match piped_line(grace, &say) {
             PipedLine::Line(line) => line,
             PipedLine::Failed(e) => {
                 return Err(Error::usage(format!(
@@ -82,14 +97,22 @@ enum PipedLine {
 /// time (not to EOF) so that two values can be piped on two lines (an org key's id, then its
 /// secret); the rest stays in stdin's shared buffer for the next call. A reader still blocked
 /// after the grace is abandoned: the process exits soon after anyway.
-fn piped_line(grace: Duration) -> PipedLine {
+fn piped_line(grace: Duration, say_waiting: &dyn Fn()) -> PipedLine {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
         let outcome = std::io::stdin().lock().read_line(&mut line).map(|_| line);
         let _ = sender.send(outcome);
     });
-    match receiver.recv_timeout(grace) {
+    let first = SAY_WAITING_AFTER.min(grace);
+    let received = match receiver.recv_timeout(first) {
+        Err(mpsc::RecvTimeoutError::Timeout) if grace > first => {
+            say_waiting();
+            receiver.recv_timeout(grace - first)
+        }
+        other => other,
+    };
+    match received {
         Ok(Ok(line)) => {
             let line = line.trim().to_owned();
             if line.is_empty() {

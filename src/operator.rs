@@ -21,6 +21,7 @@ use crate::spec::{OperatorScheme, Provider};
 use crate::store;
 
 /// An organization key, as its scheme sends it.
+#[derive(Clone)]
 pub enum OperatorKey {
     /// HTTP Basic: key id and secret.
     Basic { id: String, secret: Secret<String> },
@@ -206,6 +207,20 @@ pub fn api_key_label(scheme: OperatorScheme, key: &str) -> Option<&'static str> 
     }
 }
 
+/// The key as it is stored (`key_id:key_secret` for a pair), read back as its scheme sends it.
+pub fn parse_stored(scheme: OperatorScheme, stored: &Secret<String>) -> Option<OperatorKey> {
+    match scheme {
+        OperatorScheme::Basic { .. } => {
+            let (id, secret) = split_pair(stored.expose())?;
+            Some(OperatorKey::Basic {
+                id: id.to_owned(),
+                secret: Secret::new(secret.to_owned()),
+            })
+        }
+        OperatorScheme::ApiKey { .. } => Some(OperatorKey::ApiKey(stored.clone())),
+    }
+}
+
 /// Read a key for `login` from stdin or prompts, check its shape, and return the value to
 /// store with its non-secret label.
 pub fn read_for_login(ctx: &Ctx, provider: Provider) -> Result<(Secret<String>, String)> {
@@ -224,6 +239,7 @@ pub fn read_for_login(ctx: &Ctx, provider: Provider) -> Result<(Secret<String>, 
                 &format!("{name} key id (or key_id:key_secret)"),
                 ctx.global.no_input,
                 Hint(&hint),
+                &|m| ctx.printer.notice("waiting_for_input", m),
             )?;
             let pair = if split_pair(first.expose()).is_some() {
                 first.expose().clone()
@@ -232,6 +248,7 @@ pub fn read_for_login(ctx: &Ctx, provider: Provider) -> Result<(Secret<String>, 
                     &format!("{name} key secret"),
                     ctx.global.no_input,
                     Hint("pipe `key_id:key_secret` on one line instead"),
+                    &|m| ctx.printer.notice("waiting_for_input", m),
                 )?;
                 format!("{}:{}", first.expose().trim(), secret.expose())
             };
@@ -252,7 +269,12 @@ pub fn read_for_login(ctx: &Ctx, provider: Provider) -> Result<(Secret<String>, 
         scheme @ OperatorScheme::ApiKey { env, prefixes } => {
             let hint =
                 format!("pipe the key on stdin (`agentcred login {id} < keyfile`), or set {env}");
-            let key = input::secret(&format!("{name} API key"), ctx.global.no_input, Hint(&hint))?;
+            let key = input::secret(
+                &format!("{name} API key"),
+                ctx.global.no_input,
+                Hint(&hint),
+                &|m| ctx.printer.notice("waiting_for_input", m),
+            )?;
             let Some(label) = api_key_label(scheme, key.expose()) else {
                 let shown: Vec<&str> = prefixes.iter().map(|(p, _)| *p).collect();
                 return Err(Error::usage(format!(

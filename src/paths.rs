@@ -18,7 +18,18 @@ pub struct Paths {
 impl Paths {
     pub fn from_env() -> Result<Paths> {
         if let Some(home) = std::env::var_os("AGENTCRED_HOME").filter(|v| !v.is_empty()) {
-            return Ok(Paths::under(Path::new(&home)));
+            let home = Path::new(&home);
+            // A local problem, named as such (not "another process holds the lock").
+            if home.exists() && !home.is_dir() {
+                return Err(Error::usage(format!(
+                    "AGENTCRED_HOME is {}, which is not a directory",
+                    home.display()
+                ))
+                .with_hint(
+                    "point AGENTCRED_HOME at a directory (it is created if missing), or unset it",
+                ));
+            }
+            return Ok(Paths::under(home));
         }
         let no_dir = |what: &str| {
             Error::internal(format!("cannot find the user's {what} directory"))

@@ -241,14 +241,15 @@ impl Config {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
-                return Err(Error::internal(format!(
-                    "cannot read {}: {e}",
+                return Err(Error::usage(format!(
+                    "cannot read the config file {}: {e}",
                     path.display()
-                )));
+                ))
+                .with_hint("check the file's permissions (it must be readable by you), or set AGENTCRED_HOME to another directory"));
             }
         };
         toml::from_str(&text).map_err(|e| {
-            Error::internal(format!(
+            Error::usage(format!(
                 "the config file {} is not valid: {e}",
                 path.display()
             ))
@@ -270,13 +271,8 @@ impl Config {
     /// The cross-process config lock, for callers that must hold it across more than one step.
     pub fn lock(paths: &Paths) -> Result<FileLock> {
         let lock_path = paths.lock_dir.join("config.lock");
-        FileLock::acquire(&lock_path, CONFIG_LOCK_TIMEOUT).map_err(|e| {
-            Error::unavailable(format!(
-                "cannot lock the config ({}): {e}",
-                lock_path.display()
-            ))
-            .with_hint("another agentcred process is changing the config; try again")
-        })
+        FileLock::acquire(&lock_path, CONFIG_LOCK_TIMEOUT)
+            .map_err(|e| lock_error(&lock_path, "the config", e))
     }
 
     /// Write the config atomically (0600). Callers hold [`Config::lock`].
@@ -324,6 +320,21 @@ impl Config {
         self.profiles
             .get(name)
             .ok_or_else(|| profile_not_found(name, self))
+    }
+}
+
+/// A lock that could not be taken: held too long by another process (exit 6, try again), or
+/// a local problem with the lock directory (exit 2, with the path).
+pub fn lock_error(path: &std::path::Path, what: &str, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        Error::unavailable(format!("cannot lock {what} ({}): {e}", path.display()))
+            .with_hint("another agentcred process is changing it; try again")
+    } else {
+        Error::usage(format!(
+            "cannot create or open the lock file {}: {e}",
+            path.display()
+        ))
+        .with_hint("check that the directory exists and is writable (see AGENTCRED_HOME)")
     }
 }
 

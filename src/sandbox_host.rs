@@ -47,9 +47,41 @@ mod present {
         }
     }
 
+    /// A state file that is not JSON is a local problem, said before any request: served, it
+    /// would make every request fail with a 500 that looks like a failing service.
+    fn check_state_file(path: &std::path::Path) -> Result<()> {
+        let text = match std::fs::read(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => {
+                return Err(Error::usage(format!(
+                    "cannot read the sandbox state file {}: {e}",
+                    path.display()
+                ))
+                .with_hint("check its permissions, or move it away to start the sandbox afresh"));
+            }
+        };
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        serde_json::from_slice::<serde_json::Value>(&text)
+            .map(|_| ())
+            .map_err(|e| {
+                Error::usage(format!(
+                    "the sandbox state file {} is not valid JSON ({e})",
+                    path.display()
+                ))
+                .with_hint(format!(
+                    "move it away (`mv {0} {0}.broken`) to start the sandbox afresh; its agents are fakes",
+                    path.display()
+                ))
+            })
+    }
+
     /// Start the emulator on an ephemeral loopback port, sharing `state_file` with every other
     /// process that serves it.
     pub fn start(state_file: PathBuf) -> Result<EmbeddedSandbox> {
+        check_state_file(&state_file)?;
         let config = SandboxConfig::from_env(state_file, 0)
             .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
         let running = sandbox::start_background(config)
@@ -66,6 +98,7 @@ mod present {
         port: u16,
         on_ready: impl FnOnce(&str, SandboxUrls),
     ) -> Result<()> {
+        check_state_file(&state_file)?;
         let config = SandboxConfig::from_env(state_file, port)
             .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
         sandbox::serve_foreground(config, |base| {

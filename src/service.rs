@@ -35,6 +35,18 @@ pub trait Service: Sync {
         Ok(())
     }
 
+    /// Check an operator key with one read-only call before `login` stores it (services with
+    /// operator keys override this; the others have none to check).
+    fn check_operator_key(
+        &self,
+        http: &crate::http::Http,
+        endpoints: &crate::profile::Endpoints,
+        key: &crate::operator::OperatorKey,
+    ) -> Result<()> {
+        let _ = (http, endpoints, key);
+        Ok(())
+    }
+
     /// Spending limits, if the service has them.
     fn limits(&self) -> Option<&dyn Limits> {
         None

@@ -195,10 +195,8 @@ impl SecretSource for Session<'_> {
 /// session (`profiles move`).
 pub fn refresh_lock(paths: &Paths, name: &str, store: &dyn SecretStore) -> Result<RefreshLock> {
     let path = paths.lock_dir.join(format!("profile-{name}.lock"));
-    let local = FileLock::acquire(&path, PROFILE_LOCK_TIMEOUT).map_err(|e| {
-        Error::unavailable(format!("could not take the lock for profile '{name}': {e}"))
-            .with_hint("another agentcred process is refreshing this profile; try again")
-    })?;
+    let local = FileLock::acquire(&path, PROFILE_LOCK_TIMEOUT)
+        .map_err(|e| crate::profile::lock_error(&path, &format!("profile '{name}'"), e))?;
     let shared = store
         .distributed_lock()
         .map(|lock| lock.acquire(PROFILE_LOCK_TIMEOUT))

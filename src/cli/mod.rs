@@ -85,6 +85,9 @@ pub struct LoginArgs {
     /// The service whose organization key this is
     #[arg(value_name = "SERVICE", value_parser = clap::builder::PossibleValuesParser::new(services::with_operator_keys()))]
     pub provider: String,
+    /// Store the key without checking it with the service first (login only)
+    #[arg(long)]
+    pub no_verify: bool,
 }
 
 /// The whole command line, with the about texts naming the registered services.

@@ -54,15 +54,20 @@ impl Render for LoginView {
 
 pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let provider = provider_of(&args)?;
-    let (value, label) = operator::read_for_login(ctx, provider)?;
     let sandbox = ctx.global.sandbox;
+    // The store first: a key typed in is not lost to a store that cannot keep it.
     let kind = store::resolve(
         ctx.global.store.unwrap_or(StoreChoice::Auto),
         sandbox,
         &ctx.paths,
     )?;
-    let slot = operator::slot(provider, sandbox);
     let target = store::open(kind, &ctx.paths)?;
+    target.check()?;
+    let (value, label) = operator::read_for_login(ctx, provider)?;
+    if !args.no_verify {
+        verify(ctx, provider, sandbox, &value)?;
+    }
+    let slot = operator::slot(provider, sandbox);
     target.set(&store::operator_account(&slot), &value)?;
     Config::update(&ctx.paths, |config| {
         config.operators.insert(
@@ -83,6 +88,47 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         label: Some(label),
         note: None,
     })
+}
+
+/// One read-only call with the key, against the endpoints a new profile would use (the
+/// embedded sandbox's for `--sandbox`), so that a wrong key is refused now, not by the next
+/// command.
+fn verify(
+    ctx: &Ctx,
+    provider: Provider,
+    sandbox: bool,
+    value: &crate::secret::Secret<String>,
+) -> Result<()> {
+    let spec = provider.spec();
+    let Some(key) = spec
+        .operator
+        .and_then(|scheme| operator::parse_stored(scheme, value))
+    else {
+        return Ok(());
+    };
+    let endpoints = if sandbox {
+        let urls = ctx.sandbox_urls()?;
+        spec.endpoints
+            .iter()
+            .map(|e| {
+                Ok((
+                    e.name.to_owned(),
+                    crate::profile::sandbox_url(Some(urls), e)?,
+                ))
+            })
+            .collect::<Result<crate::profile::Endpoints>>()?
+    } else {
+        crate::profile::endpoints_for_registration(spec)?
+    };
+    crate::services::service(provider)?
+        .check_operator_key(ctx.http()?, &endpoints, &key)
+        .map_err(|mut err| {
+            err.message = format!("the key was not accepted: {}", err.message);
+            err.with_hint(format!(
+                "nothing was stored; check the key and try again (or store it unchecked with `agentcred login {} --no-verify`)",
+                provider.id()
+            ))
+        })
 }
 
 pub fn logout(ctx: &Ctx, args: LoginArgs) -> Result<()> {

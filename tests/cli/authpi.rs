@@ -597,7 +597,20 @@ fn a_suspended_agent_gets_no_token_until_it_is_activated() {
         .ok();
     let blocked = home.run(&["refresh"]).code(8);
     blocked.mentions(&["blocked", "cannot be reactivated"]);
-    home.run(&["agent", "activate"]).code(2);
+    // Activating it again is refused as what it is: the agent is blocked (exit 8), with the
+    // way forward, not "check the values given on the command line".
+    let activate = home.run(&["agent", "activate"]).code(8);
+    activate.mentions(&["blocked", "agent delete"]);
+    assert!(
+        !activate.stderr.contains("check the values"),
+        "{}",
+        activate.stderr
+    );
+    let json = home
+        .run(&["--json", "agent", "activate"])
+        .code(8)
+        .error_json();
+    assert_eq!(json["error"]["code"], "agent_blocked");
 }
 
 #[test]

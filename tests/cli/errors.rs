@@ -71,7 +71,7 @@ const CASES: &[Case] = &[
     Case {
         name: "--no-input when input is needed",
         args: &["--no-input", "login", "proxy"],
-        env: &[],
+        env: &[("AGENTCRED_STORE", "file")],
         code: 2,
         mentions: &["PROXY_API_KEY", "login proxy"],
     },
@@ -241,7 +241,8 @@ fn help_and_version_succeed_on_stdout() {
 
 #[test]
 fn an_open_but_silent_stdin_does_not_hang_no_input() {
-    let home = Home::new();
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
     let mut cmd = home.command(&["--no-input", "login", "proxy"]);
     cmd.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -263,13 +264,21 @@ fn an_open_but_silent_stdin_does_not_hang_no_input() {
     let out = crate::support::finish(child.wait_with_output().unwrap());
     assert_eq!(status.code(), Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("PROXY_API_KEY"), "{}", out.stderr);
+    // The wait was not silent.
+    assert!(out.stderr.contains("waiting for the"), "{}", out.stderr);
 }
 
 #[test]
 fn authpi_login_takes_the_id_and_the_secret_on_two_piped_lines() {
+    // A made-up key: stored unchecked; the endpoints are the sandbox's all the same, so that
+    // nothing could ever go to the real service from a test.
+    let server = crate::support::Server::start();
     let mut home = Home::new();
-    home.set("AGENTCRED_STORE", "file");
-    home.run_with_stdin(&["login", "authpi"], "key_two_lines\nthe-secret\n")
-        .ok();
+    home.use_server(&server);
+    home.run_with_stdin(
+        &["login", "authpi", "--no-verify"],
+        "key_two_lines\nthe-secret\n",
+    )
+    .ok();
     assert_eq!(home.stored("operator:authpi"), "key_two_lines:the-secret");
 }

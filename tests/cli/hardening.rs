@@ -137,3 +137,72 @@ fn removing_a_real_profile_names_what_is_lost_and_needs_yes() {
         .ok();
     sandboxed.run(&["profiles", "remove", "fluxa"]).ok();
 }
+
+#[test]
+fn login_checks_the_key_and_the_store_before_keeping_anything() {
+    use agentcred_sandbox::proxy::DEMO_API_KEY;
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    // A key the service refuses: exit 4, nothing stored.
+    let refused = home
+        .run_with_stdin(&["login", "proxy"], "lk_dev_not_a_real_key\n")
+        .code(4);
+    refused.mentions(&["not accepted", "--no-verify"]);
+    assert!(
+        !home.path().join("data/secrets.json").exists(),
+        "nothing stored"
+    );
+    // The demo organization's key is accepted after one read-only call.
+    server.clear_requests();
+    home.run_with_stdin(&["login", "proxy"], &format!("{DEMO_API_KEY}\n"))
+        .ok();
+    assert_eq!(home.stored("operator:proxy"), DEMO_API_KEY);
+    assert_eq!(server.count("GET /proxy/v1/agents"), 1);
+
+    // A store that cannot keep the key is found before the key is asked for: the piped key is
+    // never read (it stays unconsumed) and the error is the store's.
+    let mut keyless = Home::new();
+    keyless.use_server(&server);
+    keyless.set("AGENTCRED_STORE", "keychain");
+    keyless
+        .run_with_stdin(&["login", "proxy"], &format!("{DEMO_API_KEY}\n"))
+        .code(7);
+}
+
+#[test]
+fn local_problems_are_named_as_such() {
+    // A home that is a file.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    let mut home = Home::new();
+    home.set("AGENTCRED_HOME", file.to_str().unwrap());
+    home.run(&["--sandbox", "register", "fluxa", "--name", "x"])
+        .code(2)
+        .mentions(&["AGENTCRED_HOME", "not a directory"]);
+
+    // A corrupt config file: exit 2 naming it, never "internal error".
+    let home = Home::new();
+    std::fs::write(home.path().join("config.toml"), "garbage [[[").unwrap();
+    let run = home.run(&["status"]).code(2);
+    run.mentions(&["config.toml", "not valid"]);
+    assert!(!run.stderr.contains("internal"), "{}", run.stderr);
+
+    // A corrupt sandbox state file: exit 2 naming it before any request, not "the service is
+    // failing" after three retries.
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "x"])
+        .ok();
+    std::fs::write(home.path().join("data/sandbox-state.json"), "{bad").unwrap();
+    let run = home.run(&["status"]).code(2);
+    run.mentions(&["sandbox-state.json", "not valid JSON", "move it away"]);
+    assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
+
+    // A bad lifetime knob names its variable.
+    let mut home = Home::new();
+    home.set("AGENTCRED_SANDBOX_JWT_TTL", "soon");
+    home.run(&["--sandbox", "register", "fluxa", "--name", "x"])
+        .code(2)
+        .mentions(&["AGENTCRED_SANDBOX_JWT_TTL"]);
+}

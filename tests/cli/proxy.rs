@@ -937,10 +937,16 @@ fn one_time_tokens_are_rescued_when_the_store_fails() {
 
 #[test]
 fn sandbox_and_real_operator_keys_live_in_separate_slots() {
+    let server = Server::start();
     let mut home = Home::new();
-    home.set("AGENTCRED_STORE", "file");
-    home.run_with_stdin(&["login", "proxy"], "lk_live_the_real_org_key\n")
-        .ok();
+    home.use_server(&server);
+    // A made-up live key, stored unchecked (and only ever pointed at the local sandbox).
+    home.run_with_stdin(
+        &["login", "proxy", "--no-verify"],
+        "lk_live_the_real_org_key\n",
+    )
+    .ok();
+    home.env.retain(|(k, _)| !k.ends_with("_URL"));
     home.run_with_stdin(&["--sandbox", "login", "proxy"], "lk_dev_sandbox\n")
         .ok();
     // Neither login replaced the other.

@@ -386,6 +386,12 @@ fn agent_error(reply: &Reply, agent_id: &str, verb: &str) -> Error {
                 "someone else changed the agent; run the command again to act on its latest version",
             );
         }
+        // A transition the agent's state does not allow: a blocked agent stays blocked.
+        400 | 409 if description(reply).is_some_and(|d| d.contains("blocked")) => {
+            err = err.with_code(Code::AgentBlocked).with_hint(
+                "a blocked agent cannot be reactivated: delete it with `agentcred agent delete --yes` and register a new one",
+            );
+        }
         _ => {}
     }
     err
@@ -410,6 +416,20 @@ pub fn idempotency_key() -> String {
 
 // ------------------------------------------------------------------------------------------
 // The IdP
+
+/// `GET {api}/v1/me` with the org key: the one read-only call that says whether a key works.
+pub fn check_org_key(http: &Http, api_url: &str, key: &OrgKey) -> Result<()> {
+    let call = Call::get(format!("{}/v1/me", api_url.trim_end_matches('/'))).auth(Auth::Basic {
+        user: key.key_id.clone(),
+        password: key.secret.clone(),
+    });
+    let reply = http.send(PROVIDER, &call)?;
+    if reply.is_success() {
+        Ok(())
+    } else {
+        Err(error_from(&reply, "check the org key"))
+    }
+}
 
 /// `POST {idp}/{issuer_id}/token`: the client-credentials grant for the agent.
 pub fn token(

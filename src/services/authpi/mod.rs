@@ -141,6 +141,16 @@ impl Service for Authpi {
         Some(self)
     }
 
+    fn check_operator_key(
+        &self,
+        http: &crate::http::Http,
+        endpoints: &crate::profile::Endpoints,
+        key: &OperatorKey,
+    ) -> Result<()> {
+        let api = endpoints.get("api").map(String::as_str).unwrap_or_default();
+        client::check_org_key(http, api, &org_key_of_key(key))
+    }
+
     fn probe(&self, ctx: &Ctx, session: &Session) -> Result<Probe> {
         ensure_agent_exists(&session.name, &session.profile)?;
         // The IdP refuses tokens to a suspended or blocked agent, which the credential check
@@ -194,7 +204,11 @@ pub fn org_key_if_any(ctx: &Ctx, sandbox: bool) -> Result<Option<OrgKey>> {
 }
 
 fn org_key_of(operator: operator::Operator) -> OrgKey {
-    match operator.key {
+    org_key_of_key(&operator.key)
+}
+
+fn org_key_of_key(key: &OperatorKey) -> OrgKey {
+    match key.clone() {
         OperatorKey::Basic { id, secret } => OrgKey { key_id: id, secret },
         // The spec's scheme is Basic, so `find` only gives Basic keys.
         OperatorKey::ApiKey(secret) => OrgKey {

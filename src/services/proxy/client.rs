@@ -287,6 +287,12 @@ impl<'a> Client<'a> {
         .with_hint("run again with -v to see the responses"))
     }
 
+    /// `GET /v1/agents?limit=1`: the one read-only call that says whether an org key works.
+    pub fn check_key(&self) -> Result<()> {
+        let call = Call::get(self.url(&["v1", "agents"])).query("limit", "1");
+        self.send(call, "check the organization key").map(|_| ())
+    }
+
     /// `POST /v1/agents/register`, retried like a GET (idempotent by `externalId`).
     pub fn register(&self, request: &RegisterRequest) -> Result<Registered> {
         let mut body = json!({

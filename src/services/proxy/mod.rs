@@ -99,6 +99,20 @@ impl Service for Proxy {
         status::show(ctx, session, args)
     }
 
+    fn check_operator_key(
+        &self,
+        http: &crate::http::Http,
+        endpoints: &crate::profile::Endpoints,
+        key: &crate::operator::OperatorKey,
+    ) -> Result<()> {
+        let secret = match key {
+            crate::operator::OperatorKey::ApiKey(secret) => secret.clone(),
+            crate::operator::OperatorKey::Basic { secret, .. } => secret.clone(),
+        };
+        let api = endpoints.get("api").map(String::as_str).unwrap_or_default();
+        client::Client::new(http, api, client::Credential::Operator(secret)).check_key()
+    }
+
     fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {
         status::probe(session)
     }

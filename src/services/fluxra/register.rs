@@ -83,13 +83,13 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
     let agent_id = registered.agent_id.clone();
 
     // The recovery key is shown once: keep it, and the profile, before anything else can fail.
-    pending.store_secrets(
-        ctx,
-        &agent_id,
-        &[("recovery_key", &registered.recovery_key)],
-    )?;
     let mut profile = pending.new_profile(&agent_id);
     profile.agent_name = Some(registered.agent_name.clone());
+    pending.store_secrets(
+        ctx,
+        &profile,
+        &[("recovery_key", &registered.recovery_key)],
+    )?;
     pending.save_partial(ctx, profile.clone())?;
     let store = pending.store_kind();
     ctx.printer.status(format!(
@@ -113,8 +113,8 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
             )
         },
     )?;
-    pending.store_secrets(ctx, &agent_id, &[("api_key", &key.api_key)])?;
     super::set_key_in_use(&mut profile, Some(key.info.key_id.clone()))?;
+    pending.store_secrets(ctx, &profile, &[("api_key", &key.api_key)])?;
     pending.save_partial(ctx, profile.clone())?;
 
     let jwt = fluxra::exchange(http, &base, &agent_id, &key.api_key).map_err(|cause| {
@@ -127,7 +127,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
             "refresh",
         )
     })?;
-    pending.store_secrets(ctx, &agent_id, &[("jwt", &jwt)])?;
+    pending.store_secrets(ctx, &profile, &[("jwt", &jwt)])?;
 
     let sandbox = pending.sandbox;
     let profile_name = pending.name.clone();

@@ -179,15 +179,22 @@ impl Pending {
         profile: &Profile,
         secrets: &[(&str, &Secret<String>)],
     ) -> Result<()> {
+        self.try_store(secrets)
+            .map_err(|cause| self.rescue(ctx, profile, secrets, cause))
+    }
+
+    /// Store the secrets, without rescuing them if the store fails: the caller then passes
+    /// them (and any it gets next) to [`Pending::rescue`].
+    pub fn try_store(&self, secrets: &[(&str, &Secret<String>)]) -> Result<()> {
         for (kind, value) in secrets {
-            if let Err(store_err) = self.store.set(&store::account(&self.name, kind), value) {
-                return Err(self.rescue(ctx, profile, secrets, store_err));
-            }
+            self.store.set(&store::account(&self.name, kind), value)?;
         }
         Ok(())
     }
 
-    fn rescue(
+    /// Write `secrets` to a rescue file after the store failed with `cause`, and return the
+    /// exit-7 error that names it (see [`Pending::store_secrets`]).
+    pub fn rescue(
         &self,
         ctx: &Ctx,
         profile: &Profile,

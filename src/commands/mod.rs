@@ -6,6 +6,8 @@
 
 mod agent;
 mod completions;
+mod doctor;
+mod import;
 mod limits;
 mod login;
 mod profiles;
@@ -25,6 +27,8 @@ pub use crate::context::Ctx;
 /// The `--json` outputs of the generic commands, for `agentcred schema`.
 pub fn outputs() -> Vec<crate::output::Output> {
     [
+        doctor::outputs(),
+        import::outputs(),
         login::outputs(),
         profiles::outputs(),
         refresh::outputs(),
@@ -46,6 +50,8 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Schema => schema::run(ctx),
+        Command::Import(args) => import::run(ctx, args),
+        Command::Doctor => doctor::run(ctx),
         Command::Service(cmd) => services::run_command(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Login(args) => login::login(ctx, args),

@@ -25,8 +25,14 @@ _agentcred() {
             agentcred,completions)
                 cmd="agentcred__subcmd__completions"
                 ;;
+            agentcred,doctor)
+                cmd="agentcred__subcmd__doctor"
+                ;;
             agentcred,help)
                 cmd="agentcred__subcmd__help"
+                ;;
+            agentcred,import)
+                cmd="agentcred__subcmd__import"
                 ;;
             agentcred,keys)
                 cmd="agentcred__subcmd__keys"
@@ -142,8 +148,14 @@ _agentcred() {
             agentcred__subcmd__help,completions)
                 cmd="agentcred__subcmd__help__subcmd__completions"
                 ;;
+            agentcred__subcmd__help,doctor)
+                cmd="agentcred__subcmd__help__subcmd__doctor"
+                ;;
             agentcred__subcmd__help,help)
                 cmd="agentcred__subcmd__help__subcmd__help"
+                ;;
+            agentcred__subcmd__help,import)
+                cmd="agentcred__subcmd__help__subcmd__import"
                 ;;
             agentcred__subcmd__help,keys)
                 cmd="agentcred__subcmd__help__subcmd__keys"
@@ -488,7 +500,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status keys verifiers tokens cards profiles sandbox completions schema agent limits help"
+            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,8 +1039,34 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__doctor)
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help)
-            opts="register login logout refresh token status keys verifiers tokens cards profiles sandbox completions schema agent limits help"
+            opts="register login logout refresh token status keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1209,7 +1247,35 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1734,6 +1800,32 @@ _agentcred() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__import)
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2998,7 +3090,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__tokens__subcmd__create)
-            opts="-v -q -h --name --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --name --use --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3124,7 +3216,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__tokens__subcmd__revoke)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --force --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

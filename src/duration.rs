@@ -307,6 +307,11 @@ mod tests {
         assert_eq!(parse(&human(MAX)).unwrap(), MAX);
         assert_eq!(parse("36500d").unwrap(), MAX);
         // Whatever is accepted fits a signed number of seconds added to any Unix time.
-        assert!(i64::try_from(MAX.as_secs()).unwrap().checked_add(i64::MAX / 2).is_some());
+        assert!(
+            i64::try_from(MAX.as_secs())
+                .unwrap()
+                .checked_add(i64::MAX / 2)
+                .is_some()
+        );
     }
 }

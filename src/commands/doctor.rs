@@ -100,22 +100,34 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let mut findings = Vec::new();
     // The error of each failed required finding, to exit with the worst.
     let mut failures: Vec<Error> = Vec::new();
-    let mut record = |findings: &mut Vec<Finding>, check: &str, outcome: Result<String>, required: bool| {
-        match outcome {
-            Ok(detail) => findings.push(Finding {
-                required,
-                ..Finding::ok(check, detail)
-            }),
-            Err(err) => {
-                findings.push(Finding::failed(check, &err, required));
-                if required {
-                    failures.push(err);
+    let mut record =
+        |findings: &mut Vec<Finding>, check: &str, outcome: Result<String>, required: bool| {
+            match outcome {
+                Ok(detail) => findings.push(Finding {
+                    required,
+                    ..Finding::ok(check, detail)
+                }),
+                Err(err) => {
+                    findings.push(Finding::failed(check, &err, required));
+                    if required {
+                        failures.push(err);
+                    }
                 }
             }
-        }
-    };
+        };
 
-    record(&mut findings, "home", check_home(ctx), true);
+    let home = check_home(ctx);
+    let home_ok = home.is_ok();
+    record(&mut findings, "home", home, true);
+    if !home_ok {
+        // The config and the file store live in the home: their failures would only repeat it.
+        let view = DoctorView {
+            ok: false,
+            findings,
+        };
+        ctx.printer.print(&view)?;
+        return Err(failures.remove(0));
+    }
     let config = Config::load(&ctx.paths);
     let config_outcome = match &config {
         Ok(config) => Ok(format!(
@@ -145,7 +157,10 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     };
     let choice = ctx.global.store;
     let keychain_required = used(StoreKind::Keychain)
-        || matches!(choice, None | Some(StoreChoice::Auto | StoreChoice::Keychain));
+        || matches!(
+            choice,
+            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
+        );
     let vault_required = used(StoreKind::Vault) || choice == Some(StoreChoice::Vault);
     let vault_set = ["VAULT_ADDR", "BAO_ADDR"]
         .iter()

@@ -112,7 +112,15 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let existing = config.profiles.get(&name).cloned();
     let created = existing.is_none();
     let mut target = match existing {
-        Some(existing) => merge_into(&name, existing, rescued, record_before, provider, &agent_id, &shown)?,
+        Some(existing) => merge_into(
+            &name,
+            existing,
+            rescued,
+            record_before,
+            provider,
+            &agent_id,
+            &shown,
+        )?,
         None => new_profile(ctx, rescued, provider, &agent_id, context, &shown)?,
     };
     for (kind, _) in &file.secrets {
@@ -134,7 +142,9 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let mut stored = Vec::new();
     for (kind, value) in &file.secrets {
         let account = store::account(&name, kind);
-        store.set(&account, value).map_err(|e| keep_file(e, &shown))?;
+        store
+            .set(&account, value)
+            .map_err(|e| keep_file(e, &shown))?;
         match store.get(&account).map_err(|e| keep_file(e, &shown))? {
             Some(back) if back.expose() == value.expose() => stored.push(kind.clone()),
             _ => {
@@ -287,9 +297,14 @@ fn check_endpoints(profile: &Profile, shown: &str) -> Result<()> {
                 "the rescue file {shown} records no {} endpoint",
                 spec.name
             ))
-            .with_hint("it cannot be imported as a new profile; keep it, it holds one-time secrets"));
+            .with_hint(
+                "it cannot be imported as a new profile; keep it, it holds one-time secrets",
+            ));
         };
-        profile::validate_base_url(url, &format!("the {} endpoint of the rescue file", spec.name))?;
+        profile::validate_base_url(
+            url,
+            &format!("the {} endpoint of the rescue file", spec.name),
+        )?;
     }
     Ok(())
 }

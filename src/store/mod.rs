@@ -379,7 +379,11 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
             check: "vault: reachable, token accepted, KV v2 mount writable",
             outcome: vault::location("agentcred-doctor", None, &env.vault)
                 .and_then(|location| {
-                    let shown = format!("{} (mount {})", vault::shown(&location.addr), location.mount);
+                    let shown = format!(
+                        "{} (mount {})",
+                        vault::shown(&location.addr),
+                        location.mount
+                    );
                     let store = VaultStore::new("agentcred-doctor", location, &env)?;
                     store.check().map(|()| shown)
                 })

@@ -7,6 +7,7 @@ mod errors;
 mod fluxa;
 mod fluxra;
 mod generated;
+mod hardening;
 mod keychain;
 mod profiles;
 mod proxy;

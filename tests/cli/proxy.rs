@@ -238,7 +238,10 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
     let mut home = operator_home(&server);
     register(&home, "shop-1", DEMO_USER_ALICE, &[]).ok();
     let first_token = home.stored("proxy:token");
-    let first_id = profile_record(&home)["token_id"].as_str().unwrap().to_owned();
+    let first_id = profile_record(&home)["token_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // Without --use, the new token is a stored spare: the profile keeps its token.
     let created = home
@@ -259,7 +262,9 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
 
     // --use switches the profile; the previous token stays stored as a spare.
     let revealed = home
-        .run(&["--json", "--reveal", "tokens", "create", "--name", "shown", "--use"])
+        .run(&[
+            "--json", "--reveal", "tokens", "create", "--name", "shown", "--use",
+        ])
         .ok();
     let shown = home.stored("proxy:token");
     assert_eq!(revealed.json()["secrets"][0]["value"], shown.as_str());
@@ -290,7 +295,10 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
     // Revoking a spare: no warning, its stored secret is gone.
     let other = home.run(&["--json", "tokens", "revoke", &new_id]).ok();
     assert!(!other.stderr.contains("warning"), "{}", other.stderr);
-    assert_eq!(other.json()["removed_secrets"], json!([format!("token:{new_id}")]));
+    assert_eq!(
+        other.json()["removed_secrets"],
+        json!([format!("token:{new_id}")])
+    );
     assert!(!has_secret(&home, &format!("proxy:token:{new_id}")));
     let revoke_path = format!("/proxy/v1/agents/{}/tokens/{new_id}", agent_id(&home));
     let revokes = logged(&server.requests(), "DELETE", &revoke_path)
@@ -302,12 +310,28 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
     // Revoking the profile's own token needs --force, and says what stops working.
     server.clear_requests();
     let refused = home.run(&["--json", "tokens", "revoke", &shown_id]).code(2);
-    let message = refused.error_json()["error"]["message"].as_str().unwrap().to_owned();
+    let message = refused.error_json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(message.contains("agentcred token"), "{message}");
-    assert!(refused.error_json()["error"]["hint"].as_str().unwrap().contains("--force"));
-    assert_eq!(server.count(&format!("DELETE /proxy/v1/agents/{}/tokens/{shown_id}", agent_id(&home))), 0);
+    assert!(
+        refused.error_json()["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--force")
+    );
+    assert_eq!(
+        server.count(&format!(
+            "DELETE /proxy/v1/agents/{}/tokens/{shown_id}",
+            agent_id(&home)
+        )),
+        0
+    );
     assert_eq!(home.stored("proxy:token"), shown);
-    let own = home.run(&["--json", "tokens", "revoke", &shown_id, "--force"]).ok();
+    let own = home
+        .run(&["--json", "tokens", "revoke", &shown_id, "--force"])
+        .ok();
     assert_eq!(own.json()["profile_token_revoked"], true);
     assert_eq!(own.json()["token"]["active"], false);
     assert_eq!(own.json()["removed_secrets"], json!(["token"]));

@@ -199,12 +199,9 @@ fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArg
         intended.mark_extra_secret(&kind, true);
     }
     // The service shows the secret once: it is stored before anything is printed.
-    if let Err(err) = crate::enroll::store_one_time(
-        ctx,
-        session,
-        &intended,
-        &[(kind.as_str(), &created.secret)],
-    ) {
+    if let Err(err) =
+        crate::enroll::store_one_time(ctx, session, &intended, &[(kind.as_str(), &created.secret)])
+    {
         // The profile keeps its previous secret, so the spare copy made above is not needed
         // (and is not recorded in the profile, so nothing else would ever remove it).
         if let Some(spare) = &kept_previous {

@@ -206,7 +206,12 @@ fn keep_spare(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<()> 
         p.mark_extra_secret(&kind, true);
         Ok(())
     })?;
-    store_one_time(ctx, session, &session.profile, &[(kind.as_str(), &key.api_key)])
+    store_one_time(
+        ctx,
+        session,
+        &session.profile,
+        &[(kind.as_str(), &key.api_key)],
+    )
 }
 
 /// Forget a spare: its stored secret and its entry in the profile.

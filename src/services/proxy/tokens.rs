@@ -20,9 +20,9 @@ use crate::output::secrets::SecretReport;
 
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
+use crate::profile::Config;
 use crate::session::Session;
 use crate::spec::Provider;
-use crate::profile::Config;
 use crate::store::{self, StoreKind};
 
 use super::ProxyRecord;

@@ -91,7 +91,7 @@ impl Finding {
                     .clone()
                     .unwrap_or_else(|| "see the detail".to_owned()),
             ),
-            exit_code: Some(err.exit_code() as u8),
+            exit_code: Some(err.exit_code()),
         }
     }
 }

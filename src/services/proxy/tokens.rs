@@ -1,10 +1,11 @@
-//! `agentcred tokens list | create [--name N] | revoke TOKEN_ID` (Proxy, operator key).
+//! `agentcred tokens list | create [--name N] [--use] | revoke TOKEN_ID [--force]` (Proxy, operator key).
 //!
 //! - `list` shows every token of the profile's agent (all pages): prefix, name, whether it is
 //!   active, created, last used, expiry; never a secret. The profile's own token is marked.
+//!
 //! The rule every service shares for the profile's own credential (README): `create` keeps
 //! the new token as a stored spare (`token:TOKEN_ID`) unless `--use`; `--use` makes it the
-//! profile's token and keeps the previous one, which still works until revoked, as a spare;
+//! profile's token and keeps the previous one (not revoked) as a spare;
 //! revoking the token the profile uses needs `--force` and says what stops working.
 //!
 //! - `create` makes a new agent token and prints it only with `--reveal`. The service shows it

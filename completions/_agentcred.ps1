@@ -51,6 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('cards', 'cards', [CompletionResultType]::ParameterValue, 'Manage Proxy cards')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, select and remove profiles')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run the built-in emulator of the services')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store the secrets of a rescue file in the profile''s store, record the profile, and delete the file')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what the credential stores need, and say how to fix what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the machine contract as JSON: commands, arguments, exit and error codes, and the JSON Schema of every command''s --json output')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)')
@@ -614,7 +616,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the agent''s tokens (never the secrets)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an agent token and store it in the profile')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an agent token, stored as a spare (or as the profile''s token with --use)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke an agent token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -640,6 +642,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--use', '--use', [CompletionResultType]::ParameterName, 'Make the new token the profile''s token (the previous one stays stored as a spare)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
@@ -656,6 +659,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Allow revoking the token the profile uses')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
@@ -670,7 +674,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;tokens;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the agent''s tokens (never the secrets)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an agent token and store it in the profile')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an agent token, stored as a spare (or as the profile''s token with --use)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke an agent token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -957,6 +961,38 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;sandbox;help;help' {
             break
         }
+        'agentcred;import' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print secrets in the output (they are hidden otherwise)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentcred;doctor' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print secrets in the output (they are hidden otherwise)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'agentcred;completions' {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
@@ -1232,6 +1268,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('cards', 'cards', [CompletionResultType]::ParameterValue, 'Manage Proxy cards')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, select and remove profiles')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run the built-in emulator of the services')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Store the secrets of a rescue file in the profile''s store, record the profile, and delete the file')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what the credential stores need, and say how to fix what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the machine contract as JSON: commands, arguments, exit and error codes, and the JSON Schema of every command''s --json output')
             [CompletionResult]::new('agent', 'agent', [CompletionResultType]::ParameterValue, 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)')
@@ -1326,7 +1364,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;help;tokens' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the agent''s tokens (never the secrets)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an agent token and store it in the profile')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an agent token, stored as a spare (or as the profile''s token with --use)')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke an agent token')
             break
         }
@@ -1382,6 +1420,12 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;help;sandbox;serve' {
+            break
+        }
+        'agentcred;help;import' {
+            break
+        }
+        'agentcred;help;doctor' {
             break
         }
         'agentcred;help;completions' {

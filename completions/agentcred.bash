@@ -25,6 +25,9 @@ _agentcred() {
             agentcred,completions)
                 cmd="agentcred__subcmd__completions"
                 ;;
+            agentcred,doctor)
+                cmd="agentcred__subcmd__doctor"
+                ;;
             agentcred,exec)
                 cmd="agentcred__subcmd__exec"
                 ;;
@@ -33,6 +36,9 @@ _agentcred() {
                 ;;
             agentcred,help)
                 cmd="agentcred__subcmd__help"
+                ;;
+            agentcred,import)
+                cmd="agentcred__subcmd__import"
                 ;;
             agentcred,keys)
                 cmd="agentcred__subcmd__keys"
@@ -151,6 +157,9 @@ _agentcred() {
             agentcred__subcmd__help,completions)
                 cmd="agentcred__subcmd__help__subcmd__completions"
                 ;;
+            agentcred__subcmd__help,doctor)
+                cmd="agentcred__subcmd__help__subcmd__doctor"
+                ;;
             agentcred__subcmd__help,exec)
                 cmd="agentcred__subcmd__help__subcmd__exec"
                 ;;
@@ -159,6 +168,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,help)
                 cmd="agentcred__subcmd__help__subcmd__help"
+                ;;
+            agentcred__subcmd__help,import)
+                cmd="agentcred__subcmd__help__subcmd__import"
                 ;;
             agentcred__subcmd__help,keys)
                 cmd="agentcred__subcmd__help__subcmd__keys"
@@ -506,7 +518,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox completions schema agent limits help"
+            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1045,6 +1057,32 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__doctor)
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__exec)
             opts="-v -q -h --min-valid --gateway --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1106,7 +1144,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox completions schema agent limits help"
+            opts="register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1287,6 +1325,20 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1316,6 +1368,20 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1854,6 +1920,32 @@ _agentcred() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__import)
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3144,7 +3236,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__tokens__subcmd__create)
-            opts="-v -q -h --name --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --name --use --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3270,7 +3362,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__tokens__subcmd__revoke)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --force --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -48,6 +48,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand cards 'Manage Proxy cards'
             cand profiles 'List, show, select and remove profiles'
             cand sandbox 'Run the built-in emulator of the services'
+            cand import 'Store the secrets of a rescue file in the profile''s store, record the profile, and delete the file'
+            cand doctor 'Check what the credential stores need, and say how to fix what is wrong'
             cand completions 'Print a shell completion script'
             cand schema 'Print the machine contract as JSON: commands, arguments, exit and error codes, and the JSON Schema of every command''s --json output'
             cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)'
@@ -563,7 +565,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand list 'List the agent''s tokens (never the secrets)'
-            cand create 'Create an agent token and store it in the profile'
+            cand create 'Create an agent token, stored as a spare (or as the profile''s token with --use)'
             cand revoke 'Revoke an agent token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -587,6 +589,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
+            cand --use 'Make the new token the profile''s token (the previous one stays stored as a spare)'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
@@ -602,6 +605,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
+            cand --force 'Allow revoking the token the profile uses'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
@@ -615,7 +619,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;tokens;help'= {
             cand list 'List the agent''s tokens (never the secrets)'
-            cand create 'Create an agent token and store it in the profile'
+            cand create 'Create an agent token, stored as a spare (or as the profile''s token with --use)'
             cand revoke 'Revoke an agent token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -870,6 +874,36 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;sandbox;help;help'= {
         }
+        &'agentcred;import'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;doctor'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentcred;completions'= {
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
             cand --store 'Where secrets are kept for new profiles and logins'
@@ -1121,6 +1155,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand cards 'Manage Proxy cards'
             cand profiles 'List, show, select and remove profiles'
             cand sandbox 'Run the built-in emulator of the services'
+            cand import 'Store the secrets of a rescue file in the profile''s store, record the profile, and delete the file'
+            cand doctor 'Check what the credential stores need, and say how to fix what is wrong'
             cand completions 'Print a shell completion script'
             cand schema 'Print the machine contract as JSON: commands, arguments, exit and error codes, and the JSON Schema of every command''s --json output'
             cand agent 'The operator''s lifecycle of the profile''s agent (AuthPI and Proxy)'
@@ -1190,7 +1226,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;help;tokens'= {
             cand list 'List the agent''s tokens (never the secrets)'
-            cand create 'Create an agent token and store it in the profile'
+            cand create 'Create an agent token, stored as a spare (or as the profile''s token with --use)'
             cand revoke 'Revoke an agent token'
         }
         &'agentcred;help;tokens;list'= {
@@ -1231,6 +1267,10 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand serve 'Run the emulator in the foreground and print each service''s base URL'
         }
         &'agentcred;help;sandbox;serve'= {
+        }
+        &'agentcred;help;import'= {
+        }
+        &'agentcred;help;doctor'= {
         }
         &'agentcred;help;completions'= {
         }

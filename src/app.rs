@@ -21,7 +21,15 @@ pub fn run(cli: Cli) -> ExitCode {
         cli.global.quiet,
         cli.global.color,
     );
+    let diagnosing = matches!(cli.command, crate::cli::Command::Doctor);
     let outcome = Ctx::new(cli.global.clone(), printer.clone())
+        .and_then(|ctx| {
+            // Everything but `doctor` (which reports it) stops at a home that cannot be one.
+            if !diagnosing {
+                ctx.paths.check()?;
+            }
+            Ok(ctx)
+        })
         .and_then(|ctx| commands::run(cli, &ctx).map(|()| ctx.exit_code()));
     match outcome {
         Ok(code) => ExitCode::from(code),

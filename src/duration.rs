@@ -14,11 +14,17 @@
 //! - other units (`ms`, `w`, `sec`, `M`, `H`): sub-second margins mean nothing for tokens that
 //!   live for minutes, and an uppercase `M` reads as months elsewhere;
 //! - units out of order or repeated (`30m1h`, `1m1m`): most likely a typo;
-//! - negative durations and values beyond `u64` seconds.
+//! - negative durations, and durations longer than [`MAX`] (100 years): nothing agentcred
+//!   measures lasts that long, and every accepted duration can be added to a Unix time or
+//!   compared with a signed number of seconds without wrapping (`9223372036854775808s` once
+//!   wrapped to a negative margin that every credential met).
 
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+
+/// The longest duration accepted: 36500 days (100 years).
+pub const MAX: Duration = Duration::from_secs(36_500 * 86_400);
 
 const EXAMPLES: &str =
     "expected a duration like 90s, 10m or 1h (units d, h, m, s; combined as in 1h30m)";
@@ -68,6 +74,13 @@ impl Problem {
             reason: reason.into(),
             hint: EXAMPLES.into(),
         }
+    }
+}
+
+fn too_large() -> Problem {
+    Problem {
+        reason: "too large: the longest duration accepted is 36500d (100 years)".into(),
+        hint: "give a shorter duration, like 1h or 30d".into(),
     }
 }
 
@@ -123,7 +136,8 @@ fn parse_parts(s: &str) -> std::result::Result<Duration, Problem> {
             .ok()
             .and_then(|n| n.checked_mul(seconds_per_unit))
             .and_then(|secs| secs.checked_add(total))
-            .ok_or_else(|| Problem::new("too large"))?;
+            .filter(|secs| *secs <= MAX.as_secs())
+            .ok_or_else(too_large)?;
         rest = after.trim_start();
     }
     Ok(Duration::from_secs(total))
@@ -200,11 +214,19 @@ mod tests {
             ("5µs", "invalid duration '5µs': '5' needs a unit"),
             (
                 "99999999999999999999s",
-                "invalid duration '99999999999999999999s': too large",
+                "invalid duration '99999999999999999999s': too large: the longest duration accepted is 36500d (100 years)",
             ),
             (
                 "213503982334602d",
-                "invalid duration '213503982334602d': too large",
+                "invalid duration '213503982334602d': too large: the longest duration accepted is 36500d (100 years)",
+            ),
+            (
+                "9223372036854775808s",
+                "invalid duration '9223372036854775808s': too large: the longest duration accepted is 36500d (100 years)",
+            ),
+            (
+                "36500d1s",
+                "invalid duration '36500d1s': too large: the longest duration accepted is 36500d (100 years)",
             ),
         ];
         for &(input, message) in cases {
@@ -282,7 +304,14 @@ mod tests {
             assert_eq!(parse(&human(d)).unwrap(), d, "{}", human(d));
             secs += 997;
         }
-        let max = Duration::from_secs(u64::MAX);
-        assert_eq!(parse(&human(max)).unwrap(), max);
+        assert_eq!(parse(&human(MAX)).unwrap(), MAX);
+        assert_eq!(parse("36500d").unwrap(), MAX);
+        // Whatever is accepted fits a signed number of seconds added to any Unix time.
+        assert!(
+            i64::try_from(MAX.as_secs())
+                .unwrap()
+                .checked_add(i64::MAX / 2)
+                .is_some()
+        );
     }
 }

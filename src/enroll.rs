@@ -170,41 +170,54 @@ impl Pending {
         self.store.kind()
     }
 
-    /// Store the service's secrets; on failure, rescue them all and fail with exit 7.
+    /// Store the service's secrets; on failure, rescue them all and fail with exit 7. `profile`
+    /// is the profile as it will be recorded once they are stored: the rescue file keeps it, so
+    /// that `agentcred import` can create the profile from it.
     pub fn store_secrets(
         &self,
         ctx: &Ctx,
-        agent_id: &str,
+        profile: &Profile,
         secrets: &[(&str, &Secret<String>)],
     ) -> Result<()> {
+        self.try_store(secrets)
+            .map_err(|cause| self.rescue(ctx, profile, secrets, cause))
+    }
+
+    /// Store the secrets, without rescuing them if the store fails: the caller then passes
+    /// them (and any it gets next) to [`Pending::rescue`].
+    pub fn try_store(&self, secrets: &[(&str, &Secret<String>)]) -> Result<()> {
         for (kind, value) in secrets {
-            if let Err(store_err) = self.store.set(&store::account(&self.name, kind), value) {
-                return Err(self.rescue(ctx, agent_id, secrets, store_err));
-            }
+            self.store.set(&store::account(&self.name, kind), value)?;
         }
         Ok(())
     }
 
-    fn rescue(
+    /// Write `secrets` to a rescue file after the store failed with `cause`, and return the
+    /// exit-7 error that names it (see [`Pending::store_secrets`]).
+    pub fn rescue(
         &self,
         ctx: &Ctx,
-        agent_id: &str,
+        profile: &Profile,
         secrets: &[(&str, &Secret<String>)],
         cause: Error,
     ) -> Error {
+        let mut recorded = profile.clone();
+        recorded.endpoints = self.recorded_endpoints.clone();
+        let before = self.config.profiles.get(&self.name);
         let context = serde_json::json!({
-            "agent_id": agent_id,
+            "agent_id": profile.agent_id,
             "sandbox": self.sandbox,
             "endpoints": self.endpoints,
             "store": self.store.kind(),
         });
-        let event = "was registered";
         rescue(
             ctx,
             &self.name,
-            self.provider,
-            agent_id,
-            event,
+            Rescued {
+                profile: &recorded,
+                record_before: before.map(|p| &p.record),
+            },
+            "was registered",
             secrets,
             context,
             cause,
@@ -259,10 +272,13 @@ impl Pending {
 
 /// Store one-time secrets a service just returned for an existing profile (a new API key, a
 /// new client secret): on failure they are rescued as at registration, and the command exits 7.
-/// Call `session.store.check()` before asking the service for them.
+/// `intended` is the profile as the caller will record it once they are stored (the rescue file
+/// keeps it for `agentcred import`). Call `session.store.check()` before asking the service for
+/// them.
 pub fn store_one_time(
     ctx: &Ctx,
     session: &Session,
+    intended: &Profile,
     secrets: &[(&str, &Secret<String>)],
 ) -> Result<()> {
     for (kind, value) in secrets {
@@ -276,8 +292,10 @@ pub fn store_one_time(
             return Err(rescue(
                 ctx,
                 &session.name,
-                session.provider(),
-                &session.profile.agent_id,
+                Rescued {
+                    profile: intended,
+                    record_before: Some(&session.profile.record),
+                },
                 "got new one-time secrets",
                 secrets,
                 context,
@@ -288,20 +306,41 @@ pub fn store_one_time(
     Ok(())
 }
 
+/// What a rescue file keeps of the profile besides the secrets.
+struct Rescued<'a> {
+    /// The profile as it is to be recorded once the secrets are stored.
+    profile: &'a Profile,
+    /// The service's record of the profile in the config when the store failed (`None`: the
+    /// profile was not recorded yet).
+    record_before: Option<&'a toml::Table>,
+}
+
 /// Write `secrets` to a rescue file after the store failed with `cause`, and say where.
 /// `event` says what happened at the service ("was registered").
 #[allow(clippy::too_many_arguments)]
 fn rescue(
     ctx: &Ctx,
-    profile: &str,
-    provider: Provider,
-    agent_id: &str,
+    name: &str,
+    rescued: Rescued<'_>,
     event: &str,
     secrets: &[(&str, &Secret<String>)],
-    context: serde_json::Value,
+    mut context: serde_json::Value,
     cause: Error,
 ) -> Error {
-    match store::rescue::write(&ctx.paths, profile, provider.id(), secrets, context) {
+    let provider = rescued.profile.provider;
+    let agent_id = rescued.profile.agent_id.as_str();
+    if let Some(map) = context.as_object_mut() {
+        // Everything `agentcred import` needs to record the profile (older files lack these).
+        map.insert(
+            "profile_record".into(),
+            serde_json::to_value(rescued.profile).unwrap_or_default(),
+        );
+        map.insert(
+            "record_before".into(),
+            serde_json::to_value(rescued.record_before).unwrap_or_default(),
+        );
+    }
+    match store::rescue::write(&ctx.paths, name, provider.id(), secrets, context) {
         Ok(path) => Error::store(format!(
             "the {} agent {agent_id} {event}, but its secrets could not be stored: {}. \
              They were saved to the rescue file {} (mode 0600)",
@@ -313,8 +352,10 @@ fn rescue(
         .with_rescue_file(path.display().to_string())
         .with_hint(format!(
             "keep that file safe: it holds one-time secrets the service will not show again. \
-             Fix the credential store ({}), then move them into it, and delete the file",
-            cause.hint.as_deref().unwrap_or("see the message above")
+             Fix the credential store ({}), then run `agentcred import {}`: it stores them, \
+             records the profile and deletes the file",
+            cause.hint.as_deref().unwrap_or("see the message above"),
+            path.display()
         )),
         Err(io) => {
             // Last resort: the secret exists nowhere else, so the terminal is the only

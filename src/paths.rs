@@ -18,18 +18,7 @@ pub struct Paths {
 impl Paths {
     pub fn from_env() -> Result<Paths> {
         if let Some(home) = std::env::var_os("AGENTCRED_HOME").filter(|v| !v.is_empty()) {
-            let home = Path::new(&home);
-            // A local problem, named as such (not "another process holds the lock").
-            if home.exists() && !home.is_dir() {
-                return Err(Error::usage(format!(
-                    "AGENTCRED_HOME is {}, which is not a directory",
-                    home.display()
-                ))
-                .with_hint(
-                    "point AGENTCRED_HOME at a directory (it is created if missing), or unset it",
-                ));
-            }
-            return Ok(Paths::under(home));
+            return Ok(Paths::under(Path::new(&home)));
         }
         let no_dir = |what: &str| {
             Error::internal(format!("cannot find the user's {what} directory"))
@@ -60,6 +49,28 @@ impl Paths {
             data_dir: home.join("data"),
             lock_dir: home.join("locks"),
         }
+    }
+
+    /// A home that cannot be one (AGENTCRED_HOME naming a file) is a local problem, named as
+    /// such before anything tries to lock or write in it ("another process holds the lock"
+    /// would mislead). `doctor` skips this to report it among its findings.
+    pub fn check(&self) -> Result<()> {
+        let home = &self.config_dir;
+        if home.exists() && !home.is_dir() {
+            let via = if std::env::var_os("AGENTCRED_HOME").is_some() {
+                "AGENTCRED_HOME is"
+            } else {
+                "the config directory is"
+            };
+            return Err(Error::usage(format!(
+                "{via} {}, which is not a directory",
+                home.display()
+            ))
+            .with_hint(
+                "point AGENTCRED_HOME at a directory (it is created if missing), or unset it",
+            ));
+        }
+        Ok(())
     }
 
     pub fn config_file(&self) -> PathBuf {

@@ -73,11 +73,23 @@ pub enum Command {
     /// Run the built-in emulator of the services
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Store the secrets of a rescue file in the profile's store, record the profile, and
+    /// delete the file
+    Import(ImportArgs),
+    /// Check what the credential stores need, and say how to fix what is wrong
+    Doctor,
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the machine contract as JSON: commands, arguments, exit and error codes, and the
     /// JSON Schema of every command's --json output
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The rescue file a failed store write left (its path is in the error, `rescue_file`)
+    #[arg(value_name = "RESCUE_FILE")]
+    pub rescue_file: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -6,8 +6,10 @@
 
 mod agent;
 mod completions;
+mod doctor;
 mod exec;
 mod gateway;
+mod import;
 mod limits;
 mod login;
 mod mcp;
@@ -28,7 +30,9 @@ pub use crate::context::Ctx;
 /// The `--json` outputs of the generic commands, for `agentcred schema`.
 pub fn outputs() -> Vec<crate::output::Output> {
     [
+        doctor::outputs(),
         gateway::outputs(),
+        import::outputs(),
         login::outputs(),
         profiles::outputs(),
         refresh::outputs(),
@@ -53,6 +57,8 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Schema => schema::run(ctx),
+        Command::Import(args) => import::run(ctx, args),
+        Command::Doctor => doctor::run(ctx),
         Command::Service(cmd) => services::run_command(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Login(args) => login::login(ctx, args),

@@ -327,6 +327,72 @@ fn auto_failed(cause: Error, paths: &Paths) -> Error {
     .with_hint(hint)
 }
 
+/// One probe of [`diagnose`]: what was checked, and what was found (`Ok`: a description; `Err`:
+/// the store's own error, whose hint is the fix).
+pub struct Probe {
+    pub check: &'static str,
+    pub outcome: Result<String>,
+}
+
+/// For `agentcred doctor`: each store's own probes, without writing anything. `vault` asks for
+/// the vault probe (when VAULT_ADDR is set or a profile lives there).
+pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
+    let env = StoreEnv::from_process();
+    let mut probes = Vec::new();
+
+    // The file store: its directory and file are private, and the file reads.
+    let file = FileStore::new(paths, false);
+    let path = file.path().display().to_string();
+    probes.push(Probe {
+        check: "file store",
+        outcome: file.get(&account("agentcred-doctor", "probe")).map(|_| {
+            if file.path().exists() {
+                format!("{path} is private (0600 in a 0700 directory) and readable")
+            } else {
+                format!("{path} does not exist yet (it is created, private, on first use)")
+            }
+        }),
+    });
+
+    // The keychain: the session bus first (Linux), then the Secret Service, its default
+    // collection and its lock state, through the store's own check.
+    let bus = keychain::precondition(&env);
+    let bus_ok = bus.is_ok();
+    if cfg!(target_os = "linux") {
+        probes.push(Probe {
+            check: "keychain: D-Bus session bus",
+            outcome: bus.map(|()| "a D-Bus session bus is reachable".to_owned()),
+        });
+    }
+    if bus_ok {
+        probes.push(Probe {
+            check: "keychain: Secret Service, default collection, lock",
+            outcome: KeychainStore::platform(&env).check().map(|()| {
+                "the keychain answers, and its default collection is unlocked and writable"
+                    .to_owned()
+            }),
+        });
+    }
+
+    if vault {
+        probes.push(Probe {
+            check: "vault: reachable, token accepted, KV v2 mount writable",
+            outcome: vault::location("agentcred-doctor", None, &env.vault)
+                .and_then(|location| {
+                    let shown = format!(
+                        "{} (mount {})",
+                        vault::shown(&location.addr),
+                        location.mount
+                    );
+                    let store = VaultStore::new("agentcred-doctor", location, &env)?;
+                    store.check().map(|()| shown)
+                })
+                .map(|shown| format!("{shown} answers and the token may write profiles there")),
+        });
+    }
+    probes
+}
+
 fn injected_write_failure() -> Error {
     Error::store(format!(
         "injected store write failure ({FAULT_STORE_WRITE_ENV})"

@@ -10,6 +10,11 @@
 //! `{"profile", "provider", "created_at" (RFC 3339 UTC), "reason", "secrets": {name: value},
 //! "context"}`. An existing rescue file is never replaced: a second rescue in the same
 //! millisecond gets a `-N` suffix.
+//!
+//! `context` holds `agent_id`, `sandbox`, `endpoints` and `store`, and (since `agentcred
+//! import` exists) `profile_record`, the profile as it is to be recorded once the secrets are
+//! stored, and `record_before`, the service's record of the profile in the config when the
+//! store failed (null: the profile was not recorded yet). [`read`] reads files of both kinds.
 
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -63,6 +68,58 @@ pub fn write(
         }
     }
     unreachable!("ran out of rescue file names")
+}
+
+/// A rescue file as [`read`] finds it.
+pub struct RescueFile {
+    pub profile: String,
+    pub provider: String,
+    /// The secrets by kind, in the file's order.
+    pub secrets: Vec<(String, Secret<String>)>,
+    pub context: serde_json::Value,
+}
+
+/// Read a rescue file; anything that is not one is a usage error (exit 2) naming the path.
+pub fn read(path: &Path) -> crate::error::Result<RescueFile> {
+    use crate::error::Error;
+    let shown = path.display();
+    let not_one = |why: String| {
+        Error::usage(format!("{shown} is not an agentcred rescue file: {why}")).with_hint(
+            "give the path the failed command printed (the error's `rescue_file`); \
+             rescue files are under the data directory, in rescue/",
+        )
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::usage(format!("cannot read the rescue file {shown}: {e}"))
+            .with_hint("give the path the failed command printed (the error's `rescue_file`)")
+    })?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| not_one(format!("not JSON ({e})")))?;
+    let field = |name: &str| {
+        doc.get(name)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| not_one(format!("no \"{name}\"")))
+    };
+    let profile = field("profile")?;
+    let provider = field("provider")?;
+    let secrets = doc
+        .get("secrets")
+        .and_then(serde_json::Value::as_object)
+        .filter(|map| !map.is_empty())
+        .ok_or_else(|| not_one("no \"secrets\"".into()))?
+        .iter()
+        .map(|(kind, value)| match value.as_str() {
+            Some(value) if !value.is_empty() => Ok((kind.clone(), Secret::from(value))),
+            _ => Err(not_one(format!("the secret \"{kind}\" is not a string"))),
+        })
+        .collect::<crate::error::Result<Vec<_>>>()?;
+    Ok(RescueFile {
+        profile,
+        provider,
+        secrets,
+        context: doc.get("context").cloned().unwrap_or_default(),
+    })
 }
 
 /// Like [`fsutil::write_private`] (0600 from creation, fsync, atomic), but fails with

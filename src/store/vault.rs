@@ -257,7 +257,7 @@ fn validate_mount(mount: &str) -> Result<()> {
 }
 
 /// A URL for messages: never its user:password.
-fn shown(addr: &str) -> String {
+pub(crate) fn shown(addr: &str) -> String {
     match url::Url::parse(addr) {
         Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
             let _ = url.set_username("");

@@ -78,7 +78,7 @@ fn a_revoked_token_is_invalid() {
         .as_str()
         .unwrap()
         .to_owned();
-    home.run(&["tokens", "revoke", &token_id]).ok();
+    home.run(&["tokens", "revoke", &token_id, "--force"]).ok();
     let row = check(&home, &[], 4);
     assert_eq!(row["health"], "invalid");
     assert_eq!(row["error"]["exit_code"], 4);

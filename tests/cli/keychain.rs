@@ -123,3 +123,27 @@ fn move_keychain_to_vault_and_back() {
     home.run(&[p[0], p[1], "token"]).ok();
     home.run(&["profiles", "remove", &profile]).ok();
 }
+
+#[test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: scripts/with-keyring.sh"]
+fn doctor_finds_the_real_keychain_usable() {
+    let mut home = Home::new();
+    for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+        if let Ok(value) = std::env::var(var) {
+            home.set(var, &value);
+        }
+    }
+    let view = home.run(&["--json", "doctor"]).ok().json();
+    assert_eq!(view["ok"], true, "{view}");
+    let checks: Vec<&str> = view["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ok"] == true)
+        .filter_map(|f| f["check"].as_str())
+        .collect();
+    assert!(
+        checks.contains(&"keychain: Secret Service, default collection, lock"),
+        "{view}"
+    );
+}

@@ -13,6 +13,7 @@ mod hardening;
 mod keychain;
 mod profiles;
 mod proxy;
+mod rules;
 mod secrets;
 mod support;
 mod vault;

@@ -39,6 +39,10 @@ fn agent_id(home: &Home) -> String {
         .to_owned()
 }
 
+fn profile_record(home: &Home) -> Value {
+    home.run(&["--json", "profiles", "show"]).ok().json()["record"].clone()
+}
+
 fn has_secret(home: &Home, account: &str) -> bool {
     home.path().join("data/secrets.json").exists() && home.stored_secrets().contains_key(account)
 }
@@ -210,7 +214,7 @@ fn a_lost_register_response_is_retried_safely() {
     assert!(!has_secret(&home, "proxy:token"));
 
     // The way out it names works.
-    home.run(&["tokens", "create"]).ok();
+    home.run(&["tokens", "create", "--use"]).ok();
     assert!(home.stored("proxy:token").starts_with("at_dev_"));
     let status = home.run(&["--json", "status"]).ok().json();
     assert_eq!(status["token"]["active"], true);
@@ -234,27 +238,40 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
     let mut home = operator_home(&server);
     register(&home, "shop-1", DEMO_USER_ALICE, &[]).ok();
     let first_token = home.stored("proxy:token");
+    let first_id = profile_record(&home)["token_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
+    // Without --use, the new token is a stored spare: the profile keeps its token.
     let created = home
         .run(&["--json", "tokens", "create", "--name", "ci"])
         .ok();
     let created_json = created.json();
-    let new_token = home.stored("proxy:token");
-    assert_ne!(
-        new_token, first_token,
-        "the new token is stored in the profile"
-    );
+    let new_id = created_json["token"]["id"].as_str().unwrap().to_owned();
+    let new_token = home.stored(&format!("proxy:token:{new_id}"));
+    assert_eq!(home.stored("proxy:token"), first_token);
     assert!(!created.all().contains(&new_token), "no --reveal, no token");
     assert_eq!(created_json["token"]["name"], "ci");
-    assert_eq!(created_json["token"]["in_profile"], true);
-    let new_id = created_json["token"]["id"].as_str().unwrap().to_owned();
-    assert!(created_json["replaced_token_id"].is_string());
+    assert_eq!(created_json["in_use"], false);
+    assert_eq!(created_json["stored_as"], format!("token:{new_id}"));
+    assert!(created_json["replaced_token_id"].is_null());
+    let human = home.run(&["tokens", "create", "--name", "h"]).ok();
+    assert!(human.stdout.contains("pass --use"), "{}", human.stdout);
+    assert!(!human.stdout.contains("still active"), "{}", human.stdout);
 
+    // --use switches the profile; the previous token stays stored as a spare.
     let revealed = home
-        .run(&["--json", "--reveal", "tokens", "create", "--name", "shown"])
+        .run(&[
+            "--json", "--reveal", "tokens", "create", "--name", "shown", "--use",
+        ])
         .ok();
     let shown = home.stored("proxy:token");
     assert_eq!(revealed.json()["secrets"][0]["value"], shown.as_str());
+    assert_eq!(revealed.json()["in_use"], true);
+    assert_eq!(revealed.json()["token"]["in_profile"], true);
+    assert_eq!(revealed.json()["replaced_token_id"], first_id.as_str());
+    assert_eq!(home.stored(&format!("proxy:token:{first_id}")), first_token);
     let shown_id = revealed.json()["token"]["id"].as_str().unwrap().to_owned();
 
     let listed = home.run(&["--json", "tokens", "list"]).ok();
@@ -262,7 +279,7 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
         assert!(!listed.stdout.contains(secret.as_str()));
     }
     let tokens = listed.json()["tokens"].as_array().unwrap().clone();
-    assert_eq!(tokens.len(), 3);
+    assert_eq!(tokens.len(), 4);
     for t in &tokens {
         assert!(t["prefix"].as_str().unwrap().starts_with("at_dev_"));
         assert_eq!(t["active"], true);
@@ -275,9 +292,14 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
     let human = home.run(&["tokens", "list"]).ok();
     assert!(human.stdout.contains("last used"), "{}", human.stdout);
 
-    // Revoking another token: no warning.
-    let other = home.run(&["tokens", "revoke", &new_id]).ok();
-    assert!(!other.stderr.contains("no working agent token"));
+    // Revoking a spare: no warning, its stored secret is gone.
+    let other = home.run(&["--json", "tokens", "revoke", &new_id]).ok();
+    assert!(!other.stderr.contains("warning"), "{}", other.stderr);
+    assert_eq!(
+        other.json()["removed_secrets"],
+        json!([format!("token:{new_id}")])
+    );
+    assert!(!has_secret(&home, &format!("proxy:token:{new_id}")));
     let revoke_path = format!("/proxy/v1/agents/{}/tokens/{new_id}", agent_id(&home));
     let revokes = logged(&server.requests(), "DELETE", &revoke_path)
         .into_iter()
@@ -285,16 +307,47 @@ fn token_create_list_revoke_and_a_revoked_token_is_refused() {
         .collect::<Vec<_>>();
     assert_eq!(revokes.len(), 1, "DELETE {revoke_path}");
     assert_eq!(revokes[0]["auth_scheme"], "api-key");
-    // Revoking the profile's own token warns.
-    let own = home.run(&["--json", "tokens", "revoke", &shown_id]).ok();
+    // Revoking the profile's own token needs --force, and says what stops working.
+    server.clear_requests();
+    let refused = home.run(&["--json", "tokens", "revoke", &shown_id]).code(2);
+    let message = refused.error_json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("agentcred token"), "{message}");
+    assert!(
+        refused.error_json()["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--force")
+    );
+    assert_eq!(
+        server.count(&format!(
+            "DELETE /proxy/v1/agents/{}/tokens/{shown_id}",
+            agent_id(&home)
+        )),
+        0
+    );
+    assert_eq!(home.stored("proxy:token"), shown);
+    let own = home
+        .run(&["--json", "tokens", "revoke", &shown_id, "--force"])
+        .ok();
     assert_eq!(own.json()["profile_token_revoked"], true);
     assert_eq!(own.json()["token"]["active"], false);
-    assert!(
-        own.stderr.contains("no working agent token left"),
-        "{}",
-        own.stderr
-    );
-    assert!(own.stderr.contains("tokens create"));
+    assert_eq!(own.json()["removed_secrets"], json!(["token"]));
+    assert!(own.stderr.contains("stop working"), "{}", own.stderr);
+    assert!(own.stderr.contains("tokens create --use"));
+    assert!(!has_secret(&home, "proxy:token"));
+    assert!(profile_record(&home)["token_id"].is_null());
+
+    // A new token after that claims nothing about the revoked one.
+    let again = home.run(&["--json", "tokens", "create", "--use"]).ok();
+    assert!(again.json()["replaced_token_id"].is_null());
+    let again_id = again.json()["token"]["id"].as_str().unwrap().to_owned();
+    let shown = home.stored("proxy:token");
+    home.run(&["tokens", "revoke", &again_id, "--force"]).ok();
+    // A copy of the revoked token left in the store (as revoking it elsewhere would).
+    home.overwrite_secret("proxy:token", &shown);
 
     // With the operator key, status says the token is revoked (and still answers).
     let status = home.run(&["--json", "status"]).ok().json();
@@ -928,7 +981,7 @@ fn one_time_tokens_are_rescued_when_the_store_fails() {
     let id = agent_id(&home);
     let before = home.stored("proxy:token");
     home.set("AGENTCRED_FAULT_STORE_WRITE", "1");
-    let run = home.run(&["tokens", "create"]).code(7);
+    let run = home.run(&["tokens", "create", "--use"]).code(7);
     let token = rescued_token(&run);
     assert_ne!(token, before);
     assert!(works(&server, &id, &token));

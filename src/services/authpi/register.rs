@@ -222,10 +222,10 @@ pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
             )));
         }
     };
-    pending.store_secrets(ctx, &agent.id, &[("client_secret", &new_secret.secret)])?;
     profile.update_record(|r: &mut AuthpiRecord| {
         r.secret_verifier_id = Some(new_secret.verifier.id.clone())
     })?;
+    pending.store_secrets(ctx, &profile, &[("client_secret", &new_secret.secret)])?;
 
     let mut secrets = vec![SecretReport::new(
         "client_secret",

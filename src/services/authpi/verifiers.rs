@@ -139,7 +139,7 @@ impl Render for AddedView {
                 ));
                 if let Some(old) = &self.previous_verifier_id {
                     out.line(format!(
-                        "The previous verifier {old} still works; finish the rotation with `agentcred verifiers remove {old}`."
+                        "The previous verifier {old} was not removed (its secret stays stored as a spare); finish the rotation with `agentcred verifiers remove {old}`."
                     ));
                 }
             } else {
@@ -188,8 +188,20 @@ fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArg
             )),
         }
     }
+    // The profile as it will be recorded: the rescue file keeps it if the store fails.
+    let mut intended = session.profile.clone();
+    if args.use_secret {
+        intended.update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = Some(id.clone()))?;
+        if let Some(kept) = &kept_previous {
+            intended.mark_extra_secret(kept, true);
+        }
+    } else {
+        intended.mark_extra_secret(&kind, true);
+    }
     // The service shows the secret once: it is stored before anything is printed.
-    if let Err(err) = keep_one_time_secret(ctx, session, &kind, &created.secret) {
+    if let Err(err) =
+        crate::enroll::store_one_time(ctx, session, &intended, &[(kind.as_str(), &created.secret)])
+    {
         // The profile keeps its previous secret, so the spare copy made above is not needed
         // (and is not recorded in the profile, so nothing else would ever remove it).
         if let Some(spare) = &kept_previous {
@@ -259,17 +271,6 @@ fn mint_with(session: &Session, secret: &Secret<String>) -> Result<Secret<String
     )?;
     session.put_secret("access_token", &token)?;
     Ok(token)
-}
-
-/// Store a one-time secret in the profile's store; if that fails, in a rescue file (exit 7),
-/// through the rule every provider shares.
-fn keep_one_time_secret(
-    ctx: &Ctx,
-    session: &Session,
-    kind: &str,
-    secret: &Secret<String>,
-) -> Result<()> {
-    crate::enroll::store_one_time(ctx, session, &[(kind, secret)])
 }
 
 fn spare_kind(verifier_id: &str) -> String {

@@ -54,14 +54,14 @@ pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
         args.email.as_deref(),
         &client_info,
     )?;
+    let mut profile = pending.new_profile(&registered.agent_id);
+    profile.agent_name = Some(name.to_owned());
     pending.store_secrets(
         ctx,
-        &registered.agent_id,
+        &profile,
         &[("token", &registered.token), ("jwt", &registered.jwt)],
     )?;
 
-    let mut profile = pending.new_profile(&registered.agent_id);
-    profile.agent_name = Some(name.to_owned());
     let store = pending.store_kind();
     let sandbox = pending.sandbox;
     let profile_name = pending.name.clone();

@@ -206,7 +206,12 @@ fn keep_spare(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<()> 
         p.mark_extra_secret(&kind, true);
         Ok(())
     })?;
-    store_one_time(ctx, session, &[(kind.as_str(), &key.api_key)])
+    store_one_time(
+        ctx,
+        session,
+        &session.profile,
+        &[(kind.as_str(), &key.api_key)],
+    )
 }
 
 /// Forget a spare: its stored secret and its entry in the profile.
@@ -315,6 +320,7 @@ struct CreateView {
     secret: SecretReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     jwt_expires_at: Option<String>,
+    /// The key the profile used before (with --use), or still uses (without).
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_key_id: Option<String>,
 }
@@ -338,12 +344,17 @@ impl Render for CreateView {
             out.line(format!("The profile now uses it{jwt}."));
             if let Some(previous) = &self.previous_key_id {
                 out.line(format!(
-                    "The previous key {previous} still works and stays stored; revoke it with `agentcred keys revoke {previous}`."
+                    "The previous key {previous} was not revoked and stays stored as a spare; revoke it with `agentcred keys revoke {previous}`."
                 ));
             }
         } else {
+            let uses = self
+                .previous_key_id
+                .as_deref()
+                .map(|id| format!(" ({id})"))
+                .unwrap_or_default();
             out.line(format!(
-                "The profile still uses its own key; switch with `agentcred keys create --use`, or revoke this one with `agentcred keys revoke {}`.",
+                "The profile keeps the key it uses{uses} (pass --use to switch to a new key); revoke this one with `agentcred keys revoke {}`.",
                 self.key.key_id
             ));
         }
@@ -383,7 +394,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
             secret: SecretReport::new("api_key", store, &key.api_key, reveal),
             key: key.info,
             jwt_expires_at: None,
-            previous_key_id: None,
+            previous_key_id: super::key_in_use(&session.profile),
         });
     }
 

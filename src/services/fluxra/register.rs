@@ -83,13 +83,18 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
     let agent_id = registered.agent_id.clone();
 
     // The recovery key is shown once: keep it, and the profile, before anything else can fail.
-    pending.store_secrets(
-        ctx,
-        &agent_id,
-        &[("recovery_key", &registered.recovery_key)],
-    )?;
     let mut profile = pending.new_profile(&agent_id);
     profile.agent_name = Some(registered.agent_name.clone());
+    if let Err(cause) = pending.try_store(&[("recovery_key", &registered.recovery_key)]) {
+        return Err(rescue_whole_agent(
+            ctx,
+            &pending,
+            &args,
+            profile,
+            &registered.recovery_key,
+            cause,
+        ));
+    }
     pending.save_partial(ctx, profile.clone())?;
     let store = pending.store_kind();
     ctx.printer.status(format!(
@@ -113,8 +118,8 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
             )
         },
     )?;
-    pending.store_secrets(ctx, &agent_id, &[("api_key", &key.api_key)])?;
     super::set_key_in_use(&mut profile, Some(key.info.key_id.clone()))?;
+    pending.store_secrets(ctx, &profile, &[("api_key", &key.api_key)])?;
     pending.save_partial(ctx, profile.clone())?;
 
     let jwt = fluxra::exchange(http, &base, &agent_id, &key.api_key).map_err(|cause| {
@@ -127,7 +132,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
             "refresh",
         )
     })?;
-    pending.store_secrets(ctx, &agent_id, &[("jwt", &jwt)])?;
+    pending.store_secrets(ctx, &profile, &[("jwt", &jwt)])?;
 
     let sandbox = pending.sandbox;
     let profile_name = pending.name.clone();
@@ -147,6 +152,45 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
             SecretReport::new("jwt", store, &jwt, reveal),
         ],
     })
+}
+
+/// The store failed for the recovery key: it exists only in memory now. Finish the agent
+/// anyway (its first API key and a JWT: the calls need no store), so that the rescue file
+/// holds a profile that works once `agentcred import` has stored it; then rescue it all.
+fn rescue_whole_agent(
+    ctx: &Ctx,
+    pending: &Pending,
+    args: &RegisterFluxraArgs,
+    mut profile: crate::profile::Profile,
+    recovery_key: &crate::secret::Secret<String>,
+    cause: Error,
+) -> Error {
+    let base = pending.endpoint("api");
+    let agent_id = profile.agent_id.clone();
+    let spec = KeySpec {
+        name: &args.key_name,
+        scopes: &args.scopes,
+        expires_in_days: args.key_expires_in_days,
+    };
+    let key = ctx
+        .http()
+        .and_then(|http| fluxra::create_key(http, base, &agent_id, recovery_key, &spec))
+        .ok();
+    let jwt = key.as_ref().and_then(|key| {
+        ctx.http()
+            .and_then(|http| fluxra::exchange(http, base, &agent_id, &key.api_key))
+            .ok()
+    });
+    let mut secrets = vec![("recovery_key", recovery_key)];
+    if let Some(key) = &key {
+        // The secret is kept even if recording its id failed: it is shown only once.
+        let _ = super::set_key_in_use(&mut profile, Some(key.info.key_id.clone()));
+        secrets.push(("api_key", &key.api_key));
+    }
+    if let Some(jwt) = &jwt {
+        secrets.push(("jwt", jwt));
+    }
+    pending.rescue(ctx, &profile, &secrets, cause)
 }
 
 /// The error of a registration that stopped after the agent was created: the cause's kind

@@ -537,7 +537,7 @@ pub fn error_from(reply: &Reply, action: &str, credential: &Credential) -> Error
         ),
         (401, _) if !operator => err.with_hint(
             "the profile's agent token was revoked, expired or is unknown; with the operator key \
-             (PROXY_API_KEY or `agentcred login proxy`), run `agentcred tokens create` to store a new one",
+             (PROXY_API_KEY or `agentcred login proxy`), run `agentcred tokens create --use` to store a new one",
         ),
         (403, _) if !operator => err.with_hint(
             "an agent token may only read its own agent, policy and cards; set PROXY_API_KEY or run `agentcred login proxy` for the rest",

@@ -37,7 +37,7 @@ pub const SPEC: ServiceSpec = ServiceSpec {
         kind: "token",
         lifetime: Lifetime::LongLived,
         shown_once: true,
-        when_missing: "the agent token is missing; create one with `agentcred tokens create`",
+        when_missing: "the agent token is missing; create one with `agentcred tokens create --use`",
     }],
     agent_credential: "token",
     short_lived: None,

@@ -5,7 +5,7 @@
 //! - Registering the same external id for the same user again returns the existing agent with
 //!   `created: false` and no token. The profile of that agent (same name, same external id)
 //!   is then kept, with the token it already stores; a new profile gets no token, and the
-//!   output says why and how to make one (`agentcred tokens create`).
+//!   output says why and how to make one (`agentcred tokens create --use`).
 //! - Because of that idempotency the request is retried when its answer is lost (a 5xx or a
 //!   dropped connection): the retry finds the agent instead of making a second one.
 //! - Another user's external id is a conflict (exit 5) with the service's message.
@@ -173,20 +173,12 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
     let agent_id = agent.id.clone();
     let token_account = store::account(&pending.name, "token");
 
-    // The one-time token is stored before anything is printed (or rescued, exit 7).
-    if let Some(token) = &registered.token {
-        pending.store_secrets(ctx, &agent_id, &[("token", token)])?;
-    }
     let same_agent = pending
         .existing
         .as_ref()
         .is_some_and(|p| p.agent_id == agent_id);
     let kept =
         registered.token.is_none() && same_agent && pending.store.get(&token_account)?.is_some();
-    if registered.token.is_none() && !same_agent && pending.existing.is_some() {
-        // The profile's old token belonged to a deregistered agent: it can only mislead.
-        pending.store.delete(&token_account)?;
-    }
 
     let mut notes = Vec::new();
     if !registered.created {
@@ -204,7 +196,7 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
             notes.push(format!(
                 "No agent token was returned: Proxy shows a token only once, when the agent is first registered, and this agent \
                  already existed (registered earlier, or the first answer was lost in transit and the retry found it). \
-                 Create a token with `agentcred --profile {} tokens create`.",
+                 Create a token with `agentcred --profile {} tokens create --use`.",
                 pending.name
             ));
         }
@@ -234,6 +226,16 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
     let token_id = record.token_id.clone();
     let token_prefix = record.token_prefix.clone();
     profile.set_record::<ProxyRecord>(&record)?;
+
+    // The one-time token is stored before anything is printed (or rescued, exit 7, with the
+    // profile as it is recorded below).
+    if let Some(token) = &registered.token {
+        pending.store_secrets(ctx, &profile, &[("token", token)])?;
+    }
+    if registered.token.is_none() && !same_agent && pending.existing.is_some() {
+        // The profile's old token belonged to a deregistered agent: it can only mislead.
+        pending.store.delete(&token_account)?;
+    }
 
     let store = pending.store_kind();
     let sandbox = pending.sandbox;

@@ -205,11 +205,11 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
     } else {
         match (stored_token.is_some(), token.active) {
             (false, _) => notes.push(format!(
-                "the profile has no agent token; create one with `agentcred --profile {} tokens create`",
+                "the profile has no agent token; create one with `agentcred --profile {} tokens create --use`",
                 session.name
             )),
             (true, Some(false)) => notes.push(format!(
-                "the profile's agent token was revoked; create a new one with `agentcred --profile {} tokens create`",
+                "the profile's agent token was revoked; create a new one with `agentcred --profile {} tokens create --use`",
                 session.name
             )),
             _ => {}

@@ -162,15 +162,19 @@ pub fn record_of(profile: &Profile) -> ProxyRecord {
 
 /// Store a new agent token (shown once by the service) in the profile; if the store fails,
 /// the token goes to a rescue file and the command exits 7, so it is never lost.
+/// `kind` is `token` or a spare's `token:TOKEN_ID`; `intended` the profile as it will be
+/// recorded once it is stored.
 pub fn store_token(
     ctx: &Ctx,
     session: &Session,
+    intended: &Profile,
+    kind: &str,
     token: &Secret<String>,
     token_id: &str,
 ) -> Result<()> {
     // The one-time-secret rule (store, else rescue file and exit 7) is shared with every
     // provider; the token id helps the user match the rescued value to the service's list.
-    crate::enroll::store_one_time(ctx, session, &[("token", token)]).map_err(|mut err| {
+    crate::enroll::store_one_time(ctx, session, intended, &[(kind, token)]).map_err(|mut err| {
         err.message = format!("agent token {token_id}: {}", err.message);
         err
     })

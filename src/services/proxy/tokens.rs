@@ -1,13 +1,16 @@
-//! `agentcred tokens list | create [--name N] | revoke TOKEN_ID` (Proxy, operator key).
+//! `agentcred tokens list | create [--name N] [--use] | revoke TOKEN_ID [--force]` (Proxy, operator key).
 //!
 //! - `list` shows every token of the profile's agent (all pages): prefix, name, whether it is
 //!   active, created, last used, expiry; never a secret. The profile's own token is marked.
-//! - `create` makes a new agent token, stores it in the profile (it replaces the stored one;
-//!   the old one stays active at the service until revoked) and prints it only with `--reveal`.
-//!   The service shows it once, so the store is checked first and a failed store write rescues
-//!   it (exit 7).
-//! - `revoke` revokes one token; revoking the profile's own token warns that the profile has
-//!   no working token left.
+//!
+//! The rule every service shares for the profile's own credential (README): `create` keeps
+//! the new token as a stored spare (`token:TOKEN_ID`) unless `--use`; `--use` makes it the
+//! profile's token and keeps the previous one (not revoked) as a spare;
+//! revoking the token the profile uses needs `--force` and says what stops working.
+//!
+//! - `create` makes a new agent token and prints it only with `--reveal`. The service shows it
+//!   once, so the store is checked first and a failed store write rescues it (exit 7).
+//! - `revoke` revokes one token and deletes its stored secret (the profile's, or a spare).
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -18,9 +21,12 @@ use crate::output::secrets::SecretReport;
 
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
+use crate::profile::Config;
 use crate::session::Session;
 use crate::spec::Provider;
-use crate::store::StoreKind;
+use crate::store::{self, StoreKind};
+
+use super::ProxyRecord;
 
 pub fn run(ctx: &Ctx, command: TokensCommand) -> Result<()> {
     let session = common::session(ctx, "tokens")?;
@@ -71,7 +77,13 @@ struct Created {
     agent_id: String,
     token: TokenView,
     stored_in: StoreKind,
-    /// The token the profile stored before, which stays active at the service.
+    /// The secret kind it is stored under: `token` (the profile's token, with --use) or
+    /// `token:TOKEN_ID` (a spare).
+    stored_as: String,
+    /// Whether the profile now uses the new token.
+    in_use: bool,
+    /// With --use: the token the profile used before. It was not revoked, and stays stored as
+    /// a spare (`token:TOKEN_ID`).
     replaced_token_id: Option<String>,
     secrets: Vec<SecretReport>,
 }
@@ -79,15 +91,25 @@ struct Created {
 impl Render for Created {
     fn human(&self, out: &mut Human) {
         out.line(format!(
-            "Created agent token {} ({}) and stored it in profile '{}' ({} store).",
+            "Created agent token {} ({}) for profile '{}', stored in the {} store as {}.",
             self.token.id,
             tables::cell(self.token.prefix.as_deref()),
             self.profile,
-            self.stored_in
+            self.stored_in,
+            self.stored_as
         ));
-        if let Some(old) = &self.replaced_token_id {
+        if self.in_use {
+            out.line("The profile now uses it.");
+            if let Some(old) = &self.replaced_token_id {
+                out.line(format!(
+                    "The previous token {old} was not revoked and stays stored as {}; revoke it with `agentcred tokens revoke {old}` once nothing uses it.",
+                    spare_kind(old)
+                ));
+            }
+        } else {
             out.line(format!(
-                "The profile's previous token {old} is still active; revoke it with `agentcred tokens revoke {old}` once nothing uses it."
+                "The profile keeps the token it uses (pass --use to switch to a new one); revoke this one with `agentcred tokens revoke {}`.",
+                self.token.id
             ));
         }
         for secret in &self.secrets {
@@ -96,6 +118,11 @@ impl Render for Created {
             }
         }
     }
+}
+
+/// The secret kind of a spare token: stored in the profile, not the one it uses.
+fn spare_kind(token_id: &str) -> String {
+    format!("token:{token_id}")
 }
 
 fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
@@ -108,16 +135,58 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
     let (client, _) = common::operator(ctx, session)?;
     // The service shows the token once: make sure it can be kept before asking for it.
     session.store.check()?;
-    let previous = common::record_of(&session.profile).token_id;
+    let record = common::record_of(&session.profile);
+    let previous_secret = if args.use_token {
+        session.secret("token")?
+    } else {
+        None
+    };
     let (token, secret) = client.create_token(&session.profile.agent_id, name)?;
-    common::store_token(ctx, session, &secret, &token.id)?;
     let prefix = token
         .token_prefix
         .clone()
         .unwrap_or_else(|| common::token_prefix(secret.expose()));
-    common::update_record(ctx, &session.name, |r| {
-        r.token_id = Some(token.id.clone());
-        r.token_prefix = Some(prefix.clone());
+    let kind = if args.use_token {
+        "token".to_owned()
+    } else {
+        spare_kind(&token.id)
+    };
+    // The profile as it will be recorded: the rescue file keeps it if the store fails.
+    let mut intended = session.profile.clone();
+    if args.use_token {
+        intended.update_record(|r: &mut ProxyRecord| {
+            r.token_id = Some(token.id.clone());
+            r.token_prefix = Some(prefix.clone());
+        })?;
+    } else {
+        intended.mark_extra_secret(&kind, true);
+    }
+    // The token being replaced still works until it is revoked: keep it as a spare first.
+    let mut kept_previous = None;
+    if let Some(old) = &previous_secret {
+        let old_id = record
+            .token_id
+            .clone()
+            .unwrap_or_else(|| record.token_prefix.clone().unwrap_or("previous".into()));
+        let spare = spare_kind(&old_id);
+        match session.put_secret(&spare, old) {
+            Ok(()) => {
+                intended.mark_extra_secret(&spare, true);
+                kept_previous = Some(old_id);
+            }
+            Err(e) => ctx.printer.warn(format!(
+                "could not keep the previous token as {}: {}",
+                store::account(&session.name, &spare),
+                e.message
+            )),
+        }
+    }
+    common::store_token(ctx, session, &intended, &kind, &secret, &token.id)?;
+    let recorded = intended.clone();
+    Config::update_profile(&ctx.paths, &session.name, |profile| {
+        profile.record = recorded.record;
+        profile.extra_secrets = recorded.extra_secrets;
+        Ok(())
     })?;
     let mine = ProfileToken {
         id: Some(token.id.clone()),
@@ -129,7 +198,9 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
         agent_id: session.profile.agent_id.clone(),
         token: TokenView::from_api(&token, &mine),
         stored_in: session.profile.store,
-        replaced_token_id: previous.filter(|old| *old != token.id),
+        stored_as: kind,
+        in_use: args.use_token,
+        replaced_token_id: kept_previous.filter(|old| *old != token.id),
         secrets: vec![SecretReport::new(
             "token",
             session.profile.store,
@@ -145,8 +216,11 @@ struct Revoked {
     provider: Provider,
     agent_id: String,
     token: TokenView,
-    /// The revoked token is the one the profile stores: the profile has no working token.
+    /// The revoked token is the one the profile used (revoked with --force): the profile has
+    /// no agent token now.
     profile_token_revoked: bool,
+    /// The profile's secrets deleted with it (`token`, or the spare `token:TOKEN_ID`).
+    removed_secrets: Vec<String>,
 }
 
 impl Render for Revoked {
@@ -162,6 +236,13 @@ impl Render for Revoked {
             self.token.id,
             tables::cell(self.token.prefix.as_deref())
         ));
+        if !self.removed_secrets.is_empty() {
+            out.line(format!(
+                "Removed from the store: {}.",
+                self.removed_secrets.join(", ")
+            ));
+        }
+        // What stopped working went to stderr as a warning.
     }
 }
 
@@ -173,11 +254,55 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
     }
     let (client, _) = common::operator(ctx, session)?;
     let mine = ProfileToken::of(session)?;
+    let breaks = format!(
+        "`agentcred token` and every call profile '{}' makes as the agent stop working",
+        session.name
+    );
+    // By id when the profile knows its token's id; otherwise the list tells by prefix.
+    let in_use = match &mine.id {
+        Some(id) => id == token_id,
+        None if mine.prefix.is_some() => client
+            .tokens(&session.profile.agent_id)?
+            .iter()
+            .any(|t| t.id == token_id && mine.is(t)),
+        None => false,
+    };
+    if in_use && !args.force {
+        return Err(Error::usage(format!(
+            "{token_id} is the agent token profile '{}' uses; revoking it, {breaks}",
+            session.name
+        ))
+        .with_provider(super::PROVIDER.id())
+        .with_hint(format!(
+            "replace it first with `agentcred tokens create --use`, then revoke {token_id}; or pass --force to revoke it anyway"
+        )));
+    }
     let token = client.revoke_token(&session.profile.agent_id, token_id)?;
     let view = TokenView::from_api(&token, &mine);
-    if view.in_profile {
+    let in_use = in_use || view.in_profile;
+    let mut removed = Vec::new();
+    let spare = spare_kind(token_id);
+    for kind in [Some("token").filter(|_| in_use), Some(spare.as_str())]
+        .into_iter()
+        .flatten()
+    {
+        if session.store.delete(&store::account(&session.name, kind))? {
+            removed.push(kind.to_owned());
+        }
+    }
+    Config::update_profile(&ctx.paths, &session.name, |profile| {
+        profile.mark_extra_secret(&spare, false);
+        if in_use {
+            profile.update_record(|r: &mut ProxyRecord| {
+                r.token_id = None;
+                r.token_prefix = None;
+            })?;
+        }
+        Ok(())
+    })?;
+    if in_use {
         ctx.printer.warn(format!(
-            "profile '{}' stored this token, so it has no working agent token left; create one with `agentcred --profile {} tokens create`",
+            "profile '{}' used this token: {breaks} until it has a new one; create one with `agentcred --profile {} tokens create --use`",
             session.name, session.name
         ));
     }
@@ -185,8 +310,9 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
-        profile_token_revoked: view.in_profile,
+        profile_token_revoked: in_use,
         token: view,
+        removed_secrets: removed,
     })
 }
 
@@ -206,7 +332,7 @@ pub(crate) fn outputs() -> Vec<Output> {
 pub enum TokensCommand {
     /// List the agent's tokens (never the secrets)
     List,
-    /// Create an agent token and store it in the profile
+    /// Create an agent token, stored as a spare (or as the profile's token with --use)
     Create(TokensCreateArgs),
     /// Revoke an agent token
     Revoke(TokensRevokeArgs),
@@ -216,9 +342,15 @@ pub enum TokensCommand {
 pub struct TokensCreateArgs {
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
+    /// Make the new token the profile's token (the previous one stays stored as a spare)
+    #[arg(long = "use")]
+    pub use_token: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct TokensRevokeArgs {
     pub token_id: String,
+    /// Allow revoking the token the profile uses
+    #[arg(long)]
+    pub force: bool,
 }

@@ -1,0 +1,238 @@
+//! `agentcred doctor` (contract §12): what the stores need, probed without writing anything,
+//! each finding with its fix.
+//!
+//! Checks, in order: the home (`AGENTCRED_HOME` or the XDG directories: directories, not
+//! files), the config file (readable and valid), the file store (private modes, readable), the
+//! keychain (D-Bus session bus, Secret Service, default collection and its lock state, through
+//! the keychain store's own check), and the vault when `VAULT_ADDR`/`BAO_ADDR` is set or a
+//! profile lives there (reachable, token accepted, mount writable).
+//!
+//! A finding is `required` when something agentcred will do depends on it: the keychain when
+//! a profile or operator key lives there or new profiles go there (`--store auto`, the
+//! default, or `keychain`); the vault likewise. A failed finding that is not required is shown
+//! but does not fail the command. Exit 0 when every required finding is ok, else the exit code
+//! of the worst: 7 for a store, 2 for the local configuration.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::output::{Human, Output, Render};
+use crate::profile::Config;
+use crate::store::{self, StoreChoice, StoreKind};
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct Finding {
+    /// What was checked.
+    check: String,
+    ok: bool,
+    /// Whether something agentcred will do depends on it (a failed finding that is not
+    /// required does not fail the command).
+    required: bool,
+    /// What was found.
+    detail: String,
+    /// How to fix it (`null` when ok).
+    fix: Option<String>,
+    /// The exit code this finding stands for when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit_code: Option<u8>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct DoctorView {
+    /// Whether every required finding is ok.
+    ok: bool,
+    findings: Vec<Finding>,
+}
+
+impl Render for DoctorView {
+    fn human(&self, out: &mut Human) {
+        for f in &self.findings {
+            let mark = match (f.ok, f.required) {
+                (true, _) => "ok",
+                (false, true) => "FAIL",
+                (false, false) => "warn",
+            };
+            out.line(format!("[{mark}] {}: {}", f.check, f.detail));
+            if let Some(fix) = &f.fix {
+                out.line(format!("       fix: {}", fix));
+            }
+        }
+        out.line(if self.ok {
+            "Everything agentcred needs is in order."
+        } else {
+            "Some of what agentcred needs is not in order; see the fixes above."
+        });
+    }
+}
+
+impl Finding {
+    fn ok(check: &str, detail: String) -> Finding {
+        Finding {
+            check: check.to_owned(),
+            ok: true,
+            required: true,
+            detail,
+            fix: None,
+            exit_code: None,
+        }
+    }
+
+    fn failed(check: &str, err: &Error, required: bool) -> Finding {
+        Finding {
+            check: check.to_owned(),
+            ok: false,
+            required,
+            detail: err.message.clone(),
+            fix: Some(
+                err.hint
+                    .clone()
+                    .unwrap_or_else(|| "see the detail".to_owned()),
+            ),
+            exit_code: Some(err.exit_code()),
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let mut findings = Vec::new();
+    // The error of each failed required finding, to exit with the worst.
+    let mut failures: Vec<Error> = Vec::new();
+    let mut record =
+        |findings: &mut Vec<Finding>, check: &str, outcome: Result<String>, required: bool| {
+            match outcome {
+                Ok(detail) => findings.push(Finding {
+                    required,
+                    ..Finding::ok(check, detail)
+                }),
+                Err(err) => {
+                    findings.push(Finding::failed(check, &err, required));
+                    if required {
+                        failures.push(err);
+                    }
+                }
+            }
+        };
+
+    let home = check_home(ctx);
+    let home_ok = home.is_ok();
+    record(&mut findings, "home", home, true);
+    if !home_ok {
+        // The config and the file store live in the home: their failures would only repeat it.
+        let view = DoctorView {
+            ok: false,
+            findings,
+        };
+        ctx.printer.print(&view)?;
+        return Err(failures.remove(0));
+    }
+    let config = Config::load(&ctx.paths);
+    let config_outcome = match &config {
+        Ok(config) => Ok(format!(
+            "{} is valid ({} profile{})",
+            ctx.paths.config_file().display(),
+            config.profiles.len(),
+            if config.profiles.len() == 1 { "" } else { "s" }
+        )),
+        Err(e) => {
+            // A config that cannot be read is a local problem (exit 2), whatever it was called.
+            let mut err = Error::usage(e.message.clone());
+            err.hint = e.hint.clone().or_else(|| {
+                Some(format!(
+                    "fix or move aside {} (it holds no secrets)",
+                    ctx.paths.config_file().display()
+                ))
+            });
+            Err(err)
+        }
+    };
+    record(&mut findings, "config file", config_outcome, true);
+
+    let config = config.unwrap_or_default();
+    let used = |kind: StoreKind| {
+        config.profiles.values().any(|p| p.store == kind)
+            || config.operators.values().any(|o| o.store == kind)
+    };
+    let choice = ctx.global.store;
+    let keychain_required = used(StoreKind::Keychain)
+        || matches!(
+            choice,
+            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
+        );
+    let vault_required = used(StoreKind::Vault) || choice == Some(StoreChoice::Vault);
+    let vault_set = ["VAULT_ADDR", "BAO_ADDR"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+
+    for probe in store::diagnose(&ctx.paths, vault_set || vault_required) {
+        let required = if probe.check.starts_with("keychain") {
+            keychain_required
+        } else if probe.check.starts_with("vault") {
+            vault_required || vault_set
+        } else {
+            true
+        };
+        record(&mut findings, probe.check, probe.outcome, required);
+    }
+
+    let worst = failures
+        .into_iter()
+        .max_by_key(|e| if e.exit_code() == 7 { 2 } else { 1 });
+    ctx.printer.print(&DoctorView {
+        ok: worst.is_none(),
+        findings,
+    })?;
+    match worst {
+        None => Ok(()),
+        Some(mut err) => {
+            err.message = format!("agentcred doctor found a problem: {}", err.message);
+            Err(err)
+        }
+    }
+}
+
+/// The home: the config and data directories are directories (or can be made), not files.
+fn check_home(ctx: &Ctx) -> Result<String> {
+    let paths = &ctx.paths;
+    let from = match std::env::var_os("AGENTCRED_HOME").filter(|v| !v.is_empty()) {
+        Some(home) => format!("AGENTCRED_HOME={}", Path::new(&home).display()),
+        None => "the XDG directories".to_owned(),
+    };
+    for dir in [&paths.config_dir, &paths.data_dir] {
+        // The nearest existing ancestor must be a directory for the directory to be made.
+        let mut at = dir.as_path();
+        loop {
+            match std::fs::metadata(at) {
+                Ok(meta) if meta.is_dir() => break,
+                Ok(_) => {
+                    return Err(Error::usage(format!(
+                        "{} is a file, so agentcred cannot keep its state in {} ({from})",
+                        at.display(),
+                        dir.display()
+                    ))
+                    .with_hint(format!(
+                        "set AGENTCRED_HOME to a directory, or move {} aside",
+                        at.display()
+                    )));
+                }
+                Err(_) => match at.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => at = parent,
+                    _ => break,
+                },
+            }
+        }
+    }
+    Ok(format!(
+        "state in {} and {} ({from})",
+        paths.config_dir.display(),
+        paths.data_dir.display()
+    ))
+}
+
+/// The `--json` outputs of this module's commands, for `agentcred schema`.
+pub(crate) fn outputs() -> Vec<Output> {
+    use crate::output::schema_of;
+    vec![("doctor", schema_of::<DoctorView>())]
+}

@@ -65,7 +65,7 @@ fn register_stores_in_the_real_keychain_and_token_status_read_it_back() {
             .all(|s| s["present"] == true)
     );
 
-    home.run(&["profiles", "remove", &profile]).ok();
+    home.run(&["profiles", "remove", &profile, "--yes"]).ok();
     assert_eq!(lookup("token"), "");
 }
 
@@ -121,7 +121,7 @@ fn move_keychain_to_vault_and_back() {
     assert!(!bao.has_metadata(&profile), "no copy left in the vault");
     assert_eq!(lookup("token"), token);
     home.run(&[p[0], p[1], "token"]).ok();
-    home.run(&["profiles", "remove", &profile]).ok();
+    home.run(&["profiles", "remove", &profile, "--yes"]).ok();
 }
 
 #[test]

@@ -1876,7 +1876,7 @@ mod tests {
         // A lost response: the work is done, the retry is a replay.
         h.post_json(
             "/_sandbox/faults",
-            &json!({"method": "POST", "path": format!("{BASE}/agents"), "mode": "drop_after"}),
+            &json!({"method": "POST", "path": format!("{BASE}/agents"), "mode": "bad_gateway_after"}),
         );
         let dropped = post("k-3", &json!({"name": "lost"}));
         assert_eq!(dropped.status, 502);

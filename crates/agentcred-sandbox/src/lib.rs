@@ -49,7 +49,7 @@
 //! | GET | `/_sandbox/requests` | none | `{requests:[...], counts:{"METHOD /path": n}}` (`?method=&path=` filter the log) |
 //! | DELETE | `/_sandbox/requests` | none | clear the log and the counts |
 //! | GET | `/_sandbox/faults` | none | `{faults:[...]}` |
-//! | POST | `/_sandbox/faults` | none | add a fault `{method?, path, status? (503), count? (1), retry_after?, mode? (before, drop_after)}` → 201 |
+//! | POST | `/_sandbox/faults` | none | add a fault `{method?, path, status? (503), count? (1), retry_after?, mode? (before, drop_after, bad_gateway_after)}` → 201 |
 //! | DELETE | `/_sandbox/faults` | none | remove every fault |
 //! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
 //! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
@@ -63,7 +63,9 @@
 //! `"METHOD /full/path"`; matched against the faults (the first match with uses left is consumed);
 //! delayed by the `latency_ms` knob; then either answered with the fault (`mode: "before"`, in the
 //! service's error envelope, with `Retry-After` when set) or handled. After a `drop_after` fault
-//! the handler's changes persist but the answer is 502 `{"error":"sandbox dropped the response"}`.
+//! the handler's changes persist but the connection is closed without any answer (a client sees
+//! "connection closed before message completed"); after a `bad_gateway_after` fault they persist
+//! and the answer is 502 `{"error":"sandbox dropped the response"}`, as from a proxy that lost it.
 //! Any error response that is not JSON (an unknown route, a wrong method, a body axum refused)
 //! is rewritten into the service's error envelope: no service ever answers HTML, nor plain
 //! text except where its docs say it does and the handler answers with
@@ -370,6 +372,13 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
     let response = json_errors(response, envelope, &method, &path);
     match fault {
         Some(fault) if fault.mode == FaultMode::DropAfter => {
+            // Close the connection without a byte of the answer: unwinding out of the
+            // connection's task drops its socket (tokio catches the unwind). `resume_unwind`
+            // skips the panic hook, so nothing is printed.
+            drop(response);
+            std::panic::resume_unwind(Box::new(DroppedConnection))
+        }
+        Some(fault) if fault.mode == FaultMode::BadGatewayAfter => {
             let mut dropped = support::json_response(
                 StatusCode::BAD_GATEWAY,
                 json!({"error": "sandbox dropped the response"}),
@@ -380,6 +389,9 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
         _ => response,
     }
 }
+
+/// The payload of the unwind that closes a connection for a `drop_after` fault.
+struct DroppedConnection;
 
 /// Rewrite a non-JSON error response (axum's 405, a refused body, ...) into `envelope`,
 /// keeping headers such as `Allow` and `Retry-After`.

@@ -328,9 +328,20 @@ fn operator_login_logout_and_the_environment_winning() {
 
 #[test]
 fn a_lost_register_response_is_replayed_not_repeated() {
+    // The connection closes before any answer ("connection closed before message completed").
+    lost_register_response("drop_after");
+}
+
+#[test]
+fn a_register_response_lost_behind_a_proxy_is_replayed_not_repeated() {
+    // A 502 from a gateway that lost the answer.
+    lost_register_response("bad_gateway_after");
+}
+
+fn lost_register_response(mode: &str) {
     let server = Server::start();
     let home = operator_home(&server);
-    server.fault(json!({"method": "POST", "path": AGENTS, "mode": "drop_after"}));
+    server.fault(json!({"method": "POST", "path": AGENTS, "mode": mode}));
     let mut args = vec!["-v"];
     args.extend(register_args("once-only"));
     let run = home.run(&args).ok();

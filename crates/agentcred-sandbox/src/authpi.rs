@@ -114,6 +114,7 @@ pub const SERVICE: SandboxService = SandboxService {
         ("AUTHPI_KEY_ID", DEMO_KEY_ID),
         ("AUTHPI_KEY_SECRET", DEMO_KEY_SECRET),
     ],
+    owner_approval: None,
 };
 /// Where the IdP is mounted; the `iss` of its tokens is the base URL plus this.
 const IDP_PREFIX: &str = "/authpi/idp";

@@ -77,6 +77,7 @@ pub const SERVICE: SandboxService = SandboxService {
     }],
     jwt_ttl_default: None,
     demo_operator_keys: &[("PROXY_API_KEY", DEMO_API_KEY)],
+    owner_approval: None,
 };
 
 /// The demo organization's development key (documented; fake).

@@ -8,8 +8,20 @@ use serde_json::{Value, json};
 use super::testkit::Harness;
 use super::*;
 
+/// A new agent, approved by its owner (through the generic owner-approval entry point), so
+/// that wallet routes answer.
 fn register(h: &Harness, name: &str) -> (u16, Value) {
-    h.post_json("/fluxa/agentid/register", &json!({"agent_name": name}))
+    let (status, body) = h.post_json("/fluxa/agentid/register", &json!({"agent_name": name}));
+    if status == 200 {
+        set_owner_approval(
+            h.state_path(),
+            "AGENTCRED_FLUXA_WALLET_URL",
+            body["agent_id"].as_str().unwrap(),
+            true,
+        )
+        .unwrap();
+    }
+    (status, body)
 }
 
 fn state_file(h: &Harness) -> Value {
@@ -29,6 +41,10 @@ fn service_urls_cover_every_service() {
             (
                 "AGENTCRED_FLUXA_WALLET_URL",
                 "http://127.0.0.1:8787/fluxa/wallet".to_owned()
+            ),
+            (
+                "AGENTCRED_FLUXA_AGENTWALLET_URL",
+                "http://127.0.0.1:8787/fluxa/agentwallet".to_owned()
             ),
             (
                 "AGENTCRED_FLUXRA_URL",

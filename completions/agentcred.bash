@@ -253,6 +253,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__register,proxy)
                 cmd="agentcred__subcmd__help__subcmd__register__subcmd__proxy"
                 ;;
+            agentcred__subcmd__help__subcmd__sandbox,approve)
+                cmd="agentcred__subcmd__help__subcmd__sandbox__subcmd__approve"
+                ;;
             agentcred__subcmd__help__subcmd__sandbox,serve)
                 cmd="agentcred__subcmd__help__subcmd__sandbox__subcmd__serve"
                 ;;
@@ -388,11 +391,17 @@ _agentcred() {
             agentcred__subcmd__register__subcmd__help,proxy)
                 cmd="agentcred__subcmd__register__subcmd__help__subcmd__proxy"
                 ;;
+            agentcred__subcmd__sandbox,approve)
+                cmd="agentcred__subcmd__sandbox__subcmd__approve"
+                ;;
             agentcred__subcmd__sandbox,help)
                 cmd="agentcred__subcmd__sandbox__subcmd__help"
                 ;;
             agentcred__subcmd__sandbox,serve)
                 cmd="agentcred__subcmd__sandbox__subcmd__serve"
+                ;;
+            agentcred__subcmd__sandbox__subcmd__help,approve)
+                cmd="agentcred__subcmd__sandbox__subcmd__help__subcmd__approve"
                 ;;
             agentcred__subcmd__sandbox__subcmd__help,help)
                 cmd="agentcred__subcmd__sandbox__subcmd__help__subcmd__help"
@@ -1509,8 +1518,22 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__sandbox)
-            opts="serve"
+            opts="serve approve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__sandbox__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2705,7 +2728,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__sandbox)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help serve help"
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help serve approve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2730,9 +2753,49 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        agentcred__subcmd__sandbox__subcmd__help)
-            opts="serve help"
+        agentcred__subcmd__sandbox__subcmd__approve)
+            opts="-v -q -h --revoke --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__sandbox__subcmd__help)
+            opts="serve approve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__sandbox__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -611,22 +611,23 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make a profile the current one'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print only data and errors, no status lines'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -f -a "approve" -d 'Play the owner of a sandbox profile\'s agent: approve it (which funds its wallet), or take the approval back with --revoke'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'State file (default: the one `--sandbox` uses)' -r -F
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
@@ -643,7 +644,23 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
+keychain\t''
+file\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l revoke -d 'Take the owner\'s approval back instead (the wallet refuses the agent again)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print only data and errors, no status lines'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Play the owner of a sandbox profile\'s agent: approve it (which funds its wallet), or take the approval back with --revoke'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
@@ -887,6 +904,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "use" -d 'Make a profile the current one'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
+complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "approve" -d 'Play the owner of a sandbox profile\'s agent: approve it (which funds its wallet), or take the approval back with --revoke'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "show" -d 'Show the agent as the operator sees it (AuthPI and Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "suspend" -d 'Suspend the agent: no new tokens (AuthPI and Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "activate" -d 'Reactivate a suspended agent (AuthPI and Proxy)'

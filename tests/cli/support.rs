@@ -21,6 +21,7 @@ const SCRUBBED: &[&str] = &[
     "AGENTCRED_OUTPUT",
     "AGENTCRED_FLUXA_AGENTID_URL",
     "AGENTCRED_FLUXA_WALLET_URL",
+    "AGENTCRED_FLUXA_AGENTWALLET_URL",
     "AGENTCRED_FLUXRA_URL",
     "AGENTCRED_AUTHPI_URL",
     "AGENTCRED_AUTHPI_IDP_URL",
@@ -376,7 +377,7 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let mut urls = Vec::new();
-        while urls.len() < 6 {
+        while urls.len() < agentcred_sandbox::mounts().count() {
             let line = lines
                 .next()
                 .expect("sandbox serve printed its URLs")
@@ -406,6 +407,19 @@ impl Server {
 
     pub fn url(&self, var: &str) -> String {
         self.urls.iter().find(|(v, _)| v == var).unwrap().1.clone()
+    }
+
+    /// Submit an owner's page form (`url` as the service handed it out), as a person's
+    /// browser would; answers the status.
+    pub fn submit_form(&self, url: &str, form: &[(&str, &str)]) -> u16 {
+        let action = url.split('?').next().unwrap_or(url);
+        self.http
+            .post(action)
+            .form(form)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
     }
 
     /// The request log: `{"requests": [...], "counts": {"METHOD /path": n}}`.

@@ -358,6 +358,8 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
         method: method.clone(),
         path: path.clone(),
     });
+    // For service layers that need the state (a service's own middleware).
+    req.extensions_mut().insert(app.clone());
     if under(&path, CONTROL_PREFIX) {
         let response = next.run(req).await;
         return json_errors(response, Envelope::Sandbox, &method, &path);

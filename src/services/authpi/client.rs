@@ -16,7 +16,6 @@
 
 use std::time::Duration;
 
-use ring::rand::{SecureRandom, SystemRandom};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -400,12 +399,7 @@ fn seg(id: &str) -> String {
 
 /// A fresh random Idempotency-Key (128 bits from the OS).
 pub fn idempotency_key() -> String {
-    let mut bytes = [0u8; 16];
-    if SystemRandom::new().fill(&mut bytes).is_err() {
-        bytes.iter_mut().for_each(|b| *b = fastrand::u8(..));
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("agentcred-{hex}")
+    crate::http::idempotency_key()
 }
 
 // ------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
             refreshed: false,
         }
     } else {
-        let fresh = session.ensure_fresh(args.min_valid)?;
+        let fresh = session.ensure_fresh_and_active(args.min_valid)?;
         let left = fresh.expires_at.map(|exp| exp - timefmt::now_unix());
         if let Some(left) = left
             && left < args.min_valid.as_secs() as i64

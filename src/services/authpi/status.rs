@@ -29,6 +29,10 @@ struct AuthpiStatus {
     /// The agent at AuthPI; null when it could not be asked (see `note`).
     agent: Option<AgentView>,
     verifiers: Option<Vec<VerifierRow>>,
+    /// Whether the stored access token is active at AuthPI (RFC 7662 introspection with the
+    /// org key): false when it was revoked; null without an org key, a stored token or an
+    /// answer.
+    access_token_active: Option<bool>,
     local: LocalFacts,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
@@ -50,6 +54,13 @@ impl Render for AuthpiStatus {
         if let Some(agent) = &self.agent {
             out.heading("Agent");
             agent.render(out, &[]);
+        }
+        if let Some(active) = self.access_token_active {
+            out.line(if active {
+                "Access token: active at AuthPI"
+            } else {
+                "Access token: NOT active at AuthPI (revoked); `agentcred refresh` gets a new one"
+            });
         }
         if let Some(verifiers) = &self.verifiers {
             out.heading("Verifiers");
@@ -77,6 +88,7 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
         issuer_id: record.issuer_id.clone(),
         agent: None,
         verifiers: None,
+        access_token_active: None,
         local,
         note: None,
     };
@@ -109,6 +121,9 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
                 ""
             }
         ));
+    }
+    if let Some(token) = session.secret("access_token")? {
+        view.access_token_active = core.introspect(&token)?.map(|i| i.active);
     }
     view.agent = Some(AgentView::new(&agent));
     view.verifiers = Some(rows(&verifiers, profile));

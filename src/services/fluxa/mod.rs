@@ -48,7 +48,11 @@ pub const SPEC: ServiceSpec = ServiceSpec {
         },
     ],
     agent_credential: "jwt",
-    short_lived: Some(ShortLived { kind: "jwt", mint }),
+    short_lived: Some(ShortLived {
+        kind: "jwt",
+        mint,
+        still_active: None,
+    }),
     operator: None,
 };
 

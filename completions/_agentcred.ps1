@@ -43,7 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a bearer credential valid for at least --min-valid, refreshing first if needed')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the agent''s state at the service and the profile''s local credential facts')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)')
-            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the credential gateway in the foreground: a loopback server that attaches the profile''s credential to requests sent with its token')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage Fluxra API keys')
             [CompletionResult]::new('verifiers', 'verifiers', [CompletionResultType]::ParameterValue, 'Manage AuthPI agent verifiers')
@@ -929,6 +929,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the emulator in the foreground and print each service''s base URL')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Play the owner of a sandbox profile''s agent: approve it (which funds its wallet), or take the approval back with --revoke')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -950,12 +951,33 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'agentcred;sandbox;approve' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Take the owner''s approval back instead (the wallet refuses the agent again)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print secrets in the output (they are hidden otherwise)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'agentcred;sandbox;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the emulator in the foreground and print each service''s base URL')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Play the owner of a sandbox profile''s agent: approve it (which funds its wallet), or take the approval back with --revoke')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'agentcred;sandbox;help;serve' {
+            break
+        }
+        'agentcred;sandbox;help;approve' {
             break
         }
         'agentcred;sandbox;help;help' {
@@ -1260,7 +1282,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a bearer credential valid for at least --min-valid, refreshing first if needed')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the agent''s state at the service and the profile''s local credential facts')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)')
-            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the credential gateway in the foreground: a loopback server that attaches the profile''s credential to requests sent with its token')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Manage Fluxra API keys')
             [CompletionResult]::new('verifiers', 'verifiers', [CompletionResultType]::ParameterValue, 'Manage AuthPI agent verifiers')
@@ -1417,9 +1439,13 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;help;sandbox' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the emulator in the foreground and print each service''s base URL')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Play the owner of a sandbox profile''s agent: approve it (which funds its wallet), or take the approval back with --revoke')
             break
         }
         'agentcred;help;sandbox;serve' {
+            break
+        }
+        'agentcred;help;sandbox;approve' {
             break
         }
         'agentcred;help;import' {

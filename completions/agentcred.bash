@@ -286,6 +286,9 @@ _agentcred() {
             agentcred__subcmd__help__subcmd__register,proxy)
                 cmd="agentcred__subcmd__help__subcmd__register__subcmd__proxy"
                 ;;
+            agentcred__subcmd__help__subcmd__sandbox,approve)
+                cmd="agentcred__subcmd__help__subcmd__sandbox__subcmd__approve"
+                ;;
             agentcred__subcmd__help__subcmd__sandbox,serve)
                 cmd="agentcred__subcmd__help__subcmd__sandbox__subcmd__serve"
                 ;;
@@ -427,11 +430,17 @@ _agentcred() {
             agentcred__subcmd__register__subcmd__help,proxy)
                 cmd="agentcred__subcmd__register__subcmd__help__subcmd__proxy"
                 ;;
+            agentcred__subcmd__sandbox,approve)
+                cmd="agentcred__subcmd__sandbox__subcmd__approve"
+                ;;
             agentcred__subcmd__sandbox,help)
                 cmd="agentcred__subcmd__sandbox__subcmd__help"
                 ;;
             agentcred__subcmd__sandbox,serve)
                 cmd="agentcred__subcmd__sandbox__subcmd__serve"
+                ;;
+            agentcred__subcmd__sandbox__subcmd__help,approve)
+                cmd="agentcred__subcmd__sandbox__subcmd__help__subcmd__approve"
                 ;;
             agentcred__subcmd__sandbox__subcmd__help,help)
                 cmd="agentcred__subcmd__sandbox__subcmd__help__subcmd__help"
@@ -1718,8 +1727,22 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__sandbox)
-            opts="serve"
+            opts="serve approve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__sandbox__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3010,7 +3033,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__sandbox)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help serve help"
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help serve approve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3035,9 +3058,49 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        agentcred__subcmd__sandbox__subcmd__help)
-            opts="serve help"
+        agentcred__subcmd__sandbox__subcmd__approve)
+            opts="-v -q -h --revoke --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__sandbox__subcmd__help)
+            opts="serve approve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__sandbox__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -40,7 +40,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand token 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
             cand status 'Show the agent''s state at the service and the profile''s local credential facts'
             cand exec 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)'
-            cand gateway 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token'
+            cand gateway 'Run the credential gateway in the foreground: a loopback server that attaches the profile''s credential to requests sent with its token'
             cand mcp 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret'
             cand keys 'Manage Fluxra API keys'
             cand verifiers 'Manage AuthPI agent verifiers'
@@ -847,6 +847,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand serve 'Run the emulator in the foreground and print each service''s base URL'
+            cand approve 'Play the owner of a sandbox profile''s agent: approve it (which funds its wallet), or take the approval back with --revoke'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;sandbox;serve'= {
@@ -866,11 +867,30 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentcred;sandbox;approve'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --revoke 'Take the owner''s approval back instead (the wallet refuses the agent again)'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentcred;sandbox;help'= {
             cand serve 'Run the emulator in the foreground and print each service''s base URL'
+            cand approve 'Play the owner of a sandbox profile''s agent: approve it (which funds its wallet), or take the approval back with --revoke'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;sandbox;help;serve'= {
+        }
+        &'agentcred;sandbox;help;approve'= {
         }
         &'agentcred;sandbox;help;help'= {
         }
@@ -1147,7 +1167,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand token 'Print a bearer credential valid for at least --min-valid, refreshing first if needed'
             cand status 'Show the agent''s state at the service and the profile''s local credential facts'
             cand exec 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)'
-            cand gateway 'Run the credential gateway in the foreground: a loopback proxy that attaches the profile''s credential to requests sent with its token'
+            cand gateway 'Run the credential gateway in the foreground: a loopback server that attaches the profile''s credential to requests sent with its token'
             cand mcp 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret'
             cand keys 'Manage Fluxra API keys'
             cand verifiers 'Manage AuthPI agent verifiers'
@@ -1265,8 +1285,11 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;help;sandbox'= {
             cand serve 'Run the emulator in the foreground and print each service''s base URL'
+            cand approve 'Play the owner of a sandbox profile''s agent: approve it (which funds its wallet), or take the approval back with --revoke'
         }
         &'agentcred;help;sandbox;serve'= {
+        }
+        &'agentcred;help;sandbox;approve'= {
         }
         &'agentcred;help;import'= {
         }

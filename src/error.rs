@@ -291,6 +291,11 @@ impl Error {
         self
     }
 
+    /// Where the agent's owner approves it, when the error says so.
+    pub fn authorization_url(&self) -> Option<&str> {
+        self.extra.as_ref()?.authorization_url.as_deref()
+    }
+
     pub fn with_authorization_url(mut self, url: impl Into<String>) -> Self {
         self.extra_mut().authorization_url = Some(url.into());
         self

@@ -95,6 +95,17 @@ pub const SECRET_FIELDS: &[&str] = &[
     "key_secret",
 ];
 
+/// A fresh random `Idempotency-Key` (128 bits from the OS).
+pub fn idempotency_key() -> String {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 16];
+    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+        bytes.iter_mut().for_each(|b| *b = fastrand::u8(..));
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("agentcred-{hex}")
+}
+
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: Method,
@@ -163,6 +174,12 @@ impl Call {
     pub fn idempotent(mut self) -> Call {
         self.idempotent = true;
         self
+    }
+    /// Send a fresh `Idempotency-Key` (the same one on every retry), which makes the request
+    /// safe to retry with a service that honours the header.
+    pub fn with_idempotency_key(self) -> Call {
+        self.header("Idempotency-Key", idempotency_key())
+            .idempotent()
     }
     pub fn body_secret(mut self, secret: &Secret<String>) -> Call {
         self.body_secrets.push(secret.clone());

@@ -16,19 +16,24 @@ use std::collections::BTreeMap;
 pub type SandboxUrls = BTreeMap<&'static str, String>;
 
 #[cfg(feature = "sandbox")]
-pub use present::{EmbeddedSandbox, demo_credential, serve, start};
+pub use present::{
+    EmbeddedSandbox, demo_credential, has_owner_approval, serve, set_owner_approval, start,
+};
 
 #[cfg(not(feature = "sandbox"))]
-pub use absent::{EmbeddedSandbox, demo_credential, serve, start};
+pub use absent::{
+    EmbeddedSandbox, demo_credential, has_owner_approval, serve, set_owner_approval, start,
+};
 
 #[cfg(feature = "sandbox")]
 mod present {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use agentcred_sandbox::{self as sandbox, RunningSandbox, SandboxConfig};
 
     use super::SandboxUrls;
     use crate::error::{Error, Result};
+    use crate::spec::ServiceSpec;
 
     /// The emulator running on a background thread of this process; stops when dropped.
     #[derive(Debug)]
@@ -117,16 +122,46 @@ mod present {
             .find(|(var, _)| *var == env_var)
             .map(|(_, value)| value)
     }
+
+    /// Whether the sandbox plays the owner of agents of the service that has these endpoints.
+    pub fn has_owner_approval(spec: &ServiceSpec) -> bool {
+        let vars = sandbox::owner_approval_env_vars();
+        spec.endpoints.iter().any(|e| vars.contains(&e.env_var))
+    }
+
+    /// Approve (or take back the approval of) `agent_id` as its owner, in the sandbox state
+    /// `state_file`, for the service that has these endpoints.
+    pub fn set_owner_approval(
+        state_file: &Path,
+        spec: &ServiceSpec,
+        agent_id: &str,
+        approve: bool,
+    ) -> Result<()> {
+        let Some(env_var) = spec.endpoints.first().map(|e| e.env_var) else {
+            return Err(Error::internal("a service without endpoints"));
+        };
+        sandbox::set_owner_approval(state_file, env_var, agent_id, approve).map_err(|e| match e {
+            sandbox::ApprovalError::NotSupported => Error::internal(format!(
+                "the sandbox has no owner approval for {}",
+                spec.display_name
+            )),
+            sandbox::ApprovalError::Refused(message) => Error::not_found(message).with_hint(
+                "the sandbox state may have been reset since the profile was registered; register a new sandbox profile",
+            ),
+            sandbox::ApprovalError::State(message) => Error::unavailable(message),
+        })
+    }
 }
 
 /// Built without the emulator: the same API, and every way in is a usage error.
 #[cfg(not(feature = "sandbox"))]
 mod absent {
     use std::convert::Infallible;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use super::SandboxUrls;
     use crate::error::{Error, Result};
+    use crate::spec::ServiceSpec;
 
     /// Never exists in this build: [`start`] always fails.
     #[derive(Debug)]
@@ -166,5 +201,18 @@ mod absent {
 
     pub fn demo_credential(_env_var: &str) -> Option<&'static str> {
         None
+    }
+
+    pub fn has_owner_approval(_spec: &ServiceSpec) -> bool {
+        false
+    }
+
+    pub fn set_owner_approval(
+        _state_file: &Path,
+        _spec: &ServiceSpec,
+        _agent_id: &str,
+        _approve: bool,
+    ) -> Result<()> {
+        Err(no_sandbox())
     }
 }

@@ -134,6 +134,34 @@ impl<'a> Session<'a> {
         self.mint_and_store()
     }
 
+    /// [`Session::ensure_fresh`], and a stored credential that has not expired is also asked
+    /// about at the service when it can tell ([`crate::spec::ShortLived::still_active`]): a
+    /// revoked one is replaced. For handing a credential out (`token`), where no request of
+    /// ours would meet the 401.
+    pub fn ensure_fresh_and_active(&self, min_valid: Duration) -> Result<Fresh> {
+        let fresh = self.ensure_fresh(min_valid)?;
+        let short_lived = self.short_lived()?;
+        let Some(still_active) = short_lived.still_active.filter(|_| !fresh.refreshed) else {
+            return Ok(fresh);
+        };
+        let active = still_active(
+            &Minting {
+                http: self.http,
+                profile_name: &self.name,
+                agent_id: &self.profile.agent_id,
+                record: &self.profile.record,
+                endpoints: &self.endpoints,
+                secrets: self,
+            },
+            &fresh.token,
+        )?;
+        if active {
+            Ok(fresh)
+        } else {
+            self.force_refresh(Some(&fresh.token))
+        }
+    }
+
     /// A new credential whatever the stored one's state, unless another process replaced
     /// `rejected` while we waited for the lock (then that newer one is used).
     pub fn force_refresh(&self, rejected: Option<&Secret<String>>) -> Result<Fresh> {

@@ -137,7 +137,15 @@ pub struct ShortLived {
     /// Ask the service for a new one. Pure wire work: the caller holds the refresh lock and
     /// stores the result.
     pub mint: fn(&Minting<'_>) -> Result<Secret<String>>,
+    /// Ask the service whether a stored credential that has not expired is still honoured
+    /// (it may have been revoked): `Ok(false)` when the service says it is not. `None` for a
+    /// service that cannot tell; then the credential's `exp` is trusted. Used where a
+    /// credential is handed out without a request that would meet the 401 (`token`).
+    pub still_active: Option<StillActive>,
 }
+
+/// See [`ShortLived::still_active`].
+pub type StillActive = fn(&Minting<'_>, &Secret<String>) -> Result<bool>;
 
 /// What a mint function may use: the agent, its endpoints and read access to its secrets.
 pub struct Minting<'a> {

@@ -236,6 +236,16 @@ pub struct ProfileName {
 pub enum SandboxCommand {
     /// Run the emulator in the foreground and print each service's base URL
     Serve(SandboxServeArgs),
+    /// Play the owner of a sandbox profile's agent: approve it (which funds its wallet), or
+    /// take the approval back with --revoke
+    Approve(SandboxApproveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxApproveArgs {
+    /// Take the owner's approval back instead (the wallet refuses the agent again)
+    #[arg(long)]
+    pub revoke: bool,
 }
 
 #[derive(Debug, Args)]

@@ -52,7 +52,7 @@ pub enum Command {
     /// Run a command with the profile's short-lived credential and endpoints in its
     /// environment (or, with --gateway, with no credential at all)
     Exec(ExecArgs),
-    /// Run the credential gateway in the foreground: a loopback proxy that attaches the
+    /// Run the credential gateway in the foreground: a loopback server that attaches the
     /// profile's credential to requests sent with its token
     Gateway(GatewayArgs),
     /// Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check,

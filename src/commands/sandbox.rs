@@ -1,14 +1,20 @@
 //! `agentcred sandbox serve`: the embedded emulator in the foreground, for other programs
 //! (an agent's own SDK, curl) to use. Prints each service's base URL on stdout, as
 //! `VAR=URL` lines that a shell can `export`, or as JSON.
+//!
+//! `agentcred sandbox approve [--revoke]`: play the owner of a sandbox profile's agent, for a
+//! service whose new agents wait for their owner's approval (the sandbox says which). It
+//! changes the sandbox state file directly, so it needs no running sandbox.
 
 use serde::Serialize;
 
 use super::Ctx;
-use crate::cli::args::{SandboxCommand, SandboxServeArgs};
-use crate::error::Result;
+use crate::cli::args::{SandboxApproveArgs, SandboxCommand, SandboxServeArgs};
+use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::sandbox_host;
+use crate::services;
+use crate::spec::Provider;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Serving {
@@ -28,7 +34,64 @@ impl Render for Serving {
 pub fn run(ctx: &Ctx, command: SandboxCommand) -> Result<()> {
     match command {
         SandboxCommand::Serve(args) => serve(ctx, args),
+        SandboxCommand::Approve(args) => approve(ctx, args),
     }
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct Approval {
+    profile: String,
+    provider: Provider,
+    agent_id: String,
+    /// Whether the owner now approves the agent (false after `--revoke`).
+    owner_approved: bool,
+}
+
+impl Render for Approval {
+    fn human(&self, out: &mut Human) {
+        if self.owner_approved {
+            out.line(format!(
+                "The owner approved {} agent {} (profile '{}'); its wallet is funded.",
+                self.provider.display_name(),
+                self.agent_id,
+                self.profile
+            ));
+        } else {
+            out.line(format!(
+                "The owner took back the approval of {} agent {} (profile '{}').",
+                self.provider.display_name(),
+                self.agent_id,
+                self.profile
+            ));
+        }
+    }
+}
+
+fn approve(ctx: &Ctx, args: SandboxApproveArgs) -> Result<()> {
+    let (name, profile) = ctx.selected_profile()?;
+    let spec = profile.provider.spec();
+    if !sandbox_host::has_owner_approval(spec) {
+        return Err(services::refuse("sandbox approve", &name, &profile, |s| {
+            sandbox_host::has_owner_approval(s.spec())
+        }));
+    }
+    if !profile.sandbox {
+        return Err(Error::usage(format!(
+            "profile '{name}' is not a sandbox profile: only its real owner can approve its agent"
+        ))
+        .with_hint(
+            "`sandbox approve` plays the owner of agents registered with --sandbox; \
+             a sandbox served by `sandbox serve` also has an approval page at its authorization URL",
+        ));
+    }
+    let state = ctx.paths.sandbox_state_file();
+    sandbox_host::set_owner_approval(&state, spec, &profile.agent_id, !args.revoke)?;
+    ctx.printer.print(&Approval {
+        profile: name,
+        provider: profile.provider,
+        agent_id: profile.agent_id.clone(),
+        owner_approved: !args.revoke,
+    })
 }
 
 fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
@@ -52,5 +115,8 @@ fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
 pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
-    vec![("sandbox serve", schema_of::<Serving>())]
+    vec![
+        ("sandbox serve", schema_of::<Serving>()),
+        ("sandbox approve", schema_of::<Approval>()),
+    ]
 }

@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
             refreshed: false,
         }
     } else {
-        let fresh = session.ensure_fresh(args.min_valid)?;
+        let fresh = session.ensure_fresh_and_active(args.min_valid)?;
         let left = fresh.expires_at.map(|exp| exp - timefmt::now_unix());
         // Even a credential minted just now falls short: the service gives no longer ones,
         // and a caller that asked for this long must not get one it cannot use.

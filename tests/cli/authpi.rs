@@ -45,6 +45,47 @@ fn agent_id(home: &Home) -> String {
     profile(home)["agent_id"].as_str().unwrap().to_owned()
 }
 
+#[test]
+fn a_token_revoked_at_the_idp_is_replaced_and_status_says_whether_it_is_active() {
+    let server = Server::start();
+    let home = registered(&server);
+    let id = agent_id(&home);
+    let first = home.run(&["token"]).ok().stdout.trim().to_owned();
+    let status = home.run(&["--json", "status"]).ok().json();
+    assert_eq!(status["access_token_active"], true, "{status}");
+
+    // The agent's own runtime revokes its token (RFC 7009), as AuthPI's SDK does.
+    let secret = home.stored("authpi:client_secret");
+    assert_eq!(
+        server.submit_form(
+            &format!("{}/authpi/idp/i_sandbox/revoke", server.base),
+            &[
+                ("token", &first),
+                ("client_id", &id),
+                ("client_secret", &secret)
+            ],
+        ),
+        200
+    );
+    let status = home.run(&["--json", "status"]).ok().json();
+    assert_eq!(status["access_token_active"], false, "{status}");
+    let human = home.run(&["status"]).ok();
+    assert!(human.stdout.contains("NOT active"), "{}", human.stdout);
+
+    // `token` asks the IdP (with the agent's own credentials) and hands out a new one.
+    let run = home.run(&["--json", "token"]).ok().json();
+    assert_eq!(run["refreshed"], true, "{run}");
+    let second = run["token"].as_str().unwrap();
+    assert_ne!(second, first);
+    let status = home.run(&["--json", "status"]).ok().json();
+    assert_eq!(status["access_token_active"], true, "{status}");
+    // An active token is handed out as it is.
+    assert_eq!(
+        home.run(&["--json", "token"]).ok().json()["refreshed"],
+        false
+    );
+}
+
 fn verifier_in_use(home: &Home) -> String {
     profile(home)["record"]["secret_verifier_id"]
         .as_str()
@@ -328,9 +369,20 @@ fn operator_login_logout_and_the_environment_winning() {
 
 #[test]
 fn a_lost_register_response_is_replayed_not_repeated() {
+    // The connection closes before any answer ("connection closed before message completed").
+    lost_register_response("drop_after");
+}
+
+#[test]
+fn a_register_response_lost_behind_a_proxy_is_replayed_not_repeated() {
+    // A 502 from a gateway that lost the answer.
+    lost_register_response("bad_gateway_after");
+}
+
+fn lost_register_response(mode: &str) {
     let server = Server::start();
     let home = operator_home(&server);
-    server.fault(json!({"method": "POST", "path": AGENTS, "mode": "drop_after"}));
+    server.fault(json!({"method": "POST", "path": AGENTS, "mode": mode}));
     let mut args = vec!["-v"];
     args.extend(register_args("once-only"));
     let run = home.run(&args).ok();

@@ -97,6 +97,8 @@ fn suspended_blocked_and_deregistered_agents_may_not_act() {
         .error_json();
     assert_eq!(error["error"]["code"], "agent_suspended");
 
+    // Blocked (from active: a suspended agent is activated or deleted, not blocked).
+    authpi.run(&["agent", "activate"]).ok();
     authpi
         .run(&["agent", "block", "--reason", "abuse", "--yes"])
         .ok();
@@ -128,6 +130,7 @@ fn an_unreachable_service_is_unknown_and_an_unreadable_store_is_store_unavailabl
     home.use_server(&server);
     home.set("AGENTCRED_HTTP_TIMEOUT", "2");
     home.run(&["register", "fluxa", "--name", "checker"]).ok();
+    home.approve_owner(&server, None);
     assert_eq!(check(&home, &[], 0)["health"], "ok");
     // The JWT is only checked locally; the probe meets a service that is gone.
     drop(server);

@@ -6,12 +6,94 @@ use serde_json::json;
 
 use crate::support::{Home, Server, logged};
 
+/// A FluxA agent registered against the server, and approved by its owner on the page the
+/// registration names.
 fn registered(server: &Server) -> Home {
     let mut home = Home::new();
     home.use_server(server);
-    home.run(&["register", "fluxa", "--name", "demo-agent"])
-        .ok();
+    let reg = home
+        .run(&["--json", "register", "fluxa", "--name", "demo-agent"])
+        .ok()
+        .json();
+    // (With a JWT lifetime knob of a second or two, the check may not get an answer.)
+    assert_ne!(reg["owner_approved"], true, "{reg}");
+    let page = format!(
+        "{}/add-agent",
+        server.url("AGENTCRED_FLUXA_AGENTWALLET_URL")
+    );
+    if reg["owner_approved"] == false {
+        let url = reg["authorization_url"].as_str().unwrap();
+        assert!(url.starts_with(&page), "the sandbox's own page: {url}");
+    }
+    let agent_id = reg["agent_id"].as_str().unwrap();
+    assert_eq!(
+        server.submit_form(&page, &[("agentId", agent_id), ("action", "approve")]),
+        200
+    );
     home
+}
+
+#[test]
+fn a_new_agent_waits_for_its_owner_and_says_where_to_approve() {
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    let reg = home
+        .run(&["register", "fluxa", "--name", "demo agent"])
+        .ok();
+    for words in [
+        "owner must approve",
+        "Authorization URL:",
+        "/fluxa/agentwallet/add-agent?agentId=",
+    ] {
+        assert!(reg.stdout.contains(words), "{}", reg.stdout);
+    }
+    for args in [&["status"][..], &["limits", "show"][..]] {
+        let mut full = vec!["--json"];
+        full.extend_from_slice(args);
+        let run = home.run(&full).code(8);
+        let err = run.error_json();
+        assert_eq!(err["error"]["code"], "not_authorized_by_owner", "{err}");
+        let url = err["error"]["authorization_url"].as_str().unwrap();
+        assert!(
+            url.starts_with(&format!(
+                "{}/fluxa/agentwallet/add-agent?agentId=",
+                server.base
+            )),
+            "{url}"
+        );
+        assert!(url.ends_with("&name=demo+agent"), "{url}");
+    }
+    let human = home.run(&["status"]).code(8);
+    human.mentions(&["owner", "/fluxa/agentwallet/add-agent"]);
+
+    // The page's Approve button, then the wallet answers; Revoke takes it back.
+    let url = home.run(&["--json", "status"]).code(8).error_json()["error"]["authorization_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let agent_id = url
+        .split("agentId=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        server.submit_form(&url, &[("agentId", &agent_id), ("action", "approve")]),
+        200
+    );
+    home.run(&["status"]).ok();
+    assert_eq!(
+        server.submit_form(&url, &[("agentId", &agent_id), ("action", "revoke")]),
+        200
+    );
+    home.run(&["status"]).code(8);
+    // `sandbox approve` is for sandbox profiles only: this one talks to a served sandbox.
+    home.run(&["sandbox", "approve"])
+        .code(2)
+        .mentions(&["not a sandbox profile"]);
 }
 
 #[test]
@@ -25,6 +107,37 @@ fn readme_flow_with_the_embedded_sandbox_and_no_dbus() {
         "{}",
         reg.stdout
     );
+    // Like every real agent, it waits for its wallet's owner; the in-process sandbox's page is
+    // gone when the command exits, so the way named is `sandbox approve`.
+    for words in [
+        "owner must approve",
+        "agentcred sandbox approve --profile fluxa",
+    ] {
+        assert!(reg.stdout.contains(words), "{}", reg.stdout);
+    }
+    let waiting = home.run(&["--sandbox", "--json", "status"]).code(8);
+    let err = waiting.error_json();
+    assert_eq!(err["error"]["code"], "not_authorized_by_owner", "{err}");
+    assert_eq!(err["error"]["exit_code"], 8);
+    assert!(
+        err["error"]["authorization_url"]
+            .as_str()
+            .unwrap()
+            .contains("/fluxa/agentwallet/add-agent?agentId="),
+        "{err}"
+    );
+    assert!(
+        err["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("agentcred sandbox approve"),
+        "{err}"
+    );
+    home.run(&["--sandbox", "limits", "show"]).code(8);
+
+    let approved = home.run(&["--json", "sandbox", "approve"]).ok().json();
+    assert_eq!(approved["owner_approved"], true, "{approved}");
+    assert_eq!(approved["provider"], "fluxa");
 
     let status = home.run(&["--sandbox", "status"]).ok();
     assert!(
@@ -62,6 +175,13 @@ fn readme_flow_with_the_embedded_sandbox_and_no_dbus() {
 
     // Without --sandbox the sandbox profile still talks to the sandbox: it is in the profile.
     home.run(&["status"]).ok();
+    // The owner can take the approval back, and give it again (the wallet keeps its funds).
+    let revoked = home.run(&["sandbox", "approve", "--revoke"]).ok();
+    assert!(revoked.stdout.contains("took back"), "{}", revoked.stdout);
+    home.run(&["status"]).code(8);
+    home.run(&["sandbox", "approve"]).ok();
+    let again = home.run(&["--json", "status"]).ok().json();
+    assert_eq!(again["monthly"], json["monthly"]);
     // Sandbox state persists across invocations: the same agent is seen each time.
     let state = home.sandbox_state();
     assert_eq!(
@@ -124,6 +244,8 @@ fn requests_follow_the_documented_api() {
         let route = format!("{} {}", request["method"], request["path"]);
         let scheme = match route.as_str() {
             r#""POST" "/fluxa/agentid/register""# | r#""POST" "/fluxa/agentid/refresh""# => "none",
+            // The owner's Approve button (the test plays the owner).
+            r#""POST" "/fluxa/agentwallet/add-agent""# => "none",
             r#""GET" "/fluxa/wallet/api/agent/self/status""#
             | r#""GET" "/fluxa/wallet/api/mandates""# => "bearer",
             _ => panic!("undocumented request {route}: {request}"),
@@ -331,6 +453,7 @@ fn limits_show_reports_the_monthly_headroom() {
     let home = Home::new();
     home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
         .ok();
+    home.run(&["sandbox", "approve"]).ok();
     let json = home.run(&["--json", "limits", "show"]).ok().json();
     assert_eq!(json["monthly"]["limit"]["formatted"], "100");
     assert_eq!(json["monthly"]["spent"]["atomic"], "12500000");
@@ -405,7 +528,10 @@ fn concurrent_sandbox_invocations_share_one_state_file() {
         "no profile was lost"
     );
     for i in 0..8 {
-        home.run(&["--profile", &format!("agent-{i}"), "status"])
+        let profile = format!("agent-{i}");
+        home.run(&["--profile", &profile, "status"]).code(8);
+        home.run(&["--profile", &profile, "sandbox", "approve"])
             .ok();
+        home.run(&["--profile", &profile, "status"]).ok();
     }
 }

@@ -60,6 +60,7 @@ fn a_child_works_through_many_jwt_lifetimes_with_one_refresh_each_and_no_credent
     home.use_server(&server);
     home.run(&["--profile", "fa", "register", "fluxa", "--name", "gw-agent"])
         .ok();
+    home.approve_owner(&server, Some("fa"));
     let script = home.path().join("child.py");
     std::fs::write(&script, CHILD).unwrap();
     let report_path = home.path().join("report.json");

@@ -221,14 +221,65 @@ fn a_lost_register_response_is_retried_safely() {
 }
 
 #[test]
-fn non_idempotent_posts_are_not_retried() {
+fn a_lost_token_create_response_is_retried_with_its_key_and_makes_one_token() {
+    for mode in ["drop_after", "bad_gateway_after"] {
+        let server = Server::start();
+        let home = operator_home(&server);
+        register(&home, "shop-1", DEMO_USER_ALICE, &[]).ok();
+        let id = agent_id(&home);
+        let path = format!("/proxy/v1/agents/{id}/tokens");
+        server.fault(json!({"method": "POST", "path": path, "mode": mode}));
+        let created = home
+            .run(&["--json", "tokens", "create", "--name", "ci"])
+            .ok()
+            .json();
+        let log = server.requests();
+        let attempts = logged(&log, "POST", &path);
+        assert_eq!(
+            attempts.len(),
+            2,
+            "{mode}: the lost answer was asked for again"
+        );
+        let key = attempts[0]["idempotency_key"].as_str().unwrap();
+        assert_eq!(attempts[1]["idempotency_key"], key, "{mode}");
+        let tokens = home.run(&["--json", "tokens", "list"]).ok().json();
+        let named: Vec<_> = tokens["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["name"] == "ci")
+            .collect();
+        assert_eq!(named.len(), 1, "{mode}: one token, not two: {tokens}");
+        assert_eq!(named[0]["id"], created["token"]["id"], "{mode}: {created}");
+    }
+}
+
+#[test]
+fn a_lost_card_create_response_is_retried_and_makes_one_card() {
     let server = Server::start();
     let home = operator_home(&server);
     register(&home, "shop-1", DEMO_USER_ALICE, &[]).ok();
     let id = agent_id(&home);
     let path = format!("/proxy/v1/agents/{id}/cards");
+    server.fault(json!({"method": "POST", "path": path, "mode": "drop_after"}));
+    home.run(&["cards", "create", "--purpose", "groceries"])
+        .ok();
+    assert_eq!(server.count(&format!("POST {path}")), 2);
+    let cards = home.run(&["--json", "cards", "list"]).ok().json();
+    assert_eq!(cards["cards"].as_array().unwrap().len(), 1, "{cards}");
+}
+
+#[test]
+fn non_idempotent_posts_are_not_retried() {
+    // (Token and card creations carry an Idempotency-Key, so they are retried; deregistering
+    // carries none.)
+    let server = Server::start();
+    let home = operator_home(&server);
+    register(&home, "shop-1", DEMO_USER_ALICE, &[]).ok();
+    let id = agent_id(&home);
+    let path = format!("/proxy/v1/agents/{id}/deregister");
     server.fault(json!({"method": "POST", "path": path, "status": 503}));
-    home.run(&["cards", "create", "--purpose", "x"]).code(6);
+    home.run(&["agent", "deregister", "--yes"]).code(6);
     assert_eq!(server.count(&format!("POST {path}")), 1);
 }
 

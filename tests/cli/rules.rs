@@ -124,9 +124,12 @@ fn a_rescue_file_imports_into_a_working_profile_for_every_provider() {
                 provider.id
             );
         }
-        // The profile works.
+        // The profile works (a new FluxA agent once its owner approved it).
         let token = home.run(&["token"]).ok();
         assert!(!token.stdout.trim().is_empty(), "{}", provider.id);
+        if provider.id == "fluxa" {
+            home.approve_owner(&server, None);
+        }
         home.run(&["--json", "status"]).ok();
     }
 }

@@ -47,6 +47,16 @@ fn no_secret_in_any_output_without_reveal() {
             .ok(),
     )];
     collect(&home);
+    // The owner approves the new agent, so that its wallet answers.
+    let agent_id = home.run(&["--json", "profiles", "show"]).ok().json()["agent_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = format!(
+        "{}/add-agent",
+        server.url("AGENTCRED_FLUXA_AGENTWALLET_URL")
+    );
+    assert_eq!(server.submit_form(&page, &[("agentId", &agent_id)]), 200);
 
     for args in [
         &["-v", "status"][..],
@@ -71,8 +81,9 @@ fn no_secret_in_any_output_without_reveal() {
     ));
     collect(&home);
 
-    // At least the token, three JWTs (register and two refreshes) and the wrong token.
-    assert!(secrets.len() >= 5, "{secrets:?}");
+    // At least the token, a JWT and the wrong token. (Register and the two refreshes mint
+    // three JWTs, but RS256 is deterministic: two minted in one second are the same string.)
+    assert!(secrets.len() >= 3, "{secrets:?}");
     for (what, run) in &runs {
         assert_no_secret(run, &secrets, what);
     }

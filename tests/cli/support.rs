@@ -21,6 +21,7 @@ const SCRUBBED: &[&str] = &[
     "AGENTCRED_OUTPUT",
     "AGENTCRED_FLUXA_AGENTID_URL",
     "AGENTCRED_FLUXA_WALLET_URL",
+    "AGENTCRED_FLUXA_AGENTWALLET_URL",
     "AGENTCRED_FLUXRA_URL",
     "AGENTCRED_AUTHPI_URL",
     "AGENTCRED_AUTHPI_IDP_URL",
@@ -222,6 +223,17 @@ impl Home {
     }
 
     /// The file store's contents: {"PROFILE:KIND": value}.
+    /// Approve, as its owner, the agent of `profile` (or the current one) at `server`.
+    pub fn approve_owner(&self, server: &Server, profile: Option<&str>) {
+        let mut args = vec!["--json"];
+        if let Some(profile) = profile {
+            args.extend(["--profile", profile]);
+        }
+        args.extend(["profiles", "show"]);
+        let shown = self.run(&args).ok().json();
+        server.approve_owner(shown["agent_id"].as_str().unwrap());
+    }
+
     pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
         let path = self.path().join("data/secrets.json");
         let text =
@@ -406,7 +418,7 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let mut urls = Vec::new();
-        while urls.len() < 6 {
+        while urls.len() < agentcred_sandbox::mounts().count() {
             let line = lines
                 .next()
                 .expect("sandbox serve printed its URLs")
@@ -436,6 +448,29 @@ impl Server {
 
     pub fn url(&self, var: &str) -> String {
         self.urls.iter().find(|(v, _)| v == var).unwrap().1.clone()
+    }
+
+    /// Submit an owner's page form (`url` as the service handed it out), as a person's
+    /// browser would; answers the status.
+    /// Play the owner of an agent registered against this server who approves it on the page
+    /// the sandbox serves (a new FluxA agent has no wallet until then).
+    pub fn approve_owner(&self, agent_id: &str) {
+        let page = format!("{}/add-agent", self.url("AGENTCRED_FLUXA_AGENTWALLET_URL"));
+        assert_eq!(
+            self.submit_form(&page, &[("agentId", agent_id), ("action", "approve")]),
+            200
+        );
+    }
+
+    pub fn submit_form(&self, url: &str, form: &[(&str, &str)]) -> u16 {
+        let action = url.split('?').next().unwrap_or(url);
+        self.http
+            .post(action)
+            .form(form)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
     }
 
     /// The request log: `{"requests": [...], "counts": {"METHOD /path": n}}`.

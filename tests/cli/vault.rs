@@ -39,6 +39,7 @@ fn secrets_and_record_live_in_vault_and_a_second_host_uses_the_profile_by_name()
     first
         .run(&["--profile", "fleet", "register", "fluxa", "--name", "demo"])
         .ok();
+    first.approve_owner(&server, Some("fleet"));
 
     // Read as an operator would: `bao kv get secret/agentcred/fleet`.
     let got = bao
@@ -179,6 +180,7 @@ fn a_holder_killed_mid_refresh_is_taken_over_once_its_lease_expires() {
     first
         .run(&["--profile", "fleet", "register", "fluxa", "--name", "demo"])
         .ok();
+    first.approve_owner(&server, Some("fleet"));
     server.knobs(json!({"jwt_ttl_secs": {"fluxa": 900}}));
     std::thread::sleep(Duration::from_millis(1500));
 
@@ -231,6 +233,7 @@ fn move_file_to_vault_and_back_keeps_token_working_and_leaves_no_copy() {
     let mut home = Home::new();
     home.use_server(&server); // file store
     home.run(&["register", "fluxa", "--name", "demo"]).ok();
+    home.approve_owner(&server, None);
     let token = home.stored("fluxa:token");
     home.set("VAULT_ADDR", &bao.addr)
         .set("VAULT_TOKEN", Bao::TOKEN);
@@ -281,6 +284,7 @@ fn a_failed_move_changes_nothing() {
     let mut home = Home::new();
     home.use_server(&server);
     home.run(&["register", "fluxa", "--name", "demo"]).ok();
+    home.approve_owner(&server, None);
     let before = home.stored_secrets();
     // A vault that does not answer.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -303,6 +307,7 @@ fn remove_forgets_on_this_host_and_purge_destroys_every_version() {
     first
         .run(&["--profile", "fleet", "register", "fluxa", "--name", "demo"])
         .ok();
+    first.approve_owner(&server, Some("fleet"));
     let second = host(&server, &bao);
     second.run(&["--profile", "fleet", "token"]).ok();
 
@@ -448,6 +453,7 @@ fn address_and_mount_are_pinned_and_the_token_never_shows() {
     let bao = Bao::start();
     let mut home = host(&server, &bao);
     home.run(&["register", "fluxa", "--name", "demo"]).ok();
+    home.approve_owner(&server, None);
 
     // A trace shows the vault calls with the token header and the secrets redacted.
     let traced = home.run(&["-v", "refresh"]).ok();
@@ -516,6 +522,7 @@ fn a_token_with_the_readme_policy_is_enough() {
     home.set("VAULT_TOKEN", &token);
     home.run(&["--profile", "fleet", "register", "fluxa", "--name", "demo"])
         .ok();
+    home.approve_owner(&server, Some("fleet"));
     home.run(&["--profile", "fleet", "refresh"]).ok();
     let mut other = host(&server, &bao);
     other.set("VAULT_TOKEN", &token);

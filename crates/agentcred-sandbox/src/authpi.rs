@@ -17,13 +17,18 @@
 //! | GET | `{ACC}/{ISS}/agents/{agent_id}/verifiers` | `{data: [Verifier], has_more: false, next_cursor: null}`, oldest first, never a secret |
 //! | POST | `{ACC}/{ISS}/agents/{agent_id}/verifiers` | `{type:"secret", name}` or `{type:"wallet", name, address, network}` → 201 `{data: Verifier (+ secret)}` + `ETag`; `Idempotency-Key` |
 //! | DELETE | `{ACC}/{ISS}/agents/{agent_id}/verifiers/{verifier_id}` | 204; `If-Match` → 412 |
+//! | POST | `{ACC}/{ISS}/tokens/introspect` | `{"token"}` → `{data: RFC 7662 answer}` |
 //!
 //! IdP:
 //!
 //! | method | path | what it does |
 //! |---|---|---|
 //! | POST | `/{issuer_id}/token` | form `grant_type=client_credentials`, `client_id` + `client_secret` (or Basic), `scope?`, `resource?` → `{access_token, token_type:"Bearer", expires_in, scope}` |
-//! | GET | `/{issuer_id}/jwks.json` | the signing key as an EC JWKS |
+//! | GET | `/{issuer_id}/jwks.json` | ES256, EdDSA and RS256 public keys, UUID `kid`s |
+//! | GET | `/{issuer_id}/.well-known/openid-configuration` | OIDC discovery |
+//! | POST | `/{issuer_id}/revoke` | RFC 7009 revocation (client auth) → 200 |
+//! | POST | `/{issuer_id}/introspect` | RFC 7662 introspection (client auth) |
+//! | GET | `/{issuer_id}/userinfo` | Bearer access token → `{sub, name, organizations, ...}` |
 //!
 //! # Behaviour
 //!
@@ -48,8 +53,8 @@
 //!   secrets clients send).
 //! - Agents: `status` moves active → suspended or blocked (both need a non-empty
 //!   `status_reason`, else 400 `invalid_request`), suspended → active (the reason is cleared
-//!   unless one is given) and suspended → blocked. A blocked agent stays blocked (seeds/003
-//!   lists no way back). A suspended or blocked agent gets no tokens and its verifiers cannot be
+//!   unless one is given). Nothing else: suspended → blocked and blocked → anything are 400
+//!   `invalid_transition` (seeds/003 lists exactly these three). A suspended or blocked agent gets no tokens and its verifiers cannot be
 //!   added or removed (409 `conflict`).
 //! - Verifiers: at most [`MAX_VERIFIERS`] per agent (the next is 409 `conflict` "verifier limit
 //!   reached (20)"). A secret verifier's plaintext (`cs_` + 64 hex) is in the create response
@@ -58,12 +63,27 @@
 //! - IdP: `client_id` is the agent id and `client_secret` the plaintext of one of its active
 //!   secret verifiers (401 `invalid_client` otherwise); a suspended or blocked agent gets 400
 //!   `unauthorized_client`. `scope` must be a subset of the agent's scopes (400
-//!   `invalid_scope`; all of them when absent). The token is an ES256 JWT with header
-//!   `typ: "at+jwt"`, `kid` [`KID`] and the claims of providers.md §3.7 (`iss` is this sandbox's
-//!   `{idp}/{issuer_id}`, so `{iss}/jwks.json` verifies it; `aud` is `resource`, else `iss`),
-//!   for the `authpi` JWT lifetime (300 s by default). Each issued token counts as a use of the
-//!   verifier (`usage_count`, `last_used_at`).
-//!
+//!   `invalid_scope`; all of them when absent). The token is a JWT with header `typ: "at+jwt"`,
+//!   signed ES256 with AuthPI's own key, and the claims of providers.md §3.7: `iss` is this
+//!   sandbox's `{idp}/{issuer_id}`; `aud` is `resource` when asked for, else the client id
+//!   (the validate-tokens guide; never `iss`). The `authpi` JWT lifetime (300 s by default).
+//!   Each issued token counts as a use of the verifier (`usage_count`, `last_used_at`).
+//! - Keys: `{iss}/jwks.json` publishes AuthPI's ES256, EdDSA and RS256 keys (generated on first
+//!   use, kept in the state, never shared with another service), each under an opaque UUID
+//!   `kid`; verifiers select by `kid`.
+//! - `{iss}/.well-known/openid-configuration`: issuer, token, JWKS, revocation, introspection
+//!   and userinfo endpoints, grant types, auth methods, algorithms.
+//! - `POST {iss}/revoke` (RFC 7009; form `token`, client auth as the token endpoint): the
+//!   client's own token is revoked (by `jti`); 200 for unknown, foreign or revoked tokens too.
+//! - `POST {iss}/introspect` (RFC 7662; client auth as the token endpoint) and the Core API's
+//!   `POST {ACC}/{ISS}/tokens/introspect` (org key; JSON `{"token"}`; answer in `{"data"}`):
+//!   `{active:true, sub, client_id, scope, exp, iat, iss, aud, jti, token_type}`, or
+//!   `{"active":false}` for a revoked, expired, foreign or malformed token, or one whose agent
+//!   is gone or not active.
+//! - `GET {iss}/userinfo` (Bearer access token): `{sub, name, organizations: [], created_at,
+//!   updated_at}`; 401 `invalid_token` for a token introspection calls inactive.
+//! - `GET /v1/me` carries `organizations` (empty for an org API key) beside `accounts`.
+
 //! # The demo organization
 //!
 //! Every state has one org API key ([`DEMO_KEY_ID`] / [`DEMO_KEY_SECRET`]) for account
@@ -86,8 +106,9 @@ use serde_json::{Map, Value, json};
 use super::state::{ServiceState, StateDoc};
 use super::support::{
     Auth, Envelope, content_type, form_pairs, is_form_content_type, json_object_body,
-    json_response, now_ms, query_param, random_bytes, random_hex, sha256_hex,
+    json_response, now_ms, query_param, random_bytes, random_hex, sha256_hex, uuid_v4,
 };
+use super::tokens::{Alg, SigningKey, TokenError};
 use super::{AppState, Mount, SandboxService};
 use agentcred_core::validate::{caip2, is_evm_address};
 
@@ -114,12 +135,11 @@ pub const SERVICE: SandboxService = SandboxService {
         ("AUTHPI_KEY_ID", DEMO_KEY_ID),
         ("AUTHPI_KEY_SECRET", DEMO_KEY_SECRET),
     ],
+    owner_approval: None,
 };
 /// Where the IdP is mounted; the `iss` of its tokens is the base URL plus this.
 const IDP_PREFIX: &str = "/authpi/idp";
 pub const ENVELOPE: Envelope = Envelope::OAuth;
-/// The `kid` of every AuthPI access token.
-pub const KID: &str = "authpi-sandbox-1";
 pub const TOKEN_TYP: &str = "at+jwt";
 
 /// The demo org API key id (fake; see the module doc).
@@ -161,6 +181,10 @@ pub fn router() -> Router<AppState> {
         )
         .route(VERIFIERS, get(list_verifiers).post(add_verifier))
         .route(VERIFIER, delete(remove_verifier))
+        .route(
+            "/v1/accounts/{account_id}/issuers/{issuer_id}/tokens/introspect",
+            post(introspect_at_core),
+        )
 }
 
 /// The IdP (`/authpi/idp`).
@@ -168,6 +192,13 @@ pub fn idp_router() -> Router<AppState> {
     Router::new()
         .route("/{issuer_id}/token", post(token))
         .route("/{issuer_id}/jwks.json", get(jwks))
+        .route(
+            "/{issuer_id}/.well-known/openid-configuration",
+            get(discovery),
+        )
+        .route("/{issuer_id}/revoke", post(revoke))
+        .route("/{issuer_id}/introspect", post(introspect_at_idp))
+        .route("/{issuer_id}/userinfo", get(userinfo))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -186,6 +217,8 @@ pub struct AuthpiState {
     pub agents_created: u64,
     /// Idempotency records by `"{account_id} {key}"`.
     pub idempotency: BTreeMap<String, IdempotencyRecord>,
+    /// Revoked access tokens: `jti` → `exp` (unix seconds), kept until they expire anyway.
+    pub revoked: BTreeMap<String, i64>,
 }
 
 impl ServiceState for AuthpiState {
@@ -871,6 +904,8 @@ async fn me(State(app): State<AppState>, headers: HeaderMap) -> Response {
                 "key_id": key.key_id,
                 "issuer_id": key.issuer_id,
                 "accounts": [{"account_id": key.account_id, "org_id": key.org_id, "scopes": key.scopes}],
+                // An org API key acts on its account; it is a member of no organization.
+                "organizations": [],
             }}),
         ),
         Err(answer) => answer,
@@ -1150,7 +1185,7 @@ fn apply_patch(agent: &mut AuthpiAgent, input: &Map<String, Value>) -> Result<()
         && *to != agent.status
     {
         match (agent.status.as_str(), to.as_str()) {
-            ("active", "suspended" | "blocked") | ("suspended", "blocked") => {
+            ("active", "suspended" | "blocked") => {
                 if given_reason.is_none() {
                     return Err(Answer::invalid_field(
                         "status_reason",
@@ -1161,13 +1196,17 @@ fn apply_patch(agent: &mut AuthpiAgent, input: &Map<String, Value>) -> Result<()
             }
             ("suspended", "active") => {}
             (from, to) => {
-                return Err(Answer::invalid_field(
+                let mut answer = Answer::invalid_field(
                     "status",
                     "invalid_transition",
                     &format!(
-                        "an agent cannot go from {from} to {to}: a blocked agent stays blocked; delete it and create a new one"
+                        "an agent cannot go from {from} to {to}: the transitions are active to suspended, active to blocked and suspended to active (a blocked agent stays blocked; delete it and create a new one)"
                     ),
-                ));
+                );
+                if let Some(body) = answer.body.as_mut() {
+                    body["error"] = json!("invalid_transition");
+                }
+                return Err(answer);
             }
         }
     }
@@ -1547,7 +1586,7 @@ fn issue_token(
         return Answer::not_found(&format!("issuer {issuer_id} not found"));
     }
     let ttl = app.jwt_ttl(doc, SERVICE.key);
-    let key = match doc.signing_key() {
+    let key = match signing_key(doc) {
         Ok(key) => key,
         Err(e) => return Answer::internal(&format!("sandbox signing key unusable: {e}")),
     };
@@ -1602,12 +1641,13 @@ fn issue_token(
     let now = now_ms();
     let iat = now.div_euclid(1000);
     let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
-    let iss = format!("{}{}/{issuer_id}", app.base_url(), IDP_PREFIX);
+    let iss = issuer_url(app, issuer_id);
     let scope = granted.join(" ");
     let claims = json!({
         "iss": iss,
         "sub": agent.id,
-        "aud": resource.unwrap_or_else(|| iss.clone()),
+        // The validate-tokens guide: the resource asked for, else the client id; never `iss`.
+        "aud": resource.unwrap_or_else(|| agent.id.clone()),
         "exp": exp,
         "iat": iat,
         "auth_time": iat,
@@ -1616,7 +1656,7 @@ fn issue_token(
         "dat": {"type": "agent"},
         "scope": scope,
     });
-    let token = match key.sign(&claims, TOKEN_TYP, KID) {
+    let token = match key.sign_own(&claims, TOKEN_TYP) {
         Ok(token) => token,
         Err(e) => return Answer::internal(&format!("cannot sign the token: {e}")),
     };
@@ -1643,9 +1683,355 @@ async fn jwks(State(app): State<AppState>, Path(issuer_id): Path<String>) -> Res
         if doc.service::<AuthpiState>().issuer(&issuer_id).is_none() {
             return Answer::not_found(&format!("issuer {issuer_id} not found"));
         }
-        match doc.signing_key() {
-            Ok(key) => Answer::json(StatusCode::OK, key.jwks(KID)),
-            Err(e) => Answer::internal(&format!("sandbox signing key unusable: {e}")),
+        let mut keys = Vec::new();
+        for spec in KEYS {
+            match authpi_key(doc, *spec) {
+                Ok(key) => keys.push(key.jwk(key.kid())),
+                Err(e) => return Answer::internal(&format!("sandbox signing key unusable: {e}")),
+            }
+        }
+        Answer::json(StatusCode::OK, json!({ "keys": keys }))
+    })
+    .await
+}
+
+/// The names (in the state's key set) and algorithms of AuthPI's signing keys: access tokens
+/// are signed with the first; all are published.
+const KEYS: &[(&str, Alg)] = &[
+    ("authpi/es256", Alg::ES256),
+    ("authpi/eddsa", Alg::EdDSA),
+    ("authpi/rs256", Alg::RS256),
+];
+
+/// AuthPI's key `name` (its own: no other service signs with it), with an opaque UUID `kid`.
+fn authpi_key(doc: &StateDoc, (name, alg): (&str, Alg)) -> Result<SigningKey, TokenError> {
+    doc.named_key(name, alg, uuid_v4)
+}
+
+/// The key access tokens are signed with.
+fn signing_key(doc: &StateDoc) -> Result<SigningKey, TokenError> {
+    authpi_key(doc, KEYS[0])
+}
+
+/// `{idp}/{issuer_id}`: the issuer URL, the `iss` of its tokens.
+fn issuer_url(app: &AppState, issuer_id: &str) -> String {
+    format!("{}{IDP_PREFIX}/{issuer_id}", app.base_url())
+}
+
+/// Why an access token presented back to the issuer is not active.
+fn check_access_token(
+    doc: &StateDoc,
+    iss: &str,
+    token: &str,
+) -> Result<super::tokens::Verified, String> {
+    let header = super::tokens::decode_unverified(token)
+        .map_err(|e| e.to_string())?
+        .header;
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut verified = None;
+    for spec in KEYS {
+        let key = authpi_key(doc, *spec).map_err(|e| e.to_string())?;
+        if key.kid() == kid {
+            verified = Some(
+                key.verify(token, now_ms().div_euclid(1000))
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+    }
+    let verified = verified.ok_or("not signed by this issuer")?;
+    if verified.claim_str("iss") != Some(iss) {
+        return Err("issued by another issuer".into());
+    }
+    let state = doc.service::<AuthpiState>();
+    if verified
+        .claim_str("jti")
+        .is_some_and(|jti| state.revoked.contains_key(jti))
+    {
+        return Err("revoked".into());
+    }
+    match verified
+        .claim_str("client_id")
+        .and_then(|id| state.agents.get(id))
+    {
+        Some(agent) if agent.status == "active" => Ok(verified),
+        Some(agent) => Err(format!("the agent is {}", agent.status)),
+        None => Err("the agent no longer exists".into()),
+    }
+}
+
+/// The form of an IdP request, with the client authentication of RFC 6749 §2.3 (Basic or
+/// `client_id`/`client_secret` in the body, not both).
+struct ClientForm {
+    form: Vec<(String, String)>,
+    client: Option<(String, String)>,
+}
+
+impl ClientForm {
+    fn parse(headers: &HeaderMap, body: &[u8]) -> Result<ClientForm, Answer> {
+        let form = match content_type(headers) {
+            Some(ct) if is_form_content_type(ct) => form_pairs(body),
+            other => {
+                return Err(Answer::invalid(&format!(
+                    "Content-Type must be application/x-www-form-urlencoded (got {})",
+                    other.unwrap_or("none")
+                )));
+            }
+        };
+        let field = |name: &str| {
+            form.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.is_empty())
+        };
+        let basic = Auth::from_headers(headers)
+            .basic()
+            .map(|(u, p)| (u.to_owned(), p.to_owned()));
+        let in_body = field("client_id").zip(field("client_secret"));
+        let client = match (basic, in_body) {
+            (Some(_), Some(_)) => {
+                return Err(Answer::invalid(
+                    "use either HTTP Basic or client_id/client_secret in the body, not both",
+                ));
+            }
+            (Some(pair), None) | (None, Some(pair)) => Some(pair),
+            (None, None) => None,
+        };
+        Ok(ClientForm { form, client })
+    }
+
+    fn field(&self, name: &str) -> Option<String> {
+        self.form
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The authenticated client: an agent of `issuer_id` with one of its active secrets.
+    fn authenticate<'a>(
+        &self,
+        state: &'a AuthpiState,
+        issuer_id: &str,
+    ) -> Result<&'a AuthpiAgent, Answer> {
+        let invalid_client = || {
+            Answer::error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed: unknown client_id or wrong client_secret",
+            )
+        };
+        let (client_id, secret) = self.client.as_ref().ok_or_else(|| {
+            Answer::error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication required: client_id and client_secret",
+            )
+        })?;
+        let secret_sha256 = sha256_hex(secret.as_bytes());
+        let agent = state
+            .agents
+            .get(client_id)
+            .filter(|a| a.issuer_id == issuer_id)
+            .ok_or_else(invalid_client)?;
+        agent
+            .verifiers
+            .iter()
+            .any(|v| {
+                v.kind == "secret"
+                    && v.status == "active"
+                    && v.secret_sha256.as_deref() == Some(&secret_sha256)
+            })
+            .then_some(agent)
+            .ok_or_else(invalid_client)
+    }
+}
+
+/// RFC 7662's answer for `token` at issuer `iss`.
+fn introspection(doc: &StateDoc, iss: &str, token: &str) -> Value {
+    match check_access_token(doc, iss, token) {
+        Ok(v) => json!({
+            "active": true,
+            "sub": v.claims.get("sub"),
+            "client_id": v.claims.get("client_id"),
+            "scope": v.claims.get("scope"),
+            "exp": v.claims.get("exp"),
+            "iat": v.claims.get("iat"),
+            "iss": v.claims.get("iss"),
+            "aud": v.claims.get("aud"),
+            "jti": v.claims.get("jti"),
+            "token_type": "Bearer",
+        }),
+        Err(_) => json!({"active": false}),
+    }
+}
+
+/// `GET /{issuer_id}/.well-known/openid-configuration`.
+async fn discovery(State(app): State<AppState>, Path(issuer_id): Path<String>) -> Response {
+    let iss = issuer_url(&app, &issuer_id);
+    read(&app, move |doc| {
+        if doc.service::<AuthpiState>().issuer(&issuer_id).is_none() {
+            return Answer::not_found(&format!("issuer {issuer_id} not found"));
+        }
+        Answer::json(
+            StatusCode::OK,
+            json!({
+                "issuer": iss,
+                "token_endpoint": format!("{iss}/token"),
+                "jwks_uri": format!("{iss}/jwks.json"),
+                "revocation_endpoint": format!("{iss}/revoke"),
+                "introspection_endpoint": format!("{iss}/introspect"),
+                "userinfo_endpoint": format!("{iss}/userinfo"),
+                "grant_types_supported": ["client_credentials"],
+                "response_types_supported": ["token"],
+                "subject_types_supported": ["public"],
+                "scopes_supported": [],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "id_token_signing_alg_values_supported": ["ES256", "EdDSA", "RS256"],
+                "token_endpoint_auth_signing_alg_values_supported": ["ES256", "EdDSA", "RS256"],
+                "claims_supported": ["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope"],
+            }),
+        )
+    })
+    .await
+}
+
+/// `POST /{issuer_id}/revoke` (RFC 7009): the authenticated client revokes one of its own
+/// tokens; an unknown, foreign or already revoked token is 200 all the same.
+async fn revoke(
+    State(app): State<AppState>,
+    Path(issuer_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = match ClientForm::parse(&headers, &body) {
+        Ok(form) => form,
+        Err(answer) => return answer.into_response(),
+    };
+    let iss = issuer_url(&app, &issuer_id);
+    transact(&app, move |doc| {
+        let client_id = match form.authenticate(doc.service::<AuthpiState>(), &issuer_id) {
+            Ok(agent) => agent.id.clone(),
+            Err(answer) => return answer,
+        };
+        let Some(token) = form.field("token") else {
+            return Answer::invalid("token is required");
+        };
+        // Only a genuine token of this issuer and client is recorded (by its jti).
+        if let Ok(v) = check_access_token(doc, &iss, &token)
+            && v.claim_str("client_id") == Some(client_id.as_str())
+            && let Some(jti) = v.claim_str("jti")
+        {
+            let (jti, exp) = (jti.to_owned(), v.exp().unwrap_or_default());
+            let state = doc.service_mut::<AuthpiState>();
+            let now = now_ms().div_euclid(1000);
+            state.revoked.retain(|_, exp| *exp > now);
+            state.revoked.insert(jti, exp);
+        }
+        Answer::json(StatusCode::OK, json!({}))
+    })
+    .await
+}
+
+/// `POST /{issuer_id}/introspect` (RFC 7662), authenticated like the token endpoint.
+async fn introspect_at_idp(
+    State(app): State<AppState>,
+    Path(issuer_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = match ClientForm::parse(&headers, &body) {
+        Ok(form) => form,
+        Err(answer) => return answer.into_response(),
+    };
+    let iss = issuer_url(&app, &issuer_id);
+    read(&app, move |doc| {
+        if let Err(answer) = form.authenticate(doc.service::<AuthpiState>(), &issuer_id) {
+            return answer;
+        }
+        match form.field("token") {
+            Some(token) => Answer::json(StatusCode::OK, introspection(doc, &iss, &token)),
+            None => Answer::invalid("token is required"),
+        }
+    })
+    .await
+}
+
+/// `GET /{issuer_id}/userinfo` (Bearer access token): who the token's subject is. A revoked,
+/// expired or foreign token is 401 `invalid_token` (the resource side refuses it).
+async fn userinfo(
+    State(app): State<AppState>,
+    Path(issuer_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let auth = Auth::from_headers(&headers);
+    let iss = issuer_url(&app, &issuer_id);
+    read(&app, move |doc| {
+        let refused = |why: &str| {
+            Answer::error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                &format!("the access token is not active: {why}"),
+            )
+        };
+        let Some(token) = auth.bearer() else {
+            return refused("send Authorization: Bearer <access token>");
+        };
+        let verified = match check_access_token(doc, &iss, token) {
+            Ok(v) => v,
+            Err(why) => return refused(&why),
+        };
+        let Some(agent) = verified
+            .claim_str("sub")
+            .and_then(|s| doc.service::<AuthpiState>().agents.get(s))
+        else {
+            return refused("unknown subject");
+        };
+        Answer::json(
+            StatusCode::OK,
+            json!({
+                "sub": agent.id,
+                "name": agent.name,
+                "organizations": [],
+                "created_at": agent.created_at,
+                "updated_at": agent.updated_at,
+            }),
+        )
+    })
+    .await
+}
+
+/// `POST {ACC}/{ISS}/tokens/introspect` (org key; JSON `{"token"}`): RFC 7662's answer in the
+/// Core API's `{"data": ...}` envelope.
+async fn introspect_at_core(
+    State(app): State<AppState>,
+    Path(ids): Path<Ids>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = Req::new(ids, &headers);
+    let input = json_object_body(&headers, &body);
+    let iss = issuer_url(&app, &req.ids.issuer_id);
+    read(&app, move |doc| {
+        if let Err(answer) = authorize(doc.service::<AuthpiState>(), &req) {
+            return answer;
+        }
+        let input = match input {
+            Ok(input) => input,
+            Err(message) => return Answer::invalid(&message),
+        };
+        match input.get("token").and_then(Value::as_str) {
+            Some(token) if !token.is_empty() => Answer::json(
+                StatusCode::OK,
+                json!({"data": introspection(doc, &iss, token)}),
+            ),
+            _ => Answer::invalid_field("token", "required", "token is required"),
         }
     })
     .await
@@ -1876,7 +2262,7 @@ mod tests {
         // A lost response: the work is done, the retry is a replay.
         h.post_json(
             "/_sandbox/faults",
-            &json!({"method": "POST", "path": format!("{BASE}/agents"), "mode": "drop_after"}),
+            &json!({"method": "POST", "path": format!("{BASE}/agents"), "mode": "bad_gateway_after"}),
         );
         let dropped = post("k-3", &json!({"name": "lost"}));
         assert_eq!(dropped.status, 502);
@@ -2059,6 +2445,132 @@ mod tests {
     }
 
     #[test]
+    fn discovery_revocation_introspection_and_userinfo() {
+        let h = Harness::start();
+        let id = create_agent_id(&h, "introspected");
+        let (_, secret) = add_secret(&h, &id);
+        let iss = format!("{}/authpi/idp/i_sandbox", h.sandbox.base_url());
+        let (status, config) = h.get("/authpi/idp/i_sandbox/.well-known/openid-configuration");
+        assert_eq!(status, 200);
+        assert_eq!(config["issuer"], iss.as_str());
+        for (field, path) in [
+            ("token_endpoint", "token"),
+            ("jwks_uri", "jwks.json"),
+            ("revocation_endpoint", "revoke"),
+            ("introspection_endpoint", "introspect"),
+        ] {
+            assert_eq!(config[field], format!("{iss}/{path}"));
+        }
+        assert_eq!(
+            config["grant_types_supported"],
+            json!(["client_credentials"])
+        );
+
+        let token = token_request(&h, &id, &secret).body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let introspect = |token: &str| {
+            send(
+                h.client
+                    .post(h.url("/authpi/idp/i_sandbox/introspect"))
+                    .basic_auth(&id, Some(&secret))
+                    .form(&[("token", token)]),
+            )
+        };
+        let core_introspect = |token: &str| {
+            send(core(&h, Method::POST, "/tokens/introspect").json(&json!({"token": token})))
+        };
+        let active = introspect(&token);
+        assert_eq!(active.status, 200, "{}", active.body);
+        assert_eq!(active.body["active"], true);
+        assert_eq!(active.body["sub"], id.as_str());
+        assert_eq!(active.body["client_id"], id.as_str());
+        assert_eq!(active.body["iss"], iss.as_str());
+        for field in ["scope", "exp", "iat", "token_type"] {
+            assert!(!active.body[field].is_null(), "{field}");
+        }
+        assert_eq!(core_introspect(&token).body["data"]["active"], true);
+        let me = send(
+            h.client
+                .get(h.url("/authpi/idp/i_sandbox/userinfo"))
+                .bearer_auth(&token),
+        );
+        assert_eq!(me.status, 200, "{}", me.body);
+        assert_eq!(me.body["sub"], id.as_str());
+        assert_eq!(me.body["organizations"], json!([]));
+
+        // Introspection needs the client's credentials.
+        let anonymous = send(
+            h.client
+                .post(h.url("/authpi/idp/i_sandbox/introspect"))
+                .form(&[("token", token.as_str())]),
+        );
+        assert_eq!(anonymous.status, 401);
+
+        // Revoked: inactive everywhere, refused by the resource side; revoking again is 200.
+        for _ in 0..2 {
+            let revoked = send(h.client.post(h.url("/authpi/idp/i_sandbox/revoke")).form(&[
+                ("token", token.as_str()),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ]));
+            assert_eq!(revoked.status, 200, "{}", revoked.body);
+        }
+        assert_eq!(introspect(&token).body, json!({"active": false}));
+        assert_eq!(
+            core_introspect(&token).body["data"],
+            json!({"active": false})
+        );
+        let me = send(
+            h.client
+                .get(h.url("/authpi/idp/i_sandbox/userinfo"))
+                .bearer_auth(&token),
+        );
+        assert_eq!(me.status, 401);
+        assert_eq!(me.body["error"], "invalid_token");
+        assert_eq!(introspect("not-a-token").body, json!({"active": false}));
+        // A new token is active.
+        let fresh = token_request(&h, &id, &secret).body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(introspect(&fresh).body["active"], true);
+
+        // /v1/me lists organizations beside accounts.
+        let me = send(
+            h.client
+                .get(h.url("/authpi/api/v1/me"))
+                .basic_auth(DEMO_KEY_ID, Some(DEMO_KEY_SECRET)),
+        );
+        assert_eq!(me.body["data"]["organizations"], json!([]));
+        assert!(me.body["data"]["accounts"].is_array());
+
+        // Exactly three status transitions.
+        let patch =
+            |body: Value| send(core(&h, Method::PATCH, &format!("/agents/{id}")).json(&body));
+        assert_eq!(
+            patch(json!({"status": "suspended", "status_reason": "r"})).status,
+            200
+        );
+        let refused = patch(json!({"status": "blocked", "status_reason": "r"}));
+        assert_eq!(refused.status, 400);
+        assert_eq!(refused.body["error"], "invalid_transition");
+        assert_eq!(refused.body["fields"][0]["code"], "invalid_transition");
+        assert_eq!(
+            introspect(&fresh).body["active"],
+            false,
+            "a suspended agent's token"
+        );
+        assert_eq!(patch(json!({"status": "active"})).status, 200);
+        assert_eq!(
+            patch(json!({"status": "blocked", "status_reason": "r"})).status,
+            200
+        );
+        assert_eq!(patch(json!({"status": "active"})).status, 400);
+    }
+
+    #[test]
     fn the_idp_issues_at_jwts_to_active_agents_only() {
         let h = Harness::start();
         let id = create_agent_id(&h, "minting");
@@ -2070,16 +2582,28 @@ mod tests {
         assert_eq!(reply.body["expires_in"], 300);
         assert_eq!(reply.body["scope"], "tickets:read tickets:triage");
         let token = reply.body["access_token"].as_str().unwrap();
-        let (_, key) = h.state_doc_key();
+        let (doc, shared) = h.state_doc_key();
+        let key =
+            serde_json::from_value::<crate::state::StoredKey>(doc["keys"]["authpi/es256"].clone())
+                .unwrap()
+                .load("")
+                .unwrap();
         let verified = key
             .verify(token, now_ms() / 1000)
-            .expect("signed by the sandbox");
+            .expect("signed by AuthPI's key");
+        assert!(
+            shared.verify_signature(token).is_err(),
+            "not the shared key"
+        );
         assert_eq!(verified.header["typ"], "at+jwt");
-        assert_eq!(verified.header["kid"], KID);
+        assert_eq!(verified.header["alg"], "ES256");
+        assert_eq!(verified.header["kid"], key.kid());
+        assert_eq!(key.kid().len(), 36, "a UUID");
         let claims = &verified.claims;
         let iss = format!("{}/authpi/idp/i_sandbox", h.sandbox.base_url());
         assert_eq!(claims["iss"], iss.as_str());
-        assert_eq!(claims["aud"], iss.as_str());
+        // Not iss: the client id, when no resource was asked for.
+        assert_eq!(claims["aud"], id.as_str());
         assert_eq!(claims["sub"], id.as_str());
         assert_eq!(claims["client_id"], id.as_str());
         assert_eq!(claims["dat"], json!({"type": "agent"}));
@@ -2092,7 +2616,15 @@ mod tests {
         assert!(claims.get("sid").is_none());
 
         let jwks = h.get("/authpi/idp/i_sandbox/jwks.json").1;
-        assert_eq!(jwks["keys"][0]["kid"], KID);
+        let algs: Vec<&str> = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["alg"].as_str().unwrap())
+            .collect();
+        assert_eq!(algs, ["ES256", "EdDSA", "RS256"]);
+        assert_eq!(jwks["keys"][0]["kid"], key.kid());
+        assert_eq!(jwks["keys"][0], key.jwk(key.kid()));
 
         // Basic client authentication, a narrower scope and an audience.
         let basic = send(

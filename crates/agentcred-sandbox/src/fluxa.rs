@@ -1,5 +1,6 @@
-//! FluxA: the Agent ID service (`/fluxa/agentid`) and the Wallet API (`/fluxa/wallet`), as in
-//! providers.md §1 and the FluxA bullets of §7.
+//! FluxA: the Agent ID service (`/fluxa/agentid`), the Wallet API (`/fluxa/wallet`) and the
+//! owner's pages (`/fluxa/agentwallet`, the sandbox's stand-in for FluxA's agent wallet app),
+//! as in providers.md §1, §7 and §8.
 //!
 //! Agent ID (errors `{"error": code, "message": ...}`):
 //! - `POST /register` `{agent_name, email?, client_info?}` → 200 `{agent_id, token, jwt}`. Not
@@ -9,34 +10,56 @@
 //!   not match; 400 `invalid_request` when a field is missing.
 //! - `POST /agent/vc/issue` (Bearer login JWT) `{challenge, audience, ttl_seconds?}` → 200
 //!   `{vc, jti, issued_at, expires_at, kid}` (unix seconds). `challenge` 1..4096 bytes,
-//!   `audience` non-empty, `ttl_seconds` an integer 1..86400 (3600 when absent).
-//! - `GET /.well-known/jwks.json` → the public key (EC P-256; the real service's is RSA).
+//!   `audience` non-empty, `ttl_seconds` an integer 1..86400 (3600 when absent). Needs no
+//!   owner approval.
+//! - `GET /.well-known/jwks.json` → FluxA's RSA key (`kid` `agent-did-key`); `GET
+//!   /public-key.pem` → the same key as a PEM SubjectPublicKeyInfo; `GET /agent/{agent_id}` →
+//!   the agent's public record `{agent_id, agent_name, client_info, created_at, kid, jwks_uri}`
+//!   (404 `not_found`).
 //!
 //! Wallet API (Bearer login JWT; errors `{"status":"error","code","message"}`):
 //! - `GET /api/agent/self/status?network=base&txLimit=20` → the aggregate of seeds/001.
 //! - `GET /api/mandates` → `{"status":"ok","mandates":[...]}`.
+//! - `GET /api/mandates/agent/{mandateId}` → `{"status":"ok","mandate":{...}}` (§1.4);
+//!   404 `mandate_not_found`.
+//! - `POST /api/mandates/create-intent` `{"intent": {naturalLanguage, currency?, limitAmount,
+//!   validForSeconds, category?, hostAllowlist?}}` → 200 `{status:"ok", mandateId,
+//!   authorizationUrl (the signing page), expiresAt, agentStatus:"ready"}`; for an agent its
+//!   owner has not authorized, 200 `{agentStatus:"needs_wallet_authorization",
+//!   authorizationUrl (the authorization page), mandateId: null}`; 400 `invalid_request`.
 //!
 //! Bearer checks, in order, as FluxA's `jwtAuth` (seeds/001's error table):
 //! missing, malformed or wrongly signed → 401 `agent_auth_failed` ("invalid");
 //! an Agent VC (`typ` `agent-vc` in header or payload) → 401 `{"error":"wrong_token_type"}`;
-//! expired → 401 `agent_auth_failed` ("expired"); unknown or deauthorized agent → 403
-//! `agent_not_authorized`.
+//! expired → 401 `agent_auth_failed` ("expired"); unknown agent → 403 `agent_not_authorized`;
+//! an agent its owner has not authorized (every new agent) → 403 `agent_not_authorized` with
+//! `authorizationUrl`: the sandbox's page for it, `{base}/fluxa/agentwallet/add-agent?agentId=
+//! <id>&name=<name>` (FluxA's own app serves the same path).
 //!
-//! Tokens: the login JWT has header `{"alg":"ES256","typ":"JWT","kid":"agent-did-key"}` and
-//! payload `{agent_id, email?, iat, exp}`, lifetime the `fluxa` JWT knob (900 s by default). The
-//! long-lived `token` is kept only as its SHA-256.
+//! Owner's pages (HTML, plain forms, no JavaScript; GET changes nothing):
+//! - `GET /add-agent?agentId=&name=` shows the agent and an Approve (or Revoke) button; `POST
+//!   /add-agent` (form `agentId`, `action` = `approve` | `revoke`) does it.
+//! - `GET /mandate/{mandateId}` shows a mandate and, while it waits, a Sign button; `POST` signs.
+//! - The same approval from the command line: `agentcred sandbox approve [--revoke]`, through
+//!   [`crate::set_owner_approval`] (this module's [`crate::OwnerApproval`]).
 //!
-//! Each agent gets realistic wallet data at registration, kept in the state: a monthly budget,
-//! USDC / credits / XRP balances, four mandates (two spendable, one waiting for a signature,
-//! one expired) and a history of 25 transactions, so `hasMore` is true at the default
-//! `txLimit`. The history is immutable, so the state keeps its seed and id range rather than
-//! the 25 records, and [`FluxaAgent::history`] regenerates the same items on every read.
+//! Tokens: RS256 with FluxA's own key (state key [`KEY_NAME`], generated on first use), header
+//! `{"alg":"RS256","typ":"JWT","kid":"agent-did-key"}`, payload `{agent_id, email?, iat, exp}`,
+//! lifetime the `fluxa` JWT knob (900 s by default). The long-lived `token` is kept only as its
+//! SHA-256.
+//!
+//! A new agent's wallet is empty and unauthorized. The owner's first approval funds it with
+//! realistic demo data: a monthly budget, USDC / credits / XRP balances, four mandates (two
+//! spendable, one waiting for a signature, one expired) and a history of 25 transactions, so
+//! `hasMore` is true at the default `txLimit`. Revoking keeps the funds for a re-approval. The
+//! history is immutable, so the state keeps its seed and id range rather than the 25 records,
+//! and [`FluxaAgent::history`] regenerates the same items on every read.
 
 use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -45,11 +68,12 @@ use serde_json::{Value, json};
 
 use super::state::{AppState, ServiceState, StateDoc};
 use super::support::{
-    Auth, Envelope, format_atomic, hex, iso_ms, json_object_body, json_response, now_ms,
-    optional_str, query_param, random_hex, required_str, sha256_hex, start_of_month_ms, uuid_v4,
+    Auth, Envelope, form_pairs, format_atomic, hex, html_escape, html_response, iso_ms,
+    json_object_body, json_response, now_ms, optional_str, query_escape, query_param, random_hex,
+    required_str, sha256_hex, start_of_month_ms, uuid_v4,
 };
-use super::tokens::TokenError;
-use super::{Mount, SandboxService};
+use super::tokens::{Alg, SigningKey, TokenError};
+use super::{Mount, OwnerApproval, SandboxService};
 use agentcred_core::validate::looks_like_email;
 
 /// FluxA in the registry ([`crate::SERVICES`]): `fluxa` in the state file and the knobs.
@@ -68,11 +92,25 @@ pub const SERVICE: SandboxService = SandboxService {
             envelope: WALLET_ENVELOPE,
             router: wallet_router,
         },
+        Mount {
+            prefix: AGENTWALLET_PREFIX,
+            env_var: "AGENTCRED_FLUXA_AGENTWALLET_URL",
+            envelope: AGENTID_ENVELOPE,
+            router: agentwallet_router,
+        },
     ],
     // providers.md §1.2
     jwt_ttl_default: Some(900),
     demo_operator_keys: &[],
+    owner_approval: Some(OwnerApproval {
+        set: set_owner_approval,
+    }),
 };
+/// Where the owner's pages (agent authorization, mandate signing) are mounted: the sandbox's
+/// stand-in for FluxA's agent wallet app.
+pub const AGENTWALLET_PREFIX: &str = "/fluxa/agentwallet";
+/// The state's name of FluxA's RS256 key (its own: no other service signs with it).
+pub const KEY_NAME: &str = "fluxa/rs256";
 /// The `kid` of every FluxA token.
 pub const KID: &str = "agent-did-key";
 pub const VC_TYP: &str = "agent-vc";
@@ -80,8 +118,6 @@ pub const VC_ISSUER: &str = "fluxa-agent-did";
 pub const AGENTID_ENVELOPE: Envelope = Envelope::ErrorMessage;
 pub const WALLET_ENVELOPE: Envelope = Envelope::StatusCodeMessage;
 
-/// Where FluxA sends users to approve things (only ever shown as a URL).
-const AGENT_WALLET_APP: &str = "https://agentwallet.fluxapay.xyz";
 const MAX_CHALLENGE_BYTES: usize = 4096;
 const MAX_VC_TTL: u64 = 86_400;
 const DEFAULT_VC_TTL: u64 = 3600;
@@ -105,12 +141,27 @@ pub fn agentid_router() -> Router<AppState> {
         .route("/refresh", post(refresh))
         .route("/agent/vc/issue", post(issue_vc))
         .route("/.well-known/jwks.json", get(jwks))
+        .route("/public-key.pem", get(public_key_pem))
+        .route("/agent/{agent_id}", get(agent_record))
 }
 
 pub fn wallet_router() -> Router<AppState> {
     Router::new()
         .route("/api/agent/self/status", get(agent_status))
         .route("/api/mandates", get(list_mandates))
+        .route("/api/mandates/agent/{mandate_id}", get(get_mandate))
+        .route("/api/mandates/create-intent", post(create_intent))
+}
+
+/// The owner's pages: plain HTML forms, no JavaScript. GET shows and changes nothing; the
+/// form's POST acts.
+pub fn agentwallet_router() -> Router<AppState> {
+    Router::new()
+        .route("/add-agent", get(add_agent_page).post(add_agent_submit))
+        .route(
+            "/mandate/{mandate_id}",
+            get(mandate_page).post(mandate_submit),
+        )
 }
 
 // ------------------------------------------------------------------------------------------
@@ -143,8 +194,8 @@ pub struct FluxaAgent {
     /// SHA-256 (hex) of the long-lived refresh token.
     pub token_sha256: String,
     pub created_at: i64,
-    /// Whether the agent is linked to a user's wallet; false makes the Wallet API answer 403
-    /// `agent_not_authorized` (edit the state file to try it).
+    /// Whether the agent's owner authorized it in their wallet; false (a new agent) makes the
+    /// Wallet API answer 403 `agent_not_authorized` with the authorization URL.
     pub authorized: bool,
     pub authorization_expiry: Option<i64>,
     pub wallet_address: String,
@@ -161,7 +212,7 @@ pub struct FluxaAgent {
     /// request (each one parses and rewrites the whole state) several times more expensive.
     pub history_seed: u64,
     /// The id of the oldest seeded transaction; the agent owns the next
-    /// [`SEEDED_TRANSACTIONS`] ids.
+    /// [`SEEDED_TRANSACTIONS`] ids. 0 until the wallet is funded (at the first approval).
     pub first_tx_id: u64,
     /// The last [`VC_AUDIT_LIMIT`] VCs issued, newest last.
     pub vcs: Vec<VcRecord>,
@@ -194,6 +245,8 @@ pub struct Mandate {
     pub valid_until: i64,
     pub signed_at: Option<i64>,
     pub created_at: i64,
+    pub host_allowlist: Vec<String>,
+    pub updated_at: Option<i64>,
 }
 
 /// One entry of `recentTransactions`.
@@ -251,11 +304,14 @@ impl Mandate {
             && self.remaining() > 0
     }
 
-    fn view(&self, now: i64) -> Value {
+    fn sign_url(&self, wallet_app: &str) -> String {
+        format!("{wallet_app}/mandate/{}", self.mandate_id)
+    }
+
+    fn view(&self, now: i64, wallet_app: &str) -> Value {
         let decimals = decimals_of(&self.currency);
         let status = self.effective_status(now);
-        let approval_url = (status == "pending_signature")
-            .then(|| format!("{AGENT_WALLET_APP}/mandate/{}", self.mandate_id));
+        let approval_url = (status == "pending_signature").then(|| self.sign_url(wallet_app));
         json!({
             "mandateId": self.mandate_id,
             "status": status,
@@ -277,6 +333,34 @@ impl Mandate {
             "signedAt": self.signed_at.map(iso_ms),
             "createdAt": iso_ms(self.created_at),
             "approvalUrl": approval_url,
+        })
+    }
+
+    /// The shape of `GET /api/mandates/agent/{mandateId}` (providers.md §1.4).
+    fn detail_view(&self, now: i64, wallet_app: &str) -> Value {
+        let hash_input = format!(
+            "{}|{}|{}|{}|{}",
+            self.mandate_id, self.currency, self.limit, self.valid_from, self.valid_until
+        );
+        json!({
+            "mandateId": self.mandate_id,
+            "status": self.effective_status(now),
+            "naturalLanguage": self.natural_language,
+            "category": self.category,
+            "currency": self.currency,
+            "limitAmount": self.limit.to_string(),
+            "spentAmount": self.spent.to_string(),
+            "pendingSpentAmount": self.pending.to_string(),
+            "remainingAmount": self.remaining().to_string(),
+            "validFrom": iso_ms(self.valid_from),
+            "validUntil": iso_ms(self.valid_until),
+            "hostAllowlist": self.host_allowlist,
+            "maxAmountPerTx": Value::Null,
+            "mandateHash": format!("0x{}", sha256_hex(hash_input.as_bytes())),
+            "signedAt": self.signed_at.map(iso_ms),
+            "createdAt": iso_ms(self.created_at),
+            "updatedAt": iso_ms(self.updated_at.unwrap_or(self.created_at)),
+            "signUrl": self.sign_url(wallet_app),
         })
     }
 }
@@ -306,6 +390,9 @@ impl FluxaAgent {
     /// before registration, mostly USDC payments, with deposits, payouts, XRP and credits, one
     /// pending and a few failed. The same seed always gives the same history.
     pub fn history(&self) -> Vec<Transaction> {
+        if !self.is_funded() {
+            return Vec::new();
+        }
         let mut rng = fastrand::Rng::with_seed(self.history_seed);
         let evm = |rng: &mut fastrand::Rng| format!("0x{}", rng_hex(rng, 20));
         let mut history = Vec::with_capacity(SEEDED_TRANSACTIONS);
@@ -376,18 +463,33 @@ impl FluxaAgent {
         history
     }
 
+    /// Whether the wallet got its demo funds (at the owner's first approval).
+    pub fn is_funded(&self) -> bool {
+        self.first_tx_id != 0
+    }
+
+    /// The URL where the owner authorizes this agent: the sandbox's own page (FluxA's app
+    /// serves it at `{agent wallet app}/add-agent?agentId=<id>&name=<name>`).
+    pub fn authorization_url(&self, wallet_app: &str) -> String {
+        format!(
+            "{wallet_app}/add-agent?agentId={}&name={}",
+            query_escape(&self.agent_id),
+            query_escape(&self.name)
+        )
+    }
+
     /// Mandates as listed: newest first, at most [`MANDATE_ITEMS_LIMIT`].
-    fn mandate_views(&self, now: i64) -> Vec<Value> {
+    fn mandate_views(&self, now: i64, wallet_app: &str) -> Vec<Value> {
         self.mandates
             .iter()
             .rev()
             .take(MANDATE_ITEMS_LIMIT)
-            .map(|m| m.view(now))
+            .map(|m| m.view(now, wallet_app))
             .collect()
     }
 
     /// The `GET /api/agent/self/status` body.
-    fn status_view(&self, network: &str, tx_limit: usize, now: i64) -> Value {
+    fn status_view(&self, network: &str, tx_limit: usize, now: i64, wallet_app: &str) -> Value {
         let m = &self.monthly;
         let remaining = m
             .limit
@@ -470,7 +572,7 @@ impl FluxaAgent {
                 "open": open,
                 "total": self.mandates.len(),
                 "itemsTruncated": self.mandates.len() > MANDATE_ITEMS_LIMIT,
-                "items": self.mandate_views(now),
+                "items": self.mandate_views(now, wallet_app),
             },
             "recentTransactions": {
                 "items": transactions,
@@ -503,6 +605,16 @@ fn internal(envelope: Envelope, err: &TokenError) -> Response {
     )
 }
 
+/// FluxA's own RS256 key (generated on first use, kept in the state file).
+fn fluxa_key(doc: &StateDoc) -> Result<SigningKey, TokenError> {
+    doc.named_key(KEY_NAME, Alg::RS256, || KID.to_owned())
+}
+
+/// The base URL of the owner's pages on this sandbox.
+fn wallet_app(app: &AppState) -> String {
+    format!("{}{AGENTWALLET_PREFIX}", app.base_url())
+}
+
 /// Sign a login JWT for `agent` with the current FluxA lifetime.
 fn login_jwt(app: &AppState, doc: &StateDoc, agent: &FluxaAgent) -> Result<String, TokenError> {
     let iat = now_ms().div_euclid(1000);
@@ -512,7 +624,7 @@ fn login_jwt(app: &AppState, doc: &StateDoc, agent: &FluxaAgent) -> Result<Strin
     if let Some(email) = &agent.email {
         claims["email"] = json!(email);
     }
-    doc.signing_key()?.sign(&claims, "JWT", KID)
+    fluxa_key(doc)?.sign(&claims, "JWT", KID)
 }
 
 async fn register(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -614,8 +726,13 @@ enum AuthFailure {
     Missing,
     Invalid(String),
     WrongTokenType,
-    Expired { exp: i64 },
-    NotAuthorized,
+    Expired {
+        exp: i64,
+    },
+    /// An unknown (deleted) agent: no URL; an agent its owner has not authorized: where they do.
+    NotAuthorized {
+        authorization_url: Option<String>,
+    },
     Internal(TokenError),
 }
 
@@ -639,24 +756,37 @@ impl AuthFailure {
                 "wrong_token_type",
                 "an Agent VC was sent; this endpoint needs the plain AgentID JWT",
             ),
-            AuthFailure::NotAuthorized => WALLET_ENVELOPE.response(
+            AuthFailure::NotAuthorized {
+                authorization_url: None,
+            } => WALLET_ENVELOPE.response(
                 StatusCode::FORBIDDEN,
                 "agent_not_authorized",
                 "the agent is deleted or not authorized for a wallet",
             ),
+            AuthFailure::NotAuthorized {
+                authorization_url: Some(url),
+            } => {
+                let mut body = WALLET_ENVELOPE.body(
+                    StatusCode::FORBIDDEN,
+                    "agent_not_authorized",
+                    "the agent is not authorized for a wallet yet: its owner must open authorizationUrl and approve it",
+                );
+                body["authorizationUrl"] = json!(url);
+                json_response(StatusCode::FORBIDDEN, body)
+            }
             AuthFailure::Internal(e) => internal(WALLET_ENVELOPE, e),
         }
     }
 }
 
-/// Check a login JWT the way FluxA's `jwtAuth` does and find its agent.
+/// Check a login JWT the way FluxA's `jwtAuth` does and find its agent (authorized or not).
 fn authenticate<'a>(
     doc: &'a StateDoc,
     auth: &Auth,
     now_ms: i64,
 ) -> Result<&'a FluxaAgent, AuthFailure> {
     let token = auth.bearer().ok_or(AuthFailure::Missing)?;
-    let key = doc.signing_key().map_err(AuthFailure::Internal)?;
+    let key = fluxa_key(doc).map_err(AuthFailure::Internal)?;
     let verified = key.verify_signature(token).map_err(|e| match e {
         TokenError::BadSignature => AuthFailure::Invalid("bad signature".into()),
         e => AuthFailure::Invalid(e.to_string()),
@@ -670,9 +800,28 @@ fn authenticate<'a>(
     let agent_id = verified
         .claim_str("agent_id")
         .ok_or_else(|| AuthFailure::Invalid("no agent_id claim".into()))?;
-    match doc.service::<FluxaState>().agents.get(agent_id) {
-        Some(agent) if agent.authorized => Ok(agent),
-        _ => Err(AuthFailure::NotAuthorized),
+    doc.service::<FluxaState>()
+        .agents
+        .get(agent_id)
+        .ok_or(AuthFailure::NotAuthorized {
+            authorization_url: None,
+        })
+}
+
+/// [`authenticate`], and the agent's owner must have authorized it (the Wallet API's rule).
+fn authorized<'a>(
+    doc: &'a StateDoc,
+    auth: &Auth,
+    now_ms: i64,
+    wallet_app: &str,
+) -> Result<&'a FluxaAgent, AuthFailure> {
+    let agent = authenticate(doc, auth, now_ms)?;
+    if agent.authorized {
+        Ok(agent)
+    } else {
+        Err(AuthFailure::NotAuthorized {
+            authorization_url: Some(agent.authorization_url(wallet_app)),
+        })
     }
 }
 
@@ -682,7 +831,7 @@ async fn issue_vc(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
     app.transact_response(AGENTID_ENVELOPE, move |doc| {
         let now = now_ms();
         // Authentication comes first, as in FluxA: an unauthenticated caller learns nothing
-        // about its body.
+        // about its body. A VC needs an Agent ID, not a wallet: no owner approval needed.
         let agent_id = match authenticate(doc, &auth, now) {
             Ok(agent) => agent.agent_id.clone(),
             Err(failure) => return failure.response(),
@@ -731,7 +880,7 @@ async fn issue_vc(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
             "iat": iat,
             "exp": exp,
         });
-        let vc = match doc.signing_key().and_then(|k| k.sign(&claims, VC_TYP, KID)) {
+        let vc = match fluxa_key(doc).and_then(|k| k.sign(&claims, VC_TYP, KID)) {
             Ok(vc) => vc,
             Err(e) => return internal(AGENTID_ENVELOPE, &e),
         };
@@ -755,9 +904,53 @@ async fn issue_vc(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
 }
 
 async fn jwks(State(app): State<AppState>) -> Response {
-    app.read_response(AGENTID_ENVELOPE, |doc| match doc.signing_key() {
+    app.read_response(AGENTID_ENVELOPE, |doc| match fluxa_key(doc) {
         Ok(key) => json_response(StatusCode::OK, key.jwks(KID)),
         Err(e) => internal(AGENTID_ENVELOPE, &e),
+    })
+    .await
+}
+
+/// `GET /public-key.pem`: the JWKS's RSA key as a PEM SubjectPublicKeyInfo.
+async fn public_key_pem(State(app): State<AppState>) -> Response {
+    app.read_response(AGENTID_ENVELOPE, |doc| {
+        match fluxa_key(doc).map(|k| k.public_key_pem()) {
+            Ok(Some(pem)) => axum::response::IntoResponse::into_response((
+                StatusCode::OK,
+                [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+                pem,
+            )),
+            Ok(None) => internal(
+                AGENTID_ENVELOPE,
+                &TokenError::Malformed("FluxA's key is not RSA".into()),
+            ),
+            Err(e) => internal(AGENTID_ENVELOPE, &e),
+        }
+    })
+    .await
+}
+
+/// `GET /agent/{agent_id}`: the agent's public record (no auth; undocumented shape).
+async fn agent_record(State(app): State<AppState>, Path(agent_id): Path<String>) -> Response {
+    app.read_response(AGENTID_ENVELOPE, move |doc| {
+        match doc.service::<FluxaState>().agents.get(&agent_id) {
+            Some(agent) => json_response(
+                StatusCode::OK,
+                json!({
+                    "agent_id": agent.agent_id,
+                    "agent_name": agent.name,
+                    "client_info": agent.client_info,
+                    "created_at": iso_ms(agent.created_at),
+                    "kid": KID,
+                    "jwks_uri": "/.well-known/jwks.json",
+                }),
+            ),
+            None => AGENTID_ENVELOPE.response(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                &format!("no agent {agent_id}"),
+            ),
+        }
     })
     .await
 }
@@ -779,10 +972,14 @@ async fn agent_status(State(app): State<AppState>, headers: HeaderMap, uri: Uri)
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "base".to_owned());
     let limit = tx_limit(query_param(uri.query(), "txLimit"));
+    let wallet_app = wallet_app(&app);
     app.read_response(WALLET_ENVELOPE, move |doc| {
         let now = now_ms();
-        match authenticate(doc, &auth, now) {
-            Ok(agent) => json_response(StatusCode::OK, agent.status_view(&network, limit, now)),
+        match authorized(doc, &auth, now, &wallet_app) {
+            Ok(agent) => json_response(
+                StatusCode::OK,
+                agent.status_view(&network, limit, now, &wallet_app),
+            ),
             Err(failure) => failure.response(),
         }
     })
@@ -791,15 +988,374 @@ async fn agent_status(State(app): State<AppState>, headers: HeaderMap, uri: Uri)
 
 async fn list_mandates(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let auth = Auth::from_headers(&headers);
+    let wallet_app = wallet_app(&app);
     app.read_response(WALLET_ENVELOPE, move |doc| {
         let now = now_ms();
-        match authenticate(doc, &auth, now) {
+        match authorized(doc, &auth, now, &wallet_app) {
             Ok(agent) => json_response(
                 StatusCode::OK,
-                json!({"status": "ok", "mandates": agent.mandate_views(now)}),
+                json!({"status": "ok", "mandates": agent.mandate_views(now, &wallet_app)}),
             ),
             Err(failure) => failure.response(),
         }
+    })
+    .await
+}
+
+/// `GET /api/mandates/agent/{mandateId}`: one of the agent's mandates.
+async fn get_mandate(
+    State(app): State<AppState>,
+    Path(mandate_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let auth = Auth::from_headers(&headers);
+    let wallet_app = wallet_app(&app);
+    app.read_response(WALLET_ENVELOPE, move |doc| {
+        let now = now_ms();
+        let agent = match authorized(doc, &auth, now, &wallet_app) {
+            Ok(agent) => agent,
+            Err(failure) => return failure.response(),
+        };
+        match agent.mandates.iter().find(|m| m.mandate_id == mandate_id) {
+            Some(m) => json_response(
+                StatusCode::OK,
+                json!({"status": "ok", "mandate": m.detail_view(now, &wallet_app)}),
+            ),
+            None => WALLET_ENVELOPE.response(
+                StatusCode::NOT_FOUND,
+                "mandate_not_found",
+                &format!("no mandate {mandate_id} for this agent"),
+            ),
+        }
+    })
+    .await
+}
+
+/// A mandate intent as `create-intent` takes it (`{"intent": {...}}`, providers.md §1.4).
+fn parse_intent(input: &serde_json::Map<String, Value>, now: i64) -> Result<Mandate, String> {
+    let Some(Value::Object(intent)) = input.get("intent") else {
+        return Err("intent is required (an object)".into());
+    };
+    let natural_language = required_str(intent, "naturalLanguage")?.trim().to_owned();
+    let currency = match optional_str(intent, "currency")?.map(str::to_ascii_uppercase) {
+        None => USDC.to_owned(),
+        Some(c) if [USDC, XRP, CREDITS].contains(&c.as_str()) => c,
+        Some(c) => {
+            return Err(format!(
+                "currency {c} is not supported (USDC, XRP, FLUXA_MONETIZE_CREDITS)"
+            ));
+        }
+    };
+    let limit = match intent.get("limitAmount") {
+        Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+        Some(Value::Number(n)) => n.as_u64(),
+        _ => None,
+    }
+    .filter(|l| *l > 0)
+    .ok_or("limitAmount is required: a positive atomic-unit integer string")?;
+    const YEAR_SECS: u64 = 365 * 86_400;
+    let valid_for = intent
+        .get("validForSeconds")
+        .and_then(Value::as_u64)
+        .filter(|v| (1..=YEAR_SECS).contains(v))
+        .ok_or(format!("validForSeconds is required: 1 to {YEAR_SECS}"))?;
+    let category = optional_str(intent, "category")?
+        .map(str::to_owned)
+        .unwrap_or_else(|| "general".to_owned());
+    let host_allowlist = match intent.get("hostAllowlist") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(hosts)) => hosts
+            .iter()
+            .map(|h| h.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or("hostAllowlist must be an array of strings")?,
+        Some(_) => return Err("hostAllowlist must be an array of strings".into()),
+    };
+    Ok(Mandate {
+        mandate_id: format!("mand_{}", random_hex(8)),
+        status: "pending_signature".into(),
+        enabled: true,
+        currency,
+        natural_language,
+        category,
+        limit,
+        valid_from: now,
+        valid_until: now.saturating_add(i64::try_from(valid_for).unwrap_or(0) * 1000),
+        created_at: now,
+        host_allowlist,
+        ..Mandate::default()
+    })
+}
+
+/// `POST /api/mandates/create-intent`: a mandate waiting for the owner's signature. An agent
+/// its owner has not authorized gets 200 `agentStatus: "needs_wallet_authorization"` and the
+/// authorization URL instead (providers.md §1.4, §8).
+async fn create_intent(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let auth = Auth::from_headers(&headers);
+    let input = json_object_body(&headers, &body);
+    let wallet_app = wallet_app(&app);
+    app.transact_response(WALLET_ENVELOPE, move |doc| {
+        let now = now_ms();
+        let agent = match authenticate(doc, &auth, now) {
+            Ok(agent) => agent,
+            Err(failure) => return failure.response(),
+        };
+        let invalid =
+            |m: &str| WALLET_ENVELOPE.response(StatusCode::BAD_REQUEST, "invalid_request", m);
+        let mandate = match input
+            .as_ref()
+            .map_err(String::clone)
+            .and_then(|i| parse_intent(i, now))
+        {
+            Ok(m) => m,
+            Err(message) => return invalid(&message),
+        };
+        if !agent.authorized {
+            return json_response(
+                StatusCode::OK,
+                json!({
+                    "status": "ok",
+                    "mandateId": Value::Null,
+                    "authorizationUrl": agent.authorization_url(&wallet_app),
+                    "expiresAt": Value::Null,
+                    "agentStatus": "needs_wallet_authorization",
+                }),
+            );
+        }
+        let agent_id = agent.agent_id.clone();
+        let answer = json!({
+            "status": "ok",
+            "mandateId": mandate.mandate_id,
+            "authorizationUrl": mandate.sign_url(&wallet_app),
+            "expiresAt": iso_ms(mandate.valid_until),
+            "agentStatus": "ready",
+        });
+        if let Some(agent) = doc.service_mut::<FluxaState>().agents.get_mut(&agent_id) {
+            agent.mandates.push(mandate);
+        }
+        json_response(StatusCode::OK, answer)
+    })
+    .await
+}
+
+// ------------------------------------------------------------------------------------------
+// The owner's side: authorization and mandate signing
+
+/// [`crate::OwnerApproval::set`] for FluxA: approving authorizes the agent for a year and, the
+/// first time, funds its wallet with the demo balances, mandates and history; taking the
+/// approval back makes the Wallet API refuse it again (its wallet is kept for a re-approval).
+fn set_owner_approval(doc: &mut StateDoc, agent_id: &str, approve: bool) -> Result<(), String> {
+    let fluxa = doc.service_mut::<FluxaState>();
+    let Some(agent) = fluxa.agents.get(agent_id) else {
+        return Err(format!("no FluxA agent {agent_id} in this sandbox"));
+    };
+    let now = now_ms();
+    if approve && !agent.is_funded() {
+        let first_tx_id = 90_001 + fluxa.transactions_created;
+        fluxa.transactions_created += SEEDED_TRANSACTIONS as u64;
+        if let Some(agent) = fluxa.agents.get_mut(agent_id) {
+            fund(agent, first_tx_id, now);
+        }
+    }
+    if let Some(agent) = fluxa.agents.get_mut(agent_id) {
+        agent.authorized = approve;
+        agent.authorization_expiry = approve.then_some(now + 365 * DAY_MS);
+    }
+    Ok(())
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    html_response(
+        status,
+        format!(
+            "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{t} - FluxA sandbox</title></head>\n<body>\n<h1>{t}</h1>\n{body}\n<p><small>agentcred sandbox: a stand-in for the FluxA agent wallet app.</small></p>\n</body></html>\n",
+            t = html_escape(title)
+        ),
+    )
+}
+
+fn no_such_agent(agent_id: &str) -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "Unknown agent",
+        &format!(
+            "<p>No agent <code>{}</code> is registered in this sandbox.</p>",
+            html_escape(agent_id)
+        ),
+    )
+}
+
+/// The agent's state as a sentence and the owner's form for it.
+fn add_agent_form(agent: &FluxaAgent, action: &str) -> String {
+    let (state, button, value) = if agent.authorized {
+        ("is authorized to use your wallet", "Revoke", "revoke")
+    } else {
+        ("is asking to use your wallet", "Approve", "approve")
+    };
+    format!(
+        "<p>Agent <strong>{name}</strong> (<code>{id}</code>) {state}.</p>\n<form method=\"post\" action=\"{action}\">\n<input type=\"hidden\" name=\"agentId\" value=\"{id}\">\n<input type=\"hidden\" name=\"action\" value=\"{value}\">\n<button type=\"submit\">{button}</button>\n</form>",
+        name = html_escape(&agent.name),
+        id = html_escape(&agent.agent_id),
+        action = html_escape(action),
+    )
+}
+
+/// `GET /add-agent?agentId=&name=`: the owner's authorization page; changes nothing.
+async fn add_agent_page(State(app): State<AppState>, uri: Uri) -> Response {
+    let agent_id = query_param(uri.query(), "agentId").unwrap_or_default();
+    let action = format!("{}/add-agent", wallet_app(&app));
+    app.read_response(AGENTID_ENVELOPE, move |doc| {
+        match doc.service::<FluxaState>().agents.get(&agent_id) {
+            Some(agent) => page(
+                StatusCode::OK,
+                "Authorize an agent",
+                &add_agent_form(agent, &action),
+            ),
+            None => no_such_agent(&agent_id),
+        }
+    })
+    .await
+}
+
+/// `POST /add-agent` (form `agentId`, `action` = `approve` | `revoke`): the owner decides.
+async fn add_agent_submit(State(app): State<AppState>, body: Bytes) -> Response {
+    let form = form_pairs(&body);
+    let field = |name: &str| {
+        form.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (agent_id, act) = (field("agentId"), field("action"));
+    let approve = match act.as_str() {
+        "" | "approve" => true,
+        "revoke" => false,
+        other => {
+            return page(
+                StatusCode::BAD_REQUEST,
+                "Unknown action",
+                &format!(
+                    "<p>Action <code>{}</code> is not approve or revoke.</p>",
+                    html_escape(other)
+                ),
+            );
+        }
+    };
+    let action = format!("{}/add-agent", wallet_app(&app));
+    app.transact_response(AGENTID_ENVELOPE, move |doc| {
+        if set_owner_approval(doc, &agent_id, approve).is_err() {
+            return no_such_agent(&agent_id);
+        }
+        let Some(agent) = doc.service::<FluxaState>().agents.get(&agent_id) else {
+            return no_such_agent(&agent_id);
+        };
+        let title = if approve {
+            "Agent approved"
+        } else {
+            "Authorization revoked"
+        };
+        page(StatusCode::OK, title, &add_agent_form(agent, &action))
+    })
+    .await
+}
+
+/// The agent and index of a mandate, by id, across agents.
+fn find_mandate<'a>(fluxa: &'a FluxaState, mandate_id: &str) -> Option<(&'a FluxaAgent, usize)> {
+    fluxa.agents.values().find_map(|a| {
+        a.mandates
+            .iter()
+            .position(|m| m.mandate_id == mandate_id)
+            .map(|i| (a, i))
+    })
+}
+
+fn mandate_form(agent: &FluxaAgent, m: &Mandate, now: i64, action: &str) -> String {
+    let decimals = decimals_of(&m.currency);
+    let status = m.effective_status(now);
+    let button = if status == "pending_signature" {
+        format!(
+            "<form method=\"post\" action=\"{}\"><button type=\"submit\">Sign</button></form>",
+            html_escape(action)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<p>Agent <strong>{}</strong> asks: {}</p>\n<p>Up to {} {} until {}. Status: <code>{}</code>.</p>\n{button}",
+        html_escape(&agent.name),
+        html_escape(&m.natural_language),
+        format_atomic(m.limit, decimals),
+        html_escape(&m.currency),
+        iso_ms(m.valid_until),
+        html_escape(status),
+    )
+}
+
+/// `GET /mandate/{id}`: the owner's signing page; changes nothing.
+async fn mandate_page(State(app): State<AppState>, Path(mandate_id): Path<String>) -> Response {
+    let action = format!("{}/mandate/{mandate_id}", wallet_app(&app));
+    app.read_response(AGENTID_ENVELOPE, move |doc| {
+        match find_mandate(doc.service::<FluxaState>(), &mandate_id) {
+            Some((agent, i)) => page(
+                StatusCode::OK,
+                "Sign a mandate",
+                &mandate_form(agent, &agent.mandates[i], now_ms(), &action),
+            ),
+            None => page(
+                StatusCode::NOT_FOUND,
+                "Unknown mandate",
+                "<p>No such mandate.</p>",
+            ),
+        }
+    })
+    .await
+}
+
+/// `POST /mandate/{id}`: the owner signs a mandate waiting for a signature.
+async fn mandate_submit(State(app): State<AppState>, Path(mandate_id): Path<String>) -> Response {
+    let action = format!("{}/mandate/{mandate_id}", wallet_app(&app));
+    app.transact_response(AGENTID_ENVELOPE, move |doc| {
+        let now = now_ms();
+        let fluxa = doc.service_mut::<FluxaState>();
+        let Some(agent_id) = find_mandate(fluxa, &mandate_id).map(|(a, _)| a.agent_id.clone())
+        else {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Unknown mandate",
+                "<p>No such mandate.</p>",
+            );
+        };
+        let Some(agent) = fluxa.agents.get_mut(&agent_id) else {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Unknown mandate",
+                "<p>No such mandate.</p>",
+            );
+        };
+        let Some(i) = agent
+            .mandates
+            .iter()
+            .position(|m| m.mandate_id == mandate_id)
+        else {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Unknown mandate",
+                "<p>No such mandate.</p>",
+            );
+        };
+        if agent.mandates[i].effective_status(now) == "pending_signature" {
+            let m = &mut agent.mandates[i];
+            m.status = "signed".into();
+            m.signed_at = Some(now);
+            m.updated_at = Some(now);
+        }
+        let agent = &*agent;
+        page(
+            StatusCode::OK,
+            "Mandate",
+            &mandate_form(agent, &agent.mandates[i], now, &action),
+        )
     })
     .await
 }
@@ -826,8 +1382,8 @@ fn xrp_address(rng: &mut fastrand::Rng) -> String {
     s
 }
 
-/// A new agent with a fresh id and a realistic wallet around it. Ids never repeat within the
-/// state; amounts and history are random so that every agent looks different.
+/// A new agent with a fresh id and its addresses, not yet authorized by its owner, with an
+/// empty wallet (as every real agent starts). Ids never repeat within the state.
 fn seed_agent(
     fluxa: &mut FluxaState,
     name: String,
@@ -844,9 +1400,30 @@ fn seed_agent(
         }
     };
     fluxa.agents_created += 1;
-    let wallet_address = evm_address();
-    let xrp_addr = xrp_address(&mut rng);
+    FluxaAgent {
+        agent_id,
+        number: 1000 + fluxa.agents_created,
+        name,
+        email,
+        client_info,
+        token_sha256,
+        created_at: now,
+        authorized: false,
+        authorization_expiry: None,
+        wallet_address: evm_address(),
+        xrp_address: xrp_address(&mut rng),
+        monthly: Monthly::default(),
+        history_seed: rng.u64(..),
+        ..FluxaAgent::default()
+    }
+}
 
+/// Give an agent's wallet the demo funds: a monthly budget, balances in three currencies,
+/// four mandates (two spendable, one waiting for a signature, one expired) and a history of
+/// [`SEEDED_TRANSACTIONS`] transactions from `first_tx_id` on, so `hasMore` is true at the
+/// default `txLimit`. Amounts are random so that every agent looks different.
+fn fund(agent: &mut FluxaAgent, first_tx_id: u64, now: i64) {
+    let mut rng = fastrand::Rng::new();
     let mandate = |status: &str, currency: &str, text: &str, category: &str| Mandate {
         mandate_id: format!("mand_{}", random_hex(8)),
         status: status.to_owned(),
@@ -913,36 +1490,18 @@ fn seed_agent(
         },
     ];
 
-    let first_tx_id = 90_001 + fluxa.transactions_created;
-    fluxa.transactions_created += SEEDED_TRANSACTIONS as u64;
-
     let credits_available = rng.u64(1_000..=20_000);
-    FluxaAgent {
-        agent_id,
-        number: 1000 + fluxa.agents_created,
-        name,
-        email,
-        client_info,
-        token_sha256,
-        created_at: now,
-        authorized: true,
-        authorization_expiry: Some(now + 365 * DAY_MS),
-        wallet_address,
-        xrp_address: xrp_addr,
-        monthly: Monthly {
-            limit: Some(100_000_000),
-            spent: 12_500_000,
-            pending: 0,
-        },
-        usdc_available: rng.u64(20_000_000..=500_000_000),
-        credits_available,
-        credits_frozen: rng.u64(0..=credits_available / 4),
-        xrp_available: rng.u64(10_000_000..=900_000_000),
-        mandates,
-        history_seed: rng.u64(..),
-        first_tx_id,
-        vcs: Vec::new(),
-    }
+    agent.monthly = Monthly {
+        limit: Some(100_000_000),
+        spent: 12_500_000,
+        pending: 0,
+    };
+    agent.usdc_available = rng.u64(20_000_000..=500_000_000);
+    agent.credits_available = credits_available;
+    agent.credits_frozen = rng.u64(0..=credits_available / 4);
+    agent.xrp_available = rng.u64(10_000_000..=900_000_000);
+    agent.mandates.splice(0..0, mandates);
+    agent.first_tx_id = first_tx_id;
 }
 
 #[cfg(test)]
@@ -950,13 +1509,41 @@ mod tests {
     use super::super::testkit::Harness;
     use super::*;
 
-    fn register(h: &Harness, name: &str) -> Value {
+    /// A new agent, not yet authorized.
+    fn register_only(h: &Harness, name: &str) -> Value {
         let (status, body) = h.post_json(
             "/fluxa/agentid/register",
             &json!({"agent_name": name, "client_info": "agentcred-test"}),
         );
         assert_eq!(status, 200, "{body}");
         body
+    }
+
+    /// The owner's Approve (or Revoke) button on the authorization page.
+    fn owner_submits(h: &Harness, agent_id: &str, action: &str) -> (u16, String) {
+        let response = h
+            .client
+            .post(h.url("/fluxa/agentwallet/add-agent"))
+            .form(&[("agentId", agent_id), ("action", action)])
+            .send()
+            .unwrap();
+        (response.status().as_u16(), response.text().unwrap())
+    }
+
+    /// A new agent its owner approved.
+    fn register(h: &Harness, name: &str) -> Value {
+        let body = register_only(h, name);
+        let (status, page) = owner_submits(h, body["agent_id"].as_str().unwrap(), "approve");
+        assert_eq!(status, 200, "{page}");
+        body
+    }
+
+    fn fluxa_key(h: &Harness) -> SigningKey {
+        let (doc, _) = h.state_doc_key();
+        serde_json::from_value::<crate::state::StoredKey>(doc["keys"][KEY_NAME].clone())
+            .unwrap()
+            .load(KID)
+            .unwrap()
     }
 
     fn is_iso_ms(v: &Value) -> bool {
@@ -1066,7 +1653,10 @@ mod tests {
             by_status("pending_signature")["approvalUrl"]
                 .as_str()
                 .unwrap()
-                .starts_with("https://")
+                .starts_with(&format!(
+                    "{}/fluxa/agentwallet/mandate/mand_",
+                    h.sandbox.base_url()
+                ))
         );
         assert!(by_status("pending_signature")["signedAt"].is_null());
         assert!(by_status("expired")["approvalUrl"].is_null());
@@ -1269,8 +1859,9 @@ mod tests {
         assert_eq!(body["code"], "agent_auth_failed");
         assert!(body["message"].as_str().unwrap().contains("invalid"));
 
-        // A JWT for an agent the wallet does not know: 403 agent_not_authorized.
-        let (_, key) = h.state_doc_key();
+        // A JWT for an agent the wallet does not know: 403 agent_not_authorized, no URL.
+        register_only(&h, "Key maker");
+        let key = fluxa_key(&h);
         let forged = key
             .sign(
                 &json!({"agent_id": "ag_ghost", "iat": 1, "exp": i64::MAX / 2000}),
@@ -1350,14 +1941,203 @@ mod tests {
     }
 
     #[test]
-    fn jwks_publishes_the_key_that_verifies_the_jwt() {
+    fn jwks_pem_and_agent_record_publish_the_rsa_key_that_verifies_the_jwt() {
         let h = Harness::start();
+        let reg = register_only(&h, "Verifiable");
+        let jwt = reg["jwt"].as_str().unwrap();
+        let header = super::super::tokens::decode_unverified(jwt).unwrap().header;
+        assert_eq!(
+            header,
+            json!({"alg": "RS256", "typ": "JWT", "kid": KID})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
         let (status, jwks) = h.get("/fluxa/agentid/.well-known/jwks.json");
         assert_eq!(status, 200);
         assert_eq!(jwks["keys"][0]["kid"], KID);
-        assert_eq!(jwks["keys"][0]["crv"], "P-256");
-        let (_, key) = h.state_doc_key();
+        assert_eq!(jwks["keys"][0]["kty"], "RSA");
+        assert_eq!(jwks["keys"][0]["alg"], "RS256");
+        let key = fluxa_key(&h);
         assert_eq!(key.jwks(KID), jwks);
+        key.verify(jwt, now_ms() / 1000).unwrap();
+        // FluxA's key is its own: the shared key (other services') is another.
+        let (_, shared) = h.state_doc_key();
+        assert!(shared.verify_signature(jwt).is_err());
+
+        let pem = h
+            .client
+            .get(h.url("/fluxa/agentid/public-key.pem"))
+            .send()
+            .unwrap();
+        assert_eq!(pem.status(), 200);
+        assert_eq!(pem.text().unwrap(), key.public_key_pem().unwrap());
+
+        let id = reg["agent_id"].as_str().unwrap();
+        let (status, record) = h.get(&format!("/fluxa/agentid/agent/{id}"));
+        assert_eq!(status, 200);
+        assert_eq!(record["agent_id"], id);
+        assert_eq!(record["agent_name"], "Verifiable");
+        let (status, _) = h.get("/fluxa/agentid/agent/ag_nobody");
+        assert_eq!(status, 404);
+    }
+
+    #[test]
+    fn a_new_agent_waits_for_its_owner_with_an_empty_wallet() {
+        let h = Harness::start();
+        let reg = register_only(&h, "Newcomer & Co");
+        let id = reg["agent_id"].as_str().unwrap();
+        let jwt = reg["jwt"].as_str().unwrap();
+        for path in [
+            "/fluxa/wallet/api/agent/self/status",
+            "/fluxa/wallet/api/mandates",
+        ] {
+            let (status, body) = h.get_bearer(path, jwt);
+            assert_eq!(status, 403, "{body}");
+            assert_eq!(body["status"], "error");
+            assert_eq!(body["code"], "agent_not_authorized");
+            let url = body["authorizationUrl"].as_str().unwrap();
+            assert_eq!(
+                url,
+                format!(
+                    "{}/fluxa/agentwallet/add-agent?agentId={id}&name=Newcomer+%26+Co",
+                    h.sandbox.base_url()
+                )
+            );
+        }
+        // A VC needs no wallet.
+        let (status, _) = h.post_json_bearer(
+            "/fluxa/agentid/agent/vc/issue",
+            jwt,
+            &json!({"challenge": "c", "audience": "a"}),
+        );
+        assert_eq!(status, 200);
+        // The page shows an Approve form and changes nothing.
+        let (_, body) = h.get_bearer("/fluxa/wallet/api/mandates", jwt);
+        let page = h
+            .client
+            .get(body["authorizationUrl"].as_str().unwrap())
+            .send()
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(
+            page.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let page = page.text().unwrap();
+        assert!(page.contains("<form method=\"post\""), "{page}");
+        assert!(
+            page.contains("Approve") && page.contains("Newcomer &amp; Co"),
+            "{page}"
+        );
+        assert_eq!(h.get_bearer("/fluxa/wallet/api/mandates", jwt).0, 403);
+
+        // Approving funds the wallet; revoking takes the authorization (not the funds) back.
+        let (status, page) = owner_submits(&h, id, "approve");
+        assert_eq!(status, 200);
+        assert!(page.contains("Revoke"), "{page}");
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/agent/self/status", jwt);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["agent"]["isAuthorized"], true);
+        assert_eq!(body["mandates"]["total"], 4);
+        assert_eq!(
+            body["recentTransactions"]["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            20
+        );
+        let usdc = body["balances"]["usdc"]["available"].clone();
+        assert_eq!(owner_submits(&h, id, "revoke").0, 200);
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/agent/self/status", jwt);
+        assert_eq!(status, 403);
+        assert_eq!(body["code"], "agent_not_authorized");
+        set_owner_approval(&mut StateDoc::default(), "ag_nobody", true).unwrap_err();
+        crate::set_owner_approval(h.state_path(), "AGENTCRED_FLUXA_AGENTID_URL", id, true).unwrap();
+        let (_, body) = h.get_bearer("/fluxa/wallet/api/agent/self/status", jwt);
+        assert_eq!(body["balances"]["usdc"]["available"], usdc, "funded once");
+        assert_eq!(body["mandates"]["total"], 4);
+        assert!(matches!(
+            crate::set_owner_approval(h.state_path(), "AGENTCRED_PROXY_URL", id, true),
+            Err(crate::ApprovalError::NotSupported)
+        ));
+        assert_eq!(owner_submits(&h, "ag_nobody", "approve").0, 404);
+    }
+
+    #[test]
+    fn mandate_intents_and_their_follow_up() {
+        let h = Harness::start();
+        let reg = register_only(&h, "Planner");
+        let jwt = reg["jwt"].as_str().unwrap();
+        let intent = json!({"intent": {
+            "naturalLanguage": "Pay up to 10 USDC for maps",
+            "currency": "USDC",
+            "limitAmount": "10000000",
+            "validForSeconds": 28800,
+            "category": "maps",
+            "hostAllowlist": ["maps.example.com"],
+        }});
+        let (status, body) =
+            h.post_json_bearer("/fluxa/wallet/api/mandates/create-intent", jwt, &intent);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["agentStatus"], "needs_wallet_authorization");
+        assert!(
+            body["authorizationUrl"]
+                .as_str()
+                .unwrap()
+                .contains("/add-agent?agentId=")
+        );
+
+        owner_submits(&h, reg["agent_id"].as_str().unwrap(), "approve");
+        let (status, body) =
+            h.post_json_bearer("/fluxa/wallet/api/mandates/create-intent", jwt, &intent);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["agentStatus"], "ready");
+        let id = body["mandateId"].as_str().unwrap();
+        let sign_url = body["authorizationUrl"].as_str().unwrap();
+        assert_eq!(
+            sign_url,
+            format!("{}/fluxa/agentwallet/mandate/{id}", h.sandbox.base_url())
+        );
+
+        let (status, got) = h.get_bearer(&format!("/fluxa/wallet/api/mandates/agent/{id}"), jwt);
+        assert_eq!(status, 200, "{got}");
+        let m = &got["mandate"];
+        assert_eq!(m["status"], "pending_signature");
+        assert_eq!(m["limitAmount"], "10000000");
+        assert_eq!(m["remainingAmount"], "10000000");
+        assert_eq!(m["hostAllowlist"], json!(["maps.example.com"]));
+        assert_eq!(m["signUrl"], sign_url);
+        assert!(m["signedAt"].is_null());
+
+        // The owner signs on the page the URL names.
+        let page = h.client.get(sign_url).send().unwrap().text().unwrap();
+        assert!(page.contains("Sign"), "{page}");
+        assert_eq!(h.client.post(sign_url).send().unwrap().status(), 200);
+        let (_, got) = h.get_bearer(&format!("/fluxa/wallet/api/mandates/agent/{id}"), jwt);
+        assert_eq!(got["mandate"]["status"], "signed");
+        assert!(got["mandate"]["signedAt"].is_string());
+        let (_, status) = h.get_bearer("/fluxa/wallet/api/agent/self/status", jwt);
+        assert_eq!(status["mandates"]["total"], 5);
+        assert_eq!(status["mandates"]["open"], 3);
+
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/mandates/agent/mand_nope", jwt);
+        assert_eq!(status, 404);
+        assert_eq!(body["code"], "mandate_not_found");
+        for bad in [
+            json!({}),
+            json!({"intent": {"naturalLanguage": "x", "limitAmount": "0", "validForSeconds": 60}}),
+            json!({"intent": {"naturalLanguage": "x", "limitAmount": "5", "validForSeconds": 0}}),
+            json!({"intent": {"naturalLanguage": "x", "limitAmount": "5", "validForSeconds": 60, "currency": "EUR"}}),
+        ] {
+            let (status, body) =
+                h.post_json_bearer("/fluxa/wallet/api/mandates/create-intent", jwt, &bad);
+            assert_eq!(status, 400, "{bad}: {body}");
+            assert_eq!(body["code"], "invalid_request");
+        }
     }
 
     #[test]

@@ -65,6 +65,7 @@ pub const SERVICE: SandboxService = SandboxService {
     // providers.md §7
     jwt_ttl_default: Some(3600),
     demo_operator_keys: &[],
+    owner_approval: None,
 };
 /// What `GET /health` reports.
 pub const VERSION: &str = "0.4.0";

@@ -16,9 +16,15 @@
 //! | POST | `/fluxa/agentid/register` | none | new FluxA agent → `{agent_id, token, jwt}`; not idempotent |
 //! | POST | `/fluxa/agentid/refresh` | none (body `agent_id` + `token`) | new login JWT → `{jwt}`; 401 `invalid_token` |
 //! | POST | `/fluxa/agentid/agent/vc/issue` | Bearer login JWT | Agent VC → `{vc, jti, issued_at, expires_at, kid}` |
-//! | GET | `/fluxa/agentid/.well-known/jwks.json` | none | the signing key as an EC JWKS |
-//! | GET | `/fluxa/wallet/api/agent/self/status` | Bearer login JWT | agent, budget, balances, mandates, recent transactions (`network`, `txLimit`) |
-//! | GET | `/fluxa/wallet/api/mandates` | Bearer login JWT | `{status:"ok", mandates:[...]}` |
+//! | GET | `/fluxa/agentid/.well-known/jwks.json` | none | FluxA's RS256 key as a JWKS (`kid` `agent-did-key`) |
+//! | GET | `/fluxa/agentid/public-key.pem` | none | the same RSA key, PEM |
+//! | GET | `/fluxa/agentid/agent/{agent_id}` | none | the agent's public record |
+//! | GET | `/fluxa/wallet/api/agent/self/status` | Bearer login JWT | agent, budget, balances, mandates, recent transactions (`network`, `txLimit`); 403 `agent_not_authorized` + `authorizationUrl` until the owner approves |
+//! | GET | `/fluxa/wallet/api/mandates` | Bearer login JWT | `{status:"ok", mandates:[...]}` (403 likewise) |
+//! | GET | `/fluxa/wallet/api/mandates/agent/{mandateId}` | Bearer login JWT | `{status:"ok", mandate}`; 404 `mandate_not_found` |
+//! | POST | `/fluxa/wallet/api/mandates/create-intent` | Bearer login JWT | a mandate awaiting the owner's signature; `agentStatus:"needs_wallet_authorization"` before approval |
+//! | GET, POST | `/fluxa/agentwallet/add-agent` | none (the owner's page) | HTML: GET shows Approve/Revoke, POST (form `agentId`, `action`) does it; approval funds the wallet |
+//! | GET, POST | `/fluxa/agentwallet/mandate/{mandateId}` | none (the owner's page) | HTML: GET shows the mandate, POST signs it |
 //! | GET | `/fluxra/health` | none | `{status:"healthy", timestamp, version}` |
 //! | POST | `/fluxra/api/auth/register` | none | new Fluxra agent → 201 `{agent_id, agent_name, recovery_key, created_at, warning}`; 400 bad name, 409 name taken |
 //! | POST | `/fluxra/api/agents/{agent_id}` | Basic agent_id:recovery_key | new API key → 201 `{key_id, name, api_key, scopes, expires_at, created_at}` |
@@ -44,12 +50,12 @@
 //! | POST | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}/verifiers` | Basic org key | 201 secret (plaintext once) or wallet (CAIP-2); 409 at 20; `Idempotency-Key` |
 //! | DELETE | `/authpi/api/v1/accounts/{acc}/issuers/{iss}/agents/{id}/verifiers/{vid}` | Basic org key | 204; `If-Match` → 412 |
 //! | POST | `/authpi/idp/{iss}/token` | form `client_id` + `client_secret` (or Basic) | client_credentials → `{access_token (at+jwt), token_type, expires_in: 300, scope}`; 401 `invalid_client`; 400 `unauthorized_client` when suspended/blocked |
-//! | GET | `/authpi/idp/{iss}/jwks.json` | none | the signing key as an EC JWKS |
+//! | GET | `/authpi/idp/{iss}/jwks.json` | none | AuthPI's keys (ES256, EdDSA, RS256; UUID kids) |
 //! | GET | `/_sandbox/health` | none | `{status:"ok", base_url, state_file, services}` |
 //! | GET | `/_sandbox/requests` | none | `{requests:[...], counts:{"METHOD /path": n}}` (`?method=&path=` filter the log) |
 //! | DELETE | `/_sandbox/requests` | none | clear the log and the counts |
 //! | GET | `/_sandbox/faults` | none | `{faults:[...]}` |
-//! | POST | `/_sandbox/faults` | none | add a fault `{method?, path, status? (503), count? (1), retry_after?, mode? (before, drop_after)}` → 201 |
+//! | POST | `/_sandbox/faults` | none | add a fault `{method?, path, status? (503), count? (1), retry_after?, mode? (before, drop_after, bad_gateway_after)}` → 201 |
 //! | DELETE | `/_sandbox/faults` | none | remove every fault |
 //! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
 //! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
@@ -63,7 +69,9 @@
 //! `"METHOD /full/path"`; matched against the faults (the first match with uses left is consumed);
 //! delayed by the `latency_ms` knob; then either answered with the fault (`mode: "before"`, in the
 //! service's error envelope, with `Retry-After` when set) or handled. After a `drop_after` fault
-//! the handler's changes persist but the answer is 502 `{"error":"sandbox dropped the response"}`.
+//! the handler's changes persist but the connection is closed without any answer (a client sees
+//! "connection closed before message completed"); after a `bad_gateway_after` fault they persist
+//! and the answer is 502 `{"error":"sandbox dropped the response"}`, as from a proxy that lost it.
 //! Any error response that is not JSON (an unknown route, a wrong method, a body axum refused)
 //! is rewritten into the service's error envelope: no service ever answers HTML, nor plain
 //! text except where its docs say it does and the handler answers with
@@ -155,6 +163,59 @@ pub struct SandboxService {
     /// Its documented demo operator credentials, by the variable that would carry a real one
     /// (`PROXY_API_KEY`), for sandbox profiles whose user configured none.
     pub demo_operator_keys: &'static [(&'static str, &'static str)],
+    /// How the sandbox plays an agent's owner, for a service whose new agents wait for their
+    /// owner's approval; `None` for the others.
+    pub owner_approval: Option<OwnerApproval>,
+}
+
+/// A service's owner-approval step, as the sandbox plays it ([`set_owner_approval`]).
+pub struct OwnerApproval {
+    /// Approve the agent (`true`: the owner authorizes it, and the service funds it the first
+    /// time) or take the authorization back (`false`). `Err` says why not (no such agent).
+    pub set: fn(&mut state::StateDoc, agent_id: &str, approve: bool) -> Result<(), String>,
+}
+
+/// Why [`set_owner_approval`] did nothing.
+#[derive(Debug)]
+pub enum ApprovalError {
+    /// No service mounted under that variable has an owner-approval step.
+    NotSupported,
+    /// The service refused (no such agent), with its message.
+    Refused(String),
+    /// The state file could not be read or written.
+    State(String),
+}
+
+/// The variables (`AGENTCRED_*_URL`) of the mounts of every service that has an
+/// owner-approval step.
+pub fn owner_approval_env_vars() -> Vec<&'static str> {
+    SERVICES
+        .iter()
+        .filter(|s| s.owner_approval.is_some())
+        .flat_map(|s| s.mounts.iter().map(|m| m.env_var))
+        .collect()
+}
+
+/// Play the owner of `agent_id` in the sandbox state at `state_path`, for the service that
+/// publishes its base URL under `env_var`: approve it, or take the approval back. Works
+/// whether or not a sandbox is serving that state right now (the state file is shared).
+pub fn set_owner_approval(
+    state_path: &std::path::Path,
+    env_var: &str,
+    agent_id: &str,
+    approve: bool,
+) -> Result<(), ApprovalError> {
+    let approval = SERVICES
+        .iter()
+        .find(|s| s.mounts.iter().any(|m| m.env_var == env_var))
+        .and_then(|s| s.owner_approval.as_ref())
+        .ok_or(ApprovalError::NotSupported)?;
+    let set = approval.set;
+    let agent_id = agent_id.to_owned();
+    StateStore::new(state_path.to_path_buf())
+        .transact(move |doc| set(doc, &agent_id, approve))
+        .map_err(|e| ApprovalError::State(e.to_string()))?
+        .map_err(ApprovalError::Refused)
 }
 
 /// One base URL of a service: where it is mounted, the variable a client reads that base URL
@@ -297,6 +358,8 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
         method: method.clone(),
         path: path.clone(),
     });
+    // For service layers that need the state (a service's own middleware).
+    req.extensions_mut().insert(app.clone());
     if under(&path, CONTROL_PREFIX) {
         let response = next.run(req).await;
         return json_errors(response, Envelope::Sandbox, &method, &path);
@@ -370,6 +433,13 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
     let response = json_errors(response, envelope, &method, &path);
     match fault {
         Some(fault) if fault.mode == FaultMode::DropAfter => {
+            // Close the connection without a byte of the answer: unwinding out of the
+            // connection's task drops its socket (tokio catches the unwind). `resume_unwind`
+            // skips the panic hook, so nothing is printed.
+            drop(response);
+            std::panic::resume_unwind(Box::new(DroppedConnection))
+        }
+        Some(fault) if fault.mode == FaultMode::BadGatewayAfter => {
             let mut dropped = support::json_response(
                 StatusCode::BAD_GATEWAY,
                 json!({"error": "sandbox dropped the response"}),
@@ -380,6 +450,9 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
         _ => response,
     }
 }
+
+/// The payload of the unwind that closes a connection for a `drop_after` fault.
+struct DroppedConnection;
 
 /// Rewrite a non-JSON error response (axum's 405, a refused body, ...) into `envelope`,
 /// keeping headers such as `Allow` and `Retry-After`.

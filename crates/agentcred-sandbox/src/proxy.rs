@@ -28,9 +28,12 @@
 //!   for any change to a deregistered agent.
 //! - Timestamps are integer milliseconds; money is integer cents.
 //! - Lists are ordered oldest first and paged with `limit` (1–100) and `cursor` (the id of the
-//!   last item of the previous page). The default page is [`DEFAULT_PAGE_SIZE`] items, smaller
-//!   than the real service's 20, so that a dozen tokens or cards already take two pages and
-//!   clients are made to follow `cursor`.
+//!   last item of the previous page). The default page is [`DEFAULT_PAGE_SIZE`] items, as
+//!   documented.
+//! - `Idempotency-Key` on any POST is honoured for 24 h, per organization key: the same key
+//!   and body replay the first 2xx answer (`Idempotent-Replayed: true`; no second token or
+//!   card), another body is 422 `idempotency_key_reused`, a repeat still in flight 409
+//!   `idempotency_key_in_use` (see `idempotency`).
 //! - Keys select an environment: agents registered with an `lk_dev_` key get `at_dev_` tokens
 //!   and are invisible to `lk_live_` keys, and the other way round.
 //!
@@ -77,6 +80,7 @@ pub const SERVICE: SandboxService = SandboxService {
     }],
     jwt_ttl_default: None,
     demo_operator_keys: &[("PROXY_API_KEY", DEMO_API_KEY)],
+    owner_approval: None,
 };
 
 /// The demo organization's development key (documented; fake).
@@ -89,7 +93,7 @@ pub const DEMO_USER_ALICE: &str = "user_sandbox_alice";
 pub const DEMO_USER_BOB: &str = "user_sandbox_bob";
 
 /// Items per page when the request gives no `limit`.
-pub const DEFAULT_PAGE_SIZE: usize = 10;
+pub const DEFAULT_PAGE_SIZE: usize = 20;
 pub const MAX_PAGE_SIZE: usize = 100;
 
 pub const FREQUENCIES: &[&str] = &[
@@ -118,6 +122,173 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agents/{id}/tokens/{token_id}", delete(revoke_token))
         .route("/v1/agents/{id}/cards", get(list_cards).post(create_card))
         .route("/v1/cards/{card_id}", get(get_card))
+        .layer(axum::middleware::from_fn(idempotency))
+}
+
+// ------------------------------------------------------------------------------------------
+// Idempotency-Key (providers.md §4.1, §8)
+
+/// A claimed `Idempotency-Key`: in flight while `status` is `None`, then the 2xx answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IdempotencyRecord {
+    pub fingerprint: String,
+    pub created_at: i64,
+    pub status: Option<u16>,
+    pub body: Option<Value>,
+}
+
+/// Replays are kept this long.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3_600_000;
+/// A claim whose request has not finished after this long was abandoned.
+pub const IN_FLIGHT_STALE_MS: i64 = 60_000;
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+enum Claim {
+    Answer(Response),
+    Proceed,
+}
+
+/// Every POST with an `Idempotency-Key` header, per organization key: the first request is
+/// handled and its 2xx answer kept for [`IDEMPOTENCY_TTL_MS`]; a repeat with the same method,
+/// path and body gets that answer again (`Idempotent-Replayed: true`) without being handled;
+/// the same key with another body is 422 `idempotency_key_reused`; a repeat while the first is
+/// still being handled is 409 `idempotency_key_in_use` with `Retry-After: 1`. Errors are not
+/// kept: the key is free again for a corrected request.
+async fn idempotency(
+    axum::extract::Extension(app): axum::extract::Extension<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (Some(key), true) = (key, req.method() == axum::http::Method::POST) else {
+        return next.run(req).await;
+    };
+    if key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY {
+        return ENVELOPE.response(
+            StatusCode::BAD_REQUEST,
+            "parameter_invalid",
+            &format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters"),
+        );
+    }
+    // Scoped by the organization key; without one the handler answers 401 as usual.
+    let Some(org) = req
+        .headers()
+        .get("api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| sha256_hex(k.as_bytes()))
+    else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ENVELOPE.response(
+            StatusCode::BAD_REQUEST,
+            "body_parse_error",
+            "unreadable body",
+        );
+    };
+    let mut input = format!("{} {}\n", parts.method, parts.uri.path()).into_bytes();
+    input.extend_from_slice(&bytes);
+    let fingerprint = sha256_hex(&input);
+    let scoped = format!("{org} {key}");
+
+    let (claim_scoped, claim_fingerprint) = (scoped.clone(), fingerprint.clone());
+    let claim = app
+        .transact(move |doc| {
+            let state = doc.service_mut::<ProxyState>();
+            let now = now_ms();
+            state
+                .idempotency
+                .retain(|_, r| now - r.created_at < IDEMPOTENCY_TTL_MS);
+            match state.idempotency.get(&claim_scoped) {
+                Some(r) if r.fingerprint != claim_fingerprint => Claim::Answer(ENVELOPE.response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used with another request body in the last 24 hours",
+                )),
+                Some(r) if r.status.is_none() && now - r.created_at < IN_FLIGHT_STALE_MS => {
+                    let mut response = ENVELOPE.response(
+                        StatusCode::CONFLICT,
+                        "idempotency_key_in_use",
+                        "a request with this Idempotency-Key is still being processed",
+                    );
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, 1.into());
+                    Claim::Answer(response)
+                }
+                Some(IdempotencyRecord {
+                    status: Some(status),
+                    body,
+                    ..
+                }) => {
+                    let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
+                    let mut response = json_response(status, body.clone().unwrap_or(Value::Null));
+                    response
+                        .headers_mut()
+                        .insert("idempotent-replayed", "true".parse().expect("header value"));
+                    Claim::Answer(response)
+                }
+                _ => {
+                    state.idempotency.insert(
+                        claim_scoped,
+                        IdempotencyRecord {
+                            fingerprint: claim_fingerprint,
+                            created_at: now,
+                            ..IdempotencyRecord::default()
+                        },
+                    );
+                    Claim::Proceed
+                }
+            }
+        })
+        .await;
+    match claim {
+        Err(e) => return e.response(ENVELOPE),
+        Ok(Claim::Answer(response)) => return response,
+        Ok(Claim::Proceed) => {}
+    }
+    let response = next
+        .run(axum::extract::Request::from_parts(
+            parts,
+            axum::body::Body::from(bytes),
+        ))
+        .await;
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let kept = parts
+        .status
+        .is_success()
+        .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+        .flatten();
+    let status = parts.status.as_u16();
+    let outcome = app
+        .transact(move |doc| {
+            let state = doc.service_mut::<ProxyState>();
+            match kept {
+                Some(body) => {
+                    if let Some(record) = state.idempotency.get_mut(&scoped) {
+                        record.status = Some(status);
+                        record.body = Some(body);
+                    }
+                }
+                None => {
+                    state.idempotency.remove(&scoped);
+                }
+            }
+        })
+        .await;
+    if let Err(e) = outcome {
+        return e.response(ENVELOPE);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -136,6 +307,8 @@ pub struct ProxyState {
     pub cards: BTreeMap<String, Card>,
     /// Objects created so far; each one's `seq` orders the lists.
     pub created: u64,
+    /// Idempotency records by `"{sha256 of the org key} {Idempotency-Key}"`.
+    pub idempotency: BTreeMap<String, IdempotencyRecord>,
 }
 
 impl ServiceState for ProxyState {
@@ -1246,6 +1419,55 @@ mod tests {
 
     fn error_code(body: &Value) -> &str {
         body["error"]["code"].as_str().unwrap_or_default()
+    }
+
+    #[test]
+    fn an_idempotency_key_replays_the_first_answer_for_the_same_body_only() {
+        let h = Harness::start();
+        let (_, reg) = register(&h, "idem", DEMO_USER_ALICE);
+        let id = reg["id"].as_str().unwrap();
+        let path = format!("{P}/v1/agents/{id}/tokens");
+        let send = |key: &str, body: Value| {
+            let response = h
+                .client
+                .post(h.url(&path))
+                .header("Api-Key", DEMO_API_KEY)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .unwrap();
+            let replayed = response.headers().get("idempotent-replayed").is_some();
+            let status = response.status().as_u16();
+            (status, replayed, response.json::<Value>().unwrap())
+        };
+        let (status, replayed, first) = send("k-1", json!({"name": "ci"}));
+        assert_eq!((status, replayed), (201, false), "{first}");
+        let (status, replayed, again) = send("k-1", json!({"name": "ci"}));
+        assert_eq!((status, replayed), (201, true));
+        assert_eq!(again, first, "the same token, secret included");
+        let (status, _, other) = send("k-1", json!({"name": "other"}));
+        assert_eq!(status, 422, "{other}");
+        assert_eq!(error_code(&other), "idempotency_key_reused");
+        let (_, list) = get(&h, &format!("/v1/agents/{id}/tokens"), DEMO_API_KEY);
+        // The registration's token and the one created once.
+        assert_eq!(list["data"].as_array().unwrap().len(), 2, "{list}");
+        // Another key (or none) is another request; the key is scoped per org key.
+        assert_eq!(send("k-2", json!({"name": "ci"})).0, 201);
+        let (_, list) = get(&h, &format!("/v1/agents/{id}/tokens"), DEMO_API_KEY);
+        assert_eq!(list["data"].as_array().unwrap().len(), 3);
+        // A failed request does not keep its key.
+        let bad = format!("{P}/v1/agents/agent_nope/tokens");
+        let status = h
+            .client
+            .post(h.url(&bad))
+            .header("Api-Key", DEMO_API_KEY)
+            .header("Idempotency-Key", "k-3")
+            .json(&json!({}))
+            .send()
+            .unwrap()
+            .status();
+        assert_eq!(status, 404);
+        assert_eq!(send("k-3", json!({})).0, 201);
     }
 
     #[test]

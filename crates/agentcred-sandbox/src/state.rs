@@ -22,6 +22,7 @@
 //! {
 //!   "version": 1,
 //!   "signing_key": {"alg": "ES256", "pkcs8_b64": "...", "created_at": "ISO"},
+//!   "keys": {"SERVICE/rs256": {"alg": "RS256", "kid": "...", "pkcs8_b64": "...", "created_at": "ISO"}},
 //!   "knobs": {"jwt_ttl_secs": {"SERVICE": 2}, "latency_ms": 0}, // overrides only
 //!   "faults": [{"method": "POST", "path": "/SERVICE/refresh", "status": 503, "count": 1,
 //!               "retry_after": 2, "mode": "before"}],
@@ -58,6 +59,7 @@ use std::time::Duration;
 use agentcred_core::fsutil::{FileLock, write_private};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use base64::Engine as _;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::ser::SerializeMap as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -65,7 +67,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::support::{Envelope, iso_ms, now_ms};
-use super::tokens::{SigningKey, TokenError};
+pub use super::tokens::StoredKey;
+use super::tokens::{Alg, SigningKey, TokenError};
 
 /// The request log keeps this many most recent requests (counts are kept for all).
 pub const REQUEST_LOG_LIMIT: usize = 1000;
@@ -86,6 +89,8 @@ const FALLBACK_JWT_TTL: u64 = 900;
 pub struct StateDoc {
     pub version: u32,
     pub signing_key: Option<StoredKey>,
+    /// Keys services asked for by name ([`StateDoc::named_key`]), generated on first use.
+    pub keys: NamedKeys,
     pub knobs: Knobs,
     pub faults: Vec<Fault>,
     /// Requests per `"METHOD /full/path"`, since the last `DELETE /_sandbox/requests`.
@@ -102,6 +107,7 @@ pub struct StateDoc {
 pub const RESERVED_KEYS: &[&str] = &[
     "version",
     "signing_key",
+    "keys",
     "knobs",
     "faults",
     "counts",
@@ -114,6 +120,10 @@ impl Serialize for StateDoc {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("version", &self.version)?;
         map.serialize_entry("signing_key", &self.signing_key)?;
+        let keys = self.keys.snapshot();
+        if !keys.is_empty() {
+            map.serialize_entry("keys", &keys)?;
+        }
         map.serialize_entry("knobs", &self.knobs)?;
         map.serialize_entry("faults", &self.faults)?;
         map.serialize_entry("counts", &self.counts)?;
@@ -148,6 +158,10 @@ impl<'de> Deserialize<'de> for StateDoc {
                     match key.as_str() {
                         "version" => doc.version = map.next_value()?,
                         "signing_key" => doc.signing_key = map.next_value()?,
+                        "keys" => {
+                            doc.keys =
+                                NamedKeys::from(map.next_value::<BTreeMap<String, StoredKey>>()?)
+                        }
                         "knobs" => doc.knobs = map.next_value()?,
                         "faults" => doc.faults = map.next_value()?,
                         "counts" => doc.counts = map.next_value()?,
@@ -306,12 +320,59 @@ fn default_of<T: ServiceState>() -> &'static T {
     }
 }
 
-/// The signing key shared by every service's tokens (see [`super::tokens`]).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StoredKey {
-    pub alg: String,
-    pub pkcs8_b64: String,
-    pub created_at: String,
+/// Keys by name, each generated the first time a service asks for it. Asking may happen in a
+/// read-only transaction, so the set is behind a lock and remembers whether it grew; the
+/// store then writes the document back (a key must be persisted before a token is signed
+/// with it).
+#[derive(Debug, Default)]
+pub struct NamedKeys {
+    keys: Mutex<BTreeMap<String, StoredKey>>,
+    grown: std::sync::atomic::AtomicBool,
+}
+
+impl From<BTreeMap<String, StoredKey>> for NamedKeys {
+    fn from(keys: BTreeMap<String, StoredKey>) -> Self {
+        NamedKeys {
+            keys: Mutex::new(keys),
+            grown: Default::default(),
+        }
+    }
+}
+
+impl NamedKeys {
+    fn snapshot(&self) -> BTreeMap<String, StoredKey> {
+        self.keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn grown(&self) -> bool {
+        self.grown.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The key stored under `name`, or a new one of `alg` (with `kid()` as its `kid`).
+    fn get_or_generate(
+        &self,
+        name: &str,
+        alg: Alg,
+        kid: impl FnOnce() -> String,
+    ) -> Result<StoredKey, TokenError> {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = keys.get(name) {
+            return Ok(key.clone());
+        }
+        let der = alg.generate_pkcs8_for(name)?;
+        let key = StoredKey {
+            alg: alg.as_str().to_owned(),
+            kid: Some(kid()),
+            pkcs8_b64: base64::engine::general_purpose::STANDARD.encode(der),
+            created_at: iso_ms(now_ms()),
+        };
+        keys.insert(name.to_owned(), key.clone());
+        self.grown.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(key)
+    }
 }
 
 /// Test knobs that change how the services behave.
@@ -353,8 +414,8 @@ pub fn default_jwt_ttl(service: &str) -> Option<u64> {
 }
 
 /// An injected fault: the next `count` requests matching `method` (any when absent) and the
-/// exact full `path` fail: with `status` (503 when absent) for `before`, with 502 for
-/// `drop_after` (whose `status` is not used).
+/// exact full `path` fail: with `status` (503 when absent) for `before`, with a closed
+/// connection for `drop_after` and with 502 for `bad_gateway_after` (whose `status` is not used).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
@@ -385,9 +446,12 @@ pub enum FaultMode {
     /// Answer the fault instead of handling the request: nothing changes on the service.
     #[default]
     Before,
-    /// Handle the request (its changes persist), then answer 502 instead of the real response:
+    /// Handle the request (its changes persist), then close the connection without answering:
     /// a response lost in transit.
     DropAfter,
+    /// Handle the request (its changes persist), then answer 502 instead of the real response:
+    /// a response lost behind a gateway in between.
+    BadGatewayAfter,
 }
 
 impl Fault {
@@ -486,7 +550,19 @@ impl StateDoc {
             .signing_key
             .as_ref()
             .ok_or_else(|| TokenError::Malformed("the state has no signing key".into()))?;
-        SigningKey::from_pkcs8_b64(&stored.pkcs8_b64)
+        stored.load("")
+    }
+
+    /// The key named `name` (one service's own, e.g. `"SERVICE/rs256"`), generated as an `alg`
+    /// key with `kid()` as its `kid` the first time anyone asks. Works in read-only
+    /// transactions too: the document is then written back.
+    pub fn named_key(
+        &self,
+        name: &str,
+        alg: Alg,
+        kid: impl FnOnce() -> String,
+    ) -> Result<SigningKey, TokenError> {
+        self.keys.get_or_generate(name, alg, kid)?.load("")
     }
 
     /// Fill in what a fresh document lacks. Returns whether anything changed.
@@ -500,6 +576,7 @@ impl StateDoc {
             let pkcs8_b64 = SigningKey::generate_pkcs8_b64()
                 .map_err(|e| StateError::Internal(e.to_string()))?;
             self.signing_key = Some(StoredKey {
+                kid: None,
                 alg: "ES256".into(),
                 pkcs8_b64,
                 created_at: iso_ms(now_ms()),
@@ -591,10 +668,13 @@ impl StateStore {
             self.save(&doc)?;
         }
         let out = f(&doc);
-        match doc.problem(&self.path) {
-            Some(problem) => Err(problem),
-            None => Ok(out),
+        if let Some(problem) = doc.problem(&self.path) {
+            return Err(problem);
         }
+        if doc.keys.grown() {
+            self.save(&doc)?;
+        }
+        Ok(out)
     }
 
     fn lock(&self) -> Result<FileLock, StateError> {

@@ -36,6 +36,40 @@ pub fn text_response(status: StatusCode, text: &str) -> Response {
     response
 }
 
+/// An HTML page (a service's web page for people, such as an owner's approval page), passed
+/// through as it is even when its status is an error.
+pub fn html_response(status: StatusCode, html: String) -> Response {
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
+    response.extensions_mut().insert(DeliberateText);
+    response
+}
+
+/// `text` with HTML's special characters escaped, for a page.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` percent-encoded for a URL query value.
+pub fn query_escape(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 /// The error body shapes of the four services (providers.md §5). Each service answers every
 /// error, including the sandbox's own (unknown route, injected fault, unreadable state), in its
 /// envelope, so a client's error parsing is exercised on every path.

@@ -1,39 +1,114 @@
-//! JWTs the emulated services sign and verify.
+//! JWTs the emulated services sign and verify, and the keys they sign with.
 //!
-//! One ES256 (ECDSA P-256, SHA-256) key signs every service's tokens. It is generated once, on
-//! the first request against a fresh state file, and kept in the state document (PKCS#8,
-//! base64), so a token minted by one sandbox process verifies in every other process that
-//! shares the state file.
+//! Keys live in the state document (PKCS#8, base64), so a token minted by one sandbox process
+//! verifies in every other process that shares the state file. There are two kinds:
 //!
-//! The real services sign with RS256 or whatever their IdP uses. The sandbox
-//! uses ES256 because `ring` can sign RSA but cannot generate RSA keys, and shipping a fixed
-//! RSA private key in the binary would be worse. Nothing is lost for the client: agentcred never
-//! verifies a service's signature, it only decodes `exp` (and `typ`) locally. The sandbox itself
-//! verifies every token it receives (signature, then `exp`) and tells the three failures apart.
+//! - the shared ES256 key ([`StateDoc::signing_key`](crate::state::StateDoc::signing_key)),
+//!   generated with a fresh state, for the services whose real algorithm is not known;
+//! - named keys ([`StateDoc::named_key`](crate::state::StateDoc::named_key)) a service asks for
+//!   by name and algorithm, generated the first time it asks, for services whose algorithm
+//!   and key set are documented (FluxA's RS256 key, AuthPI's ES256, EdDSA and RS256 keys).
+//!   A name belongs to one service, so two services never share a key.
+//!
+//! RSA keys are generated with the `rsa` crate (ring cannot generate RSA keys) and used with
+//! ring; ES256 and EdDSA keys are ring's own. The sandbox verifies every token it receives
+//! (signature, then `exp`) and tells the three failures apart.
 //!
 //! Tokens are compact JWS: `base64url(header).base64url(payload).base64url(signature)` with the
-//! header `{"alg":"ES256","typ":<typ>,"kid":<kid>}` and the 64-byte fixed-width signature.
+//! header `{"alg":<alg>,"typ":<typ>,"kid":<kid>}`.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ring::rand::SystemRandom;
 use ring::signature::{
-    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ED25519, EcdsaKeyPair,
+    Ed25519KeyPair, KeyPair, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair,
     UnparsedPublicKey,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+
+/// A JWS algorithm the sandbox signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Alg {
+    ES256,
+    RS256,
+    EdDSA,
+}
+
+impl Alg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alg::ES256 => "ES256",
+            Alg::RS256 => "RS256",
+            Alg::EdDSA => "EdDSA",
+        }
+    }
+
+    /// A fresh private key of this algorithm, PKCS#8 DER.
+    pub fn generate_pkcs8(self) -> Result<Vec<u8>, TokenError> {
+        let failed = |what: &str| TokenError::Malformed(format!("cannot generate {what}"));
+        match self {
+            Alg::ES256 => {
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                    .map(|doc| doc.as_ref().to_vec())
+                    .map_err(|_| failed("an ES256 key"))
+            }
+            Alg::EdDSA => Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+                .map(|doc| doc.as_ref().to_vec())
+                .map_err(|_| failed("an EdDSA key")),
+            Alg::RS256 => {
+                use rsa::pkcs8::EncodePrivateKey as _;
+                let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, RSA_BITS)
+                    .map_err(|_| failed("an RSA key"))?;
+                key.to_pkcs8_der()
+                    .map(|doc| doc.as_bytes().to_vec())
+                    .map_err(|_| failed("an RSA key"))
+            }
+        }
+    }
+
+    /// [`Alg::generate_pkcs8`], but one key per (`name`, algorithm) and process: generating
+    /// an RSA key takes a noticeable fraction of a second, and test suites start many sandboxes
+    /// on fresh state files in one process. Keys of different names are always different.
+    pub fn generate_pkcs8_for(self, name: &str) -> Result<Vec<u8>, TokenError> {
+        static GENERATED: Mutex<BTreeMap<(String, &'static str), Vec<u8>>> =
+            Mutex::new(BTreeMap::new());
+        let slot = (name.to_owned(), self.as_str());
+        if let Some(der) = GENERATED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&slot)
+        {
+            return Ok(der.clone());
+        }
+        let der = self.generate_pkcs8()?;
+        GENERATED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(slot)
+            .or_insert(der.clone());
+        Ok(der)
+    }
+}
+
+/// The size of the RSA keys the sandbox generates.
+pub const RSA_BITS: usize = 2048;
 
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenError {
-    /// Not three base64url parts, or a header/payload that is not a JSON object, or not ES256.
+    /// Not three base64url parts, or a header/payload that is not a JSON object, or another
+    /// algorithm than the key's.
     Malformed(String),
     /// Well formed, but not signed by this sandbox's key.
     BadSignature,
     /// Genuine, but `exp` has passed (or is missing).
     Expired { exp: i64 },
 }
-
 impl std::fmt::Display for TokenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -88,59 +163,154 @@ impl Verified {
     }
 }
 
-/// The sandbox's signing key.
+/// A private key the sandbox signs with, and its `kid`.
 pub struct SigningKey {
-    pair: EcdsaKeyPair,
+    kid: String,
+    pair: Pair,
+}
+
+enum Pair {
+    Ec(EcdsaKeyPair),
+    Rsa(RsaKeyPair),
+    Ed(Ed25519KeyPair),
+}
+
+/// A key as the state document keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredKey {
+    pub alg: String,
+    /// The `kid` its tokens carry; the service's fixed one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    pub pkcs8_b64: String,
+    pub created_at: String,
+}
+
+impl StoredKey {
+    /// The key, with `default_kid` when the stored one has none.
+    pub fn load(&self, default_kid: &str) -> Result<SigningKey, TokenError> {
+        let alg = match self.alg.as_str() {
+            "ES256" => Alg::ES256,
+            "RS256" => Alg::RS256,
+            "EdDSA" => Alg::EdDSA,
+            other => {
+                return Err(TokenError::Malformed(format!(
+                    "unknown key algorithm {other}"
+                )));
+            }
+        };
+        let der = STANDARD
+            .decode(self.pkcs8_b64.trim())
+            .map_err(|_| TokenError::Malformed("signing key is not base64".into()))?;
+        SigningKey::from_pkcs8(alg, &der, self.kid.as_deref().unwrap_or(default_kid))
+    }
 }
 
 impl SigningKey {
-    /// A fresh key as base64 PKCS#8, for the state document.
+    /// A fresh ES256 key as base64 PKCS#8, for the state document.
     pub fn generate_pkcs8_b64() -> Result<String, TokenError> {
-        let rng = SystemRandom::new();
-        let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map_err(|_| TokenError::Malformed("cannot generate an ES256 key".into()))?;
-        Ok(STANDARD.encode(doc.as_ref()))
+        Ok(STANDARD.encode(Alg::ES256.generate_pkcs8()?))
     }
 
+    /// An ES256 key from base64 PKCS#8 (its `kid` is given when signing).
     pub fn from_pkcs8_b64(b64: &str) -> Result<SigningKey, TokenError> {
         let der = STANDARD
             .decode(b64.trim())
             .map_err(|_| TokenError::Malformed("signing key is not base64".into()))?;
-        let pair =
-            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der, &SystemRandom::new())
-                .map_err(|_| {
-                    TokenError::Malformed("signing key is not an ES256 PKCS#8 key".into())
-                })?;
-        Ok(SigningKey { pair })
+        SigningKey::from_pkcs8(Alg::ES256, &der, "")
     }
 
-    /// Sign `claims` with header `{"alg":"ES256","typ":typ,"kid":kid}`.
+    pub fn from_pkcs8(alg: Alg, der: &[u8], kid: &str) -> Result<SigningKey, TokenError> {
+        let bad =
+            || TokenError::Malformed(format!("signing key is not an {} PKCS#8 key", alg.as_str()));
+        let pair = match alg {
+            Alg::ES256 => Pair::Ec(
+                EcdsaKeyPair::from_pkcs8(
+                    &ECDSA_P256_SHA256_FIXED_SIGNING,
+                    der,
+                    &SystemRandom::new(),
+                )
+                .map_err(|_| bad())?,
+            ),
+            Alg::RS256 => Pair::Rsa(RsaKeyPair::from_pkcs8(der).map_err(|_| bad())?),
+            Alg::EdDSA => {
+                Pair::Ed(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|_| bad())?)
+            }
+        };
+        Ok(SigningKey {
+            kid: kid.to_owned(),
+            pair,
+        })
+    }
+
+    pub fn alg(&self) -> Alg {
+        match self.pair {
+            Pair::Ec(_) => Alg::ES256,
+            Pair::Rsa(_) => Alg::RS256,
+            Pair::Ed(_) => Alg::EdDSA,
+        }
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Sign `claims` with header `{"alg":<alg>,"typ":typ,"kid":kid}`.
     pub fn sign(&self, claims: &Value, typ: &str, kid: &str) -> Result<String, TokenError> {
-        let header = json!({"alg": "ES256", "typ": typ, "kid": kid});
+        let header = json!({"alg": self.alg().as_str(), "typ": typ, "kid": kid});
         let signing_input = format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
-        let sig = self
-            .pair
-            .sign(&SystemRandom::new(), signing_input.as_bytes())
-            .map_err(|_| TokenError::Malformed("signing failed".into()))?;
-        Ok(format!(
-            "{signing_input}.{}",
-            URL_SAFE_NO_PAD.encode(sig.as_ref())
-        ))
+        let failed = || TokenError::Malformed("signing failed".into());
+        let sig = match &self.pair {
+            Pair::Ec(pair) => pair
+                .sign(&SystemRandom::new(), signing_input.as_bytes())
+                .map_err(|_| failed())?
+                .as_ref()
+                .to_vec(),
+            Pair::Rsa(pair) => {
+                let mut sig = vec![0; pair.public().modulus_len()];
+                pair.sign(
+                    &RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    signing_input.as_bytes(),
+                    &mut sig,
+                )
+                .map_err(|_| failed())?;
+                sig
+            }
+            Pair::Ed(pair) => pair.sign(signing_input.as_bytes()).as_ref().to_vec(),
+        };
+        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig)))
+    }
+
+    /// Sign with this key's own `kid`.
+    pub fn sign_own(&self, claims: &Value, typ: &str) -> Result<String, TokenError> {
+        self.sign(claims, typ, &self.kid)
     }
 
     /// Check the token's structure and signature, not its expiry.
     pub fn verify_signature(&self, token: &str) -> Result<Verified, TokenError> {
         let (header, claims, signing_input, sig) = split(token)?;
-        if header.get("alg").and_then(Value::as_str) != Some("ES256") {
-            return Err(TokenError::Malformed("alg is not ES256".into()));
+        let alg = self.alg().as_str();
+        if header.get("alg").and_then(Value::as_str) != Some(alg) {
+            return Err(TokenError::Malformed(format!("alg is not {alg}")));
         }
-        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, self.pair.public_key().as_ref())
-            .verify(signing_input.as_bytes(), &sig)
-            .map_err(|_| TokenError::BadSignature)?;
+        let checked = match &self.pair {
+            Pair::Ec(pair) => {
+                UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref())
+                    .verify(signing_input.as_bytes(), &sig)
+            }
+            Pair::Rsa(pair) => {
+                UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pair.public_key().as_ref())
+                    .verify(signing_input.as_bytes(), &sig)
+            }
+            Pair::Ed(pair) => UnparsedPublicKey::new(&ED25519, pair.public_key().as_ref())
+                .verify(signing_input.as_bytes(), &sig),
+        };
+        checked.map_err(|_| TokenError::BadSignature)?;
         Ok(Verified { header, claims })
     }
 
@@ -151,21 +321,101 @@ impl SigningKey {
         Ok(verified)
     }
 
-    /// The public key as a JWKS document (`{"keys":[EC JWK]}`) under `kid`.
-    pub fn jwks(&self, kid: &str) -> Value {
-        // An uncompressed SEC1 point: 0x04 || x (32 bytes) || y (32 bytes).
-        let point = self.pair.public_key().as_ref();
-        let (x, y) = point[1..].split_at(32);
-        json!({"keys": [{
-            "kty": "EC",
-            "crv": "P-256",
-            "alg": "ES256",
-            "use": "sig",
-            "kid": kid,
-            "x": URL_SAFE_NO_PAD.encode(x),
-            "y": URL_SAFE_NO_PAD.encode(y),
-        }]})
+    /// The public key as one JWK under `kid`.
+    pub fn jwk(&self, kid: &str) -> Value {
+        match &self.pair {
+            Pair::Ec(pair) => {
+                // An uncompressed SEC1 point: 0x04 || x (32 bytes) || y (32 bytes).
+                let point = pair.public_key().as_ref();
+                let (x, y) = point[1..].split_at(32);
+                json!({
+                    "kty": "EC",
+                    "crv": "P-256",
+                    "alg": "ES256",
+                    "use": "sig",
+                    "kid": kid,
+                    "x": URL_SAFE_NO_PAD.encode(x),
+                    "y": URL_SAFE_NO_PAD.encode(y),
+                })
+            }
+            Pair::Rsa(pair) => {
+                let public: ring::rsa::PublicKeyComponents<Vec<u8>> = pair.public().into();
+                let trim = |b: &[u8]| {
+                    b.iter()
+                        .skip_while(|x| **x == 0)
+                        .copied()
+                        .collect::<Vec<u8>>()
+                };
+                json!({
+                    "kty": "RSA",
+                    "alg": "RS256",
+                    "use": "sig",
+                    "kid": kid,
+                    "n": URL_SAFE_NO_PAD.encode(trim(&public.n)),
+                    "e": URL_SAFE_NO_PAD.encode(trim(&public.e)),
+                })
+            }
+            Pair::Ed(pair) => json!({
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "alg": "EdDSA",
+                "use": "sig",
+                "kid": kid,
+                "x": URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()),
+            }),
+        }
     }
+
+    /// The public key as a JWKS document (`{"keys":[JWK]}`) under `kid`.
+    pub fn jwks(&self, kid: &str) -> Value {
+        json!({"keys": [self.jwk(kid)]})
+    }
+
+    /// An RSA key's public half as a PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`);
+    /// `None` for other algorithms.
+    pub fn public_key_pem(&self) -> Option<String> {
+        let Pair::Rsa(pair) = &self.pair else {
+            return None;
+        };
+        // SEQUENCE { SEQUENCE { OID rsaEncryption, NULL }, BIT STRING { 0, RSAPublicKey } }
+        const ALGORITHM: &[u8] = &[
+            0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05,
+            0x00,
+        ];
+        let pkcs1 = pair.public_key().as_ref();
+        let mut bits = vec![0u8];
+        bits.extend_from_slice(pkcs1);
+        let mut inner = ALGORITHM.to_vec();
+        inner.extend(der_tlv(0x03, &bits));
+        let spki = der_tlv(0x30, &inner);
+        let b64 = STANDARD.encode(spki);
+        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+            pem.push('\n');
+        }
+        pem.push_str("-----END PUBLIC KEY-----\n");
+        Some(pem)
+    }
+}
+
+/// A DER tag-length-value.
+fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
 }
 
 /// Decode a token's header and payload without checking anything else.
@@ -280,6 +530,46 @@ mod tests {
                 .unwrap()
                 .len(),
             32
+        );
+    }
+
+    #[test]
+    fn rs256_and_eddsa_sign_verify_and_publish() {
+        for alg in [Alg::RS256, Alg::EdDSA] {
+            let der = alg.generate_pkcs8_for("tokens-test").unwrap();
+            let key = SigningKey::from_pkcs8(alg, &der, "k1").unwrap();
+            let token = key
+                .sign_own(&json!({"sub": "a", "exp": 200}), "JWT")
+                .unwrap();
+            let v = key.verify(&token, 100).unwrap();
+            assert_eq!(v.header["alg"], alg.as_str());
+            assert_eq!(v.header["kid"], "k1");
+            let jwk = key.jwk("k1");
+            assert_eq!(jwk["alg"], alg.as_str());
+            // The same name gives the same key in one process; another name another key.
+            assert_eq!(alg.generate_pkcs8_for("tokens-test").unwrap(), der);
+            let other =
+                SigningKey::from_pkcs8(alg, &alg.generate_pkcs8_for("other").unwrap(), "k2")
+                    .unwrap();
+            assert_eq!(
+                other.verify(&token, 100).unwrap_err(),
+                TokenError::BadSignature
+            );
+        }
+        let rsa = SigningKey::from_pkcs8(
+            Alg::RS256,
+            &Alg::RS256.generate_pkcs8_for("tokens-test").unwrap(),
+            "k",
+        )
+        .unwrap();
+        let pem = rsa.public_key_pem().unwrap();
+        assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{pem}");
+        use rsa::pkcs8::DecodePublicKey as _;
+        let parsed = rsa::RsaPublicKey::from_public_key_pem(&pem).unwrap();
+        use rsa::traits::PublicKeyParts as _;
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(parsed.n().to_bytes_be()),
+            rsa.jwk("k")["n"].as_str().unwrap()
         );
     }
 }

@@ -16,7 +16,6 @@
 
 use std::time::Duration;
 
-use ring::rand::{SecureRandom, SystemRandom};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -142,6 +141,57 @@ struct TokenReply {
     access_token: String,
 }
 
+/// An RFC 7662 answer (the fields agentcred reads).
+#[derive(Debug, Deserialize)]
+pub struct Introspection {
+    pub active: bool,
+    #[serde(default)]
+    pub exp: Option<i64>,
+}
+
+/// Decode an introspection answer, bare or in the Core API's `{"data": ...}`.
+fn introspection_of(reply: &Reply) -> Option<Introspection> {
+    let body = reply.json_value()?;
+    let body = match body.get("data") {
+        Some(data) if body.as_object().is_some_and(|o| o.len() == 1) => data.clone(),
+        _ => body,
+    };
+    serde_json::from_value(body).ok()
+}
+
+/// `POST {idp}/{issuer}/introspect` (RFC 7662) with the agent's own client credentials.
+/// `Ok(None)` when the IdP gives no usable answer (no such route, an error status).
+pub fn introspect(
+    http: &Http,
+    idp_url: &str,
+    issuer_id: &str,
+    agent_id: &str,
+    client_secret: &Secret<String>,
+    token: &Secret<String>,
+) -> Result<Option<Introspection>> {
+    let url = format!(
+        "{}/{}/introspect",
+        idp_url.trim_end_matches('/'),
+        seg(issuer_id)
+    );
+    let call = Call::post(url)
+        .form(vec![
+            ("token".into(), token.expose().clone()),
+            ("token_type_hint".into(), "access_token".into()),
+        ])
+        .auth(Auth::Basic {
+            user: agent_id.to_owned(),
+            password: client_secret.clone(),
+        })
+        .body_secret(token)
+        .idempotent();
+    let reply = http.send(PROVIDER, &call)?;
+    Ok(reply
+        .is_success()
+        .then(|| introspection_of(&reply))
+        .flatten())
+}
+
 /// The Core API of one account and issuer, spoken with the operator's org key.
 pub struct Core<'a> {
     http: &'a Http,
@@ -234,6 +284,26 @@ impl<'a> Core<'a> {
             return Err(agent_error(&reply, agent_id, "read"));
         }
         tagged(&reply, "get agent")
+    }
+
+    /// `POST .../tokens/introspect` (RFC 7662 at the Core API, with the org key). `Ok(None)`
+    /// when the API gives no usable answer.
+    pub fn introspect(&self, token: &Secret<String>) -> Result<Option<Introspection>> {
+        let url = format!(
+            "{}/v1/accounts/{}/issuers/{}/tokens/introspect",
+            self.base,
+            seg(&self.account_id),
+            seg(&self.issuer_id)
+        );
+        let call = Call::post(url)
+            .json(json!({ "token": token.expose() }))
+            .body_secret(token)
+            .idempotent();
+        let reply = self.send(call)?;
+        Ok(reply
+            .is_success()
+            .then(|| introspection_of(&reply))
+            .flatten())
     }
 
     /// `PATCH` with `If-Match: etag`.
@@ -387,7 +457,7 @@ fn agent_error(reply: &Reply, agent_id: &str, verb: &str) -> Error {
             );
         }
         // A transition the agent's state does not allow: a blocked agent stays blocked.
-        400 | 409 if description(reply).is_some_and(|d| d.contains("blocked")) => {
+        400 | 409 if description(reply).is_some_and(|d| d.contains("from blocked")) => {
             err = err.with_code(Code::AgentBlocked).with_hint(
                 "a blocked agent cannot be reactivated: delete it with `agentcred agent delete --yes` and register a new one",
             );
@@ -406,12 +476,7 @@ fn seg(id: &str) -> String {
 
 /// A fresh random Idempotency-Key (128 bits from the OS).
 pub fn idempotency_key() -> String {
-    let mut bytes = [0u8; 16];
-    if SystemRandom::new().fill(&mut bytes).is_err() {
-        bytes.iter_mut().for_each(|b| *b = fastrand::u8(..));
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("agentcred-{hex}")
+    crate::http::idempotency_key()
 }
 
 // ------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     short_lived: Some(ShortLived {
         kind: "access_token",
         mint,
+        still_active: Some(still_active),
     }),
     operator: Some(OperatorScheme::Basic {
         id_env: "AUTHPI_KEY_ID",
@@ -113,6 +114,30 @@ fn mint(m: &Minting<'_>) -> Result<Secret<String>> {
         .secrets
         .require("client_secret", SPEC.secrets[0].when_missing)?;
     client::token(m.http, m.endpoint("idp")?, issuer, m.agent_id, &secret)
+}
+
+/// RFC 7662 introspection at the IdP with the agent's own client credentials: a revoked
+/// access token is inactive although its `exp` is ahead. An IdP without the route (or any
+/// other failure to get an answer) says nothing, and the token is kept.
+fn still_active(m: &Minting<'_>, token: &Secret<String>) -> Result<bool> {
+    let record = AuthpiRecord::read(m.record)?;
+    let Some(issuer) = record.issuer_id.as_deref() else {
+        return Ok(true);
+    };
+    let secret = m
+        .secrets
+        .require("client_secret", SPEC.secrets[0].when_missing)?;
+    Ok(client::introspect(
+        m.http,
+        m.endpoint("idp")?,
+        issuer,
+        m.agent_id,
+        &secret,
+        token,
+    )
+    .ok()
+    .flatten()
+    .is_none_or(|i| i.active))
 }
 
 pub struct Authpi;

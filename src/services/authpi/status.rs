@@ -34,6 +34,10 @@ struct AuthpiStatus {
     budget: Option<Budget>,
     /// The profile's secrets: where each is and when it expires.
     credentials: Vec<CredentialFact>,
+    /// Whether the stored access token is active at AuthPI (RFC 7662 introspection with the
+    /// org key): false when it was revoked; null without an org key, a stored token or an
+    /// answer.
+    access_token_active: Option<bool>,
     local: LocalFacts,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
@@ -55,6 +59,13 @@ impl Render for AuthpiStatus {
         if let Some(agent) = &self.agent {
             out.heading("Agent");
             agent.render(out, &[]);
+        }
+        if let Some(active) = self.access_token_active {
+            out.line(if active {
+                "Access token: active at AuthPI"
+            } else {
+                "Access token: NOT active at AuthPI (revoked); `agentcred refresh` gets a new one"
+            });
         }
         if let Some(verifiers) = &self.verifiers {
             out.heading("Verifiers");
@@ -84,6 +95,7 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
         verifiers: None,
         budget: None,
         credentials: local.credentials(),
+        access_token_active: None,
         local,
         note: None,
     };
@@ -116,6 +128,9 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
                 ""
             }
         ));
+    }
+    if let Some(token) = session.secret("access_token")? {
+        view.access_token_active = core.introspect(&token)?.map(|i| i.active);
     }
     view.agent = Some(AgentView::new(&agent));
     view.verifiers = Some(rows(&verifiers, profile));

@@ -8,10 +8,47 @@
 use serde::Deserialize;
 
 use crate::error::{Code, Error, Result};
-use crate::http::{self, Call, Http, Reply};
+use crate::http::{self, Auth, Call, Http, Reply};
 use crate::secret::Secret;
 
 pub const PROVIDER: &str = "fluxa";
+
+/// FluxA's agent wallet app, where owners authorize agents (providers.md §1.1; FluxA's own
+/// client reads `AGENT_WALLET_APP`). Used only when a 403 does not name the page itself.
+pub const AGENT_WALLET_APP: &str = "https://agentwallet.fluxapay.xyz";
+
+/// The page where the owner authorizes `agent_id`, as FluxA's own client builds it.
+pub fn authorization_url(agent_id: &str, name: Option<&str>) -> String {
+    let q = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let mut url = format!("{AGENT_WALLET_APP}/add-agent?agentId={}", q(agent_id));
+    if let Some(name) = name {
+        url.push_str(&format!("&name={}", q(name)));
+    }
+    url
+}
+
+/// Whether the agent's owner has linked it to a wallet.
+pub enum Link {
+    Authorized,
+    /// Not yet; where the owner approves it, when the service said.
+    NeedsOwner(Option<String>),
+}
+
+/// `GET {wallet}/api/mandates` as FluxA's client uses it: a link check (200 linked, 403
+/// `agent_not_authorized` not yet).
+pub fn link_check(http: &Http, wallet_url: &str, jwt: &Secret<String>) -> Result<Link> {
+    let call = Call::get(format!("{wallet_url}/api/mandates")).auth(Auth::Bearer(jwt.clone()));
+    let reply = http.send(PROVIDER, &call)?;
+    if reply.is_success() {
+        return Ok(Link::Authorized);
+    }
+    let err = error_from(&reply, "check the wallet link");
+    if err.code() == Code::NotAuthorizedByOwner {
+        Ok(Link::NeedsOwner(err.authorization_url().map(str::to_owned)))
+    } else {
+        Err(err)
+    }
+}
 
 pub struct Registered {
     pub agent_id: String,
@@ -106,10 +143,18 @@ pub fn error_from(reply: &Reply, action: &str) -> Error {
     err.provider = Some(PROVIDER.to_owned());
     match code.as_deref() {
         Some("agent_not_authorized") => {
-            err.with_code(Code::NotAuthorizedByOwner).with_hint(
-                "the agent is not linked to a FluxA wallet (or was deleted); ask the wallet owner to \
-                 authorize it in the FluxA agent wallet app",
-            )
+            let err = err.with_code(Code::NotAuthorizedByOwner);
+            match field("authorizationUrl") {
+                Some(url) => err
+                    .with_hint(format!(
+                        "the agent's owner has not authorized it for a FluxA wallet yet; ask them to open {url} and approve it"
+                    ))
+                    .with_authorization_url(url),
+                None => err.with_hint(
+                    "the agent is not linked to a FluxA wallet (or was deleted); ask the wallet owner to \
+                     authorize it in the FluxA agent wallet app",
+                ),
+            }
         }
         Some("wrong_token_type") => err.with_hint(
             "the service received an Agent VC where the login JWT is due; run `agentcred refresh` to store a login JWT",

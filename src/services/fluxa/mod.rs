@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Code, Error, Result};
 use crate::health::Probe;
 use crate::profile::Profile;
 use crate::secret::Secret;
@@ -54,7 +54,11 @@ pub const SPEC: ServiceSpec = ServiceSpec {
         },
     ],
     agent_credential: "jwt",
-    short_lived: Some(ShortLived { kind: "jwt", mint }),
+    short_lived: Some(ShortLived {
+        kind: "jwt",
+        mint,
+        still_active: None,
+    }),
     operator: None,
     tool_env: &[
         ToolEnv {
@@ -90,6 +94,30 @@ pub const PROVIDER: Provider = Provider::of(&SPEC);
 fn mint(m: &Minting<'_>) -> Result<Secret<String>> {
     let token = m.secrets.require("token", SPEC.secrets[0].when_missing)?;
     client::refresh(m.http, m.endpoint("agentid")?, m.agent_id, &token)
+}
+
+/// An error from a wallet call, completed when it is `not_authorized_by_owner`: it always
+/// carries an authorization URL (the service's, else the one FluxA's own client builds), and
+/// for a sandbox profile it names `agentcred sandbox approve`, since the in-process sandbox's
+/// page is gone when the command exits.
+pub(crate) fn owner_must_approve(err: Error, name: &str, profile: &Profile) -> Error {
+    if err.code() != Code::NotAuthorizedByOwner {
+        return err;
+    }
+    let url = err
+        .authorization_url()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            client::authorization_url(&profile.agent_id, profile.agent_name.as_deref())
+        });
+    let hint = if profile.sandbox {
+        format!(
+            "the agent's owner has not approved it yet; play the owner with `agentcred sandbox approve --profile {name}`"
+        )
+    } else {
+        format!("the agent's owner has not approved it yet; ask them to open {url} and approve it")
+    };
+    err.with_authorization_url(url).with_hint(hint)
 }
 
 pub struct Fluxa;

@@ -22,6 +22,13 @@ struct Registered {
     sandbox: bool,
     current: bool,
     secrets: Vec<SecretReport>,
+    /// Whether the agent's owner has authorized it for a wallet; `null` when the check failed.
+    owner_approved: Option<bool>,
+    /// Where the owner approves the agent, until they have.
+    authorization_url: Option<String>,
+    /// The command that plays the owner, for a sandbox profile that waits for approval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approve_command: Option<String>,
 }
 
 impl Render for Registered {
@@ -34,6 +41,14 @@ impl Render for Registered {
         SecretReport::render_all(&self.secrets, out);
         if self.current {
             out.line(format!("'{}' is now the current profile.", self.profile));
+        }
+        if self.owner_approved != Some(true) {
+            out.line("The wallet's owner must approve this agent before it can use the wallet.");
+            match (&self.approve_command, &self.authorization_url) {
+                (Some(command), _) => out.line(format!("Play the owner in the sandbox: {command}")),
+                (None, Some(url)) => out.line(format!("Authorization URL: {url}")),
+                (None, None) => {}
+            }
         }
     }
 }
@@ -62,10 +77,38 @@ pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
         &[("token", &registered.token), ("jwt", &registered.jwt)],
     )?;
 
+    let pending_wallet = pending.endpoint("wallet").to_owned();
+    let mut authorization_url = Some(fluxa::authorization_url(&registered.agent_id, Some(name)));
     let store = pending.store_kind();
     let sandbox = pending.sandbox;
     let profile_name = pending.name.clone();
     let current = pending.save(ctx, profile)?;
+
+    // Like FluxA's own client: a new agent is not linked to any wallet until its owner
+    // approves it; a failed check does not undo the registration.
+    let owner_approved =
+        match fluxa::link_check(ctx.http()?, &endpoint_of(&pending_wallet), &registered.jwt) {
+            Ok(fluxa::Link::Authorized) => Some(true),
+            Ok(fluxa::Link::NeedsOwner(url)) => {
+                authorization_url = url;
+                Some(false)
+            }
+            Err(e) => {
+                ctx.printer.warn_coded(
+                    "owner_check_failed",
+                    format!(
+                        "could not check whether the agent's owner approved it: {}",
+                        e.message
+                    ),
+                );
+                None
+            }
+        };
+    if owner_approved == Some(true) {
+        authorization_url = None;
+    }
+    let approve_command = (sandbox && owner_approved != Some(true))
+        .then(|| format!("agentcred sandbox approve --profile {profile_name}"));
 
     let reveal = ctx.global.reveal;
     ctx.printer.print(&Registered {
@@ -79,7 +122,14 @@ pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
             SecretReport::new("token", store, &registered.token, reveal),
             SecretReport::new("jwt", store, &registered.jwt, reveal),
         ],
+        owner_approved,
+        authorization_url,
+        approve_command,
     })
+}
+
+fn endpoint_of(url: &str) -> String {
+    url.trim_end_matches('/').to_owned()
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

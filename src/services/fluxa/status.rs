@@ -457,7 +457,12 @@ fn wallet_status(
         session.http.send(SERVICE_ID, &call)
     })?;
     if !reply.is_success() {
-        return Err(client::error_from(&reply, "read the agent status"));
+        let err = client::error_from(&reply, "read the agent status");
+        return Err(super::owner_must_approve(
+            err,
+            &session.name,
+            &session.profile,
+        ));
     }
     reply.decode(SERVICE_ID, "status")
 }

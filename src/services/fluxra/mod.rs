@@ -53,7 +53,11 @@ pub const SPEC: ServiceSpec = ServiceSpec {
         },
     ],
     agent_credential: "jwt",
-    short_lived: Some(ShortLived { kind: "jwt", mint }),
+    short_lived: Some(ShortLived {
+        kind: "jwt",
+        mint,
+        still_active: None,
+    }),
     operator: None,
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,

@@ -399,7 +399,10 @@ impl<'a> Client<'a> {
             None => json!({}),
         };
         let reply: NewTokenReply = self.decode(
-            Call::post(self.url(&["v1", "agents", agent_id, "tokens"])).json(body),
+            // Safe to retry after a lost answer: the service replays the first one for the key.
+            Call::post(self.url(&["v1", "agents", agent_id, "tokens"]))
+                .json(body)
+                .with_idempotency_key(),
             "create an agent token",
         )?;
         let secret = reply.secret.filter(|s| !s.is_empty()).ok_or_else(|| {
@@ -439,7 +442,9 @@ impl<'a> Client<'a> {
             body["maxAmount"] = cents.into();
         }
         self.decode(
-            Call::post(self.url(&["v1", "agents", agent_id, "cards"])).json(body),
+            Call::post(self.url(&["v1", "agents", agent_id, "cards"]))
+                .json(body)
+                .with_idempotency_key(),
             "create a card",
         )
     }

@@ -454,15 +454,33 @@ impl Http {
             self.trace_request(call, attempt);
         }
         let started = Instant::now();
-        let result = request.send().and_then(|response| {
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let body = response.bytes()?.to_vec();
-            Ok(Reply {
-                status,
-                headers,
-                body,
-            })
+        // A slow answer is never silent: past SLOW_ANSWER a watcher says what we wait for.
+        let result = std::thread::scope(|scope| {
+            let (answered, wait) = std::sync::mpsc::channel::<()>();
+            let printer = &self.printer;
+            let what = format!("{} {}", call.method, strip_query(&call.url));
+            scope.spawn(move || {
+                if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    wait.recv_timeout(SLOW_ANSWER)
+                {
+                    printer.notice(
+                        "waiting",
+                        format!("waiting for the service to answer {what}..."),
+                    );
+                }
+            });
+            let result = request.send().and_then(|response| {
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                let body = response.bytes()?.to_vec();
+                Ok(Reply {
+                    status,
+                    headers,
+                    body,
+                })
+            });
+            let _ = answered.send(());
+            result
         });
         if self.trace {
             match &result {
@@ -696,6 +714,9 @@ fn transport_error(provider: &str, call: &Call, e: &reqwest::Error, attempts: u3
     };
     err
 }
+
+/// How long a request may take before a line says we are waiting for it (contract §12).
+const SLOW_ANSWER: Duration = Duration::from_secs(1);
 
 fn strip_query(url: &str) -> String {
     shown_url(url.split('?').next().unwrap_or(url))

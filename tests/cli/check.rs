@@ -199,3 +199,29 @@ fn all_checks_every_profile_and_exits_with_the_most_severe_code() {
     let all = check(&home, &["--all"], 7);
     assert_eq!(all["health"], "store_unavailable");
 }
+
+#[test]
+fn an_agent_its_owner_has_not_approved_is_not_authorized() {
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run(&["register", "fluxa", "--name", "waiting"]).ok();
+    let row = check(&home, &[], 8);
+    assert_eq!(row["health"], "not_authorized");
+    let error = home
+        .run(&["--json", "status", "--check"])
+        .code(8)
+        .error_json();
+    assert_eq!(error["error"]["code"], "not_authorized_by_owner");
+    assert!(
+        error["error"]["authorization_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("add-agent")),
+        "{error}"
+    );
+    // Approved by its owner, it is ok, and its budget is the monthly headroom.
+    home.approve_owner(&server, None);
+    let row = check(&home, &[], 0);
+    assert_eq!(row["health"], "ok");
+    assert_eq!(row["budget"]["period"], "month");
+}

@@ -206,3 +206,37 @@ fn local_problems_are_named_as_such() {
         .code(2)
         .mentions(&["AGENTCRED_SANDBOX_JWT_TTL"]);
 }
+
+#[test]
+fn waits_are_never_silent() {
+    use serde_json::json;
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run(&["register", "fluxa", "--name", "patient"]).ok();
+    home.approve_owner(&server, None);
+
+    // Two 429s asking for a second each: one line per retry, saying why and for how long.
+    server.fault(
+        json!({"method": "GET", "path": "/fluxa/wallet/api/agent/self/status",
+        "status": 429, "count": 2, "retry_after": 1}),
+    );
+    let run = home.run(&["status"]).ok();
+    assert_eq!(
+        run.stderr.matches("retrying in 1.0 s").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    run.mentions(&["answered 429"]);
+
+    // A slow answer: a line once it takes longer than a second (JSON lines under --json).
+    server.knobs(json!({"latency_ms": 1500}));
+    let slow = home.run(&["status"]).ok();
+    slow.mentions(&["waiting for the service to answer GET"]);
+    let slow = home.run(&["--json", "status"]).ok();
+    let notice: serde_json::Value =
+        serde_json::from_str(slow.stderr.lines().next().unwrap()).unwrap();
+    assert_eq!(notice["notice"]["code"], "waiting");
+    server.knobs(json!({"latency_ms": 0}));
+}

@@ -31,6 +31,7 @@ fn register_stores_in_the_real_keychain_and_token_status_read_it_back() {
         "demo-agent",
     ])
     .ok();
+    home.approve_owner(&server, Some(&profile));
 
     let lookup = |kind: &str| {
         let out = Command::new("secret-tool")

@@ -8,7 +8,7 @@
 # - refresh: a new JWT from the service on every call.
 # - status: one wallet status request plus decoding and rendering of the full JSON.
 # - --sandbox token: the embedded sandbox (start-up of the in-process server included).
-# - status --check: one profile, then --all over 10 and 50 profiles, against a service that
+# - status --check: one profile, then --all over 10, 20 and 50 profiles, against a service that
 #   takes 100 ms per request (the sandbox's latency knob): --all checks them concurrently.
 # - the vault store next to the file store: token (fresh JWT) and token (refresh every call)
 #   with the profile in an OpenBao dev server on loopback (`bao` from AGENTCRED_TEST_BAO, PATH
@@ -43,6 +43,14 @@ for var, url in d["services"].items(): print(f"export {var}={url}")' "$work/serv
 . "$work/urls.sh"
 
 "$bin" register fluxa --name bench-agent >/dev/null
+# A new FluxA agent has no wallet until its owner approves it on the sandbox's page.
+approve() {
+    local agent
+    agent="$("$bin" --json profiles show | python3 -c 'import json,sys; print(json.load(sys.stdin)["agent_id"])')"
+    curl -fsS -o /dev/null -X POST --data-urlencode "agentId=$agent" --data-urlencode action=approve \
+        "$AGENTCRED_FLUXA_AGENTWALLET_URL/add-agent"
+}
+approve
 
 hyperfine --warmup 5 --runs 100 --export-markdown "$out/token.md" -N \
     --command-name "token (fresh JWT, file store)" "$bin token" \
@@ -71,6 +79,7 @@ kill "$gateway"; gateway=""
 unset AGENTCRED_FLUXA_AGENTID_URL AGENTCRED_FLUXA_WALLET_URL AGENTCRED_FLUXRA_URL \
     AGENTCRED_AUTHPI_URL AGENTCRED_AUTHPI_IDP_URL AGENTCRED_PROXY_URL
 AGENTCRED_HOME="$work/sandboxed" "$bin" --sandbox register fluxa --name bench-agent >/dev/null
+AGENTCRED_HOME="$work/sandboxed" "$bin" --sandbox sandbox approve >/dev/null
 AGENTCRED_HOME="$work/sandboxed" hyperfine --warmup 5 --runs 100 --export-markdown "$out/sandbox.md" -N \
     --command-name "token, embedded sandbox" "$bin --sandbox token" \
     --command-name "status, embedded sandbox" "$bin --sandbox status"
@@ -84,6 +93,7 @@ export VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_TOKEN=bench
 for _ in $(seq 100); do curl -sf -H "X-Vault-Token: bench" "$VAULT_ADDR/v1/sys/mounts/secret" >/dev/null && break; sleep 0.1; done
 . "$work/urls.sh"
 AGENTCRED_HOME="$work/vault" AGENTCRED_STORE=vault "$bin" register fluxa --name bench-agent >/dev/null
+AGENTCRED_HOME="$work/vault" AGENTCRED_STORE=vault approve
 AGENTCRED_HOME="$work/vault2" AGENTCRED_STORE=vault "$bin" --profile fluxa token >/dev/null  # a second host learns it
 hyperfine --warmup 5 --runs 100 --export-markdown "$out/vault.md" -N \
     --command-name "token (fresh JWT, file store)" "env AGENTCRED_HOME=$work/home $bin token" \
@@ -95,15 +105,19 @@ hyperfine --warmup 5 --runs 100 --export-markdown "$out/vault.md" -N \
 # status --check with 100 ms per request: one profile, then --all over 10 and 50.
 . "$work/urls.sh"
 export PROXY_API_KEY=lk_dev_sandbox   # the sandbox's documented demo org key
-for n in 10 50; do
+for n in 10 20 50; do
     for i in $(seq "$n"); do
         AGENTCRED_HOME="$work/check-$n" "$bin" --profile "p$i" register proxy \
             --external-id "bench-$n-$i" --user user_sandbox_alice --name "bench $i" >/dev/null
     done
 done
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
+# Each run starts from an empty request log: the emulator rewrites its whole state file (log
+# included) on every request, and a full 1000-entry log would measure that, not agentcred.
 hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
+    --prepare "curl -fsS -o /dev/null -X DELETE $base/_sandbox/requests" \
     --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
     --command-name "status --all --check (10 profiles)" "env AGENTCRED_HOME=$work/check-10 $bin status --all --check" \
+    --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
 cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"

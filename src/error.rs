@@ -7,6 +7,10 @@
 
 use std::fmt;
 
+/// The version of every JSON document agentcred prints (contract §9), the error envelope
+/// first among them. Within a version, changes are additive only.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The outcome classes of the contract's exit-code table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -323,7 +327,7 @@ impl Error {
 
     /// The `--json` error envelope written to stderr.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({ "schema_version": crate::output::SCHEMA_VERSION, "error": self.body() })
+        serde_json::json!({ "schema_version": SCHEMA_VERSION, "error": self.body() })
     }
 
     /// The error object (`code`, `message`, `hint`, `exit_code`, ...), also used inside other

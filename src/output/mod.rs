@@ -15,9 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-/// The version of every JSON document agentcred prints (contract §9). Within a version,
-/// changes are additive only.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::error::SCHEMA_VERSION;
 
 /// The JSON Schema of a view, self-contained (no `$ref`s), as `agentcred schema` publishes it:
 /// what `--json` prints for it, `schema_version` included.

@@ -26,8 +26,21 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// Atomically replace `path` with `contents`, mode 0600.
+/// Atomically replace `path` with `contents`, mode 0600, and make it durable (fsync) before
+/// the rename: for the config and the secrets, which must survive a crash.
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    replace_private(path, contents, true)
+}
+
+/// [`write_private`] without the fsync: still atomic (readers see the old or the new file,
+/// never half of one), but a crash may lose the last write. For state that is cheap to lose
+/// and written on every request (the emulator's), where an fsync per request would serialize
+/// concurrent clients on the disk.
+pub fn write_private_volatile(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    replace_private(path, contents, false)
+}
+
+fn replace_private(path: &Path, contents: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     // tempfile creates the file 0600 on unix.
@@ -36,7 +49,9 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -56,7 +56,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use agentcred_core::fsutil::{FileLock, write_private};
+use agentcred_core::fsutil::{FileLock, write_private_volatile};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
@@ -718,7 +718,8 @@ impl StateStore {
     fn save(&self, doc: &StateDoc) -> Result<(), StateError> {
         let mut bytes = serde_json::to_vec(doc).map_err(|e| StateError::Internal(e.to_string()))?;
         bytes.push(b'\n');
-        write_private(&self.path, &bytes).map_err(|e| {
+        // The emulator's state is fake and rewritten on every request: atomic, not fsynced.
+        write_private_volatile(&self.path, &bytes).map_err(|e| {
             StateError::Io(format!(
                 "cannot write the sandbox state {}: {e}",
                 self.path.display()

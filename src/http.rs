@@ -351,6 +351,20 @@ impl Http {
 
     /// Send `call`, retrying if it is idempotent. `provider` names the service in messages.
     pub fn send(&self, provider: &str, call: &Call) -> Result<Reply> {
+        // A key a header cannot carry would otherwise be dropped and the request sent
+        // unauthenticated: refuse it instead (the value is never shown).
+        if let Auth::Header { name, value } = &call.auth
+            && (HeaderName::from_bytes(name.as_bytes()).is_err()
+                || HeaderValue::from_str(value.expose()).is_err())
+        {
+            return Err(Error::usage(format!(
+                "the {name} key holds characters an HTTP header cannot carry"
+            ))
+            .with_provider(provider)
+            .with_hint(
+                "check the key (a line break or a control character in it?) and give it again",
+            ));
+        }
         let client = self.client(&call.url)?;
         let started = Instant::now();
         let mut attempt = 1;
@@ -798,6 +812,21 @@ pub fn reply_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_no_header_can_carry_is_refused_not_dropped() {
+        let http = Http::new(
+            false,
+            Printer::new(false, true, crate::output::ColorChoice::Never),
+        );
+        let call = Call::get("http://127.0.0.1:9/x").auth(Auth::Header {
+            name: "Api-Key",
+            value: Secret::new("lk_dev_a\nb".to_owned()),
+        });
+        let err = http.send("demo", &call).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(!err.message.contains("lk_dev_a"), "{}", err.message);
+    }
 
     #[test]
     fn secret_fields_are_redacted_at_any_depth() {

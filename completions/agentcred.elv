@@ -18,7 +18,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
     }
     var completions = [
         &'agentcred'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -57,7 +57,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;register'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -80,7 +80,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --name 'The agent''s display name'
             cand --email 'Contact email for the agent (optional)'
             cand --client-info 'A short identifier of the client software'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -101,7 +101,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --key-name 'Name of the first API key'
             cand --scope 'Scopes of the first API key (repeatable; default: the service''s defaults)'
             cand --key-expires-in-days 'Expiry of the first API key in days (default: no expiry)'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -125,7 +125,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --agent-version 'Agent version string'
             cand --scope 'Scope ceiling for the agent''s tokens (repeatable)'
             cand --metadata 'Metadata entry (repeatable)'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --no-secret 'Do not add a secret verifier (no client secret, no token)'
@@ -149,7 +149,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --frequency 'frequency'
             cand --on-limit-exceeded 'on-limit-exceeded'
             cand --max-cards 'Maximum number of concurrent cards'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -181,7 +181,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;register;help;help'= {
         }
         &'agentcred;login'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --no-verify 'Store the key without checking it with the service first (login only)'
@@ -197,7 +197,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;logout'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --no-verify 'Store the key without checking it with the service first (login only)'
@@ -214,7 +214,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;refresh'= {
             cand --if-expiring-within 'Refresh only if the current credential expires within this duration (e.g. 5m)'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -230,7 +230,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;token'= {
             cand --min-valid 'Minimum remaining validity of the printed credential'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -249,7 +249,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --min-remaining 'With --check: at least this much budget must remain (in the budget''s currency)'
             cand --network 'Network of the wallet balance, for services with a wallet (default base)'
             cand --tx-limit 'Number of recent wallet transactions (1-100, default 20)'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --all 'Every profile: local facts only (no network), or with --check, checked concurrently'
@@ -267,7 +267,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;exec'= {
             cand --min-valid 'Minimum remaining validity of the credential the command gets (raised to what the service''s own tools need; not used with --gateway, which keeps it fresh)'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --gateway 'Give the command no credential at all: start the credential gateway on 127.0.0.1 and point the command''s base URLs at it'
@@ -284,7 +284,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;gateway'= {
             cand --port 'Port on 127.0.0.1 (0 picks a free one)'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -299,7 +299,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;mcp'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --allow-writes 'Let the `request` tool send methods other than GET (POST, PATCH, PUT, DELETE)'
@@ -315,7 +315,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;keys'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -335,7 +335,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;keys;list'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -353,7 +353,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --name 'name'
             cand --scope 'scope'
             cand --expires-in-days 'expires-in-days'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --use 'Make the new key the profile''s key'
@@ -369,7 +369,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;keys;revoke'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --force 'Allow revoking the key the profile uses'
@@ -385,7 +385,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;keys;rotate'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -417,7 +417,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;keys;help;help'= {
         }
         &'agentcred;verifiers'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -436,7 +436,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;verifiers;list'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -451,7 +451,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;verifiers;add'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -470,7 +470,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;verifiers;add;secret'= {
             cand --name 'name'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --use 'Make the new secret the profile''s client secret'
@@ -489,7 +489,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --address 'address'
             cand --network 'CAIP-2 network id, e.g. eip155:8453'
             cand --name 'name'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -515,7 +515,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;verifiers;add;help;help'= {
         }
         &'agentcred;verifiers;remove'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --force 'Allow removing the verifier whose secret the profile uses'
@@ -551,7 +551,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;verifiers;help;help'= {
         }
         &'agentcred;tokens'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -570,7 +570,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;tokens;list'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -586,7 +586,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;tokens;create'= {
             cand --name 'name'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --use 'Make the new token the profile''s token (the previous one stays stored as a spare)'
@@ -602,7 +602,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;tokens;revoke'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --force 'Allow revoking the token the profile uses'
@@ -632,7 +632,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;tokens;help;help'= {
         }
         &'agentcred;cards'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -651,7 +651,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;cards;list'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -669,7 +669,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --purpose 'purpose'
             cand --type 'type'
             cand --max-amount 'Maximum amount in dollars'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -684,7 +684,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;cards;show'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -713,7 +713,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;cards;help;help'= {
         }
         &'agentcred;profiles'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -734,7 +734,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;profiles;list'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -749,7 +749,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;profiles;show'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -764,7 +764,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;profiles;use'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -779,7 +779,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;profiles;remove'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --purge 'Also destroy the profile''s shared document in the vault, every version of it, for every host (asks for confirmation; --yes otherwise)'
@@ -798,7 +798,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;profiles;move'= {
             cand --to-store 'The store to move the profile''s secrets to'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -833,7 +833,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;profiles;help;help'= {
         }
         &'agentcred;sandbox'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -853,7 +853,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;sandbox;serve'= {
             cand --port 'Port on 127.0.0.1 (0 picks a free one)'
             cand --state 'State file (default: the one `--sandbox` uses)'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -868,7 +868,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;sandbox;approve'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --revoke 'Take the owner''s approval back instead (the wallet refuses the agent again)'
@@ -895,7 +895,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;sandbox;help;help'= {
         }
         &'agentcred;import'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -910,7 +910,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;doctor'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -925,7 +925,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;completions'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -940,7 +940,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;schema'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -955,7 +955,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;agent'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -977,7 +977,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;agent;show'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -993,7 +993,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;agent;suspend'= {
             cand --reason 'reason'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -1008,7 +1008,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;agent;activate'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -1024,7 +1024,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;agent;block'= {
             cand --reason 'reason'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand -y 'Do not ask for confirmation'
@@ -1041,7 +1041,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;agent;deregister'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand -y 'Do not ask for confirmation'
@@ -1058,7 +1058,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;agent;delete'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand -y 'Do not ask for confirmation'
@@ -1098,7 +1098,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;agent;help;help'= {
         }
         &'agentcred;limits'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -1116,7 +1116,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;limits;show'= {
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
@@ -1134,7 +1134,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --spending-limit 'Spending limit in dollars'
             cand --frequency 'frequency'
             cand --on-limit-exceeded 'on-limit-exceeded'
-            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'

@@ -51,6 +51,21 @@ def dump(result):
     return json.dumps(result.model_dump(mode="json", by_alias=True))
 
 
+async def served_profiles(binary, env):
+    params = StdioServerParameters(
+        command=binary, args=["--profile", "mcp", "--profile", "mcp-two", "mcp"], env=env
+    )
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            listed = await session.call_tool("list_profiles", {})
+            check(not listed.is_error, "list_profiles with two --profile succeeds")
+            names = sorted(p["name"] for p in listed.structured_content["profiles"])
+            check(names == ["mcp", "mcp-two"], f"two --profile serve those two: {names}")
+            other = await session.call_tool("status", {"profile": "mcp-three"})
+            check(other.is_error, "a profile not served is a tool error")
+
+
 async def main(binary, home, env):
     params = StdioServerParameters(command=binary, args=["mcp"], env=env)
     secrets = stored_secrets(home)
@@ -155,4 +170,13 @@ if __name__ == "__main__":
             stdout=subprocess.DEVNULL,
         )
         asyncio.run(main(binary, home, env))
+        # Several profiles: `--profile` given twice serves exactly those two.
+        for name in ("mcp-two", "mcp-three"):
+            subprocess.run(
+                [binary, "--sandbox", "--profile", name, "register", "fluxra", "--name", name],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        asyncio.run(served_profiles(binary, env))
     print(f"{passed} passed, 0 failed")

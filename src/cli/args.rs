@@ -10,8 +10,20 @@ use crate::store::{StoreChoice, StoreKind};
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Profile to use (default: the current profile; for `register`, the provider's name)
-    #[arg(long, global = true, env = "AGENTCRED_PROFILE", value_name = "NAME")]
+    /// Profile to use (default: the current profile; for `register`, the provider's name);
+    /// `mcp` takes it several times to serve several profiles
+    #[arg(
+        long = "profile",
+        global = true,
+        env = "AGENTCRED_PROFILE",
+        value_name = "NAME",
+        action = clap::ArgAction::Append
+    )]
+    pub profiles: Vec<String>,
+
+    /// The one profile `--profile` names, filled by [`crate::cli::parse`] (which refuses
+    /// several, except for `mcp`).
+    #[arg(skip)]
     pub profile: Option<String>,
 
     /// Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)

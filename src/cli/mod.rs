@@ -173,7 +173,25 @@ pub fn parse() -> std::result::Result<Cli, ParseFailure> {
     let matches = root
         .try_get_matches_from(&args)
         .map_err(ParseFailure::Clap)?;
-    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(ParseFailure::Clap)
+    let mut cli =
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(ParseFailure::Clap)?;
+    cli.global.profile = one_profile(&cli).map_err(ParseFailure::Env)?;
+    Ok(cli)
+}
+
+/// The profile every command but `mcp` acts on: `--profile` given once (or not at all).
+fn one_profile(cli: &Cli) -> crate::error::Result<Option<String>> {
+    match cli.global.profiles.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        [first, ..] if matches!(cli.command, Command::Mcp(_)) => Ok(Some(first.clone())),
+        several => Err(crate::error::Error::usage(format!(
+            "--profile was given {} times ({}); this command acts on one profile",
+            several.len(),
+            several.join(", ")
+        ))
+        .with_hint("give --profile once (only `agentcred mcp` serves several profiles)")),
+    }
 }
 
 /// Whether `value` is acceptable for `arg`, by the argument's own parser; the reason if not.

@@ -5,7 +5,7 @@
 //!
 //! | tool | what it does | readOnlyHint | destructiveHint |
 //! |---|---|---|---|
-//! | `list_profiles` | the profiles served (`--profile P`, or all) | true | false |
+//! | `list_profiles` | the profiles served (each `--profile P` given, or all) | true | false |
 //! | `status` | the `status --json` document of a profile | true | false |
 //! | `check` | the health check: `{health, exit_code, error?}` | true | false |
 //! | `request` | an HTTP request through the gateway logic ([`crate::gateway`]) | !allow_writes | allow_writes |
@@ -84,7 +84,8 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
     global.json = true;
     global.quiet = true;
     let tools_ctx = Ctx::new(global, Printer::new(true, true, ColorChoice::Never))?;
-    let served = ctx.global.profile.clone();
+    // Every `--profile` given, or all profiles.
+    let served = ctx.global.profiles.clone();
 
     let (jobs, queue) = mpsc::channel();
     let handler = Handler {
@@ -111,7 +112,7 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
 
     // Ends when the server is done and its handler (the only sender) is dropped.
     for (job, reply) in queue {
-        let done = work(&tools_ctx, served.as_deref(), job);
+        let done = work(&tools_ctx, &served, job);
         let _ = reply.send(done);
     }
     server
@@ -119,7 +120,7 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
         .map_err(|_| Error::internal("the MCP thread panicked"))?
 }
 
-fn work(ctx: &Ctx, served: Option<&str>, job: Job) -> Done {
+fn work(ctx: &Ctx, served: &[String], job: Job) -> Done {
     match job {
         Job::ListProfiles => Done::Value(list_profiles(ctx, served)),
         Job::Status(name) => Done::Value(status(ctx, served, name)),
@@ -130,17 +131,16 @@ fn work(ctx: &Ctx, served: Option<&str>, job: Job) -> Done {
 }
 
 /// The profile a tool call names (or the default), if this server serves it.
-fn resolve(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<(String, Profile)> {
+fn resolve(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<(String, Profile)> {
     let config = ctx.config()?;
     let name = match asked {
         Some(name) => name,
         None => ctx.selected_name(&config)?,
     };
-    if let Some(served) = served
-        && served != name
-    {
+    if !served.is_empty() && !served.contains(&name) {
         return Err(Error::not_found(format!(
-            "profile '{name}' is not served here (this server serves '{served}')"
+            "profile '{name}' is not served here (this server serves {})",
+            served.join(", ")
         ))
         .with_hint("call list_profiles for the profiles this server serves"));
     }
@@ -148,12 +148,12 @@ fn resolve(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<(St
     Ok((name, profile))
 }
 
-fn list_profiles(ctx: &Ctx, served: Option<&str>) -> Result<Value> {
+fn list_profiles(ctx: &Ctx, served: &[String]) -> Result<Value> {
     let config = ctx.config()?;
     let profiles: Vec<Value> = config
         .profiles
         .iter()
-        .filter(|(name, _)| served.is_none_or(|s| s == name.as_str()))
+        .filter(|(name, _)| served.is_empty() || served.contains(name))
         .map(|(name, profile)| {
             let endpoints: Vec<&str> = profile
                 .provider
@@ -187,7 +187,7 @@ fn status_args() -> StatusArgs {
     }
 }
 
-fn status(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Value> {
+fn status(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     let service = services::service(session.provider())?;
@@ -202,7 +202,7 @@ fn status(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Valu
 /// The health check of `status --check` (one profile), as a JSON object.
 fn check(
     ctx: &Ctx,
-    served: Option<&str>,
+    served: &[String],
     asked: Option<String>,
     min_valid: Duration,
 ) -> Result<Value> {
@@ -216,7 +216,7 @@ fn check(
         .map_err(|e| crate::error::Error::internal(format!("cannot serialize the check: {e}")))
 }
 
-fn refresh(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Value> {
+fn refresh(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name.clone(), profile)?;
     let provider = session.provider();
@@ -240,7 +240,7 @@ fn refresh(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Val
     }))
 }
 
-fn gateway(ctx: &Ctx, served: Option<&str>, asked: Option<String>) -> Result<Arc<Gateway>> {
+fn gateway(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Arc<Gateway>> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     services::service(session.provider())?.check_agent_usable(&session)?;

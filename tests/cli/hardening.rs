@@ -240,3 +240,19 @@ fn waits_are_never_silent() {
     assert_eq!(notice["notice"]["code"], "waiting");
     server.knobs(json!({"latency_ms": 0}));
 }
+
+#[test]
+fn profile_is_given_once_except_to_the_mcp_server() {
+    let home = Home::new();
+    let run = home
+        .run(&["--json", "--profile", "a", "--profile", "b", "status"])
+        .code(2);
+    let error = run.error_json();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("given 2 times"),
+        "{error}"
+    );
+}

@@ -58,21 +58,7 @@ pub struct CheckKnobs<'a> {
 
 /// The error a row stands for, so the process exits with its code and the envelope says why.
 pub fn row_failure(row: &CheckRow) -> Option<Error> {
-    if row.health == Health::Ok {
-        return None;
-    }
-    let code = match row.health {
-        Health::Ok => return None,
-        Health::Invalid => Code::AuthFailed,
-        Health::Unknown => Code::ServiceUnavailable,
-        Health::StoreUnavailable => Code::StoreUnavailable,
-        Health::Suspended => Code::AgentSuspended,
-        Health::Blocked => Code::AgentBlocked,
-        Health::Deregistered => Code::AgentDeregistered,
-        Health::NotAuthorized => Code::NotAuthorizedByOwner,
-        Health::LowBudget => Code::LimitReached,
-        Health::MinValidUnmet => Code::MinValidUnmet,
-    };
+    let code = row.health.code()?;
     let detail = row
         .error
         .as_ref()
@@ -146,6 +132,7 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
                     let err = crate::health::min_valid_unmet(
                         provider,
                         knobs.min_valid,
+                        &fresh.token,
                         left.unwrap_or(0),
                     );
                     let mut row = failed(Health::MinValidUnmet, &err);

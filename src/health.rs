@@ -141,6 +141,22 @@ impl Health {
         }
     }
 
+    /// The error code a verdict other than ok reports (the inverse of [`Health::of_error`]).
+    pub fn code(self) -> Option<Code> {
+        Some(match self {
+            Health::Ok => return None,
+            Health::Invalid => Code::AuthFailed,
+            Health::Unknown => Code::ServiceUnavailable,
+            Health::StoreUnavailable => Code::StoreUnavailable,
+            Health::Suspended => Code::AgentSuspended,
+            Health::Blocked => Code::AgentBlocked,
+            Health::Deregistered => Code::AgentDeregistered,
+            Health::NotAuthorized => Code::NotAuthorizedByOwner,
+            Health::LowBudget => Code::LimitReached,
+            Health::MinValidUnmet => Code::MinValidUnmet,
+        })
+    }
+
     pub fn of_state(state: AgentState) -> Health {
         match state {
             AgentState::Active => Health::Ok,
@@ -171,13 +187,18 @@ impl Health {
     }
 }
 
-/// The service issues credentials shorter than asked: names the longest it gives.
+/// The service issues credentials shorter than asked (`token` just got, a JWT with `left`
+/// seconds to go): names the longest lifetime it gives, the JWT's `exp - iat` when it says.
 pub fn min_valid_unmet(
     provider: crate::spec::Provider,
     asked: std::time::Duration,
-    got_secs: i64,
+    token: &crate::secret::Secret<String>,
+    left: i64,
 ) -> Error {
-    let got = crate::duration::human(std::time::Duration::from_secs(got_secs.max(0) as u64));
+    let lifetime = crate::jwt::decode(token.expose())
+        .and_then(|i| Some(i.exp? - i.iat?))
+        .unwrap_or(left);
+    let got = crate::duration::human(std::time::Duration::from_secs(lifetime.max(0) as u64));
     Error::coded(
         Code::MinValidUnmet,
         format!(

@@ -144,17 +144,7 @@ impl<'a> Session<'a> {
         let Some(still_active) = short_lived.still_active.filter(|_| !fresh.refreshed) else {
             return Ok(fresh);
         };
-        let active = still_active(
-            &Minting {
-                http: self.http,
-                profile_name: &self.name,
-                agent_id: &self.profile.agent_id,
-                record: &self.profile.record,
-                endpoints: &self.endpoints,
-                secrets: self,
-            },
-            &fresh.token,
-        )?;
+        let active = still_active(&self.minting(), &fresh.token)?;
         if active {
             Ok(fresh)
         } else {
@@ -183,17 +173,22 @@ impl<'a> Session<'a> {
             .filter(|token| remaining(token) >= min_valid.as_secs() as i64))
     }
 
-    /// Mint with the service's own function and store the result. Callers hold the lock.
-    fn mint_and_store(&self) -> Result<Fresh> {
-        let short_lived = self.short_lived()?;
-        let token = (short_lived.mint)(&Minting {
+    /// What the service's mint and check functions may use of this profile.
+    fn minting(&self) -> Minting<'_> {
+        Minting {
             http: self.http,
             profile_name: &self.name,
             agent_id: &self.profile.agent_id,
             record: &self.profile.record,
             endpoints: &self.endpoints,
             secrets: self,
-        })?;
+        }
+    }
+
+    /// Mint with the service's own function and store the result. Callers hold the lock.
+    fn mint_and_store(&self) -> Result<Fresh> {
+        let short_lived = self.short_lived()?;
+        let token = (short_lived.mint)(&self.minting())?;
         self.put_secret(short_lived.kind, &token)?;
         Ok(Fresh::from_token(token, true))
     }

@@ -167,8 +167,9 @@ pub enum ParseFailure {
 /// would name the flag the user never typed).
 pub fn parse() -> std::result::Result<Cli, ParseFailure> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut root = command();
-    root.build();
+    // Not `root.build()`: that builds every subcommand, and clap builds only the path the
+    // arguments take; the global arguments `check_env` reads need no build.
+    let root = command();
     check_env(&root, &args).map_err(ParseFailure::Env)?;
     let matches = root
         .try_get_matches_from(&args)

@@ -20,7 +20,6 @@ use crate::cli::args::ExecArgs;
 use crate::duration;
 use crate::error::{Error, Result};
 use crate::gateway;
-use crate::jwt;
 use crate::services;
 use crate::timefmt;
 
@@ -73,7 +72,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 let left = exp - timefmt::now_unix();
                 if left < min_valid.as_secs() as i64 {
                     return Err(min_valid_unmet(
-                        provider.display_name(),
+                        provider,
                         &fresh.token,
                         left,
                         min_valid,
@@ -99,32 +98,24 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     Ok(())
 }
 
-/// Exit 8: the service's credentials do not live as long as the child needs.
+/// Exit 8: the service's credentials do not live as long as the child needs (the shared
+/// `min_valid_unmet` error, with what `exec` adds: why it needs that long, and a way out).
 fn min_valid_unmet(
-    service: &str,
+    provider: crate::spec::Provider,
     token: &crate::secret::Secret<String>,
     left: i64,
     needed: Duration,
     asked: Duration,
 ) -> Error {
-    let lifetime = jwt::decode(token.expose())
-        .and_then(|i| Some(i.exp? - i.iat?))
-        .unwrap_or(left)
-        .max(0) as u64;
-    let why = if needed > asked {
-        format!(
+    let mut err = crate::health::min_valid_unmet(provider, needed, token, left);
+    if needed > asked {
+        err.message.push_str(&format!(
             " (the service's own tools need {} left)",
             duration::human(needed)
-        )
-    } else {
-        String::new()
-    };
-    Error::coded(crate::error::Code::MinValidUnmet, format!(
-        "{service} issues credentials valid for at most {}, less than the {} the command needs{why}; the command was not started",
-        duration::human(Duration::from_secs(lifetime)),
-        duration::human(needed),
-    ))
-    .with_hint(
+        ));
+    }
+    err.message.push_str("; the command was not started");
+    err.with_hint(
         "use --gateway, which keeps a short-lived credential fresh for the command, or ask for less with --min-valid",
     )
 }

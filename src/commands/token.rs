@@ -60,6 +60,7 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
             return Err(crate::health::min_valid_unmet(
                 provider,
                 args.min_valid,
+                &fresh.token,
                 left,
             ));
         }

@@ -3,6 +3,7 @@
 mod architecture;
 mod authpi;
 mod check;
+mod contract;
 mod errors;
 mod exec;
 mod fluxa;

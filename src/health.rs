@@ -186,27 +186,3 @@ impl Health {
         })
     }
 }
-
-/// The service issues credentials shorter than asked (`token` just got, a JWT with `left`
-/// seconds to go): names the longest lifetime it gives, the JWT's `exp - iat` when it says.
-pub fn min_valid_unmet(
-    provider: crate::spec::Provider,
-    asked: std::time::Duration,
-    token: &crate::secret::Secret<String>,
-    left: i64,
-) -> Error {
-    let lifetime = crate::jwt::decode(token.expose())
-        .and_then(|i| Some(i.exp? - i.iat?))
-        .unwrap_or(left);
-    let got = crate::duration::human(std::time::Duration::from_secs(lifetime.max(0) as u64));
-    Error::coded(
-        Code::MinValidUnmet,
-        format!(
-            "{} issues credentials valid for at most about {got}, less than the {} asked",
-            provider.display_name(),
-            crate::duration::human(asked)
-        ),
-    )
-    .with_provider(provider.id())
-    .with_hint(format!("ask for --min-valid {got} or less"))
-}

@@ -86,6 +86,59 @@ fn a_token_revoked_at_the_idp_is_replaced_and_status_says_whether_it_is_active()
     );
 }
 
+/// Revoke `token` at the sandbox's IdP with the agent's own credentials (RFC 7009), as the
+/// agent's runtime would.
+fn revoke_at_idp(server: &Server, home: &Home, token: &str) {
+    let id = agent_id(home);
+    let secret = home.stored("authpi:client_secret");
+    assert_eq!(
+        server.submit_form(
+            &format!("{}/authpi/idp/i_sandbox/revoke", server.base),
+            &[
+                ("token", token),
+                ("client_id", &id),
+                ("client_secret", &secret)
+            ],
+        ),
+        200
+    );
+}
+
+#[test]
+fn exec_never_hands_the_child_a_token_revoked_at_the_idp() {
+    let server = Server::start();
+    let home = registered(&server);
+    let first = home.run(&["token"]).ok().stdout.trim().to_owned();
+    revoke_at_idp(&server, &home, &first);
+    // Still within its `exp`, so only asking the IdP tells it is dead.
+    assert_eq!(
+        home.run(&["--json", "status"]).ok().json()["access_token_active"],
+        false
+    );
+
+    let run = home
+        .run(&["exec", "--", "sh", "-c", "printf %s \"$AGENTCRED_TOKEN\""])
+        .ok();
+    let handed = run.stdout.trim();
+    assert!(!handed.is_empty(), "{}", run.all());
+    assert_ne!(handed, first, "exec handed the child the revoked token");
+    assert_eq!(
+        handed,
+        home.stored("authpi:access_token"),
+        "the new one is stored"
+    );
+    assert_eq!(
+        home.run(&["--json", "status"]).ok().json()["access_token_active"],
+        true
+    );
+
+    // The gateway's broker starts from the same rule: a revoked token is not used.
+    let second = handed.to_owned();
+    revoke_at_idp(&server, &home, &second);
+    home.run(&["exec", "--gateway", "--", "true"]).ok();
+    assert_ne!(home.stored("authpi:access_token"), second);
+}
+
 fn verifier_in_use(home: &Home) -> String {
     profile(home)["record"]["secret_verifier_id"]
         .as_str()

@@ -140,6 +140,16 @@ impl<'a> Session<'a> {
         refresh_lock(self.paths, &self.name, self.store.as_ref())
     }
 
+    /// Take the profile's lock for a change of its credentials (create, use, rotate,
+    /// revoke) and re-read the profile, which another process may have changed while this one
+    /// waited: decisions (the key in use, the spares) are made from what holds under the lock.
+    pub fn lock_for_change(&mut self) -> Result<RefreshLock> {
+        let lock = self.lock()?;
+        let config = crate::profile::Config::load(self.paths)?;
+        self.profile = config.get(&self.name)?.clone();
+        Ok(lock)
+    }
+
     fn short_lived(&self) -> Result<&'static crate::spec::ShortLived> {
         self.provider().spec().short_lived.as_ref().ok_or_else(|| {
             Error::usage(format!(
@@ -279,25 +289,71 @@ impl SecretSource for Session<'_> {
 
 /// The lock [`Session::lock`] takes, for commands that change a profile's secrets without a
 /// session (`profiles move`).
+///
+/// Re-entrant on one thread: a command that holds its profile's lock across a whole change
+/// (a rotation) may call what takes it again (a refresh) without waiting on itself; another
+/// thread of the process (the broker's, an MCP request's) waits like another process does.
 pub fn refresh_lock(paths: &Paths, name: &str, store: &dyn SecretStore) -> Result<RefreshLock> {
     let path = paths.lock_dir.join(format!("profile-{name}.lock"));
+    let key = path.to_string_lossy().into_owned();
+    if held_here(&key) {
+        return Ok(RefreshLock { _held: None });
+    }
     let local = FileLock::acquire(&path, PROFILE_LOCK_TIMEOUT)
         .map_err(|e| crate::profile::lock_error(&path, &format!("profile '{name}'"), e))?;
     let shared = store
         .distributed_lock()
         .map(|lock| lock.acquire(PROFILE_LOCK_TIMEOUT))
         .transpose()?;
+    mark_held(&key, true);
     Ok(RefreshLock {
-        _shared: shared,
-        _local: local,
+        _held: Some(Held {
+            key,
+            _shared: shared,
+            _local: local,
+        }),
     })
 }
 
-/// Held while a profile's credential is refreshed. The shared lock is released first (fields
-/// drop in order), so this host's next process finds it free.
+thread_local! {
+    /// The profile locks this thread holds, by lock file path.
+    static HELD: std::cell::RefCell<std::collections::BTreeSet<String>> =
+        const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+}
+
+fn held_here(key: &str) -> bool {
+    HELD.with(|held| held.borrow().contains(key))
+}
+
+fn mark_held(key: &str, held_now: bool) {
+    HELD.with(|held| {
+        let mut held = held.borrow_mut();
+        if held_now {
+            held.insert(key.to_owned());
+        } else {
+            held.remove(key);
+        }
+    });
+}
+
+/// Held while a profile's credential is refreshed or changed; `held` is `None` for a
+/// re-entrant take on the thread that already holds it (the outer one releases).
 pub struct RefreshLock {
+    _held: Option<Held>,
+}
+
+/// The shared lock is released first (fields drop in order), so this host's next process
+/// finds it free.
+struct Held {
+    key: String,
     _shared: Option<Box<dyn LockGuard>>,
     _local: FileLock,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        mark_held(&self.key, false);
+    }
 }
 
 /// Seconds of validity left; an unparsable token counts as expired.

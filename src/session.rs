@@ -6,6 +6,10 @@
 //! credential when their turn comes. A request rejected with 401 is refreshed once and retried
 //! once, transparently; a second 401 is an authentication failure (exit 4).
 //!
+//! Every change of a profile's credentials (create, use, rotate, revoke) takes the same lock
+//! ([`Session::lock_for_change`]) and re-reads the profile after taking it, so that a rotation
+//! never races a refresh or another rotation. The lock is re-entrant on its thread.
+//!
 //! A store shared between hosts (the vault) offers a [`store::DistributedLock`]; the refresh lock then
 //! takes it too, after the local file lock: the processes of one host queue on the file lock,
 //! so only one per host contends for the shared one, and the first host through refreshes while

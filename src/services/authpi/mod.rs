@@ -220,27 +220,18 @@ impl Lifecycle for Authpi {
 /// sandbox profile with neither, the sandbox's documented demo key (said on stderr). A real
 /// profile never falls back.
 pub fn org_key(ctx: &Ctx, sandbox: bool) -> Result<OrgKey> {
-    operator::require(ctx, PROVIDER, sandbox).map(org_key_of)
+    operator::key(ctx, PROVIDER, sandbox)
 }
 
-/// [`org_key`], or `None` when no key is configured.
-pub fn org_key_if_any(ctx: &Ctx, sandbox: bool) -> Result<Option<OrgKey>> {
-    Ok(operator::find(ctx, PROVIDER, sandbox)?.map(org_key_of))
-}
-
-fn org_key_of(operator: operator::Operator) -> OrgKey {
-    org_key_of_key(&operator.key)
+impl operator::FromOperator for OrgKey {
+    fn from_operator(found: operator::Operator) -> OrgKey {
+        org_key_of_key(&found.key)
+    }
 }
 
 fn org_key_of_key(key: &OperatorKey) -> OrgKey {
-    match key.clone() {
-        OperatorKey::Basic { id, secret } => OrgKey { key_id: id, secret },
-        // The spec's scheme is Basic, so `find` only gives Basic keys.
-        OperatorKey::ApiKey(secret) => OrgKey {
-            key_id: String::new(),
-            secret,
-        },
-    }
+    let (key_id, secret) = key.clone().into_basic();
+    OrgKey { key_id, secret }
 }
 
 /// The Core API for the session's profile (its account and issuer, the org key).
@@ -251,7 +242,7 @@ pub fn core<'a>(ctx: &Ctx, session: &Session<'a>) -> Result<Core<'a>> {
 
 /// [`core`], or `None` when no org key is configured.
 pub fn core_if_key<'a>(ctx: &Ctx, session: &Session<'a>) -> Result<Option<Core<'a>>> {
-    match org_key_if_any(ctx, session.profile.sandbox)? {
+    match operator::key_if_any(ctx, PROVIDER, session.profile.sandbox)? {
         Some(key) => core_with(session, key).map(Some),
         None => Ok(None),
     }

@@ -54,9 +54,9 @@ pub struct CredentialFact {
     pub kind: String,
     /// Where it is; `None` when the profile has lost it.
     pub store: Option<StoreKind>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it expires; `null` for a secret that does not expire (or is missing).
     pub expires_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Seconds of validity left (negative once expired); `null` when `expires_at` is.
     pub expires_in_s: Option<i64>,
 }
 
@@ -69,7 +69,7 @@ impl LocalFacts {
                 kind: s.kind.to_owned(),
                 store: s.present.then_some(self.store),
                 expires_at: s.expires_at.clone(),
-                expires_in_s: s.expires_in_secs,
+                expires_in_s: s.expires_in_s,
             })
             .collect()
     }

@@ -43,6 +43,7 @@ pub mod services;
 pub mod session;
 pub mod spare;
 pub mod spec;
+pub mod status_view;
 pub mod store;
 pub mod timefmt;
 

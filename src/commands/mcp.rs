@@ -19,11 +19,10 @@
 //!   `not_found`, exit_code 3.
 //! - `request` sends GET only unless `--allow-writes`; its path is `/<endpoint>/...` as under
 //!   the gateway, and the same refusals apply.
-//! - stdout carries protocol messages only: the commands the tools run print into a capture
-//!   buffer ([`crate::output::capture`]); notices go to stderr. The server exits when stdin
-//!   closes. Protocol versions 2025-06-18 and later are negotiated.
-//! - `check` is a minimal probe for now (a usable credential, the agent usable, one status
-//!   call), kept in [`check`] so it can become `status --check` once that exists.
+//! - stdout carries protocol messages only: the tools call the operations the commands call
+//!   and return their views as data (`status` is the service's status view, `check` the row
+//!   of `status --check`); notices go to stderr. The server exits when stdin closes. Protocol
+//!   versions 2025-06-18 and later are negotiated.
 //!
 //! Threads: the protocol runs on a current-thread tokio runtime of its own; the tools that
 //! need the command context (config, stores, the embedded sandbox) are run one at a time on
@@ -49,7 +48,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::broker::{self, Broker};
 use crate::checkup;
-use crate::cli::args::{McpArgs, StatusArgs};
+use crate::cli::args::McpArgs;
 use crate::duration;
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
@@ -57,6 +56,7 @@ use crate::output::{self, ColorChoice, Printer};
 use crate::profile::Profile;
 use crate::services;
 use crate::session::DEFAULT_MIN_VALID;
+use crate::status_view::StatusQuery;
 use crate::timefmt;
 
 /// `request` answers are cut beyond this many bytes (and say so).
@@ -79,7 +79,7 @@ enum Done {
 type Jobs = mpsc::Sender<(Job, tokio::sync::oneshot::Sender<Done>)>;
 
 pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
-    // The tools' own context: JSON output (captured, never on stdout), no status lines.
+    // The tools' own context: JSON errors, no status lines (nothing of it reaches stdout).
     let mut global = ctx.global.clone();
     global.json = true;
     global.quiet = true;
@@ -176,29 +176,16 @@ fn list_profiles(ctx: &Ctx, served: &[String]) -> Result<Value> {
     Ok(json!({ "profiles": profiles }))
 }
 
-fn status_args() -> StatusArgs {
-    StatusArgs {
-        all: false,
-        check: false,
-        min_valid: crate::session::DEFAULT_MIN_VALID,
-        min_remaining: None,
-        network: None,
-        tx_limit: None,
-    }
-}
-
 fn status(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     let service = services::service(session.provider())?;
-    let (outcome, text) = output::capture(|| service.status(ctx, &session, &status_args()));
-    outcome?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::internal(format!("status printed no JSON document ({e})")))?;
+    // The same view `agentcred --json status` prints, returned as data.
+    let view = service.status(ctx, &session, &StatusQuery::default())?;
+    let value = output::versioned(view.to_json()?);
     Ok(broker::profile_secrets(&session).redact_json(&value))
 }
 
-/// The health of a profile: can it act now? A minimal probe (see the module doc).
 /// The health check of `status --check` (one profile), as a JSON object.
 fn check(
     ctx: &Ctx,

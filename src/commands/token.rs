@@ -20,7 +20,7 @@ struct TokenView {
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_in_secs: Option<i64>,
+    expires_in_s: Option<i64>,
     refreshed: bool,
 }
 
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
         provider,
         token_type: "Bearer",
         expires_at: bearer.expires_at_rfc3339(),
-        expires_in_secs: bearer.expires_in_s(),
+        expires_in_s: bearer.expires_in_s(),
         refreshed: bearer.refreshed,
         token: bearer.token.into_inner(),
     };

@@ -214,7 +214,7 @@ fn sandbox_flow_with_the_demo_key_and_no_operator_login() {
         .find(|s| s["kind"] == "access_token")
         .unwrap();
     assert!(token_fact["expires_at"].as_str().unwrap().ends_with('Z'));
-    let left = token_fact["expires_in_secs"].as_i64().unwrap();
+    let left = token_fact["expires_in_s"].as_i64().unwrap();
     assert!((240..=300).contains(&left), "{left}");
 
     let human = home.run(&["status"]).ok();

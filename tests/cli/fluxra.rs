@@ -101,7 +101,7 @@ fn readme_flow_with_the_embedded_sandbox() {
         .find(|s| s["kind"] == "jwt")
         .unwrap();
     assert!(jwt["expires_at"].as_str().unwrap().ends_with('Z'));
-    assert!(jwt["expires_in_secs"].as_i64().unwrap() > 3000);
+    assert!(jwt["expires_in_s"].as_i64().unwrap() > 3000);
 
     let token = home.run(&["token"]).ok();
     assert_eq!(token.stdout.trim_end(), home.stored("fluxra:jwt"));

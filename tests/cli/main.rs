@@ -16,5 +16,6 @@ mod profiles;
 mod proxy;
 mod rules;
 mod secrets;
+mod status_view;
 mod support;
 mod vault;

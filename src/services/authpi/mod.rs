@@ -16,7 +16,7 @@ pub mod verifiers;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, StatusArgs};
+use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::health::{AgentState, Probe};
@@ -29,6 +29,7 @@ use crate::session::Session;
 use crate::spec::{
     EndpointSpec, Lifetime, Minting, OperatorScheme, Provider, SecretSpec, ServiceSpec, ShortLived,
 };
+use crate::status_view::{StatusQuery, StatusReport};
 use crate::timefmt;
 use client::{Agent, Core, OrgKey, Verifier};
 
@@ -158,8 +159,13 @@ impl Service for Authpi {
         .concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn lifecycle(&self) -> Option<&dyn Lifecycle> {
@@ -181,16 +187,12 @@ impl Service for Authpi {
         // The IdP refuses tokens to a suspended or blocked agent, which the credential check
         // before this already met; with the org key, the agent's own status says more.
         let state = match core_if_key(ctx, session)? {
-            Some(core) => match core
-                .get_agent(&session.profile.agent_id)?
-                .value
-                .status
-                .as_deref()
-            {
-                Some("suspended") => AgentState::Suspended,
-                Some("blocked") => AgentState::Blocked,
-                _ => AgentState::Active,
-            },
+            Some(core) => agent_state(
+                core.get_agent(&session.profile.agent_id)?
+                    .value
+                    .status
+                    .as_deref(),
+            ),
             None => AgentState::Active,
         };
         Ok(Probe {
@@ -273,6 +275,15 @@ fn core_with<'a>(session: &Session<'a>, key: OrgKey) -> Result<Core<'a>> {
         issuer,
         key,
     ))
+}
+
+/// The agent's state in the shape every service's status shares, from AuthPI's status word.
+pub(crate) fn agent_state(status: Option<&str>) -> AgentState {
+    match status {
+        Some("suspended") => AgentState::Suspended,
+        Some("blocked") => AgentState::Blocked,
+        _ => AgentState::Active,
+    }
 }
 
 /// Refuse to act for a profile whose agent `agentcred agent delete` deleted (exit 3).

@@ -12,7 +12,6 @@ pub mod status;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
 use crate::health::{AgentState, Probe};
@@ -22,6 +21,7 @@ use crate::secret::Secret;
 use crate::service::Service;
 use crate::session::Session;
 use crate::spec::{EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived};
+use crate::status_view::{StatusQuery, StatusReport};
 use client::{KeyInfo, ListedWith, NEW_KEY_HINT};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
@@ -105,8 +105,13 @@ impl Service for Fluxra {
         [register::outputs(), status::outputs(), keys::outputs()].concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {

@@ -16,7 +16,7 @@ pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
@@ -24,6 +24,7 @@ use crate::profile::{Profile, Record};
 use crate::service::{Lifecycle, Limits, Service};
 use crate::session::Session;
 use crate::spec::{EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec};
+use crate::status_view::{StatusQuery, StatusReport};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "proxy",
@@ -95,8 +96,13 @@ impl Service for Proxy {
         .concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn check_operator_key(

@@ -38,7 +38,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
-        store::vault::set_trace(global.verbose > 0, &printer);
+        store::set_trace(global.verbose > 0, &printer);
         Ok(Ctx {
             global,
             paths: Paths::from_env()?,
@@ -192,7 +192,7 @@ impl Ctx {
         let mut profile = profile;
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
-        let store = store::open_profile(&name, profile.store, profile.vault.as_ref(), &self.paths)?;
+        let store = profile.open_store(&name, &self.paths)?;
         if let Some(shared) = store.shared() {
             profile = self.sync_shared(&name, profile, shared)?;
         }

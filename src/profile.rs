@@ -22,7 +22,7 @@ use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
 use crate::sandbox_host::SandboxUrls;
 use crate::spec::{EndpointSpec, Provider, ServiceSpec};
-use crate::store::{self, StoreKind, VaultLocation};
+use crate::store::{self, SecretStore, StoreKind, VaultLocation};
 
 pub use crate::spec::Endpoints;
 
@@ -140,6 +140,18 @@ impl Profile {
         if keep {
             self.extra_secrets.push(kind.to_owned());
         }
+    }
+
+    /// The profile's store, opened where the profile says it is (a store shared between
+    /// hosts is found at the location recorded for it). Opening sends nothing anywhere.
+    pub fn open_store(&self, name: &str, paths: &Paths) -> Result<Box<dyn SecretStore>> {
+        store::open_profile(name, self.store, self.vault.as_ref(), paths)
+    }
+
+    /// Record where `store`, just opened for this profile, keeps it: a shared store's
+    /// location, nothing for a store of this host.
+    pub fn remember_store(&mut self, store: &dyn SecretStore) {
+        self.vault = store.shared().and_then(|shared| shared.location());
     }
 
     /// What a store shared between hosts keeps of the profile: everything `register`
@@ -307,7 +319,7 @@ impl Config {
         if after.store.is_shared() {
             let record = after.shared_record()?;
             if record != before.shared_record()? {
-                let store = store::open_profile(name, after.store, after.vault.as_ref(), paths)?;
+                let store = after.open_store(name, paths)?;
                 if let Some(shared) = store.shared() {
                     shared.write_record(&record)?;
                 }

@@ -196,6 +196,26 @@ pub trait DistributedLock {
 /// Holds a [`DistributedLock`] until dropped.
 pub trait LockGuard {}
 
+/// The environment variables that hold a store's own credentials (a vault token): long-lived
+/// secrets that no child process may inherit, whichever store its profile uses.
+pub const CHILD_MUST_NOT_INHERIT: &[&str] = &[vault::TOKEN_ENV, vault::BAO_TOKEN_ENV];
+
+/// Trace the stores' own requests on stderr (`-v`), through `printer`. Process-wide, set once
+/// per context: a store is opened deep inside other calls, far from the flags.
+pub fn set_trace(on: bool, printer: &crate::output::Printer) {
+    vault::set_trace(on, printer);
+}
+
+impl From<StoreKind> for StoreChoice {
+    fn from(kind: StoreKind) -> StoreChoice {
+        match kind {
+            StoreKind::Keychain => StoreChoice::Keychain,
+            StoreKind::File => StoreChoice::File,
+            StoreKind::Vault => StoreChoice::Vault,
+        }
+    }
+}
+
 /// Open the backend of `kind` for operator credentials and other host-local secrets. Opening
 /// does not touch the keychain; the first call does. The vault keeps profiles only.
 pub fn open(kind: StoreKind, paths: &Paths) -> Result<Box<dyn SecretStore>> {
@@ -387,12 +407,26 @@ fn auto_failed(cause: Error, paths: &Paths) -> Error {
 pub struct Probe {
     pub check: &'static str,
     pub outcome: Result<String>,
+    /// Whether a failure is a problem here: the store is used (by a profile or an operator
+    /// key), asked for, or configured; otherwise a failure is only shown.
+    pub required: bool,
 }
 
-/// For `agentcred doctor`: each store's own probes, without writing anything. `vault` asks for
-/// the vault probe (when VAULT_ADDR is set or a profile lives there).
-pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
+/// For `agentcred doctor`: each store's own probes, without writing anything. `used` are the
+/// stores that this home's profiles and operator keys live in, `choice` the store `--store`
+/// asks for (`auto`, the default, means the keychain for a real profile).
+pub fn diagnose(paths: &Paths, used: &[StoreKind], choice: Option<StoreChoice>) -> Vec<Probe> {
     let env = StoreEnv::from_process();
+    let keychain_required = used.contains(&StoreKind::Keychain)
+        || matches!(
+            choice,
+            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
+        );
+    // A vault is probed when a profile lives there, --store asks for it, or the environment
+    // points at one.
+    let vault = used.contains(&StoreKind::Vault)
+        || choice == Some(StoreChoice::Vault)
+        || env.vault.configured();
     let mut probes = Vec::new();
 
     // The file store: its directory and file are private, and the file reads.
@@ -400,6 +434,7 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
     let path = file.path().display().to_string();
     probes.push(Probe {
         check: "file store",
+        required: true,
         outcome: file.get(&account("agentcred-doctor", "probe")).map(|_| {
             if file.path().exists() {
                 format!("{path} is private (0600 in a 0700 directory) and readable")
@@ -416,12 +451,14 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
     if cfg!(target_os = "linux") {
         probes.push(Probe {
             check: "keychain: D-Bus session bus",
+            required: keychain_required,
             outcome: bus.map(|()| "a D-Bus session bus is reachable".to_owned()),
         });
     }
     if bus_ok {
         probes.push(Probe {
             check: "keychain: Secret Service, default collection, lock",
+            required: keychain_required,
             outcome: KeychainStore::platform(&env).check().map(|()| {
                 "the keychain answers, and its default collection is unlocked and writable"
                     .to_owned()
@@ -432,6 +469,7 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
     if vault {
         probes.push(Probe {
             check: "vault: reachable, token accepted, KV v2 mount writable",
+            required: true,
             outcome: vault::location("agentcred-doctor", None, &env.vault)
                 .and_then(|location| {
                     let shown = format!(

@@ -296,6 +296,13 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
             )?;
         }
     }
+    // The lock a refresh or a credential change takes (before the config's, as they do):
+    // none may store a new credential behind the removal.
+    let _lock = session::refresh_lock(
+        &ctx.paths,
+        name,
+        store::open_profile(name, profile.store, None, &ctx.paths)?.as_ref(),
+    )?;
     let (provider, removed) = Config::update(&ctx.paths, |config| {
         let profile = config.get(name)?.clone();
         // Secrets first: if the store fails, the profile stays so the user can try again.

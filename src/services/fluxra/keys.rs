@@ -285,6 +285,106 @@ fn restate(cause: &Error, message: String, hint: String) -> Error {
     err
 }
 
+/// Create a key; when Fluxra's answer is lost (it may have made the key, whose secret then
+/// never arrived), ask Fluxra before saying anything: a key it made for this call is live and
+/// held by nobody, so it is revoked. A key is taken for this call's when it carries the name
+/// asked for, is not held by the profile, and is new: absent from `before` (the keys listed
+/// just before the call) or, without that list, created since the call started.
+fn create_key_checked(
+    session: &Session,
+    recovery_key: &Secret<String>,
+    spec: &KeySpec,
+    before: Option<&[KeyInfo]>,
+) -> Result<CreatedKey> {
+    let base = session.endpoint("api");
+    let agent_id = &session.profile.agent_id;
+    let started = crate::timefmt::now_unix();
+    let cause = match fluxra::create_key(session.http, base, agent_id, recovery_key, spec) {
+        Ok(key) => return Ok(key),
+        Err(cause) if cause.kind != ErrorKind::Unavailable => return Err(cause),
+        Err(cause) => cause,
+    };
+    let held: Vec<String> = super::key_in_use(&session.profile)
+        .into_iter()
+        .chain(
+            session
+                .profile
+                .extra_secrets
+                .iter()
+                .filter_map(|kind| kind.strip_prefix("api_key:").map(str::to_owned)),
+        )
+        .collect();
+    let after = match fluxra::list_keys_with_recovery_key(
+        session.http,
+        base,
+        agent_id,
+        recovery_key,
+    ) {
+        Ok(after) => after,
+        Err(unknown) => {
+            let mut err = cause;
+            err.message = format!(
+                "creating the API key got no answer ({}), and whether Fluxra made it is unknown: \
+                 listing the keys failed too ({})",
+                err.message, unknown.message
+            );
+            err.hint = Some(
+                "see `agentcred keys list`: a key named as asked whose profile column is '-' is \
+                 held by nobody; revoke it with `agentcred keys revoke KEY_ID`"
+                    .to_owned(),
+            );
+            return Err(err);
+        }
+    };
+    let made: Vec<&KeyInfo> = after
+        .iter()
+        .filter(|k| k.name.as_deref() == Some(spec.name) && !held.contains(&k.key_id))
+        .filter(|k| match before {
+            Some(before) => !before.iter().any(|b| b.key_id == k.key_id),
+            None => k
+                .created_at
+                .as_deref()
+                .and_then(crate::timefmt::parse_to_unix_secs)
+                .is_some_and(|at| at >= started - 120),
+        })
+        .collect();
+    let mut revoked = Vec::new();
+    let mut stranded = Vec::new();
+    for key in made {
+        match fluxra::revoke_key(session.http, base, agent_id, recovery_key, &key.key_id) {
+            Ok(()) => revoked.push(key.key_id.clone()),
+            Err(e) if e.kind == ErrorKind::NotFound => revoked.push(key.key_id.clone()),
+            Err(_) => stranded.push(key.key_id.clone()),
+        }
+    }
+    let mut err = cause;
+    err.message = match (revoked.is_empty(), stranded.is_empty()) {
+        (true, true) => format!(
+            "creating the API key got no answer ({}); Fluxra lists no new key, so none was made",
+            err.message
+        ),
+        (false, true) => format!(
+            "creating the API key got no answer ({}), but Fluxra had made it ({}); its secret \
+             never arrived, so it was revoked",
+            err.message,
+            revoked.join(", ")
+        ),
+        _ => format!(
+            "creating the API key got no answer ({}); Fluxra made {}, whose secret never arrived, \
+             and revoking it failed: it is live and held by nobody",
+            err.message,
+            stranded.join(", ")
+        ),
+    };
+    if !stranded.is_empty() {
+        err.hint = Some(format!(
+            "revoke it with `agentcred keys revoke {}`",
+            stranded.join("` and `agentcred keys revoke ")
+        ));
+    }
+    Err(err)
+}
+
 /// `--profile NAME ` for commands suggested in messages, when the user picked the profile so.
 fn select_flag(ctx: &Ctx) -> String {
     ctx.global
@@ -363,13 +463,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
         scopes: &args.scopes,
         expires_in_days: args.expires_in_days,
     };
-    let key = fluxra::create_key(
-        session.http,
-        session.endpoint("api"),
-        &session.profile.agent_id,
-        &recovery_key,
-        &spec,
-    )?;
+    let key = create_key_checked(&session, &recovery_key, &spec, None)?;
     keep_spare(ctx, &mut session, &key)?;
     let reveal = ctx.global.reveal;
     let store = session.profile.store;
@@ -603,22 +697,20 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     };
 
     // 2. The new key, stored as a spare at once.
-    let key = fluxra::create_key(session.http, &base, &agent_id, &recovery_key, &spec).map_err(
-        |cause| {
-            restate(
-                &cause,
-                format!(
-                    "rotation stopped before anything changed: creating the new key failed: {}. \
-                     Profile '{}' still uses {old_id}",
-                    cause.message, session.name
-                ),
-                cause
-                    .hint
-                    .clone()
-                    .unwrap_or_else(|| format!("try `agentcred {select}keys rotate` again later")),
-            )
-        },
-    )?;
+    let key = create_key_checked(&session, &recovery_key, &spec, Some(&keys)).map_err(|cause| {
+        restate(
+            &cause,
+            format!(
+                "rotation stopped: creating the new key failed: {}. Profile '{}' still uses \
+                     {old_id}, which still works",
+                cause.message, session.name
+            ),
+            cause
+                .hint
+                .clone()
+                .unwrap_or_else(|| format!("try `agentcred {select}keys rotate` again later")),
+        )
+    })?;
     keep_spare(ctx, &mut session, &key)?;
     let new_id = key.info.key_id.clone();
 

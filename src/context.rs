@@ -193,6 +193,11 @@ impl Ctx {
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
         let store = store::open_profile(&name, profile.store, profile.vault.as_ref(), &self.paths)?;
+        crate::redact::remember_lazily(crate::broker::profile_secrets_later(
+            &self.paths,
+            &name,
+            &profile,
+        ));
         if let Some(shared) = store.shared() {
             profile = self.sync_shared(&name, profile, shared)?;
         }

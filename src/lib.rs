@@ -27,6 +27,7 @@ pub mod error;
 pub mod gateway;
 pub mod generate;
 pub mod health;
+pub mod homecheck;
 pub mod http;
 pub mod input;
 pub mod jwt;

@@ -11,6 +11,7 @@ mod fluxra;
 mod gateway;
 mod generated;
 mod hardening;
+mod homes;
 mod hostile;
 mod keychain;
 mod profiles;

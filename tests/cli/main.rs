@@ -16,6 +16,7 @@ mod hostile;
 mod keychain;
 mod profiles;
 mod proxy;
+mod record;
 mod rules;
 mod secrets;
 mod support;

@@ -12,7 +12,9 @@
 //!   and re-read of the store do the same (`agentcred token` running beside a gateway does not
 //!   double the refreshes).
 //! - After a 401, [`Broker::renew_rejected`] refreshes once unless someone already replaced
-//!   the rejected credential.
+//!   the rejected credential, and only for a credential older than a floor (30 s, or a tenth
+//!   of its lifetime if less): so each credential is replaced after a rejection at most once,
+//!   and an endpoint that always answers 401 costs at most one mint per floor.
 //! - [`Broker::secrets`] is every secret value the profile holds (each stored kind, the
 //!   operator key wherever `login` stored it or in the environment, each half of a Basic
 //!   key, the vault token, and every credential minted since), for
@@ -33,6 +35,10 @@ use crate::store;
 
 /// Refresh when less than 1/REFRESH_FRACTION of the credential's lifetime is left.
 const REFRESH_FRACTION: i64 = 10;
+/// A credential the service rejects is replaced only once it is older than this (or than a
+/// tenth of its lifetime, if that is less): an endpoint that answers 401 to a good credential
+/// must not make every request mint a new one.
+const REJECTION_FLOOR_MS: i64 = 30_000;
 
 /// A credential and when it stops being good.
 #[derive(Debug, Clone)]
@@ -41,6 +47,8 @@ struct Held {
     /// Unix milliseconds, from the JWT's `exp`.
     expires_at_ms: Option<i64>,
     lifetime_ms: Option<i64>,
+    /// When it was issued (the JWT's `iat`), else when this broker first held it.
+    issued_ms: i64,
 }
 
 impl Held {
@@ -54,11 +62,21 @@ impl Held {
             (Some(_), _) => expires_at_ms.map(|e| e - now_ms()),
             _ => None,
         };
+        let issued_ms = iat.map_or_else(now_ms, |iat| iat.saturating_mul(1000));
         Held {
             token,
             expires_at_ms,
             lifetime_ms,
+            issued_ms,
         }
+    }
+
+    /// Old enough that a rejection may be answered with a new credential.
+    fn may_replace_after_rejection(&self, now_ms: i64) -> bool {
+        let floor = self.lifetime_ms.map_or(REJECTION_FLOOR_MS, |l| {
+            (l / REFRESH_FRACTION).min(REJECTION_FLOOR_MS)
+        });
+        now_ms - self.issued_ms >= floor
     }
 
     /// Good for a request now: more than a tenth of its lifetime left.
@@ -243,9 +261,21 @@ impl Broker {
         self.ask(None).await
     }
 
-    /// A replacement for `rejected`, which the service answered with 401.
-    pub async fn renew_rejected(&self, rejected: &Secret<String>) -> Result<Secret<String>> {
-        self.ask(Some(rejected.clone())).await
+    /// A replacement for `rejected`, which the service answered with 401; `None` when the
+    /// 401 is to be passed on: `rejected` is younger than the floor (a fresh credential the
+    /// service refuses will not be helped by another, and minting one per request would let
+    /// whoever sends requests drive the mints).
+    pub async fn renew_rejected(
+        &self,
+        rejected: &Secret<String>,
+    ) -> Result<Option<Secret<String>>> {
+        if let Some(held) = self.shared.current()
+            && &held.token == rejected
+            && !held.may_replace_after_rejection(now_ms())
+        {
+            return Ok(None);
+        }
+        self.ask(Some(rejected.clone())).await.map(Some)
     }
 
     /// Every secret value the profile holds or held while this broker ran.

@@ -20,8 +20,9 @@
 //!   other content coding is refused with 502 rather than passed on unscanned.
 //! - Credentials come from a [`Broker`]: refreshed when less than a tenth of their lifetime
 //!   is left, single-flight. A 401 answer to an idempotent request (GET, HEAD, OPTIONS, PUT,
-//!   DELETE) is refreshed once and retried once; other requests are sent once and their
-//!   answer passed on, since a 401 there may follow a body the child must resend.
+//!   DELETE) is refreshed once and retried once, if the credential is older than the broker's
+//!   floor (else the 401 is passed on); other requests are sent once and their answer passed
+//!   on, since a 401 there may follow a body the child must resend.
 //! - Bodies stream both ways (idempotent requests are buffered, up to
 //!   [`MAX_RETRY_BODY`], so they can be retried). Every response header whose value carries a
 //!   secret of the profile has its value redacted (a header named by a secret is renamed
@@ -31,6 +32,9 @@
 //!   rotated by another process is redacted from the next request on.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
 //!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
+//!
+//! Connections are served by [`crate::listen`]: a header-read timeout and a cap on open
+//! connections, so that idle connections from other local processes cannot starve the child.
 //!
 //! Why axum on a current-thread tokio runtime: both are already in the build for the
 //! sandbox, axum's one fallback handler sees the raw request target (so the absolute-form and
@@ -279,9 +283,9 @@ impl Gateway {
             .await?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
             && let Some(bytes) = buffered
+            && let Some(renewed) = self.broker.renew_rejected(&credential).await?
         {
             drop(response);
-            let renewed = self.broker.renew_rejected(&credential).await?;
             response = self
                 .send(
                     &method,
@@ -649,10 +653,7 @@ impl Listener {
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(Arc::new(ServerState { gateway, token }));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| Error::internal(format!("the gateway failed: {e}")))
+        crate::listen::serve(listener, app, shutdown).await
     }
 }
 

@@ -31,6 +31,7 @@ pub mod homecheck;
 pub mod http;
 pub mod input;
 pub mod jwt;
+pub mod listen;
 pub mod local;
 pub mod operator;
 pub mod output;

@@ -21,6 +21,8 @@ pub struct EvilState {
     pub secrets: Vec<String>,
     /// Answer every forwarded request with a 400 quoting `secrets`.
     pub fail_all: bool,
+    /// Answer every forwarded request with this many bytes.
+    pub huge: Option<usize>,
     /// Every request line and its headers (lower-case names).
     pub seen: Vec<(String, Vec<(String, String)>)>,
 }
@@ -174,12 +176,27 @@ fn serve(mut stream: TcpStream, state: &Mutex<EvilState>, upstream: &str) {
                     None => respond(&mut stream, 200, &[json], echo.as_bytes()),
                 }
             }
+            "r401" => respond(&mut stream, 401, &[json], b"{\"error\":\"no\"}"),
             "hdrname" => respond(&mut stream, 200, &[(first.as_str(), "2".into())], b"{}"),
             "jsonesc" => {
                 let body = format!("{{\"echo\":\"{}\"}}", json_escaped(&first));
                 respond(&mut stream, 200, &[json], body.as_bytes())
             }
             _ => respond(&mut stream, 200, &[json], echo.as_bytes()),
+        }
+        return;
+    }
+    let huge = state.lock().unwrap().huge;
+    if let Some(size) = huge {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let chunk = vec![b' '; 1024 * 1024];
+        for _ in 0..size / chunk.len() {
+            if stream.write_all(&chunk).is_err() {
+                return;
+            }
         }
         return;
     }
@@ -527,5 +544,155 @@ fn the_gateway_lets_no_secret_through_compression_ranges_header_names_or_json_es
         "an echo after rotation",
         &String::from_utf8_lossy(&body),
         &[rotated],
+    );
+}
+
+#[test]
+fn an_endpoint_that_always_answers_401_does_not_drive_mints() {
+    let server = Server::start();
+    let evil = Evil::start(&server.base);
+    let (home, _, _) = fluxra_behind(&server, &evil);
+    let gateway = Gateway::start(&home, "fr");
+    let mints_before = evil.seen("POST /fluxra/api/auth/token").len();
+    for _ in 0..20 {
+        let (status, head, _) = gateway.raw("/api/evil/r401", "");
+        assert_eq!(status, 401, "the 401 is passed on: {head}");
+    }
+    let mints = evil.seen("POST /fluxra/api/auth/token").len() - mints_before;
+    assert_eq!(
+        mints, 0,
+        "a credential minutes old is not replaced after a 401"
+    );
+}
+
+#[test]
+fn an_oversized_answer_is_refused_without_being_read_into_memory() {
+    let server = Server::start();
+    let evil = Evil::start(&server.base);
+    let (home, _, _) = fluxra_behind(&server, &evil);
+    evil.state.lock().unwrap().huge = Some(200 * 1024 * 1024);
+    // Run under python3 to read the child's peak memory (ru_maxrss, KiB).
+    let command = home.command(&["--json", "--profile", "fr", "status"]);
+    let mut argv = vec![command.get_program().to_string_lossy().into_owned()];
+    argv.extend(command.get_args().map(|a| a.to_string_lossy().into_owned()));
+    let script = "import json, resource, subprocess, sys\n\
+        p = subprocess.run(sys.argv[1:], capture_output=True)\n\
+        print(json.dumps({'code': p.returncode, 'stderr': p.stderr.decode(), \
+        'maxrss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))";
+    let mut python = std::process::Command::new("python3");
+    python.arg("-c").arg(script).args(&argv);
+    for (k, v) in command.get_envs() {
+        match v {
+            Some(v) => python.env(k, v),
+            None => python.env_remove(k),
+        };
+    }
+    let out = python.output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let stderr = report["stderr"].as_str().unwrap();
+    let maxrss_mib = report["maxrss_kib"].as_u64().unwrap() / 1024;
+    eprintln!(
+        "a 200 MiB answer: exit {}, peak memory {maxrss_mib} MiB",
+        report["code"]
+    );
+    assert_eq!(report["code"], 6, "{stderr}");
+    assert!(stderr.contains("more than 8 MiB"), "{stderr}");
+    assert!(maxrss_mib < 100, "peak memory {maxrss_mib} MiB");
+}
+
+/// Opens `n` connections to the gateway that never send a byte, then makes one real request;
+/// prints {"status": ..., "seconds": ...}.
+const FLOOD: &str = r#"
+import json, resource, socket, sys, time, urllib.request, urllib.error
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+host, port = sys.argv[1].split(":")
+held = []
+for _ in range(int(sys.argv[3])):
+    s = socket.socket()
+    s.settimeout(5)
+    try:
+        s.connect((host, int(port)))
+    except OSError:
+        pass
+    held.append(s)
+time.sleep(0.5)
+started = time.monotonic()
+request = urllib.request.Request("http://%s/api/evil/echo" % sys.argv[1],
+                                 headers={"Authorization": "Bearer " + sys.argv[2]})
+try:
+    with urllib.request.urlopen(request, timeout=5) as r:
+        status = r.status
+except urllib.error.HTTPError as e:
+    status = e.code
+except Exception as e:
+    status = str(e)
+taken = time.monotonic() - started
+# An idle connection is closed by the gateway once the header-read timeout passes.
+probe = held[-1]
+probe.settimeout(15)
+idle_started = time.monotonic()
+try:
+    closed = probe.recv(1) == b""
+except socket.timeout:
+    closed = False
+except OSError:
+    closed = True
+print(json.dumps({"status": status, "seconds": taken, "closed": closed,
+                  "idle_closed_after": time.monotonic() - idle_started}))
+"#;
+
+#[test]
+fn idle_connections_from_another_process_do_not_starve_the_child() {
+    let server = Server::start();
+    let evil = Evil::start(&server.base);
+    let (home, _, _) = fluxra_behind(&server, &evil);
+    // The gateway with the usual soft limit of 1024 open files.
+    let inner = home.command(&["--json", "--profile", "fr", "gateway"]);
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -Sn 1024 && exec \"$0\" \"$@\"")
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut text = String::new();
+    let info = loop {
+        text.push_str(&lines.next().expect("the gateway's URLs").unwrap());
+        if let Ok(info) = serde_json::from_str::<Value>(&text) {
+            break info;
+        }
+    };
+    let addr = info["base_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://");
+    let out = std::process::Command::new("python3")
+        .args(["-c", FLOOD, addr, info["token"].as_str().unwrap(), "1100"])
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    eprintln!("1100 idle connections: {report}");
+    assert_eq!(report["status"], 200, "{report}");
+    assert!(report["seconds"].as_f64().unwrap() < 3.0, "{report}");
+    assert_eq!(report["closed"], true, "{report}");
+    assert!(
+        report["idle_closed_after"].as_f64().unwrap() < 10.0,
+        "{report}"
     );
 }

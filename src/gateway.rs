@@ -30,6 +30,10 @@
 //!   forms included ([`crate::redact`]); `Content-Length` is dropped since redaction can
 //!   change it. The set of secrets is re-read when the profile's files change, so a key
 //!   rotated by another process is redacted from the next request on.
+//! - A route that issues, exchanges or revokes credentials (each service lists its own,
+//!   [`crate::spec::ServiceSpec::issues_credentials`]) is refused with 403 and
+//!   `refused_by_policy`, here and in MCP's `request`: the child and the model use the
+//!   agent's credential, they do not mint their own.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
 //!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
 //!
@@ -256,6 +260,7 @@ impl Gateway {
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
         );
+        self.refuse_credential_route(&method, &url)?;
         let headers = outgoing_headers(headers);
         let retry = idempotent && self.broker.can_refresh();
         // Idempotent requests are buffered so they can be sent again after a 401; others
@@ -307,6 +312,40 @@ impl Gateway {
             response,
             secrets,
         })
+    }
+
+    /// The one place where the gateway and MCP refuse a route that issues, exchanges or
+    /// revokes credentials ([`crate::spec::ServiceSpec::issues_credentials`]): refused by
+    /// policy (403 through the gateway, exit code 8 in an MCP tool error).
+    fn refuse_credential_route(&self, method: &Method, url: &Url) -> Result<()> {
+        let provider = self.broker.provider();
+        let under = self.endpoints.iter().filter_map(|(name, base)| {
+            let base_path = base.path().trim_end_matches('/');
+            let same_origin = url.origin() == base.origin();
+            let rest = url.path().strip_prefix(base_path)?;
+            (same_origin && (rest.is_empty() || rest.starts_with('/'))).then_some((
+                name,
+                base_path.len(),
+                rest,
+            ))
+        });
+        let Some((endpoint, _, rest)) = under.max_by_key(|(_, len, _)| *len) else {
+            return Ok(());
+        };
+        if !provider
+            .spec()
+            .issues_credentials(method.as_str(), endpoint, rest)
+        {
+            return Ok(());
+        }
+        Err(Error::policy(format!(
+            "{method} /{endpoint}{rest} issues or revokes {} credentials; neither the gateway nor the MCP server forwards it",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint(format!(
+            "credentials are agentcred's to manage: use `agentcred` itself (register, refresh, keys, tokens) outside the child; the child uses the gateway's credential"
+        )))
     }
 
     async fn send(
@@ -528,15 +567,21 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
     out
 }
 
-/// The gateway's own error answer: 502 with the §8 envelope.
+/// The gateway's own error answer: 502 with the §8 envelope (403 for a request a policy
+/// refuses).
 fn error_response(err: &Error) -> Response {
     let body = err.to_json();
     let code = body["error"]["code"]
         .as_str()
         .unwrap_or("internal")
         .to_owned();
+    let status = if err.kind == crate::error::ErrorKind::Policy {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::BAD_GATEWAY
+    };
     let mut response = (
-        StatusCode::BAD_GATEWAY,
+        status,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )

@@ -696,3 +696,54 @@ fn idle_connections_from_another_process_do_not_starve_the_child() {
         "{report}"
     );
 }
+
+#[test]
+fn routes_that_mint_credentials_are_refused_through_the_gateway_and_mcp() {
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run(&["--profile", "fa", "register", "fluxa", "--name", "vc-agent"])
+        .ok();
+    home.approve_owner(&server, Some("fa"));
+    server.clear_requests();
+    let gateway = Gateway::start(&home, "fa");
+    let base = gateway.info["urls"]["agentid"].as_str().unwrap().to_owned();
+    let token = gateway.info["token"].as_str().unwrap().to_owned();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::new();
+    for path in ["/agent/vc/issue", "/Agent/VC/issue/", "/refresh"] {
+        let response = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&json!({"ttl_seconds": 86400}))
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        let body: Value = response.json().unwrap();
+        assert_eq!(body["error"]["code"], "refused_by_policy", "{body}");
+    }
+    // Reading through the gateway still works.
+    let wallet = gateway.info["urls"]["wallet"].as_str().unwrap();
+    let status = client
+        .get(format!("{wallet}/api/agent/self/status"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    assert_eq!(server.count("POST /fluxa/agentid/agent/vc/issue"), 0);
+    assert_eq!(server.count("POST /fluxa/agentid/refresh"), 0);
+
+    // The model, even with --allow-writes.
+    let mut mcp = Mcp::start(&home, &["--allow-writes"]);
+    let answer = mcp.call(
+        "request",
+        json!({"profile": "fa", "method": "POST", "path": "/agentid/agent/vc/issue",
+               "body": {"ttl_seconds": 86400}}),
+    );
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    let error = &answer["result"]["structuredContent"]["error"];
+    assert_eq!(error["code"], "refused_by_policy", "{answer}");
+    assert_eq!(error["exit_code"], 8, "{answer}");
+    assert_eq!(server.count("POST /fluxa/agentid/agent/vc/issue"), 0);
+}

@@ -49,6 +49,18 @@ pub struct ServiceSpec {
     /// (a tool that treats a JWT close to expiry as expired): `exec` raises `--min-valid` to
     /// it. Zero when no tool has such a rule.
     pub min_child_validity: Duration,
+    /// The unit of the agent's budget, if the service keeps one: `status --check
+    /// --min-remaining` is given in it and checked against it before any request.
+    pub budget: Option<BudgetUnit>,
+    /// Whether `status` shows a wallet, and so takes `--network` and `--tx-limit`.
+    pub wallet_status: bool,
+}
+
+/// The currency of a service's budget and its decimal places.
+#[derive(Debug, Clone, Copy)]
+pub struct BudgetUnit {
+    pub currency: &'static str,
+    pub decimals: u32,
 }
 
 impl ServiceSpec {

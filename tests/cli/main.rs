@@ -17,4 +17,5 @@ mod proxy;
 mod rules;
 mod secrets;
 mod support;
+mod ux;
 mod vault;

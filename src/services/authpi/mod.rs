@@ -75,6 +75,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

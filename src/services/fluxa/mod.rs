@@ -86,6 +86,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     ],
     // The wallet CLI treats a JWT with less than 5 minutes left as expired.
     min_child_validity: Duration::from_secs(5 * 60),
+    budget: Some(crate::spec::BudgetUnit { currency: "USDC", decimals: 6 }),
+    wallet_status: true,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

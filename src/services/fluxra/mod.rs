@@ -61,6 +61,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     operator: None,
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::context::Ctx;
-use crate::error::{Code, Error, ErrorKind};
+use crate::error::{Code, Error};
 use crate::health::{AgentState, Budget, CredentialFact, Health};
 use crate::profile::Profile;
 use crate::services;
@@ -79,6 +79,7 @@ pub fn row_failure(row: &CheckRow) -> Option<Error> {
         .and_then(|e| e["code"].as_str())
         .and_then(|c| Code::ALL.iter().find(|k| k.as_str() == c))
         && own.kind().exit_code() == row.health.exit_code()
+        && code == code.kind().default_code()
     {
         code = *own;
     }
@@ -242,8 +243,8 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
     if health != Health::Ok && error.is_none() {
         let state = serde_json::to_value(probe.state).unwrap_or_default();
         error = Some(
-            Error::new(
-                ErrorKind::Policy,
+            Error::coded(
+                health.code().unwrap_or(Code::RefusedByPolicy),
                 format!("the agent is {}", state.as_str().unwrap_or("not active")),
             )
             .body(),

@@ -237,9 +237,24 @@ impl Config {
     /// The config as it is now; a missing file is an empty config.
     pub fn load(paths: &Paths) -> Result<Config> {
         let path = paths.config_file();
-        let text = match std::fs::read_to_string(&path) {
+        let read = crate::fsutil::read_regular(&path).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+            })
+        });
+        let text = match read {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                return Err(Error::usage(format!(
+                    "cannot use the config file {}: {e}",
+                    path.display()
+                ))
+                .with_hint(format!(
+                    "move it aside (`mv {0} {0}.bad`); it holds no secrets",
+                    path.display()
+                )));
+            }
             Err(e) => {
                 return Err(Error::usage(format!(
                     "cannot read the config file {}: {e}",

@@ -65,13 +65,22 @@ impl FileStore {
     /// The current document; an empty one when the file does not exist yet.
     fn load(&self) -> Result<Document> {
         refuse_if_loose(self.dir(), "directory holding the file store", "700")?;
-        let bytes = match std::fs::read(&self.path) {
+        let bytes = match fsutil::read_regular(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == IoKind::NotFound => {
                 return Ok(Document {
                     version: FORMAT_VERSION,
                     secrets: BTreeMap::new(),
                 });
+            }
+            Err(e) if e.kind() == IoKind::InvalidInput => {
+                let path = self.path.display();
+                return Err(Error::store(format!(
+                    "cannot use the file store {path}: {e}"
+                ))
+                .with_hint(format!(
+                    "move it aside (`mv {path} {path}.bad`); agentcred creates the file store, a regular file, on first use"
+                )));
             }
             Err(e) => {
                 return Err(Error::store(format!(

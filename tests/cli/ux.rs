@@ -144,3 +144,109 @@ fn status_flags_that_cannot_apply_are_refused() {
     let all: Value = home.run(&["--json", "status", "--all"]).ok().json();
     assert_eq!(all["profiles"].as_array().unwrap().len(), 2);
 }
+
+// ---- local problems named as local ----
+
+/// Run with a deadline: a command that would wait for ever fails the test instead of hanging it.
+fn run_within(home: &Home, args: &[&str], secs: u64) -> crate::support::Run {
+    use std::process::Stdio;
+    let mut child = home
+        .command(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} was still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    crate::support::finish(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_bad_recorded_endpoint_is_a_local_config_error_in_check_with_stdout_and_stderr_agreeing() {
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run(&["register", "fluxra", "--name", "cfg-bot"]).ok();
+    let config = home.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let api = server.url("AGENTCRED_FLUXRA_URL");
+    assert!(text.contains(&api), "{text}");
+    std::fs::write(&config, text.replace(&api, "http://10.66.66.66:47999/fluxra")).unwrap();
+    let run = home.run_offline(&["--json", "status", "--check"]).code(2);
+    let row = run.json();
+    assert_eq!(row["health"], "config_error");
+    assert_eq!(row["exit_code"], 2);
+    assert_eq!(row["error"]["code"], "usage");
+    assert_eq!(run.error_json()["error"]["code"], "usage");
+    // The same through --all.
+    let run = home
+        .run_offline(&["--json", "status", "--check", "--all"])
+        .code(2);
+    assert_eq!(run.json()["health"], "config_error");
+    assert_eq!(run.error_json()["error"]["code"], "usage");
+}
+
+#[test]
+fn doctor_headlines_the_worst_finding_it_listed() {
+    let home = Home::new();
+    // No D-Bus here, and the default store (auto) needs the keychain: that finding fails too,
+    // but a corrupt config is what must be fixed first.
+    std::fs::write(home.path().join("config.toml"), "current = [").unwrap();
+    let run = home.run(&["doctor"]).code(2);
+    let headline = run.stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    assert!(headline.contains("config file"), "{}", run.stderr);
+
+    // A store file others may read: the headline is the chmod, not the keychain.
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "doc-bot"])
+        .ok();
+    use std::os::unix::fs::PermissionsExt;
+    let secrets = home.path().join("data/secrets.json");
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = home.run(&["doctor"]).code(7);
+    let headline = run.stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    assert!(headline.contains("file store"), "{}", run.stderr);
+    run.mentions(&["chmod 600"]);
+}
+
+#[test]
+fn a_fifo_in_place_of_the_store_or_the_config_is_refused_at_once() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "fifo-bot"])
+        .ok();
+    let secrets = home.path().join("data/secrets.json");
+    std::fs::remove_file(&secrets).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .args(["-m", "600"])
+        .arg(&secrets)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = run_within(&home, &["token"], 10);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("named pipe"), "{}", run.stderr);
+    let run = run_within(&home, &["--store", "file", "doctor"], 10);
+    assert_eq!(run.code, 7, "{}", run.stderr);
+    assert!(run.stderr.contains("named pipe"), "{}", run.stderr);
+
+    let home = Home::new();
+    let config = home.path().join("config.toml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&config)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = run_within(&home, &["profiles", "list"], 10);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("named pipe"), "{}", run.stderr);
+    let run = run_within(&home, &["doctor"], 10);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

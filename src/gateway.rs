@@ -25,7 +25,11 @@
 //!   secret of the profile has its value redacted, and the response body is redacted as it
 //!   streams ([`crate::redact`]); `Content-Length` is dropped since redaction can change it.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
-//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
+//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`; a
+//!   service that does not answer within `AGENTCRED_HTTP_TIMEOUT` seconds (30 by default; the
+//!   deadline covers the answer's head and each wait for more of its body) is answered 504,
+//!   code `service_unavailable`.
+//! - A request body of known size is sent with its `Content-Length`, never chunked.
 //!
 //! Why axum on a current-thread tokio runtime: both are already in the build for the
 //! sandbox, axum's one fallback handler sees the raw request target (so the absolute-form and
@@ -157,6 +161,8 @@ pub struct Gateway {
     /// Endpoint name → base URL, as recorded in the profile.
     endpoints: BTreeMap<String, Url>,
     client: reqwest::Client,
+    /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
+    timeout: Duration,
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -179,8 +185,13 @@ impl Gateway {
         }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let timeout = crate::http::request_timeout()?;
+        // The deadline covers the wait for the answer's head and each wait for more of its
+        // body, so a service that stops answering never holds a request for ever, while a
+        // long body that keeps flowing is passed on whole.
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(timeout)
             .user_agent(concat!("agentcred-gateway/", env!("CARGO_PKG_VERSION")))
             // A redirect is passed to the child as it is: following it would send the
             // credential wherever the service points.
@@ -191,6 +202,7 @@ impl Gateway {
             broker,
             endpoints: parsed,
             client,
+            timeout,
         })
     }
 
@@ -247,9 +259,14 @@ impl Gateway {
         );
         let headers = outgoing_headers(headers);
         let retry = idempotent && self.broker.can_refresh();
+        // A body of known size (a Content-Length, or one built in memory) is sent with its
+        // Content-Length, as it came: some services cannot read a chunked body.
+        let known_size = axum::body::HttpBody::size_hint(&body)
+            .exact()
+            .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
         // Idempotent requests are buffered so they can be sent again after a 401; others
         // stream through once.
-        let (buffered, streamed) = if retry {
+        let (buffered, streamed) = if retry || known_size {
             let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
                 .await
                 .map_err(|e| {
@@ -271,6 +288,7 @@ impl Gateway {
             .send(&method, &url, &headers, &credential, first)
             .await?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && retry
             && let Some(bytes) = buffered
         {
             drop(response);
@@ -321,7 +339,16 @@ impl Gateway {
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_bytes());
         }
-        request.send().await.map_err(|e| {
+        let answer = match tokio::time::timeout(self.timeout, request.send()).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                return Err(self.no_answer(url));
+            }
+        };
+        answer.map_err(|e| {
+            if e.is_timeout() {
+                return self.no_answer(url);
+            }
             let what = if e.is_connect() {
                 "could not connect"
             } else if e.is_timeout() {
@@ -340,6 +367,27 @@ impl Gateway {
         })
     }
 }
+
+impl Gateway {
+    /// The service did not answer within the deadline (the gateway answers 504).
+    fn no_answer(&self, url: &Url) -> Error {
+        Error::unavailable(format!(
+            "{} {}{} {NO_ANSWER} {} s",
+            self.broker.provider().display_name(),
+            url.origin().ascii_serialization(),
+            url.path(),
+            self.timeout.as_secs()
+        ))
+        .with_provider(self.broker.provider().id())
+        .with_hint(format!(
+            "the service is slow or stuck; try again later (the deadline is {} seconds)",
+            crate::http::TIMEOUT_ENV
+        ))
+    }
+}
+
+/// What an error says when the service did not answer in time.
+const NO_ANSWER: &str = "did not answer within";
 
 impl Upstream {
     /// The body as the child receives it: streamed, with every secret redacted.
@@ -471,15 +519,21 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
     out
 }
 
-/// The gateway's own error answer: 502 with the §8 envelope.
+/// The gateway's own error answer: 504 when the service did not answer in time, else 502,
+/// with the §8 envelope.
 fn error_response(err: &Error) -> Response {
     let body = err.to_json();
     let code = body["error"]["code"]
         .as_str()
         .unwrap_or("internal")
         .to_owned();
+    let status = if err.message.contains(NO_ANSWER) {
+        StatusCode::GATEWAY_TIMEOUT
+    } else {
+        StatusCode::BAD_GATEWAY
+    };
     let mut response = (
-        StatusCode::BAD_GATEWAY,
+        status,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )

@@ -33,7 +33,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const TIMEOUT_ENV: &str = "AGENTCRED_HTTP_TIMEOUT";
 
 /// The whole-request timeout: `AGENTCRED_HTTP_TIMEOUT` seconds, else 30 s.
-fn request_timeout() -> Result<Duration> {
+pub(crate) fn request_timeout() -> Result<Duration> {
     match std::env::var(TIMEOUT_ENV) {
         Ok(value) if !value.trim().is_empty() => value
             .trim()

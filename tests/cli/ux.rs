@@ -250,3 +250,212 @@ fn a_fifo_in_place_of_the_store_or_the_config_is_refused_at_once() {
     let run = run_within(&home, &["doctor"], 10);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+// ---- waits without end ----
+
+/// A loopback service that accepts connections and never answers; or, with `answer`, reads
+/// one request (head and body) and answers `200 {}`, keeping what it read.
+struct FakeService {
+    pub url: String,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl FakeService {
+    fn start(answer: bool) -> FakeService {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                if !answer {
+                    held.push(stream);
+                    continue;
+                }
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                    .unwrap();
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // The head, then the body by its Content-Length (a chunked body is read to
+                // its last chunk).
+                loop {
+                    let Ok(n) = stream.read(&mut buf) else { break };
+                    if n == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let lower = head.to_ascii_lowercase();
+                        let length = lower
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok());
+                        let done = match length {
+                            Some(n) => body.len() >= n,
+                            None if lower.contains("transfer-encoding: chunked") => {
+                                body.ends_with("0\r\n\r\n")
+                            }
+                            None => true,
+                        };
+                        if done {
+                            break;
+                        }
+                    }
+                }
+                log.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&request).into_owned());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                );
+            }
+        });
+        FakeService { url, seen }
+    }
+}
+
+/// A Fluxra profile registered at the sandbox, then pointed at `url`.
+fn fluxra_pointed_at(server: &Server, url: &str, name: &str) -> Home {
+    let mut home = Home::new();
+    home.use_server(server);
+    home.run(&["register", "fluxra", "--name", name]).ok();
+    let config = home.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let api = server.url("AGENTCRED_FLUXRA_URL");
+    std::fs::write(&config, text.replace(&api, url)).unwrap();
+    // The profile's recorded endpoint is what counts from now on.
+    home.env.retain(|(k, _)| !k.ends_with("_URL"));
+    home
+}
+
+/// `agentcred mcp`, driven line by line.
+struct Mcp {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Mcp {
+    fn start(home: &Home, args: &[&str]) -> Mcp {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = home
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut mcp = Mcp { child, lines };
+        mcp.send(serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "ux-test", "version": "0"}}}));
+        mcp.answer(10);
+        mcp.send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        mcp
+    }
+
+    fn send(&mut self, message: Value) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn answer(&self, secs: u64) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(std::time::Duration::from_secs(secs))
+            .unwrap_or_else(|_| panic!("no answer from the MCP server within {secs} s"));
+        serde_json::from_str(&line).unwrap()
+    }
+
+    fn call(&mut self, id: u64, tool: &str, arguments: Value, secs: u64) -> Value {
+        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}}));
+        let answer = self.answer(secs);
+        assert_eq!(answer["id"], id, "{answer}");
+        answer["result"].clone()
+    }
+}
+
+impl Drop for Mcp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_gateway_answers_504_when_the_service_does_not_answer_in_time() {
+    let server = Server::start();
+    let silent = FakeService::start(false);
+    let mut home = fluxra_pointed_at(&server, &silent.url, "slow-bot");
+    home.set("AGENTCRED_HTTP_TIMEOUT", "2");
+    let script = "import os, sys, time, urllib.request, urllib.error\n\
+        r = urllib.request.Request(os.environ['AGENTCRED_BASE_URL_API'] + '/api/agents/me', \
+        headers={'Authorization': 'Bearer ' + os.environ['AGENTCRED_GATEWAY_TOKEN']})\n\
+        t = time.monotonic()\n\
+        try:\n    urllib.request.urlopen(r, timeout=30)\nexcept urllib.error.HTTPError as e:\n    \
+        print(e.code, round(time.monotonic() - t, 1), e.read().decode())\n";
+    let started = std::time::Instant::now();
+    let run = home.run(&["exec", "--gateway", "--", "python3", "-c", script]);
+    let took = started.elapsed();
+    assert!(run.stdout.starts_with("504 "), "{}", run.all());
+    assert!(run.stdout.contains("service_unavailable"), "{}", run.all());
+    assert!(took < std::time::Duration::from_secs(15), "took {took:?}");
+}
+
+#[test]
+fn mcp_request_has_a_deadline_and_sends_its_body_with_a_content_length() {
+    let server = Server::start();
+    let silent = FakeService::start(false);
+    let mut home = fluxra_pointed_at(&server, &silent.url, "slow-bot");
+    home.set("AGENTCRED_HTTP_TIMEOUT", "2");
+    let mut mcp = Mcp::start(&home, &["mcp", "--allow-writes"]);
+    let started = std::time::Instant::now();
+    let result = mcp.call(
+        1,
+        "request",
+        serde_json::json!({"path": "/api/api/agents/me"}),
+        20,
+    );
+    assert_eq!(result["isError"], true, "{result}");
+    assert_eq!(
+        result["structuredContent"]["error"]["code"], "service_unavailable",
+        "{result}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    drop(mcp);
+
+    let recorder = FakeService::start(true);
+    let home = fluxra_pointed_at(&server, &recorder.url, "body-bot");
+    let mut mcp = Mcp::start(&home, &["mcp", "--allow-writes"]);
+    let result = mcp.call(
+        1,
+        "request",
+        serde_json::json!({"method": "POST", "path": "/api/api/things", "body": {"a": 1}}),
+        20,
+    );
+    assert_eq!(result["isError"], false, "{result}");
+    let seen = recorder.seen.lock().unwrap().clone();
+    let request = seen.last().expect("the request reached the service");
+    let lower = request.to_ascii_lowercase();
+    assert!(lower.contains("content-length: 7"), "{request}");
+    assert!(!lower.contains("transfer-encoding"), "{request}");
+    assert!(request.ends_with(r#"{"a":1}"#), "{request}");
+}

@@ -459,3 +459,47 @@ fn mcp_request_has_a_deadline_and_sends_its_body_with_a_content_length() {
     assert!(!lower.contains("transfer-encoding"), "{request}");
     assert!(request.ends_with(r#"{"a":1}"#), "{request}");
 }
+
+// ---- half-set endpoints ----
+
+#[test]
+fn a_services_endpoints_are_overridden_together_or_not_at_all() {
+    let server = Server::start();
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file").set(
+        "AGENTCRED_FLUXA_AGENTID_URL",
+        &server.url("AGENTCRED_FLUXA_AGENTID_URL"),
+    );
+    // Offline: the unset half would otherwise be the production host.
+    let run = home
+        .run_offline(&["--json", "register", "fluxa", "--name", "mixed"])
+        .code(2);
+    let err = run.error_json();
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("AGENTCRED_FLUXA_WALLET_URL")
+            && message.contains("together or not at all"),
+        "{message}"
+    );
+    assert_eq!(server.count("POST /fluxa/agentid/register"), 0);
+    assert!(!home.path().join("config.toml").exists());
+
+    // With --sandbox, endpoint variables are refused rather than ignored.
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run_offline(&["--sandbox", "register", "fluxra", "--name", "sbx-bot"])
+        .code(2)
+        .mentions(&["--sandbox", "AGENTCRED_FLUXRA_URL", "unset"]);
+
+    // A query or fragment in a base URL is refused (API paths would follow it).
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file")
+        .set("AGENTCRED_FLUXRA_URL", "http://127.0.0.1:1/fluxra?x=1");
+    home.run_offline(&["register", "fluxra", "--name", "qbot"])
+        .code(2)
+        .mentions(&["query or fragment"]);
+    home.set("AGENTCRED_FLUXRA_URL", "http://127.0.0.1:1/fluxra#frag");
+    home.run_offline(&["register", "fluxra", "--name", "qbot"])
+        .code(2)
+        .mentions(&["query or fragment"]);
+}

@@ -400,6 +400,12 @@ pub fn check_env_endpoints(service: &ServiceSpec, sandbox: bool) -> Result<()> {
             .join(", ")
     };
     let verb = |specs: &[&EndpointSpec]| if specs.len() == 1 { "is" } else { "are" };
+    // A bad value is named first: it is wrong whatever else is set.
+    for spec in &set {
+        if let Some(url) = env_override(spec) {
+            validate_base_url(&url, spec.env_var)?;
+        }
+    }
     if sandbox && !set.is_empty() {
         return Err(Error::usage(format!(
             "--sandbox uses the embedded sandbox's {} endpoints, but {} {} set",

@@ -120,7 +120,8 @@ impl Service for Proxy {
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {
-        support::refuse_if_deregistered(session)
+        support::refuse_if_deregistered(session)?;
+        support::refuse_if_suspended(session)
     }
 
     fn limits(&self) -> Option<&dyn Limits> {

@@ -633,3 +633,39 @@ fn a_503_from_refresh_is_retried() {
     home.run(&["refresh"]).ok();
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 3);
 }
+
+#[test]
+fn reveal_and_store_are_refused_where_they_would_be_ignored() {
+    let mut home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "reveal-bot"])
+        .ok();
+    let run = home.run(&["--reveal", "profiles", "show"]).code(2);
+    run.mentions(&["--reveal", "drop --reveal"]);
+    assert!(run.stdout.is_empty());
+    home.run(&["--reveal", "status"]).code(2);
+    // Where a new secret is shown, --reveal prints it.
+    let created = home
+        .run(&["--json", "--reveal", "keys", "create"])
+        .ok()
+        .json();
+    assert!(
+        created["secret"]["value"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("sk_")),
+        "{created}"
+    );
+
+    // A rescue file for the existing (file-store) profile: --store vault cannot move it.
+    home.set("AGENTCRED_FAULT_STORE_WRITE", "yes");
+    let failed = home.run(&["--json", "keys", "create"]).code(7);
+    let file = failed.error_json()["error"]["rescue_file"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    home.env.retain(|(k, _)| k != "AGENTCRED_FAULT_STORE_WRITE");
+    home.run(&["--store", "vault", "import", &file])
+        .code(2)
+        .mentions(&["file store", "not the vault store"]);
+    assert!(std::path::Path::new(&file).exists(), "the rescue file is kept");
+    home.run(&["import", &file]).ok();
+}

@@ -311,7 +311,12 @@ impl StoreEnv {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> StoreEnv {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.is_empty());
         StoreEnv {
-            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| v == "1"),
+            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| {
+                matches!(
+                    v.to_string_lossy().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            }),
             fault_store_read: non_empty(FAULT_STORE_READ_ENV).and_then(|v| v.into_string().ok()),
             dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
             xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),

@@ -21,4 +21,5 @@ mod rules;
 mod secrets;
 mod status_view;
 mod support;
+mod ux;
 mod vault;

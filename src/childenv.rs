@@ -161,11 +161,7 @@ fn removed_vars(spec: &ServiceSpec) -> Vec<OsString> {
         remove.extend(scheme.env_vars().into_iter().map(OsString::from));
     }
     // A credential store's own token is a long-lived secret too.
-    remove.extend(
-        crate::store::CHILD_MUST_NOT_INHERIT
-            .iter()
-            .map(OsString::from),
-    );
+    remove.extend(crate::store::CREDENTIAL_ENV.iter().map(OsString::from));
     for (name, _) in std::env::vars_os() {
         let text = name.to_string_lossy();
         if text.starts_with(BASE_URL_PREFIX) {

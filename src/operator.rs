@@ -136,6 +136,10 @@ pub fn find(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<Option<Opera
     else {
         return Ok(None);
     };
+    crate::redact::remember([&stored]);
+    if let Some((_, secret)) = split_pair(stored.expose()) {
+        crate::redact::remember([&Secret::new(secret.to_owned())]);
+    }
     let key = match scheme {
         OperatorScheme::Basic { .. } => {
             let (id, secret) = split_pair(stored.expose()).ok_or_else(|| {

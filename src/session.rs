@@ -108,7 +108,10 @@ impl<'a> Session<'a> {
     }
 
     pub fn secret(&self, kind: &str) -> Result<Option<Secret<String>>> {
-        self.store.get(&store::account(&self.name, kind))
+        let value = self.store.get(&store::account(&self.name, kind))?;
+        // Whatever was read may come back quoted in a service's error.
+        crate::redact::remember(value.iter());
+        Ok(value)
     }
 
     /// A secret the profile must have; its absence is explained with `how_to_fix`.

@@ -228,17 +228,29 @@ impl Printer {
 
     /// Report a failed command: the JSON envelope with `--json`, else `error:` and `hint:` lines.
     pub fn error(&self, err: &Error) {
+        // The last line of defence: a message may quote a service's text, which may quote
+        // any secret the profile holds, not only one this command sent.
+        let secrets = if err.kind == crate::error::ErrorKind::Store {
+            // A failing store would be asked again, and slowly, for nothing.
+            crate::redact::Secrets::default()
+        } else {
+            crate::redact::process_secrets()
+        };
         if self.json {
-            eprintln!("{}", err.to_json());
+            eprintln!("{}", secrets.redact_json(&err.to_json()));
             return;
         }
         eprintln!(
             "{} {}",
             self.paint("error:", "31"),
-            neutralize(&err.message, true)
+            neutralize(&secrets.redact_str(&err.message), true)
         );
         if let Some(hint) = &err.hint {
-            eprintln!("  {} {}", self.paint("hint:", "36"), neutralize(hint, true));
+            eprintln!(
+                "  {} {}",
+                self.paint("hint:", "36"),
+                neutralize(&secrets.redact_str(hint), true)
+            );
         }
     }
 

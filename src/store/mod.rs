@@ -197,8 +197,9 @@ pub trait DistributedLock {
 pub trait LockGuard {}
 
 /// The environment variables that hold a store's own credentials (a vault token): long-lived
-/// secrets that no child process may inherit, whichever store its profile uses.
-pub const CHILD_MUST_NOT_INHERIT: &[&str] = &[vault::TOKEN_ENV, vault::BAO_TOKEN_ENV];
+/// secrets that no child process may inherit and no output may carry, whichever store a
+/// profile uses.
+pub const CREDENTIAL_ENV: &[&str] = &[vault::TOKEN_ENV, vault::BAO_TOKEN_ENV];
 
 /// Trace the stores' own requests on stderr (`-v`), through `printer`. Process-wide, set once
 /// per context: a store is opened deep inside other calls, far from the flags.
@@ -331,7 +332,12 @@ impl StoreEnv {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> StoreEnv {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.is_empty());
         StoreEnv {
-            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| v == "1"),
+            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| {
+                matches!(
+                    v.to_string_lossy().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            }),
             fault_store_read: non_empty(FAULT_STORE_READ_ENV).and_then(|v| v.into_string().ok()),
             dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
             xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),

@@ -491,7 +491,11 @@ fn a_lost_answer_to_a_key_creation_strands_no_key() {
     // Fluxra did make one: it is revoked now, so no live key is held by nobody.
     assert_eq!(live_keys(&server, &agent), vec![old_id.clone()]);
     assert_eq!(key_in_use(&home).as_deref(), Some(old_id.as_str()));
-    assert_eq!(home.stored_secrets(), before, "nothing changed in the store");
+    assert_eq!(
+        home.stored_secrets(),
+        before,
+        "nothing changed in the store"
+    );
 
     // The same for `keys create`.
     server.fault(json!({

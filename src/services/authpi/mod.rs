@@ -27,7 +27,8 @@ use crate::secret::Secret;
 use crate::service::{Lifecycle, Service};
 use crate::session::Session;
 use crate::spec::{
-    EndpointSpec, Lifetime, Minting, OperatorScheme, Provider, SecretSpec, ServiceSpec, ShortLived,
+    CredentialRoute, EndpointSpec, Lifetime, Minting, OperatorScheme, Provider, SecretSpec,
+    ServiceSpec, ShortLived,
 };
 use crate::status_view::{StatusQuery, StatusReport};
 use crate::timefmt;
@@ -76,6 +77,45 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "idp",
+            path: "/*/token",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "idp",
+            path: "/*/introspect",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "idp",
+            path: "/*/revoke",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/agents",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/agents/*/verifiers",
+        },
+        CredentialRoute {
+            method: "DELETE",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/agents/*/verifiers/*",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/tokens/introspect",
+        },
+    ],
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -19,8 +19,8 @@ use crate::secret::Secret;
 use crate::service::{Limits, Service};
 use crate::session::Session;
 use crate::spec::{
-    EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived, ToolEnv,
-    ToolValue,
+    CredentialRoute, EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec,
+    ShortLived, ToolEnv, ToolValue,
 };
 use crate::status_view::{StatusQuery, StatusReport};
 
@@ -86,6 +86,28 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     ],
     // The wallet CLI treats a JWT with less than 5 minutes left as expired.
     min_child_validity: Duration::from_secs(5 * 60),
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "agentid",
+            path: "/register",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "agentid",
+            path: "/refresh",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "agentid",
+            path: "/agent/vc/issue",
+        },
+    ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USDC",
+        decimals: 6,
+    }),
+    wallet_status: true,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -20,7 +20,9 @@ use crate::profile::{Profile, Record};
 use crate::secret::Secret;
 use crate::service::Service;
 use crate::session::Session;
-use crate::spec::{EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived};
+use crate::spec::{
+    CredentialRoute, EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived,
+};
 use crate::status_view::{StatusQuery, StatusReport};
 use client::{KeyInfo, ListedWith, NEW_KEY_HINT};
 
@@ -61,6 +63,30 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     operator: None,
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/api/auth/register",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/api/auth/token",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/api/agents/*",
+        },
+        CredentialRoute {
+            method: "DELETE",
+            endpoint: "api",
+            path: "/api/agents/*/keys/*",
+        },
+    ],
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -23,7 +23,9 @@ use crate::health::Probe;
 use crate::profile::{Profile, Record};
 use crate::service::{Lifecycle, Limits, Service};
 use crate::session::Session;
-use crate::spec::{EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec};
+use crate::spec::{
+    CredentialRoute, EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec,
+};
 use crate::status_view::{StatusQuery, StatusReport};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
@@ -52,6 +54,28 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/agents/register",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/agents/*/tokens",
+        },
+        CredentialRoute {
+            method: "DELETE",
+            endpoint: "api",
+            path: "/v1/agents/*/tokens/*",
+        },
+    ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USD",
+        decimals: 2,
+    }),
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -124,7 +148,8 @@ impl Service for Proxy {
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {
-        support::refuse_if_deregistered(session)
+        support::refuse_if_deregistered(session)?;
+        support::refuse_if_suspended(session)
     }
 
     fn limits(&self) -> Option<&dyn Limits> {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_agentcred");
 
@@ -235,12 +235,29 @@ impl Home {
         server.approve_owner(shown["agent_id"].as_str().unwrap());
     }
 
+    /// Every secret of the file store, from each profile's file (`data/secrets/P.json`)
+    /// and the single file of earlier releases (`data/secrets.json`), which wins.
     pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
-        let path = self.path().join("data/secrets.json");
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let doc: Value = serde_json::from_str(&text).unwrap();
-        doc["secrets"].as_object().cloned().unwrap_or_default()
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path().join("data/secrets"))
+            .map(|dir| {
+                dir.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files.push(self.path().join("data/secrets.json"));
+        let mut secrets = serde_json::Map::new();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let doc: Value = serde_json::from_str(&text).unwrap();
+            if let Some(map) = doc["secrets"].as_object() {
+                secrets.extend(map.clone());
+            }
+        }
+        secrets
     }
 
     pub fn stored(&self, account: &str) -> String {
@@ -251,11 +268,22 @@ impl Home {
             .to_owned()
     }
 
-    /// Replace one secret in the file store (to simulate a credential the service rejects).
+    /// Replace (or put back) one secret in the file store, to simulate a credential the
+    /// service rejects: in the file of earlier releases if it holds it, else in its profile's.
     pub fn overwrite_secret(&self, account: &str, value: &str) {
-        let path = self.path().join("data/secrets.json");
-        let mut doc: Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let profile = account.split(':').next().unwrap_or_default();
+        let legacy = self.path().join("data/secrets.json");
+        let read = |path: &Path| -> Option<Value> {
+            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+        };
+        let path = match read(&legacy) {
+            Some(doc) if doc["secrets"].get(account).is_some() => legacy,
+            _ if self.path().join("data/secrets").is_dir() => {
+                self.path().join(format!("data/secrets/{profile}.json"))
+            }
+            _ => legacy,
+        };
+        let mut doc = read(&path).unwrap_or_else(|| json!({"version": 1, "secrets": {}}));
         doc["secrets"][account] = Value::String(value.to_owned());
         std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
     }

@@ -187,7 +187,9 @@ impl Broker {
             current: Mutex::new(None),
             secrets: RwLock::new((Vec::new(), Secrets::default())),
             asks: Mutex::new(None),
-            watched: vec![session.paths.config_file(), session.paths.secrets_file()],
+            watched: std::iter::once(session.paths.config_file())
+                .chain(session.store.files_of(&session.name))
+                .collect(),
             seen: Mutex::new(Vec::new()),
         });
         *shared.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps(&shared.watched);

@@ -249,6 +249,14 @@ fn corrupt(path: &Path, e: &serde_json::Error) -> Error {
 }
 
 impl SecretStore for FileStore {
+    fn files_of(&self, profile: &str) -> Vec<PathBuf> {
+        // The file of earlier releases wins while it exists, so it is watched too.
+        vec![
+            self.file_of(&super::account(profile, "")),
+            self.path.clone(),
+        ]
+    }
+
     fn kind(&self) -> StoreKind {
         StoreKind::File
     }

@@ -160,6 +160,13 @@ pub trait SecretStore: Send + Sync {
     /// Is the store usable right now (answers, writable)? Called BEFORE a service is asked for a
     /// one-time secret.
     fn check(&self) -> Result<()>;
+    /// The local files whose change means that `profile`'s secrets may have changed, for a
+    /// process that watches them (the gateway, to learn a rotated secret); none for a store
+    /// that keeps nothing in local files.
+    fn files_of(&self, profile: &str) -> Vec<std::path::PathBuf> {
+        let _ = profile;
+        Vec::new()
+    }
     /// A store shared between hosts keeps the profile's record beside its secrets.
     fn shared(&self) -> Option<&dyn SharedProfile> {
         None
@@ -277,6 +284,9 @@ impl SecretStore for FaultyRead {
     }
     fn check(&self) -> Result<()> {
         self.inner.check()
+    }
+    fn files_of(&self, profile: &str) -> Vec<std::path::PathBuf> {
+        self.inner.files_of(profile)
     }
     fn shared(&self) -> Option<&dyn SharedProfile> {
         self.inner.shared()

@@ -1132,3 +1132,43 @@ fn concurrent_token_switches_leave_every_live_token_stored() {
         assert!(works(&server, &agent, secret), "{id}");
     }
 }
+
+#[test]
+fn a_lost_answer_to_a_token_revocation_is_checked_before_the_secret_is_deleted() {
+    let server = Server::start();
+    let home = operator_home(&server);
+    register(&home, "lost-1", DEMO_USER_ALICE, &[]).ok();
+    let agent = agent_id(&home);
+    let created = home.run(&["--json", "tokens", "create"]).ok().json();
+    let id = created["token"]["id"].as_str().unwrap().to_owned();
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/proxy/v1/agents/{agent}/tokens/{id}"),
+        "mode": "bad_gateway_after",
+    }));
+    let run = home.run(&["--json", "tokens", "revoke", &id]).ok();
+    assert!(run.stderr.contains("lost"), "{}", run.stderr);
+    assert_eq!(run.json()["token"]["active"], false);
+    assert_eq!(
+        run.json()["removed_secrets"],
+        json!([format!("token:{id}")])
+    );
+    assert!(
+        !home
+            .stored_secrets()
+            .contains_key(&format!("proxy:token:{id}"))
+    );
+
+    // A revocation refused before the service acted keeps the secret: the token still works.
+    let created = home.run(&["--json", "tokens", "create"]).ok().json();
+    let id = created["token"]["id"].as_str().unwrap().to_owned();
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/proxy/v1/agents/{agent}/tokens/{id}"),
+        "status": 503,
+        "count": 5,
+    }));
+    home.run(&["tokens", "revoke", &id]).code(6);
+    let kept = home.stored(&format!("proxy:token:{id}"));
+    assert!(works(&server, &agent, &kept));
+}

@@ -266,7 +266,7 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
     // token, a recovery key, a client secret). A sandbox profile's are fakes, re-made by
     // registering again, so they need no confirmation.
     if !profile.sandbox {
-        let store = store::open_profile(name, profile.store, None, &ctx.paths)?;
+        let store = profile.open_store(name, &ctx.paths)?;
         let spec = profile.provider.spec();
         let lost: Vec<String> = profile
             .secret_kinds()
@@ -301,12 +301,12 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
     let _lock = session::refresh_lock(
         &ctx.paths,
         name,
-        store::open_profile(name, profile.store, None, &ctx.paths)?.as_ref(),
+        profile.open_store(name, &ctx.paths)?.as_ref(),
     )?;
     let (provider, removed) = Config::update(&ctx.paths, |config| {
         let profile = config.get(name)?.clone();
         // Secrets first: if the store fails, the profile stays so the user can try again.
-        let store = store::open_profile(name, profile.store, None, &ctx.paths)?;
+        let store = profile.open_store(name, &ctx.paths)?;
         let mut removed = Vec::new();
         for kind in profile.secret_kinds() {
             if store.delete(&store::account(name, &kind))? {

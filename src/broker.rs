@@ -464,13 +464,15 @@ fn renew(
         },
         // Good for more than a tenth of its lifetime, as a held one must be: a stored one
         // another process refreshed counts, one the service no longer honours is replaced.
+        // Whatever the service gives is taken (never refused as too short): the broker renews
+        // it again when it must.
         None => {
             let min_valid = stored
                 .and_then(|token| Held::new(token).lifetime_ms)
                 .map_or(DEFAULT_MIN_VALID, |ms| {
                     Duration::from_millis((ms.max(0) / REFRESH_FRACTION) as u64 + 1000)
                 });
-            session.bearer(min_valid)?.token
+            session.bearer_at_best(min_valid)?.token
         }
     };
     shared.adopt(&token);

@@ -1016,7 +1016,10 @@ fn a_lost_answer_to_a_verifier_removal_is_checked_before_the_secret_is_deleted()
     let run = home.run(&["verifiers", "remove", &id]).ok();
     assert!(run.stderr.contains("lost"), "{}", run.stderr);
     assert!(!verifiers(&home).iter().any(|v| v["id"] == id.as_str()));
-    assert!(!home.stored_secrets().contains_key(&spare), "a stale secret stayed");
+    assert!(
+        !home.stored_secrets().contains_key(&spare),
+        "a stale secret stayed"
+    );
 }
 
 /// Bad input: exit code, a message naming the problem and the way out, nothing sent.

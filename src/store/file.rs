@@ -195,6 +195,48 @@ impl FileStore {
         Ok(out)
     }
 
+    /// Every per-profile file.
+    fn files(&self) -> Result<Vec<PathBuf>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == IoKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(Error::store(format!(
+                    "cannot list the file store {}: {e}",
+                    self.dir.display()
+                )));
+            }
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // Temp files of a write in progress start with a dot.
+            if name.ends_with(".json") && !name.starts_with('.') {
+                files.push(entry.path());
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// For `doctor`: every file private and readable, nothing written. Returns what was found.
+    pub fn inspect(&self) -> Result<String> {
+        let mut count = 0;
+        for path in std::iter::once(self.path.clone()).chain(self.files()?) {
+            count += usize::from(self.load(&path)?.is_some());
+        }
+        refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
+        let dir = self.dir.display();
+        Ok(match count {
+            0 => format!("{dir} does not exist yet (it is created, private, on first use)"),
+            n => format!(
+                "{dir}: {n} file{} private (0600 in 0700 directories) and readable",
+                if n == 1 { "" } else { "s" }
+            ),
+        })
+    }
+
     fn lookup(&self, account: &str) -> Result<Option<String>> {
         // The single file wins while it exists: only an older release writes it now.
         if let Some(mut single) = self.load(&self.path)?
@@ -280,6 +322,11 @@ impl SecretStore for FileStore {
         }
         refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
         self.load(&self.path)?;
+        // A file open to others may have leaked already: the store is refused, as a whole,
+        // until it is fixed (a look at each file's mode, not a read).
+        for path in self.files()? {
+            refuse_if_loose(&path, "file store", "600")?;
+        }
         // A writer will need the lock; make sure its directory can be created too.
         FileLock::acquire(&self.lock_path, LOCK_TIMEOUT)
             .map(drop)

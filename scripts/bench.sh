@@ -157,7 +157,10 @@ curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 0}' "$ba
 cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
 fi
 
-# The builds side by side: this one and BASELINE, each against its own `sandbox serve`.
+# The builds side by side: this one and BASELINE, each against its own `sandbox serve`
+# (each command is given its server's URLs; a profile refuses any others).
+unset AGENTCRED_FLUXA_AGENTID_URL AGENTCRED_FLUXA_WALLET_URL AGENTCRED_FLUXRA_URL \
+    AGENTCRED_AUTHPI_URL AGENTCRED_AUTHPI_IDP_URL AGENTCRED_PROXY_URL
 builds=("new=$bin")
 [ -n "$base_bin" ] && builds+=("baseline=$base_bin")
 export PROXY_API_KEY=lk_dev_sandbox

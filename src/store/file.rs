@@ -105,9 +105,18 @@ impl FileStore {
         if path.parent() == Some(self.dir.as_path()) {
             refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
         }
-        let bytes = match std::fs::read(path) {
+        let bytes = match fsutil::read_regular(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == IoKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == IoKind::InvalidInput => {
+                let path = path.display();
+                return Err(Error::store(format!(
+                    "cannot use the file store {path}: {e}"
+                ))
+                .with_hint(format!(
+                    "move it aside (`mv {path} {path}.bad`); agentcred creates the file store, a regular file, on first use"
+                )));
+            }
             Err(e) => {
                 return Err(Error::store(format!(
                     "cannot read the file store {}: {e}",

@@ -353,11 +353,17 @@ impl Config {
     /// has keeps that version (see the module doc).
     fn read_profile_file(&mut self, paths: &Paths, name: &str) -> Result<()> {
         let path = profile_file(paths, name);
-        let text = match std::fs::read_to_string(&path) {
+        let read = fsutil::read_regular(&path).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+            })
+        });
+        let text = match read {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(unreadable(&path, e)),
         };
+        crate::homecheck::check_file("the profile file", &path)?;
         let profile: Profile = toml::from_str(&text).map_err(|e| {
             Error::usage(format!(
                 "the profile file {} is not valid: {e}",
@@ -482,7 +488,7 @@ impl Config {
 }
 
 /// Where the profile `name` is kept (a valid profile name is a plain file name).
-fn profile_file(paths: &Paths, name: &str) -> std::path::PathBuf {
+pub fn profile_file(paths: &Paths, name: &str) -> std::path::PathBuf {
     profiles_dir(paths).join(format!("{name}.toml"))
 }
 

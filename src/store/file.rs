@@ -82,9 +82,9 @@ impl FileStore {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
-    /// The file that keeps `account`: its profile's, or the shared one for an account whose
-    /// prefix cannot be a file name.
-    fn file_of(&self, account: &str) -> PathBuf {
+    /// The file that keeps `account` (or every account of the profile `account`): its
+    /// profile's, or the shared one for an account whose prefix cannot be a file name.
+    pub fn file_of(&self, account: &str) -> PathBuf {
         let prefix = account.split(':').next().unwrap_or_default();
         let plain = !prefix.is_empty()
             && prefix.len() <= 64
@@ -92,7 +92,7 @@ impl FileStore {
             && prefix
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if plain && account.contains(':') {
+        if plain {
             self.dir.join(format!("{prefix}.json"))
         } else {
             self.path.clone()
@@ -601,10 +601,10 @@ mod tests {
     fn the_single_file_of_earlier_releases_is_read_then_moved_by_the_first_write() {
         let home = tempfile::tempdir().unwrap();
         let store = store_in(home.path());
-        let single = br#"{"version":1,"secrets":{"a:jwt":"j1","a:token":"t1","b:token":"t2","operator:fluxra":"k","odd":"x"}}"#;
+        let single = br#"{"version":1,"secrets":{"a:jwt":"j1","a:token":"t1","b:token":"t2","operator:fluxra":"k","we/ird:x":"x"}}"#;
         fsutil::write_private(store.path(), single).unwrap();
         assert_eq!(store.get("a:jwt").unwrap().unwrap().expose(), "j1");
-        assert_eq!(store.get("odd").unwrap().unwrap().expose(), "x");
+        assert_eq!(store.get("we/ird:x").unwrap().unwrap().expose(), "x");
         assert_eq!(
             std::fs::read(store.path()).unwrap(),
             single,
@@ -618,7 +618,7 @@ mod tests {
             ("b:token", "t2"),
             ("c:token", "t3"),
             ("operator:fluxra", "k"),
-            ("odd", "x"),
+            ("we/ird:x", "x"),
         ] {
             assert_eq!(store.get(account).unwrap().unwrap().expose(), value);
         }
@@ -627,7 +627,7 @@ mod tests {
             serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
         assert_eq!(
             left,
-            serde_json::json!({"version": 1, "secrets": {"odd": "x"}}),
+            serde_json::json!({"version": 1, "secrets": {"we/ird:x": "x"}}),
             "only what cannot have a file of its own stays"
         );
         assert!(store.delete("a:token").unwrap());

@@ -96,9 +96,9 @@ pub fn read(path: &Path) -> crate::error::Result<RescueFile> {
             })
         })
         .map_err(|e| {
-        Error::usage(format!("cannot read the rescue file {shown}: {e}"))
-            .with_hint("give the path the failed command printed (the error's `rescue_file`)")
-    })?;
+            Error::usage(format!("cannot read the rescue file {shown}: {e}"))
+                .with_hint("give the path the failed command printed (the error's `rescue_file`)")
+        })?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| not_one(format!("not JSON ({e})")))?;
     let field = |name: &str| {

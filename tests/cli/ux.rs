@@ -41,7 +41,11 @@ fn min_remaining_with_too_many_decimals_is_refused_before_any_check() {
     let run = home
         .run(&["--json", "status", "--check", "--min-remaining", "0.001"])
         .code(2);
-    assert!(run.stdout.is_empty(), "no verdict is printed: {}", run.stdout);
+    assert!(
+        run.stdout.is_empty(),
+        "no verdict is printed: {}",
+        run.stdout
+    );
     let err = run.error_json();
     assert_eq!(err["error"]["code"], "usage");
     assert!(
@@ -68,8 +72,15 @@ fn min_remaining_with_too_many_decimals_is_refused_before_any_check() {
 fn min_remaining_on_a_service_without_a_budget_is_refused_and_all_says_which_were_judged() {
     let server = Server::start();
     let home = proxy_home(&server, "shop", "ux-guard-all", &["--spending-limit", "20"]);
-    home.run(&["--profile", "weather", "register", "fluxra", "--name", "weather-bot"])
-        .ok();
+    home.run(&[
+        "--profile",
+        "weather",
+        "register",
+        "fluxra",
+        "--name",
+        "weather-bot",
+    ])
+    .ok();
     let run = home
         .run(&[
             "--json",
@@ -89,7 +100,14 @@ fn min_remaining_on_a_service_without_a_budget_is_refused_and_all_says_which_wer
 
     // With --all, the profiles with a budget are judged against it and the others without.
     let all = home
-        .run(&["--json", "status", "--check", "--all", "--min-remaining", "50"])
+        .run(&[
+            "--json",
+            "status",
+            "--check",
+            "--all",
+            "--min-remaining",
+            "50",
+        ])
         .code(8);
     let rows: Vec<(String, String, String)> = all.json()["profiles"]
         .as_array()
@@ -122,8 +140,15 @@ fn min_remaining_on_a_service_without_a_budget_is_refused_and_all_says_which_wer
 fn status_flags_that_cannot_apply_are_refused() {
     let server = Server::start();
     let mut home = proxy_home(&server, "shop", "ux-flags", &[]);
-    home.run(&["--profile", "weather", "register", "fluxra", "--name", "wbot"])
-        .ok();
+    home.run(&[
+        "--profile",
+        "weather",
+        "register",
+        "fluxra",
+        "--name",
+        "wbot",
+    ])
+    .ok();
     home.run(&["--profile", "shop", "status", "--network", "base"])
         .code(2)
         .mentions(&["--network", "Proxy status shows no wallet", "FluxA"]);
@@ -175,11 +200,15 @@ fn a_bad_recorded_endpoint_is_a_local_config_error_in_check_with_stdout_and_stde
     let mut home = Home::new();
     home.use_server(&server);
     home.run(&["register", "fluxra", "--name", "cfg-bot"]).ok();
-    let config = home.path().join("config.toml");
+    let config = home.profile_file("fluxra");
     let text = std::fs::read_to_string(&config).unwrap();
     let api = server.url("AGENTCRED_FLUXRA_URL");
     assert!(text.contains(&api), "{text}");
-    std::fs::write(&config, text.replace(&api, "http://10.66.66.66:47999/fluxra")).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(&api, "http://10.66.66.66:47999/fluxra"),
+    )
+    .unwrap();
     let run = home.run_offline(&["--json", "status", "--check"]).code(2);
     let row = run.json();
     assert_eq!(row["health"], "config_error");
@@ -201,7 +230,11 @@ fn doctor_headlines_the_worst_finding_it_listed() {
     // but a corrupt config is what must be fixed first.
     std::fs::write(home.path().join("config.toml"), "current = [").unwrap();
     let run = home.run(&["doctor"]).code(2);
-    let headline = run.stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    let headline = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap();
     assert!(headline.contains("config file"), "{}", run.stderr);
 
     // A store file others may read: the headline is the chmod, not the keychain.
@@ -209,10 +242,14 @@ fn doctor_headlines_the_worst_finding_it_listed() {
     home.run(&["--sandbox", "register", "fluxra", "--name", "doc-bot"])
         .ok();
     use std::os::unix::fs::PermissionsExt;
-    let secrets = home.path().join("data/secrets.json");
+    let secrets = home.secrets_file("fluxra");
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = home.run(&["doctor"]).code(7);
-    let headline = run.stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    let headline = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap();
     assert!(headline.contains("file store"), "{}", run.stderr);
     run.mentions(&["chmod 600"]);
 }
@@ -222,7 +259,7 @@ fn a_fifo_in_place_of_the_store_or_the_config_is_refused_at_once() {
     let home = Home::new();
     home.run(&["--sandbox", "register", "fluxra", "--name", "fifo-bot"])
         .ok();
-    let secrets = home.path().join("data/secrets.json");
+    let secrets = home.secrets_file("fluxra");
     std::fs::remove_file(&secrets).unwrap();
     let status = std::process::Command::new("mkfifo")
         .args(["-m", "600"])
@@ -330,7 +367,7 @@ fn fluxra_pointed_at(server: &Server, url: &str, name: &str) -> Home {
     let mut home = Home::new();
     home.use_server(server);
     home.run(&["register", "fluxra", "--name", name]).ok();
-    let config = home.path().join("config.toml");
+    let config = home.profile_file("fluxra");
     let text = std::fs::read_to_string(&config).unwrap();
     let api = server.url("AGENTCRED_FLUXRA_URL");
     std::fs::write(&config, text.replace(&api, url)).unwrap();
@@ -367,9 +404,11 @@ impl Mcp {
             }
         });
         let mut mcp = Mcp { child, lines };
-        mcp.send(serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        mcp.send(
+            serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "ux-test", "version": "0"}}}));
+            "clientInfo": {"name": "ux-test", "version": "0"}}}),
+        );
         mcp.answer(10);
         mcp.send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
         mcp
@@ -391,8 +430,10 @@ impl Mcp {
     }
 
     fn call(&mut self, id: u64, tool: &str, arguments: Value, secs: u64) -> Value {
-        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-            "params": {"name": tool, "arguments": arguments}}));
+        self.send(
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}}),
+        );
         let answer = self.answer(secs);
         assert_eq!(answer["id"], id, "{answer}");
         answer["result"].clone()
@@ -528,7 +569,10 @@ fn a_line_break_in_service_text_cannot_forge_a_line() {
         run.stderr
     );
     assert_eq!(
-        lines.iter().filter(|l| l.trim_start().starts_with("hint:")).count(),
+        lines
+            .iter()
+            .filter(|l| l.trim_start().starts_with("hint:"))
+            .count(),
         1,
         "one hint line, agentcred's own:\n{}",
         run.stderr
@@ -584,9 +628,7 @@ fn exec_exits_127_and_126_as_shells_do_when_the_command_cannot_start() {
     assert_eq!(json.error_json()["error"]["code"], "command_not_found");
     let file = home.path().join("not-executable");
     std::fs::write(&file, "echo hi\n").unwrap();
-    let run = home
-        .run(&["exec", "--", file.to_str().unwrap()])
-        .code(126);
+    let run = home.run(&["exec", "--", file.to_str().unwrap()]).code(126);
     run.mentions(&["Permission denied"]);
     let json = home
         .run(&["--json", "exec", "--", file.to_str().unwrap()])
@@ -625,7 +667,8 @@ fn a_503_from_refresh_is_retried() {
     let server = Server::start();
     let mut home = Home::new();
     home.use_server(&server);
-    home.run(&["register", "fluxa", "--name", "refresh-bot"]).ok();
+    home.run(&["register", "fluxa", "--name", "refresh-bot"])
+        .ok();
     server.fault(serde_json::json!({
         "method": "POST", "path": "/fluxa/agentid/refresh", "status": 503, "count": 2
     }));
@@ -666,6 +709,9 @@ fn reveal_and_store_are_refused_where_they_would_be_ignored() {
     home.run(&["--store", "vault", "import", &file])
         .code(2)
         .mentions(&["file store", "not the vault store"]);
-    assert!(std::path::Path::new(&file).exists(), "the rescue file is kept");
+    assert!(
+        std::path::Path::new(&file).exists(),
+        "the rescue file is kept"
+    );
     home.run(&["import", &file]).ok();
 }

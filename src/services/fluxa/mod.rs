@@ -103,7 +103,10 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/agent/vc/issue",
         },
     ],
-    budget: Some(crate::spec::BudgetUnit { currency: "USDC", decimals: 6 }),
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USDC",
+        decimals: 6,
+    }),
     wallet_status: true,
 };
 

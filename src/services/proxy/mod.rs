@@ -71,7 +71,10 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/v1/agents/*/tokens/*",
         },
     ],
-    budget: Some(crate::spec::BudgetUnit { currency: "USD", decimals: 2 }),
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USD",
+        decimals: 2,
+    }),
     wallet_status: false,
 };
 

@@ -101,11 +101,22 @@ impl Ctx {
     }
 
     pub fn selected_profile(&self) -> Result<(String, Profile)> {
-        let config = self.config()?;
-        let name = self.selected_name(&config)?;
-        let profile = match config.profiles.get(&name) {
-            Some(profile) => profile.clone(),
-            None => self.learn_shared(&name, &config)?,
+        // Only the selected profile's file is read; the whole config only to explain a miss.
+        let one = Config::load_one(&self.paths, self.global.profile.as_deref())?;
+        let found = (self.global.profile.clone())
+            .or_else(|| one.current.clone())
+            .and_then(|name| Some((name.clone(), one.profiles.get(&name)?.clone())));
+        let (name, profile) = match found {
+            Some(found) => found,
+            None => {
+                let config = self.config()?;
+                let name = self.selected_name(&config)?;
+                let profile = match config.profiles.get(&name) {
+                    Some(profile) => profile.clone(),
+                    None => self.learn_shared(&name, &config)?,
+                };
+                (name, profile)
+            }
         };
         if self.global.sandbox && !profile.sandbox {
             return Err(Error::usage(format!(

@@ -669,3 +669,47 @@ fn reveal_and_store_are_refused_where_they_would_be_ignored() {
     assert!(std::path::Path::new(&file).exists(), "the rescue file is kept");
     home.run(&["import", &file]).ok();
 }
+
+#[test]
+fn mcp_refuses_arguments_outside_the_tools_input_schema() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "schema-bot"])
+        .ok();
+    let mut mcp = Mcp::start(&home, &["mcp"]);
+    let usage = |result: &Value| {
+        assert_eq!(result["isError"], true, "{result}");
+        assert_eq!(result["structuredContent"]["error"]["code"], "usage", "{result}");
+        result["structuredContent"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let message = usage(&mcp.call(1, "status", serde_json::json!({"profile": 123}), 20));
+    assert!(message.contains("`profile` must be string"), "{message}");
+    let message = usage(&mcp.call(2, "status", serde_json::json!({"verbose": true}), 20));
+    assert!(message.contains("unknown argument `verbose`"), "{message}");
+    let message = usage(&mcp.call(
+        3,
+        "request",
+        serde_json::json!({"path": "/api/api/agents/me", "query": {"a": {"b": 1}}}),
+        20,
+    ));
+    assert!(message.contains("`query`.a must be"), "{message}");
+    let message = usage(&mcp.call(
+        4,
+        "request",
+        serde_json::json!({"path": "/api/api/agents/me", "body": {"a": 1}}),
+        20,
+    ));
+    assert!(message.contains("carries no body"), "{message}");
+    let message = usage(&mcp.call(
+        5,
+        "request",
+        serde_json::json!({"method": "POST", "path": "/api/api/agents/me"}),
+        20,
+    ));
+    assert!(message.contains("--allow-writes"), "{message}");
+    // A well-formed call still works.
+    let ok = mcp.call(6, "status", serde_json::json!({"profile": "fluxra"}), 30);
+    assert_eq!(ok["isError"], false, "{ok}");
+}

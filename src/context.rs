@@ -283,14 +283,23 @@ pub fn not_for_provider(
 ) -> Error {
     let names: Vec<&str> = allowed.iter().map(|p| p.display_name()).collect();
     Error::usage(format!(
-        "`agentcred {command}` applies to {} profiles; profile '{}' is a {} profile",
+        "`agentcred {command}` applies to {} profiles; profile '{}' is {} profile",
         names.join(" and "),
         name,
-        provider.display_name()
+        with_article(provider.display_name())
     ))
     .with_provider(provider.id())
     .with_hint(format!(
-        "pick a {} profile with --profile NAME",
-        names.join(" or ")
+        "pick {} profile with --profile NAME",
+        with_article(&names.join(" or "))
     ))
+}
+
+/// "a Proxy", "an AuthPI": the article as the name is spoken (by its first letter).
+pub fn with_article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }

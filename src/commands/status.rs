@@ -289,13 +289,14 @@ fn check_min_remaining(min: &str, providers: &[Provider]) -> Result<()> {
             [one] => format!("{} keeps no budget", one.display_name()),
             _ => format!("none of the profiles has a budget ({})", names.join(", ")),
         };
-        return Err(Error::usage(format!(
-            "--min-remaining cannot be judged: {subject}"
-        ))
-        .with_hint(format!(
-            "drop --min-remaining; only {} agents have a budget",
-            services_where(|s| s.budget.is_some())
-        )));
+        return Err(
+            Error::usage(format!("--min-remaining cannot be judged: {subject}")).with_hint(
+                format!(
+                    "drop --min-remaining; only {} agents have a budget",
+                    services_where(|s| s.budget.is_some())
+                ),
+            ),
+        );
     }
     for unit in units {
         crate::amount::Amount::parse_user(min, unit.decimals, unit.currency).map_err(|e| {

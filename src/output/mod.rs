@@ -71,6 +71,8 @@ pub struct Human {
     text: String,
     /// Stdout is a terminal: tables get borders and may be coloured.
     pub styled: bool,
+    /// `-q`: lines that only tell what happened ([`Human::note`]) are left out.
+    pub quiet: bool,
 }
 
 /// Text from a service or a user (a name, a purpose, a reason, an error message) made safe for
@@ -100,6 +102,14 @@ pub fn neutralize(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> 
 }
 
 impl Human {
+    /// A line that says what happened or what now holds (not the command's data): left out
+    /// under `-q`.
+    pub fn note(&mut self, line: impl AsRef<str>) {
+        if !self.quiet {
+            self.line(line);
+        }
+    }
+
     pub fn line(&mut self, line: impl AsRef<str>) {
         self.text.push_str(&neutralize(line.as_ref(), true));
         self.text.push('\n');
@@ -182,6 +192,7 @@ impl Printer {
             let mut human = Human {
                 text: String::new(),
                 styled: self.stdout_tty,
+                quiet: self.quiet,
             };
             view.human(&mut human);
             write_stdout(&human.text)

@@ -41,7 +41,11 @@ fn min_remaining_with_too_many_decimals_is_refused_before_any_check() {
     let run = home
         .run(&["--json", "status", "--check", "--min-remaining", "0.001"])
         .code(2);
-    assert!(run.stdout.is_empty(), "no verdict is printed: {}", run.stdout);
+    assert!(
+        run.stdout.is_empty(),
+        "no verdict is printed: {}",
+        run.stdout
+    );
     let err = run.error_json();
     assert_eq!(err["error"]["code"], "usage");
     assert!(
@@ -68,8 +72,15 @@ fn min_remaining_with_too_many_decimals_is_refused_before_any_check() {
 fn min_remaining_on_a_service_without_a_budget_is_refused_and_all_says_which_were_judged() {
     let server = Server::start();
     let mut home = proxy_home(&server, "shop", "ux-guard-all", &["--spending-limit", "20"]);
-    home.run(&["--profile", "weather", "register", "fluxra", "--name", "weather-bot"])
-        .ok();
+    home.run(&[
+        "--profile",
+        "weather",
+        "register",
+        "fluxra",
+        "--name",
+        "weather-bot",
+    ])
+    .ok();
     let run = home
         .run(&[
             "--json",
@@ -89,7 +100,14 @@ fn min_remaining_on_a_service_without_a_budget_is_refused_and_all_says_which_wer
 
     // With --all, the profiles with a budget are judged against it and the others without.
     let all = home
-        .run(&["--json", "status", "--check", "--all", "--min-remaining", "50"])
+        .run(&[
+            "--json",
+            "status",
+            "--check",
+            "--all",
+            "--min-remaining",
+            "50",
+        ])
         .code(8);
     let rows: Vec<(String, String, String)> = all.json()["profiles"]
         .as_array()
@@ -122,8 +140,15 @@ fn min_remaining_on_a_service_without_a_budget_is_refused_and_all_says_which_wer
 fn status_flags_that_cannot_apply_are_refused() {
     let server = Server::start();
     let mut home = proxy_home(&server, "shop", "ux-flags", &[]);
-    home.run(&["--profile", "weather", "register", "fluxra", "--name", "wbot"])
-        .ok();
+    home.run(&[
+        "--profile",
+        "weather",
+        "register",
+        "fluxra",
+        "--name",
+        "wbot",
+    ])
+    .ok();
     home.run(&["--profile", "shop", "status", "--network", "base"])
         .code(2)
         .mentions(&["--network", "Proxy status shows no wallet", "FluxA"]);
@@ -179,7 +204,11 @@ fn a_bad_recorded_endpoint_is_a_local_config_error_in_check_with_stdout_and_stde
     let text = std::fs::read_to_string(&config).unwrap();
     let api = server.url("AGENTCRED_FLUXRA_URL");
     assert!(text.contains(&api), "{text}");
-    std::fs::write(&config, text.replace(&api, "http://10.66.66.66:47999/fluxra")).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(&api, "http://10.66.66.66:47999/fluxra"),
+    )
+    .unwrap();
     let run = home.run_offline(&["--json", "status", "--check"]).code(2);
     let row = run.json();
     assert_eq!(row["health"], "config_error");
@@ -201,7 +230,11 @@ fn doctor_headlines_the_worst_finding_it_listed() {
     // but a corrupt config is what must be fixed first.
     std::fs::write(home.path().join("config.toml"), "current = [").unwrap();
     let run = home.run(&["doctor"]).code(2);
-    let headline = run.stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    let headline = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap();
     assert!(headline.contains("config file"), "{}", run.stderr);
 
     // A store file others may read: the headline is the chmod, not the keychain.
@@ -212,7 +245,11 @@ fn doctor_headlines_the_worst_finding_it_listed() {
     let secrets = home.path().join("data/secrets.json");
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = home.run(&["doctor"]).code(7);
-    let headline = run.stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    let headline = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap();
     assert!(headline.contains("file store"), "{}", run.stderr);
     run.mentions(&["chmod 600"]);
 }
@@ -367,9 +404,11 @@ impl Mcp {
             }
         });
         let mut mcp = Mcp { child, lines };
-        mcp.send(serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        mcp.send(
+            serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "ux-test", "version": "0"}}}));
+            "clientInfo": {"name": "ux-test", "version": "0"}}}),
+        );
         mcp.answer(10);
         mcp.send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
         mcp
@@ -391,8 +430,10 @@ impl Mcp {
     }
 
     fn call(&mut self, id: u64, tool: &str, arguments: Value, secs: u64) -> Value {
-        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-            "params": {"name": tool, "arguments": arguments}}));
+        self.send(
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}}),
+        );
         let answer = self.answer(secs);
         assert_eq!(answer["id"], id, "{answer}");
         answer["result"].clone()
@@ -528,7 +569,10 @@ fn a_line_break_in_service_text_cannot_forge_a_line() {
         run.stderr
     );
     assert_eq!(
-        lines.iter().filter(|l| l.trim_start().starts_with("hint:")).count(),
+        lines
+            .iter()
+            .filter(|l| l.trim_start().starts_with("hint:"))
+            .count(),
         1,
         "one hint line, agentcred's own:\n{}",
         run.stderr
@@ -584,9 +628,7 @@ fn exec_exits_127_and_126_as_shells_do_when_the_command_cannot_start() {
     assert_eq!(json.error_json()["error"]["code"], "command_not_found");
     let file = home.path().join("not-executable");
     std::fs::write(&file, "echo hi\n").unwrap();
-    let run = home
-        .run(&["exec", "--", file.to_str().unwrap()])
-        .code(126);
+    let run = home.run(&["exec", "--", file.to_str().unwrap()]).code(126);
     run.mentions(&["Permission denied"]);
     let json = home
         .run(&["--json", "exec", "--", file.to_str().unwrap()])
@@ -625,7 +667,8 @@ fn a_503_from_refresh_is_retried() {
     let server = Server::start();
     let mut home = Home::new();
     home.use_server(&server);
-    home.run(&["register", "fluxa", "--name", "refresh-bot"]).ok();
+    home.run(&["register", "fluxa", "--name", "refresh-bot"])
+        .ok();
     server.fault(serde_json::json!({
         "method": "POST", "path": "/fluxa/agentid/refresh", "status": 503, "count": 2
     }));
@@ -666,7 +709,10 @@ fn reveal_and_store_are_refused_where_they_would_be_ignored() {
     home.run(&["--store", "vault", "import", &file])
         .code(2)
         .mentions(&["file store", "not the vault store"]);
-    assert!(std::path::Path::new(&file).exists(), "the rescue file is kept");
+    assert!(
+        std::path::Path::new(&file).exists(),
+        "the rescue file is kept"
+    );
     home.run(&["import", &file]).ok();
 }
 
@@ -678,7 +724,10 @@ fn mcp_refuses_arguments_outside_the_tools_input_schema() {
     let mut mcp = Mcp::start(&home, &["mcp"]);
     let usage = |result: &Value| {
         assert_eq!(result["isError"], true, "{result}");
-        assert_eq!(result["structuredContent"]["error"]["code"], "usage", "{result}");
+        assert_eq!(
+            result["structuredContent"]["error"]["code"], "usage",
+            "{result}"
+        );
         result["structuredContent"]["error"]["message"]
             .as_str()
             .unwrap()
@@ -712,4 +761,156 @@ fn mcp_refuses_arguments_outside_the_tools_input_schema() {
     // A well-formed call still works.
     let ok = mcp.call(6, "status", serde_json::json!({"profile": "fluxra"}), 30);
     assert_eq!(ok["isError"], false, "{ok}");
+}
+
+// ---- sandbox and prompt polish ----
+
+/// Run `args` on a pseudo-terminal, typing `keys` (bytes; `\x04` is Ctrl-D) once the prompt
+/// shows `prompt`: (exit code, everything the terminal showed).
+fn on_a_terminal(home: &Home, args: &[&str], prompt: &str, keys: &str) -> (i32, String) {
+    const DRIVER: &str = r#"
+import json, os, pty, select, sys, time
+args, prompt, keys = json.loads(sys.argv[1]), sys.argv[2].encode(), sys.argv[3].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(args[0], args)
+seen, sent, deadline = b"", False, time.monotonic() + 20
+while time.monotonic() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.1)
+    if ready:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    if not sent and prompt in seen:
+        time.sleep(0.2)
+        os.write(fd, keys)
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(json.dumps({"code": os.waitstatus_to_exitcode(status), "seen": seen.decode("utf-8", "replace")}))
+"#;
+    let mut argv = vec![crate::support::BIN.to_owned()];
+    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    let cmd = home.command(&[]);
+    let out = std::process::Command::new("python3")
+        .args(["-c", DRIVER])
+        .arg(serde_json::to_string(&argv).unwrap())
+        .arg(prompt)
+        .arg(keys)
+        .envs(
+            cmd.get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+        )
+        .env_remove("AGENTCRED_STORE")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (
+        report["code"].as_i64().unwrap() as i32,
+        report["seen"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn declining_a_confirmation_changes_nothing_and_exits_0() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    home.run(&["--sandbox", "register", "fluxra", "--name", "keep-bot"])
+        .ok();
+    // A sandbox profile is removed without asking; a real one asks. Use a real one.
+    let server = Server::start();
+    home.use_server(&server);
+    home.run(&[
+        "--profile",
+        "real",
+        "register",
+        "fluxra",
+        "--name",
+        "real-bot",
+    ])
+    .ok();
+    let (code, seen) = on_a_terminal(&home, &["profiles", "remove", "real"], "[y/N]", "n\r");
+    assert_eq!(code, 0, "{seen}");
+    assert!(seen.contains("nothing was changed"), "{seen}");
+    assert!(!seen.contains("error:"), "{seen}");
+    home.run(&["--profile", "real", "profiles", "show"]).ok();
+}
+
+#[test]
+fn ctrl_d_at_a_hidden_prompt_ends_the_line_and_gives_the_hint() {
+    let home = Home::new();
+    let (code, seen) = on_a_terminal(
+        &home,
+        &["--sandbox", "--store", "file", "login", "proxy"],
+        "key: ",
+        "\x04",
+    );
+    assert_eq!(code, 2, "{seen}");
+    let error_line = seen
+        .lines()
+        .find(|l| l.contains("error:"))
+        .unwrap_or_else(|| panic!("{seen}"));
+    assert!(error_line.trim_start().starts_with("error:"), "{seen}");
+    assert!(seen.contains("hint:"), "{seen}");
+}
+
+#[test]
+fn sandbox_hints_keep_sandbox_and_logout_twice_is_fine() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    let run = home
+        .run_with_stdin(&["--sandbox", "login", "proxy"], "lk_dev_not_a_real_key\n")
+        .code(4);
+    run.mentions(&["agentcred --sandbox login proxy --no-verify"]);
+    home.run_with_stdin(&["--sandbox", "login", "proxy"], "lk_dev_sandbox\n")
+        .ok();
+    home.run(&["--sandbox", "logout", "proxy"]).ok();
+    let again = home.run(&["--sandbox", "logout", "proxy"]).ok();
+    assert!(
+        again.stdout.contains("nothing was removed"),
+        "{}",
+        again.stdout
+    );
+    let json = home
+        .run(&["--json", "--sandbox", "logout", "proxy"])
+        .ok()
+        .json();
+    assert_eq!(json["action"], "logout");
+    assert!(json["store"].is_null());
+}
+
+#[test]
+fn articles_quiet_and_a_loose_rescue_file() {
+    let mut home = Home::new();
+    let run = home
+        .run(&[
+            "-q",
+            "--sandbox",
+            "register",
+            "fluxra",
+            "--name",
+            "quiet-bot",
+        ])
+        .ok();
+    assert!(!run.stdout.contains("current profile"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    home.run(&["verifiers", "list"])
+        .code(2)
+        .mentions(&["is a Fluxra profile", "pick an AuthPI profile"]);
+
+    home.set("AGENTCRED_FAULT_STORE_WRITE", "1");
+    let failed = home.run(&["--json", "keys", "create"]).code(7);
+    home.env.retain(|(k, _)| k != "AGENTCRED_FAULT_STORE_WRITE");
+    let file = failed.error_json()["error"]["rescue_file"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = home.run(&["import", &file]).ok();
+    run.mentions(&["warning:", "mode 0644", "rotating"]);
 }

@@ -75,7 +75,7 @@ impl Render for Registered {
             out.line(note);
         }
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
     }
 }

@@ -86,7 +86,10 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     ],
     // The wallet CLI treats a JWT with less than 5 minutes left as expired.
     min_child_validity: Duration::from_secs(5 * 60),
-    budget: Some(crate::spec::BudgetUnit { currency: "USDC", decimals: 6 }),
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USDC",
+        decimals: 6,
+    }),
     wallet_status: true,
 };
 

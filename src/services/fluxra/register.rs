@@ -63,7 +63,7 @@ impl Render for Registered {
              agentcred uses it only to create, list and revoke API keys.",
         );
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
     }
 }

@@ -51,7 +51,10 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
-    budget: Some(crate::spec::BudgetUnit { currency: "USD", decimals: 2 }),
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USD",
+        decimals: 2,
+    }),
     wallet_status: false,
 };
 

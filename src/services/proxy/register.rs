@@ -113,7 +113,7 @@ impl Render for Registered {
         }
         // `notes` went to stderr as warnings; they are in the JSON for programs.
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
     }
 }

@@ -914,3 +914,29 @@ fn articles_quiet_and_a_loose_rescue_file() {
     let run = home.run(&["import", &file]).ok();
     run.mentions(&["warning:", "mode 0644", "rotating"]);
 }
+
+#[test]
+fn a_sandbox_authpi_token_introspects_active_across_invocations() {
+    let home = Home::new();
+    home.run(&[
+        "--sandbox",
+        "register",
+        "authpi",
+        "--account",
+        "acc_sandbox",
+        "--issuer",
+        "i_sandbox",
+        "--name",
+        "demo-agent",
+    ])
+    .ok();
+    home.run(&["refresh"]).ok();
+    // Each invocation's embedded sandbox listens on a new port; the token is still its own.
+    let status = home.run(&["status"]).ok();
+    assert!(
+        status.stdout.contains("Access token: active at AuthPI"),
+        "{}",
+        status.stdout
+    );
+    assert!(!status.stdout.contains("revoked"), "{}", status.stdout);
+}

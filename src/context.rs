@@ -144,10 +144,10 @@ impl Ctx {
                 .or_insert(learned)
                 .clone())
         })?;
-        self.printer.status(format!(
-            "Learned profile '{name}' from {}.",
-            shared.describe()
-        ));
+        self.printer.notice(
+            "profile_learned",
+            format!("Learned profile '{name}' from {}.", shared.describe()),
+        );
         Ok(profile)
     }
 

@@ -180,7 +180,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let removed = match std::fs::remove_file(path) {
         Ok(()) => true,
         Err(e) => {
-            ctx.printer.warn(format!(
+            ctx.printer.warn_coded("rescue_file_not_deleted", format!(
                 "everything is stored, but the rescue file {shown} could not be deleted ({e}); delete it yourself"
             ));
             false
@@ -213,7 +213,8 @@ fn warn_if_readable_by_others(ctx: &Ctx, path: &std::path::Path) {
             ctx.printer.warn_coded(
                 "rescue_file_mode",
                 format!(
-                    "the rescue file {} is readable or writable by other users (mode {mode:04o});                      the secrets in it may have been read: consider rotating them once imported",
+                    "the rescue file {} is readable or writable by other users (mode {mode:04o}); \
+                     the secrets in it may have been read: consider rotating them once imported",
                     path.display()
                 ),
             );
@@ -282,7 +283,7 @@ fn new_profile(
     let mut profile = match rescued {
         Some(profile) => profile,
         None => {
-            ctx.printer.warn(format!(
+            ctx.printer.warn_coded("old_rescue_format", format!(
                 "the rescue file {shown} was written by an older agentcred and keeps only the agent id, \
                  the store and the endpoints; service-specific data (ids of keys or verifiers) is not known"
             ));

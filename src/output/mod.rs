@@ -6,6 +6,7 @@
 //! `agentcred token` and `--json` output can be piped as is. Colour is used only when the stream
 //! is a terminal and `NO_COLOR` is unset (and `--color never` was not given).
 
+pub mod codes;
 pub mod secrets;
 pub mod tables;
 
@@ -205,13 +206,12 @@ impl Printer {
     }
 
     /// A progress or result line for a person, on stderr; silenced by `-q`. Under `--json`, a
-    /// `notice` JSON line.
-    pub fn status(&self, message: impl AsRef<str>) {
-        self.notice("notice", message);
-    }
-
-    /// [`Printer::status`] with a machine-readable code (`retrying`, `http_trace`, ...).
+    /// `notice` JSON line with `code`, one of [`codes::NOTICES`].
     pub fn notice(&self, code: &str, message: impl AsRef<str>) {
+        debug_assert!(
+            codes::is_documented(code, false),
+            "undocumented notice code {code}"
+        );
         if self.quiet {
             return;
         }
@@ -223,12 +223,12 @@ impl Printer {
     }
 
     /// A warning on stderr; never silenced, since it tells of something that needs attention.
-    pub fn warn(&self, message: impl AsRef<str>) {
-        self.warn_coded("warning", message);
-    }
-
-    /// [`Printer::warn`] with a machine-readable code.
+    /// `code` is one of [`codes::WARNINGS`].
     pub fn warn_coded(&self, code: &str, message: impl AsRef<str>) {
+        debug_assert!(
+            codes::is_documented(code, true),
+            "undocumented warning code {code}"
+        );
         if self.json {
             eprintln!("{}", stderr_line("warning", code, message.as_ref()));
         } else {

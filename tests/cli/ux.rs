@@ -940,3 +940,49 @@ fn a_sandbox_authpi_token_introspects_active_across_invocations() {
     );
     assert!(!status.stdout.contains("revoked"), "{}", status.stdout);
 }
+
+#[test]
+fn notices_and_warnings_carry_specific_documented_codes() {
+    let schema = crate::support::published_schema();
+    let notices = schema["stderr_lines"]["notice_codes"].as_array().unwrap();
+    assert!(notices.iter().any(|c| c["code"] == "sandbox_demo_key"));
+    assert!(!notices.iter().any(|c| c["code"] == "notice"));
+    let home = Home::new();
+    // A sandbox Proxy registration announces the demo key, and a registration of an agent
+    // that already existed warns: each line's code is checked against the schema by the
+    // harness, and none is the generic one.
+    let args = [
+        "--json",
+        "--sandbox",
+        "register",
+        "proxy",
+        "--external-id",
+        "codes-1",
+        "--user",
+        "user_sandbox_alice",
+        "--name",
+        "Codes",
+    ];
+    let first = home.run(&args).ok();
+    assert!(
+        first.stderr.contains(r#""code":"sandbox_demo_key""#),
+        "{}",
+        first.stderr
+    );
+    let mut again = args.to_vec();
+    again.splice(2..2, ["--profile", "again"]);
+    let second = home.run(&again).ok();
+    assert!(
+        second.stderr.contains(r#""code":"registration_note""#),
+        "{}",
+        second.stderr
+    );
+    for run in [&first, &second] {
+        assert!(!run.stderr.contains(r#""code":"notice""#), "{}", run.stderr);
+        assert!(
+            !run.stderr.contains(r#""code":"warning""#),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -112,7 +112,7 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
             "The agent and its verifiers need the AuthPI org key: no AuthPI operator credentials ({})",
             operator::how_to_provide(super::PROVIDER)
         );
-        ctx.printer.warn(&note);
+        ctx.printer.warn_coded("operator_key_missing", &note);
         view.note = Some(note);
         return ctx.printer.print(&view);
     };

@@ -181,11 +181,14 @@ fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArg
         let spare = spare_kind(old_id);
         match session.put_secret(&spare, old) {
             Ok(()) => kept_previous = Some(spare),
-            Err(e) => ctx.printer.warn(format!(
-                "could not keep the previous client secret as {}: {}",
-                store::account(&session.name, &spare),
-                e.message
-            )),
+            Err(e) => ctx.printer.warn_coded(
+                "spare_not_kept",
+                format!(
+                    "could not keep the previous client secret as {}: {}",
+                    store::account(&session.name, &spare),
+                    e.message
+                ),
+            ),
         }
     }
     // The profile as it will be recorded: the rescue file keeps it if the store fails.
@@ -234,10 +237,13 @@ fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArg
                     .and_then(|i| i.exp)
                     .map(timefmt::from_unix_secs);
             }
-            Err(e) => ctx.printer.warn(format!(
-                "the new secret is stored, but getting an access token with it failed: {}",
-                e.message
-            )),
+            Err(e) => ctx.printer.warn_coded(
+                "token_after_new_secret_failed",
+                format!(
+                    "the new secret is stored, but getting an access token with it failed: {}",
+                    e.message
+                ),
+            ),
         }
     }
     let in_use = use_secret;
@@ -422,7 +428,7 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
             "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
              Add a new one with `agentcred verifiers add secret --use`."
         );
-        ctx.printer.warn(&note);
+        ctx.printer.warn_coded("credential_in_use_removed", &note);
         Some(note)
     } else {
         None

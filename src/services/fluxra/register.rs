@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
     }
     pending.save_partial(ctx, profile.clone())?;
     let store = pending.store_kind();
-    ctx.printer.status(format!(
+    ctx.printer.notice("registration_step", format!(
         "Registered Fluxra agent {agent_id}; its recovery key is in the {store} store. Creating an API key..."
     ));
 

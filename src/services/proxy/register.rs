@@ -243,7 +243,7 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
     let current = pending.save(ctx, profile)?;
 
     for note in &notes {
-        ctx.printer.warn(note);
+        ctx.printer.warn_coded("registration_note", note);
     }
     let reveal = ctx.global.reveal;
     let has_token = registered.token.is_some() || kept;

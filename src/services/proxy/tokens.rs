@@ -174,11 +174,14 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
                 intended.mark_extra_secret(&spare, true);
                 kept_previous = Some(old_id);
             }
-            Err(e) => ctx.printer.warn(format!(
-                "could not keep the previous token as {}: {}",
-                store::account(&session.name, &spare),
-                e.message
-            )),
+            Err(e) => ctx.printer.warn_coded(
+                "spare_not_kept",
+                format!(
+                    "could not keep the previous token as {}: {}",
+                    store::account(&session.name, &spare),
+                    e.message
+                ),
+            ),
         }
     }
     common::store_token(ctx, session, &intended, &kind, &secret, &token.id)?;
@@ -301,7 +304,7 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
         Ok(())
     })?;
     if in_use {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("credential_in_use_removed", format!(
             "profile '{}' used this token: {breaks} until it has a new one; create one with `agentcred --profile {} tokens create --use`",
             session.name, session.name
         ));

@@ -74,6 +74,10 @@ pub struct Human {
     pub styled: bool,
     /// `-q`: lines that only tell what happened ([`Human::note`]) are left out.
     pub quiet: bool,
+    /// Colour and bold may be used (`--color`, `NO_COLOR`).
+    pub color: bool,
+    /// The terminal's width in columns, when stdout is one.
+    pub width: Option<usize>,
 }
 
 /// Text from a service or a user (a name, a purpose, a reason, an error message) made safe for
@@ -138,7 +142,7 @@ impl Human {
     pub fn heading(&mut self, title: &str) {
         self.blank();
         let title = neutralize(title, false);
-        if self.styled {
+        if self.color {
             // Our own styling goes around the neutralized text, straight into the buffer.
             self.text.push_str(&format!("\x1b[1m{title}\x1b[0m\n"));
         } else {
@@ -146,11 +150,11 @@ impl Human {
         }
     }
 
-    /// A table: identifiers are never wrapped inside a cell (see [`tables::protect_ids`]), and
-    /// the cells' text is neutralized like every line.
-    pub fn table(&mut self, mut table: comfy_table::Table) {
-        tables::protect_ids(&mut table);
-        self.line(table.to_string());
+    /// A table that fits the terminal (see [`tables::render`]), its cells neutralized.
+    pub fn table(&mut self, table: comfy_table::Table) {
+        let text = tables::render(&table, self.styled, self.width);
+        self.text.push_str(&text);
+        self.text.push('\n');
     }
 }
 
@@ -159,7 +163,15 @@ pub struct Printer {
     pub json: bool,
     pub quiet: bool,
     stdout_tty: bool,
+    color_stdout: bool,
     color_stderr: bool,
+}
+
+/// The width of the terminal stdout is, in columns.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        .filter(|w| *w > 0)
 }
 
 impl Printer {
@@ -174,7 +186,9 @@ impl Printer {
         Printer {
             json,
             quiet,
-            stdout_tty: color_for(stdout_tty) && stdout_tty,
+            // Borders and the terminal's width do not depend on colour: NO_COLOR keeps them.
+            stdout_tty,
+            color_stdout: color_for(stdout_tty),
             color_stderr: color_for(std::io::stderr().is_terminal()),
         }
     }
@@ -194,6 +208,8 @@ impl Printer {
                 text: String::new(),
                 styled: self.stdout_tty,
                 quiet: self.quiet,
+                color: self.color_stdout,
+                width: self.stdout_tty.then(terminal_width).flatten(),
             };
             view.human(&mut human);
             write_stdout(&human.text)

@@ -17,5 +17,6 @@ mod proxy;
 mod rules;
 mod secrets;
 mod support;
+mod tables;
 mod ux;
 mod vault;

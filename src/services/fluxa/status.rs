@@ -358,7 +358,7 @@ impl Render for FluxaStatus {
         for b in &self.balances {
             let available = match (&b.available, &b.error) {
                 (_, Some(error)) => format!("unavailable: {error}"),
-                (Some(a), None) => a.human(),
+                (Some(a), None) => a.short(),
                 (None, None) => "-".to_owned(),
             };
             table.add_row(vec![
@@ -393,8 +393,8 @@ impl Render for FluxaStatus {
                 table.add_row(vec![
                     tables::cell(m.id.as_deref()),
                     tables::cell(m.status.as_deref()),
-                    tables::cell(m.remaining.as_ref().map(Amount::human)),
-                    tables::cell(m.limit.as_ref().map(Amount::human)),
+                    tables::cell(m.remaining.as_ref().map(Amount::short)),
+                    tables::cell(m.limit.as_ref().map(Amount::short)),
                     tables::cell(m.valid_until.as_deref()),
                     tables::cell(m.description.as_deref()),
                 ]);
@@ -424,7 +424,7 @@ impl Render for FluxaStatus {
                     tables::cell(t.created_at.as_deref()),
                     tables::cell(t.kind.as_deref()),
                     tables::cell(t.status.as_deref()),
-                    tables::cell(t.amount.as_ref().map(Amount::human)),
+                    tables::cell(t.amount.as_ref().map(Amount::short)),
                     tables::cell(t.to_address.as_deref()),
                 ]);
             }

@@ -105,6 +105,14 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "old_rescue_format",
         "a rescue file from an older agentcred holds less than a current one",
     ),
+    (
+        "zero_spending_limit",
+        "the agent's spending limit is now 0: it can spend nothing",
+    ),
+    (
+        "card_above_limit",
+        "a card's maximum is above the agent's spending limit, which applies",
+    ),
 ];
 
 /// Whether `code` is a documented notice (or, with `warning`, warning) code.

@@ -64,6 +64,18 @@ impl FileStore {
 
     /// The current document; an empty one when the file does not exist yet.
     fn load(&self) -> Result<Document> {
+        if let Ok(meta) = std::fs::metadata(self.dir())
+            && !meta.is_dir()
+        {
+            let dir = self.dir().display();
+            return Err(Error::store(format!(
+                "{dir}, where the file store lives, is {}, not a directory",
+                fsutil::file_type_name(&meta)
+            ))
+            .with_hint(format!(
+                "move it aside (`mv {dir} {dir}.bad`); agentcred creates the directory, private, on first use"
+            )));
+        }
         refuse_if_loose(self.dir(), "directory holding the file store", "700")?;
         let bytes = match fsutil::read_regular(&self.path) {
             Ok(bytes) => bytes,

@@ -986,3 +986,125 @@ fn notices_and_warnings_carry_specific_documented_codes() {
         );
     }
 }
+
+// ---- the rest of the report's bad-input table ----
+
+#[test]
+fn hyphen_values_get_the_values_own_message_not_claps_unexpected_argument() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "hyphen-bot"])
+        .ok();
+    home.run(&["token", "--min-valid", "-5m"])
+        .code(2)
+        .mentions(&["durations cannot be negative"]);
+    let run = home
+        .run(&[
+            "--sandbox",
+            "--profile",
+            "n14",
+            "register",
+            "proxy",
+            "--external-id",
+            "x4",
+            "--user",
+            "user_sandbox_bob",
+            "--name",
+            "X",
+            "--max-cards",
+            "-1",
+        ])
+        .code(2);
+    assert!(
+        !run.stderr.contains("unexpected argument"),
+        "{}",
+        run.stderr
+    );
+    run.mentions(&["-1 is not in 0.."]);
+    home.run(&[
+        "--sandbox",
+        "--profile",
+        "-dash",
+        "register",
+        "fluxa",
+        "--name",
+        "xyz",
+    ])
+    .code(2)
+    .mentions(&["'-dash' is not a valid profile name"]);
+}
+
+#[test]
+fn a_hand_edited_agent_id_or_a_data_dir_that_is_a_file_is_named_as_local() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxa", "--name", "cfg-bot"])
+        .ok();
+    let config = home.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let id = home.run(&["--json", "profiles", "show"]).ok().json()["agent_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for bad in ["", "../../../_sandbox/faults"] {
+        std::fs::write(&config, text.replace(&id, bad)).unwrap();
+        home.run(&["status"])
+            .code(2)
+            .mentions(&["agent id recorded in profile 'fluxa'", "config file"]);
+    }
+    std::fs::write(&config, &text).unwrap();
+
+    // A real profile: its secrets are in the file store under data/.
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run(&["register", "fluxra", "--name", "data-bot"]).ok();
+    let data = home.path().join("data");
+    std::fs::remove_dir_all(&data).unwrap();
+    std::fs::write(&data, "").unwrap();
+    let run = home.run(&["token"]).code(7);
+    assert!(!run.stderr.contains("chmod 700"), "{}", run.stderr);
+    run.mentions(&["is a regular file, not a directory", "mv "]);
+}
+
+#[test]
+fn sandbox_serve_refuses_a_state_it_cannot_write_before_saying_it_listens() {
+    let home = Home::new();
+    let run = run_within(
+        &home,
+        &[
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--state",
+            "/proc/nope/state.json",
+        ],
+        10,
+    );
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(!run.all().contains("listening"), "{}", run.all());
+}
+
+#[test]
+fn a_zero_limit_and_a_card_above_the_limit_are_accepted_with_a_warning() {
+    let server = Server::start();
+    let home = proxy_home(&server, "proxy", "ux-zero", &["--spending-limit", "500"]);
+    home.run(&["limits", "set", "--spending-limit", "0"])
+        .ok()
+        .mentions(&["warning:", "can spend nothing"]);
+    let json = home
+        .run(&[
+            "--json",
+            "cards",
+            "create",
+            "--purpose",
+            "x",
+            "--max-amount",
+            "1000000",
+        ])
+        .ok();
+    assert!(
+        json.stderr.contains(r#""code":"card_above_limit""#),
+        "{}",
+        json.stderr
+    );
+}

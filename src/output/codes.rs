@@ -106,6 +106,14 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "a rescue file from an older agentcred holds less than a current one",
     ),
     (
+        "revoke_answer_lost",
+        "a revoke's answer was lost; the service no longer lists the credential, so it is revoked",
+    ),
+    (
+        "spare_copy_not_deleted",
+        "the temporary copy of a new credential stored as a spare could not be deleted",
+    ),
+    (
         "zero_spending_limit",
         "the agent's spending limit is now 0: it can spend nothing",
     ),

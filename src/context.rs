@@ -350,7 +350,7 @@ pub fn not_for_provider(
     ))
 }
 
-/// "a Proxy", "an AuthPI": the article as the name is spoken (by its first letter).
+/// The name with its article, "a" or "an" by its first letter ("an Example", "a Sample").
 pub fn with_article(name: &str) -> String {
     let vowel = name
         .chars()

@@ -29,6 +29,7 @@ pub mod generate;
 pub mod health;
 pub mod http;
 pub mod input;
+pub mod isolate;
 pub mod jwt;
 pub mod local;
 pub mod operator;

@@ -20,10 +20,15 @@ use crate::cli::args::ExecArgs;
 use crate::duration;
 use crate::error::{Error, Result};
 use crate::gateway;
+use crate::isolate;
 use crate::services;
 use crate::timefmt;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    let isolation = args
+        .isolate
+        .map(|mode| isolation_plan(ctx, mode))
+        .transpose()?;
     let (name, profile) = ctx.selected_profile()?;
     if childenv::nested_in(&name) {
         return Err(Error::usage(format!(
@@ -59,7 +64,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 urls: &running.urls,
             },
         );
-        let code = child::run(&args.command, &env);
+        let code = run_child(ctx, &args.command, &env, isolation.as_ref());
         running.stop()?;
         code?
     } else {
@@ -92,10 +97,55 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 expires_at,
             },
         );
-        child::run(&args.command, &env)?
+        run_child(ctx, &args.command, &env, isolation.as_ref())?
     };
     ctx.set_exit_code(code);
     Ok(())
+}
+
+/// The isolation plan, after agentcred made itself undumpable (a protection of its own, so
+/// its failure is judged like the helper's) and created its directories, so that one created
+/// later (a lock taken by the gateway) is hidden too.
+fn isolation_plan(
+    ctx: &Ctx,
+    mode: isolate::Mode,
+) -> Result<(isolate::Plan, Vec<isolate::Missing>)> {
+    let mut missing = Vec::new();
+    if let Err(m) = isolate::make_parent_undumpable() {
+        missing.push(m);
+    }
+    if mode == isolate::Mode::Required && !missing.is_empty() {
+        return Err(isolate::unavailable_error(&missing));
+    }
+    for dir in [&ctx.paths.data_dir, &ctx.paths.lock_dir] {
+        crate::fsutil::create_private_dir(dir).map_err(|e| {
+            Error::store(format!("cannot create {}: {e}", dir.display()))
+                .with_hint("check the permissions of agentcred's home (`agentcred doctor`)")
+        })?;
+    }
+    Ok((isolate::Plan::for_user(&ctx.paths, mode), missing))
+}
+
+/// Run the child, isolated when asked, and say which protections were applied.
+fn run_child(
+    ctx: &Ctx,
+    argv: &[std::ffi::OsString],
+    env: &childenv::ChildEnv,
+    isolation: Option<&(isolate::Plan, Vec<isolate::Missing>)>,
+) -> Result<u8> {
+    let Some((plan, parent_missing)) = isolation else {
+        return child::run(argv, env);
+    };
+    child::run_isolated(argv, env, plan, &mut |report| {
+        let mut applied = report.applied.clone();
+        let mut missing = report.missing.clone();
+        if parent_missing.is_empty() {
+            applied.push(isolate::protection::UNDUMPABLE_PARENT.into());
+        } else {
+            missing.extend(parent_missing.iter().cloned());
+        }
+        isolate::announce(&ctx.printer, &applied, &missing);
+    })
 }
 
 /// Exit 8: the service's credentials do not live as long as the child needs (the shared

@@ -220,12 +220,10 @@ pub fn inside(paths: &Paths) -> bool {
 }
 
 /// Exit 7, `isolated`: a command that needs the credential store, run inside an isolated `exec`.
-pub fn isolated_error(command: &str) -> Error {
+pub fn isolated_error() -> Error {
     Error::coded(
         Code::Isolated,
-        format!(
-            "`agentcred {command}` needs the credential store, which is out of reach inside an isolated `agentcred exec --isolate`"
-        ),
+        "this command needs the credential store, which is out of reach: it runs inside an isolated `agentcred exec --isolate`",
     )
     .with_hint(
         "use the gateway this run was given (AGENTCRED_BASE_URL_* with AGENTCRED_GATEWAY_TOKEN), or `agentcred mcp`, which serves through it; run the command outside the isolated run",

@@ -37,6 +37,7 @@ pub mod output;
 pub mod paths;
 pub mod profile;
 pub mod redact;
+pub mod relay;
 pub mod sandbox_host;
 pub mod secret;
 pub mod service;

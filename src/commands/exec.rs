@@ -49,7 +49,17 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let endpoints = session.endpoints.clone();
 
     let code = if args.gateway {
-        let running = gateway::Running::start(session, ctx.global.verbose > 0, 0)?;
+        // An isolated run's `agentcred mcp` asks its status and health through the gateway;
+        // this thread, which owns the context, answers while the child runs on another.
+        let (asks, questions) = match isolation {
+            Some(_) => {
+                let (asks, questions) = std::sync::mpsc::channel();
+                (Some(asks), Some(questions))
+            }
+            None => (None, None),
+        };
+        let running =
+            gateway::Running::start_relaying(session, ctx.global.verbose > 0, 0, asks.clone())?;
         ctx.printer.status(format!(
             "Credential gateway for profile '{name}' on {}",
             running.base_url
@@ -64,7 +74,37 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 urls: &running.urls,
             },
         );
-        let code = run_child(ctx, &args.command, &env, isolation.as_ref());
+        let code = match (asks, questions) {
+            (Some(asks), Some(questions)) => {
+                let printer = ctx.printer.clone();
+                // The answers are `--json` documents, captured rather than printed.
+                let mut global = ctx.global.clone();
+                global.json = true;
+                global.quiet = true;
+                let answering = Ctx::new(
+                    global,
+                    crate::output::Printer::new(true, true, crate::output::ColorChoice::Never),
+                )?;
+                std::thread::scope(|scope| {
+                    let child = scope.spawn(|| {
+                        let code = run_child(&printer, &args.command, &env, isolation.as_ref());
+                        let (reply, _) = tokio::sync::oneshot::channel();
+                        let _ = asks.send((crate::relay::Ask::RunEnded, reply));
+                        code
+                    });
+                    for (ask, reply) in questions.iter() {
+                        if matches!(ask, crate::relay::Ask::RunEnded) {
+                            break;
+                        }
+                        let _ = reply.send(super::mcp::answer(&answering, &name, &ask));
+                    }
+                    child
+                        .join()
+                        .unwrap_or_else(|_| Err(Error::internal("the child's thread panicked")))
+                })
+            }
+            _ => run_child(&ctx.printer, &args.command, &env, isolation.as_ref()),
+        };
         running.stop()?;
         code?
     } else {
@@ -97,7 +137,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 expires_at,
             },
         );
-        run_child(ctx, &args.command, &env, isolation.as_ref())?
+        run_child(&ctx.printer, &args.command, &env, isolation.as_ref())?
     };
     ctx.set_exit_code(code);
     Ok(())
@@ -128,7 +168,7 @@ fn isolation_plan(
 
 /// Run the child, isolated when asked, and say which protections were applied.
 fn run_child(
-    ctx: &Ctx,
+    printer: &crate::output::Printer,
     argv: &[std::ffi::OsString],
     env: &childenv::ChildEnv,
     isolation: Option<&(isolate::Plan, Vec<isolate::Missing>)>,
@@ -144,7 +184,7 @@ fn run_child(
         } else {
             missing.extend(parent_missing.iter().cloned());
         }
-        isolate::announce(&ctx.printer, &applied, &missing);
+        isolate::announce(printer, &applied, &missing);
     })
 }
 

@@ -88,10 +88,17 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
     let served = ctx.global.profiles.clone();
 
     let (jobs, queue) = mpsc::channel();
+    // Inside an isolated run there is no store: the tools go through the run's gateway.
+    let inside = if crate::isolate::inside(&ctx.paths) {
+        Some(crate::relay::Inside::from_env()?)
+    } else {
+        None
+    };
     let handler = Handler {
         jobs: Mutex::new(jobs),
         allow_writes: args.allow_writes,
         gateways: tokio::sync::Mutex::new(HashMap::new()),
+        inside,
     };
     let server = std::thread::Builder::new()
         .name("agentcred-mcp".into())
@@ -254,6 +261,8 @@ struct Handler {
     allow_writes: bool,
     /// One gateway per profile name asked for (`""`: the default), made on first use.
     gateways: tokio::sync::Mutex<HashMap<String, Arc<Gateway>>>,
+    /// The isolated run this server runs inside, whose gateway answers every tool.
+    inside: Option<crate::relay::Inside>,
 }
 
 impl Handler {
@@ -325,6 +334,38 @@ impl Handler {
             }
             Some(_) => return Err(Error::usage("`query` must be an object of names to values")),
         };
+        if let Some(inside) = &self.inside {
+            inside.check_profile(profile_arg(args).as_deref())?;
+            crate::gateway::check_target(path, query.as_deref())
+                .map_err(|refusal| Error::usage(refusal.message(&[])))?;
+            let body = match args.get("body") {
+                None | Some(Value::Null) => None,
+                Some(body) => Some(body.to_string()),
+            };
+            let (status, headers, bytes) = inside
+                .request(
+                    reqwest::Method::from_bytes(method.as_str().as_bytes())
+                        .map_err(|_| Error::usage(format!("'{method}' is not an HTTP method")))?,
+                    path,
+                    query.as_deref(),
+                    body,
+                )
+                .await?;
+            let truncated = bytes.len() > MAX_BODY;
+            let bytes = &bytes[..bytes.len().min(MAX_BODY)];
+            let body = serde_json::from_slice::<Value>(bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()));
+            let headers: serde_json::Map<String, Value> = headers
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            return Ok(json!({
+                "status": status,
+                "headers": headers,
+                "body": body,
+                "truncated": truncated,
+            }));
+        }
         let gateway = self.gateway_for(profile_arg(args)).await?;
         let url = gateway
             .resolve(path, query.as_deref())
@@ -488,6 +529,11 @@ impl Handler {
         args: &JsonObject,
     ) -> std::result::Result<Result<Value>, McpError> {
         let profile = profile_arg(args);
+        if let Some(inside) = &self.inside
+            && matches!(name, "list_profiles" | "status" | "check" | "refresh")
+        {
+            return Ok(self.call_inside(inside, name, args, profile).await);
+        }
         Ok(match name {
             "list_profiles" => self.value(Job::ListProfiles).await,
             "status" => self.value(Job::Status(profile)).await,
@@ -510,6 +556,58 @@ impl Handler {
                 ));
             }
         })
+    }
+}
+
+impl Handler {
+    /// A tool other than `request` inside an isolated run: answered by the run's gateway, or
+    /// `isolated` where it needs the store.
+    async fn call_inside(
+        &self,
+        inside: &crate::relay::Inside,
+        name: &str,
+        args: &JsonObject,
+        profile: Option<String>,
+    ) -> Result<Value> {
+        inside.check_profile(profile.as_deref())?;
+        match name {
+            "list_profiles" => Ok(json!({ "profiles": [{
+                "name": inside.profile,
+                "provider": inside.provider,
+                "current": true,
+                "isolated": true,
+                "endpoints": inside.urls.keys().collect::<Vec<_>>(),
+            }]})),
+            "status" => inside.ask("status").await,
+            "check" => {
+                let min_valid = match args.get("min_valid").and_then(Value::as_str) {
+                    None => DEFAULT_MIN_VALID,
+                    Some(text) => duration::parse(text)?,
+                };
+                inside
+                    .ask(&format!("check?min_valid={}s", min_valid.as_secs()))
+                    .await
+            }
+            _ => Err(crate::isolate::isolated_error().with_hint(
+                "the run's gateway refreshes the credential by itself when it needs to",
+            )),
+        }
+    }
+}
+
+/// An isolated run's question (see [`crate::relay`]), answered for the run's profile `name`
+/// by the `exec` that runs it, on the thread that owns the context.
+pub(super) fn answer(ctx: &Ctx, name: &str, ask: &crate::relay::Ask) -> Result<Value> {
+    let served = [name.to_owned()];
+    match ask {
+        crate::relay::Ask::Status => status(ctx, &served, Some(name.to_owned())),
+        crate::relay::Ask::Check(min_valid) => {
+            let row = check(ctx, &served, Some(name.to_owned()), *min_valid)?;
+            let (_, profile) = resolve(ctx, &served, Some(name.to_owned()))?;
+            let session = ctx.session_for(name.to_owned(), profile)?;
+            Ok(broker::profile_secrets(&session).redact_json(&row))
+        }
+        crate::relay::Ask::RunEnded => Ok(Value::Null),
     }
 }
 

@@ -117,41 +117,22 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
     if let Err(err) = service.check_agent_usable(&session) {
         return failed(classify(&err), &err);
     }
-    let spec = provider.spec();
-    let credential = match spec.short_lived {
-        Some(_) => match session.ensure_fresh(knobs.min_valid) {
-            Ok(fresh) => {
-                let left = fresh.expires_at.map(|exp| exp - crate::timefmt::now_unix());
-                let fact = CredentialFact {
-                    kind: spec.agent_credential.to_owned(),
-                    store: Some(session.profile.store),
-                    expires_at: fresh.expires_at_rfc3339(),
-                    expires_in_s: left,
-                };
-                if left.is_some_and(|left| left < knobs.min_valid.as_secs() as i64) {
-                    let err = crate::health::min_valid_unmet(
-                        provider,
-                        knobs.min_valid,
-                        &fresh.token,
-                        left.unwrap_or(0),
-                    );
-                    let mut row = failed(Health::MinValidUnmet, &err);
-                    row.credential = Some(fact);
-                    return row;
-                }
-                fact
-            }
-            Err(err) => return failed(classify(&err), &err),
-        },
-        None => match session.require_known_secret(spec.agent_credential) {
-            Ok(_) => CredentialFact {
-                kind: spec.agent_credential.to_owned(),
+    let credential = match session.bearer_at_best(knobs.min_valid) {
+        Ok(bearer) => {
+            let fact = CredentialFact {
+                kind: bearer.kind.to_owned(),
                 store: Some(session.profile.store),
-                expires_at: None,
-                expires_in_s: None,
-            },
-            Err(err) => return failed(classify(&err), &err),
-        },
+                expires_at: bearer.expires_at_rfc3339(),
+                expires_in_s: bearer.expires_in_s(),
+            };
+            if let Some(err) = bearer.shortfall(provider, knobs.min_valid) {
+                let mut row = failed(Health::MinValidUnmet, &err);
+                row.credential = Some(fact);
+                return row;
+            }
+            fact
+        }
+        Err(err) => return failed(classify(&err), &err),
     };
     let probe = match service.probe(ctx, &session) {
         Ok(probe) => probe,

@@ -54,9 +54,9 @@ pub struct CredentialFact {
     pub kind: String,
     /// Where it is; `None` when the profile has lost it.
     pub store: Option<StoreKind>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it expires; `null` for a secret that does not expire (or is missing).
     pub expires_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Seconds of validity left (negative once expired); `null` when `expires_at` is.
     pub expires_in_s: Option<i64>,
 }
 
@@ -69,7 +69,7 @@ impl LocalFacts {
                 kind: s.kind.to_owned(),
                 store: s.present.then_some(self.store),
                 expires_at: s.expires_at.clone(),
-                expires_in_s: s.expires_in_secs,
+                expires_in_s: s.expires_in_s,
             })
             .collect()
     }
@@ -185,28 +185,4 @@ impl Health {
             },
         })
     }
-}
-
-/// The service issues credentials shorter than asked (`token` just got, a JWT with `left`
-/// seconds to go): names the longest lifetime it gives, the JWT's `exp - iat` when it says.
-pub fn min_valid_unmet(
-    provider: crate::spec::Provider,
-    asked: std::time::Duration,
-    token: &crate::secret::Secret<String>,
-    left: i64,
-) -> Error {
-    let lifetime = crate::jwt::decode(token.expose())
-        .and_then(|i| Some(i.exp? - i.iat?))
-        .unwrap_or(left);
-    let got = crate::duration::human(std::time::Duration::from_secs(lifetime.max(0) as u64));
-    Error::coded(
-        Code::MinValidUnmet,
-        format!(
-            "{} issues credentials valid for at most about {got}, less than the {} asked",
-            provider.display_name(),
-            crate::duration::human(asked)
-        ),
-    )
-    .with_provider(provider.id())
-    .with_hint(format!("ask for --min-valid {got} or less"))
 }

@@ -10,6 +10,9 @@
 //! - `-v` traces go to stderr. Authorization headers are redacted, JSON fields that carry
 //!   secrets are redacted by name, JWT signatures are cut, and every secret this call sent is
 //!   scrubbed from the trace text as a last line of defence.
+//! - An answer is read into memory up to [`MAX_ANSWER`] (8 MiB); a larger one is an
+//!   unavailable error (exit 6; the vault store reports it as its own failure) before more is
+//!   read.
 //! - Every HTTP status comes back as a [`Reply`]; turning a service's error envelope into an
 //!   [`Error`] is the provider's job (it knows the envelope), with [`status_kind`] as the shared
 //!   default mapping.
@@ -412,6 +415,16 @@ impl Http {
                     continue;
                 }
             }
+            if matches!(&outcome, Ok(reply) if reply.status == OVERSIZED) {
+                return Err(Error::unavailable(format!(
+                    "{provider} answered {} {} with more than {} MiB; the answer was not read",
+                    call.method,
+                    strip_query(&call.url),
+                    MAX_ANSWER / (1024 * 1024)
+                ))
+                .with_provider(provider)
+                .with_hint("no answer agentcred expects is that large: check the endpoint (or the vault address) points at the right server"));
+            }
             return outcome
                 .map(|reply| scrub_error_body(reply, call))
                 .map_err(|e| transport_error(provider, call, &e, attempt));
@@ -483,10 +496,20 @@ impl Http {
                     );
                 }
             });
-            let result = request.send().and_then(|response| {
-                let status = response.status().as_u16();
+            let result = request.send().and_then(|mut response| {
+                let mut status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let body = response.bytes()?.to_vec();
+                // At most MAX_ANSWER bytes are taken into memory, whatever the answer's size.
+                let mut capped = Capped::default();
+                match response.copy_to(&mut capped) {
+                    Err(_) if capped.over => {
+                        capped.body = Vec::new();
+                        status = OVERSIZED;
+                    }
+                    Err(e) => return Err(e),
+                    Ok(_) => {}
+                }
+                let body = capped.body;
                 Ok(Reply {
                     status,
                     headers,
@@ -584,6 +607,34 @@ impl Http {
         let text = jwt::redact_signatures(&lines.join("\n"));
         self.printer
             .notice("http_trace", scrub_sent_secrets(text, call));
+    }
+}
+
+/// The largest answer read from a service or the vault; a larger one is refused (the
+/// `OVERSIZED` pseudo-status, reported as unavailable) rather than held in memory.
+pub const MAX_ANSWER: usize = 8 * 1024 * 1024;
+/// The status of a [`Reply`] whose body was larger than [`MAX_ANSWER`] (no HTTP status is 0).
+const OVERSIZED: u16 = 0;
+
+/// A body sink that stops past [`MAX_ANSWER`].
+#[derive(Default)]
+struct Capped {
+    body: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.body.len() + buf.len() > MAX_ANSWER {
+            self.over = true;
+            return Err(std::io::Error::other("the answer is too large"));
+        }
+        self.body.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -476,6 +476,14 @@ pub fn validate_base_url(raw: &str, source: &str) -> Result<()> {
         ))
         .with_hint("remove the user:password@ part of the URL"));
     }
+    // Request paths are appended to the base URL: after a `?` or `#` they would land in the
+    // query or the fragment, and every request would reach the same place.
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::usage(format!(
+            "{source} has a query or fragment ({url}); a base URL is a scheme, host, port and path only"
+        ))
+        .with_hint("remove the ?... or #... part of the URL"));
+    }
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {

@@ -2,7 +2,8 @@
 //! each finding with its fix.
 //!
 //! Checks, in order: the home (`AGENTCRED_HOME` or the XDG directories: directories, not
-//! files), the config file (readable and valid), the file store (private modes, readable), the
+//! files), who may change them (the home, config, data and lock directories and the
+//! directories above them: the user's own, writable by nobody else), the config file (readable and valid), the file store (private modes, readable), the
 //! keychain (D-Bus session bus, Secret Service, default collection and its lock state, through
 //! the keychain store's own check), and the vault when `VAULT_ADDR`/`BAO_ADDR` is set or a
 //! profile lives there (reachable, token accepted, mount writable).
@@ -153,6 +154,12 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         ctx.printer.print(&view)?;
         return Err(failures.remove(0));
     }
+    record(
+        &mut findings,
+        "ownership",
+        crate::homecheck::report(&ctx.paths),
+        true,
+    );
     let config = Config::load(&ctx.paths);
     let config_outcome = match &config {
         Ok(config) => Ok(format!(

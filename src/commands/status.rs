@@ -20,7 +20,7 @@ use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
 use crate::services;
-use crate::spec::Provider;
+use crate::status_view::{StatusCommon, StatusQuery};
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     if args.check {
@@ -30,17 +30,20 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
         return all(ctx);
     }
     let session = ctx.session()?;
-    services::service(session.provider())?.status(ctx, &session, &args)
+    let query = StatusQuery {
+        network: args.network.clone(),
+        tx_limit: args.tx_limit,
+    };
+    let view = services::service(session.provider())?.status(ctx, &session, &query)?;
+    ctx.printer.print(&view)
 }
 
+/// One profile in `status --all`: the common part of every status, from local facts only.
 #[derive(Serialize, schemars::JsonSchema)]
 struct ProfileFacts {
-    profile: String,
-    provider: Provider,
-    agent_id: String,
-    sandbox: bool,
+    #[serde(flatten)]
+    common: StatusCommon,
     current: bool,
-    local: LocalFacts,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -57,7 +60,7 @@ impl Render for AllView {
         for p in &self.profiles {
             let marks = [
                 p.current.then_some("current"),
-                p.sandbox.then_some("sandbox"),
+                p.common.sandbox.then_some("sandbox"),
             ]
             .into_iter()
             .flatten()
@@ -67,13 +70,14 @@ impl Render for AllView {
             } else {
                 format!(" ({})", marks.join(", "))
             };
+            let p_common = &p.common;
             out.heading(&format!(
                 "{} — {} agent {}{marks}",
-                p.profile,
-                p.provider.display_name(),
-                p.agent_id
+                p_common.profile,
+                p_common.provider.display_name(),
+                p_common.agent_id
             ));
-            p.local.render(out);
+            p_common.local.render(out);
         }
     }
 }
@@ -86,12 +90,14 @@ fn all(ctx: &Ctx) -> Result<()> {
         let store =
             crate::store::open_profile(name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
         profiles.push(ProfileFacts {
-            profile: name.clone(),
-            provider: profile.provider,
-            agent_id: profile.agent_id.clone(),
-            sandbox: profile.sandbox,
+            common: StatusCommon::new(
+                name,
+                profile.provider,
+                profile.sandbox,
+                &profile.agent_id,
+                LocalFacts::of(name, profile, store.as_ref())?,
+            ),
             current: config.current.as_deref() == Some(name),
-            local: LocalFacts::of(name, profile, store.as_ref())?,
         });
     }
     ctx.printer.print(&AllView { profiles })

@@ -137,7 +137,7 @@ unmarked = {k: v for k, v in os.environ.items() if not k.startswith("AGENTCRED_I
 probe("agentcred-token-unmarked", lambda: run([ac, "token", "--min-valid", "1s"], env=unmarked))
 
 secrets_file = args["files"][0]
-home = os.path.dirname(os.path.dirname(secrets_file))
+home = args["home"]
 probe("umount", lambda: run(["umount", home]))
 probe("umount-lazy", lambda: run(["umount", "-l", home]))
 probe("unshare-umount", lambda: run(["unshare", "-Urm", "sh", "-c", f"umount -l {home}; cat {secrets_file}"]))
@@ -300,16 +300,31 @@ impl World {
         server.approve_owner(shown["agent_id"].as_str().unwrap());
     }
 
-    /// The file store's values.
+    /// The file store's values (every file under `data/secrets/`, and the single file of
+    /// earlier releases).
     fn stored(&self) -> Vec<String> {
-        let path = self.agentcred_home.join("data/secrets.json");
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        doc["secrets"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect()
+        let data = self.agentcred_home.join("data");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("secrets"))
+            .map(|dir| dir.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.push(data.join("secrets.json"));
+        let mut values = Vec::new();
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            let doc: Value = serde_json::from_str(&text).unwrap();
+            if let Some(secrets) = doc["secrets"].as_object() {
+                values.extend(
+                    secrets
+                        .values()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned),
+                );
+            }
+        }
+        assert!(!values.is_empty(), "no secret in the file store");
+        values
     }
 
     /// Run the hostile child under `exec_flags`; its report and everything it wrote out.
@@ -321,7 +336,8 @@ impl World {
         let out = dir.join(format!("report{}.json", exec_flags.len()));
         chown_all(&dir);
         let files = [
-            self.agentcred_home.join("data/secrets.json"),
+            self.agentcred_home
+                .join(format!("data/secrets/{profile}.json")),
             self.agentcred_home.join("config.toml"),
             self.vault_token_file.clone(),
             self.keyring.clone(),
@@ -332,6 +348,7 @@ impl World {
             "paths": [self.runtime.join("bus")],
             "abstract": [&self.abstract_name],
             "agentcred": BIN,
+            "home": &self.agentcred_home,
             "profile": profile,
             "out": out,
             "seconds": seconds,
@@ -375,9 +392,10 @@ fn listen(listener: UnixListener) {
 }
 
 fn probe<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["probes"]
-        .get(name)
-        .unwrap_or_else(|| panic!("no probe {name}: {report:#}"))
+    report["probes"].get(name).unwrap_or_else(|| {
+        let names: Vec<&String> = report["probes"].as_object().unwrap().keys().collect();
+        panic!("no probe {name} among {names:?}")
+    })
 }
 
 /// Every probe must have failed, and no secret may appear in anything the child wrote out.
@@ -467,7 +485,7 @@ fn a_hostile_child_reaches_no_credential_of_the_file_store_and_the_gateway_still
     for route in [
         format!(
             "read:{}",
-            world.agentcred_home.join("data/secrets.json").display()
+            world.agentcred_home.join("data/secrets/fa.json").display()
         ),
         "parent-environ".to_owned(),
         format!("connect:{}", world.runtime.join("bus").display()),
@@ -541,14 +559,46 @@ fn a_hostile_child_reaches_no_credential_of_the_vault_store() {
     assert_gateway_worked(&report, &server, 2);
 }
 
-/// A kernel without user namespaces, simulated for real: a throw-away user namespace whose
-/// `user.max_user_namespaces` is 0, in which agentcred cannot create one.
+/// Run `argv` as [`USER`] in a throw-away user namespace in which
+/// `user.max_user_namespaces` is 0: a kernel without user namespaces, simulated for real.
+/// Every uid is mapped (root writes the map from outside), so the files keep their owners
+/// and agentcred's home check sees what it sees on the host; that takes root, which is how
+/// the suite runs here and in CI.
+const NO_USERNS: &str = r#"
+import ctypes, os, sys
+r1, w1 = os.pipe(); r2, w2 = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r1); os.close(w2)
+    if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:
+        sys.exit(f"unshare: errno {ctypes.get_errno()}")
+    os.write(w1, b"x"); os.close(w1)
+    if os.read(r2, 1) != b"x":
+        sys.exit("no uid map")
+    with open("/proc/sys/user/max_user_namespaces", "w") as f:
+        f.write("0")
+    uid = int(sys.argv[1])
+    os.setgroups([]); os.setresgid(uid, uid, uid); os.setresuid(uid, uid, uid)
+    os.execvp(sys.argv[2], sys.argv[2:])
+os.close(w1); os.close(r2)
+if os.read(r1, 1) == b"x":
+    for name in ("uid_map", "gid_map"):
+        with open(f"/proc/{pid}/{name}", "w") as f:
+            f.write("0 0 4294967295\n")
+    os.write(w2, b"x")
+os.close(w2)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
 fn without_userns(world: &World, args: &[&str]) -> Run {
+    assert!(
+        root(),
+        "this test builds a user namespace with every uid mapped, which takes root (`unshare -Ur` alone maps only the caller, and / and /tmp would look foreign to agentcred's home check)"
+    );
     let inner = world.home.command(args);
-    let mut script = String::from("echo 0 > /proc/sys/user/max_user_namespaces && exec \"$@\"");
-    script.push('\n');
-    let mut cmd = Command::new("unshare");
-    cmd.args(["-Ur", "sh", "-c", &script, "sh"])
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", NO_USERNS, &USER.to_string()])
         .arg(inner.get_program())
         .args(inner.get_args());
     for (k, v) in inner.get_envs() {
@@ -557,9 +607,8 @@ fn without_userns(world: &World, args: &[&str]) -> Run {
             None => cmd.env_remove(k),
         };
     }
-    let mut cmd = as_user(cmd);
     cmd.current_dir(&world.user_home);
-    finish(cmd.stdin(Stdio::null()).output().expect("unshare"))
+    finish(cmd.stdin(Stdio::null()).output().expect("python3"))
 }
 
 #[test]

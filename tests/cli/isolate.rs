@@ -113,6 +113,9 @@ def connect(addr):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
     s.connect(addr)
+    # A D-Bus server waits for the client: speak first, as a client would.
+    uid = "".join("%02x" % ord(c) for c in str(os.getuid()))
+    s.sendall(b"\0AUTH EXTERNAL " + uid.encode() + b"\r\n")
     data = s.recv(200).decode("utf-8", "replace")
     if not data:
         raise OSError("no answer")
@@ -123,8 +126,12 @@ for name in args["abstract"]:
     probe("connect-abstract:" + name, lambda n=name: connect("\0" + n))
 bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
 for part in bus.split(";"):
-    if part.startswith("unix:path="):
-        probe("connect-bus-var", lambda p=part[len("unix:path="):]: connect(p))
+    if part.startswith("unix:"):
+        for kv in part[len("unix:"):].split(","):
+            if kv.startswith("path="):
+                probe("connect-bus-var", lambda p=kv[len("path="):]: connect(p))
+            if kv.startswith("abstract="):
+                probe("connect-bus-var-abstract", lambda p=kv[len("abstract="):]: connect("\0" + p))
 if shutil.which("secret-tool"):
     probe("secret-tool", lambda: run(["secret-tool", "search", "--all", "service", "agentcred"]))
 
@@ -143,6 +150,13 @@ probe("umount-lazy", lambda: run(["umount", "-l", home]))
 probe("unshare-umount", lambda: run(["unshare", "-Urm", "sh", "-c", f"umount -l {home}; cat {secrets_file}"]))
 probe("unshare-look", lambda: run(["unshare", "-Urm", "cat", secrets_file]))
 probe("nsenter", lambda: run(["nsenter", "-t", str(ppid), "-m", "-U", "--preserve-credentials", "cat", secrets_file]))
+
+def bus_call():
+    # A raw D-Bus call to the Secret Service, on the session bus named in the environment.
+    return run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.secrets",
+                "/org/freedesktop/secrets", "org.freedesktop.DBus.Peer.Ping"])
+if shutil.which("dbus-send") and bus:
+    probe("dbus-send-secret-service", bus_call)
 
 # Meanwhile the gateway works, across several credential lifetimes.
 statuses = []
@@ -777,4 +791,133 @@ printf '%s\n' \
             "a stored value reached the output"
         );
     }
+}
+
+/// The keychain scenario, run as the attacking user inside `scripts/with-keyring.sh` (a D-Bus
+/// session of that user with an unlocked gnome-keyring): register a profile in the keychain,
+/// approve it, attack it isolated and then (so that the control's findings are not there for
+/// the isolated run to find) without isolation, and finally list what the keychain holds.
+const KEYCHAIN_SCENARIO: &str = r#"
+import json, os, subprocess, sys, urllib.parse, urllib.request
+a = json.loads(sys.argv[1])
+env = dict(os.environ)
+env.update(a["env"])
+env["AGENTCRED_HOME"] = a["home"]
+ac = a["agentcred"]
+def run(args):
+    p = subprocess.run([ac] + args, env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"agentcred {args}: exit {p.returncode}: {p.stderr}")
+    return p.stdout
+run(["--profile", "kc", "--store", "keychain", "register", "fluxa", "--name", "iso-keychain"])
+agent = json.loads(run(["--json", "--profile", "kc", "profiles", "show"]))["agent_id"]
+form = urllib.parse.urlencode({"agentId": agent, "action": "approve"}).encode()
+urllib.request.urlopen(a["env"]["AGENTCRED_FLUXA_AGENTWALLET_URL"] + "/add-agent", data=form).read()
+data = os.environ["XDG_DATA_HOME"]
+def dump(name):
+    p = subprocess.run(["secret-tool", "search", "--all", "service", "agentcred"], capture_output=True, text=True)
+    with open(os.path.join(a["out"], name), "w") as f:
+        f.write(p.stdout + p.stderr)
+dump("keychain-before.txt")
+for n, flags in enumerate([["--isolate", "--gateway"], ["--gateway"]]):
+    out = os.path.join(a["out"], f"report{n}.json")
+    args = {
+        "files": [os.path.join(a["home"], "data/secrets/kc.json"), os.path.join(a["home"], "config.toml"),
+                  os.path.join(os.environ["HOME"], ".vault-token"), os.path.join(data, "keyrings/login.keyring")],
+        "roots": [a["home"], os.environ["HOME"]],
+        "paths": [os.path.join(os.environ["XDG_RUNTIME_DIR"], "bus")],
+        "abstract": [],
+        "agentcred": ac, "home": a["home"], "profile": "kc", "out": out,
+        "seconds": 5 if n == 0 else 0,
+    }
+    p = subprocess.run([ac, "--profile", "kc", "exec"] + flags + ["--", "python3", a["hostile"], json.dumps(args)],
+                       env=env, capture_output=True, text=True)
+    with open(os.path.join(a["out"], f"run{n}.txt"), "w") as f:
+        f.write(f"exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+    # The control run's child may move the profile out of the keychain: what it held is read
+    # before that.
+    if n == 0:
+        dump("keychain-after.txt")
+"#;
+
+#[test]
+#[ignore = "needs dbus-run-session, gnome-keyring and secret-tool: .ci/run runs it (with the other keychain tests)"]
+fn a_hostile_child_reaches_no_credential_of_the_keychain() {
+    let server = Server::start();
+    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 2}}));
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("ah");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    let hostile = dir.path().join("hostile.py");
+    std::fs::write(&hostile, HOSTILE).unwrap();
+    chown_all(dir.path());
+    let env: serde_json::Map<String, Value> = server
+        .urls
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let args = json!({
+        "agentcred": BIN, "home": home, "out": out, "hostile": hostile, "env": env,
+    });
+    let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-keyring.sh");
+    let mut cmd = Command::new(with_keyring);
+    cmd.args(["python3", "-c", KEYCHAIN_SCENARIO, &args.to_string()])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("TMPDIR", dir.path());
+    let scenario = finish(as_user(cmd).stdin(Stdio::null()).output().unwrap());
+    assert_eq!(scenario.code, 0, "{}", scenario.all());
+
+    let keychain = std::fs::read_to_string(out.join("keychain-before.txt")).unwrap()
+        + &std::fs::read_to_string(out.join("keychain-after.txt")).unwrap();
+    let secrets: Vec<String> = keychain
+        .lines()
+        .filter_map(|l| l.strip_prefix("secret = "))
+        .map(str::to_owned)
+        .collect();
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert!(
+        secrets.len() >= 2,
+        "the keychain holds no secret of the profile:\n{keychain}\n{}",
+        read("run1.txt")
+    );
+    let report =
+        |n: u32| -> Value { serde_json::from_str(&read(&format!("report{n}.json"))).unwrap() };
+
+    // Without isolation the child asks the Secret Service and gets the secrets.
+    let control = report(1);
+    assert!(
+        read("run1.txt").starts_with("exit 0"),
+        "{}",
+        read("run1.txt")
+    );
+    assert_eq!(
+        probe(&control, "secret-tool")["ok"],
+        true,
+        "{}",
+        probe(&control, "secret-tool")["got"]
+    );
+    let found = probe(&control, "secret-tool")["got"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let long_lived = secrets.iter().filter(|s| s.starts_with("tok_")).count();
+    assert!(long_lived >= 1, "{keychain}");
+    assert!(
+        secrets
+            .iter()
+            .filter(|s| s.starts_with("tok_"))
+            .all(|s| found.contains(s.as_str())),
+        "the control run's secret-tool did not find the refresh token: {found}"
+    );
+
+    // Isolated: nothing, while the gateway works.
+    let isolated = report(0);
+    let run0 = read("run0.txt");
+    assert!(run0.starts_with("exit 0"), "{run0}");
+    let mut written = read("report0.json");
+    written.push_str(&run0);
+    assert_contained(&isolated, &written, &secrets);
+    assert_gateway_worked(&isolated, &server, 2);
 }

@@ -53,6 +53,35 @@ pub fn route(rest: &str, query: Option<&str>) -> Option<Result<Ask>> {
     }
 }
 
+/// The answer to `ask` for the run's profile `name`, on the thread that owns the context: the
+/// same documents `status --json` and `status --check` give, with every stored value of the
+/// profile redacted.
+pub fn answer(ctx: &crate::context::Ctx, name: &str, ask: &Ask) -> Result<Value> {
+    let profile = ctx.config()?.get(name)?.clone();
+    let value = match ask {
+        Ask::Status => {
+            let session = ctx.session_for(name.to_owned(), profile)?;
+            let service = crate::services::service(session.provider())?;
+            let view =
+                service.status(ctx, &session, &crate::status_view::StatusQuery::default())?;
+            let value = crate::output::versioned(view.to_json()?);
+            return Ok(crate::broker::profile_secrets(&session).redact_json(&value));
+        }
+        Ask::Check(min_valid) => {
+            let knobs = crate::checkup::CheckKnobs {
+                min_valid: *min_valid,
+                min_remaining: None,
+            };
+            let row = crate::checkup::check_one(ctx, name.to_owned(), profile.clone(), &knobs);
+            serde_json::to_value(&row)
+                .map_err(|e| Error::internal(format!("cannot serialize the check: {e}")))?
+        }
+        Ask::RunEnded => return Ok(Value::Null),
+    };
+    let session = ctx.session_for(name.to_owned(), profile)?;
+    Ok(crate::broker::profile_secrets(&session).redact_json(&value))
+}
+
 /// Ask agentcred's context thread and wait for its answer.
 pub async fn ask(asks: &Asks, ask: Ask) -> Result<Value> {
     let (reply, answer) = tokio::sync::oneshot::channel();

@@ -95,7 +95,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                         if matches!(ask, crate::relay::Ask::RunEnded) {
                             break;
                         }
-                        let _ = reply.send(super::mcp::answer(&answering, &name, &ask));
+                        let _ = reply.send(crate::relay::answer(&answering, &name, &ask));
                     }
                     child
                         .join()

@@ -640,22 +640,6 @@ impl Handler {
     }
 }
 
-/// An isolated run's question (see [`crate::relay`]), answered for the run's profile `name`
-/// by the `exec` that runs it, on the thread that owns the context.
-pub(super) fn answer(ctx: &Ctx, name: &str, ask: &crate::relay::Ask) -> Result<Value> {
-    let served = [name.to_owned()];
-    match ask {
-        crate::relay::Ask::Status => status(ctx, &served, Some(name.to_owned())),
-        crate::relay::Ask::Check(min_valid) => {
-            let row = check(ctx, &served, Some(name.to_owned()), *min_valid)?;
-            let (_, profile) = resolve(ctx, &served, Some(name.to_owned()))?;
-            let session = ctx.session_for(name.to_owned(), profile)?;
-            Ok(broker::profile_secrets(&session).redact_json(&row))
-        }
-        crate::relay::Ask::RunEnded => Ok(Value::Null),
-    }
-}
-
 impl ServerHandler for Handler {
     fn get_info(&self) -> ServerConfig {
         InitializeResult::new(ServerCapabilities::builder().enable_tools().build())

@@ -30,6 +30,10 @@ pub enum ErrorKind {
     Store,
     /// 8: refused by a limit or policy (spending limit, verifier limit, agent suspended).
     Policy,
+    /// 126: `exec` found the command but could not run it (not executable), as shells say.
+    CommandNotExecutable,
+    /// 127: `exec` found no such command, as shells say.
+    CommandNotFound,
 }
 
 impl ErrorKind {
@@ -43,6 +47,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => 6,
             ErrorKind::Store => 7,
             ErrorKind::Policy => 8,
+            ErrorKind::CommandNotExecutable => 126,
+            ErrorKind::CommandNotFound => 127,
         }
     }
 
@@ -57,6 +63,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => Code::ServiceUnavailable,
             ErrorKind::Store => Code::StoreUnavailable,
             ErrorKind::Policy => Code::RefusedByPolicy,
+            ErrorKind::CommandNotExecutable => Code::CommandNotExecutable,
+            ErrorKind::CommandNotFound => Code::CommandNotFound,
         }
     }
 }
@@ -96,6 +104,10 @@ pub enum Code {
     IsolationUnavailable,
     /// A command that needs the credential store, run inside an isolated `exec`.
     Isolated,
+    /// `exec`: the command exists but cannot be run (exit 126).
+    CommandNotExecutable,
+    /// `exec`: no such command (exit 127).
+    CommandNotFound,
 }
 
 impl Code {
@@ -121,6 +133,8 @@ impl Code {
         Code::RefusedByPolicy,
         Code::IsolationUnavailable,
         Code::Isolated,
+        Code::CommandNotExecutable,
+        Code::CommandNotFound,
     ];
 
     pub fn kind(self) -> ErrorKind {
@@ -139,6 +153,8 @@ impl Code {
             | Code::LimitReached
             | Code::MinValidUnmet
             | Code::RefusedByPolicy => ErrorKind::Policy,
+            Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
+            Code::CommandNotFound => ErrorKind::CommandNotFound,
         }
     }
 
@@ -164,6 +180,8 @@ impl Code {
             Code::RefusedByPolicy => "refused_by_policy",
             Code::IsolationUnavailable => "isolation_unavailable",
             Code::Isolated => "isolated",
+            Code::CommandNotExecutable => "command_not_executable",
+            Code::CommandNotFound => "command_not_found",
         }
     }
 
@@ -198,6 +216,10 @@ impl Code {
             Code::Isolated => {
                 "the command needs the credential store, which is out of reach inside an isolated exec"
             }
+            Code::CommandNotExecutable => {
+                "exec: the command was found but cannot be run (not executable), as shells report it"
+            }
+            Code::CommandNotFound => "exec: no such command, as shells report it",
         }
     }
 }

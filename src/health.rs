@@ -104,6 +104,9 @@ pub enum Health {
     Unknown,
     /// The secrets cannot be read.
     StoreUnavailable,
+    /// A local problem: the profile's configuration (its recorded endpoints, the config
+    /// file) or the check's own arguments; fixed here, not at the service (exit 2, `usage`).
+    ConfigError,
     Suspended,
     Blocked,
     Deregistered,
@@ -121,6 +124,7 @@ impl Health {
             Health::Invalid => 4,
             Health::Unknown => 6,
             Health::StoreUnavailable => 7,
+            Health::ConfigError => 2,
             Health::Suspended
             | Health::Blocked
             | Health::Deregistered
@@ -130,9 +134,10 @@ impl Health {
         }
     }
 
-    /// Order of severity for `--all`: 7, then 4, then 8, then 6, then ok.
+    /// Order of severity for `--all`: 2 (a local problem), 7, then 4, then 8, then 6, then ok.
     pub fn severity(self) -> u8 {
         match self.exit_code() {
+            2 => 5,
             7 => 4,
             4 => 3,
             8 => 2,
@@ -148,6 +153,7 @@ impl Health {
             Health::Invalid => Code::AuthFailed,
             Health::Unknown => Code::ServiceUnavailable,
             Health::StoreUnavailable => Code::StoreUnavailable,
+            Health::ConfigError => Code::Usage,
             Health::Suspended => Code::AgentSuspended,
             Health::Blocked => Code::AgentBlocked,
             Health::Deregistered => Code::AgentDeregistered,
@@ -167,8 +173,8 @@ impl Health {
         }
     }
 
-    /// The verdict an error stands for; `None` for errors that are not about health (a usage
-    /// error, a bug), which the check reports as they are.
+    /// The verdict an error stands for; `None` for errors that are not about health (a bug),
+    /// which the check reports as they are.
     pub fn of_error(err: &Error) -> Option<Health> {
         Some(match err.code() {
             Code::AgentSuspended => Health::Suspended,
@@ -181,6 +187,7 @@ impl Health {
                 ErrorKind::Auth | ErrorKind::NotFound => Health::Invalid,
                 ErrorKind::Unavailable => Health::Unknown,
                 ErrorKind::Store => Health::StoreUnavailable,
+                ErrorKind::Usage => Health::ConfigError,
                 _ => return None,
             },
         })

@@ -86,8 +86,16 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
     global.json = true;
     global.quiet = true;
     let tools_ctx = Ctx::new(global, Printer::new(true, true, ColorChoice::Never))?;
-    // Every `--profile` given, or all profiles.
+    // Every `--profile` given, or all profiles. A profile that does not exist is refused
+    // before serving: a server that serves nothing of what was asked looks healthy to its
+    // client and fails every call.
     let served = ctx.global.profiles.clone();
+    if !served.is_empty() {
+        let config = ctx.config()?;
+        if let Some(missing) = served.iter().find(|p| !config.profiles.contains_key(*p)) {
+            return Err(crate::profile::profile_not_found(missing, &config));
+        }
+    }
 
     let (jobs, queue) = mpsc::channel();
     // Inside an isolated run there is no store: the tools go through the run's gateway.
@@ -107,9 +115,20 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
         .spawn(move || -> Result<()> {
             let runtime = crate::gateway::runtime()?;
             runtime.block_on(async move {
-                let running = handler.serve(rmcp::transport::stdio()).await.map_err(|e| {
-                    Error::internal(format!("the MCP session failed to start: {e}"))
-                })?;
+                let running = match handler.serve(rmcp::transport::stdio()).await {
+                    Ok(running) => running,
+                    // The client went away before `initialize`: stdin closed, which is how
+                    // a client ends the session; nothing failed.
+                    Err(
+                        rmcp::service::ServerInitializeError::ConnectionClosed(_)
+                        | rmcp::service::ServerInitializeError::ExpectedInitializeRequest(None),
+                    ) => return Ok(()),
+                    Err(e) => {
+                        return Err(Error::internal(format!(
+                            "the MCP session failed to start: {e}"
+                        )));
+                    }
+                };
                 running
                     .waiting()
                     .await

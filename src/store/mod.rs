@@ -311,7 +311,12 @@ impl StoreEnv {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> StoreEnv {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.is_empty());
         StoreEnv {
-            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| v == "1"),
+            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| {
+                matches!(
+                    v.to_string_lossy().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            }),
             fault_store_read: non_empty(FAULT_STORE_READ_ENV).and_then(|v| v.into_string().ok()),
             dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
             xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),
@@ -397,15 +402,14 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
 
     // The file store: its directory and file are private, and the file reads.
     let file = FileStore::new(paths, false);
-    let path = file.path().display().to_string();
+    let dir = file.dir().display().to_string();
     probes.push(Probe {
         check: "file store",
-        outcome: file.get(&account("agentcred-doctor", "probe")).map(|_| {
-            if file.path().exists() {
-                format!("{path} is private (0600 in a 0700 directory) and readable")
-            } else {
-                format!("{path} does not exist yet (it is created, private, on first use)")
+        outcome: file.inspect().map(|count| match count {
+            0 if !file.path().exists() => {
+                format!("{dir} holds no secrets yet (created, private, on first use)")
             }
+            n => format!("{dir}: {n} profile file(s), private (0600 in a 0700 directory)"),
         }),
     });
 

@@ -22,4 +22,5 @@ mod rules;
 mod secrets;
 mod status_view;
 mod support;
+mod ux;
 mod vault;

@@ -114,6 +114,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/v1/accounts/*/issuers/*/tokens/introspect",
         },
     ],
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -103,6 +103,11 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/agent/vc/issue",
         },
     ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USDC",
+        decimals: 6,
+    }),
+    wallet_status: true,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

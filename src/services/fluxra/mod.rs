@@ -85,6 +85,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/api/agents/*/keys/*",
         },
     ],
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

@@ -71,6 +71,11 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/v1/agents/*/tokens/*",
         },
     ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USD",
+        decimals: 2,
+    }),
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -143,7 +148,8 @@ impl Service for Proxy {
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {
-        support::refuse_if_deregistered(session)
+        support::refuse_if_deregistered(session)?;
+        support::refuse_if_suspended(session)
     }
 
     fn limits(&self) -> Option<&dyn Limits> {

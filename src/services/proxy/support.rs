@@ -145,6 +145,34 @@ pub fn refuse_if_deregistered(session: &Session) -> Result<()> {
     )))
 }
 
+/// Refuse an agent the service says may not act now (suspended): its token is long-lived and
+/// would be handed out unchanged, so only the service can tell (exit 8, as for the services
+/// whose credential is checked when it is minted).
+pub fn refuse_if_suspended(session: &Session) -> Result<()> {
+    let token = session.require_known_secret("token")?;
+    let client = Client::new(
+        session.http,
+        session.endpoint("api"),
+        Credential::Agent(token),
+    );
+    let agent = client.agent(&session.profile.agent_id)?;
+    match agent.status.as_deref() {
+        Some(state @ ("suspended" | "frozen" | "inactive")) => Err(Error::coded(
+            Code::AgentSuspended,
+            format!(
+                "the Proxy agent {} of profile '{}' is {state}; its token would be refused",
+                session.profile.agent_id, session.name
+            ),
+        )
+        .with_provider(super::PROVIDER.id())
+        .with_hint(format!(
+            "an operator reactivates it: `agentcred --profile {} agent activate`",
+            session.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Change the profile's record in the config.
 pub fn update_record(ctx: &Ctx, name: &str, change: impl FnOnce(&mut ProxyRecord)) -> Result<()> {
     Config::update_profile(&ctx.paths, name, |profile| profile.update_record(change))?;

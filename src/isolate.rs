@@ -774,3 +774,48 @@ mod linux {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bus_addresses_give_their_socket_paths_and_abstract_ones_none() {
+        assert_eq!(
+            bus_socket_paths("unix:path=/run/user/1000/bus"),
+            vec![PathBuf::from("/run/user/1000/bus")]
+        );
+        assert_eq!(
+            bus_socket_paths("unix:abstract=/tmp/dbus-x,guid=1;unix:path=/tmp/a%20b,guid=2"),
+            vec![PathBuf::from("/tmp/a b")]
+        );
+        assert!(bus_socket_paths("tcp:host=127.0.0.1,port=1").is_empty());
+    }
+
+    #[test]
+    fn the_helper_command_line_carries_the_plan_and_the_command_after_a_separator() {
+        let plan = Plan {
+            mode: Mode::BestEffort,
+            hide: vec![PathBuf::from("/h/a")],
+        };
+        let args = helper_args(&plan, Some(5), &["--hide".into(), "x".into()]);
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                HELPER,
+                "--report-fd",
+                "5",
+                "--best-effort",
+                "--hide",
+                "/h/a",
+                "--",
+                "--hide",
+                "x"
+            ]
+        );
+    }
+}

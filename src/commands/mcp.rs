@@ -90,7 +90,18 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
     // before serving: a server that serves nothing of what was asked looks healthy to its
     // client and fails every call.
     let served = ctx.global.profiles.clone();
-    if !served.is_empty() {
+    // Inside an isolated run there is no store: the tools go through the run's gateway, for
+    // the run's profile only.
+    let inside = if crate::isolate::inside(&ctx.paths) {
+        let inside = crate::relay::Inside::from_env()?;
+        for name in &served {
+            inside.check_profile(Some(name))?;
+        }
+        Some(inside)
+    } else {
+        None
+    };
+    if !served.is_empty() && inside.is_none() {
         let config = ctx.config()?;
         if let Some(missing) = served.iter().find(|p| !config.profiles.contains_key(*p)) {
             return Err(crate::profile::profile_not_found(missing, &config));
@@ -98,12 +109,6 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
     }
 
     let (jobs, queue) = mpsc::channel();
-    // Inside an isolated run there is no store: the tools go through the run's gateway.
-    let inside = if crate::isolate::inside(&ctx.paths) {
-        Some(crate::relay::Inside::from_env()?)
-    } else {
-        None
-    };
     let handler = Handler {
         jobs: Mutex::new(jobs),
         allow_writes: args.allow_writes,

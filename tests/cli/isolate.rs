@@ -791,6 +791,22 @@ printf '%s\n' \
             "a stored value reached the output"
         );
     }
+
+    // A command that cannot be started is reported as without isolation (127 when no PATH
+    // entry has it; 126 when an entry the user may not search hides the answer, as execvp
+    // reports it).
+    let missing = |isolate: bool| {
+        let mut args = vec!["--json", "--profile", "fr", "exec"];
+        if isolate {
+            args.push("--isolate");
+        }
+        args.extend(["--", "no-such-command-anywhere"]);
+        let run = world.run(&args);
+        (run.code, run.error_json()["error"]["code"].clone())
+    };
+    let plain = missing(false);
+    assert!(plain.0 == 126 || plain.0 == 127, "{plain:?}");
+    assert_eq!(missing(true), plain);
 }
 
 /// The keychain scenario, run as the attacking user inside `scripts/with-keyring.sh` (a D-Bus

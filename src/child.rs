@@ -64,7 +64,9 @@ pub fn run_isolated(
             );
             return Err(spawn_error(&program, &e));
         }
-        if plan.mode == crate::isolate::Mode::Required && !report.missing.is_empty() {
+        if report.fatal
+            || (plan.mode == crate::isolate::Mode::Required && !report.missing.is_empty())
+        {
             return Err(crate::isolate::unavailable_error(&report.missing));
         }
         applied(&report);

@@ -100,6 +100,10 @@ pub struct Report {
     /// found, and the system's words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exec_error: Option<(bool, String)>,
+    /// The command cannot be started isolated in any mode (its working directory is hidden:
+    /// started there, it would see what is hidden through it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fatal: bool,
 }
 
 /// What to hide, and how strict to be.
@@ -431,6 +435,7 @@ mod linux {
                 any = true;
                 report.applied.extend(part.applied);
                 report.missing.extend(part.missing);
+                report.fatal |= part.fatal;
                 if part.exec_error.is_some() {
                     report.exec_error = part.exec_error;
                 }
@@ -556,7 +561,7 @@ mod linux {
         };
         let cwd = std::env::current_dir().ok();
         let report = set_up(&args.hide, cwd.as_deref());
-        let refused = !args.best_effort && !report.missing.is_empty();
+        let refused = report.fatal || (!args.best_effort && !report.missing.is_empty());
         send(&report);
         if refused || args.command.is_empty() {
             return ExitCode::from(if refused { 2 } else { 0 });
@@ -596,6 +601,7 @@ mod linux {
                         fix: "run from a directory outside agentcred's home and the keyring's"
                             .into(),
                     });
+                    report.fatal = true;
                     return report;
                 }
                 match lock_mounts(uid.as_raw(), gid.as_raw()) {

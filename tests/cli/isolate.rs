@@ -937,3 +937,41 @@ fn a_hostile_child_reaches_no_credential_of_the_keychain() {
     assert_contained(&isolated, &written, &secrets);
     assert_gateway_worked(&isolated, &server, 2);
 }
+
+#[test]
+fn a_command_started_inside_a_hidden_directory_is_refused_even_with_best_effort() {
+    let server = Server::start();
+    let world = World::new(&server);
+    world
+        .run(&["--profile", "fr", "register", "fluxra", "--name", "iso-cwd"])
+        .ok();
+    let marker = world.user_home.join("started");
+    let mut cmd = as_user(world.home.command(&[
+        "--json",
+        "--profile",
+        "fr",
+        "exec",
+        "--isolate=best-effort",
+        "--",
+        "touch",
+        marker.to_str().unwrap(),
+    ]));
+    // Started there, it would read the store through its working directory.
+    cmd.current_dir(world.agentcred_home.join("data"));
+    let run = finish(cmd.stdin(Stdio::null()).output().unwrap()).code(2);
+    let error = run.error_json();
+    assert_eq!(
+        error["error"]["code"],
+        "isolation_unavailable",
+        "{}",
+        run.all()
+    );
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("working directory"),
+        "{error}"
+    );
+    assert!(!marker.exists(), "the command started");
+}

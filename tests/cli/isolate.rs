@@ -206,6 +206,60 @@ fn as_user(cmd: Command) -> Command {
     wrapped
 }
 
+/// `file` where [`USER`] can run it: itself when it can, else a copy in a directory of the
+/// temp dir (the checkout may be in root's home, which the user cannot enter).
+fn reachable(file: &Path) -> PathBuf {
+    if !root() {
+        return file.to_path_buf();
+    }
+    let ok = Command::new("setpriv")
+        .arg(format!("--reuid={USER}"))
+        .arg(format!("--regid={USER}"))
+        .args(["--clear-groups", "test", "-r"])
+        .arg(file)
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return file.to_path_buf();
+    }
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        dir
+    });
+    let copy = dir.path().join(file.file_name().unwrap());
+    if !copy.exists() {
+        let partial = copy.with_extension("partial");
+        std::fs::copy(file, &partial).unwrap();
+        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::rename(&partial, &copy).unwrap();
+    }
+    copy
+}
+
+/// The agentcred binary, where [`USER`] can run it.
+fn bin() -> String {
+    static BIN_PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN_PATH
+        .get_or_init(|| reachable(Path::new(BIN)).to_string_lossy().into_owned())
+        .clone()
+}
+
+/// `home.command(args)`, running the binary [`bin`] names.
+fn user_command(home: &Home, args: &[&str]) -> Command {
+    let inner = home.command(args);
+    let mut cmd = Command::new(bin());
+    cmd.args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd
+}
+
 fn chown_all(path: &Path) {
     if root() {
         let status = Command::new("chown")
@@ -300,7 +354,7 @@ impl World {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = as_user(self.home.command(args));
+        let mut cmd = as_user(user_command(&self.home, args));
         cmd.current_dir(&self.user_home);
         finish(cmd.stdin(Stdio::null()).output().expect("run agentcred"))
     }
@@ -361,7 +415,7 @@ impl World {
             "roots": [self.home.path(), &self.user_home],
             "paths": [self.runtime.join("bus")],
             "abstract": [&self.abstract_name],
-            "agentcred": BIN,
+            "agentcred": bin(),
             "home": &self.agentcred_home,
             "profile": profile,
             "out": out,
@@ -610,7 +664,7 @@ fn without_userns(world: &World, args: &[&str]) -> Run {
         root(),
         "this test builds a user namespace with every uid mapped, which takes root (`unshare -Ur` alone maps only the caller, and / and /tmp would look foreign to agentcred's home check)"
     );
-    let inner = world.home.command(args);
+    let inner = user_command(&world.home, args);
     let mut cmd = Command::new("python3");
     cmd.args(["-c", NO_USERNS, &USER.to_string()])
         .arg(inner.get_program())
@@ -736,18 +790,21 @@ printf '%s\n' \
  '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"list_profiles","arguments":{}}}' \
  | (cat; sleep 4) | "$AC" mcp
 "#;
-    let mut home_cmd = world.home.command(&[
-        "--profile",
-        "fr",
-        "exec",
-        "--isolate",
-        "--gateway",
-        "--",
-        "sh",
-        "-c",
-        script,
-    ]);
-    home_cmd.env("AC", BIN);
+    let mut home_cmd = user_command(
+        &world.home,
+        &[
+            "--profile",
+            "fr",
+            "exec",
+            "--isolate",
+            "--gateway",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ],
+    );
+    home_cmd.env("AC", bin());
     let mut cmd = as_user(home_cmd);
     cmd.current_dir(&world.user_home);
     let run = finish(cmd.stdin(Stdio::null()).output().unwrap());
@@ -875,9 +932,10 @@ fn a_hostile_child_reaches_no_credential_of_the_keychain() {
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
     let args = json!({
-        "agentcred": BIN, "home": home, "out": out, "hostile": hostile, "env": env,
+        "agentcred": bin(), "home": home, "out": out, "hostile": hostile, "env": env,
     });
-    let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-keyring.sh");
+    let with_keyring =
+        reachable(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-keyring.sh"));
     let mut cmd = Command::new(with_keyring);
     cmd.args(["python3", "-c", KEYCHAIN_SCENARIO, &args.to_string()])
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
@@ -946,16 +1004,19 @@ fn a_command_started_inside_a_hidden_directory_is_refused_even_with_best_effort(
         .run(&["--profile", "fr", "register", "fluxra", "--name", "iso-cwd"])
         .ok();
     let marker = world.user_home.join("started");
-    let mut cmd = as_user(world.home.command(&[
-        "--json",
-        "--profile",
-        "fr",
-        "exec",
-        "--isolate=best-effort",
-        "--",
-        "touch",
-        marker.to_str().unwrap(),
-    ]));
+    let mut cmd = as_user(user_command(
+        &world.home,
+        &[
+            "--json",
+            "--profile",
+            "fr",
+            "exec",
+            "--isolate=best-effort",
+            "--",
+            "touch",
+            marker.to_str().unwrap(),
+        ],
+    ));
     // Started there, it would read the store through its working directory.
     cmd.current_dir(world.agentcred_home.join("data"));
     let run = finish(cmd.stdin(Stdio::null()).output().unwrap()).code(2);

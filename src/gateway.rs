@@ -4,6 +4,9 @@
 //! - It listens on 127.0.0.1 only, and serves each of the profile's endpoints under
 //!   `/<name>` (lower case: `/api`, `/wallet`, ...). The path after the name and the query are
 //!   appended to the endpoint's recorded base URL; nothing else is ever a destination.
+//! - For an isolated run (`exec --isolate --gateway`), two read-only routes answer the
+//!   `agentcred mcp` inside it with the same token: `GET /_agentcred/status` and
+//!   `/_agentcred/check` ([`crate::relay`]); any other gateway 404s them.
 //! - Every request must carry `Authorization: Bearer <gateway token>`, a random value made
 //!   per run ([`GatewayToken`]); anything else is 401, compared in constant time, so other
 //!   local processes cannot use the gateway. Where the service's own tool decodes its

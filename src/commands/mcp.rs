@@ -25,6 +25,11 @@
 //!   of `status --check`); notices go to stderr. The server exits when stdin closes. Protocol
 //!   versions 2025-06-18 and later are negotiated.
 //!
+//! - Inside an isolated `exec --isolate --gateway` there is no store: the server serves the
+//!   run's profile only, through the run's gateway ([`crate::relay::Inside`]): `status` and
+//!   `check` are answered by the `exec` outside, `request` goes through the gateway, and
+//!   `refresh` is `isolated`.
+//!
 //! Threads: the protocol runs on a current-thread tokio runtime of its own; the tools that
 //! need the command context (config, stores, the embedded sandbox) are run one at a time on
 //! the calling thread, which owns it; `request` then runs on the runtime through a

@@ -130,7 +130,7 @@ impl Plan {
             .map(PathBuf::from)
             .or_else(dirs::runtime_dir);
         if let Some(runtime) = &runtime {
-            for name in ["bus", "keyring", "systemd", "gnupg"] {
+            for name in ["bus", "keyring", "systemd"] {
                 hide.push(runtime.join(name));
             }
         }

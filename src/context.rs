@@ -40,7 +40,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
-        store::vault::set_trace(global.verbose > 0, &printer);
+        store::set_trace(global.verbose > 0, &printer);
         Ok(Ctx {
             global,
             paths: Paths::from_env()?,
@@ -101,11 +101,22 @@ impl Ctx {
     }
 
     pub fn selected_profile(&self) -> Result<(String, Profile)> {
-        let config = self.config()?;
-        let name = self.selected_name(&config)?;
-        let profile = match config.profiles.get(&name) {
-            Some(profile) => profile.clone(),
-            None => self.learn_shared(&name, &config)?,
+        // Only the selected profile's file is read; the whole config only to explain a miss.
+        let one = Config::load_one(&self.paths, self.global.profile.as_deref())?;
+        let found = (self.global.profile.clone())
+            .or_else(|| one.current.clone())
+            .and_then(|name| Some((name.clone(), one.profiles.get(&name)?.clone())));
+        let (name, profile) = match found {
+            Some(found) => found,
+            None => {
+                let config = self.config()?;
+                let name = self.selected_name(&config)?;
+                let profile = match config.profiles.get(&name) {
+                    Some(profile) => profile.clone(),
+                    None => self.learn_shared(&name, &config)?,
+                };
+                (name, profile)
+            }
         };
         if self.global.sandbox && !profile.sandbox {
             return Err(Error::usage(format!(
@@ -194,7 +205,7 @@ impl Ctx {
         let mut profile = profile;
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
-        let store = store::open_profile(&name, profile.store, profile.vault.as_ref(), &self.paths)?;
+        let store = profile.open_store(&name, &self.paths)?;
         crate::redact::remember_lazily(crate::broker::profile_secrets_later(
             &self.paths,
             &name,

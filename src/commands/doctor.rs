@@ -26,7 +26,7 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Config;
-use crate::store::{self, StoreChoice, StoreKind};
+use crate::store::{self, StoreKind};
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Finding {
@@ -188,26 +188,13 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         config.profiles.values().any(|p| p.store == kind)
             || config.operators.values().any(|o| o.store == kind)
     };
-    let choice = ctx.global.store;
-    let keychain_required = used(StoreKind::Keychain)
-        || matches!(
-            choice,
-            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
-        );
-    let vault_required = used(StoreKind::Vault) || choice == Some(StoreChoice::Vault);
-    let vault_set = ["VAULT_ADDR", "BAO_ADDR"]
+    let used: Vec<StoreKind> = <StoreKind as clap::ValueEnum>::value_variants()
         .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
-
-    for probe in store::diagnose(&ctx.paths, vault_set || vault_required) {
-        let required = if probe.check.starts_with("keychain") {
-            keychain_required
-        } else if probe.check.starts_with("vault") {
-            vault_required || vault_set
-        } else {
-            true
-        };
-        record(&mut findings, probe.check, probe.outcome, required);
+        .copied()
+        .filter(|kind| used(*kind))
+        .collect();
+    for probe in store::diagnose(&ctx.paths, &used, ctx.global.store) {
+        record(&mut findings, probe.check, probe.outcome, probe.required);
     }
 
     // The headline is the first failure of the most pressing class, in the order listed: a

@@ -114,14 +114,15 @@ kill "$gateway"; gateway=""
 # as users run it).
 as_user=()
 [ "$(id -u)" = 0 ] && id -u 1000 >/dev/null 2>&1 && as_user=(setpriv --reuid=1000 --regid=1000 --clear-groups)
-if [ "${#as_user[@]}" -gt 0 ]; then chmod 755 "$work"; chown -R 1000:1000 "$work/home"; fi
-"${as_user[@]}" env HOME="$work" hyperfine --warmup 5 --runs 200 --export-markdown "$work/isolate.md" -N \
+mkdir -p "$work/isolate"
+if [ "${#as_user[@]}" -gt 0 ]; then chmod 755 "$work"; chown -R 1000:1000 "$work/home" "$work/isolate"; fi
+"${as_user[@]}" env HOME="$work" hyperfine --warmup 5 --runs 200 --export-markdown "$work/isolate/isolate.md" -N \
     --command-name "exec -- true" "$bin exec -- true" \
     --command-name "exec --isolate -- true" "$bin exec --isolate -- true" \
     --command-name "exec --gateway -- true" "$bin exec --gateway -- true" \
     --command-name "exec --isolate --gateway -- true" "$bin exec --isolate --gateway -- true"
 if [ "${#as_user[@]}" -gt 0 ]; then chown -R "$(id -u):$(id -g)" "$work/home"; fi
-cp "$work/isolate.md" "$out/isolate.md"
+cp "$work/isolate/isolate.md" "$out/isolate.md"
 # The embedded sandbox: no URL overrides (agentcred refuses them for a sandbox profile).
 unset AGENTCRED_FLUXA_AGENTID_URL AGENTCRED_FLUXA_WALLET_URL AGENTCRED_FLUXRA_URL \
     AGENTCRED_AUTHPI_URL AGENTCRED_AUTHPI_IDP_URL AGENTCRED_PROXY_URL

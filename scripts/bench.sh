@@ -13,6 +13,7 @@
 # - the vault store next to the file store: token (fresh JWT) and token (refresh every call)
 #   with the profile in an OpenBao dev server on loopback (`bao` from AGENTCRED_TEST_BAO, PATH
 #   or target/venv-bao, which .ci/run installs).
+# - exec --isolate: `exec -- true` against `exec --isolate -- true` (and with --gateway).
 # - gateway: the same wallet status request with curl, direct with the JWT vs through
 #   `agentcred gateway` with its token; the difference is the gateway's added latency.
 # Against a baseline build (BASELINE=path/to/older/agentcred, side by side in the same run;
@@ -108,6 +109,20 @@ hyperfine --warmup 10 --runs 300 --export-markdown "$out/gateway.md" -N \
     --command-name "wallet status, through the gateway" \
     "curl -sf -o /dev/null -H @$work/gateway.h $gw_wallet/api/agent/self/status"
 kill "$gateway"; gateway=""
+# The cost of `exec --isolate`: the helper's exec, two user namespaces, the hiding mounts and
+# Landlock, side by side with a plain `exec` (run as a non-root user where the script is root,
+# as users run it).
+as_user=()
+[ "$(id -u)" = 0 ] && id -u 1000 >/dev/null 2>&1 && as_user=(setpriv --reuid=1000 --regid=1000 --clear-groups)
+mkdir -p "$work/isolate"
+if [ "${#as_user[@]}" -gt 0 ]; then chmod 755 "$work"; chown -R 1000:1000 "$work/home" "$work/isolate"; fi
+"${as_user[@]}" env HOME="$work" hyperfine --warmup 5 --runs 200 --export-markdown "$work/isolate/isolate.md" -N \
+    --command-name "exec -- true" "$bin exec -- true" \
+    --command-name "exec --isolate -- true" "$bin exec --isolate -- true" \
+    --command-name "exec --gateway -- true" "$bin exec --gateway -- true" \
+    --command-name "exec --isolate --gateway -- true" "$bin exec --isolate --gateway -- true"
+if [ "${#as_user[@]}" -gt 0 ]; then chown -R "$(id -u):$(id -g)" "$work/home"; fi
+cp "$work/isolate/isolate.md" "$out/isolate.md"
 # The embedded sandbox: no URL overrides (agentcred refuses them for a sandbox profile).
 unset AGENTCRED_FLUXA_AGENTID_URL AGENTCRED_FLUXA_WALLET_URL AGENTCRED_FLUXRA_URL \
     AGENTCRED_AUTHPI_URL AGENTCRED_AUTHPI_IDP_URL AGENTCRED_PROXY_URL
@@ -154,7 +169,7 @@ hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 0}' "$base/_sandbox/knobs" >/dev/null
-cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
+cat "$out/token.md" "$out/gateway.md" "$out/isolate.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
 fi
 
 # The builds side by side: this one and BASELINE, each against its own `sandbox serve`

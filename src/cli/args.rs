@@ -292,6 +292,19 @@ pub struct ExecArgs {
     /// point the command's base URLs at it
     #[arg(long)]
     pub gateway: bool,
+    /// Run the command where it cannot reach any stored credential (Linux): agentcred's
+    /// directories, the keyring, the session bus, vault tokens and agentcred's own process are
+    /// out of its reach. Without every protection the command is not started, unless
+    /// `=best-effort`
+    #[arg(
+        long,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "required",
+        value_enum
+    )]
+    pub isolate: Option<crate::isolate::Mode>,
     /// The command to run and its arguments (after `--`)
     #[arg(
         value_name = "CMD",

@@ -6,6 +6,10 @@
 /// Notices: progress and facts, silenced by `-q`.
 pub const NOTICES: &[(&str, &str)] = &[
     (
+        "isolation",
+        "exec --isolate: every protection was applied (the list is in the message, and under --json in `applied`)",
+    ),
+    (
         "waiting",
         "a request has been waiting for the service's answer for a while",
     ),
@@ -104,6 +108,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
     (
         "old_rescue_format",
         "a rescue file from an older agentcred holds less than a current one",
+    ),
+    (
+        "isolation_partial",
+        "exec --isolate=best-effort: the command runs without some protections (each named with its reason and fix)",
     ),
     (
         "revoke_answer_lost",

@@ -13,6 +13,7 @@ mod generated;
 mod hardening;
 mod homes;
 mod hostile;
+mod isolate;
 mod keychain;
 mod profiles;
 mod proxy;

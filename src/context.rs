@@ -49,6 +49,22 @@ impl Ctx {
         })
     }
 
+    /// A context like this one that acts on profile `name`: the incident commands (`freeze
+    /// --upstream`, `leaks scan --rotate`) run a service's own commands for each profile.
+    pub fn for_profile(&self, name: &str) -> Result<Ctx> {
+        let mut global = self.global.clone();
+        global.profile = Some(name.to_owned());
+        global.profiles = vec![name.to_owned()];
+        Ctx::new(global, self.printer.clone())
+    }
+
+    /// Run one of agentcred's own commands on profile `name` with its stdout data kept back
+    /// (the caller reports the outcome in its own output); warnings still reach stderr.
+    pub fn quietly_for(&self, name: &str, command: impl FnOnce(&Ctx) -> Result<()>) -> Result<()> {
+        let sub = self.for_profile(name)?;
+        crate::output::capture(|| command(&sub)).0
+    }
+
     /// Exit with `code` when the command returns successfully (`exec`: the child's code).
     pub fn set_exit_code(&self, code: u8) {
         self.exit_code.set(code);

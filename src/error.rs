@@ -92,6 +92,10 @@ pub enum Code {
     MinValidUnmet,
     /// Refused by a rule of the service that has no finer code.
     RefusedByPolicy,
+    /// The profile is frozen (`agentcred freeze`): no credential of it is used until `unfreeze`.
+    Frozen,
+    /// `leaks scan` found a stored secret in the files it read.
+    LeaksFound,
 }
 
 impl Code {
@@ -115,6 +119,8 @@ impl Code {
         Code::LimitReached,
         Code::MinValidUnmet,
         Code::RefusedByPolicy,
+        Code::Frozen,
+        Code::LeaksFound,
     ];
 
     pub fn kind(self) -> ErrorKind {
@@ -132,7 +138,9 @@ impl Code {
             | Code::NotAuthorizedByOwner
             | Code::LimitReached
             | Code::MinValidUnmet
-            | Code::RefusedByPolicy => ErrorKind::Policy,
+            | Code::RefusedByPolicy
+            | Code::Frozen
+            | Code::LeaksFound => ErrorKind::Policy,
         }
     }
 
@@ -156,6 +164,8 @@ impl Code {
             Code::LimitReached => "limit_reached",
             Code::MinValidUnmet => "min_valid_unmet",
             Code::RefusedByPolicy => "refused_by_policy",
+            Code::Frozen => "frozen",
+            Code::LeaksFound => "leaks_found",
         }
     }
 
@@ -184,6 +194,10 @@ impl Code {
             Code::LimitReached => "a count or spending limit of the service was reached",
             Code::MinValidUnmet => "the service issues no credential valid for --min-valid",
             Code::RefusedByPolicy => "refused by a rule of the service that has no finer code",
+            Code::Frozen => {
+                "the profile is frozen (`agentcred freeze`); `agentcred unfreeze` lifts it"
+            }
+            Code::LeaksFound => "`leaks scan` found a stored secret in the files it read",
         }
     }
 }

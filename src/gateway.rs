@@ -26,6 +26,8 @@
 //!   streams ([`crate::redact`]); `Content-Length` is dropped since redaction can change it.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
 //!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
+//! - A frozen profile ([`crate::freeze`]) is checked before every request, cheaply (see
+//!   [`crate::freeze::Watch`]), and answered 403 with code `frozen`: nothing is sent.
 //!
 //! Why axum on a current-thread tokio runtime: both are already in the build for the
 //! sandbox, axum's one fallback handler sees the raw request target (so the absolute-form and
@@ -157,6 +159,7 @@ pub struct Gateway {
     /// Endpoint name → base URL, as recorded in the profile.
     endpoints: BTreeMap<String, Url>,
     client: reqwest::Client,
+    freeze: Option<crate::freeze::Watch>,
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -191,7 +194,14 @@ impl Gateway {
             broker,
             endpoints: parsed,
             client,
+            freeze: None,
         })
+    }
+
+    /// Refuse every request while the profile is frozen.
+    pub fn with_freeze_watch(mut self, watch: crate::freeze::Watch) -> Gateway {
+        self.freeze = Some(watch);
+        self
     }
 
     pub fn broker(&self) -> &Broker {
@@ -241,6 +251,9 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Upstream> {
+        if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
+            return Err(frozen);
+        }
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
@@ -471,15 +484,20 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
     out
 }
 
-/// The gateway's own error answer: 502 with the §8 envelope.
+/// The gateway's own error answer: the §8 envelope, 403 for a frozen profile, else 502.
 fn error_response(err: &Error) -> Response {
     let body = err.to_json();
     let code = body["error"]["code"]
         .as_str()
         .unwrap_or("internal")
         .to_owned();
+    let status = if err.code() == crate::error::Code::Frozen {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::BAD_GATEWAY
+    };
     let mut response = (
-        StatusCode::BAD_GATEWAY,
+        status,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
@@ -626,8 +644,9 @@ impl Running {
             .iter()
             .any(|t| t.value == ToolValue::Credential { jwt_shaped: true });
         let endpoints = session.endpoints.clone();
+        let watch = crate::freeze::Watch::start(&session)?;
         let broker = Broker::start(session, trace)?;
-        let gateway = Arc::new(Gateway::new(broker, &endpoints)?);
+        let gateway = Arc::new(Gateway::new(broker, &endpoints)?.with_freeze_watch(watch));
         let listener = Listener::bind(port)?;
         let base_url = listener.base_url();
         let urls = listener.endpoint_urls(&gateway);

@@ -5,6 +5,9 @@
 //! [`crate::gateway`]; this command checks the profile, picks the credential and returns the
 //! child's exit code as agentcred's.
 //!
+//! - `--gateway --ephemeral` forwards with a credential minted for this run and revokes it when
+//!   the run ends, however it ends ([`crate::ephemeral`]).
+//! - A frozen profile is refused (exit 8, `frozen`).
 //! - A nested `exec` of the same profile is refused (exit 2): the outer one already put the
 //!   credential in the environment. Another profile is allowed.
 //! - `--min-valid` (default 60 s) is raised to what the service's own tools need
@@ -36,6 +39,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         )));
     }
     let session = ctx.session_for(name, profile)?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     let spec = provider.spec();
     services::service(provider)?.check_agent_usable(&session)?;
@@ -44,7 +48,20 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let endpoints = session.endpoints.clone();
 
     let code = if args.gateway {
-        let running = gateway::Running::start(session, ctx.global.verbose > 0, 0)?;
+        let (session, minted) = if args.ephemeral {
+            crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
+        } else {
+            (session, None)
+        };
+        let running = match gateway::Running::start(session, ctx.global.verbose > 0, 0) {
+            Ok(running) => running,
+            Err(err) => {
+                if let Some(minted) = minted {
+                    minted.end(ctx);
+                }
+                return Err(err);
+            }
+        };
         ctx.printer.status(format!(
             "Credential gateway for profile '{name}' on {}",
             running.base_url
@@ -60,7 +77,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
             },
         );
         let code = child::run(&args.command, &env);
-        running.stop()?;
+        let stopped = running.stop();
+        // The run is over however it ended (the child killed, agentcred signalled): its
+        // credential goes now, before any error is reported.
+        if let Some(minted) = minted {
+            minted.end(ctx);
+        }
+        stopped?;
         code?
     } else {
         let min_valid = args.min_valid.max(spec.min_child_validity);

@@ -2,10 +2,11 @@
 //! credentials.
 //!
 //! Contract:
-//! - A freeze is a small JSON file, `DATA_DIR/frozen/PROFILE.json` (`frozen_at`, `reason`,
-//!   `by`), written atomically. For a profile in a store shared between hosts (the vault) the
-//!   same object is also written into the profile's shared document, so every host honours it;
-//!   either one makes the profile frozen.
+//! - A freeze is a small JSON object (`frozen_at`, `reason`, `by`). For a profile in a store
+//!   shared between hosts (the vault) it is written into the profile's shared document, so
+//!   every host honours it and `unfreeze` on any host lifts it; otherwise (or when the shared
+//!   store cannot be written, said on stderr) it is the file `DATA_DIR/frozen/PROFILE.json`,
+//!   written atomically. Either one makes the profile frozen.
 //! - `token`, `refresh`, `exec`, `gateway` and `mcp` refuse a frozen profile with exit 8, code
 //!   `frozen` ([`refuse_if_frozen`]); `status --check` reports health `frozen`.
 //! - A running gateway asks a [`Watch`] before every request: one `stat` of the local file (no
@@ -132,8 +133,31 @@ pub fn refuse_if_frozen(session: &Session) -> Result<()> {
     }
 }
 
-/// Freeze profile `name` here and, for a shared profile, in its shared document.
-pub fn freeze(paths: &Paths, name: &str, profile: &Profile, freeze: &Freeze) -> Result<bool> {
+/// Freeze profile `name`: in its shared document for a shared profile (`Ok(true)`), else
+/// on this host; a shared store that fails is reported to `fallback` and the freeze is
+/// written here instead.
+pub fn freeze(
+    paths: &Paths,
+    name: &str,
+    profile: &Profile,
+    freeze: &Freeze,
+    fallback: &mut dyn FnMut(Error),
+) -> Result<bool> {
+    if profile.store.is_shared() {
+        let written = store::open_profile(name, profile.store, profile.vault.as_ref(), paths)
+            .and_then(|store| {
+                let doc = store.shared().ok_or_else(|| {
+                    Error::internal("the shared store offers no shared document")
+                })?;
+                let value = serde_json::to_value(freeze)
+                    .map_err(|e| Error::internal(format!("cannot write the freeze: {e}")))?;
+                doc.write_freeze(Some(&value))
+            });
+        match written {
+            Ok(()) => return Ok(true),
+            Err(e) => fallback(e),
+        }
+    }
     let path = local_path(paths, name);
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -148,17 +172,7 @@ pub fn freeze(paths: &Paths, name: &str, profile: &Profile, freeze: &Freeze) -> 
         .map_err(|e| Error::store(format!("cannot write the freeze file: {e}")))?;
     tmp.persist(&path)
         .map_err(|e| Error::store(format!("cannot write {}: {e}", path.display())))?;
-    let mut shared = false;
-    if profile.store.is_shared() {
-        let store = store::open_profile(name, profile.store, profile.vault.as_ref(), paths)?;
-        if let Some(doc) = store.shared() {
-            let value = serde_json::to_value(freeze)
-                .map_err(|e| Error::internal(format!("cannot write the freeze: {e}")))?;
-            doc.write_freeze(Some(&value))?;
-            shared = true;
-        }
-    }
-    Ok(shared)
+    Ok(false)
 }
 
 /// Lift profile `name`'s freeze here and in its shared document; whether it was frozen.

@@ -31,7 +31,7 @@ struct Action {
 #[derive(Serialize, schemars::JsonSchema)]
 struct Frozen {
     profile: String,
-    /// Written to the shared store too, so every host honours it.
+    /// Written to the shared store, so every host honours it.
     shared: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     upstream: Vec<Action>,
@@ -47,7 +47,7 @@ impl Render for FreezeView {
     fn human(&self, out: &mut Human) {
         for p in &self.profiles {
             let shared = if p.shared {
-                " (here and in the shared store)"
+                " (in the shared store, for every host)"
             } else {
                 ""
             };
@@ -127,7 +127,12 @@ pub fn freeze(ctx: &Ctx, args: FreezeArgs) -> Result<()> {
     let mut failure: Option<Error> = None;
     // Every profile is frozen before anything is asked of a service.
     for (name, profile) in &targets {
-        let shared = freeze::freeze(&ctx.paths, name, profile, &record)?;
+        let shared = freeze::freeze(&ctx.paths, name, profile, &record, &mut |e| {
+            ctx.printer.warn(format!(
+                "profile '{name}' is frozen on this host only: the shared store failed ({})",
+                e.message
+            ));
+        })?;
         rows.push(Frozen {
             profile: name.clone(),
             shared,
@@ -196,7 +201,8 @@ fn upstream(
                     name.to_owned(),
                     profile.clone(),
                     AgentCommand::Suspend(AgentReasonArgs {
-                        reason: reason.map(str::to_owned),
+                        // Some services need a reason to suspend.
+                        reason: Some(reason.unwrap_or("frozen with agentcred freeze").to_owned()),
                     }),
                 )
             })

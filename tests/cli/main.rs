@@ -11,6 +11,7 @@ mod fluxra;
 mod gateway;
 mod generated;
 mod hardening;
+mod incident;
 mod keychain;
 mod profiles;
 mod proxy;

@@ -146,9 +146,9 @@ pub fn freeze(
     if profile.store.is_shared() {
         let written = store::open_profile(name, profile.store, profile.vault.as_ref(), paths)
             .and_then(|store| {
-                let doc = store.shared().ok_or_else(|| {
-                    Error::internal("the shared store offers no shared document")
-                })?;
+                let doc = store
+                    .shared()
+                    .ok_or_else(|| Error::internal("the shared store offers no shared document"))?;
                 let value = serde_json::to_value(freeze)
                     .map_err(|e| Error::internal(format!("cannot write the freeze: {e}")))?;
                 doc.write_freeze(Some(&value))

@@ -327,8 +327,8 @@ pub struct FreezeArgs {
     /// Freeze every profile
     #[arg(long)]
     pub all: bool,
-    /// Also act at the service: suspend the agent where it can be (AuthPI, Proxy) and revoke
-    /// spare and run credentials
+    /// Also act at the service: suspend the agent where the service has a suspension, and
+    /// revoke spare and run credentials
     #[arg(long)]
     pub upstream: bool,
     /// Why (recorded with the freeze and shown by every refusal)

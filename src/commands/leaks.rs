@@ -335,8 +335,10 @@ fn scan(ctx: &Ctx, paths: &[PathBuf]) -> Result<(ScanView, Vec<Needle>)> {
 fn scan_command(ctx: &Ctx, args: LeaksScanArgs) -> Result<()> {
     for path in &args.paths {
         if let Err(e) = std::fs::metadata(path) {
-            return Err(Error::not_found(format!("cannot scan {}: {e}", path.display()))
-                .with_hint("give files or directories that exist"));
+            return Err(
+                Error::not_found(format!("cannot scan {}: {e}", path.display()))
+                    .with_hint("give files or directories that exist"),
+            );
         }
     }
     let (first, needles) = scan(ctx, &args.paths)?;

@@ -106,8 +106,15 @@ fn proxy(server: &Server) -> Setup {
 fn fluxra(server: &Server) -> Setup {
     let mut home = Home::new();
     home.use_server(server);
-    home.run(&["--profile", "p", "register", "fluxra", "--name", "incident-bot"])
-        .ok();
+    home.run(&[
+        "--profile",
+        "p",
+        "register",
+        "fluxra",
+        "--name",
+        "incident-bot",
+    ])
+    .ok();
     let agent = agent_id(&home);
     Setup {
         path: format!("/api/agents/{agent}"),
@@ -138,7 +145,9 @@ fn authpi(server: &Server) -> Setup {
     ])
     .ok();
     let agent = agent_id(&home);
-    let agents = format!("/authpi/api/v1/accounts/{DEMO_ACCOUNT_ID}/issuers/{DEMO_ISSUER_ID}/agents/{agent}/verifiers");
+    let agents = format!(
+        "/authpi/api/v1/accounts/{DEMO_ACCOUNT_ID}/issuers/{DEMO_ISSUER_ID}/agents/{agent}/verifiers"
+    );
     Setup {
         path: format!("/{DEMO_ISSUER_ID}/userinfo"),
         create: ("POST", agents.clone()),
@@ -244,7 +253,10 @@ fn ephemeral_run(setup: fn(&Server) -> Setup) {
     // gone with its verifier).
     let minted = run_credentials(&server);
     assert!(minted.len() <= 1, "{minted:?}");
-    assert!(minted.iter().all(|c| !still_valid(c)), "still valid: {minted:?}");
+    assert!(
+        minted.iter().all(|c| !still_valid(c)),
+        "still valid: {minted:?}"
+    );
     // The profile's own secrets were neither used for the run nor replaced.
     assert_eq!(s.home.stored_secrets(), stored_before);
     assert!(pending_files(&s.home).is_empty());
@@ -296,12 +308,7 @@ fn an_ephemeral_authpi_run_mints_uses_and_revokes_a_client_secret_of_its_own() {
     let s = authpi(&server);
     let child = write_child(&s.home);
     let report_path = s.home.path().join("r.jsonl");
-    let before = s
-        .home
-        .run(&["--json", "verifiers", "list"])
-        .ok()
-        .json()["verifiers"]
-        .clone();
+    let before = s.home.run(&["--json", "verifiers", "list"]).ok().json()["verifiers"].clone();
     s.home
         .run(&[
             "exec",
@@ -316,12 +323,7 @@ fn an_ephemeral_authpi_run_mints_uses_and_revokes_a_client_secret_of_its_own() {
             "-",
         ])
         .ok();
-    let after = s
-        .home
-        .run(&["--json", "verifiers", "list"])
-        .ok()
-        .json()["verifiers"]
-        .clone();
+    let after = s.home.run(&["--json", "verifiers", "list"]).ok().json()["verifiers"].clone();
     assert_eq!(before, after, "the profile's verifier was used or changed");
 }
 
@@ -350,6 +352,17 @@ fn an_ephemeral_fluxa_run_mints_nothing_and_works() {
     assert_eq!(run.code, 0, "{}", run.all());
     run.mentions(&["nothing was minted"]);
     assert_eq!(report(&report_path)[0]["status"], 200);
+    assert!(run_credentials(&server).is_empty());
+}
+
+#[test]
+fn ephemeral_needs_the_gateway() {
+    let server = Server::start();
+    let s = proxy(&server);
+    s.home
+        .run(&["exec", "--ephemeral", "--", "true"])
+        .code(2)
+        .mentions(&["--gateway"]);
     assert!(run_credentials(&server).is_empty());
 }
 
@@ -495,7 +508,12 @@ urllib.request.urlopen(urllib.request.Request("{base}/_sandbox/faults", data=bod
         "-c",
         &script,
     ]);
-    assert_eq!(run.code, 0, "the child's exit code stays the command's: {}", run.all());
+    assert_eq!(
+        run.code,
+        0,
+        "the child's exit code stays the command's: {}",
+        run.all()
+    );
     run.mentions(&["could not revoke", "doctor"]);
     assert_eq!(pending_files(&s.home).len(), 1);
     assert!(still_valid(&run_credentials(&server)[0]));
@@ -586,16 +604,21 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
     let froze = s.home.run(&["freeze", "--reason", "runaway loop"]).ok();
     assert!(froze.stdout.contains("Froze"), "{}", froze.all());
     let frozen_at = now();
-    std::thread::sleep(Duration::from_millis(1800));
+    std::thread::sleep(Duration::from_millis(2500));
     let refused = s.home.run(&["--json", "token"]).code(8);
     assert_eq!(refused.error_json()["error"]["code"], "frozen");
     refused.mentions(&["runaway loop"]);
     s.home.run(&["exec", "--", "true"]).code(8);
+    s.home.run(&["refresh"]).code(8);
+    s.home
+        .run(&["--profile", "p", "mcp"])
+        .code(8)
+        .mentions(&["frozen"]);
     let check = s.home.run(&["--json", "status", "--check"]).code(8);
     assert_eq!(check.json()["health"], "frozen");
     s.home.run(&["unfreeze"]).ok();
     let unfrozen_at = now();
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(2500));
     std::fs::write(&stop, "").unwrap();
     run.wait().unwrap();
 
@@ -605,22 +628,21 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
         .iter()
         .filter(|l| t(l) > frozen_at + 1.0 && t(l) < unfrozen_at)
         .collect();
-    assert!(while_frozen.len() >= 5, "{lines:?}");
+    assert!(while_frozen.len() >= 3, "{lines:?}");
     for l in &while_frozen {
         assert_eq!(l["status"], 403, "a request forwarded while frozen: {l}");
         assert_eq!(l["code"], "frozen");
     }
-    let first_refused = lines
-        .iter()
-        .find(|l| l["status"] == 403)
-        .map(t)
-        .unwrap();
+    let first_refused = lines.iter().find(|l| l["status"] == 403).map(t).unwrap();
     eprintln!(
         "freeze: first refusal {:.0} ms after `freeze` returned",
         (first_refused - frozen_at) * 1000.0
     );
     let after: Vec<&Value> = lines.iter().filter(|l| t(l) > unfrozen_at + 1.0).collect();
-    assert!(!after.is_empty() && after.iter().all(|l| l["status"] == 200), "{after:?}");
+    assert!(
+        !after.is_empty() && after.iter().all(|l| l["status"] == 200),
+        "{after:?}"
+    );
     s.home.run(&["token"]).ok();
 }
 
@@ -631,18 +653,22 @@ fn freeze_upstream_suspends_the_agents_and_revokes_spares_and_run_credentials() 
     s.home.run(&["tokens", "create"]).ok();
     let view = s
         .home
-        .run(&["--json", "freeze", "--upstream", "--reason", "compromised host"])
+        .run(&[
+            "--json",
+            "freeze",
+            "--upstream",
+            "--reason",
+            "compromised host",
+        ])
         .ok()
         .json();
     let actions = view["profiles"][0]["upstream"].as_array().unwrap();
+    assert!(actions.iter().all(|a| a["done"] == true), "{actions:?}");
     assert!(
-        actions.iter().all(|a| a["done"] == true),
-        "{actions:?}"
+        actions
+            .iter()
+            .any(|a| a["action"].as_str().unwrap().contains("spare"))
     );
-    assert!(actions.iter().any(|a| a["action"]
-        .as_str()
-        .unwrap()
-        .contains("spare")));
     let agent = s.home.run(&["--json", "agent", "show"]).ok().json();
     assert_eq!(agent["agent"]["status"], "suspended", "{agent}");
     let tokens = s.home.run(&["--json", "tokens", "list"]).ok().json();
@@ -656,11 +682,7 @@ fn freeze_upstream_suspends_the_agents_and_revokes_spares_and_run_credentials() 
 
     let server2 = Server::start();
     let a = authpi(&server2);
-    let view = a
-        .home
-        .run(&["--json", "freeze", "--upstream"])
-        .ok()
-        .json();
+    let view = a.home.run(&["--json", "freeze", "--upstream"]).ok().json();
     assert_eq!(view["profiles"][0]["upstream"][0]["done"], true, "{view}");
     let agent = a.home.run(&["--json", "agent", "show"]).ok().json();
     assert_eq!(agent["agent"]["status"], "suspended", "{agent}");
@@ -670,7 +692,12 @@ fn freeze_upstream_suspends_the_agents_and_revokes_spares_and_run_credentials() 
     let view = f.home.run(&["--json", "freeze", "--upstream"]).ok().json();
     let suspend = &view["profiles"][0]["upstream"][0];
     assert_eq!(suspend["done"], false);
-    assert!(suspend["detail"].as_str().unwrap().contains("no suspension"));
+    assert!(
+        suspend["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no suspension")
+    );
     f.home.run(&["token"]).code(8);
 }
 
@@ -686,13 +713,22 @@ fn a_vault_profile_frozen_on_one_host_is_refused_on_another() {
     };
     let first = host();
     first
-        .run(&["--profile", "fleet", "register", "fluxra", "--name", "fleet-bot"])
+        .run(&[
+            "--profile",
+            "fleet",
+            "register",
+            "fluxra",
+            "--name",
+            "fleet-bot",
+        ])
         .ok();
     let second = host();
     second.run(&["--profile", "fleet", "token"]).ok();
 
     first.run(&["--profile", "fleet", "freeze"]).ok();
-    let refused = second.run(&["--json", "--profile", "fleet", "token"]).code(8);
+    let refused = second
+        .run(&["--json", "--profile", "fleet", "token"])
+        .code(8);
     assert_eq!(refused.error_json()["error"]["code"], "frozen");
     first.run(&["--profile", "fleet", "token"]).code(8);
     // Unfrozen from the other host: both work again.
@@ -723,10 +759,16 @@ fn planted(value: &str) -> Vec<(&'static str, String)> {
         ("literal", format!("Authorization: Bearer {value}")),
         (
             "json_escaped",
-            format!("{{\"tool_result\": {}}}", serde_json::to_string(value).unwrap()),
+            format!(
+                "{{\"tool_result\": {}}}",
+                serde_json::to_string(value).unwrap()
+            ),
         ),
         ("percent_encoded", format!("GET /cb?token={pct}&x=1")),
-        ("base64", format!("blob: {}", std.encode(format!("k={value};")))),
+        (
+            "base64",
+            format!("blob: {}", std.encode(format!("k={value};"))),
+        ),
         (
             "base64_url",
             format!("blob: {}", url.encode(format!("ab{{\"t\":\"{value}\"}}"))),
@@ -811,7 +853,14 @@ fn leaks_scan_finds_every_planted_value_and_no_decoy_and_rotate_replaces_them() 
     let s = proxy(&server);
     // A second profile of another service in the same home.
     s.home
-        .run(&["--profile", "k", "register", "fluxra", "--name", "leaky-bot"])
+        .run(&[
+            "--profile",
+            "k",
+            "register",
+            "fluxra",
+            "--name",
+            "leaky-bot",
+        ])
         .ok();
     s.home.run(&["profiles", "use", "p"]).ok();
     let secrets = s.home.stored_secrets();
@@ -868,7 +917,13 @@ fn leaks_scan_finds_every_planted_value_and_no_decoy_and_rotate_replaces_them() 
     // Rotate: the token and the API key are replaced; the recovery key cannot be.
     let run = s
         .home
-        .run(&["--json", "leaks", "scan", "--rotate", tree.path().to_str().unwrap()])
+        .run(&[
+            "--json",
+            "leaks",
+            "scan",
+            "--rotate",
+            tree.path().to_str().unwrap(),
+        ])
         .code(8);
     let view = run.json();
     let rotations = view["rotations"].as_array().unwrap();
@@ -897,7 +952,11 @@ fn leaks_scan_finds_every_planted_value_and_no_decoy_and_rotate_replaces_them() 
     assert_ne!(new_token, token);
     assert_ne!(secrets["k:api_key"].as_str().unwrap(), api_key);
     let http = reqwest::blocking::Client::new();
-    let agent_url = format!("{}/v1/agents/{}", server.url("AGENTCRED_PROXY_URL"), s.agent);
+    let agent_url = format!(
+        "{}/v1/agents/{}",
+        server.url("AGENTCRED_PROXY_URL"),
+        s.agent
+    );
     let status = |bearer: &str| {
         http.get(&agent_url)
             .bearer_auth(bearer)
@@ -913,13 +972,16 @@ fn leaks_scan_finds_every_planted_value_and_no_decoy_and_rotate_replaces_them() 
         .unwrap()
         .to_owned();
     let exchange = |key: &str| {
-        http.post(format!("{}/api/auth/token", server.url("AGENTCRED_FLUXRA_URL")))
-            .basic_auth(&fluxra_agent, Some(key))
-            .json(&json!({"grant_type": "client_credentials"}))
-            .send()
-            .unwrap()
-            .status()
-            .as_u16()
+        http.post(format!(
+            "{}/api/auth/token",
+            server.url("AGENTCRED_FLUXRA_URL")
+        ))
+        .basic_auth(&fluxra_agent, Some(key))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
     };
     assert_eq!(exchange(&api_key), 401);
     assert_eq!(exchange(secrets["k:api_key"].as_str().unwrap()), 200);

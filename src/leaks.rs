@@ -17,6 +17,9 @@
 //!   characters the base64 check looks at), so a match across a chunk boundary is found once.
 //!   Line numbers count `\n` bytes before the match. A file with a NUL byte in its first 8 KiB
 //!   is binary and skipped, as grep does.
+//! - Gateway tokens are looked for by their shape, since no process but a running gateway
+//!   holds one: `agw_` and 43 base64url characters, or an unsigned JWT whose issuer is
+//!   `agentcred-gateway` (what a gateway hands a child whose tools decode a JWT).
 //! - Nothing here prints or returns a value: a [`Finding`] names the needle by index.
 
 use std::io::Read;
@@ -37,6 +40,13 @@ const CHUNK: usize = 1 << 20;
 const BINARY_PROBE: usize = 8 * 1024;
 /// Context kept around a chunk boundary for the base64 check, beyond the longest pattern.
 const MARGIN: usize = 16;
+/// How far past its start a gateway-token shape is read to check it.
+const SHAPE_SPAN: usize = 1024;
+/// A plain gateway token: this prefix and the base64url of 32 random bytes.
+const GATEWAY_PREFIX: &str = "agw_";
+const GATEWAY_RANDOM_LEN: usize = 43;
+/// The issuer of a JWT-shaped gateway token.
+const GATEWAY_ISSUER: &str = "agentcred-gateway";
 
 /// One value to look for, and what to call it.
 pub struct Needle {
@@ -80,8 +90,18 @@ struct Base64Cut {
     skip: usize,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Index into the needles.
+    Value(usize),
+    /// A gateway token's prefix (`agw_`).
+    GatewayPrefix,
+    /// An unsigned JWT's header (`{"alg":"none","typ":"JWT"}`) and its dot.
+    UnsignedJwt,
+}
+
 struct Pattern {
-    needle: usize,
+    source: Source,
     encoding: Encoding,
     cut: Option<Base64Cut>,
 }
@@ -91,8 +111,8 @@ struct Pattern {
 pub struct Finding {
     /// 1-based.
     pub line: u64,
-    /// Index into the needles the scanner was built from.
-    pub needle: usize,
+    /// Index into the needles the scanner was built from; `None` for a gateway token.
+    pub needle: Option<usize>,
     pub encoding: Encoding,
 }
 
@@ -222,7 +242,7 @@ impl Scanner {
             for (encoding, text) in text_forms(value) {
                 texts.push(text.into_bytes());
                 patterns.push(Pattern {
-                    needle: index,
+                    source: Source::Value(index),
                     encoding,
                     cut: None,
                 });
@@ -230,13 +250,29 @@ impl Scanner {
             for (encoding, text, cut) in base64_forms(value.as_bytes()) {
                 texts.push(text.into_bytes());
                 patterns.push(Pattern {
-                    needle: index,
+                    source: Source::Value(index),
                     encoding,
                     cut: Some(cut),
                 });
             }
         }
-        let longest = texts.iter().map(Vec::len).max().unwrap_or(0);
+        let unsigned_header = format!(
+            "{}.",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(serde_json::json!({"alg": "none", "typ": "JWT"}).to_string())
+        );
+        for (source, text) in [
+            (Source::GatewayPrefix, GATEWAY_PREFIX.to_owned()),
+            (Source::UnsignedJwt, unsigned_header),
+        ] {
+            texts.push(text.into_bytes());
+            patterns.push(Pattern {
+                source,
+                encoding: Encoding::Literal,
+                cut: None,
+            });
+        }
+        let longest = texts.iter().map(Vec::len).max().unwrap_or(0) + SHAPE_SPAN;
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
@@ -253,11 +289,6 @@ impl Scanner {
             values,
             longest,
         })
-    }
-
-    /// Whether there is anything to look for.
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
     }
 
     /// Scan one file (streamed); `progress` is told how many bytes were read.
@@ -301,26 +332,33 @@ impl Scanner {
                 }
             }
             let end = base + buffer.len() as u64;
+            // A match is this buffer's when its checks can read all they need here.
             let own_until = if eof {
                 end
             } else {
-                end.saturating_sub(MARGIN as u64)
+                end.saturating_sub((MARGIN + SHAPE_SPAN) as u64)
             };
-            let mut found: Vec<(usize, usize, usize)> = Vec::new();
-            if !self.patterns.is_empty() {
-                for m in self.automaton.find_overlapping_iter(&buffer[..]) {
-                    let abs_end = base + m.end() as u64;
-                    if abs_end <= owned_to || abs_end > own_until {
-                        continue;
-                    }
-                    let pattern = &self.patterns[m.pattern().as_usize()];
-                    if let Some(cut) = pattern.cut
-                        && !self.base64_holds(&buffer, m.start(), pattern.needle, cut)
-                    {
-                        continue;
-                    }
-                    found.push((m.start(), pattern.needle, m.pattern().as_usize()));
+            let mut found: Vec<(usize, Option<usize>, usize)> = Vec::new();
+            for m in self.automaton.find_overlapping_iter(&buffer[..]) {
+                let abs_end = base + m.end() as u64;
+                if abs_end <= owned_to || abs_end > own_until {
+                    continue;
                 }
+                let pattern = &self.patterns[m.pattern().as_usize()];
+                let needle = match pattern.source {
+                    Source::Value(needle) => {
+                        if let Some(cut) = pattern.cut
+                            && !self.base64_holds(&buffer, m.start(), needle, cut)
+                        {
+                            continue;
+                        }
+                        Some(needle)
+                    }
+                    Source::GatewayPrefix if is_gateway_token(&buffer[m.end()..]) => None,
+                    Source::UnsignedJwt if is_gateway_jwt(&buffer[m.end()..]) => None,
+                    _ => continue,
+                };
+                found.push((m.start(), needle, m.pattern().as_usize()));
             }
             found.sort();
             for (start, needle, pattern) in found {
@@ -390,6 +428,35 @@ impl Scanner {
         };
         decoded.len() >= total && &decoded[cut.offset..total] == value.as_slice()
     }
+}
+
+fn base64url_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// After `agw_`: exactly the random part of a gateway token.
+fn is_gateway_token(rest: &[u8]) -> bool {
+    rest.len() >= GATEWAY_RANDOM_LEN
+        && rest[..GATEWAY_RANDOM_LEN]
+            .iter()
+            .all(|b| base64url_char(*b))
+        && rest
+            .get(GATEWAY_RANDOM_LEN)
+            .is_none_or(|b| !base64url_char(*b))
+}
+
+/// After an unsigned JWT's header: claims naming the gateway as issuer.
+fn is_gateway_jwt(rest: &[u8]) -> bool {
+    let len = rest
+        .iter()
+        .take(SHAPE_SPAN)
+        .position(|b| !base64url_char(*b))
+        .unwrap_or(rest.len().min(SHAPE_SPAN));
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&rest[..len])
+        .ok()
+        .and_then(|claims| serde_json::from_slice::<serde_json::Value>(&claims).ok())
+        .is_some_and(|claims| claims["iss"] == GATEWAY_ISSUER)
 }
 
 /// Fill `buf` as far as the reader goes.
@@ -552,6 +619,26 @@ mod tests {
             let found = scan(&s, &text);
             assert_eq!(found.len(), 1, "shift {shift}: {found:?}");
             assert_eq!(found[0].line, lines, "shift {shift}");
+        }
+    }
+
+    #[test]
+    fn gateway_tokens_are_found_by_their_shape() {
+        let s = scanner(&[VALUE]);
+        for jwt_shaped in [false, true] {
+            let token = crate::gateway::GatewayToken::generate(jwt_shaped).unwrap();
+            let text = format!("x\nexport AGENTCRED_GATEWAY_TOKEN={}\n", token.expose());
+            let found = scan(&s, text.as_bytes());
+            assert_eq!(found.len(), 1, "{jwt_shaped}: {found:?}");
+            assert_eq!((found[0].line, found[0].needle), (2, None));
+        }
+        // Not the shape: too short, too long, another issuer.
+        for text in [
+            "agw_short".to_owned(),
+            format!("agw_{}", "a".repeat(44)),
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJpc3MiOiJvdGhlciJ9.".to_owned(),
+        ] {
+            assert!(scan(&s, text.as_bytes()).is_empty(), "{text}");
         }
     }
 

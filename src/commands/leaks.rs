@@ -2,8 +2,9 @@
 //! ladder, finding what leaked and replacing it.
 //!
 //! - The values looked for: every secret of every profile (each stored kind, spares
-//!   included), every stored operator key, and the operator keys and vault tokens in this
-//!   process's environment. A store that cannot be read is named in the output (and on stderr):
+//!   included), every stored operator key, the operator keys and vault tokens in this
+//!   process's environment, and gateway tokens by their shape (no process but a running
+//!   gateway holds one). A store that cannot be read is named in the output (and on stderr):
 //!   its values were not looked for.
 //! - The scan ([`crate::leaks`]) reports each finding as file, line, profile, secret kind and
 //!   encoding, never the value. A progress line is drawn on a terminal's stderr once a scan
@@ -33,6 +34,9 @@ use crate::spec;
 use crate::store;
 
 const PROGRESS_AFTER: Duration = Duration::from_secs(1);
+/// The `profile` and `kind` of a gateway token found by its shape.
+const GATEWAY: &str = "gateway";
+const GATEWAY_TOKEN: &str = "gateway_token";
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -41,7 +45,7 @@ struct FindingView {
     /// 1-based.
     line: u64,
     /// The profile that holds the value (`operator:SLOT` for a stored operator key,
-    /// `environment` for a variable of this process).
+    /// `environment` for a variable of this process, `gateway` for a gateway token).
     profile: String,
     /// The secret's kind (`api_key`, `token`, `client_secret`, ... or the variable's name).
     kind: String,
@@ -300,12 +304,17 @@ fn scan(ctx: &Ctx, paths: &[PathBuf]) -> Result<(ScanView, Vec<Needle>)> {
             Ok(FileScan::Binary) => binary += 1,
             Ok(FileScan::Scanned(found)) => {
                 for f in found {
-                    let needle = &needles[f.needle];
+                    let (profile, kind) = match f.needle {
+                        Some(index) => {
+                            (needles[index].profile.clone(), needles[index].kind.clone())
+                        }
+                        None => (GATEWAY.to_owned(), GATEWAY_TOKEN.to_owned()),
+                    };
                     findings.push(FindingView {
                         file: file.display().to_string(),
                         line: f.line,
-                        profile: needle.profile.clone(),
-                        kind: needle.kind.clone(),
+                        profile,
+                        kind,
                         encoding: f.encoding,
                     });
                 }
@@ -402,7 +411,9 @@ fn rotate(ctx: &Ctx, scan: &ScanView, needles: &[Needle]) -> Result<Vec<Rotation
     for (name, mut kinds) in leaked {
         let Some(profile) = config.profiles.get(&name) else {
             for kind in kinds {
-                let detail = if name.starts_with("operator:") {
+                let detail = if kind == GATEWAY_TOKEN {
+                    "a gateway token opens its own gateway only, and only while it runs: stop that gateway (a new one gets a new token)".to_owned()
+                } else if name.starts_with("operator:") {
                     "an operator key is replaced in the service's own console; then store the new one with `agentcred login SERVICE`".to_owned()
                 } else {
                     format!(

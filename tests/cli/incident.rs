@@ -610,6 +610,8 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
     refused.mentions(&["runaway loop"]);
     s.home.run(&["exec", "--", "true"]).code(8);
     s.home.run(&["refresh"]).code(8);
+    let status = s.home.run(&["status"]).code(8);
+    assert!(!status.stdout.is_empty(), "the status is still shown");
     s.home
         .run(&["--profile", "p", "mcp"])
         .code(8)
@@ -1004,4 +1006,60 @@ fn leaks_scan_of_a_clean_tree_exits_zero() {
         .run(&["leaks", "scan", "/nonexistent/path"])
         .code(3)
         .mentions(&["/nonexistent/path"]);
+}
+
+#[test]
+fn leaks_rotate_replaces_a_leaked_authpi_client_secret() {
+    let server = Server::start();
+    let s = authpi(&server);
+    let old = s.home.stored("p:client_secret");
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("transcript.json"),
+        format!(
+            "{{\"role\":\"tool\",\"content\":{}}}\n",
+            serde_json::to_string(&format!("export CLIENT_SECRET={old}")).unwrap()
+        ),
+    )
+    .unwrap();
+    let view = s
+        .home
+        .run(&[
+            "--json",
+            "leaks",
+            "scan",
+            "--rotate",
+            tree.path().to_str().unwrap(),
+        ])
+        .ok()
+        .json();
+    assert_eq!(view["findings"][0]["kind"], "client_secret", "{view}");
+    assert_eq!(view["rotations"][0]["outcome"], "rotated", "{view}");
+    assert_eq!(view["rescan"]["findings"], json!([]));
+    let new = s.home.stored("p:client_secret");
+    assert_ne!(new, old);
+    let token = |secret: &str| {
+        reqwest::blocking::Client::new()
+            .post(format!(
+                "{}/{DEMO_ISSUER_ID}/token",
+                server.url("AGENTCRED_AUTHPI_IDP_URL")
+            ))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", s.agent.as_str()),
+                ("client_secret", secret),
+            ])
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(token(&old), 401);
+    assert_eq!(token(&new), 200);
+    let verifiers = s.home.run(&["--json", "verifiers", "list"]).ok().json();
+    assert_eq!(
+        verifiers["verifiers"].as_array().unwrap().len(),
+        1,
+        "the old verifier is removed: {verifiers}"
+    );
 }

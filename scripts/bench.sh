@@ -53,7 +53,7 @@ leaks_bench() {
     AGENTCRED_HOME="$home" "$bin" --profile lp register proxy --external-id bench-leaks \
         --user user_sandbox_alice --name "bench leaks" >/dev/null
     AGENTCRED_HOME="$home" "$bin" --profile lk register fluxra --name bench-leaks >/dev/null
-    python3 scripts/leaks-tree.py "$home/data/secrets.json" "$work/tree" "$work/patterns.txt" \
+    python3 scripts/leaks-tree.py "$home/data" "$work/tree" "$work/patterns.txt" \
         "$PROXY_API_KEY"
     # agentcred exits 8 (leaks_found) on this tree: -i keeps hyperfine going.
     hyperfine --warmup 2 --runs 10 -i --export-markdown "$out/leaks.md" -N \

@@ -2,19 +2,28 @@
 """The tree `scripts/bench.sh` scans with `agentcred leaks scan` and `grep -F -f`, and the
 patterns file grep gets: every value of a file store, in every encoding agentcred looks for.
 
-    leaks-tree.py SECRETS_JSON TREE_DIR PATTERNS_FILE [EXTRA_VALUE...]
+    leaks-tree.py DATA_DIR TREE_DIR PATTERNS_FILE [EXTRA_VALUE...]
+
+DATA_DIR is the home's data directory: its file store is `secrets/*.json` (and the single
+`secrets.json` of earlier releases).
 
 The tree: 1,000 files in 10 folders, 1 in 100 binary (a NUL byte near the start), text files
 of 0-12 log lines with, every 50th, each encoding of one value planted, and every 50th (other)
 one decoys one character off; plus one 50 MB log with every value planted near its end.
 """
 import base64
+import glob
 import json
 import os
 import sys
 
-secrets_json, tree, patterns_file, *extra = sys.argv[1:]
-values = list(json.load(open(secrets_json))["secrets"].values()) + extra
+data_dir, tree, patterns_file, *extra = sys.argv[1:]
+values = []
+for store in sorted(glob.glob(os.path.join(data_dir, "secrets", "*.json"))) + glob.glob(
+    os.path.join(data_dir, "secrets.json")
+):
+    values += json.load(open(store))["secrets"].values()
+values += extra
 values = [v for v in dict.fromkeys(values) if len(v) >= 8]
 
 

@@ -30,6 +30,10 @@ pub enum ErrorKind {
     Store,
     /// 8: refused by a limit or policy (spending limit, verifier limit, agent suspended).
     Policy,
+    /// 126: `exec` found the command but could not run it (not executable), as shells say.
+    CommandNotExecutable,
+    /// 127: `exec` found no such command, as shells say.
+    CommandNotFound,
 }
 
 impl ErrorKind {
@@ -43,6 +47,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => 6,
             ErrorKind::Store => 7,
             ErrorKind::Policy => 8,
+            ErrorKind::CommandNotExecutable => 126,
+            ErrorKind::CommandNotFound => 127,
         }
     }
 
@@ -57,6 +63,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => Code::ServiceUnavailable,
             ErrorKind::Store => Code::StoreUnavailable,
             ErrorKind::Policy => Code::RefusedByPolicy,
+            ErrorKind::CommandNotExecutable => Code::CommandNotExecutable,
+            ErrorKind::CommandNotFound => Code::CommandNotFound,
         }
     }
 }
@@ -96,6 +104,10 @@ pub enum Code {
     Frozen,
     /// `leaks scan` found a stored secret in the files it read.
     LeaksFound,
+    /// `exec`: the command exists but cannot be run (exit 126).
+    CommandNotExecutable,
+    /// `exec`: no such command (exit 127).
+    CommandNotFound,
 }
 
 impl Code {
@@ -121,6 +133,8 @@ impl Code {
         Code::RefusedByPolicy,
         Code::Frozen,
         Code::LeaksFound,
+        Code::CommandNotExecutable,
+        Code::CommandNotFound,
     ];
 
     pub fn kind(self) -> ErrorKind {
@@ -141,6 +155,8 @@ impl Code {
             | Code::RefusedByPolicy
             | Code::Frozen
             | Code::LeaksFound => ErrorKind::Policy,
+            Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
+            Code::CommandNotFound => ErrorKind::CommandNotFound,
         }
     }
 
@@ -166,6 +182,8 @@ impl Code {
             Code::RefusedByPolicy => "refused_by_policy",
             Code::Frozen => "frozen",
             Code::LeaksFound => "leaks_found",
+            Code::CommandNotExecutable => "command_not_executable",
+            Code::CommandNotFound => "command_not_found",
         }
     }
 
@@ -198,6 +216,10 @@ impl Code {
                 "the profile is frozen (`agentcred freeze`); `agentcred unfreeze` lifts it"
             }
             Code::LeaksFound => "`leaks scan` found a stored secret in the files it read",
+            Code::CommandNotExecutable => {
+                "exec: the command was found but cannot be run (not executable), as shells report it"
+            }
+            Code::CommandNotFound => "exec: no such command, as shells report it",
         }
     }
 }

@@ -13,10 +13,13 @@ use serde_json::{Value, json};
 use crate::support::{Bao, Home, Server};
 
 /// The child: requests `AGENTCRED_BASE_URL_<ENDPOINT>` + PATH through the gateway, once or in
-/// a loop until a stop file appears, appending `{"t", "status", "code"}` lines to a report.
+/// a loop until a stop file appears, appending `{"t", "status", "code"}` lines to a report;
+/// with a sixth argument, only once that file exists.
 const CHILD: &str = r#"
 import json, os, sys, time, urllib.request, urllib.error
 endpoint, path, report, stop = sys.argv[1:5]
+while len(sys.argv) > 5 and not os.path.exists(sys.argv[5]):
+    time.sleep(0.05)
 url = os.environ["AGENTCRED_BASE_URL_" + endpoint.upper()] + path
 token = os.environ["AGENTCRED_GATEWAY_TOKEN"]
 def once():
@@ -54,6 +57,28 @@ fn report(path: &Path) -> Vec<Value> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect()
+}
+
+/// Every stored secret of the file store: `{"PROFILE:KIND": value}` (per-profile files, and
+/// the single file of earlier releases).
+fn stored_secrets(home: &Home) -> serde_json::Map<String, Value> {
+    let data = home.path().join("data");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("secrets"))
+        .map(|e| e.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.push(data.join("secrets.json"));
+    let mut all = serde_json::Map::new();
+    for file in files {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let doc: Value = serde_json::from_str(&text).unwrap();
+            all.extend(doc["secrets"].as_object().cloned().unwrap_or_default());
+        }
+    }
+    all
+}
+
+fn stored(home: &Home, account: &str) -> String {
+    stored_secrets(home)[account].as_str().unwrap().to_owned()
 }
 
 fn agent_id(home: &Home) -> String {
@@ -226,7 +251,7 @@ fn ephemeral_run(setup: fn(&Server) -> Setup) {
     let s = setup(&server);
     let child = write_child(&s.home);
     let report_path = s.home.path().join("report.jsonl");
-    let stored_before = s.home.stored_secrets();
+    let stored_before = stored_secrets(&s.home);
     server.clear_requests();
     let run = s.home.run(&[
         "exec",
@@ -258,7 +283,7 @@ fn ephemeral_run(setup: fn(&Server) -> Setup) {
         "still valid: {minted:?}"
     );
     // The profile's own secrets were neither used for the run nor replaced.
-    assert_eq!(s.home.stored_secrets(), stored_before);
+    assert_eq!(stored_secrets(&s.home), stored_before);
     assert!(pending_files(&s.home).is_empty());
     let _ = s.agent;
 }
@@ -266,38 +291,96 @@ fn ephemeral_run(setup: fn(&Server) -> Setup) {
 #[test]
 fn an_ephemeral_proxy_run_mints_uses_and_revokes_a_token_of_its_own() {
     ephemeral_run(proxy);
-    // The child's requests carried the run's token, not the profile's.
+    // The child's requests carry the run's token, not the profile's: with the profile's own
+    // token revoked at the service while the run goes on, they still succeed.
+    with_own_credential_revoked_mid_run(proxy, |server, s| {
+        let state: Value =
+            serde_json::from_str(&std::fs::read_to_string(&server.state).unwrap()).unwrap();
+        let own = state["proxy"]["tokens"]
+            .as_object()
+            .unwrap()
+            .values()
+            .find(|t| t["name"].is_null())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        reqwest::blocking::Client::new()
+            .delete(format!(
+                "{}/v1/agents/{}/tokens/{own}",
+                server.url("AGENTCRED_PROXY_URL"),
+                s.agent
+            ))
+            .header("Api-Key", agentcred_sandbox::proxy::DEMO_API_KEY)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+}
+
+/// Start a run whose child makes its request only after `revoke` revoked the profile's own
+/// credential at the service: the request succeeding shows the gateway used the run's.
+fn with_own_credential_revoked_mid_run(
+    setup: fn(&Server) -> Setup,
+    revoke: impl Fn(&Server, &Setup) -> u16,
+) {
     let server = Server::start();
-    let s = proxy(&server);
+    let s = setup(&server);
     let child = write_child(&s.home);
     let report_path = s.home.path().join("r.jsonl");
-    s.home
-        .run(&[
+    let go = s.home.path().join("go");
+    let mut run = s
+        .home
+        .command(&[
             "exec",
             "--gateway",
             "--ephemeral",
             "--",
             "python3",
             &child,
-            "api",
+            s.endpoint,
             &s.path,
             report_path.to_str().unwrap(),
             "-",
+            go.to_str().unwrap(),
         ])
-        .ok();
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(&server.state).unwrap()).unwrap();
-    for token in state["proxy"]["tokens"].as_object().unwrap().values() {
-        let run = token["name"]
-            .as_str()
-            .is_some_and(|n| n.starts_with("agentcred-run-"));
-        assert_eq!(!token["last_used_at"].is_null(), run, "{token}");
-    }
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_run(&s.home, &mut run);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let status = revoke(&server, &s);
+    assert!(
+        (200..300).contains(&status),
+        "revoking the profile's own credential: {status}"
+    );
+    std::fs::write(&go, "").unwrap();
+    assert!(run.wait().unwrap().success());
+    assert_eq!(report(&report_path)[0]["status"], 200);
 }
 
 #[test]
 fn an_ephemeral_fluxra_run_mints_uses_and_revokes_an_api_key_of_its_own() {
     ephemeral_run(fluxra);
+    // Fluxra refuses every JWT of a revoked key: the child's JWT came from the run's key.
+    with_own_credential_revoked_mid_run(fluxra, |server, s| {
+        let shown = s.home.run(&["--json", "profiles", "show"]).ok().json();
+        let key = shown["record"]["key_id"].as_str().unwrap().to_owned();
+        reqwest::blocking::Client::new()
+            .delete(format!(
+                "{}/api/agents/{}/keys/{key}",
+                server.url("AGENTCRED_FLUXRA_URL"),
+                s.agent
+            ))
+            .basic_auth(&s.agent, Some(stored(&s.home, "p:recovery_key")))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    });
 }
 
 #[test]
@@ -865,7 +948,7 @@ fn leaks_scan_finds_every_planted_value_and_no_decoy_and_rotate_replaces_them() 
         ])
         .ok();
     s.home.run(&["profiles", "use", "p"]).ok();
-    let secrets = s.home.stored_secrets();
+    let secrets = stored_secrets(&s.home);
     let token = secrets["p:token"].as_str().unwrap().to_owned();
     let api_key = secrets["k:api_key"].as_str().unwrap().to_owned();
     let recovery = secrets["k:recovery_key"].as_str().unwrap().to_owned();
@@ -949,7 +1032,7 @@ fn leaks_scan_finds_every_planted_value_and_no_decoy_and_rotate_replaces_them() 
     assert!(!rescan.is_empty());
 
     // The old values are refused by the sandbox, the new ones work.
-    let secrets = s.home.stored_secrets();
+    let secrets = stored_secrets(&s.home);
     let new_token = secrets["p:token"].as_str().unwrap();
     assert_ne!(new_token, token);
     assert_ne!(secrets["k:api_key"].as_str().unwrap(), api_key);
@@ -1012,7 +1095,7 @@ fn leaks_scan_of_a_clean_tree_exits_zero() {
 fn leaks_rotate_replaces_a_leaked_authpi_client_secret() {
     let server = Server::start();
     let s = authpi(&server);
-    let old = s.home.stored("p:client_secret");
+    let old = stored(&s.home, "p:client_secret");
     let tree = tempfile::tempdir().unwrap();
     std::fs::write(
         tree.path().join("transcript.json"),
@@ -1036,7 +1119,7 @@ fn leaks_rotate_replaces_a_leaked_authpi_client_secret() {
     assert_eq!(view["findings"][0]["kind"], "client_secret", "{view}");
     assert_eq!(view["rotations"][0]["outcome"], "rotated", "{view}");
     assert_eq!(view["rescan"]["findings"], json!([]));
-    let new = s.home.stored("p:client_secret");
+    let new = stored(&s.home, "p:client_secret");
     assert_ne!(new, old);
     let token = |secret: &str| {
         reqwest::blocking::Client::new()

@@ -56,21 +56,14 @@ pub fn dir(paths: &Paths, name: &str) -> PathBuf {
     paths.data_dir.join("runs").join(name)
 }
 
+/// Written durably (a pending revocation must survive a crash), 0600 in a 0700 folder.
 fn write(path: &Path, pending: &Pending) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Error::store(format!("cannot create {}: {e}", dir.display()))
-            .with_hint("check the permissions of agentcred's data directory")
-    })?;
     let text = serde_json::to_string_pretty(pending)
         .map_err(|e| Error::internal(format!("cannot record the run credential: {e}")))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::store(format!("cannot write in {}: {e}", dir.display())))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())
-        .map_err(|e| Error::store(format!("cannot record the run credential: {e}")))?;
-    tmp.persist(path)
-        .map_err(|e| Error::store(format!("cannot write {}: {e}", path.display())))?;
-    Ok(())
+    crate::fsutil::write_private(path, text.as_bytes()).map_err(|e| {
+        Error::store(format!("cannot write {}: {e}", path.display()))
+            .with_hint("check the permissions of agentcred's data directory")
+    })
 }
 
 /// Profile `name`'s pending revocations (every profile's with `None`), oldest first.
@@ -91,7 +84,7 @@ pub fn list(paths: &Paths, name: Option<&str>) -> Vec<(PathBuf, Pending)> {
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
                 continue;
             }
-            if let Some(pending) = std::fs::read(&path)
+            if let Some(pending) = crate::fsutil::read_regular(&path)
                 .ok()
                 .and_then(|b| serde_json::from_slice::<Pending>(&b).ok())
             {

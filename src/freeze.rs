@@ -6,7 +6,7 @@
 //!   shared between hosts (the vault) it is written into the profile's shared document, so
 //!   every host honours it and `unfreeze` on any host lifts it; otherwise (or when the shared
 //!   store cannot be written, said on stderr) it is the file `DATA_DIR/frozen/PROFILE.json`,
-//!   written atomically. Either one makes the profile frozen.
+//!   written atomically and durably, 0600 in a 0700 folder. Either one makes the profile frozen.
 //! - `token`, `refresh`, `exec`, `gateway` and `mcp` refuse a frozen profile with exit 8, code
 //!   `frozen` ([`refuse_if_frozen`]); `status --check` reports health `frozen`.
 //! - A running gateway asks a [`Watch`] before every request: one `stat` of the local file (no
@@ -68,7 +68,8 @@ pub fn local_path(paths: &Paths, name: &str) -> PathBuf {
 }
 
 fn read_local(path: &Path) -> Result<Option<Freeze>> {
-    match std::fs::read(path) {
+    // Only a regular file is read: a FIFO there would block every command for ever.
+    match crate::fsutil::read_regular(path) {
         Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
             // A damaged freeze file still freezes: failing open would lift it.
             Freeze {
@@ -159,19 +160,13 @@ pub fn freeze(
         }
     }
     let path = local_path(paths, name);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Error::store(format!("cannot create {}: {e}", dir.display()))
-            .with_hint("check the permissions of agentcred's data directory")
-    })?;
     let text = serde_json::to_string_pretty(freeze)
         .map_err(|e| Error::internal(format!("cannot write the freeze: {e}")))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::store(format!("cannot write in {}: {e}", dir.display())))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())
-        .map_err(|e| Error::store(format!("cannot write the freeze file: {e}")))?;
-    tmp.persist(&path)
-        .map_err(|e| Error::store(format!("cannot write {}: {e}", path.display())))?;
+    // Durable: a freeze must survive a crash.
+    crate::fsutil::write_private(&path, text.as_bytes()).map_err(|e| {
+        Error::store(format!("cannot write {}: {e}", path.display()))
+            .with_hint("check the permissions of agentcred's data directory")
+    })?;
     Ok(false)
 }
 

@@ -269,6 +269,7 @@ fn settle_runs(
         .into_iter()
         .map(|(_, p)| p.profile)
         .collect();
+    profiles.sort();
     profiles.dedup();
     for name in profiles {
         let Some(profile) = config.profiles.get(&name).cloned() else {

@@ -716,7 +716,7 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
     assert!(while_frozen.len() >= 3, "{lines:?}");
     for l in &while_frozen {
         assert_eq!(l["status"], 403, "a request forwarded while frozen: {l}");
-        assert_eq!(l["code"], "frozen");
+        assert_eq!(l["code"], "frozen", "{l}");
     }
     let first_refused = lines.iter().find(|l| l["status"] == 403).map(t).unwrap();
     eprintln!(

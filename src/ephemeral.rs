@@ -370,3 +370,54 @@ impl SecretStore for Overlay {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(owner_pid: u32) -> Pending {
+        Pending {
+            run_id: "r".into(),
+            profile: "p".into(),
+            provider: "proxy".into(),
+            name: "agentcred-run-r".into(),
+            credential_id: "atok_1".into(),
+            kind: "token".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            owner_pid,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn a_run_is_going_while_its_agentcred_process_lives() {
+        assert!(owner_running(&pending(std::process::id())));
+        assert!(!owner_running(&pending(0)));
+        // A child that has exited and been reaped: its pid is free.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!owner_running(&pending(pid)));
+    }
+
+    #[test]
+    fn records_are_listed_per_profile_and_hold_no_value() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        assert!(!has_pending(&paths, "p"));
+        let path = dir(&paths, "p").join("r.json");
+        write(&path, &pending(0)).unwrap();
+        assert!(has_pending(&paths, "p"));
+        assert_eq!(list(&paths, Some("p")).len(), 1);
+        assert_eq!(list(&paths, None).len(), 1);
+        assert!(list(&paths, Some("q")).is_empty());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("atok_1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0);
+        }
+    }
+}

@@ -43,8 +43,19 @@ def check(condition, what):
 
 
 def stored_secrets(home):
-    with open(os.path.join(home, "data", "secrets.json")) as f:
-        return set(v for v in json.load(f)["secrets"].values() if isinstance(v, str))
+    """Every value in the file store: one document per profile (data/secrets/P.json), and
+    the single file of earlier releases (data/secrets.json) where it still exists."""
+    data = os.path.join(home, "data")
+    files = [os.path.join(data, "secrets.json")]
+    folder = os.path.join(data, "secrets")
+    if os.path.isdir(folder):
+        files += [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".json")]
+    values = set()
+    for path in files:
+        if os.path.exists(path):
+            with open(path) as f:
+                values |= set(v for v in json.load(f)["secrets"].values() if isinstance(v, str))
+    return values
 
 
 def dump(result):

@@ -134,8 +134,9 @@ struct Shared {
     current: Mutex<Option<Held>>,
     secrets: RwLock<(Vec<Secret<String>>, Secrets)>,
     asks: Mutex<Option<mpsc::Sender<Work>>>,
-    /// The files whose change means the profile's secrets may have changed (the config, which
-    /// a rotation rewrites, and the file store), and their stamps when last read.
+    /// The files whose change means the profile's secrets may have changed (the config and
+    /// the profile's file, which a rotation rewrites, and the file store's files of the
+    /// profile), and their stamps when last read.
     watched: Vec<std::path::PathBuf>,
     seen: Mutex<Vec<Stamp>>,
 }
@@ -187,9 +188,13 @@ impl Broker {
             current: Mutex::new(None),
             secrets: RwLock::new((Vec::new(), Secrets::default())),
             asks: Mutex::new(None),
-            watched: std::iter::once(session.paths.config_file())
-                .chain(session.store.files_of(&session.name))
-                .collect(),
+            watched: [
+                session.paths.config_file(),
+                crate::profile::profile_file(session.paths, &session.name),
+            ]
+            .into_iter()
+            .chain(session.store.files_of(&session.name))
+            .collect(),
             seen: Mutex::new(Vec::new()),
         });
         *shared.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps(&shared.watched);

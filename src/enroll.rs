@@ -87,7 +87,7 @@ impl Pending {
             (recorded.clone(), recorded)
         };
         let config_lock = Config::lock(&ctx.paths)?;
-        let config = Config::load(&ctx.paths)?;
+        let config = Config::load_one(&ctx.paths, Some(&name))?;
         let existing = config.profiles.get(&name).filter(|existing| {
             existing.provider == provider
                 && existing.sandbox == sandbox

@@ -44,10 +44,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
 
     let code = if args.gateway {
         let running = gateway::Running::start(session, ctx.global.verbose > 0, 0)?;
-        ctx.printer.status(format!(
-            "Credential gateway for profile '{name}' on {}",
-            running.base_url
-        ));
+        ctx.printer.notice(
+            "gateway_started",
+            format!(
+                "Credential gateway for profile '{name}' on {}",
+                running.base_url
+            ),
+        );
         let env = childenv::build(
             &name,
             spec,

@@ -9,8 +9,10 @@
 //!   attributes `service=agentcred` and `username=ACCOUNT`, so
 //!   `secret-tool lookup service agentcred username ACCOUNT` finds them.
 //! - **file** ([`StoreKind::File`]): one JSON document `{"version":1,"secrets":{ACCOUNT: value}}`
-//!   at [`Paths::secrets_file`], mode 0600 in a 0700 directory, replaced atomically under a
-//!   cross-process lock. A file or directory open to group or others is refused.
+//!   per profile, in the directory `secrets` next to [`Paths::secrets_file`] (the one file of
+//!   earlier releases, read and moved on the first write), mode 0600 in 0700 directories, each
+//!   replaced atomically under one cross-process lock. A file or directory open to group or
+//!   others is refused.
 //! - **vault** ([`StoreKind::Vault`]): one KV v2 document per profile in a HashiCorp Vault or
 //!   OpenBao server shared by many hosts, holding the profile's secrets *and* its record, so
 //!   another host can use the profile by name; see [`vault`]. It offers the two capabilities
@@ -402,8 +404,8 @@ pub(crate) fn resolve_with(
 /// `--store auto` found no usable keychain: say why, and offer both ways out.
 fn auto_failed(cause: Error, paths: &Paths) -> Error {
     let file_way = format!(
-        "use `--store file` (or AGENTCRED_STORE=file) to keep secrets in {} (mode 0600)",
-        paths.secrets_file().display()
+        "use `--store file` (or AGENTCRED_STORE=file) to keep secrets in private files in {}",
+        paths.data_dir.display()
     );
     let hint = match cause.hint {
         // The keychain's own hint already names `--store file` alongside its specific fix.
@@ -445,18 +447,11 @@ pub fn diagnose(paths: &Paths, used: &[StoreKind], choice: Option<StoreChoice>) 
         || env.vault.configured();
     let mut probes = Vec::new();
 
-    // The file store: its directory and file are private, and the file reads.
-    let file = FileStore::new(paths, false);
-    let dir = file.dir().display().to_string();
+    // The file store: its directories and files are private, and the files read.
     probes.push(Probe {
         check: "file store",
         required: true,
-        outcome: file.inspect().map(|count| match count {
-            0 if !file.path().exists() => {
-                format!("{dir} holds no secrets yet (created, private, on first use)")
-            }
-            n => format!("{dir}: {n} profile file(s), private (0600 in a 0700 directory)"),
-        }),
+        outcome: FileStore::new(paths, false).inspect(),
     });
 
     // The keychain: the session bus first (Linux), then the Secret Service, its default

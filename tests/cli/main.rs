@@ -21,5 +21,6 @@ mod rules;
 mod secrets;
 mod status_view;
 mod support;
+mod tables;
 mod ux;
 mod vault;

@@ -5,7 +5,6 @@
 //! for the capability and, when it has none, refuses with exit 2 naming the services that do
 //! (computed from the registry, see [`crate::services::refuse`]).
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
@@ -114,14 +113,14 @@ pub trait Limits: Sync {
         false
     }
 
-    fn set(&self, ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
-        let _ = (ctx, name, profile, args);
+    fn set(&self, ctx: &Ctx, name: String, profile: Profile, change: LimitsChange) -> Result<()> {
+        let _ = (ctx, name, profile, change);
         Err(crate::error::Error::internal("these limits cannot be set"))
     }
 }
 
 /// `agentcred agent`: the actions a service has (`show`, `suspend`, `activate`, `block`,
-/// `deregister`, `delete`, as [`AgentCommand::action`] names them). An action the profile's
+/// `deregister`, `delete`, as [`AgentAction::name`] names them). An action the profile's
 /// service lacks is refused before [`Lifecycle::run`], naming the services that have it.
 pub trait Lifecycle: Sync {
     fn actions(&self) -> &'static [&'static str];
@@ -132,7 +131,98 @@ pub trait Lifecycle: Sync {
         None
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()>;
+    fn run(&self, ctx: &Ctx, name: String, profile: Profile, action: AgentAction) -> Result<()>;
+}
+
+/// One action of `agentcred agent`, with what the operator said about it. The command line
+/// builds it from its arguments; other callers (freeze) build it directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentAction {
+    Show,
+    Suspend { reason: Option<String> },
+    Activate,
+    Block { reason: String, yes: bool },
+    Deregister { yes: bool },
+    Delete { yes: bool },
+}
+
+impl AgentAction {
+    /// The action's name, as the command line spells it and [`Lifecycle::actions`] lists it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AgentAction::Show => "show",
+            AgentAction::Suspend { .. } => "suspend",
+            AgentAction::Activate => "activate",
+            AgentAction::Block { .. } => "block",
+            AgentAction::Deregister { .. } => "deregister",
+            AgentAction::Delete { .. } => "delete",
+        }
+    }
+}
+
+/// `limits set`: what to change; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitsChange {
+    /// The new limit as the user wrote it (dollars); the service parses it.
+    pub spending_limit: Option<String>,
+    pub frequency: Option<Frequency>,
+    pub on_limit_exceeded: Option<LimitAction>,
+}
+
+/// The period a spending limit applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frequency {
+    PerTransaction,
+    Per24HourPeriod,
+    PerWeek,
+    PerMonth,
+    PerYear,
+    AllTime,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 6] = [
+        Frequency::PerTransaction,
+        Frequency::Per24HourPeriod,
+        Frequency::PerWeek,
+        Frequency::PerMonth,
+        Frequency::PerYear,
+        Frequency::AllTime,
+    ];
+
+    /// Its name, as the command line and the service's wire both spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Frequency::PerTransaction => "perTransaction",
+            Frequency::Per24HourPeriod => "per24HourPeriod",
+            Frequency::PerWeek => "perWeek",
+            Frequency::PerMonth => "perMonth",
+            Frequency::PerYear => "perYear",
+            Frequency::AllTime => "allTime",
+        }
+    }
+}
+
+/// What the service does when the spending limit is exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitAction {
+    Suspend,
+    Notify,
+    None,
+}
+
+impl LimitAction {
+    pub const ALL: [LimitAction; 3] =
+        [LimitAction::Suspend, LimitAction::Notify, LimitAction::None];
+
+    /// Its name, as the command line and the service's wire both spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitAction::Suspend => "suspend",
+            LimitAction::Notify => "notify",
+            LimitAction::None => "none",
+        }
+    }
 }
 
 /// For a [`Lifecycle::run`] given an action outside its [`Lifecycle::actions`], which the

@@ -17,7 +17,7 @@ pub fn run(ctx: &Ctx, command: LimitsCommand) -> Result<()> {
             })),
         },
         LimitsCommand::Set(args) => match limits.filter(|l| l.settable()) {
-            Some(limits) => limits.set(ctx, name, profile, args),
+            Some(limits) => limits.set(ctx, name, profile, args.into()),
             None => Err(services::refuse("limits set", &name, &profile, |s| {
                 s.limits().is_some_and(|l| l.settable())
             })),

@@ -18,12 +18,11 @@ use serde::Serialize;
 
 use super::client::{self as authpi, Core};
 use super::{AgentView, AuthpiRecord, core, ensure_agent_exists};
-use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::{Config, Profile};
-use crate::service::action_not_offered;
+use crate::service::{AgentAction, action_not_offered};
 use crate::session::Session;
 use crate::store;
 use crate::timefmt;
@@ -116,12 +115,12 @@ fn reason(text: Option<&str>, verb: &str) -> Result<String> {
     }
 }
 
-pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentAction) -> Result<()> {
     // Everything that can be refused locally is, before the org key or the network.
     let reason = match &command {
-        AgentCommand::Suspend(args) => Some(reason(args.reason.as_deref(), "suspend")?),
-        AgentCommand::Block(args) => Some(reason(Some(&args.reason), "block")?),
-        AgentCommand::Deregister(_) => {
+        AgentAction::Suspend { reason: text } => Some(reason(text.as_deref(), "suspend")?),
+        AgentAction::Block { reason: text, .. } => Some(reason(Some(text), "block")?),
+        AgentAction::Deregister { .. } => {
             return Err(action_not_offered(&super::SPEC, "deregister"));
         }
         _ => None,
@@ -129,36 +128,36 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
     ensure_agent_exists(&name, &profile)?;
     let agent_id = profile.agent_id.clone();
     match &command {
-        AgentCommand::Block(args) => confirm(
+        AgentAction::Block { yes, .. } => confirm(
             ctx,
             &format!("blocking AuthPI agent {agent_id} (a blocked agent cannot be reactivated)"),
             &format!("Block AuthPI agent {agent_id}? It cannot be reactivated afterwards."),
-            args.confirm.yes,
+            *yes,
         )?,
-        AgentCommand::Delete(args) => confirm(
+        AgentAction::Delete { yes } => confirm(
             ctx,
             &format!("deleting AuthPI agent {agent_id} and all its verifiers (irreversible)"),
             &format!(
                 "Delete AuthPI agent {agent_id} and all its verifiers? This cannot be undone."
             ),
-            args.yes,
+            *yes,
         )?,
         _ => {}
     }
     let session = ctx.session_for(name, profile)?;
     let core = core(ctx, &session)?;
     match command {
-        AgentCommand::Show => {
+        AgentAction::Show => {
             let agent = core.get_agent(&agent_id)?.value;
             print_agent(ctx, &session, &agent, "show", false, None)
         }
-        AgentCommand::Suspend(_) => {
+        AgentAction::Suspend { .. } => {
             transition(ctx, &session, &core, "suspend", "suspended", reason)
         }
-        AgentCommand::Block(_) => transition(ctx, &session, &core, "block", "blocked", reason),
-        AgentCommand::Activate => transition(ctx, &session, &core, "activate", "active", None),
-        AgentCommand::Delete(_) => delete(ctx, &session, &core),
-        AgentCommand::Deregister(_) => Err(action_not_offered(&super::SPEC, "deregister")),
+        AgentAction::Block { .. } => transition(ctx, &session, &core, "block", "blocked", reason),
+        AgentAction::Activate => transition(ctx, &session, &core, "activate", "active", None),
+        AgentAction::Delete { .. } => delete(ctx, &session, &core),
+        AgentAction::Deregister { .. } => Err(action_not_offered(&super::SPEC, "deregister")),
     }
 }
 

@@ -17,7 +17,6 @@ pub mod verifiers;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::health::{AgentState, Probe};
@@ -25,7 +24,7 @@ use crate::operator::{self, OperatorKey};
 use crate::output::{Human, tables};
 use crate::profile::{Profile, Record};
 use crate::secret::Secret;
-use crate::service::{Lifecycle, Service};
+use crate::service::{AgentAction, Lifecycle, Service};
 use crate::session::Session;
 use crate::spec::{
     CredentialRoute, EndpointSpec, Lifetime, Minting, OperatorScheme, Provider, SecretSpec,
@@ -258,8 +257,8 @@ impl Lifecycle for Authpi {
         )
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
-        agent::run(ctx, name, profile, command)
+    fn run(&self, ctx: &Ctx, name: String, profile: Profile, action: AgentAction) -> Result<()> {
+        agent::run(ctx, name, profile, action)
     }
 }
 

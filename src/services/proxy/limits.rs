@@ -11,12 +11,12 @@
 use serde::Serialize;
 
 use super::client::PolicyChange;
-use super::support::{self as common, PolicyView, action_name, frequency_name, parse_cents};
-use crate::cli::args::LimitsSetArgs;
+use super::support::{self as common, PolicyView, parse_cents};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
+use crate::service::LimitsChange;
 use crate::spec::Provider;
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -64,7 +64,7 @@ pub fn show(ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
     })
 }
 
-pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
+pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsChange) -> Result<()> {
     if args.spending_limit.is_none() && args.frequency.is_none() && args.on_limit_exceeded.is_none()
     {
         return Err(Error::usage("nothing to change").with_hint(
@@ -77,8 +77,8 @@ pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Re
             .as_deref()
             .map(|v| parse_cents(v, "--spending-limit"))
             .transpose()?,
-        frequency: args.frequency.map(|f| frequency_name(f).to_owned()),
-        on_limit_exceeded: args.on_limit_exceeded.map(|a| action_name(a).to_owned()),
+        frequency: args.frequency.map(|f| f.name().to_owned()),
+        on_limit_exceeded: args.on_limit_exceeded.map(|a| a.name().to_owned()),
     };
     let session = ctx.session_for(name, profile)?;
     common::refuse_if_deregistered(&session)?;

@@ -17,12 +17,11 @@ pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
 use crate::profile::{Profile, Record};
-use crate::service::{Lifecycle, Limits, Service};
+use crate::service::{AgentAction, Lifecycle, Limits, LimitsChange, Service};
 use crate::session::Session;
 use crate::spec::{
     CredentialRoute, EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec,
@@ -175,8 +174,8 @@ impl Limits for Proxy {
         true
     }
 
-    fn set(&self, ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
-        limits::set(ctx, name, profile, args)
+    fn set(&self, ctx: &Ctx, name: String, profile: Profile, change: LimitsChange) -> Result<()> {
+        limits::set(ctx, name, profile, change)
     }
 }
 
@@ -191,7 +190,7 @@ impl Lifecycle for Proxy {
         )
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
-        agent::run(ctx, name, profile, command)
+    fn run(&self, ctx: &Ctx, name: String, profile: Profile, action: AgentAction) -> Result<()> {
+        agent::run(ctx, name, profile, action)
     }
 }

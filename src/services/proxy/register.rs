@@ -20,11 +20,11 @@ use crate::output::secrets::SecretReport;
 
 use super::ProxyRecord;
 use super::client::{Client, Credential, RegisterRequest};
-use super::support::{self as common, OperatorFacts, action_name, frequency_name, parse_cents};
-use crate::cli::args::{Frequency, LimitAction};
+use super::support::{self as common, OperatorFacts, parse_cents};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
+use crate::service::{Frequency, LimitAction};
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
 
@@ -152,8 +152,8 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
             .filter(|d| !d.is_empty())
             .map(str::to_owned),
         spending_limit,
-        frequency: args.frequency.map(|f| frequency_name(f).to_owned()),
-        on_limit_exceeded: args.on_limit_exceeded.map(|a| action_name(a).to_owned()),
+        frequency: args.frequency.map(|f| f.name().to_owned()),
+        on_limit_exceeded: args.on_limit_exceeded.map(|a| a.name().to_owned()),
         max_cards: args.max_cards,
     };
 

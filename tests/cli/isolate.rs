@@ -273,8 +273,8 @@ fn chown_all(path: &Path) {
 }
 
 /// A user's world around one home: HOME, the XDG dirs, a keyring file, `~/.vault-token`, and
-/// a stand-in session bus listening on its path and on an abstract name (each answers any
-/// connection with a line, so a connection that gets through is seen).
+/// a stand-in session bus listening on its path and on an abstract name (each answers a
+/// client's first message with a line, so a connection that gets through is seen).
 struct World {
     home: Home,
     /// `AGENTCRED_HOME`, beside the user's home in the test's directory.
@@ -448,12 +448,16 @@ impl World {
     }
 }
 
-/// Answer every connection with one line, on a thread, for the life of the test process.
+/// Answer every connection's first message with one line, on a thread, for the life of the
+/// test process.
 fn listen(listener: UnixListener) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            use std::io::Write;
+            use std::io::{Read, Write};
+            // As a bus does: the client speaks first, then gets an answer.
             let mut stream = stream;
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            let _ = stream.read(&mut [0u8; 256]);
             let _ = stream.write_all(b"BUS-ANSWERED\n");
         }
     });

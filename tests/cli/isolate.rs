@@ -1053,4 +1053,22 @@ fn a_command_started_inside_a_hidden_directory_is_refused_even_with_best_effort(
         "{error}"
     );
     assert!(!marker.exists(), "the command started");
+
+    // Where every protection is there, doctor says isolation is available, and which.
+    let doc = world.run(&["--json", "doctor"]).json();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "isolation")
+        .unwrap()
+        .clone();
+    assert_eq!(finding["ok"], true, "{finding}");
+    assert!(
+        finding["detail"]
+            .as_str()
+            .unwrap()
+            .contains("hidden_paths, locked_mounts, no_privileges, landlock_scopes"),
+        "{finding}"
+    );
 }

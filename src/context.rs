@@ -157,10 +157,10 @@ impl Ctx {
                 .or_insert(learned)
                 .clone())
         })?;
-        self.printer.status(format!(
-            "Learned profile '{name}' from {}.",
-            shared.describe()
-        ));
+        self.printer.notice(
+            "profile_learned",
+            format!("Learned profile '{name}' from {}.", shared.describe()),
+        );
         Ok(profile)
     }
 
@@ -349,14 +349,23 @@ pub fn not_for_provider(
 ) -> Error {
     let names: Vec<&str> = allowed.iter().map(|p| p.display_name()).collect();
     Error::usage(format!(
-        "`agentcred {command}` applies to {} profiles; profile '{}' is a {} profile",
+        "`agentcred {command}` applies to {} profiles; profile '{}' is {} profile",
         names.join(" and "),
         name,
-        provider.display_name()
+        with_article(provider.display_name())
     ))
     .with_provider(provider.id())
     .with_hint(format!(
-        "pick a {} profile with --profile NAME",
-        names.join(" or ")
+        "pick {} profile with --profile NAME",
+        with_article(&names.join(" or "))
     ))
+}
+
+/// The name with its article, "a" or "an" by its first letter ("an Example", "a Sample").
+pub fn with_article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }

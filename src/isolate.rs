@@ -293,7 +293,7 @@ pub fn announce(printer: &crate::output::Printer, applied: &[String], missing: &
             })
         );
     } else if kind == "notice" {
-        printer.status(message);
+        printer.notice(code, message);
     } else {
         printer.warn_coded(code, message);
         for m in missing {

@@ -59,10 +59,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         };
         let running =
             gateway::Running::start_relaying(session, ctx.global.verbose > 0, 0, asks.clone())?;
-        ctx.printer.status(format!(
-            "Credential gateway for profile '{name}' on {}",
-            running.base_url
-        ));
+        ctx.printer.notice(
+            "gateway_started",
+            format!(
+                "Credential gateway for profile '{name}' on {}",
+                running.base_url
+            ),
+        );
         let env = childenv::build(
             &name,
             spec,

@@ -67,10 +67,13 @@ pub fn run(ctx: &Ctx, args: GatewayArgs) -> Result<()> {
         token: running.token.expose().to_owned(),
         env,
     })?;
-    ctx.printer.status(format!(
-        "Credential gateway for profile '{name}' on {}; Ctrl-C stops it.",
-        running.base_url
-    ));
+    ctx.printer.notice(
+        "gateway_started",
+        format!(
+            "Credential gateway for profile '{name}' on {}; Ctrl-C stops it.",
+            running.base_url
+        ),
+    );
     signals.wait();
     running.stop()
 }

@@ -364,7 +364,9 @@ impl Handler {
         Ok(gateway)
     }
 
-    async fn request(&self, args: &JsonObject) -> Result<Value> {
+    /// The method `request` is asked for; a write without `--allow-writes` is refused here,
+    /// with the way to allow it.
+    fn request_method(&self, args: &JsonObject) -> Result<Method> {
         let method = match args.get("method").and_then(Value::as_str) {
             None => Method::GET,
             Some(m) => Method::from_bytes(m.to_ascii_uppercase().as_bytes())
@@ -376,6 +378,11 @@ impl Handler {
             ))
             .with_hint("use GET, or start `agentcred mcp --allow-writes`"));
         }
+        Ok(method)
+    }
+
+    async fn request(&self, args: &JsonObject) -> Result<Value> {
+        let method = self.request_method(args)?;
         let path = args
             .get("path")
             .and_then(Value::as_str)
@@ -435,6 +442,12 @@ impl Handler {
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         let body = match args.get("body") {
             None | Some(Value::Null) => Body::empty(),
+            Some(_) if method == Method::GET || method == Method::HEAD => {
+                return Err(Error::usage(format!(
+                    "a {method} request carries no body, and this one has a `body`"
+                ))
+                .with_hint("drop `body`, or use POST, PUT or PATCH (with --allow-writes)"));
+            }
             Some(body) => {
                 headers.insert(
                     header::CONTENT_TYPE,
@@ -472,6 +485,86 @@ fn profile_arg(args: &JsonObject) -> Option<String> {
     args.get("profile")
         .and_then(Value::as_str)
         .map(str::to_owned)
+}
+
+/// Check `args` against a tool's input schema, for the keywords the tools use: `properties`
+/// with a `type` (or a list of types) and an `enum`, `required`, and `additionalProperties`
+/// (`false`, or a schema with a `type` for every extra property).
+fn check_arguments(tool: &str, schema: &JsonObject, args: &JsonObject) -> Result<()> {
+    let refuse = |why: String| {
+        Error::usage(format!("tool '{tool}': {why}"))
+            .with_hint("see the tool's inputSchema in tools/list")
+    };
+    let empty = serde_json::Map::new();
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    for required in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if !args.contains_key(required) {
+            return Err(refuse(format!("the argument `{required}` is required")));
+        }
+    }
+    for (name, value) in args {
+        let Some(property) = properties.get(name) else {
+            let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+            return Err(refuse(format!(
+                "unknown argument `{name}` (the tool takes {})",
+                if known.is_empty() {
+                    "no arguments".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        check_value(&format!("`{name}`"), property, value).map_err(refuse)?;
+    }
+    Ok(())
+}
+
+/// One value against a property schema (`type`, `enum`, and an object's
+/// `additionalProperties` schema); the reason it does not fit.
+fn check_value(what: &str, schema: &Value, value: &Value) -> std::result::Result<(), String> {
+    let type_name = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let allowed: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !allowed.is_empty() && !allowed.contains(&type_name(value)) {
+        return Err(format!(
+            "{what} must be {} (got {})",
+            allowed.join(" or "),
+            type_name(value)
+        ));
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        let shown: Vec<String> = options.iter().map(Value::to_string).collect();
+        return Err(format!("{what} must be one of {}", shown.join(", ")));
+    }
+    if let (Some(extra), Value::Object(entries)) = (schema.get("additionalProperties"), value)
+        && extra.is_object()
+    {
+        for (key, entry) in entries {
+            check_value(&format!("{what}.{key}"), extra, entry)?;
+        }
+    }
+    Ok(())
 }
 
 fn schema(value: Value) -> Arc<JsonObject> {
@@ -589,6 +682,18 @@ impl Handler {
         name: &str,
         args: &JsonObject,
     ) -> std::result::Result<Result<Value>, McpError> {
+        // Arguments outside the tool's own input schema are refused, never ignored: an
+        // ignored `profile: 123` would serve another profile.
+        if name == "request"
+            && let Err(err) = self.request_method(args)
+        {
+            return Ok(Err(err));
+        }
+        if let Some(tool) = self.tools().into_iter().find(|t| t.name == name)
+            && let Err(err) = check_arguments(name, &tool.input_schema, args)
+        {
+            return Ok(Err(err));
+        }
         let profile = profile_arg(args);
         if let Some(inside) = &self.inside
             && matches!(name, "list_profiles" | "status" | "check" | "refresh")

@@ -147,7 +147,7 @@ struct Done {
 impl Render for Done {
     fn human(&self, out: &mut Human) {
         match self.action {
-            "use" => out.line(format!("'{}' is now the current profile.", self.profile)),
+            "use" => out.note(format!("'{}' is now the current profile.", self.profile)),
             "move" => out.line(format!(
                 "Moved profile '{}' from the {} store to the {} store ({}).",
                 self.profile,

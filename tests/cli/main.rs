@@ -22,5 +22,6 @@ mod rules;
 mod secrets;
 mod status_view;
 mod support;
+mod tables;
 mod ux;
 mod vault;

@@ -197,10 +197,13 @@ fn add_secret(
                     .and_then(|i| i.exp)
                     .map(timefmt::from_unix_secs);
             }
-            Err(e) => ctx.printer.warn(format!(
-                "the new secret is stored, but getting an access token with it failed: {}",
-                e.message
-            )),
+            Err(e) => ctx.printer.warn_coded(
+                "token_after_new_secret_failed",
+                format!(
+                    "the new secret is stored, but getting an access token with it failed: {}",
+                    e.message
+                ),
+            ),
         }
     }
     ctx.printer.print(&AddedView {
@@ -366,7 +369,7 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
             return Err(cause);
         }
         match core.list_verifiers(agent_id) {
-            Ok(listed) if !listed.iter().any(|v| v.id == id) => ctx.printer.warn(format!(
+            Ok(listed) if !listed.iter().any(|v| v.id == id) => ctx.printer.warn_coded("revoke_answer_lost", format!(
                 "AuthPI's answer to removing verifier {id} was lost, but it no longer lists it: it is removed"
             )),
             Ok(_) => return Err(cause),
@@ -406,7 +409,7 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
             "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
              Add a new one with `agentcred verifiers add secret --use`."
         );
-        ctx.printer.warn(&note);
+        ctx.printer.warn_coded("credential_in_use_removed", &note);
         Some(note)
     } else {
         None

@@ -102,13 +102,13 @@ pub(crate) fn key_rows(profile: &Profile, keys: Vec<KeyInfo>) -> Vec<KeyRow> {
 pub(crate) fn listed_key_rows(ctx: &Ctx, session: &Session) -> Result<(Vec<KeyRow>, ListedWith)> {
     let listed = super::list_keys(session)?;
     if let Some(reason) = &listed.fallback_reason {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("api_key_fallback", format!(
             "the profile's API key did not work ({reason}); listed the keys with the recovery key instead"
         ));
     }
     let rows = key_rows(&session.profile, listed.keys);
     if let Some(note) = missing_key_note(&session.profile, &rows) {
-        ctx.printer.warn(note);
+        ctx.printer.warn_coded("profile_key_missing", note);
     }
     Ok((rows, listed.with))
 }
@@ -456,8 +456,10 @@ impl Render for CreateView {
 fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
     let recovery_key = super::require_recovery_key(&session, "create an API key")?;
     session.store.check()?;
-    ctx.printer
-        .status("Creating an API key (authenticated with the stored recovery key)...");
+    ctx.printer.notice(
+        "recovery_key_used",
+        "Creating an API key (authenticated with the stored recovery key)...",
+    );
     let spec = KeySpec {
         name: args.name.as_deref().unwrap_or(DEFAULT_KEY_NAME),
         scopes: &args.scopes,
@@ -587,16 +589,17 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
     let revoked = match revoke_checked(&session, &recovery_key, &key_id) {
         Ok(Revoked::Now) => true,
         Ok(Revoked::AnswerLost) => {
-            ctx.printer.warn(format!(
+            ctx.printer.warn_coded("revoke_answer_lost", format!(
                 "Fluxra's answer to revoking {key_id} was lost, but it no longer lists the key: it is revoked"
             ));
             true
         }
         // A key gone at Fluxra whose secret is still stored here: the secret is useless now.
         Ok(Revoked::AlreadyGone(_)) if held => {
-            ctx.printer.warn(format!(
-                "Fluxra no longer has API key {key_id}; its stored secret is deleted here"
-            ));
+            ctx.printer.warn_coded(
+                "credential_already_gone",
+                format!("Fluxra no longer has API key {key_id}; its stored secret is deleted here"),
+            );
             false
         }
         Ok(Revoked::AlreadyGone(cause)) => return Err(cause),
@@ -745,8 +748,10 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     let select = select_flag(ctx);
     let base = session.endpoint("api").to_owned();
     let agent_id = session.profile.agent_id.clone();
-    ctx.printer
-        .status("Rotating the API key (authenticated with the stored recovery key)...");
+    ctx.printer.notice(
+        "recovery_key_used",
+        "Rotating the API key (authenticated with the stored recovery key)...",
+    );
 
     // 1. The old key's name, scopes and lifetime, for the new one.
     let keys = fluxra::list_keys_with_recovery_key(session.http, &base, &agent_id, &recovery_key)?;
@@ -856,7 +861,7 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     })?;
     drop_spare(ctx, &mut session, &old_id)?;
     if let Revoked::AnswerLost = revoked {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("revoke_answer_lost", format!(
             "Fluxra's answer to revoking {old_id} was lost, but it no longer lists the key: it is revoked"
         ));
     }

@@ -289,7 +289,7 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
             };
             match listed.into_iter().find(|t| t.id == token_id) {
                 Some(token) if token.is_active == Some(false) => {
-                    ctx.printer.warn(format!(
+                    ctx.printer.warn_coded("revoke_answer_lost", format!(
                         "Proxy's answer to revoking {token_id} was lost, but it lists the token as revoked"
                     ));
                     token
@@ -322,7 +322,7 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
         Ok(())
     })?;
     if in_use {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("credential_in_use_removed", format!(
             "profile '{}' used this token: {breaks} until it has a new one; create one with `agentcred --profile {} tokens create --use`",
             session.name, session.name
         ));

@@ -2,6 +2,7 @@
 # Benchmarks of the paths users and agents hit most, with hyperfine (apt-get install hyperfine).
 #
 #   scripts/bench.sh            # builds --release, prints a table, writes target/bench/*.md
+#   scripts/bench.sh leaks      # only the leaks scan against grep
 #
 # What is measured, each against a `sandbox serve` process on loopback with the file store:
 # - token (fresh JWT): the hot path an agent calls before every request; no network at all.
@@ -25,6 +26,9 @@
 #   profile (empty home) vs the 1,000th.
 #
 #   BENCH_ONLY="emulator scale" scripts/bench.sh   # only those sections
+# - leaks scan: `agentcred leaks scan TREE` against `grep -rnIF -f PATTERNS TREE` (LC_ALL=C)
+#   given the same values in all the same encodings (scripts/leaks-tree.py writes both the
+#   tree, 1,000 files with a 50 MB one, and the patterns), side by side in one hyperfine run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
@@ -74,6 +78,26 @@ d = json.load(open(sys.argv[1]))
 print(" ".join(f"{var}={url}" for var, url in d["services"].items()))' "$1"
 }
 base_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["base_url"])' "$1"; }
+# leaks scan against grep over the same tree; `scripts/bench.sh leaks` runs only this.
+leaks_bench() {
+    export PROXY_API_KEY=lk_dev_sandbox   # the sandbox's documented demo org key
+    local home="$work/leaks"
+    AGENTCRED_HOME="$home" "$bin" --profile lp register proxy --external-id bench-leaks \
+        --user user_sandbox_alice --name "bench leaks" >/dev/null
+    AGENTCRED_HOME="$home" "$bin" --profile lk register fluxra --name bench-leaks >/dev/null
+    python3 scripts/leaks-tree.py "$home/data" "$work/tree" "$work/patterns.txt" \
+        "$PROXY_API_KEY"
+    # agentcred exits 8 (leaks_found) on this tree: -i keeps hyperfine going.
+    hyperfine --warmup 2 --runs 10 -i --export-markdown "$out/leaks.md" -N \
+        --command-name "grep -rnIF -f patterns (LC_ALL=C)" \
+        "env LC_ALL=C grep -rnIF -f $work/patterns.txt $work/tree" \
+        --command-name "agentcred leaks scan" "env AGENTCRED_HOME=$home $bin leaks scan $work/tree"
+}
+if [ "${1:-}" = leaks ]; then
+    leaks_bench
+    cat "$out/leaks.md"
+    exit 0
+fi
 
 "$bin" register fluxa --name bench-agent >/dev/null
 # A new FluxA agent has no wallet until its owner approves it on the sandbox's page.
@@ -285,3 +309,5 @@ PY
     hyperfine --warmup 3 --runs 30 --export-markdown "$out/scale-register.md" -N --prepare "$prep" "${register_cmds[@]}"
     cat "$out/scale-token.md" "$out/scale-register.md"
 fi
+leaks_bench
+cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md" "$out/leaks.md"

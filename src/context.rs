@@ -51,6 +51,24 @@ impl Ctx {
         })
     }
 
+    /// A context like this one that acts on profile `name` and prints no stdout data: the
+    /// incident commands (`freeze --upstream`, `leaks scan --rotate`) run a service's own
+    /// commands for each profile and report the outcomes in their own output; warnings still
+    /// reach stderr.
+    pub fn for_profile(&self, name: &str) -> Result<Ctx> {
+        let mut global = self.global.clone();
+        global.profile = Some(name.to_owned());
+        global.profiles = vec![name.to_owned()];
+        // `--reveal` applies to the outer command's output, which shows no secret.
+        global.reveal = false;
+        Ctx::new(global, self.printer.without_data())
+    }
+
+    /// Run one of agentcred's own commands on profile `name` (see [`Ctx::for_profile`]).
+    pub fn quietly_for(&self, name: &str, command: impl FnOnce(&Ctx) -> Result<()>) -> Result<()> {
+        command(&self.for_profile(name)?)
+    }
+
     /// Exit with `code` when the command returns successfully (`exec`: the child's code).
     pub fn set_exit_code(&self, code: u8) {
         self.exit_code.set(code);

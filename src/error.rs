@@ -104,6 +104,10 @@ pub enum Code {
     IsolationUnavailable,
     /// A command that needs the credential store, run inside an isolated `exec`.
     Isolated,
+    /// The profile is frozen (`agentcred freeze`): no credential of it is used until `unfreeze`.
+    Frozen,
+    /// `leaks scan` found a stored secret in the files it read.
+    LeaksFound,
     /// `exec`: the command exists but cannot be run (exit 126).
     CommandNotExecutable,
     /// `exec`: no such command (exit 127).
@@ -133,6 +137,8 @@ impl Code {
         Code::RefusedByPolicy,
         Code::IsolationUnavailable,
         Code::Isolated,
+        Code::Frozen,
+        Code::LeaksFound,
         Code::CommandNotExecutable,
         Code::CommandNotFound,
     ];
@@ -152,7 +158,9 @@ impl Code {
             | Code::NotAuthorizedByOwner
             | Code::LimitReached
             | Code::MinValidUnmet
-            | Code::RefusedByPolicy => ErrorKind::Policy,
+            | Code::RefusedByPolicy
+            | Code::Frozen
+            | Code::LeaksFound => ErrorKind::Policy,
             Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
             Code::CommandNotFound => ErrorKind::CommandNotFound,
         }
@@ -180,6 +188,8 @@ impl Code {
             Code::RefusedByPolicy => "refused_by_policy",
             Code::IsolationUnavailable => "isolation_unavailable",
             Code::Isolated => "isolated",
+            Code::Frozen => "frozen",
+            Code::LeaksFound => "leaks_found",
             Code::CommandNotExecutable => "command_not_executable",
             Code::CommandNotFound => "command_not_found",
         }
@@ -216,6 +226,10 @@ impl Code {
             Code::Isolated => {
                 "the command needs the credential store, which is out of reach inside an isolated exec"
             }
+            Code::Frozen => {
+                "the profile is frozen (`agentcred freeze`); `agentcred unfreeze` lifts it"
+            }
+            Code::LeaksFound => "`leaks scan` found a stored secret in the files it read",
             Code::CommandNotExecutable => {
                 "exec: the command was found but cannot be run (not executable), as shells report it"
             }

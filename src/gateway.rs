@@ -43,6 +43,8 @@
 //!   deadline covers the answer's head and each wait for more of its body) is answered 504,
 //!   code `service_unavailable`.
 //! - A request body of known size is sent with its `Content-Length`, never chunked.
+//! - A frozen profile ([`crate::freeze`]) is checked before every request, cheaply (see
+//!   [`crate::freeze::Watch`]), and answered 403 with code `frozen`: nothing is sent.
 //!
 //! Connections are served by [`crate::listen`]: a header-read timeout and a cap on open
 //! connections, so that idle connections from other local processes cannot starve the child.
@@ -181,6 +183,7 @@ pub struct Gateway {
     client: reqwest::Client,
     /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
     timeout: Duration,
+    freeze: Option<crate::freeze::Watch>,
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -221,7 +224,14 @@ impl Gateway {
             endpoints: parsed,
             client,
             timeout,
+            freeze: None,
         })
+    }
+
+    /// Refuse every request while the profile is frozen.
+    pub fn with_freeze_watch(mut self, watch: crate::freeze::Watch) -> Gateway {
+        self.freeze = Some(watch);
+        self
     }
 
     pub fn broker(&self) -> &Broker {
@@ -271,6 +281,9 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Upstream> {
+        if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
+            return Err(frozen);
+        }
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
@@ -832,8 +845,9 @@ impl Running {
             .iter()
             .any(|t| t.value == ToolValue::Credential { jwt_shaped: true });
         let endpoints = session.endpoints.clone();
+        let watch = crate::freeze::Watch::start(&session)?;
         let broker = Broker::start(session, trace)?;
-        let gateway = Arc::new(Gateway::new(broker, &endpoints)?);
+        let gateway = Arc::new(Gateway::new(broker, &endpoints)?.with_freeze_watch(watch));
         let listener = Listener::bind(port)?;
         let base_url = listener.base_url();
         let urls = listener.endpoint_urls(&gateway);

@@ -50,6 +50,9 @@ struct DoctorView {
     /// Whether every required finding is ok.
     ok: bool,
     findings: Vec<Finding>,
+    /// Credentials minted for runs (`--ephemeral`) that are still not revoked after this
+    /// doctor's own try (runs still going are not tried).
+    pending_revocations: Vec<crate::ephemeral::Pending>,
 }
 
 impl Render for DoctorView {
@@ -151,6 +154,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         let view = DoctorView {
             ok: false,
             findings,
+            pending_revocations: Vec::new(),
         };
         ctx.printer.print(&view)?;
         return Err(failures.remove(0));
@@ -196,6 +200,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     for probe in store::diagnose(&ctx.paths, &used, ctx.global.store) {
         record(&mut findings, probe.check, probe.outcome, probe.required);
     }
+    let pending_revocations = settle_runs(ctx, &config, &mut findings);
 
     // The headline is the first failure of the most pressing class, in the order listed: a
     // local configuration problem (2) first, since it may be why a store looks required or
@@ -209,6 +214,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     ctx.printer.print(&DoctorView {
         ok: worst.is_none(),
         findings,
+        pending_revocations,
     })?;
     match worst {
         None => Ok(()),
@@ -261,4 +267,69 @@ fn check_home(ctx: &Ctx) -> Result<String> {
 pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
     vec![("doctor", schema_of::<DoctorView>())]
+}
+
+/// Retry every revocation earlier runs left (their run being over), and list what is still
+/// pending, each as a finding that does not fail the command (the stores are its subject).
+fn settle_runs(
+    ctx: &Ctx,
+    config: &Config,
+    findings: &mut Vec<Finding>,
+) -> Vec<crate::ephemeral::Pending> {
+    use crate::ephemeral;
+    let mut profiles: Vec<String> = ephemeral::list(&ctx.paths, None)
+        .into_iter()
+        .map(|(_, p)| p.profile)
+        .collect();
+    profiles.sort();
+    profiles.dedup();
+    for name in profiles {
+        let Some(profile) = config.profiles.get(&name).cloned() else {
+            continue;
+        };
+        let Ok(incident) = crate::services::incident(profile.provider) else {
+            continue;
+        };
+        if let Ok(session) = ctx.session_for(name.clone(), profile) {
+            ephemeral::retry(ctx, &session, incident);
+        }
+    }
+    let pending: Vec<ephemeral::Pending> = ephemeral::list(&ctx.paths, None)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    for p in &pending {
+        let running = ephemeral::owner_running(p);
+        findings.push(Finding {
+            check: format!("run credential {}", p.name),
+            ok: running,
+            required: false,
+            detail: if running {
+                format!(
+                    "{} {} of profile '{}' belongs to a run still going (pid {}); it is revoked when that run ends",
+                    p.provider, p.credential_id, p.profile, p.owner_pid
+                )
+            } else {
+                format!(
+                    "{} {} of profile '{}' ({}) is not revoked yet{}",
+                    p.provider,
+                    p.credential_id,
+                    p.profile,
+                    p.kind,
+                    p.last_error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
+                )
+            },
+            fix: (!running).then(|| {
+                format!(
+                    "run `agentcred doctor` again once the service answers (any command on profile '{}' also retries), or revoke {} at the service",
+                    p.profile, p.credential_id
+                )
+            }),
+            exit_code: None,
+        });
+    }
+    pending
 }

@@ -5,6 +5,9 @@
 //! [`crate::gateway`]; this command checks the profile, picks the credential and returns the
 //! child's exit code as agentcred's.
 //!
+//! - `--gateway --ephemeral` forwards with a credential minted for this run and revokes it when
+//!   the run ends, however it ends ([`crate::ephemeral`]).
+//! - A frozen profile is refused (exit 8, `frozen`).
 //! - A nested `exec` of the same profile is refused (exit 2): the outer one already put the
 //!   credential in the environment. Another profile is allowed.
 //! - `--min-valid` (default 60 s) is raised to what the service's own tools need
@@ -40,6 +43,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         )));
     }
     let session = ctx.session_for(name, profile)?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     let spec = provider.spec();
     services::service(provider)?.check_agent_usable(&session)?;
@@ -48,6 +52,11 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let endpoints = session.endpoints.clone();
 
     let code = if args.gateway {
+        let (session, minted) = if args.ephemeral {
+            crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
+        } else {
+            (session, None)
+        };
         // An isolated run's `agentcred mcp` asks its status and health through the gateway;
         // this thread, which owns the context, answers while the child runs on another.
         let (asks, questions) = match isolation {
@@ -57,8 +66,20 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
             }
             None => (None, None),
         };
-        let running =
-            gateway::Running::start_relaying(session, ctx.global.verbose > 0, 0, asks.clone())?;
+        let running = match gateway::Running::start_relaying(
+            session,
+            ctx.global.verbose > 0,
+            0,
+            asks.clone(),
+        ) {
+            Ok(running) => running,
+            Err(err) => {
+                if let Some(minted) = minted {
+                    minted.end(ctx);
+                }
+                return Err(err);
+            }
+        };
         ctx.printer.notice(
             "gateway_started",
             format!(
@@ -107,7 +128,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
             }
             _ => run_child(&ctx.printer, &args.command, &env, isolation.as_ref()),
         };
-        running.stop()?;
+        let stopped = running.stop();
+        // The run is over however it ended (the child killed, agentcred signalled): its
+        // credential goes now, before any error is reported.
+        if let Some(minted) = minted {
+            minted.end(ctx);
+        }
+        stopped?;
         code?
     } else {
         let min_valid = args.min_valid.max(spec.min_child_validity);

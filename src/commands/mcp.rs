@@ -112,6 +112,7 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
             return Err(crate::profile::profile_not_found(missing, &config));
         }
     }
+    refuse_frozen(ctx, &served)?;
 
     let (jobs, queue) = mpsc::channel();
     let handler = Handler {
@@ -156,6 +157,28 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
     server
         .join()
         .map_err(|_| Error::internal("the MCP thread panicked"))?
+}
+
+/// A frozen profile is not served: each one given with --profile (or, without, the selected
+/// one) is checked before the server starts; tools check again when they are called.
+fn refuse_frozen(ctx: &Ctx, served: &[String]) -> Result<()> {
+    let config = ctx.config()?;
+    let names: Vec<String> = if served.is_empty() {
+        config.current.iter().cloned().collect()
+    } else {
+        served.to_vec()
+    };
+    for name in names {
+        let Some(profile) = config.profiles.get(&name) else {
+            continue;
+        };
+        let store =
+            crate::store::open_profile(&name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+        if let Some(freeze) = crate::freeze::state(&ctx.paths, &name, Some(store.as_ref()))? {
+            return Err(crate::freeze::frozen_error(&name, &freeze));
+        }
+    }
+    Ok(())
 }
 
 fn work(ctx: &Ctx, served: &[String], job: Job) -> Done {
@@ -296,6 +319,7 @@ fn refresh(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value>
             "note": format!("{} agent tokens do not expire; there is nothing to refresh", provider.display_name()),
         }));
     };
+    crate::freeze::refuse_if_frozen(&session)?;
     let current = session.secret(kind)?;
     let fresh = session.force_refresh(current.as_ref())?;
     Ok(json!({
@@ -312,9 +336,13 @@ fn gateway(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Arc<Ga
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     services::service(session.provider())?.check_agent_usable(&session)?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let endpoints = session.endpoints.clone();
+    let watch = crate::freeze::Watch::start(&session)?;
     let broker = Broker::start(session, ctx.global.verbose > 0)?;
-    Ok(Arc::new(Gateway::new(broker, &endpoints)?))
+    Ok(Arc::new(
+        Gateway::new(broker, &endpoints)?.with_freeze_watch(watch),
+    ))
 }
 
 struct Handler {

@@ -193,6 +193,10 @@ pub trait SharedProfile {
     fn destroy(&self) -> Result<bool>;
     /// Where the store is, to record in the profile and pin.
     fn location(&self) -> Option<VaultLocation>;
+    /// The profile's freeze as every host sees it (`fresh`: not from this process's cache).
+    fn read_freeze(&self, fresh: bool) -> Result<Option<serde_json::Value>>;
+    /// Record (`Some`) or lift (`None`) the freeze for every host.
+    fn write_freeze(&self, freeze: Option<&serde_json::Value>) -> Result<()>;
 }
 
 /// A lock shared by every host that uses a store; see [`vault`] for the lease behind it.

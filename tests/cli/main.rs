@@ -13,6 +13,7 @@ mod generated;
 mod hardening;
 mod homes;
 mod hostile;
+mod incident;
 mod isolate;
 mod keychain;
 mod profiles;

@@ -3,7 +3,8 @@
 //! credential it can think of: the store and config by path, by `..` and by `/proc` tricks,
 //! every readable file of the home, the session bus by path and by abstract name, the keyring
 //! directory, `~/.vault-token` and the vault/operator variables, `agentcred` itself, the
-//! parent's `/proc/PID/{environ,mem,cmdline}`, `ptrace` and signals to it, and undoing the
+//! parent's `/proc/PID/{environ,mem,cmdline}`, `ptrace` and signals to it, the environment of
+//! another process of the user's, and undoing the
 //! isolation (`umount`, a new namespace, `nsenter`). Every route must fail and no stored value
 //! may appear in anything it writes out, while its requests through the gateway keep working
 //! across several 2-second JWT lifetimes. The same child without `--isolate` succeeds at
@@ -76,6 +77,8 @@ for root in args["roots"]:
 
 probe("env", lambda: json.dumps(dict(os.environ)))
 probe("parent-environ", lambda: read(f"/proc/{ppid}/environ"))
+for pid in args.get("others", []):
+    probe(f"other-environ:{pid}", lambda pid=pid: read(f"/proc/{pid}/environ"))
 probe("parent-cmdline", lambda: read(f"/proc/{ppid}/cmdline"))
 
 def mem():
@@ -286,6 +289,16 @@ struct World {
     abstract_name: String,
     /// Values that must never reach the child, besides the stored ones.
     planted: Vec<String>,
+    /// Another process of the user's (an `agentcred gateway` in another terminal, say), with
+    /// a secret in its environment.
+    bystander: std::process::Child,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = self.bystander.kill();
+        let _ = self.bystander.wait();
+    }
 }
 
 impl World {
@@ -341,7 +354,16 @@ impl World {
             )
             .set("PROXY_API_KEY", &operator_key);
         chown_all(&root);
+        let bystander_secret = format!("bystander-secret-{}", std::process::id());
+        let mut sleep = Command::new("sleep");
+        sleep.arg("300").env("BYSTANDER_SECRET", &bystander_secret);
+        let bystander = as_user(sleep)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
         World {
+            bystander,
             home,
             agentcred_home,
             user_home,
@@ -349,7 +371,7 @@ impl World {
             keyring,
             vault_token_file,
             abstract_name,
-            planted: vec![keyring_secret, vault_token, operator_key],
+            planted: vec![keyring_secret, vault_token, operator_key, bystander_secret],
         }
     }
 
@@ -415,6 +437,7 @@ impl World {
             "roots": [self.home.path(), &self.user_home],
             "paths": [self.runtime.join("bus")],
             "abstract": [&self.abstract_name],
+            "others": [self.bystander.id()],
             "agentcred": bin(),
             "home": &self.agentcred_home,
             "profile": profile,
@@ -564,6 +587,7 @@ fn a_hostile_child_reaches_no_credential_of_the_file_store_and_the_gateway_still
         format!("connect-abstract:{}", world.abstract_name),
         "signal-parent-0".to_owned(),
         "agentcred-token".to_owned(),
+        format!("other-environ:{}", world.bystander.id()),
     ] {
         assert_eq!(
             probe(&control, &route)["ok"],

@@ -4,10 +4,9 @@
 //! every readable file of the home, the session bus by path and by abstract name, the keyring
 //! directory, `~/.vault-token` and the vault/operator variables, `agentcred` itself, the
 //! parent's `/proc/PID/{environ,mem,cmdline}`, `ptrace` and signals to it, the environment of
-//! another process of the user's, and undoing the
-//! isolation (`umount`, a new namespace, `nsenter`). Every route must fail and no stored value
-//! may appear in anything it writes out, while its requests through the gateway keep working
-//! across several 2-second JWT lifetimes. The same child without `--isolate` succeeds at
+//! another process of the user's, and undoing the isolation (`umount`, a new namespace,
+//! `nsenter`). Every route must fail and no stored value may appear in anything it writes out,
+//! while its requests through the gateway keep working across several 2-second JWT lifetimes. The same child without `--isolate` succeeds at
 //! several routes, which shows the probes can find a secret. Also: a kernel without user
 //! namespaces (a throw-away namespace with `user.max_user_namespaces=0`) is refused with
 //! `isolation_unavailable` and the command is not started; `--isolate=best-effort` starts it

@@ -7,9 +7,7 @@
 //!   verifier is removed; a leaked spare's verifier is removed. An access token lives five
 //!   minutes and AuthPI offers no way to revoke one here: it is named with when it expires.
 
-use super::verifiers::{
-    VerifierSecretArgs, VerifiersAddCommand, VerifiersCommand, VerifiersRemoveArgs,
-};
+use super::verifiers::{VerifierAdd, VerifierRemove, VerifierSecret, VerifiersAction};
 use super::{AuthpiRecord, core};
 use crate::context::Ctx;
 use crate::error::Result;
@@ -22,7 +20,7 @@ fn remove(ctx: &Ctx, name: &str, id: &str) -> Result<()> {
     ctx.quietly_for(name, |sub| {
         super::verifiers::run(
             sub,
-            VerifiersCommand::Remove(VerifiersRemoveArgs {
+            VerifiersAction::Remove(VerifierRemove {
                 verifier_id: id.to_owned(),
                 force: false,
             }),
@@ -97,7 +95,7 @@ impl Incident for AuthpiIncident {
         let added = ctx.quietly_for(name, |sub| {
             super::verifiers::run(
                 sub,
-                VerifiersCommand::Add(VerifiersAddCommand::Secret(VerifierSecretArgs {
+                VerifiersAction::Add(VerifierAdd::Secret(VerifierSecret {
                     name: None,
                     use_secret: true,
                 })),

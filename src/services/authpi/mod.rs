@@ -9,6 +9,7 @@
 //! profile, and the agent and verifier views.
 
 pub mod agent;
+pub mod args;
 pub mod client;
 pub mod incident;
 pub mod register;

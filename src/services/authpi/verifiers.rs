@@ -13,7 +13,6 @@
 //!   single-verifier GET); a 412 says it changed meanwhile. Removing the verifier whose secret
 //!   the profile uses needs `--force`, and says what stops working.
 
-use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::client::{self as authpi, Core};
@@ -29,25 +28,23 @@ use crate::store::{self, StoreKind};
 use crate::timefmt;
 use crate::validate;
 
-pub fn run(ctx: &Ctx, command: VerifiersCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: VerifiersAction) -> Result<()> {
     let (name, profile) = ctx.selected_for("verifiers", super::PROVIDER)?;
     // Bad input is refused before anything leaves the machine.
-    if let VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) = &command {
+    if let VerifiersAction::Add(VerifierAdd::Wallet(args)) = &command {
         check_wallet(&args.address, &args.network)?;
     }
     ensure_agent_exists(&name, &profile)?;
     let mut session = ctx.session_for(name, profile)?;
     let core = core(ctx, &session)?;
     match command {
-        VerifiersCommand::List => list(ctx, &session, &core),
-        VerifiersCommand::Add(VerifiersAddCommand::Secret(args)) => {
+        VerifiersAction::List => list(ctx, &session, &core),
+        VerifiersAction::Add(VerifierAdd::Secret(args)) => {
             let _lock = session.lock_for_change()?;
             add_secret(ctx, &mut session, &core, args)
         }
-        VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) => {
-            add_wallet(ctx, &session, &core, args)
-        }
-        VerifiersCommand::Remove(args) => {
+        VerifiersAction::Add(VerifierAdd::Wallet(args)) => add_wallet(ctx, &session, &core, args),
+        VerifiersAction::Remove(args) => {
             let _lock = session.lock_for_change()?;
             remove(ctx, &session, &core, &args.verifier_id, args.force)
         }
@@ -163,12 +160,7 @@ impl Render for AddedView {
     }
 }
 
-fn add_secret(
-    ctx: &Ctx,
-    session: &mut Session,
-    core: &Core,
-    args: VerifierSecretArgs,
-) -> Result<()> {
+fn add_secret(ctx: &Ctx, session: &mut Session, core: &Core, args: VerifierSecret) -> Result<()> {
     let agent_id = session.profile.agent_id.clone();
     // The service shows the secret once: make sure it can be kept before asking for it.
     session.store.check()?;
@@ -242,7 +234,7 @@ fn spare_kind(verifier_id: &str) -> String {
     format!("client_secret@{verifier_id}")
 }
 
-fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWalletArgs) -> Result<()> {
+fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWallet) -> Result<()> {
     let agent_id = &session.profile.agent_id;
     let verifier = core.add_wallet_verifier(
         agent_id,
@@ -435,51 +427,44 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum VerifiersCommand {
+#[derive(Debug, Clone)]
+pub enum VerifiersAction {
     /// List the agent's verifiers
     List,
     /// Add a verifier
-    #[command(subcommand)]
-    Add(VerifiersAddCommand),
+    Add(VerifierAdd),
     /// Remove a verifier
-    Remove(VerifiersRemoveArgs),
+    Remove(VerifierRemove),
 }
 
-#[derive(Debug, Subcommand)]
-pub enum VerifiersAddCommand {
+#[derive(Debug, Clone)]
+pub enum VerifierAdd {
     /// A server-generated client secret, shown once and stored
-    Secret(VerifierSecretArgs),
+    Secret(VerifierSecret),
     /// A wallet address on a CAIP-2 network
-    Wallet(VerifierWalletArgs),
+    Wallet(VerifierWallet),
 }
 
-#[derive(Debug, Args)]
-pub struct VerifierSecretArgs {
-    #[arg(long, value_name = "N")]
+#[derive(Debug, Clone)]
+pub struct VerifierSecret {
     pub name: Option<String>,
     /// Make the new secret the profile's client secret
-    #[arg(long = "use")]
     pub use_secret: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct VerifierWalletArgs {
-    #[arg(long, value_name = "ADDR")]
+#[derive(Debug, Clone)]
+pub struct VerifierWallet {
     pub address: String,
     /// CAIP-2 network id, e.g. eip155:8453
-    #[arg(long, value_name = "CAIP2")]
     pub network: String,
-    #[arg(long, value_name = "N")]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct VerifiersRemoveArgs {
+#[derive(Debug, Clone)]
+pub struct VerifierRemove {
     pub verifier_id: String,
     /// Allow removing the verifier whose secret the profile uses
-    #[arg(long)]
     pub force: bool,
 }

@@ -5,6 +5,7 @@
 //! operator key. Its monthly headroom is its spending limit (`limits show`; it cannot be set
 //! from here).
 
+pub mod args;
 pub mod client;
 pub mod incident;
 pub mod register;

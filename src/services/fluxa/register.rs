@@ -1,7 +1,6 @@
 //! `agentcred register fluxa`: `POST /register` returns the agent id, a long-lived refresh
 //! token (shown once) and a 15-minute JWT; both secrets are stored.
 
-use clap::Args;
 use serde::Serialize;
 
 use crate::enroll::Pending;
@@ -53,7 +52,7 @@ impl Render for Registered {
     }
 }
 
-pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
     let name = args.name.trim();
     if name.is_empty() {
         return Err(Error::usage("the agent name is empty").with_hint("pass --name NAME"));
@@ -138,17 +137,14 @@ pub(crate) fn outputs() -> Vec<Output> {
     vec![("register fluxa", schema_of::<Registered>())]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Args)]
-pub struct RegisterFluxaArgs {
+#[derive(Debug, Clone)]
+pub struct Registration {
     /// The agent's display name
-    #[arg(long)]
     pub name: String,
     /// Contact email for the agent (optional)
-    #[arg(long)]
     pub email: Option<String>,
     /// A short identifier of the client software
-    #[arg(long, value_name = "TEXT")]
     pub client_info: Option<String>,
 }

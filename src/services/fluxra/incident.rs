@@ -7,7 +7,7 @@
 //!   cannot be replaced through Fluxra's API.
 
 use super::client::{self as fluxra, KeySpec};
-use super::keys::{KeysCommand, KeysRevokeArgs};
+use super::keys::{KeyRevoke, KeysAction};
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
 use crate::service::{Incident, Rotation, RunCredential};
@@ -68,7 +68,7 @@ impl Incident for FluxraIncident {
                 let outcome = ctx.quietly_for(name, |sub| {
                     super::keys::run(
                         sub,
-                        KeysCommand::Revoke(KeysRevokeArgs {
+                        KeysAction::Revoke(KeyRevoke {
                             key_id: id.to_owned(),
                             force: false,
                         }),
@@ -91,7 +91,7 @@ impl Incident for FluxraIncident {
             return match ctx.quietly_for(name, |sub| {
                 super::keys::run(
                     sub,
-                    KeysCommand::Revoke(KeysRevokeArgs {
+                    KeysAction::Revoke(KeyRevoke {
                         key_id: id.to_owned(),
                         force: false,
                     }),
@@ -101,7 +101,7 @@ impl Incident for FluxraIncident {
                 Err(e) => Rotation::Failed(e),
             };
         }
-        match ctx.quietly_for(name, |sub| super::keys::run(sub, KeysCommand::Rotate)) {
+        match ctx.quietly_for(name, |sub| super::keys::run(sub, KeysAction::Rotate)) {
             Ok(()) => Rotation::Rotated(
                 "rotated the API key (new key in use, old key and its JWTs revoked)".into(),
             ),

@@ -22,7 +22,6 @@
 //! The recovery key, which create, revoke and rotate need, is read from the store and never
 //! printed; the API key of `create` and `rotate` is printed only with `--reveal`.
 
-use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::context::Ctx;
@@ -46,10 +45,10 @@ fn spare_kind(key_id: &str) -> String {
     format!("api_key:{key_id}")
 }
 
-pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: KeysAction) -> Result<()> {
     let (name, profile) = ctx.selected_for("keys", super::PROVIDER)?;
     let mut session = ctx.session_for(name, profile)?;
-    if let KeysCommand::List = command {
+    if let KeysAction::List = command {
         return list(ctx, &session);
     }
     // Every change of the profile's keys runs under its lock, the one its refresh takes: two
@@ -57,10 +56,10 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
     // one left, and no `token` stores a JWT of a key being replaced.
     let _lock = session.lock_for_change()?;
     match command {
-        KeysCommand::List => Ok(()),
-        KeysCommand::Create(args) => create(ctx, session, args),
-        KeysCommand::Revoke(args) => revoke(ctx, session, args),
-        KeysCommand::Rotate => rotate(ctx, session),
+        KeysAction::List => Ok(()),
+        KeysAction::Create(args) => create(ctx, session, args),
+        KeysAction::Revoke(args) => revoke(ctx, session, args),
+        KeysAction::Rotate => rotate(ctx, session),
     }
 }
 
@@ -453,7 +452,7 @@ impl Render for CreateView {
     }
 }
 
-fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<()> {
     let recovery_key = super::require_recovery_key(&session, "create an API key")?;
     session.store.check()?;
     ctx.printer.notice(
@@ -571,7 +570,7 @@ impl Render for RevokeView {
     }
 }
 
-fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
+fn revoke(ctx: &Ctx, mut session: Session, args: KeyRevoke) -> Result<()> {
     let key_id = args.key_id.trim().to_owned();
     let in_use = super::key_in_use(&session.profile).as_ref() == Some(&key_id);
     if in_use && !args.force {
@@ -890,37 +889,32 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
+#[derive(Debug, Clone)]
+pub enum KeysAction {
     /// List the agent's API keys
     List,
     /// Create an API key
-    Create(KeysCreateArgs),
+    Create(KeyCreate),
     /// Revoke an API key
-    Revoke(KeysRevokeArgs),
+    Revoke(KeyRevoke),
     /// Create a new key, switch the profile to it, prove it, then revoke the old one
     Rotate,
 }
 
-#[derive(Debug, Args)]
-pub struct KeysCreateArgs {
-    #[arg(long, value_name = "N")]
+#[derive(Debug, Clone)]
+pub struct KeyCreate {
     pub name: Option<String>,
-    #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub expires_in_days: Option<u32>,
     /// Make the new key the profile's key
-    #[arg(long = "use")]
     pub use_key: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct KeysRevokeArgs {
+#[derive(Debug, Clone)]
+pub struct KeyRevoke {
     pub key_id: String,
     /// Allow revoking the key the profile uses
-    #[arg(long)]
     pub force: bool,
 }

@@ -7,7 +7,6 @@
 //! the operator key. A card the agent may not have (its `maxCards`) is refused with exit 8, as
 //! is a card for a suspended agent.
 
-use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::support::{self as common, CardView, parse_cents, render_cards};
@@ -19,12 +18,12 @@ use crate::output::{Human, Output, Render};
 use crate::session::Session;
 use crate::spec::Provider;
 
-pub fn run(ctx: &Ctx, command: CardsCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: CardsAction) -> Result<()> {
     let session = common::session(ctx, "cards")?;
     match command {
-        CardsCommand::List => list(ctx, &session),
-        CardsCommand::Create(args) => create(ctx, &session, args),
-        CardsCommand::Show(args) => show(ctx, &session, args),
+        CardsAction::List => list(ctx, &session),
+        CardsAction::Create(args) => create(ctx, &session, args),
+        CardsAction::Show(args) => show(ctx, &session, args),
     }
 }
 
@@ -79,7 +78,7 @@ impl Render for OneCard {
     }
 }
 
-fn create(ctx: &Ctx, session: &Session, args: CardsCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, session: &Session, args: CardCreate) -> Result<()> {
     let purpose = args.purpose.trim();
     if purpose.is_empty() {
         return Err(Error::usage("--purpose is empty")
@@ -134,7 +133,7 @@ fn create(ctx: &Ctx, session: &Session, args: CardsCreateArgs) -> Result<()> {
     })
 }
 
-fn show(ctx: &Ctx, session: &Session, args: CardsShowArgs) -> Result<()> {
+fn show(ctx: &Ctx, session: &Session, args: CardShow) -> Result<()> {
     let card_id = args.card_id.trim();
     if card_id.is_empty() {
         return Err(Error::usage("the card id is empty")
@@ -172,36 +171,33 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum CardsCommand {
+#[derive(Debug, Clone)]
+pub enum CardsAction {
     /// List the agent's cards
     List,
     /// Create a card
-    Create(CardsCreateArgs),
+    Create(CardCreate),
     /// Show one card (never its PAN or CVV)
-    Show(CardsShowArgs),
+    Show(CardShow),
 }
 
-#[derive(Debug, Args)]
-pub struct CardsCreateArgs {
-    #[arg(long, value_name = "TEXT")]
+#[derive(Debug, Clone)]
+pub struct CardCreate {
     pub purpose: String,
-    #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub card_type: Option<CardType>,
     /// Maximum amount in dollars
-    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub max_amount: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardType {
     Single,
     Multi,
 }
 
-#[derive(Debug, Args)]
-pub struct CardsShowArgs {
+#[derive(Debug, Clone)]
+pub struct CardShow {
     pub card_id: String,
 }

@@ -7,7 +7,7 @@
 //!   leaked spare is revoked.
 
 use super::support;
-use super::tokens::{TokensCommand, TokensCreateArgs, TokensRevokeArgs};
+use super::tokens::{TokenCreate, TokenRevoke, TokensAction};
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
 use crate::service::{Incident, Rotation, RunCredential};
@@ -19,7 +19,7 @@ fn revoke(ctx: &Ctx, name: &str, id: &str) -> Result<()> {
     ctx.quietly_for(name, |sub| {
         super::tokens::run(
             sub,
-            TokensCommand::Revoke(TokensRevokeArgs {
+            TokensAction::Revoke(TokenRevoke {
                 token_id: id.to_owned(),
                 force: false,
             }),
@@ -74,7 +74,7 @@ impl Incident for ProxyIncident {
         let created = ctx.quietly_for(name, |sub| {
             super::tokens::run(
                 sub,
-                TokensCommand::Create(TokensCreateArgs {
+                TokensAction::Create(TokenCreate {
                     name: None,
                     use_token: true,
                 }),

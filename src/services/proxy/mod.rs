@@ -6,6 +6,7 @@
 //! nouns are `tokens` and `cards`; it has spending limits (show and set) and a lifecycle.
 
 pub mod agent;
+pub mod args;
 pub mod cards;
 pub mod client;
 pub mod incident;

@@ -11,7 +11,6 @@
 //! - Another user's external id is a conflict (exit 5) with the service's message.
 //! - Amounts are typed in dollars (`500`, `12.50`) and sent as cents.
 
-use clap::Args;
 use serde::Serialize;
 
 use crate::amount::{self, Amount};
@@ -128,7 +127,7 @@ fn required<'a>(value: &'a str, flag: &str) -> Result<&'a str> {
     Ok(value)
 }
 
-pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
     let external_id = required(&args.external_id, "--external-id")?.to_owned();
     let user = required(&args.user, "--user")?.to_owned();
     let name = required(&args.name, "--name")?.to_owned();
@@ -288,28 +287,20 @@ pub(crate) fn outputs() -> Vec<Output> {
     vec![("register proxy", schema_of::<Registered>())]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Args)]
-pub struct RegisterProxyArgs {
+#[derive(Debug, Clone)]
+pub struct Registration {
     /// Your identifier for the agent, unique in your organization
-    #[arg(long, value_name = "ID")]
     pub external_id: String,
     /// The user who funds the agent (user_...)
-    #[arg(long, value_name = "USER")]
     pub user: String,
-    #[arg(long)]
     pub name: String,
-    #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Spending limit in dollars (e.g. 500 or 12.50)
-    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
-    #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,
-    #[arg(long, value_enum, value_name = "ACTION")]
     pub on_limit_exceeded: Option<LimitAction>,
     /// Maximum number of concurrent cards
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_cards: Option<u32>,
 }

@@ -12,7 +12,6 @@
 //!   once, so the store is checked first and a failed store write rescues it (exit 7).
 //! - `revoke` revokes one token and deletes its stored secret (the profile's, or a spare).
 
-use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::support::{self as common, ProfileToken, TokenView, render_tokens};
@@ -29,15 +28,15 @@ use crate::store::{self, StoreKind};
 
 use super::ProxyRecord;
 
-pub fn run(ctx: &Ctx, command: TokensCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: TokensAction) -> Result<()> {
     let mut session = common::session(ctx, "tokens")?;
     match command {
-        TokensCommand::List => list(ctx, &session),
-        TokensCommand::Create(args) => {
+        TokensAction::List => list(ctx, &session),
+        TokensAction::Create(args) => {
             let _lock = session.lock_for_change()?;
             create(ctx, &mut session, args)
         }
-        TokensCommand::Revoke(args) => {
+        TokensAction::Revoke(args) => {
             let _lock = session.lock_for_change()?;
             revoke(ctx, &session, args)
         }
@@ -139,7 +138,7 @@ fn spare_kind(token_id: &str) -> String {
     format!("token:{token_id}")
 }
 
-fn create(ctx: &Ctx, session: &mut Session, args: TokensCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, session: &mut Session, args: TokenCreate) -> Result<()> {
     common::refuse_if_deregistered(session)?;
     let name = args
         .name
@@ -237,7 +236,7 @@ impl Render for Revoked {
     }
 }
 
-fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
+fn revoke(ctx: &Ctx, session: &Session, args: TokenRevoke) -> Result<()> {
     let token_id = args.token_id.trim();
     if token_id.is_empty() {
         return Err(Error::usage("the token id is empty")
@@ -347,31 +346,28 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum TokensCommand {
+#[derive(Debug, Clone)]
+pub enum TokensAction {
     /// List the agent's tokens (never the secrets)
     List,
     /// Create an agent token, stored as a spare (or as the profile's token with --use)
-    Create(TokensCreateArgs),
+    Create(TokenCreate),
     /// Revoke an agent token
-    Revoke(TokensRevokeArgs),
+    Revoke(TokenRevoke),
 }
 
-#[derive(Debug, Args)]
-pub struct TokensCreateArgs {
-    #[arg(long, value_name = "N")]
+#[derive(Debug, Clone)]
+pub struct TokenCreate {
     pub name: Option<String>,
     /// Make the new token the profile's token (the previous one stays stored as a spare)
-    #[arg(long = "use")]
     pub use_token: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct TokensRevokeArgs {
+#[derive(Debug, Clone)]
+pub struct TokenRevoke {
     pub token_id: String,
     /// Allow revoking the token the profile uses
-    #[arg(long)]
     pub force: bool,
 }

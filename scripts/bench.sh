@@ -2,6 +2,7 @@
 # Benchmarks of the paths users and agents hit most, with hyperfine (apt-get install hyperfine).
 #
 #   scripts/bench.sh            # builds --release, prints a table, writes target/bench/*.md
+#   scripts/bench.sh leaks      # only the leaks scan against grep
 #
 # What is measured, each against a `sandbox serve` process on loopback with the file store:
 # - token (fresh JWT): the hot path an agent calls before every request; no network at all.
@@ -13,6 +14,7 @@
 # - the vault store next to the file store: token (fresh JWT) and token (refresh every call)
 #   with the profile in an OpenBao dev server on loopback (`bao` from AGENTCRED_TEST_BAO, PATH
 #   or target/venv-bao, which .ci/run installs).
+# - exec --isolate: `exec -- true` against `exec --isolate -- true` (and with --gateway).
 # - gateway: the same wallet status request with curl, direct with the JWT vs through
 #   `agentcred gateway` with its token; the difference is the gateway's added latency.
 # Against a baseline build (BASELINE=path/to/older/agentcred, side by side in the same run;
@@ -24,6 +26,9 @@
 #   profile (empty home) vs the 1,000th.
 #
 #   BENCH_ONLY="emulator scale" scripts/bench.sh   # only those sections
+# - leaks scan: `agentcred leaks scan TREE` against `grep -rnIF -f PATTERNS TREE` (LC_ALL=C)
+#   given the same values in all the same encodings (scripts/leaks-tree.py writes both the
+#   tree, 1,000 files with a 50 MB one, and the patterns), side by side in one hyperfine run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
@@ -81,6 +86,26 @@ d = json.load(open(sys.argv[1]))
 print(" ".join(f"{var}={url}" for var, url in d["services"].items()))' "$1"
 }
 base_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["base_url"])' "$1"; }
+# leaks scan against grep over the same tree; `scripts/bench.sh leaks` runs only this.
+leaks_bench() {
+    export PROXY_API_KEY=lk_dev_sandbox   # the sandbox's documented demo org key
+    local home="$work/leaks"
+    AGENTCRED_HOME="$home" "$bin" --profile lp register proxy --external-id bench-leaks \
+        --user user_sandbox_alice --name "bench leaks" >/dev/null
+    AGENTCRED_HOME="$home" "$bin" --profile lk register fluxra --name bench-leaks >/dev/null
+    python3 scripts/leaks-tree.py "$home/data" "$work/tree" "$work/patterns.txt" \
+        "$PROXY_API_KEY"
+    # agentcred exits 8 (leaks_found) on this tree: -i keeps hyperfine going.
+    hyperfine --warmup 2 --runs 10 -i --export-markdown "$out/leaks.md" -N \
+        --command-name "grep -rnIF -f patterns (LC_ALL=C)" \
+        "env LC_ALL=C grep -rnIF -f $work/patterns.txt $work/tree" \
+        --command-name "agentcred leaks scan" "env AGENTCRED_HOME=$home $bin leaks scan $work/tree"
+}
+if [ "${1:-}" = leaks ]; then
+    leaks_bench
+    cat "$out/leaks.md"
+    exit 0
+fi
 
 "$bin" register fluxa --name bench-agent >/dev/null
 # A new FluxA agent has no wallet until its owner approves it on the sandbox's page.
@@ -116,6 +141,20 @@ hyperfine --warmup 10 --runs 300 --export-markdown "$out/gateway.md" -N \
     --command-name "wallet status, through the gateway" \
     "curl -sf -o /dev/null -H @$work/gateway.h $gw_wallet/api/agent/self/status"
 kill "$gateway"; gateway=""
+# The cost of `exec --isolate`: the helper's exec, two user namespaces, the hiding mounts and
+# Landlock, side by side with a plain `exec` (run as a non-root user where the script is root,
+# as users run it).
+as_user=()
+[ "$(id -u)" = 0 ] && id -u 1000 >/dev/null 2>&1 && as_user=(setpriv --reuid=1000 --regid=1000 --clear-groups)
+mkdir -p "$work/isolate"
+if [ "${#as_user[@]}" -gt 0 ]; then chmod 755 "$work"; chown -R 1000:1000 "$work/home" "$work/isolate"; fi
+"${as_user[@]}" env HOME="$work" hyperfine --warmup 5 --runs 200 --export-markdown "$work/isolate/isolate.md" -N \
+    --command-name "exec -- true" "$bin exec -- true" \
+    --command-name "exec --isolate -- true" "$bin exec --isolate -- true" \
+    --command-name "exec --gateway -- true" "$bin exec --gateway -- true" \
+    --command-name "exec --isolate --gateway -- true" "$bin exec --isolate --gateway -- true"
+if [ "${#as_user[@]}" -gt 0 ]; then chown -R "$(id -u):$(id -g)" "$work/home"; fi
+cp "$work/isolate/isolate.md" "$out/isolate.md"
 # The embedded sandbox: no URL overrides (agentcred refuses them for a sandbox profile).
 unset AGENTCRED_FLUXA_AGENTID_URL AGENTCRED_FLUXA_WALLET_URL AGENTCRED_FLUXRA_URL \
     AGENTCRED_AUTHPI_URL AGENTCRED_AUTHPI_IDP_URL AGENTCRED_PROXY_URL
@@ -162,7 +201,7 @@ hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 0}' "$base/_sandbox/knobs" >/dev/null
-cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
+cat "$out/token.md" "$out/gateway.md" "$out/isolate.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
 fi
 
 # The builds side by side: this one and BASELINE, each against its own `sandbox serve`
@@ -281,3 +320,5 @@ PY
     medians "$out/scale-token.json"
     medians "$out/scale-register.json"
 fi
+leaks_bench
+cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md" "$out/leaks.md"

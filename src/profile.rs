@@ -32,7 +32,7 @@ use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
 use crate::sandbox_host::SandboxUrls;
 use crate::spec::{EndpointSpec, Provider, ServiceSpec};
-use crate::store::{self, StoreKind, VaultLocation};
+use crate::store::{self, SecretStore, StoreKind, VaultLocation};
 
 pub use crate::spec::Endpoints;
 
@@ -150,6 +150,18 @@ impl Profile {
         if keep {
             self.extra_secrets.push(kind.to_owned());
         }
+    }
+
+    /// The profile's store, opened where the profile says it is (a store shared between
+    /// hosts is found at the location recorded for it). Opening sends nothing anywhere.
+    pub fn open_store(&self, name: &str, paths: &Paths) -> Result<Box<dyn SecretStore>> {
+        store::open_profile(name, self.store, self.vault.as_ref(), paths)
+    }
+
+    /// Record where `store`, just opened for this profile, keeps it: a shared store's
+    /// location, nothing for a store of this host.
+    pub fn remember_store(&mut self, store: &dyn SecretStore) {
+        self.vault = store.shared().and_then(|shared| shared.location());
     }
 
     /// What a store shared between hosts keeps of the profile: everything `register`
@@ -471,7 +483,7 @@ impl Config {
         if after.store.is_shared() {
             let record = after.shared_record()?;
             if record != before.shared_record()? {
-                let store = store::open_profile(name, after.store, after.vault.as_ref(), paths)?;
+                let store = after.open_store(name, paths)?;
                 if let Some(shared) = store.shared() {
                     shared.write_record(&record)?;
                 }
@@ -538,12 +550,13 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && !name.starts_with('.')
+        && !name.starts_with('-')
         && name != "operator";
     if ok {
         Ok(())
     } else {
         Err(Error::usage(format!("'{name}' is not a valid profile name"))
-            .with_hint("use 1-64 letters, digits, '-', '_' or '.', not starting with '.' (and not 'operator')"))
+            .with_hint("use 1-64 letters, digits, '-', '_' or '.', not starting with '.' or '-' (and not 'operator')"))
     }
 }
 
@@ -619,6 +632,7 @@ pub fn endpoints_for_profile(
     profile: &Profile,
     sandbox: Option<&SandboxUrls>,
 ) -> Result<Endpoints> {
+    check_recorded_agent_id(name, profile)?;
     let mut endpoints = Endpoints::new();
     for spec in profile.provider.spec().endpoints {
         let recorded = if profile.sandbox {
@@ -672,6 +686,29 @@ pub fn endpoints_for_profile(
         endpoints.insert(spec.name.to_owned(), recorded);
     }
     Ok(endpoints)
+}
+
+/// The agent id recorded in the config goes into request paths: one edited by hand to be
+/// empty or to hold `/`, `..` or other characters no service uses is a local problem, said
+/// before any request.
+fn check_recorded_agent_id(name: &str, profile: &Profile) -> Result<()> {
+    let id = &profile.agent_id;
+    let ok = !id.is_empty()
+        && id.len() <= 200
+        && !id.contains("..")
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+    if ok {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "the agent id recorded in profile '{name}' (in the config file) is not an agent id: {:?}",
+        crate::output::neutralize(id, false)
+    ))
+    .with_hint(format!(
+        "restore it in the config file, or remove the profile and register it again: agentcred profiles remove {name}"
+    )))
 }
 
 /// Where the running sandbox serves the endpoint that `spec` names.

@@ -101,6 +101,20 @@ impl FileStore {
 
     /// The document at `path`; `None` when the file does not exist.
     fn load(&self, path: &Path) -> Result<Option<Document>> {
+        for dir in [self.data_dir(), self.dir.as_path()] {
+            if let Ok(meta) = std::fs::metadata(dir)
+                && !meta.is_dir()
+            {
+                let dir = dir.display();
+                return Err(Error::store(format!(
+                    "{dir}, where the file store lives, is {}, not a directory",
+                    fsutil::file_type_name(&meta)
+                ))
+                .with_hint(format!(
+                    "move it aside (`mv {dir} {dir}.bad`); agentcred creates the directory, private, on first use"
+                )));
+            }
+        }
         refuse_if_loose(self.data_dir(), "directory holding the file store", "700")?;
         if path.parent() == Some(self.dir.as_path()) {
             refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
@@ -291,6 +305,14 @@ fn corrupt(path: &Path, e: &serde_json::Error) -> Error {
 }
 
 impl SecretStore for FileStore {
+    fn files_of(&self, profile: &str) -> Vec<PathBuf> {
+        // The file of earlier releases wins while it exists, so it is watched too.
+        vec![
+            self.file_of(&super::account(profile, "")),
+            self.path.clone(),
+        ]
+    }
+
     fn kind(&self) -> StoreKind {
         StoreKind::File
     }

@@ -369,7 +369,7 @@ const CASES: &[Case] = &[
         args: &["import", "/dev/null"],
         env: &[],
         code: 2,
-        mentions: &["not an agentcred rescue file"],
+        mentions: &["/dev/null", "not a regular file"],
     },
     Case {
         name: "5: import without a file",

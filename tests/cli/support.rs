@@ -324,6 +324,18 @@ impl Home {
                 )
             });
             assert_eq!(value["schema_version"], 1, "{args:?}: {line}");
+            // Every notice and warning carries a specific code the schema documents.
+            for kind in ["notice", "warning"] {
+                if let Some(code) = value[kind]["code"].as_str() {
+                    let listed = schema["stderr_lines"][format!("{kind}_codes")]
+                        .as_array()
+                        .is_some_and(|codes| codes.iter().any(|c| c["code"] == code));
+                    assert!(
+                        listed,
+                        "{args:?}: undocumented {kind} code {code:?}: {line}"
+                    );
+                }
+            }
         }
         if run.code != 0 {
             let error = run.error_json();

@@ -192,8 +192,8 @@ for n in 10 20 50; do
     done
 done
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
-# Each run starts from an empty request log: the emulator rewrites its whole state file (log
-# included) on every request, and a full 1000-entry log would measure that, not agentcred.
+# Each run starts from an empty request log, as in the emulator section below (where an
+# older build's emulator rewrites its whole state file, log included, on every request).
 hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --prepare "curl -fsS -o /dev/null -X DELETE $base/_sandbox/requests" \
     --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
@@ -201,7 +201,9 @@ hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 0}' "$base/_sandbox/knobs" >/dev/null
-cat "$out/token.md" "$out/gateway.md" "$out/isolate.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
+# Still with every service URL pointing at the sandbox server.
+leaks_bench
+cat "$out/token.md" "$out/gateway.md" "$out/isolate.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md" "$out/leaks.md"
 fi
 
 # The builds side by side: this one and BASELINE, each against its own `sandbox serve`
@@ -320,5 +322,3 @@ PY
     medians "$out/scale-token.json"
     medians "$out/scale-register.json"
 fi
-leaks_bench
-cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md" "$out/leaks.md"

@@ -12,6 +12,7 @@ use crate::profile::Profile;
 use crate::session::Session;
 use crate::spec::ServiceSpec;
 use crate::status_view::{StatusQuery, StatusReport};
+use crate::view::View;
 
 pub trait Service: Sync {
     fn spec(&self) -> &'static ServiceSpec;
@@ -104,16 +105,23 @@ pub trait Incident: Sync {
     fn rotate(&self, ctx: &Ctx, name: &str, kind: &str) -> Rotation;
 }
 
-/// `agentcred limits`.
+/// `agentcred limits`: each operation returns what it found (or set) as a view, which the
+/// command line renders and MCP or the gateway could return as it is.
 pub trait Limits: Sync {
-    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()>;
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<Box<dyn View>>;
 
     /// Whether `limits set` applies; [`Limits::set`] is only called when it does.
     fn settable(&self) -> bool {
         false
     }
 
-    fn set(&self, ctx: &Ctx, name: String, profile: Profile, change: LimitsChange) -> Result<()> {
+    fn set(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        change: LimitsChange,
+    ) -> Result<Box<dyn View>> {
         let _ = (ctx, name, profile, change);
         Err(crate::error::Error::internal("these limits cannot be set"))
     }

@@ -28,6 +28,7 @@ use crate::spec::{
     CredentialRoute, EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec,
 };
 use crate::status_view::{StatusQuery, StatusReport};
+use crate::view::View;
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "proxy",
@@ -167,16 +168,22 @@ impl Service for Proxy {
 }
 
 impl Limits for Proxy {
-    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
-        limits::show(ctx, name, profile)
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<Box<dyn View>> {
+        Ok(Box::new(limits::show(ctx, name, profile)?))
     }
 
     fn settable(&self) -> bool {
         true
     }
 
-    fn set(&self, ctx: &Ctx, name: String, profile: Profile, change: LimitsChange) -> Result<()> {
-        limits::set(ctx, name, profile, change)
+    fn set(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        change: LimitsChange,
+    ) -> Result<Box<dyn View>> {
+        Ok(Box::new(limits::set(ctx, name, profile, change)?))
     }
 }
 

@@ -139,7 +139,15 @@ pub trait Lifecycle: Sync {
         None
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, action: AgentAction) -> Result<()>;
+    /// Carry out `action` (asking for confirmation where it is irreversible, unless the
+    /// action says yes) and return the agent as it now is, as a view the caller renders.
+    fn run(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        action: AgentAction,
+    ) -> Result<Box<dyn View>>;
 }
 
 /// One action of `agentcred agent`, with what the operator said about it. The command line

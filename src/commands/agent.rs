@@ -14,7 +14,10 @@ pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
     let action = command.name();
     let lifecycle = services::service(profile.provider)?.lifecycle();
     match lifecycle.filter(|l| l.actions().contains(&action)) {
-        Some(lifecycle) => lifecycle.run(ctx, name, profile, command),
+        Some(lifecycle) => {
+            let view = lifecycle.run(ctx, name, profile, command)?;
+            ctx.printer.print(&view)
+        }
         None => {
             let err = services::refuse(&format!("agent {action}"), &name, &profile, |s| {
                 s.lifecycle().is_some_and(|l| l.actions().contains(&action))

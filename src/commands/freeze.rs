@@ -207,6 +207,8 @@ fn upstream(
                         reason: Some(reason.unwrap_or("frozen with agentcred freeze").to_owned()),
                     },
                 )
+                // The note below says what happened; the agent's view is not shown.
+                .map(drop)
             })
             .map(|()| format!("{display} agent {} suspended", profile.agent_id)),
         ),

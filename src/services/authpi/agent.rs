@@ -26,6 +26,7 @@ use crate::service::{AgentAction, action_not_offered};
 use crate::session::Session;
 use crate::store;
 use crate::timefmt;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct AgentShown {
@@ -115,7 +116,12 @@ fn reason(text: Option<&str>, verb: &str) -> Result<String> {
     }
 }
 
-pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentAction) -> Result<()> {
+pub fn run(
+    ctx: &Ctx,
+    name: String,
+    profile: Profile,
+    command: AgentAction,
+) -> Result<Box<dyn View>> {
     // Everything that can be refused locally is, before the org key or the network.
     let reason = match &command {
         AgentAction::Suspend { reason: text } => Some(reason(text.as_deref(), "suspend")?),
@@ -149,28 +155,35 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentAction) -> R
     match command {
         AgentAction::Show => {
             let agent = core.get_agent(&agent_id)?.value;
-            print_agent(ctx, &session, &agent, "show", false, None)
+            Ok(Box::new(shown(&session, &agent, "show", false, None)?))
         }
-        AgentAction::Suspend { .. } => {
-            transition(ctx, &session, &core, "suspend", "suspended", reason)
-        }
-        AgentAction::Block { .. } => transition(ctx, &session, &core, "block", "blocked", reason),
-        AgentAction::Activate => transition(ctx, &session, &core, "activate", "active", None),
-        AgentAction::Delete { .. } => delete(ctx, &session, &core),
+        AgentAction::Suspend { .. } => Ok(Box::new(transition(
+            &session,
+            &core,
+            "suspend",
+            "suspended",
+            reason,
+        )?)),
+        AgentAction::Block { .. } => Ok(Box::new(transition(
+            &session, &core, "block", "blocked", reason,
+        )?)),
+        AgentAction::Activate => Ok(Box::new(transition(
+            &session, &core, "activate", "active", None,
+        )?)),
+        AgentAction::Delete { .. } => Ok(Box::new(delete(ctx, &session, &core)?)),
         AgentAction::Deregister { .. } => Err(action_not_offered(&super::SPEC, "deregister")),
     }
 }
 
-fn print_agent(
-    ctx: &Ctx,
+fn shown(
     session: &Session,
     agent: &authpi::Agent,
     action: &'static str,
     changed: bool,
     note: Option<String>,
-) -> Result<()> {
+) -> Result<AgentShown> {
     let record: AuthpiRecord = session.profile.record()?;
-    ctx.printer.print(&AgentShown {
+    Ok(AgentShown {
         profile: session.name.clone(),
         account_id: record.account_id,
         issuer_id: record.issuer_id,
@@ -182,17 +195,16 @@ fn print_agent(
 }
 
 fn transition(
-    ctx: &Ctx,
     session: &Session,
     core: &Core,
     action: &'static str,
     to: &str,
     reason: Option<String>,
-) -> Result<()> {
+) -> Result<AgentShown> {
     let agent_id = &session.profile.agent_id;
     let current = core.get_agent(agent_id)?;
     if current.value.status.as_deref() == Some(to) {
-        return print_agent(ctx, session, &current.value, action, false, None);
+        return shown(session, &current.value, action, false, None);
     }
     let etag = current.etag.ok_or_else(|| {
         Error::internal(format!(
@@ -217,10 +229,10 @@ fn transition(
             }
         )),
     };
-    print_agent(ctx, session, &updated.value, action, true, note)
+    shown(session, &updated.value, action, true, note)
 }
 
-fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<Deleted> {
     // Its secrets are deleted below: no refresh may store a new token meanwhile.
     let _lock = session.lock()?;
     let agent_id = &session.profile.agent_id;
@@ -252,7 +264,7 @@ fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
             r.deleted_at = Some(when.clone());
         })
     })?;
-    ctx.printer.print(&Deleted {
+    Ok(Deleted {
         profile: session.name.clone(),
         agent_id: agent_id.clone(),
         deleted_at,

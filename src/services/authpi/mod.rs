@@ -33,6 +33,7 @@ use crate::spec::{
 };
 use crate::status_view::{StatusQuery, StatusReport};
 use crate::timefmt;
+use crate::view::View;
 use client::{Agent, Core, OrgKey, Verifier};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
@@ -258,7 +259,13 @@ impl Lifecycle for Authpi {
         )
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, action: AgentAction) -> Result<()> {
+    fn run(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        action: AgentAction,
+    ) -> Result<Box<dyn View>> {
         agent::run(ctx, name, profile, action)
     }
 }

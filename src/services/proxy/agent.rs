@@ -22,7 +22,7 @@ use crate::spec::Provider;
 use crate::timefmt;
 
 #[derive(Serialize, schemars::JsonSchema)]
-struct AgentResult {
+pub struct AgentResult {
     profile: String,
     provider: Provider,
     /// `show`, `suspend`, `activate` or `deregister`.
@@ -64,7 +64,7 @@ impl Render for AgentResult {
     }
 }
 
-pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentAction) -> Result<()> {
+pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentAction) -> Result<AgentResult> {
     let session = ctx.session_for(name, profile)?;
     let agent_id = session.profile.agent_id.clone();
     let (action, agent, previous_status) = match command {
@@ -125,7 +125,7 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentAction) -> R
     if view.name.is_none() {
         view.name = session.profile.agent_name.clone();
     }
-    ctx.printer.print(&AgentResult {
+    Ok(AgentResult {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         action,

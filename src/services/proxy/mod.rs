@@ -198,7 +198,13 @@ impl Lifecycle for Proxy {
         )
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, action: AgentAction) -> Result<()> {
-        agent::run(ctx, name, profile, action)
+    fn run(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        action: AgentAction,
+    ) -> Result<Box<dyn View>> {
+        Ok(Box::new(agent::run(ctx, name, profile, action)?))
     }
 }

@@ -6,6 +6,8 @@
 //! every page, with the operator key or else the agent's own token; `create` and `show` need
 //! the operator key. A card the agent may not have (its `maxCards`) is refused with exit 8, as
 //! is a card for a suspended agent.
+//!
+//! Each operation returns its result as a view, which the caller renders.
 
 use serde::Serialize;
 
@@ -17,8 +19,9 @@ use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::session::Session;
 use crate::spec::Provider;
+use crate::view::View;
 
-pub fn run(ctx: &Ctx, command: CardsAction) -> Result<()> {
+pub fn run(ctx: &Ctx, command: CardsAction) -> Result<Box<dyn View>> {
     let session = common::session(ctx, "cards")?;
     match command {
         CardsAction::List => list(ctx, &session),
@@ -45,15 +48,15 @@ impl Render for CardList {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session) -> Result<()> {
+fn list(ctx: &Ctx, session: &Session) -> Result<Box<dyn View>> {
     let (client, _) = common::reader(ctx, session)?;
     let cards = client.cards(&session.profile.agent_id)?;
-    ctx.printer.print(&CardList {
+    Ok(Box::new(CardList {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         cards: cards.iter().map(CardView::from_api).collect(),
-    })
+    }))
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -78,7 +81,7 @@ impl Render for OneCard {
     }
 }
 
-fn create(ctx: &Ctx, session: &Session, args: CardCreate) -> Result<()> {
+fn create(ctx: &Ctx, session: &Session, args: CardCreate) -> Result<Box<dyn View>> {
     let purpose = args.purpose.trim();
     if purpose.is_empty() {
         return Err(Error::usage("--purpose is empty")
@@ -124,16 +127,16 @@ fn create(ctx: &Ctx, session: &Session, args: CardCreate) -> Result<()> {
             max_amount,
         },
     )?;
-    ctx.printer.print(&OneCard {
+    Ok(Box::new(OneCard {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         card: CardView::from_api(&card),
         created: true,
-    })
+    }))
 }
 
-fn show(ctx: &Ctx, session: &Session, args: CardShow) -> Result<()> {
+fn show(ctx: &Ctx, session: &Session, args: CardShow) -> Result<Box<dyn View>> {
     let card_id = args.card_id.trim();
     if card_id.is_empty() {
         return Err(Error::usage("the card id is empty")
@@ -152,13 +155,13 @@ fn show(ctx: &Ctx, session: &Session, args: CardShow) -> Result<()> {
         .with_provider(super::PROVIDER.id())
         .with_hint("pick that agent's profile with --profile NAME, or list this agent's cards with `agentcred cards list`"));
     }
-    ctx.printer.print(&OneCard {
+    Ok(Box::new(OneCard {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         card: CardView::from_api(&card),
         created: false,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

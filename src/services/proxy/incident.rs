@@ -24,6 +24,8 @@ fn revoke(ctx: &Ctx, name: &str, id: &str) -> Result<()> {
                 force: false,
             }),
         )
+        // What was revoked is reported by the caller; the command's view is not shown.
+        .map(drop)
     })
 }
 
@@ -79,6 +81,7 @@ impl Incident for ProxyIncident {
                     use_token: true,
                 }),
             )
+            .map(drop)
         });
         if let Err(e) = created {
             return Rotation::Failed(e);

@@ -11,6 +11,9 @@
 //! - `create` makes a new agent token and prints it only with `--reveal`. The service shows it
 //!   once, so the store is checked first and a failed store write rescues it (exit 7).
 //! - `revoke` revokes one token and deletes its stored secret (the profile's, or a spare).
+//!
+//! Each operation returns its result as a view (the new secret in it only under `--reveal`);
+//! the caller renders it or, run for an incident, drops it.
 
 use serde::Serialize;
 
@@ -25,10 +28,11 @@ use crate::session::Session;
 use crate::spare;
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
+use crate::view::View;
 
 use super::ProxyRecord;
 
-pub fn run(ctx: &Ctx, command: TokensAction) -> Result<()> {
+pub fn run(ctx: &Ctx, command: TokensAction) -> Result<Box<dyn View>> {
     let mut session = common::session(ctx, "tokens")?;
     match command {
         TokensAction::List => list(ctx, &session),
@@ -68,11 +72,11 @@ impl Render for TokenList {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session) -> Result<()> {
+fn list(ctx: &Ctx, session: &Session) -> Result<Box<dyn View>> {
     let (client, _) = common::operator(ctx, session)?;
     let mine = ProfileToken::of(session)?;
     let tokens = client.tokens(&session.profile.agent_id)?;
-    ctx.printer.print(&TokenList {
+    Ok(Box::new(TokenList {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
@@ -80,7 +84,7 @@ fn list(ctx: &Ctx, session: &Session) -> Result<()> {
             .iter()
             .map(|t| TokenView::from_api(t, &mine))
             .collect(),
-    })
+    }))
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -138,7 +142,7 @@ fn spare_kind(token_id: &str) -> String {
     format!("token:{token_id}")
 }
 
-fn create(ctx: &Ctx, session: &mut Session, args: TokenCreate) -> Result<()> {
+fn create(ctx: &Ctx, session: &mut Session, args: TokenCreate) -> Result<Box<dyn View>> {
     common::refuse_if_deregistered(session)?;
     let name = args
         .name
@@ -182,7 +186,7 @@ fn create(ctx: &Ctx, session: &mut Session, args: TokenCreate) -> Result<()> {
         id: Some(token.id.clone()),
         prefix: Some(prefix),
     };
-    ctx.printer.print(&Created {
+    Ok(Box::new(Created {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
@@ -197,7 +201,7 @@ fn create(ctx: &Ctx, session: &mut Session, args: TokenCreate) -> Result<()> {
             &secret,
             ctx.global.reveal,
         )],
-    })
+    }))
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -236,7 +240,7 @@ impl Render for Revoked {
     }
 }
 
-fn revoke(ctx: &Ctx, session: &Session, args: TokenRevoke) -> Result<()> {
+fn revoke(ctx: &Ctx, session: &Session, args: TokenRevoke) -> Result<Box<dyn View>> {
     let token_id = args.token_id.trim();
     if token_id.is_empty() {
         return Err(Error::usage("the token id is empty")
@@ -326,14 +330,14 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokenRevoke) -> Result<()> {
             session.name, session.name
         ));
     }
-    ctx.printer.print(&Revoked {
+    Ok(Box::new(Revoked {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         profile_token_revoked: in_use,
         token: view,
         removed_secrets: removed,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

@@ -190,7 +190,9 @@ impl ServiceCommand {
 pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<()> {
     match command {
         ServiceCommand::Keys(cmd) => fluxra::keys::run(ctx, cmd.into()),
-        ServiceCommand::Verifiers(cmd) => authpi::verifiers::run(ctx, cmd.into()),
+        ServiceCommand::Verifiers(cmd) => {
+            ctx.printer.print(&authpi::verifiers::run(ctx, cmd.into())?)
+        }
         ServiceCommand::Tokens(cmd) => ctx.printer.print(&proxy::tokens::run(ctx, cmd.into())?),
         ServiceCommand::Cards(cmd) => ctx.printer.print(&proxy::cards::run(ctx, cmd.into())?),
     }

@@ -25,6 +25,8 @@ fn remove(ctx: &Ctx, name: &str, id: &str) -> Result<()> {
                 force: false,
             }),
         )
+        // The caller reports what was removed; the command's view is not shown.
+        .map(drop)
     })
 }
 
@@ -100,6 +102,7 @@ impl Incident for AuthpiIncident {
                     use_secret: true,
                 })),
             )
+            .map(drop)
         });
         if let Err(e) = added {
             return Rotation::Failed(e);

@@ -12,6 +12,9 @@
 //! - `remove` sends `If-Match` with the verifier's ETag (from the list: there is no
 //!   single-verifier GET); a 412 says it changed meanwhile. Removing the verifier whose secret
 //!   the profile uses needs `--force`, and says what stops working.
+//!
+//! Each operation returns its result as a view (a new secret in it only under `--reveal`);
+//! the caller renders it or, run for an incident, drops it.
 
 use serde::Serialize;
 
@@ -27,8 +30,9 @@ use crate::spare;
 use crate::store::{self, StoreKind};
 use crate::timefmt;
 use crate::validate;
+use crate::view::View;
 
-pub fn run(ctx: &Ctx, command: VerifiersAction) -> Result<()> {
+pub fn run(ctx: &Ctx, command: VerifiersAction) -> Result<Box<dyn View>> {
     let (name, profile) = ctx.selected_for("verifiers", super::PROVIDER)?;
     // Bad input is refused before anything leaves the machine.
     if let VerifiersAction::Add(VerifierAdd::Wallet(args)) = &command {
@@ -38,12 +42,12 @@ pub fn run(ctx: &Ctx, command: VerifiersAction) -> Result<()> {
     let mut session = ctx.session_for(name, profile)?;
     let core = core(ctx, &session)?;
     match command {
-        VerifiersAction::List => list(ctx, &session, &core),
+        VerifiersAction::List => list(&session, &core),
         VerifiersAction::Add(VerifierAdd::Secret(args)) => {
             let _lock = session.lock_for_change()?;
             add_secret(ctx, &mut session, &core, args)
         }
-        VerifiersAction::Add(VerifierAdd::Wallet(args)) => add_wallet(ctx, &session, &core, args),
+        VerifiersAction::Add(VerifierAdd::Wallet(args)) => add_wallet(&session, &core, args),
         VerifiersAction::Remove(args) => {
             let _lock = session.lock_for_change()?;
             remove(ctx, &session, &core, &args.verifier_id, args.force)
@@ -81,13 +85,13 @@ impl Render for ListView {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+fn list(session: &Session, core: &Core) -> Result<Box<dyn View>> {
     let verifiers = core.list_verifiers(&session.profile.agent_id)?;
-    ctx.printer.print(&ListView {
+    Ok(Box::new(ListView {
         profile: session.name.clone(),
         agent_id: session.profile.agent_id.clone(),
         verifiers: rows(&verifiers, &session.profile),
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -160,7 +164,12 @@ impl Render for AddedView {
     }
 }
 
-fn add_secret(ctx: &Ctx, session: &mut Session, core: &Core, args: VerifierSecret) -> Result<()> {
+fn add_secret(
+    ctx: &Ctx,
+    session: &mut Session,
+    core: &Core,
+    args: VerifierSecret,
+) -> Result<Box<dyn View>> {
     let agent_id = session.profile.agent_id.clone();
     // The service shows the secret once: make sure it can be kept before asking for it.
     session.store.check()?;
@@ -198,7 +207,7 @@ fn add_secret(ctx: &Ctx, session: &mut Session, core: &Core, args: VerifierSecre
             ),
         }
     }
-    ctx.printer.print(&AddedView {
+    Ok(Box::new(AddedView {
         profile: session.name.clone(),
         agent_id,
         verifier: VerifierRow::new(&created.verifier, args.use_secret),
@@ -210,7 +219,7 @@ fn add_secret(ctx: &Ctx, session: &mut Session, core: &Core, args: VerifierSecre
         used: args.use_secret,
         previous_verifier_id: previous,
         access_token_expires_at: expires_at,
-    })
+    }))
 }
 
 fn mint_with(session: &Session, secret: &Secret<String>) -> Result<Secret<String>> {
@@ -234,7 +243,7 @@ fn spare_kind(verifier_id: &str) -> String {
     format!("client_secret@{verifier_id}")
 }
 
-fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWallet) -> Result<()> {
+fn add_wallet(session: &Session, core: &Core, args: VerifierWallet) -> Result<Box<dyn View>> {
     let agent_id = &session.profile.agent_id;
     let verifier = core.add_wallet_verifier(
         agent_id,
@@ -242,7 +251,7 @@ fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWallet) -
         args.address.trim(),
         args.network.trim(),
     )?;
-    ctx.printer.print(&AddedView {
+    Ok(Box::new(AddedView {
         profile: session.name.clone(),
         agent_id: agent_id.clone(),
         verifier: VerifierRow::new(&verifier, false),
@@ -250,7 +259,7 @@ fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWallet) -
         used: false,
         previous_verifier_id: None,
         access_token_expires_at: None,
-    })
+    }))
 }
 
 /// CAIP-2 (`namespace:reference`) and, on `eip155`, an EVM address; exit 2 naming the value.
@@ -310,7 +319,13 @@ impl Render for RemovedView {
     }
 }
 
-fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> Result<()> {
+fn remove(
+    ctx: &Ctx,
+    session: &Session,
+    core: &Core,
+    id: &str,
+    force: bool,
+) -> Result<Box<dyn View>> {
     let agent_id = &session.profile.agent_id;
     let verifiers = core.list_verifiers(agent_id)?;
     let Some(verifier) = verifiers.iter().find(|v| v.id == id) else {
@@ -406,14 +421,14 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
     } else {
         None
     };
-    ctx.printer.print(&RemovedView {
+    Ok(Box::new(RemovedView {
         profile: session.name.clone(),
         agent_id: agent_id.clone(),
         removed: id.to_owned(),
         kind: verifier.kind.clone(),
         was_in_use: in_use,
         note,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::service::Service;
 use crate::spec::{self, Provider, ServiceSpec};
+use crate::view::View;
 
 /// Every service, in the order lists and help show them.
 pub static SERVICES: &[&dyn Service] = &[
@@ -187,14 +188,14 @@ impl ServiceCommand {
     }
 }
 
-pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<()> {
+/// Run one of a service's own nouns; what it did comes back as a view for the caller to render
+/// (or return).
+pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<Box<dyn View>> {
     match command {
         ServiceCommand::Keys(cmd) => fluxra::keys::run(ctx, cmd.into()),
-        ServiceCommand::Verifiers(cmd) => {
-            ctx.printer.print(&authpi::verifiers::run(ctx, cmd.into())?)
-        }
-        ServiceCommand::Tokens(cmd) => ctx.printer.print(&proxy::tokens::run(ctx, cmd.into())?),
-        ServiceCommand::Cards(cmd) => ctx.printer.print(&proxy::cards::run(ctx, cmd.into())?),
+        ServiceCommand::Verifiers(cmd) => authpi::verifiers::run(ctx, cmd.into()),
+        ServiceCommand::Tokens(cmd) => proxy::tokens::run(ctx, cmd.into()),
+        ServiceCommand::Cards(cmd) => proxy::cards::run(ctx, cmd.into()),
     }
 }
 

@@ -15,6 +15,12 @@ use crate::session::Session;
 
 pub struct FluxraIncident;
 
+/// A `keys` operation run for the incident: the caller reports what it did, so the
+/// operation's own view is not shown.
+fn keys(ctx: &Ctx, action: KeysAction) -> Result<()> {
+    super::keys::run(ctx, action).map(drop)
+}
+
 impl Incident for FluxraIncident {
     fn mint_run(&self, _ctx: &Ctx, session: &Session, name: &str) -> Result<Option<RunCredential>> {
         let recovery_key = super::require_recovery_key(session, "create a key for this run")?;
@@ -66,7 +72,7 @@ impl Incident for FluxraIncident {
             .filter_map(|kind| kind.strip_prefix("api_key:"))
             .map(|id| {
                 let outcome = ctx.quietly_for(name, |sub| {
-                    super::keys::run(
+                    keys(
                         sub,
                         KeysAction::Revoke(KeyRevoke {
                             key_id: id.to_owned(),
@@ -89,7 +95,7 @@ impl Incident for FluxraIncident {
         }
         if let Some(id) = kind.strip_prefix("api_key:") {
             return match ctx.quietly_for(name, |sub| {
-                super::keys::run(
+                keys(
                     sub,
                     KeysAction::Revoke(KeyRevoke {
                         key_id: id.to_owned(),
@@ -101,7 +107,7 @@ impl Incident for FluxraIncident {
                 Err(e) => Rotation::Failed(e),
             };
         }
-        match ctx.quietly_for(name, |sub| super::keys::run(sub, KeysAction::Rotate)) {
+        match ctx.quietly_for(name, |sub| keys(sub, KeysAction::Rotate)) {
             Ok(()) => Rotation::Rotated(
                 "rotated the API key (new key in use, old key and its JWTs revoked)".into(),
             ),

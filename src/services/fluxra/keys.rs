@@ -20,7 +20,9 @@
 //!   switch the new one (the old key, not yet revoked, stays stored as a spare).
 //!
 //! The recovery key, which create, revoke and rotate need, is read from the store and never
-//! printed; the API key of `create` and `rotate` is printed only with `--reveal`.
+//! printed; the API key of `create` and `rotate` is in the result only with `--reveal`.
+//! Each operation returns its result as a view: the caller renders it or, run for an
+//! incident, drops it.
 
 use serde::Serialize;
 
@@ -35,6 +37,7 @@ use crate::secret::Secret;
 use crate::session::Session;
 use crate::spare;
 use crate::spec::Provider;
+use crate::view::View;
 
 /// The profile fact naming the API key the profile uses.
 /// The name of a key created without `--name`.
@@ -45,7 +48,7 @@ fn spare_kind(key_id: &str) -> String {
     format!("api_key:{key_id}")
 }
 
-pub fn run(ctx: &Ctx, command: KeysAction) -> Result<()> {
+pub fn run(ctx: &Ctx, command: KeysAction) -> Result<Box<dyn View>> {
     let (name, profile) = ctx.selected_for("keys", super::PROVIDER)?;
     let mut session = ctx.session_for(name, profile)?;
     if let KeysAction::List = command {
@@ -56,7 +59,7 @@ pub fn run(ctx: &Ctx, command: KeysAction) -> Result<()> {
     // one left, and no `token` stores a JWT of a key being replaced.
     let _lock = session.lock_for_change()?;
     match command {
-        KeysAction::List => Ok(()),
+        KeysAction::List => list(ctx, &session),
         KeysAction::Create(args) => create(ctx, session, args),
         KeysAction::Revoke(args) => revoke(ctx, session, args),
         KeysAction::Rotate => rotate(ctx, session),
@@ -187,16 +190,16 @@ impl Render for ListView {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session) -> Result<()> {
+fn list(ctx: &Ctx, session: &Session) -> Result<Box<dyn View>> {
     let (keys, listed_with) = listed_key_rows(ctx, session)?;
-    ctx.printer.print(&ListView {
+    Ok(Box::new(ListView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         key_in_use: super::key_in_use(&session.profile),
         listed_with,
         keys,
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -452,7 +455,7 @@ impl Render for CreateView {
     }
 }
 
-fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<()> {
+fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<Box<dyn View>> {
     let recovery_key = super::require_recovery_key(&session, "create an API key")?;
     session.store.check()?;
     ctx.printer.notice(
@@ -470,7 +473,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<()> {
     let store = session.profile.store;
     let key_id = key.info.key_id.clone();
     if !args.use_key {
-        return ctx.printer.print(&CreateView {
+        return Ok(Box::new(CreateView {
             profile: session.name.clone(),
             provider: super::PROVIDER,
             in_use: false,
@@ -479,7 +482,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<()> {
             key: key.info,
             jwt_expires_at: None,
             previous_key_id: super::key_in_use(&session.profile),
-        });
+        }));
     }
 
     let previous = super::key_in_use(&session.profile);
@@ -522,7 +525,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<()> {
             ));
         }
     };
-    ctx.printer.print(&CreateView {
+    Ok(Box::new(CreateView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         in_use: true,
@@ -531,7 +534,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<()> {
         key: key.info,
         jwt_expires_at: SecretReport::new("jwt", store, &jwt, false).expires_at,
         previous_key_id: previous,
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -570,7 +573,7 @@ impl Render for RevokeView {
     }
 }
 
-fn revoke(ctx: &Ctx, mut session: Session, args: KeyRevoke) -> Result<()> {
+fn revoke(ctx: &Ctx, mut session: Session, args: KeyRevoke) -> Result<Box<dyn View>> {
     let key_id = args.key_id.trim().to_owned();
     let in_use = super::key_in_use(&session.profile).as_ref() == Some(&key_id);
     if in_use && !args.force {
@@ -638,14 +641,14 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeyRevoke) -> Result<()> {
     {
         removed.push(spare_kind(&key_id));
     }
-    ctx.printer.print(&RevokeView {
+    Ok(Box::new(RevokeView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         key_id,
         revoked,
         was_in_use: in_use,
         removed_secrets: removed,
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -733,7 +736,7 @@ fn revoke_checked(
     }
 }
 
-fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
+fn rotate(ctx: &Ctx, mut session: Session) -> Result<Box<dyn View>> {
     let Some(old_id) = super::key_in_use(&session.profile) else {
         return Err(Error::usage(format!(
             "profile '{}' has no API key to rotate",
@@ -867,7 +870,7 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     let old_key_revoked = !matches!(revoked, Revoked::AlreadyGone(_));
 
     let store = session.profile.store;
-    ctx.printer.print(&RotateView {
+    Ok(Box::new(RotateView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         old_key_id: old_id,
@@ -875,7 +878,7 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
         secret: SecretReport::new("api_key", store, &key.api_key, ctx.global.reveal),
         jwt_expires_at: jwt.and_then(|j| SecretReport::new("jwt", store, &j, false).expires_at),
         new_key: key.info,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

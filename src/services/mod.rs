@@ -146,7 +146,8 @@ pub enum RegisterCommand {
 }
 
 impl RegisterCommand {
-    pub fn run(self, ctx: &Ctx) -> Result<()> {
+    /// Register the agent; what was registered comes back as a view for the caller to render.
+    pub fn run(self, ctx: &Ctx) -> Result<Box<dyn View>> {
         match self {
             RegisterCommand::Fluxa(args) => fluxa::register::run(ctx, args.into()),
             RegisterCommand::Fluxra(args) => fluxra::register::run(ctx, args.into()),

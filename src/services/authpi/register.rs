@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
 use crate::spec::Provider;
 use crate::store;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -130,7 +131,7 @@ fn required(value: &str, flag: &str, example: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
-pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     // Local checks first: nothing is sent for input that is wrong anyway.
     let name = required(&args.name, "--name", "NAME")?;
     let account = required(&args.account, "--account", "acc_...")?;
@@ -196,7 +197,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
 
     if args.no_secret {
         let current = pending.save(ctx, profile)?;
-        return ctx.printer.print(&view(
+        return Ok(Box::new(view(
             current,
             None,
             Vec::new(),
@@ -204,7 +205,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
                 "No secret verifier was added (--no-secret), so the profile cannot get access tokens yet: \
                  add one with `agentcred --profile {profile_name} verifiers add secret --use`."
             )),
-        ));
+        )));
     }
 
     let verifier_name = format!("agentcred {profile_name}");
@@ -264,12 +265,12 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
         }
     }
     let current = pending.save(ctx, profile)?;
-    ctx.printer.print(&view(
+    Ok(Box::new(view(
         current,
         Some(new_secret.verifier.id.clone()),
         secrets,
         note,
-    ))
+    )))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::spec::Provider;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -52,7 +53,7 @@ impl Render for Registered {
     }
 }
 
-pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     let name = args.name.trim();
     if name.is_empty() {
         return Err(Error::usage("the agent name is empty").with_hint("pass --name NAME"));
@@ -110,7 +111,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
         .then(|| format!("agentcred sandbox approve --profile {profile_name}"));
 
     let reveal = ctx.global.reveal;
-    ctx.printer.print(&Registered {
+    Ok(Box::new(Registered {
         profile: profile_name,
         provider: super::PROVIDER,
         agent_id: registered.agent_id,
@@ -124,7 +125,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
         owner_approved,
         authorization_url,
         approve_command,
-    })
+    }))
 }
 
 fn endpoint_of(url: &str) -> String {

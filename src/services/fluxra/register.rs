@@ -25,6 +25,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::spec::Provider;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -67,7 +68,7 @@ impl Render for Registered {
     }
 }
 
-pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     fluxra::validate_agent_name(&args.name)?;
     let mut pending = Pending::start(ctx, super::PROVIDER)?;
     let http = ctx.http()?;
@@ -137,7 +138,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
     let profile_name = pending.name.clone();
     let current = pending.save(ctx, profile)?;
     let reveal = ctx.global.reveal;
-    ctx.printer.print(&Registered {
+    Ok(Box::new(Registered {
         profile: profile_name,
         provider: super::PROVIDER,
         agent_id,
@@ -150,7 +151,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
             SecretReport::new("api_key", store, &key.api_key, reveal),
             SecretReport::new("jwt", store, &jwt, reveal),
         ],
-    })
+    }))
 }
 
 /// The store failed for the recovery key: it exists only in memory now. Finish the agent

@@ -26,6 +26,7 @@ use crate::output::{Human, Output, Render, tables};
 use crate::service::{Frequency, LimitAction};
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -127,7 +128,7 @@ fn required<'a>(value: &'a str, flag: &str) -> Result<&'a str> {
     Ok(value)
 }
 
-pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     let external_id = required(&args.external_id, "--external-id")?.to_owned();
     let user = required(&args.user, "--user")?.to_owned();
     let name = required(&args.name, "--name")?.to_owned();
@@ -246,7 +247,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
     }
     let reveal = ctx.global.reveal;
     let has_token = registered.token.is_some() || kept;
-    ctx.printer.print(&Registered {
+    Ok(Box::new(Registered {
         profile: profile_name,
         provider: super::PROVIDER,
         agent_id,
@@ -278,7 +279,7 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<()> {
             .map(|token| SecretReport::new("token", store, token, reveal))
             .collect(),
         notes,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

@@ -42,3 +42,41 @@ impl Render for Box<dyn View> {
         self.as_ref().human(out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Sample {
+        #[serde(rename = "agent_id")]
+        id: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        amounts: Vec<u64>,
+    }
+
+    impl Render for Sample {
+        fn human(&self, out: &mut Human) {
+            out.line(self.id);
+        }
+    }
+
+    #[test]
+    fn a_boxed_view_serializes_as_the_view_itself() {
+        let sample = || Sample {
+            id: "agt_1",
+            note: None,
+            amounts: vec![1, 250],
+        };
+        let direct = serde_json::to_value(sample()).unwrap();
+        let boxed: Box<dyn View> = Box::new(sample());
+        assert_eq!(boxed.to_json().unwrap(), direct);
+        // What the printer serializes: the box, through `Serialize for dyn View`.
+        assert_eq!(serde_json::to_value(&boxed).unwrap(), direct);
+        assert_eq!(
+            direct,
+            serde_json::json!({ "agent_id": "agt_1", "amounts": [1, 250] })
+        );
+    }
+}

@@ -736,6 +736,17 @@ fn freeze_upstream_suspends_the_agents_and_revokes_spares_and_run_credentials() 
     let server = Server::start();
     let s = proxy(&server);
     s.home.run(&["tokens", "create"]).ok();
+    // A run going on with a credential of its own.
+    let mut run = s
+        .home
+        .command(&["exec", "--gateway", "--ephemeral", "--", "sleep", "30"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_run(&s.home, &mut run);
+    assert!(still_valid(&run_credentials(&server)[0]));
     let view = s
         .home
         .run(&[
@@ -764,6 +775,16 @@ fn freeze_upstream_suspends_the_agents_and_revokes_spares_and_run_credentials() 
         .filter(|t| t["active"] == true)
         .collect();
     assert_eq!(active.len(), 1, "only the profile's own token: {tokens}");
+    // The running run's credential was revoked too, and its record is gone.
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["action"].as_str().unwrap().contains("agentcred-run-"))
+    );
+    assert!(!still_valid(&run_credentials(&server)[0]));
+    assert!(pending_files(&s.home).is_empty());
+    signal(&run, "TERM");
+    run.wait().unwrap();
 
     let server2 = Server::start();
     let a = authpi(&server2);

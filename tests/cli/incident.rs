@@ -1167,3 +1167,104 @@ fn leaks_rotate_replaces_a_leaked_authpi_client_secret() {
         "the old verifier is removed: {verifiers}"
     );
 }
+
+// ------------------------------------------------------------------------------------------
+// As local users who are not root
+
+/// `agentcred ARGS` as `uid` with its state in `home` (setpriv; the tests run as root).
+fn run_as(uid: u32, home: &Path, args: &[&str]) -> crate::support::Run {
+    let inner = Home::new().command(args);
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.arg(format!("--reuid={uid}"))
+        .arg(format!("--regid={uid}"))
+        .arg("--clear-groups")
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.env("AGENTCRED_HOME", home)
+        .env("AGENTCRED_STORE", "file")
+        .env("HOME", home);
+    crate::support::finish(cmd.stdin(Stdio::null()).output().expect("setpriv runs"))
+}
+
+#[test]
+fn another_local_user_can_neither_lift_a_freeze_nor_read_what_a_scan_cannot() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    const USER: u32 = 1000;
+    const OTHER: u32 = 65534;
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let home = scratch.path().join("user-home");
+    let r = run_as(
+        USER,
+        &home,
+        &[
+            "--profile",
+            "p",
+            "--sandbox",
+            "register",
+            "fluxra",
+            "--name",
+            "frozen-bot",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    run_as(USER, &home, &["freeze", "--reason", "test"]);
+    let file = home.join("data/frozen/p.json");
+    let meta = std::fs::metadata(&file).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (USER, 0o600));
+    let dir = std::fs::metadata(file.parent().unwrap()).unwrap();
+    assert_eq!(
+        dir.mode() & 0o077,
+        0,
+        "the freeze folder is the user's alone"
+    );
+
+    // Another user cannot lift it, nor remove the file.
+    let other = run_as(OTHER, &home, &["unfreeze", "p"]);
+    assert_ne!(other.code, 0, "{}", other.all());
+    assert!(file.exists());
+    run_as(USER, &home, &["--sandbox", "token"]).code(8);
+
+    // A scan as the user: a file only root may read is named as unreadable, the rest is
+    // scanned, and no value is printed.
+    let tree = scratch.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    let secrets: Value =
+        serde_json::from_str(&std::fs::read_to_string(home.join("data/secrets/p.json")).unwrap())
+            .unwrap();
+    let api_key = secrets["secrets"]["p:api_key"].as_str().unwrap().to_owned();
+    std::fs::write(tree.join("open.log"), format!("key={api_key}\n")).unwrap();
+    std::fs::write(tree.join("closed.log"), format!("key={api_key}\n")).unwrap();
+    std::fs::set_permissions(
+        tree.join("closed.log"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let scan = run_as(
+        USER,
+        &home,
+        &["--json", "leaks", "scan", tree.to_str().unwrap()],
+    );
+    assert_eq!(scan.code, 8, "{}", scan.all());
+    let view = scan.json();
+    assert_eq!(view["findings"].as_array().unwrap().len(), 1, "{view}");
+    assert!(
+        view["findings"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("open.log")
+    );
+    assert!(
+        view["unreadable"][0]
+            .as_str()
+            .unwrap()
+            .contains("closed.log")
+    );
+    assert!(!scan.all().contains(&api_key));
+}

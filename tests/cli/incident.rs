@@ -1268,3 +1268,26 @@ fn another_local_user_can_neither_lift_a_freeze_nor_read_what_a_scan_cannot() {
     );
     assert!(!scan.all().contains(&api_key));
 }
+
+#[test]
+fn a_running_mcp_server_refuses_a_profile_frozen_meanwhile() {
+    let server = Server::start();
+    let s = proxy(&server);
+    let mut mcp = crate::hostile::Mcp::start(&s.home, &["--profile", "p"]);
+    let path = format!("/api{}", s.path);
+    let request = json!({"profile": "p", "method": "GET", "path": path});
+    let ok = mcp.call("request", request.clone());
+    assert_ne!(ok["result"]["isError"], true, "{ok}");
+    s.home.run(&["freeze"]).ok();
+    let refused = mcp.call("request", request.clone());
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    assert_eq!(
+        refused["result"]["structuredContent"]["error"]["code"], "frozen",
+        "{refused}"
+    );
+    let check = mcp.call("check", json!({"profile": "p"}));
+    assert!(check.to_string().contains("frozen"), "{check}");
+    s.home.run(&["unfreeze"]).ok();
+    let again = mcp.call("request", request);
+    assert_ne!(again["result"]["isError"], true, "{again}");
+}

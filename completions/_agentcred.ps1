@@ -290,6 +290,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;exec' {
             [CompletionResult]::new('--min-valid', '--min-valid', [CompletionResultType]::ParameterName, 'Minimum remaining validity of the credential the command gets (raised to what the service''s own tools need; not used with --gateway, which keeps it fresh)')
+            [CompletionResult]::new('--isolate', '--isolate', [CompletionResultType]::ParameterName, 'Run the command where it cannot reach any stored credential (Linux): agentcred''s directories, the keyring, the session bus, vault tokens and agentcred''s own process are out of its reach. Without every protection the command is not started, unless `=best-effort`')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -303,8 +304,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP requests on stderr (secrets redacted)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors, no status lines')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'agentcred;gateway' {

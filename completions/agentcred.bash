@@ -1126,7 +1126,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__exec)
-            opts="-v -q -h --min-valid --gateway --ephemeral --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --min-valid --gateway --isolate --ephemeral --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1134,10 @@ _agentcred() {
             case "${prev}" in
                 --min-valid)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolate)
+                    COMPREPLY=($(compgen -W "required best-effort" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

@@ -270,6 +270,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;exec'= {
             cand --min-valid 'Minimum remaining validity of the credential the command gets (raised to what the service''s own tools need; not used with --gateway, which keeps it fresh)'
+            cand --isolate 'Run the command where it cannot reach any stored credential (Linux): agentcred''s directories, the keyring, the session bus, vault tokens and agentcred''s own process are out of its reach. Without every protection the command is not started, unless `=best-effort`'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -283,8 +284,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
             cand -q 'Print only data and errors, no status lines'
             cand --quiet 'Print only data and errors, no status lines'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'agentcred;gateway'= {
             cand --port 'Port on 127.0.0.1 (0 picks a free one)'

@@ -270,6 +270,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s v -l verb
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l min-valid -d 'Minimum remaining validity of the credential the command gets (raised to what the service\'s own tools need; not used with --gateway, which keeps it fresh)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l isolate -d 'Run the command where it cannot reach any stored credential (Linux): agentcred\'s directories, the keyring, the session bus, vault tokens and agentcred\'s own process are out of its reach. Without every protection the command is not started, unless `=best-effort`' -r -f -a "required\t'Every protection, or the command is not started (exit 2, `isolation_unavailable`)'
+best-effort\t'Start the command with the protections available, and say which were applied'"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
@@ -286,7 +288,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l no-input -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l reveal -d 'Print secrets in the output (they are hidden otherwise)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors, no status lines'
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''

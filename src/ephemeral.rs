@@ -142,10 +142,13 @@ pub fn retry(ctx: &Ctx, session: &Session, incident: &dyn Incident) -> Vec<Retri
         match incident.revoke_run(ctx, session, &pending.credential_id) {
             Ok(()) => {
                 let _ = std::fs::remove_file(&path);
-                ctx.printer.status(format!(
-                    "Revoked {} ({}), left over from an earlier run of profile '{}'.",
-                    pending.name, pending.credential_id, pending.profile
-                ));
+                ctx.printer.notice(
+                    "run_credential_revoked",
+                    format!(
+                        "Revoked {} ({}), left over from an earlier run of profile '{}'.",
+                        pending.name, pending.credential_id, pending.profile
+                    ),
+                );
                 out.push(Retried {
                     pending,
                     revoked: true,
@@ -155,10 +158,13 @@ pub fn retry(ctx: &Ctx, session: &Session, incident: &dyn Incident) -> Vec<Retri
                 pending.owner_pid = 0;
                 pending.last_error = Some(e.message.clone());
                 let _ = write(&path, &pending);
-                ctx.printer.warn(format!(
-                    "the run credential {} ({}) of profile '{}' is still not revoked: {}",
-                    pending.name, pending.credential_id, pending.profile, e.message
-                ));
+                ctx.printer.warn_coded(
+                    "run_credential_pending",
+                    format!(
+                        "the run credential {} ({}) of profile '{}' is still not revoked: {}",
+                        pending.name, pending.credential_id, pending.profile, e.message
+                    ),
+                );
                 out.push(Retried {
                     pending,
                     revoked: false,
@@ -197,10 +203,13 @@ pub fn begin<'a>(
     let id = run_id()?;
     let name = format!("agentcred-run-{id}");
     let Some(credential) = incident.mint_run(ctx, &session, &name)? else {
-        ctx.printer.status(format!(
-            "{} credentials are short-lived already: nothing was minted for this run.",
-            session.provider().display_name()
-        ));
+        ctx.printer.notice(
+            "run_credential_not_needed",
+            format!(
+                "{} credentials are short-lived already: nothing was minted for this run.",
+                session.provider().display_name()
+            ),
+        );
         return Ok((session, None));
     };
     let pending = Pending {
@@ -220,10 +229,13 @@ pub fn begin<'a>(
         let _ = incident.revoke_run(ctx, &session, &credential.id);
         return Err(e);
     }
-    ctx.printer.status(format!(
-        "Minted {name} ({}) for this run; it is revoked when the run ends.",
-        credential.id
-    ));
+    ctx.printer.notice(
+        "run_credential_minted",
+        format!(
+            "Minted {name} ({}) for this run; it is revoked when the run ends.",
+            credential.id
+        ),
+    );
     let profile = session.profile.clone();
     Ok((
         overlay(session, credential),
@@ -251,21 +263,24 @@ impl Minted {
         match revoked {
             Ok(()) => {
                 let _ = std::fs::remove_file(&self.path);
-                ctx.printer.status(format!(
-                    "Revoked {} ({}).",
-                    pending.name, pending.credential_id
-                ));
+                ctx.printer.notice(
+                    "run_credential_revoked",
+                    format!("Revoked {} ({}).", pending.name, pending.credential_id),
+                );
                 true
             }
             Err(e) => {
                 pending.owner_pid = 0;
                 pending.last_error = Some(e.message.clone());
                 let _ = write(&self.path, &pending);
-                ctx.printer.warn(format!(
-                    "could not revoke this run's credential {} ({}): {}; it is recorded and \
+                ctx.printer.warn_coded(
+                    "run_credential_pending",
+                    format!(
+                        "could not revoke this run's credential {} ({}): {}; it is recorded and \
                      revoked by the next command on profile '{}' or by `agentcred doctor`",
-                    pending.name, pending.credential_id, e.message, pending.profile
-                ));
+                        pending.name, pending.credential_id, e.message, pending.profile
+                    ),
+                );
                 false
             }
         }

@@ -100,6 +100,10 @@ pub enum Code {
     MinValidUnmet,
     /// Refused by a rule of the service that has no finer code.
     RefusedByPolicy,
+    /// `exec --isolate` cannot give a protection here; the command was not started.
+    IsolationUnavailable,
+    /// A command that needs the credential store, run inside an isolated `exec`.
+    Isolated,
     /// The profile is frozen (`agentcred freeze`): no credential of it is used until `unfreeze`.
     Frozen,
     /// `leaks scan` found a stored secret in the files it read.
@@ -131,6 +135,8 @@ impl Code {
         Code::LimitReached,
         Code::MinValidUnmet,
         Code::RefusedByPolicy,
+        Code::IsolationUnavailable,
+        Code::Isolated,
         Code::Frozen,
         Code::LeaksFound,
         Code::CommandNotExecutable,
@@ -140,12 +146,12 @@ impl Code {
     pub fn kind(self) -> ErrorKind {
         match self {
             Code::Internal => ErrorKind::Internal,
-            Code::Usage => ErrorKind::Usage,
+            Code::Usage | Code::IsolationUnavailable => ErrorKind::Usage,
             Code::NotFound => ErrorKind::NotFound,
             Code::AuthFailed | Code::CredentialRevoked | Code::CredentialExpired => ErrorKind::Auth,
             Code::Conflict => ErrorKind::Conflict,
             Code::ServiceUnavailable | Code::RateLimited => ErrorKind::Unavailable,
-            Code::StoreUnavailable | Code::KeychainLocked => ErrorKind::Store,
+            Code::StoreUnavailable | Code::KeychainLocked | Code::Isolated => ErrorKind::Store,
             Code::AgentSuspended
             | Code::AgentBlocked
             | Code::AgentDeregistered
@@ -180,6 +186,8 @@ impl Code {
             Code::LimitReached => "limit_reached",
             Code::MinValidUnmet => "min_valid_unmet",
             Code::RefusedByPolicy => "refused_by_policy",
+            Code::IsolationUnavailable => "isolation_unavailable",
+            Code::Isolated => "isolated",
             Code::Frozen => "frozen",
             Code::LeaksFound => "leaks_found",
             Code::CommandNotExecutable => "command_not_executable",
@@ -212,6 +220,12 @@ impl Code {
             Code::LimitReached => "a count or spending limit of the service was reached",
             Code::MinValidUnmet => "the service issues no credential valid for --min-valid",
             Code::RefusedByPolicy => "refused by a rule of the service that has no finer code",
+            Code::IsolationUnavailable => {
+                "exec --isolate cannot apply a protection here (named, with its fix); the command was not started"
+            }
+            Code::Isolated => {
+                "the command needs the credential store, which is out of reach inside an isolated exec"
+            }
             Code::Frozen => {
                 "the profile is frozen (`agentcred freeze`); `agentcred unfreeze` lifts it"
             }

@@ -167,9 +167,9 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// THE way to get the agent's bearer credential valid for at least `min_valid`, for
-    /// every user that hands it on or checks it (`token`, `exec`, the gateway and MCP broker,
-    /// `status --check`):
+    /// The one way to get the agent's bearer credential valid for at least `min_valid`, for
+    /// every user that hands it on or checks it (`token`, `exec`; the gateway and MCP broker
+    /// and `status --check` through [`Session::bearer_at_best`]):
     ///
     /// - a service without a short-lived credential: the stored agent credential, which does
     ///   not expire;
@@ -188,7 +188,8 @@ impl<'a> Session<'a> {
 
     /// [`Session::bearer`] without the final refusal: the best credential the service gives,
     /// even when it falls short of `min_valid`, for a caller that reports the shortfall with
-    /// the credential's facts (`status --check`) through [`Bearer::shortfall`].
+    /// the credential's facts (`status --check`, through [`Bearer::shortfall`]) or renews it
+    /// again before it matters (the gateway and MCP broker).
     pub fn bearer_at_best(&self, min_valid: Duration) -> Result<Bearer> {
         let spec = self.provider().spec();
         let Some(short_lived) = spec.short_lived.as_ref() else {

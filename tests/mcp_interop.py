@@ -43,13 +43,11 @@ def check(condition, what):
 
 
 def stored_secrets(home):
-    """Every value in the file store: one document per profile (data/secrets/P.json), and
-    the single file of earlier releases (data/secrets.json) where it still exists."""
+    # The file store keeps one file per profile in data/secrets/ (data/secrets.json is the
+    # single file of earlier releases).
     data = os.path.join(home, "data")
-    files = [os.path.join(data, "secrets.json")]
-    folder = os.path.join(data, "secrets")
-    if os.path.isdir(folder):
-        files += [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".json")]
+    files = [os.path.join(data, "secrets", name) for name in os.listdir(os.path.join(data, "secrets"))]
+    files.append(os.path.join(data, "secrets.json"))
     values = set()
     for path in files:
         if os.path.exists(path):

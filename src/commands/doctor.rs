@@ -8,6 +8,9 @@
 //! the keychain store's own check), and the vault when `VAULT_ADDR`/`BAO_ADDR` is set or a
 //! profile lives there (reachable, token accepted, mount writable).
 //!
+//! Isolation (`exec --isolate`) is probed first, by running its helper without a command; it
+//! is never required (nothing fails without it until `--isolate` is asked for).
+//!
 //! A finding is `required` when something agentcred will do depends on it: the keychain when
 //! a profile or operator key lives there or new profiles go there (`--store auto`, the
 //! default, or `keychain`); the vault likewise. A failed finding that is not required is shown
@@ -23,7 +26,7 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Config;
-use crate::store::{self, StoreChoice, StoreKind};
+use crate::store::{self, StoreKind};
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Finding {
@@ -101,6 +104,27 @@ impl Finding {
     }
 }
 
+/// Whether `exec --isolate` can apply every protection here: the isolation helper is run
+/// without a command and reports what it applied.
+fn check_isolation(ctx: &Ctx) -> Result<String> {
+    if crate::isolate::inside(&ctx.paths) {
+        return Ok(
+            "this runs inside an isolated `agentcred exec --isolate`: the stores are out of reach by design"
+                .into(),
+        );
+    }
+    let plan = crate::isolate::Plan::for_user(&ctx.paths, crate::isolate::Mode::BestEffort);
+    let report = crate::isolate::probe(&plan);
+    if report.missing.is_empty() {
+        Ok(format!(
+            "`exec --isolate` is available ({})",
+            report.applied.join(", ")
+        ))
+    } else {
+        Err(crate::isolate::unavailable_error(&report.missing))
+    }
+}
+
 pub fn run(ctx: &Ctx) -> Result<()> {
     let mut findings = Vec::new();
     // The error of each failed required finding, to exit with the worst.
@@ -121,6 +145,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             }
         };
 
+    record(&mut findings, "isolation", check_isolation(ctx), false);
     let home = check_home(ctx);
     let home_ok = home.is_ok();
     record(&mut findings, "home", home, true);
@@ -167,26 +192,13 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         config.profiles.values().any(|p| p.store == kind)
             || config.operators.values().any(|o| o.store == kind)
     };
-    let choice = ctx.global.store;
-    let keychain_required = used(StoreKind::Keychain)
-        || matches!(
-            choice,
-            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
-        );
-    let vault_required = used(StoreKind::Vault) || choice == Some(StoreChoice::Vault);
-    let vault_set = ["VAULT_ADDR", "BAO_ADDR"]
+    let used: Vec<StoreKind> = <StoreKind as clap::ValueEnum>::value_variants()
         .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
-
-    for probe in store::diagnose(&ctx.paths, vault_set || vault_required) {
-        let required = if probe.check.starts_with("keychain") {
-            keychain_required
-        } else if probe.check.starts_with("vault") {
-            vault_required || vault_set
-        } else {
-            true
-        };
-        record(&mut findings, probe.check, probe.outcome, required);
+        .copied()
+        .filter(|kind| used(*kind))
+        .collect();
+    for probe in store::diagnose(&ctx.paths, &used, ctx.global.store) {
+        record(&mut findings, probe.check, probe.outcome, probe.required);
     }
     let pending_revocations = settle_runs(ctx, &config, &mut findings);
 

@@ -127,12 +127,13 @@ pub fn freeze(ctx: &Ctx, args: FreezeArgs) -> Result<()> {
     let mut failure: Option<Error> = None;
     // Every profile is frozen before anything is asked of a service.
     for (name, profile) in &targets {
-        let shared = freeze::freeze(&ctx.paths, name, profile, &record, &mut |e| {
-            ctx.printer.warn(format!(
+        let shared =
+            freeze::freeze(&ctx.paths, name, profile, &record, &mut |e| {
+                ctx.printer.warn_coded("frozen_here_only", format!(
                 "profile '{name}' is frozen on this host only: the shared store failed ({})",
                 e.message
             ));
-        })?;
+            })?;
         rows.push(Frozen {
             profile: name.clone(),
             shared,

@@ -88,10 +88,13 @@ pub fn run(ctx: &Ctx, args: GatewayArgs) -> Result<()> {
         env,
     });
     if printed.is_ok() {
-        ctx.printer.status(format!(
-            "Credential gateway for profile '{name}' on {}; Ctrl-C stops it.",
-            running.base_url
-        ));
+        ctx.printer.notice(
+            "gateway_started",
+            format!(
+                "Credential gateway for profile '{name}' on {}; Ctrl-C stops it.",
+                running.base_url
+            ),
+        );
         signals.wait();
     }
     let stopped = running.stop();

@@ -272,15 +272,17 @@ impl Progress {
 fn scan(ctx: &Ctx, paths: &[PathBuf]) -> Result<(ScanView, Vec<Needle>)> {
     let (needles, stores_unread) = needles(ctx)?;
     for store in &stores_unread {
-        ctx.printer
-            .warn(format!("not looked for: the values of {store}"));
+        ctx.printer.warn_coded(
+            "leaks_store_skipped",
+            format!("not looked for: the values of {store}"),
+        );
     }
     let skipped = needles
         .iter()
         .filter(|n| n.value.expose().len() < leaks::MIN_VALUE_LEN)
         .count();
     if skipped > 0 {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("leaks_short_values_skipped", format!(
             "{skipped} stored value(s) shorter than {} characters were not looked for (they would match everywhere)",
             leaks::MIN_VALUE_LEN
         ));
@@ -324,7 +326,8 @@ fn scan(ctx: &Ctx, paths: &[PathBuf]) -> Result<(ScanView, Vec<Needle>)> {
     }
     progress.done();
     for u in &unreadable {
-        ctx.printer.warn(format!("cannot read {u}"));
+        ctx.printer
+            .warn_coded("leaks_unreadable_file", format!("cannot read {u}"));
     }
     Ok((
         ScanView {
@@ -461,10 +464,13 @@ fn rotate(ctx: &Ctx, scan: &ScanView, needles: &[Needle]) -> Result<Vec<Rotation
                 Rotation::Rotated(detail) => (Outcome::Rotated, detail),
                 Rotation::Cannot(detail) => (Outcome::CannotRotate, detail),
                 Rotation::Failed(err) => {
-                    ctx.printer.warn(format!(
-                        "rotating {kind} of profile '{name}' failed: {}",
-                        err.message
-                    ));
+                    ctx.printer.warn_coded(
+                        "leaks_rotation_failed",
+                        format!(
+                            "rotating {kind} of profile '{name}' failed: {}",
+                            err.message
+                        ),
+                    );
                     let detail = match &err.hint {
                         Some(hint) => format!("{} ({hint})", err.message),
                         None => err.message.clone(),

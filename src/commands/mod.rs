@@ -48,6 +48,16 @@ pub fn outputs() -> Vec<crate::output::Output> {
 }
 
 pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
+    // Inside an isolated `exec` there is no store to find: say so, rather than "no profile"
+    // or "keychain unavailable". What needs no secret still works, and `mcp` serves through
+    // the run's gateway.
+    let needs_no_store = matches!(
+        cli.command,
+        Command::Schema | Command::Completions(_) | Command::Doctor | Command::Mcp(_)
+    );
+    if !needs_no_store && crate::isolate::inside(&ctx.paths) {
+        return Err(crate::isolate::isolated_error());
+    }
     // `--reveal` where nothing secret is shown would be silently ignored: the caller expects
     // a secret they will not get.
     let reveals = match &cli.command {
@@ -117,9 +127,12 @@ fn settle_runs(ctx: &Ctx) {
         Ok(session) => {
             crate::ephemeral::retry(ctx, &session, incident);
         }
-        Err(e) => ctx.printer.warn(format!(
-            "could not revoke credentials left over from earlier runs: {}",
-            e.message
-        )),
+        Err(e) => ctx.printer.warn_coded(
+            "run_credential_pending",
+            format!(
+                "could not revoke credentials left over from earlier runs: {}",
+                e.message
+            ),
+        ),
     }
 }

@@ -153,8 +153,7 @@ fn all(ctx: &Ctx) -> Result<()> {
     let mut profiles = Vec::new();
     for (name, profile) in &config.profiles {
         // Local facts only: no sandbox, no endpoints, no network.
-        let store =
-            crate::store::open_profile(name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+        let store = profile.open_store(name, &ctx.paths)?;
         profiles.push(ProfileFacts {
             common: StatusCommon::new(
                 name,

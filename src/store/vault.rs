@@ -124,6 +124,11 @@ pub(crate) struct VaultEnv {
 }
 
 impl VaultEnv {
+    /// The environment points at a vault (`VAULT_ADDR` or `BAO_ADDR`).
+    pub fn configured(&self) -> bool {
+        self.addr.is_some()
+    }
+
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> VaultEnv {
         let var = |name: &str| {
             lookup(name)

@@ -701,6 +701,9 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
         .mentions(&["frozen"]);
     let check = s.home.run(&["--json", "status", "--check"]).code(8);
     assert_eq!(check.json()["health"], "frozen");
+    // The window of the freeze ends when unfreeze starts: it lifts the freeze before it
+    // returns.
+    let unfreezing_at = now();
     s.home.run(&["unfreeze"]).ok();
     let unfrozen_at = now();
     std::thread::sleep(Duration::from_millis(2500));
@@ -711,7 +714,7 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
     let t = |l: &Value| l["t"].as_f64().unwrap();
     let while_frozen: Vec<&Value> = lines
         .iter()
-        .filter(|l| t(l) > frozen_at + 1.0 && t(l) < unfrozen_at)
+        .filter(|l| t(l) > frozen_at + 1.0 && t(l) < unfreezing_at)
         .collect();
     assert!(while_frozen.len() >= 3, "{lines:?}");
     for l in &while_frozen {

@@ -392,3 +392,51 @@ fn min_valid_unmet(
     .with_provider(provider.id())
     .with_hint(format!("ask for --min-valid {got} or less"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_lock_is_re_entrant_on_its_thread_and_exclusive_across_threads() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        std::fs::create_dir_all(&paths.lock_dir).unwrap();
+        let store = crate::store::FileStore::new(&paths, false);
+
+        let outer = refresh_lock(&paths, "p", &store).unwrap();
+        // The same thread again (a refresh inside a rotation): at once, not after a timeout.
+        let started = std::time::Instant::now();
+        let inner = refresh_lock(&paths, "p", &store).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(1));
+        drop(inner);
+
+        // Another thread waits until the outer one is released (the inner one released
+        // nothing).
+        let (tx, rx) = std::sync::mpsc::channel();
+        let other = {
+            let paths = paths.clone();
+            std::thread::spawn(move || {
+                let store = crate::store::FileStore::new(&paths, false);
+                let _lock = refresh_lock(&paths, "p", &store).unwrap();
+                tx.send(()).unwrap();
+            })
+        };
+        assert!(
+            rx.recv_timeout(Duration::from_millis(300)).is_err(),
+            "not exclusive"
+        );
+        drop(outer);
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("the other thread got the lock once it was released");
+        other.join().unwrap();
+
+        // Another profile's lock is its own.
+        let _p = refresh_lock(&paths, "p", &store).unwrap();
+        let q = std::thread::spawn(move || {
+            let store = crate::store::FileStore::new(&paths, false);
+            refresh_lock(&paths, "q", &store).map(drop).is_ok()
+        });
+        assert!(q.join().unwrap());
+    }
+}

@@ -238,8 +238,8 @@ fn reachable(file: &Path) -> PathBuf {
     copy
 }
 
-/// The agentcred binary, where [`USER`] can run it.
-fn bin() -> String {
+/// The agentcred binary, where [`USER`] (and any other user) can run it.
+pub fn bin() -> String {
     static BIN_PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     BIN_PATH
         .get_or_init(|| reachable(Path::new(BIN)).to_string_lossy().into_owned())

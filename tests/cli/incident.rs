@@ -1182,7 +1182,8 @@ fn run_as(uid: u32, home: &Path, args: &[&str]) -> crate::support::Run {
     cmd.arg(format!("--reuid={uid}"))
         .arg(format!("--regid={uid}"))
         .arg("--clear-groups")
-        .arg(inner.get_program())
+        // The binary, copied where other users can run it if the checkout is not (root's home).
+        .arg(crate::isolate::bin())
         .args(inner.get_args());
     for (k, v) in inner.get_envs() {
         match v {

@@ -747,3 +747,42 @@ fn routes_that_mint_credentials_are_refused_through_the_gateway_and_mcp() {
     assert_eq!(error["exit_code"], 8, "{answer}");
     assert_eq!(server.count("POST /fluxa/agentid/agent/vc/issue"), 0);
 }
+
+#[test]
+fn traversal_only_some_servers_understand_and_odd_base_urls_are_refused() {
+    let server = Server::start();
+    let evil = Evil::start(&server.base);
+    let (mut home, _, _) = fluxra_behind(&server, &evil);
+    let gateway = Gateway::start(&home, "fr");
+    for target in [
+        "/api/..;/x",
+        "/api/%c0%ae%c0%ae/x",
+        "/api/%e0%80%ae/x",
+        "/api/%u002e%u002e/x",
+    ] {
+        let (status, head, body) = gateway.raw(target, "");
+        assert_eq!(status, 400, "{target}: {head}");
+        assert!(
+            String::from_utf8_lossy(&body).contains("refused"),
+            "{target}"
+        );
+    }
+    assert!(evil.seen("..;").is_empty() && evil.seen("%c0").is_empty());
+    assert!(evil.seen("%u").is_empty() && evil.seen("%e0").is_empty());
+
+    // A base URL with a query or a fragment would send every request to one place.
+    for suffix in ["?x=1", "#frag"] {
+        let url = format!("{}{suffix}", server.url("AGENTCRED_FLUXRA_URL"));
+        home.set("AGENTCRED_FLUXRA_URL", &url);
+        let run = home.run(&[
+            "--profile",
+            "fr2",
+            "register",
+            "fluxra",
+            "--name",
+            "odd-base",
+        ]);
+        let run = run.code(2);
+        assert!(run.stderr.contains("query or fragment"), "{}", run.stderr);
+    }
+}

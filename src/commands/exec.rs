@@ -7,6 +7,8 @@
 //!
 //! - A nested `exec` of the same profile is refused (exit 2): the outer one already put the
 //!   credential in the environment. Another profile is allowed.
+//! - A service whose bearer credential never expires (Proxy) gets no direct mode: the child
+//!   would keep a long-lived secret; `exec` refuses (exit 2) and names `--gateway`.
 //! - `--min-valid` (default 60 s) is raised to what the service's own tools need
 //!   ([`crate::spec::ServiceSpec::min_child_validity`]); when the service issues no credential
 //!   that long the child is not started (exit 8, `min_valid_unmet`).
@@ -65,7 +67,14 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     } else {
         let min_valid = args.min_valid.max(spec.min_child_validity);
         let (token, expires_at) = if spec.short_lived.is_none() {
-            (session.require_known_secret(spec.agent_credential)?, None)
+            return Err(Error::usage(format!(
+                "{} agent tokens do not expire, and `exec` hands a child only a short-lived credential",
+                provider.display_name()
+            ))
+            .with_provider(provider.id())
+            .with_hint(format!(
+                "use the credential gateway: `agentcred --profile {name} exec --gateway -- CMD` gives the command a gateway token for this run instead of the agent token"
+            )));
         } else {
             let fresh = session.ensure_fresh(min_valid)?;
             if let Some(exp) = fresh.expires_at {

@@ -820,8 +820,10 @@ fn no_secret_in_any_output_without_reveal() {
         "{}",
         runs[1].stderr
     );
-    // `token` prints the stored agent token: that is its purpose.
-    let printed = home.run(&["token"]).ok();
+    // `token` prints the stored agent token, which never expires, only when asked to reveal.
+    let refused = home.run(&["token"]).code(2);
+    assert!(!refused.all().contains(latest.as_str()));
+    let printed = home.run(&["--reveal", "token"]).ok();
     assert_eq!(printed.stdout.trim(), latest);
     let refresh = home.run(&["refresh"]).ok();
     assert!(refresh.stdout.contains("do not expire"));

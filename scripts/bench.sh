@@ -39,6 +39,7 @@ done
 python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 print("base=" + d["base_url"])
+print("control_token=" + d["control_token"])
 for var, url in d["services"].items(): print(f"export {var}={url}")' "$work/serving.json" > "$work/urls.sh"
 . "$work/urls.sh"
 
@@ -111,11 +112,11 @@ for n in 10 20 50; do
             --external-id "bench-$n-$i" --user user_sandbox_alice --name "bench $i" >/dev/null
     done
 done
-curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
+curl -fsS -X PUT -H 'content-type: application/json' -H "Authorization: Bearer $control_token" -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
 # Each run starts from an empty request log: the emulator rewrites its whole state file (log
 # included) on every request, and a full 1000-entry log would measure that, not agentcred.
 hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
-    --prepare "curl -fsS -o /dev/null -X DELETE $base/_sandbox/requests" \
+    --prepare "curl -fsS -o /dev/null -H 'Authorization: Bearer $control_token' -X DELETE $base/_sandbox/requests" \
     --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
     --command-name "status --all --check (10 profiles)" "env AGENTCRED_HOME=$work/check-10 $bin status --all --check" \
     --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \

@@ -840,3 +840,53 @@ fn mcp_marks_service_text_as_untrusted_content() {
             .contains("/api/evil/inject")
     );
 }
+
+#[test]
+fn sandbox_serve_control_routes_need_its_printed_token_and_log_no_secrets() {
+    let server = Server::start();
+    assert!(
+        server.control_token.starts_with("sbx_"),
+        "printed after the URLs"
+    );
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.set("AUTHPI_KEY_ID", agentcred_sandbox::authpi::DEMO_KEY_ID)
+        .set(
+            "AUTHPI_KEY_SECRET",
+            agentcred_sandbox::authpi::DEMO_KEY_SECRET,
+        );
+    home.run(&[
+        "--profile",
+        "ap",
+        "register",
+        "authpi",
+        "--account",
+        agentcred_sandbox::authpi::DEMO_ACCOUNT_ID,
+        "--issuer",
+        agentcred_sandbox::authpi::DEMO_ISSUER_ID,
+        "--name",
+        "log-check",
+    ])
+    .ok();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::new();
+    let log_url = format!("{}/_sandbox/requests", server.base);
+    assert_eq!(client.get(&log_url).send().unwrap().status(), 401);
+    let wrong = client
+        .get(&log_url)
+        .bearer_auth("sbx_guess")
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let knobs = client
+        .put(format!("{}/_sandbox/knobs", server.base))
+        .json(&json!({"latency_ms": 5000}))
+        .send()
+        .unwrap();
+    assert_eq!(knobs.status(), 401, "nobody else steers it");
+    // With the token: the log, without the client secret it recorded.
+    let log = server.requests().to_string();
+    let secret = home.stored("ap:client_secret");
+    assert!(!log.contains(&secret), "the client secret is in the log");
+    assert!(log.contains(&agentcred_sandbox::support::log_fingerprint(&secret)));
+}

@@ -392,6 +392,8 @@ pub fn finish(out: Output) -> Run {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// What the control routes require (`AGENTCRED_SANDBOX_TOKEN`, printed after the URLs).
+    pub control_token: String,
     pub urls: Vec<(String, String)>,
     pub state: PathBuf,
     _dir: tempfile::TempDir,
@@ -421,14 +423,20 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let mut urls = Vec::new();
-        while urls.len() < agentcred_sandbox::mounts().count() {
+        let mut control_token = None;
+        while urls.len() < agentcred_sandbox::mounts().count() || control_token.is_none() {
             let line = lines
                 .next()
                 .expect("sandbox serve printed its URLs")
                 .unwrap();
             let (var, url) = line.split_once('=').expect("VAR=URL");
-            urls.push((var.to_owned(), url.to_owned()));
+            if var == "AGENTCRED_SANDBOX_TOKEN" {
+                control_token = Some(url.to_owned());
+            } else {
+                urls.push((var.to_owned(), url.to_owned()));
+            }
         }
+        let control_token = control_token.unwrap_or_default();
         let fluxa = &urls
             .iter()
             .find(|(v, _)| v == "AGENTCRED_FLUXA_AGENTID_URL")
@@ -439,6 +447,7 @@ impl Server {
         Server {
             child,
             base,
+            control_token,
             urls,
             state,
             _dir: dir,
@@ -480,6 +489,7 @@ impl Server {
     pub fn requests(&self) -> Value {
         self.http
             .get(format!("{}/_sandbox/requests", self.base))
+            .bearer_auth(&self.control_token)
             .send()
             .unwrap()
             .json()
@@ -493,6 +503,7 @@ impl Server {
     pub fn clear_requests(&self) {
         self.http
             .delete(format!("{}/_sandbox/requests", self.base))
+            .bearer_auth(&self.control_token)
             .send()
             .unwrap();
     }
@@ -501,6 +512,7 @@ impl Server {
         let r = self
             .http
             .post(format!("{}/_sandbox/faults", self.base))
+            .bearer_auth(&self.control_token)
             .json(&fault)
             .send()
             .unwrap();
@@ -515,6 +527,7 @@ impl Server {
         let r = self
             .http
             .put(format!("{}/_sandbox/knobs", self.base))
+            .bearer_auth(&self.control_token)
             .json(&knobs)
             .send()
             .unwrap();

@@ -344,9 +344,9 @@ impl Gateway {
             provider.display_name()
         ))
         .with_provider(provider.id())
-        .with_hint(format!(
-            "credentials are agentcred's to manage: use `agentcred` itself (register, refresh, keys, tokens) outside the child; the child uses the gateway's credential"
-        )))
+        .with_hint(
+            "credentials are agentcred's to manage: use `agentcred` itself (register, refresh, keys, tokens) outside the child; the child uses the gateway's credential",
+        ))
     }
 
     async fn send(

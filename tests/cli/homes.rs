@@ -3,7 +3,7 @@
 //! lock files are never followed through a symlink, and `doctor` says which path and why.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::support::{Home, Run, finish};
@@ -72,7 +72,7 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn register(home: &PathBuf) -> Run {
+fn register(home: &Path) -> Run {
     run_as(
         VICTIM,
         home,

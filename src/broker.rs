@@ -21,7 +21,7 @@
 //!   [`crate::redact`]: nothing that leaves through the gateway or MCP may carry one.
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 use crate::http::Http;
@@ -29,7 +29,7 @@ use crate::jwt;
 use crate::paths::Paths;
 use crate::redact::Secrets;
 use crate::secret::Secret;
-use crate::session::Session;
+use crate::session::{DEFAULT_MIN_VALID, Session};
 use crate::spec::{self, Provider};
 use crate::store;
 
@@ -442,27 +442,39 @@ fn renew(
     {
         return Ok(held.token);
     }
-    let spec = session.provider().spec();
-    let Some(short_lived) = spec.short_lived.as_ref() else {
+    let Some(kind) = session.provider().spec().short_lived_kind() else {
         // Nothing to mint: the stored credential is the credential (it may have been
         // replaced in the store since, by `tokens create --use` for instance).
-        let token = session.require_known_secret(spec.agent_credential)?;
-        shared.adopt(&token);
-        return Ok(token);
+        let bearer = session.bearer(Duration::ZERO)?;
+        shared.adopt(&bearer.token);
+        return Ok(bearer.token);
     };
-    // Another process may have refreshed: the store is the source of truth.
-    let stored = session.secret(short_lived.kind)?;
-    if let Some(token) = &stored
-        && Some(token) != rejected
-        && Held::new(token.clone()).good(now)
-    {
-        shared.adopt(token);
-        return Ok(token.clone());
-    }
-    // Under the profile lock: mints unless another process replaced the stale one meanwhile.
-    let fresh = session.force_refresh(stored.as_ref().or(rejected))?;
-    shared.adopt(&fresh.token);
-    Ok(fresh.token)
+    let stored = session.secret(kind)?;
+    let token = match rejected {
+        // Another process may have replaced the rejected one: the store is the source of truth.
+        Some(rejected) => match stored {
+            Some(token) if &token != rejected && Held::new(token.clone()).good(now) => token,
+            // Under the profile lock: mints unless another process replaced the stale one
+            // meanwhile.
+            stored => {
+                session
+                    .force_refresh(stored.as_ref().or(Some(rejected)))?
+                    .token
+            }
+        },
+        // Good for more than a tenth of its lifetime, as a held one must be: a stored one
+        // another process refreshed counts, one the service no longer honours is replaced.
+        None => {
+            let min_valid = stored
+                .and_then(|token| Held::new(token).lifetime_ms)
+                .map_or(DEFAULT_MIN_VALID, |ms| {
+                    Duration::from_millis((ms.max(0) / REFRESH_FRACTION) as u64 + 1000)
+                });
+            session.bearer(min_valid)?.token
+        }
+    };
+    shared.adopt(&token);
+    Ok(token)
 }
 
 #[cfg(test)]

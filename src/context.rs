@@ -267,7 +267,7 @@ impl Ctx {
     }
 
     /// `--store` chooses where new secrets go; a profile's secrets stay where they are.
-    fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
+    pub fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
         let Some(asked) = self.asked_store() else {
             return Ok(());
         };

@@ -30,6 +30,10 @@ pub enum ErrorKind {
     Store,
     /// 8: refused by a limit or policy (spending limit, verifier limit, agent suspended).
     Policy,
+    /// 126: `exec` found the command but could not run it (not executable), as shells say.
+    CommandNotExecutable,
+    /// 127: `exec` found no such command, as shells say.
+    CommandNotFound,
 }
 
 impl ErrorKind {
@@ -43,6 +47,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => 6,
             ErrorKind::Store => 7,
             ErrorKind::Policy => 8,
+            ErrorKind::CommandNotExecutable => 126,
+            ErrorKind::CommandNotFound => 127,
         }
     }
 
@@ -57,6 +63,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => Code::ServiceUnavailable,
             ErrorKind::Store => Code::StoreUnavailable,
             ErrorKind::Policy => Code::RefusedByPolicy,
+            ErrorKind::CommandNotExecutable => Code::CommandNotExecutable,
+            ErrorKind::CommandNotFound => Code::CommandNotFound,
         }
     }
 }
@@ -92,6 +100,10 @@ pub enum Code {
     MinValidUnmet,
     /// Refused by a rule of the service that has no finer code.
     RefusedByPolicy,
+    /// `exec`: the command exists but cannot be run (exit 126).
+    CommandNotExecutable,
+    /// `exec`: no such command (exit 127).
+    CommandNotFound,
 }
 
 impl Code {
@@ -115,6 +127,8 @@ impl Code {
         Code::LimitReached,
         Code::MinValidUnmet,
         Code::RefusedByPolicy,
+        Code::CommandNotExecutable,
+        Code::CommandNotFound,
     ];
 
     pub fn kind(self) -> ErrorKind {
@@ -133,6 +147,8 @@ impl Code {
             | Code::LimitReached
             | Code::MinValidUnmet
             | Code::RefusedByPolicy => ErrorKind::Policy,
+            Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
+            Code::CommandNotFound => ErrorKind::CommandNotFound,
         }
     }
 
@@ -156,6 +172,8 @@ impl Code {
             Code::LimitReached => "limit_reached",
             Code::MinValidUnmet => "min_valid_unmet",
             Code::RefusedByPolicy => "refused_by_policy",
+            Code::CommandNotExecutable => "command_not_executable",
+            Code::CommandNotFound => "command_not_found",
         }
     }
 
@@ -184,6 +202,10 @@ impl Code {
             Code::LimitReached => "a count or spending limit of the service was reached",
             Code::MinValidUnmet => "the service issues no credential valid for --min-valid",
             Code::RefusedByPolicy => "refused by a rule of the service that has no finer code",
+            Code::CommandNotExecutable => {
+                "exec: the command was found but cannot be run (not executable), as shells report it"
+            }
+            Code::CommandNotFound => "exec: no such command, as shells report it",
         }
     }
 }

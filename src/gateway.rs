@@ -36,7 +36,11 @@
 //!   `refused_by_policy`, here and in MCP's `request`: the child and the model use the
 //!   agent's credential, they do not mint their own.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
-//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
+//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`; a
+//!   service that does not answer within `AGENTCRED_HTTP_TIMEOUT` seconds (30 by default; the
+//!   deadline covers the answer's head and each wait for more of its body) is answered 504,
+//!   code `service_unavailable`.
+//! - A request body of known size is sent with its `Content-Length`, never chunked.
 //!
 //! Connections are served by [`crate::listen`]: a header-read timeout and a cap on open
 //! connections, so that idle connections from other local processes cannot starve the child.
@@ -173,6 +177,8 @@ pub struct Gateway {
     /// Endpoint name → base URL, as recorded in the profile.
     endpoints: BTreeMap<String, Url>,
     client: reqwest::Client,
+    /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
+    timeout: Duration,
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -195,8 +201,13 @@ impl Gateway {
         }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let timeout = crate::http::request_timeout()?;
+        // The deadline covers the wait for the answer's head and each wait for more of its
+        // body, so a service that stops answering never holds a request for ever, while a
+        // long body that keeps flowing is passed on whole.
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(timeout)
             .user_agent(concat!("agentcred-gateway/", env!("CARGO_PKG_VERSION")))
             // A redirect is passed to the child as it is: following it would send the
             // credential wherever the service points.
@@ -207,6 +218,7 @@ impl Gateway {
             broker,
             endpoints: parsed,
             client,
+            timeout,
         })
     }
 
@@ -264,9 +276,14 @@ impl Gateway {
         self.refuse_credential_route(&method, &url)?;
         let headers = outgoing_headers(headers);
         let retry = idempotent && self.broker.can_refresh();
+        // A body of known size (a Content-Length, or one built in memory) is sent with its
+        // Content-Length, as it came: some services cannot read a chunked body.
+        let known_size = axum::body::HttpBody::size_hint(&body)
+            .exact()
+            .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
         // Idempotent requests are buffered so they can be sent again after a 401; others
         // stream through once.
-        let (buffered, streamed) = if retry {
+        let (buffered, streamed) = if retry || known_size {
             let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
                 .await
                 .map_err(|e| {
@@ -288,6 +305,7 @@ impl Gateway {
             .send(&method, &url, &headers, &credential, first)
             .await?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && retry
             && let Some(bytes) = buffered
             && let Some(renewed) = self.broker.renew_rejected(&credential).await?
         {
@@ -373,7 +391,16 @@ impl Gateway {
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_bytes());
         }
-        request.send().await.map_err(|e| {
+        let answer = match tokio::time::timeout(self.timeout, request.send()).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                return Err(self.no_answer(url));
+            }
+        };
+        answer.map_err(|e| {
+            if e.is_timeout() {
+                return self.no_answer(url);
+            }
             let what = if e.is_connect() {
                 "could not connect"
             } else if e.is_timeout() {
@@ -392,6 +419,27 @@ impl Gateway {
         })
     }
 }
+
+impl Gateway {
+    /// The service did not answer within the deadline (the gateway answers 504).
+    fn no_answer(&self, url: &Url) -> Error {
+        Error::unavailable(format!(
+            "{} {}{} {NO_ANSWER} {} s",
+            self.broker.provider().display_name(),
+            url.origin().ascii_serialization(),
+            url.path(),
+            self.timeout.as_secs()
+        ))
+        .with_provider(self.broker.provider().id())
+        .with_hint(format!(
+            "the service is slow or stuck; try again later (the deadline is {} seconds)",
+            crate::http::TIMEOUT_ENV
+        ))
+    }
+}
+
+/// What an error says when the service did not answer in time.
+const NO_ANSWER: &str = "did not answer within";
 
 impl Upstream {
     /// The body as the child receives it: streamed, with every secret redacted.
@@ -602,8 +650,8 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
     out
 }
 
-/// The gateway's own error answer: 502 with the §8 envelope (403 for a request a policy
-/// refuses).
+/// The gateway's own error answer with the §8 envelope: 403 for a request a policy refuses,
+/// 504 when the service did not answer in time, else 502.
 fn error_response(err: &Error) -> Response {
     let body = err.to_json();
     let code = body["error"]["code"]
@@ -612,6 +660,8 @@ fn error_response(err: &Error) -> Response {
         .to_owned();
     let status = if err.kind == crate::error::ErrorKind::Policy {
         StatusCode::FORBIDDEN
+    } else if err.message.contains(NO_ANSWER) {
+        StatusCode::GATEWAY_TIMEOUT
     } else {
         StatusCode::BAD_GATEWAY
     };

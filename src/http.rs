@@ -36,7 +36,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const TIMEOUT_ENV: &str = "AGENTCRED_HTTP_TIMEOUT";
 
 /// The whole-request timeout: `AGENTCRED_HTTP_TIMEOUT` seconds, else 30 s.
-fn request_timeout() -> Result<Duration> {
+pub(crate) fn request_timeout() -> Result<Duration> {
     match std::env::var(TIMEOUT_ENV) {
         Ok(value) if !value.trim().is_empty() => value
             .trim()
@@ -220,8 +220,10 @@ impl Reply {
     /// Decode a success body; a body that does not match is the service breaking its contract.
     pub fn decode<T: DeserializeOwned>(&self, provider: &str, what: &str) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            Error::internal(format!(
-                "{provider} answered {what} with an unexpected body ({e})"
+            // HTML where JSON was due, a truncated body: the service's answer is unusable.
+            Error::unavailable(format!(
+                "{provider} answered {what} with an unexpected body ({})",
+                crate::output::neutralize(&e.to_string(), false)
             ))
             .with_provider(provider)
             .with_status(self.status)
@@ -251,8 +253,9 @@ pub fn status_kind(status: u16) -> ErrorKind {
         401 | 403 => ErrorKind::Auth,
         404 | 410 => ErrorKind::NotFound,
         409 | 412 => ErrorKind::Conflict,
-        408 | 429 | 500..=599 => ErrorKind::Unavailable,
-        _ => ErrorKind::Internal,
+        // Anything else (a redirect never asked for, 431, an unknown status) is the service
+        // answering what agentcred cannot use: a failed exchange with the service, not a bug.
+        _ => ErrorKind::Unavailable,
     }
 }
 
@@ -729,6 +732,21 @@ fn truncate(text: &str, max: usize) -> String {
     format!("{}… ({} bytes)", &text[..end], text.len())
 }
 
+/// A wait as a person reads it: seconds up to a minute ("2 s"), else a duration ("1h 30m");
+/// beyond a day, also "(more than a day)" so that a huge value reads as what it is.
+fn retry_wait(wait: Duration) -> String {
+    let secs = wait.as_secs().max(1);
+    if secs <= 60 {
+        return format!("{secs} s");
+    }
+    let shown = crate::duration::human(Duration::from_secs(secs));
+    if secs > 24 * 3600 {
+        format!("{shown} (more than a day)")
+    } else {
+        shown
+    }
+}
+
 fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
     value?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
@@ -827,6 +845,9 @@ pub fn reply_error(
             truncate(&jwt::redact_signatures(text), 300)
         }
     });
+    // The service's text stays on one line, its control characters escaped: a line break
+    // in it could otherwise print a line that looks like agentcred's own (a forged `hint:`).
+    let detail = crate::output::neutralize(&detail, false);
     let mut err = Error::new(
         kind,
         format!("{provider} answered {}: {detail}", reply.status),
@@ -843,8 +864,8 @@ pub fn reply_error(
             Some(wait) => err
                 .with_retry_after(wait.as_secs().max(1))
                 .with_hint(format!(
-                    "the service is rate-limiting; try again in {} s",
-                    wait.as_secs().max(1)
+                    "the service is rate-limiting; try again in {}",
+                    retry_wait(wait)
                 )),
             None => err.with_hint("the service is rate-limiting; wait a moment and try again"),
         };

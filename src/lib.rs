@@ -43,7 +43,9 @@ pub mod secret;
 pub mod service;
 pub mod services;
 pub mod session;
+pub mod spare;
 pub mod spec;
+pub mod status_view;
 pub mod store;
 pub mod timefmt;
 

@@ -54,6 +54,11 @@ pub struct ServiceSpec {
     /// credentials of its own with the agent's, so both refuse these (403) unless a policy
     /// allows them. See [`ServiceSpec::issues_credentials`].
     pub credential_routes: &'static [CredentialRoute],
+    /// The unit of the agent's budget, if the service keeps one: `status --check
+    /// --min-remaining` is given in it and checked against it before any request.
+    pub budget: Option<BudgetUnit>,
+    /// Whether `status` shows a wallet, and so takes `--network` and `--tx-limit`.
+    pub wallet_status: bool,
 }
 
 /// A route that issues, exchanges or revokes credentials: `method` on `path` under the
@@ -63,6 +68,13 @@ pub struct CredentialRoute {
     pub method: &'static str,
     pub endpoint: &'static str,
     pub path: &'static str,
+}
+
+/// The currency of a service's budget and its decimal places.
+#[derive(Debug, Clone, Copy)]
+pub struct BudgetUnit {
+    pub currency: &'static str,
+    pub decimals: u32,
 }
 
 impl ServiceSpec {

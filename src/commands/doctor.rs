@@ -12,7 +12,8 @@
 //! a profile or operator key lives there or new profiles go there (`--store auto`, the
 //! default, or `keychain`); the vault likewise. A failed finding that is not required is shown
 //! but does not fail the command. Exit 0 when every required finding is ok, else the exit code
-//! of the worst: 7 for a store, 2 for the local configuration.
+//! of the worst, which the error's message names: 2 for the local configuration first, then 7
+//! for a store, the first listed of its class.
 
 use std::path::Path;
 
@@ -184,9 +185,15 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         record(&mut findings, probe.check, probe.outcome, required);
     }
 
-    let worst = failures
-        .into_iter()
-        .max_by_key(|e| if e.exit_code() == 7 { 2 } else { 1 });
+    // The headline is the first failure of the most pressing class, in the order listed: a
+    // local configuration problem (2) first, since it may be why a store looks required or
+    // broken; then a store (7).
+    let rank = |e: &Error| match e.exit_code() {
+        2 => 0,
+        7 => 1,
+        _ => 2,
+    };
+    let worst = failures.into_iter().min_by_key(rank);
     ctx.printer.print(&DoctorView {
         ok: worst.is_none(),
         findings,

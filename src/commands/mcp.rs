@@ -23,11 +23,10 @@
 //!   comes under `untrusted_content` (with its source and a notice), and the tool's
 //!   description says so: a host can tell data from instructions. No service text ever goes
 //!   into the server's instructions or tool descriptions.
-//! - stdout carries protocol messages only: the commands the tools run print into a capture
-//!   buffer ([`crate::output::capture`]); notices go to stderr. The server exits when stdin
-//!   closes. Protocol versions 2025-06-18 and later are negotiated.
-//! - `check` is a minimal probe for now (a usable credential, the agent usable, one status
-//!   call), kept in [`check`] so it can become `status --check` once that exists.
+//! - stdout carries protocol messages only: the tools call the operations the commands call
+//!   and return their views as data (`status` is the service's status view, `check` the row
+//!   of `status --check`); notices go to stderr. The server exits when stdin closes. Protocol
+//!   versions 2025-06-18 and later are negotiated.
 //!
 //! Threads: the protocol runs on a current-thread tokio runtime of its own; the tools that
 //! need the command context (config, stores, the embedded sandbox) are run one at a time on
@@ -53,7 +52,7 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::broker::{self, Broker};
 use crate::checkup;
-use crate::cli::args::{McpArgs, StatusArgs};
+use crate::cli::args::McpArgs;
 use crate::duration;
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
@@ -62,6 +61,7 @@ use crate::profile::Profile;
 use crate::redact::{self, Secrets};
 use crate::services;
 use crate::session::DEFAULT_MIN_VALID;
+use crate::status_view::StatusQuery;
 use crate::timefmt;
 
 /// What every `request` answer says about the service's text it carries.
@@ -88,13 +88,21 @@ enum Done {
 type Jobs = mpsc::Sender<(Job, tokio::sync::oneshot::Sender<Done>)>;
 
 pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
-    // The tools' own context: JSON output (captured, never on stdout), no status lines.
+    // The tools' own context: JSON errors, no status lines (nothing of it reaches stdout).
     let mut global = ctx.global.clone();
     global.json = true;
     global.quiet = true;
     let tools_ctx = Ctx::new(global, Printer::new(true, true, ColorChoice::Never))?;
-    // Every `--profile` given, or all profiles.
+    // Every `--profile` given, or all profiles. A profile that does not exist is refused
+    // before serving: a server that serves nothing of what was asked looks healthy to its
+    // client and fails every call.
     let served = ctx.global.profiles.clone();
+    if !served.is_empty() {
+        let config = ctx.config()?;
+        if let Some(missing) = served.iter().find(|p| !config.profiles.contains_key(*p)) {
+            return Err(crate::profile::profile_not_found(missing, &config));
+        }
+    }
 
     let (jobs, queue) = mpsc::channel();
     let handler = Handler {
@@ -107,9 +115,20 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
         .spawn(move || -> Result<()> {
             let runtime = crate::gateway::runtime()?;
             runtime.block_on(async move {
-                let running = handler.serve(rmcp::transport::stdio()).await.map_err(|e| {
-                    Error::internal(format!("the MCP session failed to start: {e}"))
-                })?;
+                let running = match handler.serve(rmcp::transport::stdio()).await {
+                    Ok(running) => running,
+                    // The client went away before `initialize`: stdin closed, which is how
+                    // a client ends the session; nothing failed.
+                    Err(
+                        rmcp::service::ServerInitializeError::ConnectionClosed(_)
+                        | rmcp::service::ServerInitializeError::ExpectedInitializeRequest(None),
+                    ) => return Ok(()),
+                    Err(e) => {
+                        return Err(Error::internal(format!(
+                            "the MCP session failed to start: {e}"
+                        )));
+                    }
+                };
                 running
                     .waiting()
                     .await
@@ -228,29 +247,16 @@ fn list_profiles(ctx: &Ctx, served: &[String]) -> Result<Value> {
     Ok(json!({ "profiles": profiles }))
 }
 
-fn status_args() -> StatusArgs {
-    StatusArgs {
-        all: false,
-        check: false,
-        min_valid: crate::session::DEFAULT_MIN_VALID,
-        min_remaining: None,
-        network: None,
-        tx_limit: None,
-    }
-}
-
 fn status(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     let service = services::service(session.provider())?;
-    let (outcome, text) = output::capture(|| service.status(ctx, &session, &status_args()));
-    outcome?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::internal(format!("status printed no JSON document ({e})")))?;
+    // The same view `agentcred --json status` prints, returned as data.
+    let view = service.status(ctx, &session, &StatusQuery::default())?;
+    let value = output::versioned(view.to_json()?);
     Ok(broker::profile_secrets(&session).redact_json(&value))
 }
 
-/// The health of a profile: can it act now? A minimal probe (see the module doc).
 /// The health check of `status --check` (one profile), as a JSON object.
 fn check(
     ctx: &Ctx,

@@ -263,33 +263,18 @@ impl Printer {
     }
 }
 
-thread_local! {
-    /// Where [`capture`] collects this thread's stdout data instead of printing it.
-    static CAPTURED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Run `f` with this thread's stdout data (what [`Printer::print`] and [`Printer::raw`] would
-/// write) collected and returned instead of printed: `agentcred mcp` answers with a command's
-/// output, and its stdout belongs to the protocol.
-pub fn capture<T>(f: impl FnOnce() -> T) -> (T, String) {
-    let outer = CAPTURED.with(|c| c.replace(Some(String::new())));
-    let value = f();
-    let text = CAPTURED.with(|c| c.replace(outer)).unwrap_or_default();
-    (value, text)
+/// A view's JSON document as `--json` prints it: `schema_version` first, then its fields.
+pub fn versioned(view: serde_json::Value) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    map.insert("schema_version".into(), SCHEMA_VERSION.into());
+    if let serde_json::Value::Object(fields) = view {
+        map.extend(fields);
+    }
+    serde_json::Value::Object(map)
 }
 
 /// Write to stdout; a closed pipe (`agentcred ... | head`) is a quiet success, not an error.
 fn write_stdout(text: &str) -> Result<()> {
-    let captured = CAPTURED.with(|c| match c.borrow_mut().as_mut() {
-        Some(buffer) => {
-            buffer.push_str(text);
-            true
-        }
-        None => false,
-    });
-    if captured {
-        return Ok(());
-    }
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

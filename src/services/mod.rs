@@ -155,6 +155,21 @@ pub enum ServiceCommand {
     Cards(proxy::cards::CardsCommand),
 }
 
+impl ServiceCommand {
+    /// Whether the command shows a new secret, which `--reveal` prints.
+    pub fn shows_new_secret(&self) -> bool {
+        use authpi::verifiers::{VerifiersAddCommand, VerifiersCommand};
+        use fluxra::keys::KeysCommand;
+        use proxy::tokens::TokensCommand;
+        matches!(
+            self,
+            ServiceCommand::Keys(KeysCommand::Create(_) | KeysCommand::Rotate)
+                | ServiceCommand::Tokens(TokensCommand::Create(_))
+                | ServiceCommand::Verifiers(VerifiersCommand::Add(VerifiersAddCommand::Secret(_)))
+        )
+    }
+}
+
 pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<()> {
     match command {
         ServiceCommand::Keys(cmd) => fluxra::keys::run(ctx, cmd),

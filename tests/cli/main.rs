@@ -19,5 +19,7 @@ mod proxy;
 mod record;
 mod rules;
 mod secrets;
+mod status_view;
 mod support;
+mod ux;
 mod vault;

@@ -57,6 +57,46 @@ fn replace_private(path: &Path, contents: &[u8], durable: bool) -> std::io::Resu
     Ok(())
 }
 
+/// Read a whole file that must be a regular one. Anything else where a file is expected (a
+/// named pipe, a device, a socket, a directory) is refused at once with `InvalidInput`:
+/// reading a FIFO would block until some other process writes to it, that is, for ever.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {}, not a regular file", file_type_name(&meta)),
+        ));
+    }
+    fs::read(path)
+}
+
+/// What a non-regular file is, for messages ("a named pipe (FIFO)").
+pub fn file_type_name(meta: &fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
 /// Whether the file's mode lets group or others read or write it (always false off unix).
 pub fn is_loose(path: &Path) -> std::io::Result<bool> {
     #[cfg(unix)]

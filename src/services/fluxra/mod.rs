@@ -12,7 +12,6 @@ pub mod status;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
 use crate::health::{AgentState, Probe};
@@ -24,6 +23,7 @@ use crate::session::Session;
 use crate::spec::{
     CredentialRoute, EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived,
 };
+use crate::status_view::{StatusQuery, StatusReport};
 use client::{KeyInfo, ListedWith, NEW_KEY_HINT};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
@@ -85,6 +85,8 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/api/agents/*/keys/*",
         },
     ],
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -129,8 +131,13 @@ impl Service for Fluxra {
         [register::outputs(), status::outputs(), keys::outputs()].concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {

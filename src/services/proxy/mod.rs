@@ -16,7 +16,7 @@ pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
@@ -26,6 +26,7 @@ use crate::session::Session;
 use crate::spec::{
     CredentialRoute, EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec,
 };
+use crate::status_view::{StatusQuery, StatusReport};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "proxy",
@@ -70,6 +71,11 @@ pub const SPEC: ServiceSpec = ServiceSpec {
             path: "/v1/agents/*/tokens/*",
         },
     ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USD",
+        decimals: 2,
+    }),
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -114,8 +120,13 @@ impl Service for Proxy {
         .concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn check_operator_key(
@@ -137,7 +148,8 @@ impl Service for Proxy {
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {
-        support::refuse_if_deregistered(session)
+        support::refuse_if_deregistered(session)?;
+        support::refuse_if_suspended(session)
     }
 
     fn limits(&self) -> Option<&dyn Limits> {

@@ -187,7 +187,11 @@ impl Broker {
             current: Mutex::new(None),
             secrets: RwLock::new((Vec::new(), Secrets::default())),
             asks: Mutex::new(None),
-            watched: vec![session.paths.config_file(), session.paths.secrets_file()],
+            watched: vec![
+                session.paths.config_file(),
+                session.paths.secrets_file(),
+                session.paths.profile_secrets_file(&session.name),
+            ],
             seen: Mutex::new(Vec::new()),
         });
         *shared.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps(&shared.watched);

@@ -141,6 +141,55 @@ impl FileStore {
         Ok(Some(document))
     }
 
+    /// Check, without creating or writing anything, that what exists of the store is usable:
+    /// the directories private, the single file of earlier releases readable, and every
+    /// profile's document a private regular file (a stat each, no read, so this costs little
+    /// however many profiles the home holds). Returns how many profile documents there are.
+    pub fn inspect(&self) -> Result<usize> {
+        if self.data_dir().exists() {
+            refuse_if_loose(self.data_dir(), "directory holding the file store", "700")?;
+        }
+        self.load(&self.path)?;
+        if !self.dir.exists() {
+            return Ok(0);
+        }
+        refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
+        let mut count = 0;
+        // Every profile's document must be a private regular file too. A stat each, no read:
+        // a check costs little however many profiles the home holds.
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| {
+            Error::store(format!(
+                "cannot read the file store directory {}: {e}",
+                self.dir.display()
+            ))
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| {
+                Error::store(format!(
+                    "cannot read the file store {}: {e}",
+                    path.display()
+                ))
+            })?;
+            if !meta.is_file() {
+                let shown = path.display();
+                return Err(Error::store(format!(
+                    "cannot use the file store {shown}: it is {}, not a regular file",
+                    fsutil::file_type_name(&meta)
+                ))
+                .with_hint(format!(
+                    "move it aside (`mv {shown} {shown}.bad`); agentcred creates the file store, a regular file, on first use"
+                )));
+            }
+            refuse_if_loose(&path, "file store", "600")?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
     fn write(&self, path: &Path, document: &Document) -> Result<()> {
         let failed = |e: std::io::Error| {
             Error::store(format!(
@@ -287,8 +336,7 @@ impl SecretStore for FileStore {
                 )
             })?;
         }
-        refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
-        self.load(&self.path)?;
+        self.inspect()?;
         // A writer will need the lock; make sure its directory can be created too.
         FileLock::acquire(&self.lock_path, LOCK_TIMEOUT)
             .map(drop)

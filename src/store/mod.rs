@@ -402,15 +402,14 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
 
     // The file store: its directory and file are private, and the file reads.
     let file = FileStore::new(paths, false);
-    let path = file.path().display().to_string();
+    let dir = file.dir().display().to_string();
     probes.push(Probe {
         check: "file store",
-        outcome: file.get(&account("agentcred-doctor", "probe")).map(|_| {
-            if file.path().exists() {
-                format!("{path} is private (0600 in a 0700 directory) and readable")
-            } else {
-                format!("{path} does not exist yet (it is created, private, on first use)")
+        outcome: file.inspect().map(|count| match count {
+            0 if !file.path().exists() => {
+                format!("{dir} holds no secrets yet (created, private, on first use)")
             }
+            n => format!("{dir}: {n} profile file(s), private (0600 in a 0700 directory)"),
         }),
     });
 

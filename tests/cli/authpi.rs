@@ -1206,7 +1206,7 @@ fn a_store_that_cannot_keep_a_new_secret_is_found_before_the_verifier_is_made() 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let path = home.path().join("data/secrets.json");
+        let path = home.profile_store_file();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let run = home.run(&["verifiers", "add", "secret", "--use"]).code(7);
         assert!(run.stderr.contains("chmod"), "{}", run.stderr);

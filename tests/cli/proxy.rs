@@ -44,7 +44,7 @@ fn profile_record(home: &Home) -> Value {
 }
 
 fn has_secret(home: &Home, account: &str) -> bool {
-    home.path().join("data/secrets.json").exists() && home.stored_secrets().contains_key(account)
+    !home.store_files().is_empty() && home.stored_secrets().contains_key(account)
 }
 
 fn without_operator_key(home: &mut Home) {

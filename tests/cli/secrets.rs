@@ -245,7 +245,7 @@ fn a_loose_file_store_is_refused() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let path = home.path().join("data/secrets.json");
+        let path = home.profile_store_file();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let run = home.run(&["token"]).code(7);
         assert!(run.stderr.contains("chmod"), "{}", run.stderr);
@@ -265,12 +265,9 @@ fn config_and_store_files_are_private() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for file in ["config.toml", "data/secrets.json"] {
-            let mode = std::fs::metadata(home.path().join(file))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600, "{file}");
+        for file in [home.path().join("config.toml"), home.profile_store_file()] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
         }
         let mode = std::fs::metadata(home.path().join("data"))
             .unwrap()

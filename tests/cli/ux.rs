@@ -242,7 +242,7 @@ fn doctor_headlines_the_worst_finding_it_listed() {
     home.run(&["--sandbox", "register", "fluxra", "--name", "doc-bot"])
         .ok();
     use std::os::unix::fs::PermissionsExt;
-    let secrets = home.path().join("data/secrets.json");
+    let secrets = home.profile_store_file();
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = home.run(&["doctor"]).code(7);
     let headline = run
@@ -259,7 +259,7 @@ fn a_fifo_in_place_of_the_store_or_the_config_is_refused_at_once() {
     let home = Home::new();
     home.run(&["--sandbox", "register", "fluxra", "--name", "fifo-bot"])
         .ok();
-    let secrets = home.path().join("data/secrets.json");
+    let secrets = home.profile_store_file();
     std::fs::remove_file(&secrets).unwrap();
     let status = std::process::Command::new("mkfifo")
         .args(["-m", "600"])
@@ -327,8 +327,7 @@ impl FakeService {
                 let mut buf = [0u8; 4096];
                 // The head, then the body by its Content-Length (a chunked body is read to
                 // its last chunk).
-                loop {
-                    let Ok(n) = stream.read(&mut buf) else { break };
+                while let Ok(n) = stream.read(&mut buf) {
                     if n == 0 {
                         break;
                     }

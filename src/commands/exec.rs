@@ -25,6 +25,14 @@ use crate::gateway;
 use crate::services;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    if let Some(flag) = flag_before_separator(&args.command) {
+        return Err(Error::usage(format!(
+            "`agentcred exec` has no flag '{flag}'"
+        ))
+        .with_hint(
+            "see `agentcred exec --help`; the command to run goes after `--` (a command whose name starts with '-' too)",
+        ));
+    }
     let (name, profile) = ctx.selected_profile()?;
     if childenv::nested_in(&name) {
         return Err(Error::usage(format!(
@@ -93,6 +101,19 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     };
     ctx.set_exit_code(code);
     Ok(())
+}
+
+/// The command's first word, when it looks like a flag and was given before `--`: a
+/// misspelt flag of `exec` (`--isolat`), not a command to look for on PATH.
+fn flag_before_separator(command: &[std::ffi::OsString]) -> Option<String> {
+    let first = command.first()?.to_str()?;
+    if !first.starts_with('-') || first == "-" {
+        return None;
+    }
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let separator = argv.iter().position(|a| a == "--");
+    let at = argv.iter().position(|a| a == first)?;
+    separator.is_none_or(|s| at < s).then(|| first.to_owned())
 }
 
 /// Exit 8 when the service's credentials do not live as long as the child needs: the shared

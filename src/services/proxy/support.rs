@@ -627,7 +627,7 @@ mod tests {
         assert_eq!(token_prefix("at_live_0123456789abcdef"), "at_live_01234567");
         // A short token is never recorded whole.
         assert_eq!(token_prefix("at_short"), "at_sh");
-        assert_eq!(token_prefix("at_dev_abcd"), "at_dev_a");
+        assert_eq!(token_prefix("at_dev_abcd"), "at_dev_ab");
         assert_ne!(token_prefix("xyz"), "xyz");
     }
 }

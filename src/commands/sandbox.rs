@@ -110,10 +110,13 @@ fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
             control_token: token.to_owned(),
         };
         printed = ctx.printer.print(&view);
-        ctx.printer.status(format!(
-            "Sandbox listening on {base} (state in {}); Ctrl-C to stop.",
-            state.display()
-        ));
+        ctx.printer.notice(
+            "sandbox_listening",
+            format!(
+                "Sandbox listening on {base} (state in {}); Ctrl-C to stop.",
+                state.display()
+            ),
+        );
     })?;
     printed
 }

@@ -59,7 +59,7 @@ fn profiles_show_never_prints_a_password_in_a_recorded_endpoint() {
         "conf-three",
     ])
     .ok();
-    let path = home.path().join("config.toml");
+    let path = home.profile_file("fr");
     let config = std::fs::read_to_string(&path).unwrap();
     let edited = config.replace("api = \"http://", "api = \"http://user:hunter2secret@");
     assert_ne!(edited, config);

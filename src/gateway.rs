@@ -594,7 +594,7 @@ fn refuse_encoded(response: &reqwest::Response, provider: crate::spec::Provider)
         codings.join(", ")
     ))
     .with_provider(provider.id())
-    .with_hint("the gateway asks for identity encoding; a proxy or CDN in front of the service compresses anyway: make it honour Accept-Encoding: identity"))
+    .with_hint("the gateway asks for identity encoding; something in front of the service (a CDN) compresses anyway: make it honour Accept-Encoding: identity"))
 }
 
 /// Request headers never forwarded: a byte range lets the child reassemble a secret from

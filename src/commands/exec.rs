@@ -10,7 +10,7 @@
 //! - A frozen profile is refused (exit 8, `frozen`).
 //! - A nested `exec` of the same profile is refused (exit 2): the outer one already put the
 //!   credential in the environment. Another profile is allowed.
-//! - A service whose bearer credential never expires (Proxy) gets no direct mode: the child
+//! - A service whose bearer credential never expires (an agent token) gets no direct mode: the child
 //!   would keep a long-lived secret; `exec` refuses (exit 2) and names `--gateway`.
 //! - `--min-valid` (default 60 s) is raised to what the service's own tools need
 //!   ([`crate::spec::ServiceSpec::min_child_validity`]); when the service issues no credential

@@ -1,7 +1,7 @@
 //! `agentcred token`: print a bearer credential valid for at least `--min-valid`, refreshing
 //! first if needed, and nothing else on stdout, so `$(agentcred token)` works in scripts. The
 //! credential is printed without `--reveal` because printing it is the command's purpose,
-//! unless it never expires (Proxy's agent token): a long-lived secret is printed only with
+//! unless it never expires (an agent token without expiry): a long-lived secret is printed only with
 //! `--reveal`, and a notice on stderr says what it is.
 
 use serde::Serialize;

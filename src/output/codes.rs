@@ -27,7 +27,7 @@ pub const NOTICES: &[(&str, &str)] = &[
     ),
     (
         "long_lived_secret",
-        "token --reveal printed a credential that never expires (Proxy's agent token)",
+        "token --reveal printed a credential that never expires (an agent token without expiry)",
     ),
     (
         "retrying",

@@ -158,6 +158,13 @@ fn serve(mut stream: TcpStream, state: &Mutex<EvilState>, upstream: &str) {
         let echo = format!("{{\"echo\":\"{}\"}}", secrets.join(" "));
         let json = ("Content-Type", "application/json".to_owned());
         match route {
+            // Not brotli at all: whatever the coding, the gateway must not pass it unscanned.
+            "br" => respond(
+                &mut stream,
+                200,
+                &[json, ("Content-Encoding", "br".into())],
+                echo.as_bytes(),
+            ),
             "gzip" => respond(
                 &mut stream,
                 200,
@@ -206,7 +213,10 @@ fn serve(mut stream: TcpStream, state: &Mutex<EvilState>, upstream: &str) {
     }
     if fail_all {
         let body = json!({"error": {"code": "KEY_REVOKED", "message": format!(
-            "API key {} was revoked; recovery key {}", first, secrets.get(1).cloned().unwrap_or_default()
+            "API key {} was revoked; recovery key {}; also seen: {}",
+            first,
+            secrets.get(1).cloned().unwrap_or_default(),
+            secrets.get(2..).unwrap_or_default().join(", ")
         )}});
         let json = ("Content-Type", "application/json".to_owned());
         respond(&mut stream, 400, &[json], body.to_string().as_bytes());
@@ -348,8 +358,20 @@ fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
 fn a_service_error_quoting_stored_secrets_reaches_no_output_in_clear() {
     let server = Server::start();
     let evil = Evil::start(&server.base);
-    let (home, api_key, recovery_key) = fluxra_behind(&server, &evil);
-    let secrets = [api_key.as_str(), recovery_key.as_str()];
+    let (mut home, api_key, recovery_key) = fluxra_behind(&server, &evil);
+    // Secrets of the environment: the vault token and another service's operator key.
+    let vault_token = "hvs.vault_token_of_the_environment_0123";
+    let org_secret = "org_key_secret_of_the_environment_0123";
+    home.set("VAULT_TOKEN", vault_token)
+        .set("AUTHPI_KEY_ID", "key_env_1")
+        .set("AUTHPI_KEY_SECRET", org_secret);
+    evil.learn(&[&api_key, &recovery_key, vault_token, org_secret]);
+    let secrets = [
+        api_key.as_str(),
+        recovery_key.as_str(),
+        vault_token,
+        org_secret,
+    ];
     home.run(&["--profile", "fr", "status"]).ok();
     evil.fail_all(true);
 
@@ -497,6 +519,9 @@ fn the_gateway_lets_no_secret_through_compression_ranges_header_names_or_json_es
         "{}",
         String::from_utf8_lossy(&body)
     );
+
+    let (status, _, _) = gateway.raw("/api/evil/br", "");
+    assert_eq!(status, 502, "a brotli answer is refused too");
 
     // Ranges are not forwarded: three parts cannot rebuild a secret.
     let mut parts = String::new();

@@ -131,7 +131,9 @@ impl Ctx {
                 let name = self.selected_name(&config)?;
                 let profile = match config.profiles.get(&name) {
                     Some(profile) => profile.clone(),
-                    None => self.learn_shared(&name, &config)?,
+                    None => self
+                        .learn_shared(&name, &config)
+                        .map_err(|err| self.name_the_variable(&name, err))?,
                 };
                 (name, profile)
             }
@@ -144,6 +146,22 @@ impl Ctx {
             .with_hint("drop --sandbox (and AGENTCRED_SANDBOX), or pick a sandbox profile with --profile NAME"));
         }
         Ok((name, profile))
+    }
+
+    /// An error about the selected profile's name, saying where the name came from when it
+    /// was `AGENTCRED_PROFILE` (nothing on the command line names it).
+    fn name_the_variable(&self, name: &str, mut err: Error) -> Error {
+        let given_on_command_line =
+            std::env::args().any(|a| a == "--profile" || a.starts_with("--profile="));
+        let from_env = std::env::var("AGENTCRED_PROFILE").is_ok_and(|v| v == name);
+        if from_env && !given_on_command_line {
+            err.message = format!("{} (from AGENTCRED_PROFILE={name})", err.message);
+            err.hint = Some(format!(
+                "set AGENTCRED_PROFILE to an existing profile or unset it; {}",
+                err.hint.unwrap_or_default()
+            ));
+        }
+        err
     }
 
     /// A profile this host does not know, from the shared store `--store` names: the record

@@ -576,11 +576,12 @@ fn a_revocation_the_service_refused_is_listed_by_doctor_and_done_by_the_next_com
         r#"import glob, json, urllib.request
 p = json.load(open(glob.glob("{home}/data/runs/p/*.json")[0]))
 body = json.dumps({{"method": "DELETE", "path": "/proxy/v1/agents/{agent}/tokens/" + p["credential_id"], "count": 1000}}).encode()
-urllib.request.urlopen(urllib.request.Request("{base}/_sandbox/faults", data=body, headers={{"Content-Type": "application/json"}}))
+urllib.request.urlopen(urllib.request.Request("{base}/_sandbox/faults", data=body, headers={{"Content-Type": "application/json", "Authorization": "Bearer {control}"}}))
 "#,
         home = s.home.path().display(),
         agent = s.agent,
-        base = server.base
+        base = server.base,
+        control = server.control_token
     );
     let run = s.home.run(&[
         "exec",
@@ -616,9 +617,10 @@ urllib.request.urlopen(urllib.request.Request("{base}/_sandbox/faults", data=bod
     // The service is back: the next command on the profile revokes it.
     reqwest::blocking::Client::new()
         .delete(format!("{}/_sandbox/faults", server.base))
+        .bearer_auth(&server.control_token)
         .send()
         .unwrap();
-    let token = s.home.run(&["token"]).ok();
+    let token = s.home.run(&["--reveal", "token"]).ok();
     token.mentions(&["Revoked", "earlier run"]);
     assert!(!still_valid(&run_credentials(&server)[0]));
     assert!(pending_files(&s.home).is_empty());
@@ -640,7 +642,7 @@ fn a_run_killed_outright_is_revoked_by_the_next_command() {
         .unwrap();
     wait_for_run(&s.home, &mut child);
     // While the run goes on, another command on the profile leaves its credential alone.
-    s.home.run(&["token"]).ok();
+    s.home.run(&["--reveal", "token"]).ok();
     assert!(still_valid(&run_credentials(&server)[0]));
     signal(&child, "KILL");
     child.wait().unwrap();
@@ -688,7 +690,7 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
     assert!(froze.stdout.contains("Froze"), "{}", froze.all());
     let frozen_at = now();
     std::thread::sleep(Duration::from_millis(2500));
-    let refused = s.home.run(&["--json", "token"]).code(8);
+    let refused = s.home.run(&["--json", "--reveal", "token"]).code(8);
     assert_eq!(refused.error_json()["error"]["code"], "frozen");
     refused.mentions(&["runaway loop"]);
     s.home.run(&["exec", "--", "true"]).code(8);
@@ -731,7 +733,7 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
         !after.is_empty() && after.iter().all(|l| l["status"] == 200),
         "{after:?}"
     );
-    s.home.run(&["token"]).ok();
+    s.home.run(&["--reveal", "token"]).ok();
 }
 
 #[test]

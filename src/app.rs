@@ -26,7 +26,10 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = Ctx::new(cli.global.clone(), printer.clone())
         .and_then(|ctx| {
             // Everything but `doctor` (which reports it) stops at a home that cannot be one.
-            if !diagnosing {
+            // Inside an isolated `exec` the home is an empty, hidden directory, and the
+            // directories above it belong to uids the isolation does not map: what needs the
+            // store says `isolated` instead (commands::run).
+            if !diagnosing && !crate::isolate::inside(&ctx.paths) {
                 ctx.paths.check()?;
             }
             Ok(ctx)

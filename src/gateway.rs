@@ -4,6 +4,9 @@
 //! - It listens on 127.0.0.1 only, and serves each of the profile's endpoints under
 //!   `/<name>` (lower case: `/api`, `/wallet`, ...). The path after the name and the query are
 //!   appended to the endpoint's recorded base URL; nothing else is ever a destination.
+//! - For an isolated run (`exec --isolate --gateway`), two read-only routes answer the
+//!   `agentcred mcp` inside it with the same token: `GET /_agentcred/status` and
+//!   `/_agentcred/check` ([`crate::relay`]); any other gateway 404s them.
 //! - Every request must carry `Authorization: Bearer <gateway token>`, a random value made
 //!   per run ([`GatewayToken`]); anything else is 401, compared in constant time, so other
 //!   local processes cannot use the gateway. Where the service's own tool decodes its
@@ -40,6 +43,8 @@
 //!   deadline covers the answer's head and each wait for more of its body) is answered 504,
 //!   code `service_unavailable`.
 //! - A request body of known size is sent with its `Content-Length`, never chunked.
+//! - A frozen profile ([`crate::freeze`]) is checked before every request, cheaply (see
+//!   [`crate::freeze::Watch`]), and answered 403 with code `frozen`: nothing is sent.
 //!
 //! Connections are served by [`crate::listen`]: a header-read timeout and a cap on open
 //! connections, so that idle connections from other local processes cannot starve the child.
@@ -178,6 +183,7 @@ pub struct Gateway {
     client: reqwest::Client,
     /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
     timeout: Duration,
+    freeze: Option<crate::freeze::Watch>,
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -218,7 +224,14 @@ impl Gateway {
             endpoints: parsed,
             client,
             timeout,
+            freeze: None,
         })
+    }
+
+    /// Refuse every request while the profile is frozen.
+    pub fn with_freeze_watch(mut self, watch: crate::freeze::Watch) -> Gateway {
+        self.freeze = Some(watch);
+        self
     }
 
     pub fn broker(&self) -> &Broker {
@@ -268,6 +281,9 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Upstream> {
+        if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
+            return Err(frozen);
+        }
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
@@ -655,6 +671,8 @@ fn plain(status: StatusCode, message: String) -> Response {
 struct ServerState {
     gateway: Arc<Gateway>,
     token: GatewayToken,
+    /// Questions from an isolated run's `agentcred mcp` ([`crate::relay`]), when served.
+    relay: Option<crate::relay::Asks>,
 }
 
 async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Response {
@@ -675,6 +693,9 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             StatusCode::BAD_REQUEST,
             "refused: an absolute-form target; send the path only".into(),
         );
+    }
+    if let Some(rest) = uri.path().strip_prefix(crate::relay::PREFIX) {
+        return relay_response(&state, request.method(), rest, uri.query()).await;
     }
     let url = match state.gateway.resolve(uri.path(), uri.query()) {
         Ok(url) => url,
@@ -697,6 +718,40 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             *response.headers_mut() = headers;
             response
         }
+        Err(err) => error_response(&err),
+    }
+}
+
+/// The answer to a question from an isolated run ([`crate::relay`]): GET only, and only where
+/// this gateway serves one.
+async fn relay_response(
+    state: &ServerState,
+    method: &axum::http::Method,
+    rest: &str,
+    query: Option<&str>,
+) -> Response {
+    let (Some(asks), Some(ask)) = (&state.relay, crate::relay::route(rest, query)) else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!("{}{rest} is not served here", crate::relay::PREFIX),
+        );
+    };
+    if method != axum::http::Method::GET {
+        return plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET is served here".into(),
+        );
+    }
+    match ask {
+        Ok(ask) => match crate::relay::ask(asks, ask).await {
+            Ok(value) => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                value.to_string(),
+            )
+                .into_response(),
+            Err(err) => error_response(&err),
+        },
         Err(err) => error_response(&err),
     }
 }
@@ -741,13 +796,18 @@ impl Listener {
         self,
         gateway: Arc<Gateway>,
         token: GatewayToken,
+        relay: Option<crate::relay::Asks>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)
             .map_err(|e| Error::internal(format!("cannot set up the listener: {e}")))?;
         let app = axum::Router::new()
             .fallback(handle)
-            .with_state(Arc::new(ServerState { gateway, token }));
+            .with_state(Arc::new(ServerState {
+                gateway,
+                token,
+                relay,
+            }));
         crate::listen::serve(listener, app, shutdown).await
     }
 }
@@ -769,14 +829,25 @@ pub struct Running {
 impl Running {
     /// Take over `session`'s profile (see [`Broker::start`]) and serve it on 127.0.0.1:`port`.
     pub fn start(session: Session<'_>, trace: bool, port: u16) -> Result<Running> {
+        Running::start_relaying(session, trace, port, None)
+    }
+
+    /// [`Running::start`], also answering an isolated run's questions through `relay`.
+    pub fn start_relaying(
+        session: Session<'_>,
+        trace: bool,
+        port: u16,
+        relay: Option<crate::relay::Asks>,
+    ) -> Result<Running> {
         let spec = session.provider().spec();
         let jwt_shaped = spec
             .tool_env
             .iter()
             .any(|t| t.value == ToolValue::Credential { jwt_shaped: true });
         let endpoints = session.endpoints.clone();
+        let watch = crate::freeze::Watch::start(&session)?;
         let broker = Broker::start(session, trace)?;
-        let gateway = Arc::new(Gateway::new(broker, &endpoints)?);
+        let gateway = Arc::new(Gateway::new(broker, &endpoints)?.with_freeze_watch(watch));
         let listener = Listener::bind(port)?;
         let base_url = listener.base_url();
         let urls = listener.endpoint_urls(&gateway);
@@ -794,7 +865,7 @@ impl Running {
                         let _ = graceful.wait_for(|stop| *stop).await;
                     };
                     tokio::select! {
-                        served = listener.serve(gateway, served_token, shutdown) => served,
+                        served = listener.serve(gateway, served_token, relay, shutdown) => served,
                         _ = async move {
                             let _ = deadline.wait_for(|stop| *stop).await;
                             tokio::time::sleep(STOP_GRACE).await;

@@ -292,6 +292,23 @@ pub struct ExecArgs {
     /// point the command's base URLs at it
     #[arg(long)]
     pub gateway: bool,
+    /// Run the command where it cannot reach any stored credential (Linux): agentcred's
+    /// directories, the keyring, the session bus, vault tokens and agentcred's own process are
+    /// out of its reach. Without every protection the command is not started, unless
+    /// `=best-effort`
+    #[arg(
+        long,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "required",
+        value_enum
+    )]
+    pub isolate: Option<crate::isolate::Mode>,
+    /// With --gateway: mint a credential for this run only (named agentcred-run-ID at the
+    /// service) and revoke it when the run ends
+    #[arg(long, requires = "gateway")]
+    pub ephemeral: bool,
     /// The command to run and its arguments (after `--`)
     #[arg(
         value_name = "CMD",
@@ -308,6 +325,10 @@ pub struct GatewayArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Mint a credential for this gateway only (named agentcred-run-ID at the service) and
+    /// revoke it when the gateway stops
+    #[arg(long)]
+    pub ephemeral: bool,
 }
 
 #[derive(Debug, Args)]
@@ -315,4 +336,47 @@ pub struct McpArgs {
     /// Let the `request` tool send methods other than GET (POST, PATCH, PUT, DELETE)
     #[arg(long)]
     pub allow_writes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// The profile to freeze (default: the selected one)
+    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Freeze every profile
+    #[arg(long)]
+    pub all: bool,
+    /// Also act at the service: suspend the agent where the service has a suspension, and
+    /// revoke spare and run credentials
+    #[arg(long)]
+    pub upstream: bool,
+    /// Why (recorded with the freeze and shown by every refusal)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnfreezeArgs {
+    /// The profile to unfreeze (default: the selected one)
+    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Unfreeze every profile
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeaksCommand {
+    /// Look for every stored secret value (and its JSON, percent and base64 encodings) in files
+    Scan(LeaksScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LeaksScanArgs {
+    /// Files and directories to scan (directories are walked)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Replace each leaked credential the service lets agentcred replace, then scan again
+    #[arg(long)]
+    pub rotate: bool,
 }

@@ -139,11 +139,12 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     }
 
     // The secrets: each written, then read back.
-    let store = store::open_profile(&name, target.store, target.vault.as_ref(), &ctx.paths)
+    let store = target
+        .open_store(&name, &ctx.paths)
         .map_err(|e| keep_file(e, &shown))?;
     store.check().map_err(|e| keep_file(e, &shown))?;
     if created {
-        target.vault = store.shared().and_then(|shared| shared.location());
+        target.remember_store(store.as_ref());
     }
     let mut stored = Vec::new();
     for (kind, value) in &file.secrets {
@@ -314,7 +315,7 @@ fn new_profile(
         profile.store = asked;
         profile.vault = None;
     }
-    if profile.store != StoreKind::Vault {
+    if !profile.store.is_shared() {
         profile.vault = None;
     }
     Ok(profile)

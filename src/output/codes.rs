@@ -6,6 +6,22 @@
 /// Notices: progress and facts, silenced by `-q`.
 pub const NOTICES: &[(&str, &str)] = &[
     (
+        "run_credential_minted",
+        "--ephemeral: a credential was minted for this run (its name and id are in the message)",
+    ),
+    (
+        "run_credential_revoked",
+        "a credential minted for one run was revoked (at the run's end, or later if it was pending)",
+    ),
+    (
+        "run_credential_not_needed",
+        "--ephemeral on a service whose credentials are short-lived already: nothing was minted",
+    ),
+    (
+        "isolation",
+        "exec --isolate: every protection was applied (the list is in the message, and under --json in `applied`)",
+    ),
+    (
         "waiting",
         "a request has been waiting for the service's answer for a while",
     ),
@@ -106,8 +122,40 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "a rescue file from an older agentcred holds less than a current one",
     ),
     (
+        "isolation_partial",
+        "exec --isolate=best-effort: the command runs without some protections (each named with its reason and fix)",
+    ),
+    (
+        "run_credential_pending",
+        "a credential minted for one run is not revoked yet; the next command on the profile and `doctor` retry",
+    ),
+    (
+        "leaks_store_skipped",
+        "leaks scan: the values of a store that could not be read were not looked for",
+    ),
+    (
+        "leaks_short_values_skipped",
+        "leaks scan: stored values too short to search for without matching everywhere were skipped",
+    ),
+    (
+        "leaks_unreadable_file",
+        "leaks scan: a file could not be read and was not scanned",
+    ),
+    (
+        "leaks_rotation_failed",
+        "leaks scan --rotate: rotating one leaked credential failed (the reason is in the message)",
+    ),
+    (
+        "frozen_here_only",
+        "freeze: the shared store could not be written, so the profile is frozen on this host only",
+    ),
+    (
         "revoke_answer_lost",
         "a revoke's answer was lost; the service no longer lists the credential, so it is revoked",
+    ),
+    (
+        "credential_already_gone",
+        "the service no longer has a credential the profile kept; its stored secret is deleted",
     ),
     (
         "spare_copy_not_deleted",

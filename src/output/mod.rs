@@ -165,6 +165,9 @@ pub struct Printer {
     stdout_tty: bool,
     color_stdout: bool,
     color_stderr: bool,
+    /// Stdout data is dropped: a command run on behalf of another one (`freeze --upstream`,
+    /// `leaks scan --rotate`), which reports the outcome in its own output.
+    data_off: bool,
 }
 
 /// The width of the terminal stdout is, in columns.
@@ -190,11 +193,23 @@ impl Printer {
             stdout_tty,
             color_stdout: color_for(stdout_tty),
             color_stderr: color_for(std::io::stderr().is_terminal()),
+            data_off: false,
+        }
+    }
+
+    /// This printer without stdout data (see `data_off`); stderr is unchanged.
+    pub fn without_data(&self) -> Printer {
+        Printer {
+            data_off: true,
+            ..self.clone()
         }
     }
 
     /// Print the command's result: one JSON document, or the human rendering.
     pub fn print<V: Render>(&self, view: &V) -> Result<()> {
+        if self.data_off {
+            return Ok(());
+        }
         if self.json {
             let versioned = Versioned {
                 schema_version: SCHEMA_VERSION,
@@ -218,6 +233,9 @@ impl Printer {
 
     /// Raw data on stdout (a token, a completion script), exactly as given.
     pub fn raw(&self, text: &str) -> Result<()> {
+        if self.data_off {
+            return Ok(());
+        }
         write_stdout(text)
     }
 

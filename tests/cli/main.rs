@@ -13,6 +13,8 @@ mod generated;
 mod hardening;
 mod homes;
 mod hostile;
+mod incident;
+mod isolate;
 mod keychain;
 mod profiles;
 mod proxy;

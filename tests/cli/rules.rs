@@ -249,7 +249,7 @@ fn doctor_names_a_loose_file_store_and_its_fix() {
     home.set("AGENTCRED_STORE", "file");
     home.run(&["--sandbox", "register", "fluxa", "--name", "d"])
         .ok();
-    let secrets = home.profile_store_file();
+    let secrets = home.secrets_file("fluxa");
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (run, view) = doctor(&home, 7);
     let f = finding(&view, "file store");

@@ -235,52 +235,43 @@ impl Home {
         server.approve_owner(shown["agent_id"].as_str().unwrap());
     }
 
-    /// Every secret in the file store: the per-profile files (`data/secrets/P.json`) and the
-    /// single file of earlier releases (`data/secrets.json`) where it still exists.
+    /// Every secret in the file store: its per-profile files, and the single file of
+    /// earlier releases if there is one.
     pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
-        let mut all = serde_json::Map::new();
-        for path in self.store_files() {
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path().join("data/secrets"))
+            .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.push(self.path().join("data/secrets.json"));
+        let mut secrets = serde_json::Map::new();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
             let doc: Value = serde_json::from_str(&text).unwrap();
-            all.extend(doc["secrets"].as_object().cloned().unwrap_or_default());
+            secrets.extend(doc["secrets"].as_object().cloned().unwrap_or_default());
         }
-        all
+        secrets
     }
 
-    /// The file store's documents, in no particular order.
-    pub fn store_files(&self) -> Vec<std::path::PathBuf> {
-        let mut files = Vec::new();
-        let legacy = self.path().join("data/secrets.json");
-        if legacy.exists() {
-            files.push(legacy);
-        }
-        if let Ok(dir) = std::fs::read_dir(self.path().join("data/secrets")) {
-            for entry in dir {
-                let path = entry.unwrap().path();
-                if path.extension().is_some_and(|e| e == "json") {
-                    files.push(path);
-                }
+    /// The file store's file of `profile`.
+    pub fn secrets_file(&self, profile: &str) -> PathBuf {
+        self.path().join(format!("data/secrets/{profile}.json"))
+    }
+
+    /// The config's file of `profile`.
+    pub fn profile_file(&self, profile: &str) -> PathBuf {
+        self.path().join(format!("profiles/{profile}.toml"))
+    }
+
+    /// The text of every config file: `config.toml` and each profile's.
+    pub fn config_text(&self) -> String {
+        let mut text = std::fs::read_to_string(self.path().join("config.toml")).unwrap_or_default();
+        if let Ok(entries) = std::fs::read_dir(self.path().join("profiles")) {
+            for entry in entries {
+                text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
             }
         }
-        files
-    }
-
-    /// The file store's document of the home's one profile (operator keys are elsewhere).
-    pub fn profile_store_file(&self) -> std::path::PathBuf {
-        let files: Vec<_> = self
-            .store_files()
-            .into_iter()
-            .filter(|f| f.parent().is_some_and(|d| d.ends_with("secrets")))
-            .filter(|f| !f.ends_with("operator.json"))
-            .collect();
-        assert_eq!(files.len(), 1, "one profile's file expected: {files:?}");
-        files[0].clone()
-    }
-
-    /// The file that keeps the secrets of `profile`.
-    pub fn store_file(&self, profile: &str) -> std::path::PathBuf {
-        self.path().join(format!("data/secrets/{profile}.json"))
+        text
     }
 
     pub fn stored(&self, account: &str) -> String {
@@ -293,8 +284,7 @@ impl Home {
 
     /// Replace one secret in the file store (to simulate a credential the service rejects).
     pub fn overwrite_secret(&self, account: &str, value: &str) {
-        let profile = account.split(':').next().unwrap();
-        let path = self.store_file(profile);
+        let path = self.secrets_file(account.split(':').next().unwrap());
         let mut doc: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         doc["secrets"][account] = Value::String(value.to_owned());

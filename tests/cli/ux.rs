@@ -200,7 +200,7 @@ fn a_bad_recorded_endpoint_is_a_local_config_error_in_check_with_stdout_and_stde
     let mut home = Home::new();
     home.use_server(&server);
     home.run(&["register", "fluxra", "--name", "cfg-bot"]).ok();
-    let config = home.path().join("config.toml");
+    let config = home.profile_file("fluxra");
     let text = std::fs::read_to_string(&config).unwrap();
     let api = server.url("AGENTCRED_FLUXRA_URL");
     assert!(text.contains(&api), "{text}");
@@ -242,7 +242,7 @@ fn doctor_headlines_the_worst_finding_it_listed() {
     home.run(&["--sandbox", "register", "fluxra", "--name", "doc-bot"])
         .ok();
     use std::os::unix::fs::PermissionsExt;
-    let secrets = home.profile_store_file();
+    let secrets = home.secrets_file("fluxra");
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     let run = home.run(&["doctor"]).code(7);
     let headline = run
@@ -259,7 +259,7 @@ fn a_fifo_in_place_of_the_store_or_the_config_is_refused_at_once() {
     let home = Home::new();
     home.run(&["--sandbox", "register", "fluxra", "--name", "fifo-bot"])
         .ok();
-    let secrets = home.profile_store_file();
+    let secrets = home.secrets_file("fluxra");
     std::fs::remove_file(&secrets).unwrap();
     let status = std::process::Command::new("mkfifo")
         .args(["-m", "600"])
@@ -366,7 +366,7 @@ fn fluxra_pointed_at(server: &Server, url: &str, name: &str) -> Home {
     let mut home = Home::new();
     home.use_server(server);
     home.run(&["register", "fluxra", "--name", name]).ok();
-    let config = home.path().join("config.toml");
+    let config = home.profile_file("fluxra");
     let text = std::fs::read_to_string(&config).unwrap();
     let api = server.url("AGENTCRED_FLUXRA_URL");
     std::fs::write(&config, text.replace(&api, url)).unwrap();
@@ -1037,7 +1037,8 @@ fn a_hand_edited_agent_id_or_a_data_dir_that_is_a_file_is_named_as_local() {
     let home = Home::new();
     home.run(&["--sandbox", "register", "fluxa", "--name", "cfg-bot"])
         .ok();
-    let config = home.path().join("config.toml");
+    // The profile's record: its own file (profiles/NAME.toml) beside config.toml.
+    let config = home.path().join("profiles/fluxa.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     let id = home.run(&["--json", "profiles", "show"]).ok().json()["agent_id"]
         .as_str()

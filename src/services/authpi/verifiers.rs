@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::client::{self as authpi, Core};
 use super::{AuthpiRecord, VerifierRow, core, ensure_agent_exists, render_verifiers, rows};
 use crate::context::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Config;
 use crate::secret::Secret;
@@ -362,7 +362,29 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
         ))
         .with_provider(authpi::PROVIDER)
     })?;
-    core.remove_verifier(agent_id, id, &etag)?;
+    if let Err(cause) = core.remove_verifier(agent_id, id, &etag) {
+        // The answer was lost: the verifier list says whether it is gone, before anything is
+        // said or deleted here.
+        if cause.kind != ErrorKind::Unavailable {
+            return Err(cause);
+        }
+        match core.list_verifiers(agent_id) {
+            Ok(listed) if !listed.iter().any(|v| v.id == id) => ctx.printer.warn_coded("revoke_answer_lost", format!(
+                "AuthPI's answer to removing verifier {id} was lost, but it no longer lists it: it is removed"
+            )),
+            Ok(_) => return Err(cause),
+            Err(unknown) => {
+                let mut err = cause;
+                err.message = format!(
+                    "{}; asking AuthPI whether verifier {id} is gone failed too ({}), so its stored secret is kept",
+                    err.message, unknown.message
+                );
+                return Err(err.with_hint(format!(
+                    "see `agentcred verifiers list`, and remove {id} again if it is still listed"
+                )));
+            }
+        }
+    }
 
     // Local secrets that belonged to the verifier are useless now.
     let spare = spare_kind(id);

@@ -6,6 +6,7 @@
 //! from here).
 
 pub mod client;
+pub mod incident;
 pub mod register;
 pub mod status;
 
@@ -146,6 +147,10 @@ pub struct Fluxa;
 pub static FLUXA: Fluxa = Fluxa;
 
 impl Service for Fluxa {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::FluxaIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }

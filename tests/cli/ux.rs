@@ -1175,3 +1175,26 @@ fn mcp_request_paths_get_a_hint() {
         .unwrap();
     assert!(message.contains("`query` argument"), "{result}");
 }
+
+#[test]
+fn a_missing_selected_profile_says_where_its_name_came_from() {
+    let mut home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "where-bot"])
+        .ok();
+    home.set("AGENTCRED_PROFILE", "ghost");
+    home.run(&["token"])
+        .code(3)
+        .mentions(&["'ghost' comes from AGENTCRED_PROFILE"]);
+    home.env.retain(|(k, _)| k != "AGENTCRED_PROFILE");
+    let config = home.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(r#"current = "fluxra""#, r#"current = "ghost""#),
+    )
+    .unwrap();
+    home.run(&["token"]).code(3).mentions(&[
+        "comes from the config file's `current`",
+        "profiles use NAME",
+    ]);
+}

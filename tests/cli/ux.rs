@@ -1198,3 +1198,22 @@ fn a_missing_selected_profile_says_where_its_name_came_from() {
         "profiles use NAME",
     ]);
 }
+
+#[test]
+fn a_store_file_with_a_byte_order_mark_says_so() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "bom-bot"])
+        .ok();
+    let file = home.secrets_file("fluxra");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(std::fs::read(&file).unwrap());
+    std::fs::write(&file, &bytes).unwrap();
+    home.run(&["token"])
+        .code(7)
+        .mentions(&["byte-order mark", "left untouched"]);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        bytes,
+        "nothing was rewritten"
+    );
+}

@@ -1217,3 +1217,12 @@ fn a_store_file_with_a_byte_order_mark_says_so() {
         "nothing was rewritten"
     );
 }
+
+#[test]
+fn a_piped_key_id_without_its_secret_says_what_is_missing() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    home.run_with_stdin(&["--sandbox", "login", "authpi"], "key_sandbox\n")
+        .code(2)
+        .mentions(&["key id was read from stdin", "no key secret followed it"]);
+}

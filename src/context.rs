@@ -133,7 +133,7 @@ impl Ctx {
                     Some(profile) => profile.clone(),
                     None => self
                         .learn_shared(&name, &config)
-                        .map_err(|err| self.name_the_variable(&name, err))?,
+                        .map_err(|e| self.say_where_the_name_came_from(e, &name))?,
                 };
                 (name, profile)
             }
@@ -148,16 +148,26 @@ impl Ctx {
         Ok((name, profile))
     }
 
-    /// An error about the selected profile's name, saying where the name came from when it
-    /// was `AGENTCRED_PROFILE` (nothing on the command line names it).
-    fn name_the_variable(&self, name: &str, mut err: Error) -> Error {
-        let given_on_command_line =
-            std::env::args().any(|a| a == "--profile" || a.starts_with("--profile="));
-        let from_env = std::env::var("AGENTCRED_PROFILE").is_ok_and(|v| v == name);
-        if from_env && !given_on_command_line {
-            err.message = format!("{} (from AGENTCRED_PROFILE={name})", err.message);
+    /// A selected profile that does not exist: say where its name came from when it was not
+    /// typed as --profile (AGENTCRED_PROFILE, or the config file's `current`).
+    fn say_where_the_name_came_from(&self, mut err: Error, name: &str) -> Error {
+        if err.kind != crate::error::ErrorKind::NotFound || self.global.profile_flag_given {
+            return err;
+        }
+        let source = if self.global.profile.is_some() {
+            format!("AGENTCRED_PROFILE={name}")
+        } else {
+            "the config file's `current`".to_owned()
+        };
+        err.message = format!("{} (the name '{name}' comes from {source})", err.message);
+        if self.global.profile.is_some() {
             err.hint = Some(format!(
                 "set AGENTCRED_PROFILE to an existing profile or unset it; {}",
+                err.hint.unwrap_or_default()
+            ));
+        } else {
+            err.hint = Some(format!(
+                "{}; or pick another current profile with `agentcred profiles use NAME`",
                 err.hint.unwrap_or_default()
             ));
         }

@@ -422,6 +422,18 @@ impl Handler {
             .get("path")
             .and_then(Value::as_str)
             .ok_or_else(|| Error::usage("`path` is required: /<endpoint>/..."))?;
+        if !path.starts_with('/') {
+            return Err(Error::usage(format!(
+                "`path` must start with / and the endpoint name, not {path:?}"
+            ))
+            .with_hint("like /wallet/api/agent/self/status (list_profiles names the endpoints)"));
+        }
+        if path.contains('?') {
+            return Err(Error::usage(
+                "`path` has a ?: query parameters go in the `query` argument",
+            )
+            .with_hint(r#"like {"path": "/wallet/api/x", "query": {"txLimit": 1}}"#));
+        }
         let query = match args.get("query") {
             None | Some(Value::Null) => None,
             Some(Value::Object(pairs)) => {

@@ -166,6 +166,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "the temporary copy of a new credential stored as a spare could not be deleted",
     ),
     (
+        "operator_env_wins",
+        "an operator-key variable is set and wins over the key `login` just stored",
+    ),
+    (
         "zero_spending_limit",
         "the agent's spending limit is now 0: it can spend nothing",
     ),

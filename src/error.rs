@@ -90,8 +90,14 @@ pub enum Code {
     LimitReached,
     /// The service issues no credential valid for as long as `--min-valid` asks.
     MinValidUnmet,
-    /// Refused by a rule of the service that has no finer code.
+    /// Refused by a rule of the service that has no finer code, or by the profile's own
+    /// policy (`rule` names which).
     RefusedByPolicy,
+    /// The profile's policy holds the request until a person approves it
+    /// (`agentcred approvals approve ID`).
+    ApprovalRequired,
+    /// `audit verify` found an edited, removed or reordered entry.
+    AuditBroken,
 }
 
 impl Code {
@@ -115,6 +121,8 @@ impl Code {
         Code::LimitReached,
         Code::MinValidUnmet,
         Code::RefusedByPolicy,
+        Code::ApprovalRequired,
+        Code::AuditBroken,
     ];
 
     pub fn kind(self) -> ErrorKind {
@@ -132,7 +140,9 @@ impl Code {
             | Code::NotAuthorizedByOwner
             | Code::LimitReached
             | Code::MinValidUnmet
-            | Code::RefusedByPolicy => ErrorKind::Policy,
+            | Code::RefusedByPolicy
+            | Code::ApprovalRequired
+            | Code::AuditBroken => ErrorKind::Policy,
         }
     }
 
@@ -156,6 +166,8 @@ impl Code {
             Code::LimitReached => "limit_reached",
             Code::MinValidUnmet => "min_valid_unmet",
             Code::RefusedByPolicy => "refused_by_policy",
+            Code::ApprovalRequired => "approval_required",
+            Code::AuditBroken => "audit_broken",
         }
     }
 
@@ -183,7 +195,13 @@ impl Code {
             }
             Code::LimitReached => "a count or spending limit of the service was reached",
             Code::MinValidUnmet => "the service issues no credential valid for --min-valid",
-            Code::RefusedByPolicy => "refused by a rule of the service that has no finer code",
+            Code::RefusedByPolicy => {
+                "refused by a rule of the service or of the profile's policy (`rule` names it)"
+            }
+            Code::ApprovalRequired => {
+                "the profile's policy holds the request until a person approves it elsewhere"
+            }
+            Code::AuditBroken => "the audit log was changed: an entry edited, removed or reordered",
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod local;
 pub mod operator;
 pub mod output;
 pub mod paths;
+pub mod policy;
 pub mod profile;
 pub mod redact;
 pub mod sandbox_host;

@@ -61,6 +61,7 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     operator: None,
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    boundary: crate::spec::Boundary::NONE,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);

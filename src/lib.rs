@@ -31,6 +31,7 @@ pub mod health;
 pub mod http;
 pub mod input;
 pub mod jwt;
+pub mod ledger;
 pub mod local;
 pub mod operator;
 pub mod output;

@@ -177,6 +177,14 @@ pub trait SharedProfile {
     fn destroy(&self) -> Result<bool>;
     /// Where the store is, to record in the profile and pin.
     fn location(&self) -> Option<VaultLocation>;
+    /// Change one part of the profile's shared state (`ledger`) with check-and-set: `change`
+    /// sees the part as it is now and answers its new value, or `None` to write nothing; it
+    /// runs again if another host wrote in between. `Ok(true)` when a value was written.
+    fn update_part(
+        &self,
+        key: &str,
+        change: &mut dyn FnMut(Option<&serde_json::Value>) -> Option<serde_json::Value>,
+    ) -> Result<bool>;
 }
 
 /// A lock shared by every host that uses a store; see [`vault`] for the lease behind it.

@@ -342,6 +342,10 @@ struct Doc {
     secrets: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lease: Option<Lease>,
+    /// Other parts of the profile's shared state (its spending ledger), kept as they are by
+    /// every write: see [`SharedProfile::update_part`].
+    #[serde(flatten)]
+    parts: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, PartialEq, Eq)]
@@ -811,6 +815,20 @@ impl SharedProfile for VaultStore {
 
     fn location(&self) -> Option<VaultLocation> {
         Some(self.location.clone())
+    }
+
+    fn update_part(
+        &self,
+        key: &str,
+        change: &mut dyn FnMut(Option<&Value>) -> Option<Value>,
+    ) -> Result<bool> {
+        Ok(self
+            .update(|doc| {
+                let next = change(doc.parts.get(key))?;
+                doc.parts.insert(key.to_owned(), next);
+                Some(())
+            })?
+            .is_some())
     }
 }
 

@@ -178,6 +178,11 @@ fn hash_of(entry_without_hash: &Map<String, Value>) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref())
 }
 
+/// The SHA-256 of `bytes`, hex (a request body's digest, for approvals and the log).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -14,6 +14,7 @@
 
 pub mod amount;
 pub mod app;
+pub mod approvals;
 pub mod audit;
 pub mod broker;
 pub mod checkup;

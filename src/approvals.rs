@@ -121,8 +121,11 @@ fn update<T>(paths: &Paths, change: impl FnOnce(&mut File, i64) -> Result<(bool,
     let path = file_path(paths);
     let mut file: File = match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            Error::usage(format!("the approvals file {} is not valid: {e}", path.display()))
-                .with_hint("remove it: pending approvals are asked for again")
+            Error::usage(format!(
+                "the approvals file {} is not valid: {e}",
+                path.display()
+            ))
+            .with_hint("remove it: pending approvals are asked for again")
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::default(),
         Err(e) => {
@@ -149,20 +152,55 @@ fn update<T>(paths: &Paths, change: impl FnOnce(&mut File, i64) -> Result<(bool,
         let text = serde_json::to_vec_pretty(&file)
             .map_err(|e| Error::internal(format!("cannot encode the approvals: {e}")))?;
         fsutil::write_private(&path, &text).map_err(|e| {
-            Error::usage(format!("cannot write the approvals file {}: {e}", path.display()))
-                .with_hint("check that the data directory is yours and writable")
+            Error::usage(format!(
+                "cannot write the approvals file {}: {e}",
+                path.display()
+            ))
+            .with_hint("check that the data directory is yours and writable")
         })?;
     }
     Ok(out)
+}
+
+/// The id of an approval given for exactly this request and still usable, if there is one.
+pub fn find_approved(paths: &Paths, binding: &Binding<'_>) -> Result<Option<String>> {
+    let digest = binding.digest();
+    update(paths, |file, _| {
+        let found = file
+            .approvals
+            .iter()
+            .find(|s| s.approval.state == State::Approved && binding.matches(&s.approval, &digest));
+        Ok((false, found.map(|s| s.approval.id.clone())))
+    })
+}
+
+/// Mark approval `id` used, if it is still approved (and not expired): `false` when another
+/// request used it first.
+pub fn use_approval(paths: &Paths, id: &str) -> Result<bool> {
+    update(paths, |file, now| {
+        match file
+            .approvals
+            .iter_mut()
+            .find(|s| s.approval.id == id && s.approval.state == State::Approved)
+        {
+            Some(stored) => {
+                stored.approval.state = State::Used;
+                stored.decided_ms = Some(now);
+                Ok((true, true))
+            }
+            None => Ok((false, false)),
+        }
+    })
 }
 
 /// Use an approval given for exactly this request, if there is one: it is marked used.
 pub fn consume(paths: &Paths, binding: &Binding<'_>) -> Result<Option<Approval>> {
     let digest = binding.digest();
     update(paths, |file, now| {
-        let found = file.approvals.iter_mut().find(|s| {
-            s.approval.state == State::Approved && binding.matches(&s.approval, &digest)
-        });
+        let found = file
+            .approvals
+            .iter_mut()
+            .find(|s| s.approval.state == State::Approved && binding.matches(&s.approval, &digest));
         Ok(match found {
             Some(stored) => {
                 stored.approval.state = State::Used;
@@ -220,7 +258,12 @@ pub fn request(
 }
 
 /// `approve` (true) or `deny` a pending approval; an approval is usable for `expiry` from now.
-pub fn decide(paths: &Paths, id: &str, approve: bool, expiry: impl Fn(&str) -> Duration) -> Result<Approval> {
+pub fn decide(
+    paths: &Paths,
+    id: &str,
+    approve: bool,
+    expiry: impl Fn(&str) -> Duration,
+) -> Result<Approval> {
     update(paths, |file, now| {
         let stored = file
             .approvals
@@ -305,27 +348,60 @@ mod tests {
             path: "/v1/x",
             body,
         };
-        let (first, created) =
-            request(&paths, &bind(b"{}"), "writes", None, Duration::from_secs(60)).unwrap();
+        let (first, created) = request(
+            &paths,
+            &bind(b"{}"),
+            "writes",
+            None,
+            Duration::from_secs(60),
+        )
+        .unwrap();
         assert!(created);
-        let (again, created) =
-            request(&paths, &bind(b"{}"), "writes", None, Duration::from_secs(60)).unwrap();
+        let (again, created) = request(
+            &paths,
+            &bind(b"{}"),
+            "writes",
+            None,
+            Duration::from_secs(60),
+        )
+        .unwrap();
         assert_eq!((again.id.as_str(), created), (first.id.as_str(), false));
-        assert!(consume(&paths, &bind(b"{}")).unwrap().is_none(), "pending is not approved");
+        assert!(
+            consume(&paths, &bind(b"{}")).unwrap().is_none(),
+            "pending is not approved"
+        );
         decide(&paths, &first.id, true, |_| Duration::from_millis(300)).unwrap();
-        assert!(consume(&paths, &bind(b"{\"x\":1}")).unwrap().is_none(), "another body");
+        assert!(
+            consume(&paths, &bind(b"{\"x\":1}")).unwrap().is_none(),
+            "another body"
+        );
         assert!(consume(&paths, &bind(b"{}")).unwrap().is_some());
-        assert!(consume(&paths, &bind(b"{}")).unwrap().is_none(), "used once");
+        assert!(
+            consume(&paths, &bind(b"{}")).unwrap().is_none(),
+            "used once"
+        );
         assert!(decide(&paths, &first.id, true, |_| Duration::from_secs(1)).is_err());
 
-        let (second, _) =
-            request(&paths, &bind(b"{}"), "writes", None, Duration::from_secs(60)).unwrap();
+        let (second, _) = request(
+            &paths,
+            &bind(b"{}"),
+            "writes",
+            None,
+            Duration::from_secs(60),
+        )
+        .unwrap();
         decide(&paths, &second.id, true, |_| Duration::from_millis(100)).unwrap();
         std::thread::sleep(Duration::from_millis(200));
         assert!(consume(&paths, &bind(b"{}")).unwrap().is_none(), "expired");
 
-        let (third, _) =
-            request(&paths, &bind(b"{}"), "writes", None, Duration::from_secs(60)).unwrap();
+        let (third, _) = request(
+            &paths,
+            &bind(b"{}"),
+            "writes",
+            None,
+            Duration::from_secs(60),
+        )
+        .unwrap();
         decide(&paths, &third.id, false, |_| Duration::from_secs(60)).unwrap();
         assert!(consume(&paths, &bind(b"{}")).unwrap().is_none(), "denied");
     }

@@ -232,6 +232,8 @@ struct Extra {
     authorization_url: Option<String>,
     /// The rescue file that holds one-time secrets the store could not keep.
     rescue_file: Option<String>,
+    /// Fields of a policy refusal (`rule`, `approval_id`, `request`, `command`), as given.
+    fields: serde_json::Map<String, serde_json::Value>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -328,6 +330,15 @@ impl Error {
         self
     }
 
+    /// A field of the error object beyond the common ones (a policy refusal's `rule`); never
+    /// a secret.
+    pub fn with_field(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extra_mut()
+            .fields
+            .insert(name.to_owned(), value.into());
+        self
+    }
+
     pub fn rescue_file(&self) -> Option<&str> {
         self.extra.as_ref()?.rescue_file.as_deref()
     }
@@ -376,6 +387,9 @@ impl Error {
             }
             if let Some(path) = &extra.rescue_file {
                 body.insert("rescue_file".into(), path.clone().into());
+            }
+            for (name, value) in &extra.fields {
+                body.entry(name.clone()).or_insert_with(|| value.clone());
             }
         }
         serde_json::Value::Object(body)

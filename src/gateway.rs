@@ -48,6 +48,7 @@ use url::Url;
 
 use crate::broker::Broker;
 use crate::error::{Error, Result};
+use crate::guard::{Admitted, Asked, Guard, OperatorAuth, Refused};
 use crate::profile::Endpoints;
 use crate::redact::{REDACTED, Secrets};
 use crate::secret::Secret;
@@ -157,6 +158,19 @@ pub struct Gateway {
     /// Endpoint name → base URL, as recorded in the profile.
     endpoints: BTreeMap<String, Url>,
     client: reqwest::Client,
+    /// The profile's policy and the audit log ([`crate::guard`]); every request
+    /// [`Gateway::exchange`] forwards passes it.
+    guard: Option<Arc<Guard>>,
+}
+
+/// What [`Gateway::exchange`] made of a request.
+pub enum Answer {
+    /// Forwarded; the service's answer.
+    Upstream(Upstream),
+    /// Refused by the profile's policy (403 or 429), nothing forwarded.
+    Refused(Refused),
+    /// A target that could leave the endpoint (400) or names no endpoint (404).
+    Target(Refusal),
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -191,7 +205,92 @@ impl Gateway {
             broker,
             endpoints: parsed,
             client,
+            guard: None,
         })
+    }
+
+    /// Put every request through `guard` (policy, ledger, approvals, audit).
+    pub fn with_guard(mut self, guard: Guard) -> Gateway {
+        if let Some(operator) = guard.operator() {
+            self.broker.remember_secret(&operator.secret);
+        }
+        self.guard = Some(Arc::new(guard));
+        self
+    }
+
+    /// One request of the child's, `path` being `/<endpoint>/...`: checked, judged by the
+    /// profile's policy, forwarded, settled and recorded. The gateway and the MCP `request`
+    /// tool both come here.
+    pub async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Answer> {
+        let url = match self.resolve(path, query) {
+            Ok(url) => url,
+            Err(refusal) => return Ok(Answer::Target(refusal)),
+        };
+        let Some(guard) = &self.guard else {
+            return self
+                .forward(method, url, headers, body)
+                .await
+                .map(Answer::Upstream);
+        };
+        let rest = path.strip_prefix('/').unwrap_or(path);
+        let (endpoint, tail) = match rest.find('/') {
+            Some(at) => (&rest[..at], &rest[at..]),
+            None => (rest, "/"),
+        };
+        let mut asked = Asked {
+            method: method.as_str().to_owned(),
+            endpoint: endpoint.to_ascii_lowercase(),
+            path: tail.to_owned(),
+            body: axum::body::Bytes::new(),
+        };
+        let body = if guard.needs_body(&asked.method, &asked.endpoint, &asked.path) {
+            let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
+                .await
+                .map_err(|e| {
+                    Error::usage(format!(
+                        "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
+                    ))
+                })?;
+            asked.body = bytes.clone();
+            Body::from(bytes)
+        } else {
+            body
+        };
+        let verdict = {
+            let guard = Arc::clone(guard);
+            off_runtime(guard.blocking(), move || guard.admit(&asked)).await?
+        };
+        let admitted = match verdict {
+            Ok(admitted) => admitted,
+            Err(refused) => return Ok(Answer::Refused(refused)),
+        };
+        let operator = if admitted.as_operator() {
+            guard.operator().cloned()
+        } else {
+            None
+        };
+        let forwarded = self
+            .forward_as(method, url, headers, body, operator.as_ref())
+            .await;
+        let status = forwarded.as_ref().ok().map(|u| u.status.as_u16());
+        settle(guard, admitted, status).await.map_err(|e| {
+            Error::internal(format!(
+                "the request was forwarded{} but could not be recorded: {}",
+                status
+                    .map(|s| format!(" (the service answered {s})"))
+                    .unwrap_or_default(),
+                e.message
+            ))
+            .with_hint("fix the audit log's directory; the answer was withheld")
+        })?;
+        forwarded.map(Answer::Upstream)
     }
 
     pub fn broker(&self) -> &Broker {
@@ -241,11 +340,39 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Upstream> {
+        self.forward_as(method, url, headers, body, None).await
+    }
+
+    /// [`Gateway::forward`], with the operator key instead of the agent's credential when
+    /// `operator` is given (a route the policy opened `as = "operator"`).
+    async fn forward_as(
+        &self,
+        method: Method,
+        url: Url,
+        headers: &HeaderMap,
+        body: Body,
+        operator: Option<&OperatorAuth>,
+    ) -> Result<Upstream> {
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
         );
-        let headers = outgoing_headers(headers);
+        let mut headers = outgoing_headers(headers);
+        if let Some(operator) = operator {
+            let name = HeaderName::from_bytes(operator.header.as_bytes())
+                .map_err(|_| Error::internal("the operator key's header name is not valid"))?;
+            headers.remove(name);
+            let response = self
+                .send_with(
+                    &method,
+                    &url,
+                    &headers,
+                    (operator.header, &operator.value),
+                    reqwest::Body::wrap_stream(body.into_data_stream()),
+                )
+                .await?;
+            return Ok(self.upstream(response));
+        }
         let retry = idempotent && self.broker.can_refresh();
         // Idempotent requests are buffered so they can be sent again after a 401; others
         // stream through once.
@@ -285,16 +412,20 @@ impl Gateway {
                 )
                 .await?;
         }
+        Ok(self.upstream(response))
+    }
+
+    fn upstream(&self, response: reqwest::Response) -> Upstream {
         let secrets = self.broker.secrets();
         let status =
             StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let headers = incoming_headers(response.headers(), &secrets);
-        Ok(Upstream {
+        Upstream {
             status,
             headers,
             response,
             secrets,
-        })
+        }
     }
 
     async fn send(
@@ -305,18 +436,30 @@ impl Gateway {
         credential: &Secret<String>,
         body: reqwest::Body,
     ) -> Result<reqwest::Response> {
+        let bearer = Secret::new(format!("Bearer {}", credential.expose()));
+        self.send_with(method, url, headers, ("Authorization", &bearer), body)
+            .await
+    }
+
+    /// Send with `auth` (header name, value) as the only credential.
+    async fn send_with(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        auth: (&str, &Secret<String>),
+        body: reqwest::Body,
+    ) -> Result<reqwest::Response> {
         let method = reqwest::Method::from_bytes(method.as_str().as_bytes())
             .map_err(|_| Error::usage(format!("method {method} is not supported")))?;
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", credential.expose()))
-            .map_err(|_| {
-            Error::internal("the stored credential is not a valid header value")
-        })?;
-        authorization.set_sensitive(true);
+        let mut value = HeaderValue::from_str(auth.1.expose())
+            .map_err(|_| Error::internal("the stored credential is not a valid header value"))?;
+        value.set_sensitive(true);
         let mut request = self
             .client
             .request(method, url.as_str())
             .body(body)
-            .header(reqwest::header::AUTHORIZATION, authorization)
+            .header(auth.0, value)
             .header(reqwest::header::ACCEPT_ENCODING, "identity");
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_bytes());
@@ -383,6 +526,26 @@ impl Upstream {
         out.truncate(limit);
         Ok((out, cut))
     }
+}
+
+/// Run `work` (blocking: file locks, a vault's HTTP calls) on the blocking pool when
+/// `blocking`, else here: a local file lock costs microseconds, a spawn more.
+async fn off_runtime<T: Send + 'static>(
+    blocking: bool,
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    if blocking {
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Error::internal(format!("the policy check failed: {e}")))?
+    } else {
+        work()
+    }
+}
+
+async fn settle(guard: &Arc<Guard>, admitted: Admitted, status: Option<u16>) -> Result<()> {
+    let guard = Arc::clone(guard);
+    off_runtime(guard.blocking(), move || guard.settle(&admitted, status)).await
 }
 
 /// Refuse targets that could leave the endpoint, before any parsing that might normalize
@@ -524,20 +687,15 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             "refused: an absolute-form target; send the path only".into(),
         );
     }
-    let url = match state.gateway.resolve(uri.path(), uri.query()) {
-        Ok(url) => url,
-        Err(refusal) => {
-            let message = refusal.message(&state.gateway.endpoint_names());
-            return plain(refusal.status(), message);
-        }
-    };
+    let path = uri.path().to_owned();
+    let query = uri.query().map(str::to_owned);
     let (parts, body) = request.into_parts();
     match state
         .gateway
-        .forward(parts.method, url, &parts.headers, body)
+        .exchange(parts.method, &path, query.as_deref(), &parts.headers, body)
         .await
     {
-        Ok(upstream) => {
+        Ok(Answer::Upstream(upstream)) => {
             let status = upstream.status;
             let headers = upstream.headers.clone();
             let mut response = Response::new(upstream.into_body());
@@ -545,8 +703,35 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             *response.headers_mut() = headers;
             response
         }
+        Ok(Answer::Refused(refused)) => refused_response(&refused),
+        Ok(Answer::Target(refusal)) => {
+            let message = refusal.message(&state.gateway.endpoint_names());
+            plain(refusal.status(), message)
+        }
         Err(err) => error_response(&err),
     }
+}
+
+/// A policy's refusal: 403 (or 429 with `Retry-After`) with the error envelope, whose `error`
+/// carries `code`, `rule`, `message` (and for an approval its id and command).
+fn refused_response(refused: &Refused) -> Response {
+    let status = StatusCode::from_u16(refused.status).unwrap_or(StatusCode::FORBIDDEN);
+    let body = refused.error.to_json();
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(refused.error.code().as_str()) {
+        response.headers_mut().insert("x-agentcred-error", value);
+    }
+    if let Some(secs) = refused.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 /// A bound, not yet serving gateway listener on 127.0.0.1.
@@ -619,7 +804,7 @@ pub struct Running {
 
 impl Running {
     /// Take over `session`'s profile (see [`Broker::start`]) and serve it on 127.0.0.1:`port`.
-    pub fn start(session: Session<'_>, trace: bool, port: u16) -> Result<Running> {
+    pub fn start(session: Session<'_>, trace: bool, port: u16, guard: Guard) -> Result<Running> {
         let spec = session.provider().spec();
         let jwt_shaped = spec
             .tool_env
@@ -627,7 +812,7 @@ impl Running {
             .any(|t| t.value == ToolValue::Credential { jwt_shaped: true });
         let endpoints = session.endpoints.clone();
         let broker = Broker::start(session, trace)?;
-        let gateway = Arc::new(Gateway::new(broker, &endpoints)?);
+        let gateway = Arc::new(Gateway::new(broker, &endpoints)?.with_guard(guard));
         let listener = Listener::bind(port)?;
         let base_url = listener.base_url();
         let urls = listener.endpoint_urls(&gateway);

@@ -150,8 +150,11 @@ impl Ledger {
                         Error::internal(format!("cannot encode the spending ledger: {e}"))
                     })?;
                     fsutil::write_private(path, &text).map_err(|e| {
-                        Error::usage(format!("cannot write the spending ledger {}: {e}", path.display()))
-                            .with_hint("check that the data directory is yours and writable")
+                        Error::usage(format!(
+                            "cannot write the spending ledger {}: {e}",
+                            path.display()
+                        ))
+                        .with_hint("check that the data directory is yours and writable")
                     })?;
                 }
                 Ok(out)

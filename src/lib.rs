@@ -28,6 +28,7 @@ pub mod enroll;
 pub mod error;
 pub mod gateway;
 pub mod generate;
+pub mod guard;
 pub mod health;
 pub mod http;
 pub mod input;

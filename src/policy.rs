@@ -428,7 +428,10 @@ impl Policy {
                 text: text_value.to_owned(),
                 method,
                 endpoint,
-                pattern: pattern.into_iter().map(|s| s.to_ascii_lowercase()).collect(),
+                pattern: pattern
+                    .into_iter()
+                    .map(|s| s.to_ascii_lowercase())
+                    .collect(),
                 action,
                 as_operator,
             });
@@ -483,7 +486,9 @@ impl Policy {
         if action == Action::Deny {
             return Decision {
                 action,
-                message: format!("the profile's policy denies {method} {endpoint}:{decoded} ({rule})"),
+                message: format!(
+                    "the profile's policy denies {method} {endpoint}:{decoded} ({rule})"
+                ),
                 rule,
                 as_operator,
                 amount: None,
@@ -557,11 +562,22 @@ fn refusal(rule: &str, message: String) -> Decision {
 
 /// The decision when a profile has no policy: everything is allowed (money is still counted
 /// where it can be read, for the audit log).
-pub fn no_policy(provider: Provider, method: &str, endpoint: &str, path: &str, body: &[u8]) -> Decision {
+pub fn no_policy(
+    provider: Provider,
+    method: &str,
+    endpoint: &str,
+    path: &str,
+    body: &[u8],
+) -> Decision {
     let method = method.to_ascii_uppercase();
     let endpoint = endpoint.to_ascii_lowercase();
     let segs: Vec<String> = decode_path(path)
-        .map(|p| segments(&p).into_iter().map(|s| s.to_ascii_lowercase()).collect())
+        .map(|p| {
+            segments(&p)
+                .into_iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect()
+        })
         .unwrap_or_default();
     let amount = money_route(provider, &method, &endpoint, &segs)
         .and_then(|route| read_amount(route, body).ok().flatten());
@@ -572,6 +588,25 @@ pub fn no_policy(provider: Provider, method: &str, endpoint: &str, path: &str, b
         amount,
         message: String::new(),
     }
+}
+
+/// Whether `method endpoint:path` is one of the service's money requests.
+pub fn is_money(provider: Provider, method: &str, endpoint: &str, path: &str) -> bool {
+    let segs: Vec<String> = decode_path(path)
+        .map(|p| {
+            segments(&p)
+                .into_iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    money_route(
+        provider,
+        &method.to_ascii_uppercase(),
+        &endpoint.to_ascii_lowercase(),
+        &segs,
+    )
+    .is_some()
 }
 
 fn money_route(
@@ -713,8 +748,14 @@ mod tests {
         assert!(!glob(&p("/v1/agents/*/cards"), &p("/v1/agents/cards")));
         assert!(!glob(&p("/v1/agents/*/cards"), &p("/v1/agents/a/b/cards")));
         assert!(glob(&p("/**/cards"), &p("/v1/agents/a/cards")));
-        assert!(glob(&p("/api/payment/x402*Payment"), &p("/api/payment/x402V3Payment")));
-        assert!(!glob(&p("/api/payment/x402*Payment"), &p("/api/payment/x402V3")));
+        assert!(glob(
+            &p("/api/payment/x402*Payment"),
+            &p("/api/payment/x402V3Payment")
+        ));
+        assert!(!glob(
+            &p("/api/payment/x402*Payment"),
+            &p("/api/payment/x402V3")
+        ));
     }
 
     #[test]
@@ -736,7 +777,10 @@ action = "deny"
         )
         .unwrap();
         let d = policy.decide(px, "GET", "api", "/v1/agents/ag_1", b"");
-        assert_eq!((d.action, d.rule.as_str()), (Action::Allow, "GET api:/v1/agents/*"));
+        assert_eq!(
+            (d.action, d.rule.as_str()),
+            (Action::Allow, "GET api:/v1/agents/*")
+        );
         let d = policy.decide(px, "GET", "api", "/v1/%61gents/AG_1", b"");
         assert_eq!(d.action, Action::Allow, "encoded and cased paths match");
         let d = policy.decide(px, "POST", "api", "/v1/agents/x/deregister", b"");
@@ -766,13 +810,46 @@ as = "operator"
             px,
         )
         .unwrap();
-        let d = policy.decide(px, "POST", "api", "/v1/agents/a/cards", br#"{"maxAmount":2500}"#);
-        assert_eq!((d.action, d.amount, d.as_operator), (Action::Allow, Some(2500), true));
-        let d = policy.decide(px, "POST", "api", "/v1/agents/a/cards", br#"{"maxAmount":2501}"#);
-        assert_eq!((d.action, d.rule.as_str()), (Action::Deny, "spend.per_request"));
-        let d = policy.decide(px, "POST", "api", "/v1/agents/a/cards", br#"{"purpose":"x"}"#);
-        assert_eq!((d.action, d.rule.as_str()), (Action::Deny, "spend.per_request"));
-        let d = policy.decide(px, "PATCH", "api", "/v1/agents/a", br#"{"status":"active"}"#);
+        let d = policy.decide(
+            px,
+            "POST",
+            "api",
+            "/v1/agents/a/cards",
+            br#"{"maxAmount":2500}"#,
+        );
+        assert_eq!(
+            (d.action, d.amount, d.as_operator),
+            (Action::Allow, Some(2500), true)
+        );
+        let d = policy.decide(
+            px,
+            "POST",
+            "api",
+            "/v1/agents/a/cards",
+            br#"{"maxAmount":2501}"#,
+        );
+        assert_eq!(
+            (d.action, d.rule.as_str()),
+            (Action::Deny, "spend.per_request")
+        );
+        let d = policy.decide(
+            px,
+            "POST",
+            "api",
+            "/v1/agents/a/cards",
+            br#"{"purpose":"x"}"#,
+        );
+        assert_eq!(
+            (d.action, d.rule.as_str()),
+            (Action::Deny, "spend.per_request")
+        );
+        let d = policy.decide(
+            px,
+            "PATCH",
+            "api",
+            "/v1/agents/a",
+            br#"{"status":"active"}"#,
+        );
         assert_eq!((d.action, d.amount), (Action::Allow, None));
     }
 
@@ -786,7 +863,11 @@ as = "operator"
         )
         .unwrap_err();
         assert!(err.message.contains("p.toml line 4"), "{}", err.message);
-        assert!(err.message.contains("no endpoint 'wallet'"), "{}", err.message);
+        assert!(
+            err.message.contains("no endpoint 'wallet'"),
+            "{}",
+            err.message
+        );
         let err = Policy::parse("default = \"maybe\"\n", "p.toml", px).unwrap_err();
         assert!(err.message.contains("line 1"), "{}", err.message);
         let err = Policy::parse("default = \"deny\"\nbogus = 1\n", "p.toml", px).unwrap_err();

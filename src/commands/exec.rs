@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use super::Ctx;
+use crate::audit::Event;
 use crate::child;
 use crate::childenv::{self, Credential};
 use crate::cli::args::ExecArgs;
@@ -43,8 +44,26 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let agent_id = session.profile.agent_id.clone();
     let endpoints = session.endpoints.clone();
 
+    let command = command_name(&args.command);
+    let start = |gateway: bool| {
+        crate::audit::append(
+            &ctx.paths,
+            Event::new("exec_start")
+                .profile(name.clone())
+                .field("command", command.clone())
+                .field("gateway", gateway)
+                .reason(args.reason.as_deref()),
+        )
+    };
     let code = if args.gateway {
-        let running = gateway::Running::start(session, ctx.global.verbose > 0, 0)?;
+        let guard = crate::guard::for_session(
+            ctx,
+            &session,
+            crate::guard::Via::Gateway,
+            args.reason.clone(),
+        )?;
+        let running = gateway::Running::start(session, ctx.global.verbose > 0, 0, guard)?;
+        start(true)?;
         ctx.printer.status(format!(
             "Credential gateway for profile '{name}' on {}",
             running.base_url
@@ -92,10 +111,34 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 expires_at,
             },
         );
+        start(false)?;
         child::run(&args.command, &env)?
     };
+    crate::audit::append(
+        &ctx.paths,
+        Event::new("exec_end")
+            .profile(name.clone())
+            .field("command", command)
+            .field("exit_code", code)
+            .reason(args.reason.as_deref()),
+    )?;
     ctx.set_exit_code(code);
     Ok(())
+}
+
+/// The command's name for the audit log: its program's file name (never its arguments,
+/// which may carry anything).
+fn command_name(command: &[std::ffi::OsString]) -> String {
+    command
+        .first()
+        .map(|program| {
+            std::path::Path::new(program)
+                .file_name()
+                .unwrap_or(program)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default()
 }
 
 /// Exit 8: the service's credentials do not live as long as the child needs (the shared

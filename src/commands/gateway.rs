@@ -46,7 +46,8 @@ pub fn run(ctx: &Ctx, args: GatewayArgs) -> Result<()> {
     let endpoints = session.endpoints.clone();
     // Installed before serving, so that a signal is never lost between the two.
     let mut signals = stop_signals()?;
-    let running = gateway::Running::start(session, ctx.global.verbose > 0, args.port)?;
+    let guard = crate::guard::for_session(ctx, &session, crate::guard::Via::Gateway, args.reason)?;
+    let running = gateway::Running::start(session, ctx.global.verbose > 0, args.port, guard)?;
     let env = childenv::build(
         &name,
         provider.spec(),

@@ -274,6 +274,7 @@ fn new_profile(
                 created_at: timefmt::from_unix_secs(timefmt::now_unix()),
                 extra_secrets: Vec::new(),
                 record: toml::Table::new(),
+                policy: None,
             }
         }
     };

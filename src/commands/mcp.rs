@@ -52,7 +52,7 @@ use crate::checkup;
 use crate::cli::args::{McpArgs, StatusArgs};
 use crate::duration;
 use crate::error::{Error, Result};
-use crate::gateway::Gateway;
+use crate::gateway::{Answer, Gateway};
 use crate::output::{self, ColorChoice, Printer};
 use crate::profile::Profile;
 use crate::services;
@@ -112,7 +112,7 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
 
     // Ends when the server is done and its handler (the only sender) is dropped.
     for (job, reply) in queue {
-        let done = work(&tools_ctx, &served, job);
+        let done = work(&tools_ctx, &served, args.reason.as_deref(), job);
         let _ = reply.send(done);
     }
     server
@@ -120,13 +120,13 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
         .map_err(|_| Error::internal("the MCP thread panicked"))?
 }
 
-fn work(ctx: &Ctx, served: &[String], job: Job) -> Done {
+fn work(ctx: &Ctx, served: &[String], reason: Option<&str>, job: Job) -> Done {
     match job {
         Job::ListProfiles => Done::Value(list_profiles(ctx, served)),
         Job::Status(name) => Done::Value(status(ctx, served, name)),
         Job::Check(name, min_valid) => Done::Value(check(ctx, served, name, min_valid)),
         Job::Refresh(name) => Done::Value(refresh(ctx, served, name)),
-        Job::Gateway(name) => Done::Gateway(gateway(ctx, served, name)),
+        Job::Gateway(name) => Done::Gateway(gateway(ctx, served, name, reason)),
     }
 }
 
@@ -240,13 +240,26 @@ fn refresh(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value>
     }))
 }
 
-fn gateway(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Arc<Gateway>> {
+fn gateway(
+    ctx: &Ctx,
+    served: &[String],
+    asked: Option<String>,
+    reason: Option<&str>,
+) -> Result<Arc<Gateway>> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     services::service(session.provider())?.check_agent_usable(&session)?;
+    let guard = crate::guard::for_session(
+        ctx,
+        &session,
+        crate::guard::Via::Mcp,
+        reason.map(str::to_owned),
+    )?;
     let endpoints = session.endpoints.clone();
     let broker = Broker::start(session, ctx.global.verbose > 0)?;
-    Ok(Arc::new(Gateway::new(broker, &endpoints)?))
+    Ok(Arc::new(
+        Gateway::new(broker, &endpoints)?.with_guard(guard),
+    ))
 }
 
 struct Handler {
@@ -326,9 +339,6 @@ impl Handler {
             Some(_) => return Err(Error::usage("`query` must be an object of names to values")),
         };
         let gateway = self.gateway_for(profile_arg(args)).await?;
-        let url = gateway
-            .resolve(path, query.as_deref())
-            .map_err(|refusal| Error::usage(refusal.message(&gateway.endpoint_names())))?;
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         let body = match args.get("body") {
@@ -341,7 +351,17 @@ impl Handler {
                 Body::from(body.to_string())
             }
         };
-        let upstream = gateway.forward(method, url, &headers, body).await?;
+        let upstream = match gateway
+            .exchange(method, path, query.as_deref(), &headers, body)
+            .await?
+        {
+            Answer::Upstream(upstream) => upstream,
+            // The same error object the gateway answers with, as a tool error.
+            Answer::Refused(refused) => return Err(refused.error),
+            Answer::Target(refusal) => {
+                return Err(Error::usage(refusal.message(&gateway.endpoint_names())));
+            }
+        };
         let status = upstream.status.as_u16();
         let response_headers: serde_json::Map<String, Value> = upstream
             .headers

@@ -111,7 +111,7 @@ pub fn log_path(paths: &Paths) -> PathBuf {
 }
 
 fn lock_path(paths: &Paths) -> PathBuf {
-    paths.data_dir.join("audit.lock")
+    paths.lock_dir.join("audit.lock")
 }
 
 /// The rotation size: `AGENTCRED_AUDIT_MAX_BYTES` when it is a positive number, else 16 MiB.

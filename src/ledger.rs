@@ -108,6 +108,9 @@ enum Backend {
 pub struct Ledger {
     backend: Backend,
     profile: String,
+    /// One update at a time within the process: the lock (or the check-and-set) then only
+    /// has other processes and hosts to contend with, not this one's own connections.
+    local: std::sync::Mutex<()>,
 }
 
 fn now_ms() -> i64 {
@@ -134,11 +137,13 @@ impl Ledger {
         Ledger {
             backend,
             profile: name.to_owned(),
+            local: std::sync::Mutex::new(()),
         }
     }
 
     /// Read-modify-write the book in one step; `change` answers whether to write.
     fn update<T>(&self, mut change: impl FnMut(&mut Book) -> (bool, T)) -> Result<T> {
+        let _one_at_a_time = self.local.lock().unwrap_or_else(|p| p.into_inner());
         match &self.backend {
             Backend::File { path, lock } => {
                 let _lock = FileLock::acquire(lock, LOCK_TIMEOUT)

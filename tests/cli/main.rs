@@ -12,6 +12,7 @@ mod gateway;
 mod generated;
 mod hardening;
 mod keychain;
+mod policy;
 mod profiles;
 mod proxy;
 mod rules;

@@ -1199,13 +1199,17 @@ fn parse_payout(input: &serde_json::Map<String, Value>, now: i64) -> Result<Payo
     }
     let network = optional_str(input, "network")?.unwrap_or("base").to_owned();
     if network != "base" && network != "eip155:8453" {
-        return Err(format!("network {network} is not supported for payouts (base)"));
+        return Err(format!(
+            "network {network} is not supported for payouts (base)"
+        ));
     }
     let currency = optional_str(input, "currency")?
         .unwrap_or(USDC)
         .to_ascii_uppercase();
     if currency != USDC {
-        return Err(format!("currency {currency} is not supported for payouts (USDC)"));
+        return Err(format!(
+            "currency {currency} is not supported for payouts (USDC)"
+        ));
     }
     let to_address = required_str(input, "toAddress")?.to_owned();
     if !(to_address.len() == 42 && to_address.starts_with("0x")) {
@@ -1263,10 +1267,18 @@ async fn create_payout(State(app): State<AppState>, headers: HeaderMap, body: By
         {
             Ok(p) => p,
             Err(message) => {
-                return WALLET_ENVELOPE.response(StatusCode::BAD_REQUEST, "invalid_request", &message);
+                return WALLET_ENVELOPE.response(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    &message,
+                );
             }
         };
-        if let Some(existing) = agent.payouts.iter().find(|p| p.payout_id == payout.payout_id) {
+        if let Some(existing) = agent
+            .payouts
+            .iter()
+            .find(|p| p.payout_id == payout.payout_id)
+        {
             let same = existing.amount == payout.amount && existing.to_address == payout.to_address;
             return if same {
                 json_response(StatusCode::OK, existing.view(&wallet_app, agent))
@@ -1313,7 +1325,10 @@ async fn get_payout(
             Err(failure) => return failure.response(),
         };
         match agent.payouts.iter().find(|p| p.payout_id == payout_id) {
-            Some(p) => json_response(StatusCode::OK, json!({"payout": p.view(&wallet_app, agent)})),
+            Some(p) => json_response(
+                StatusCode::OK,
+                json!({"payout": p.view(&wallet_app, agent)}),
+            ),
             None => WALLET_ENVELOPE.response(
                 StatusCode::NOT_FOUND,
                 "payout_not_found",

@@ -338,7 +338,7 @@ fn proxy_requests_are_allowed_denied_and_held_as_the_policy_says_and_check_agree
     }
     // The card was created with the operator key, which the agent never saw.
     let created = &state_cards(&server)[0];
-    assert_eq!(created["maxAmount"], 2000);
+    assert_eq!(created["max_amount"], 2000);
     // An encoded or differently cased path is the same path to the policy.
     let (status, _, _) = gw.send("GET", "api", &format!("/v1/%61gents/{agent}/CARDS"), None);
     assert_eq!(status, 403);
@@ -575,9 +575,10 @@ action = "approve"
         server.clear_requests();
         let (s, _, _) = gw.send("GET", "api", allowed, None);
         assert_ne!(s, 403, "{profile} GET {allowed}");
-        assert_eq!(
+        // (AuthPI answers the agent's token 401 there: refreshed once and retried.)
+        assert_ne!(
             server.count(&format!("GET {prefix}{allowed}")),
-            1,
+            0,
             "{profile}"
         );
         let (s, body, _) = gw.send("GET", "api", refused, None);
@@ -698,7 +699,7 @@ as = "operator"
         .sum();
     let at_service: i64 = state_cards(&server)
         .iter()
-        .map(|c| c["maxAmount"].as_i64().unwrap())
+        .map(|c| c["max_amount"].as_i64().unwrap())
         .sum();
     assert_eq!((spent, at_service), (10_000, 10_000));
 
@@ -780,14 +781,10 @@ action = "allow"
     let (status, body, _) = gw.send("POST", "api", &cards, Some(small.clone()));
     assert_eq!(status, 201, "{body}");
 
-    // requests_per_minute = 3: the one POST above and two GETs pass, the next is 429.
-    for _ in 0..2 {
-        assert_eq!(
-            gw.send("GET", "api", &format!("/v1/agents/{agent}"), None)
-                .0,
-            200
-        );
-    }
+    // requests_per_minute = 3, across gateways and restarts: the killed gateway's POST, the
+    // one above and one GET pass, the next is 429.
+    let (status, _, _) = gw.send("GET", "api", &format!("/v1/agents/{agent}"), None);
+    assert_eq!(status, 200);
     let (status, body, retry) = gw.send("GET", "api", &format!("/v1/agents/{agent}"), None);
     assert_eq!(status, 429);
     assert_eq!(body["error"]["code"], "refused_by_policy");

@@ -230,6 +230,14 @@ fn refresh(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value>
     };
     let current = session.secret(kind)?;
     let fresh = session.force_refresh(current.as_ref())?;
+    crate::audit::append(
+        &ctx.paths,
+        crate::audit::Event::new("refresh")
+            .profile(name.clone())
+            .field("via", "mcp")
+            .field("refreshed", fresh.refreshed)
+            .field("expires_at", fresh.expires_at_rfc3339()),
+    )?;
     Ok(json!({
         "profile": name,
         "provider": provider.id(),

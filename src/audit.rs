@@ -236,23 +236,30 @@ struct Last {
 /// The log's last entry: in `audit.jsonl`, or (right after a rotation) in the newest rotated
 /// file.
 fn last_entry(paths: &Paths) -> std::io::Result<Option<Last>> {
-    let mut files = rotated_files(paths)?;
-    files.push(log_path(paths));
-    for file in files.iter().rev() {
-        if let Some(line) = last_line(file)? {
-            let value: Value = serde_json::from_str(&line).map_err(|_| {
-                std::io::Error::other(format!(
-                    "the last line of {} is not an audit entry; run `agentcred audit verify`",
-                    file.display()
-                ))
-            })?;
-            return Ok(Some(Last {
-                seq: value["seq"].as_u64().unwrap_or(0),
-                hash: value["hash"].as_str().unwrap_or(GENESIS).to_owned(),
-            }));
+    // The current file first: a directory scan only right after a rotation.
+    let current = log_path(paths);
+    let mut found = last_line(&current)?.map(|line| (current, line));
+    if found.is_none() {
+        for file in rotated_files(paths)?.into_iter().rev() {
+            if let Some(line) = last_line(&file)? {
+                found = Some((file, line));
+                break;
+            }
         }
     }
-    Ok(None)
+    let Some((file, line)) = found else {
+        return Ok(None);
+    };
+    let value: Value = serde_json::from_str(&line).map_err(|_| {
+        std::io::Error::other(format!(
+            "the last line of {} is not an audit entry; run `agentcred audit verify`",
+            file.display()
+        ))
+    })?;
+    Ok(Some(Last {
+        seq: value["seq"].as_u64().unwrap_or(0),
+        hash: value["hash"].as_str().unwrap_or(GENESIS).to_owned(),
+    }))
 }
 
 fn last_line(path: &Path) -> std::io::Result<Option<String>> {

@@ -22,7 +22,6 @@
 //! amount, approval id, the reason given with `--reason`. A request that cannot be recorded is
 //! not forwarded.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -139,28 +138,6 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(
-        paths: &Paths,
-        profile: &str,
-        provider: Provider,
-        policy: Option<Policy>,
-        ledger: Option<Ledger>,
-        operator: Option<OperatorAuth>,
-        via: Via,
-        reason: Option<String>,
-    ) -> Guard {
-        Guard {
-            paths: paths.clone(),
-            profile: profile.to_owned(),
-            provider,
-            policy,
-            ledger,
-            operator,
-            via,
-            reason,
-        }
-    }
-
     pub fn has_policy(&self) -> bool {
         self.policy.is_some()
     }
@@ -512,7 +489,7 @@ impl Guard {
     }
 }
 
-fn write_volatile(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+fn write_volatile(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     fsutil::write_private_volatile(path, bytes).map_err(|e| {
         Error::usage(format!("cannot write {}: {e}", path.display()))
             .with_hint("check that the data directory is yours and writable")
@@ -575,14 +552,14 @@ pub fn for_session(
         }
         _ => None,
     };
-    Ok(Guard::new(
-        &ctx.paths,
-        &session.name,
+    Ok(Guard {
+        paths: ctx.paths.clone(),
+        profile: session.name.clone(),
         provider,
         policy,
         ledger,
         operator,
         via,
         reason,
-    ))
+    })
 }

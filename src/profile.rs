@@ -597,6 +597,7 @@ mod tests {
                     created_at: "2026-01-01T00:00:00Z".into(),
                     extra_secrets: Vec::new(),
                     record: toml::Table::new(),
+                    policy: None,
                 },
             );
             Ok(())

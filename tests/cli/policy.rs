@@ -198,6 +198,9 @@ match = "* api:/v1/agents/*/deregister"
 action = "deny"
 "#;
 
+/// (method, path, body, expected status, decision, rule)
+type Case<'a> = (&'a str, String, Option<Value>, u16, &'a str, &'a str);
+
 #[test]
 fn proxy_requests_are_allowed_denied_and_held_as_the_policy_says_and_check_agrees() {
     let server = Server::start();
@@ -240,7 +243,7 @@ fn proxy_requests_are_allowed_denied_and_held_as_the_policy_says_and_check_agree
     let agent_path = format!("/v1/agents/{agent}");
     let cards = format!("/v1/agents/{agent}/cards");
     // (method, path, body, expected status, decision, rule, the sandbox route it reaches)
-    let cases: Vec<(&str, String, Option<Value>, u16, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "GET",
             agent_path.clone(),
@@ -995,7 +998,6 @@ fn mcp_call(home: &Home, calls: &[Value]) -> Vec<Value> {
         let answer: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
         results.push(answer["result"].clone());
     }
-    drop(send);
     drop(stdin);
     let _ = child.wait();
     results

@@ -12,7 +12,8 @@
 //! - The handlers are installed before the child starts, so a signal cannot slip between the
 //!   two, and the child is only reaped after forwarding has stopped, so a late signal can
 //!   never reach another process that reused its pid.
-//! - A command that cannot be started is exit 3 (not found) or 2 (not executable, ...).
+//! - A command that cannot be started is exit 127 (not found) or 126 (found but not executable),
+//!   as shells report them, with the error on stderr.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -31,13 +32,22 @@ pub fn run(argv: &[OsString], env: &ChildEnv) -> Result<u8> {
     imp::run(command, &program.to_string_lossy())
 }
 
+/// Exit 127 for a command that does not exist and 126 for one that cannot be run, as shells
+/// report them, so that they cannot be mistaken for agentcred's own codes or the child's.
 fn spawn_error(program: &str, e: &std::io::Error) -> Error {
+    use crate::error::Code;
     if e.kind() == std::io::ErrorKind::NotFound {
-        Error::not_found(format!("cannot run '{program}': command not found"))
-            .with_hint("check the command's name and PATH")
+        Error::coded(
+            Code::CommandNotFound,
+            format!("cannot run '{program}': command not found"),
+        )
+        .with_hint("check the command's name and PATH")
     } else {
-        Error::usage(format!("cannot run '{program}': {e}"))
-            .with_hint("check that the command exists and is executable")
+        Error::coded(
+            Code::CommandNotExecutable,
+            format!("cannot run '{program}': {e}"),
+        )
+        .with_hint("check that the command is a file you may execute (chmod +x), not a directory")
     }
 }
 

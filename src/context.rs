@@ -10,7 +10,9 @@
 //! A profile kept in a store shared between hosts (the vault) needs no `register` on a second
 //! host: `--profile NAME --store vault` finds its record in the store and this host's config
 //! learns it on first use. From then on the store's record is the truth: a change another host
-//! made (a rotated key's id) replaces this host's copy when a session opens.
+//! made (a rotated key's id) replaces this host's copy when a session opens, except a change
+//! of where secrets are sent (endpoints, service, sandbox flag), which is refused (exit 2)
+//! until accepted on this host.
 
 use std::cell::{Cell, OnceCell};
 
@@ -193,6 +195,11 @@ impl Ctx {
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
         let store = store::open_profile(&name, profile.store, profile.vault.as_ref(), &self.paths)?;
+        crate::redact::remember_lazily(crate::broker::profile_secrets_later(
+            &self.paths,
+            &name,
+            &profile,
+        ));
         if let Some(shared) = store.shared() {
             profile = self.sync_shared(&name, profile, shared)?;
         }
@@ -230,6 +237,7 @@ impl Ctx {
                     profile.vault.clone(),
                     &shared.describe(),
                 )?;
+                refuse_repointing(name, &profile, &theirs, &shared.describe())?;
                 Config::update(&self.paths, |config| {
                     if let Some(slot) = config.profiles.get_mut(name) {
                         *slot = theirs.clone();
@@ -259,7 +267,7 @@ impl Ctx {
     }
 
     /// `--store` chooses where new secrets go; a profile's secrets stay where they are.
-    fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
+    pub fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
         let Some(asked) = self.asked_store() else {
             return Ok(());
         };
@@ -272,6 +280,53 @@ impl Ctx {
         ))
         .with_hint("drop --store (and AGENTCRED_STORE) for this profile; --store only chooses where a new profile's secrets go"))
     }
+}
+
+/// Exit 2 when the shared record would move where this host sends the profile's secrets (its
+/// endpoints, service or sandbox flag): anyone able to write the shared document could
+/// otherwise redirect every host's refreshes. Like an environment override that disagrees
+/// with a recorded endpoint, it is refused until accepted on this host (forget the profile
+/// here, and the next use learns the record as a new host does).
+fn refuse_repointing(name: &str, ours: &Profile, theirs: &Profile, describe: &str) -> Result<()> {
+    let mut changes = Vec::new();
+    if ours.provider != theirs.provider {
+        changes.push(format!(
+            "service {} -> {}",
+            ours.provider.id(),
+            theirs.provider.id()
+        ));
+    }
+    if ours.sandbox != theirs.sandbox {
+        changes.push(format!("sandbox {} -> {}", ours.sandbox, theirs.sandbox));
+    }
+    let names: std::collections::BTreeSet<&String> = ours
+        .endpoints
+        .keys()
+        .chain(theirs.endpoints.keys())
+        .collect();
+    for endpoint in names {
+        let (old, new) = (ours.endpoints.get(endpoint), theirs.endpoints.get(endpoint));
+        if old != new {
+            let shown = |v: Option<&String>| {
+                v.map_or("(none)".to_owned(), |url| crate::http::shown_url(url))
+            };
+            changes.push(format!(
+                "endpoint {endpoint} {} -> {}",
+                shown(old),
+                shown(new)
+            ));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "the record of profile '{name}' in {describe} now sends its secrets elsewhere ({}); refusing to follow it",
+        changes.join("; ")
+    ))
+    .with_hint(format!(
+        "if the change is yours, accept it on this host: `agentcred profiles remove {name}` (forgets it here only), then `agentcred --store vault --profile {name} status` learns the record anew; otherwise restore the record and check who can write it"
+    )))
 }
 
 /// Exit 2: `command` applies to profiles of the `allowed` services, not to this one.

@@ -68,6 +68,7 @@ impl Pending {
         let sandbox = ctx.global.sandbox;
         // Endpoints first: a bad override URL is a usage error whatever the store does.
         let (endpoints, recorded_endpoints) = if sandbox {
+            profile::check_env_endpoints(provider.spec(), true)?;
             let urls = ctx.sandbox_urls()?;
             let live = provider
                 .spec()

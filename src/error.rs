@@ -30,6 +30,10 @@ pub enum ErrorKind {
     Store,
     /// 8: refused by a limit or policy (spending limit, verifier limit, agent suspended).
     Policy,
+    /// 126: `exec` found the command but could not run it (not executable), as shells say.
+    CommandNotExecutable,
+    /// 127: `exec` found no such command, as shells say.
+    CommandNotFound,
 }
 
 impl ErrorKind {
@@ -43,6 +47,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => 6,
             ErrorKind::Store => 7,
             ErrorKind::Policy => 8,
+            ErrorKind::CommandNotExecutable => 126,
+            ErrorKind::CommandNotFound => 127,
         }
     }
 
@@ -57,6 +63,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => Code::ServiceUnavailable,
             ErrorKind::Store => Code::StoreUnavailable,
             ErrorKind::Policy => Code::RefusedByPolicy,
+            ErrorKind::CommandNotExecutable => Code::CommandNotExecutable,
+            ErrorKind::CommandNotFound => Code::CommandNotFound,
         }
     }
 }
@@ -98,6 +106,10 @@ pub enum Code {
     ApprovalRequired,
     /// `audit verify` found an edited, removed or reordered entry.
     AuditBroken,
+    /// `exec`: the command exists but cannot be run (exit 126).
+    CommandNotExecutable,
+    /// `exec`: no such command (exit 127).
+    CommandNotFound,
 }
 
 impl Code {
@@ -123,6 +135,8 @@ impl Code {
         Code::RefusedByPolicy,
         Code::ApprovalRequired,
         Code::AuditBroken,
+        Code::CommandNotExecutable,
+        Code::CommandNotFound,
     ];
 
     pub fn kind(self) -> ErrorKind {
@@ -143,6 +157,8 @@ impl Code {
             | Code::RefusedByPolicy
             | Code::ApprovalRequired
             | Code::AuditBroken => ErrorKind::Policy,
+            Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
+            Code::CommandNotFound => ErrorKind::CommandNotFound,
         }
     }
 
@@ -168,6 +184,8 @@ impl Code {
             Code::RefusedByPolicy => "refused_by_policy",
             Code::ApprovalRequired => "approval_required",
             Code::AuditBroken => "audit_broken",
+            Code::CommandNotExecutable => "command_not_executable",
+            Code::CommandNotFound => "command_not_found",
         }
     }
 
@@ -202,6 +220,10 @@ impl Code {
                 "the profile's policy holds the request until a person approves it elsewhere"
             }
             Code::AuditBroken => "the audit log was changed: an entry edited, removed or reordered",
+            Code::CommandNotExecutable => {
+                "exec: the command was found but cannot be run (not executable), as shells report it"
+            }
+            Code::CommandNotFound => "exec: no such command, as shells report it",
         }
     }
 }

@@ -14,18 +14,35 @@
 //!   `%5c`, `%00`...) are refused with 400 before anything is sent; an unknown endpoint name
 //!   is 404. The built URL is checked again to still be under the base URL.
 //! - The child's `Authorization` is replaced with the real credential (the service's bearer
-//!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers are
-//!   dropped, and `Accept-Encoding: identity` is asked for so that bodies can be scanned.
+//!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers (and
+//!   those the child names in `Connection`) and `Range`/`If-Range` are dropped, and
+//!   `Accept-Encoding: identity` is asked for so that bodies can be scanned; an answer in any
+//!   other content coding is refused with 502 rather than passed on unscanned.
 //! - Credentials come from a [`Broker`]: refreshed when less than a tenth of their lifetime
 //!   is left, single-flight. A 401 answer to an idempotent request (GET, HEAD, OPTIONS, PUT,
-//!   DELETE) is refreshed once and retried once; other requests are sent once and their
-//!   answer passed on, since a 401 there may follow a body the child must resend.
+//!   DELETE) is refreshed once and retried once, if the credential is older than the broker's
+//!   floor (else the 401 is passed on); other requests are sent once and their answer passed
+//!   on, since a 401 there may follow a body the child must resend.
 //! - Bodies stream both ways (idempotent requests are buffered, up to
 //!   [`MAX_RETRY_BODY`], so they can be retried). Every response header whose value carries a
-//!   secret of the profile has its value redacted, and the response body is redacted as it
-//!   streams ([`crate::redact`]); `Content-Length` is dropped since redaction can change it.
+//!   secret of the profile has its value redacted (a header named by a secret is renamed
+//!   `x-agentcred-redacted`), and the response body is redacted as it streams, JSON-escaped
+//!   forms included ([`crate::redact`]); `Content-Length` is dropped since redaction can
+//!   change it. The set of secrets is re-read when the profile's files change, so a key
+//!   rotated by another process is redacted from the next request on.
+//! - A route that issues, exchanges or revokes credentials (each service lists its own,
+//!   [`crate::spec::ServiceSpec::issues_credentials`]) is refused with 403 and
+//!   `refused_by_policy`, here and in MCP's `request`: the child and the model use the
+//!   agent's credential, they do not mint their own.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
-//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
+//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`; a
+//!   service that does not answer within `AGENTCRED_HTTP_TIMEOUT` seconds (30 by default; the
+//!   deadline covers the answer's head and each wait for more of its body) is answered 504,
+//!   code `service_unavailable`.
+//! - A request body of known size is sent with its `Content-Length`, never chunked.
+//!
+//! Connections are served by [`crate::listen`]: a header-read timeout and a cap on open
+//! connections, so that idle connections from other local processes cannot starve the child.
 //!
 //! Why axum on a current-thread tokio runtime: both are already in the build for the
 //! sandbox, axum's one fallback handler sees the raw request target (so the absolute-form and
@@ -56,6 +73,8 @@ use crate::session::Session;
 use crate::spec::ToolValue;
 use crate::timefmt;
 
+/// The name a response header gets when its own name is a secret.
+const REDACTED_HEADER: &str = "x-agentcred-redacted";
 /// Idempotent requests are buffered up to this size so that they can be retried after a 401.
 pub const MAX_RETRY_BODY: usize = 8 * 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -161,6 +180,8 @@ pub struct Gateway {
     /// The profile's policy and the audit log ([`crate::guard`]); every request
     /// [`Gateway::exchange`] forwards passes it.
     guard: Option<Arc<Guard>>,
+    /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
+    timeout: Duration,
 }
 
 /// What [`Gateway::exchange`] made of a request.
@@ -193,8 +214,13 @@ impl Gateway {
         }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let timeout = crate::http::request_timeout()?;
+        // The deadline covers the wait for the answer's head and each wait for more of its
+        // body, so a service that stops answering never holds a request for ever, while a
+        // long body that keeps flowing is passed on whole.
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(timeout)
             .user_agent(concat!("agentcred-gateway/", env!("CARGO_PKG_VERSION")))
             // A redirect is passed to the child as it is: following it would send the
             // credential wherever the service points.
@@ -206,6 +232,7 @@ impl Gateway {
             endpoints: parsed,
             client,
             guard: None,
+            timeout,
         })
     }
 
@@ -277,7 +304,7 @@ impl Gateway {
             None
         };
         let forwarded = self
-            .forward_as(method, url, headers, body, operator.as_ref())
+            .forward_as(method, url, headers, body, operator.as_ref(), true)
             .await;
         let status = forwarded.as_ref().ok().map(|u| u.status.as_u16());
         settle(guard, admitted, status).await.map_err(|e| {
@@ -340,11 +367,14 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Upstream> {
-        self.forward_as(method, url, headers, body, None).await
+        self.forward_as(method, url, headers, body, None, false)
+            .await
     }
 
     /// [`Gateway::forward`], with the operator key instead of the agent's credential when
-    /// `operator` is given (a route the policy opened `as = "operator"`).
+    /// `operator` is given (a route the policy opened `as = "operator"`). `guarded`: the
+    /// profile's guard already judged the request, credential routes included (an explicit
+    /// policy rule may open one); otherwise they are refused here.
     async fn forward_as(
         &self,
         method: Method,
@@ -352,31 +382,55 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
         operator: Option<&OperatorAuth>,
+        guarded: bool,
     ) -> Result<Upstream> {
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
         );
         let mut headers = outgoing_headers(headers);
+        if !guarded {
+            self.refuse_credential_route(&method, &url)?;
+        }
         if let Some(operator) = operator {
             let name = HeaderName::from_bytes(operator.header.as_bytes())
                 .map_err(|_| Error::internal("the operator key's header name is not valid"))?;
             headers.remove(name);
+            let known_size = axum::body::HttpBody::size_hint(&body)
+                .exact()
+                .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
+            let body = if known_size {
+                let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
+                    .await
+                    .map_err(|e| {
+                        Error::usage(format!(
+                            "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
+                        ))
+                    })?;
+                reqwest::Body::from(bytes)
+            } else {
+                reqwest::Body::wrap_stream(body.into_data_stream())
+            };
             let response = self
                 .send_with(
                     &method,
                     &url,
                     &headers,
                     (operator.header, &operator.value),
-                    reqwest::Body::wrap_stream(body.into_data_stream()),
+                    body,
                 )
                 .await?;
-            return Ok(self.upstream(response));
+            return self.upstream(response).await;
         }
         let retry = idempotent && self.broker.can_refresh();
+        // A body of known size (a Content-Length, or one built in memory) is sent with its
+        // Content-Length, as it came: some services cannot read a chunked body.
+        let known_size = axum::body::HttpBody::size_hint(&body)
+            .exact()
+            .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
         // Idempotent requests are buffered so they can be sent again after a 401; others
         // stream through once.
-        let (buffered, streamed) = if retry {
+        let (buffered, streamed) = if retry || known_size {
             let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
                 .await
                 .map_err(|e| {
@@ -398,10 +452,11 @@ impl Gateway {
             .send(&method, &url, &headers, &credential, first)
             .await?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && retry
             && let Some(bytes) = buffered
+            && let Some(renewed) = self.broker.renew_rejected(&credential).await?
         {
             drop(response);
-            let renewed = self.broker.renew_rejected(&credential).await?;
             response = self
                 .send(
                     &method,
@@ -412,20 +467,55 @@ impl Gateway {
                 )
                 .await?;
         }
-        Ok(self.upstream(response))
+        self.upstream(response).await
     }
 
-    fn upstream(&self, response: reqwest::Response) -> Upstream {
-        let secrets = self.broker.secrets();
+    async fn upstream(&self, response: reqwest::Response) -> Result<Upstream> {
+        refuse_encoded(&response, self.broker.provider())?;
+        let secrets = self.broker.current_secrets().await;
         let status =
             StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let headers = incoming_headers(response.headers(), &secrets);
-        Upstream {
+        Ok(Upstream {
             status,
             headers,
             response,
             secrets,
+        })
+    }
+
+    /// The one place where the gateway and MCP refuse a route that issues, exchanges or
+    /// revokes credentials ([`crate::spec::ServiceSpec::issues_credentials`]): refused by
+    /// policy (403 through the gateway, exit code 8 in an MCP tool error).
+    fn refuse_credential_route(&self, method: &Method, url: &Url) -> Result<()> {
+        let provider = self.broker.provider();
+        let under = self.endpoints.iter().filter_map(|(name, base)| {
+            let base_path = base.path().trim_end_matches('/');
+            let same_origin = url.origin() == base.origin();
+            let rest = url.path().strip_prefix(base_path)?;
+            (same_origin && (rest.is_empty() || rest.starts_with('/'))).then_some((
+                name,
+                base_path.len(),
+                rest,
+            ))
+        });
+        let Some((endpoint, _, rest)) = under.max_by_key(|(_, len, _)| *len) else {
+            return Ok(());
+        };
+        if !provider
+            .spec()
+            .issues_credentials(method.as_str(), endpoint, rest)
+        {
+            return Ok(());
         }
+        Err(Error::policy(format!(
+            "{method} /{endpoint}{rest} issues or revokes {} credentials; neither the gateway nor the MCP server forwards it",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint(
+            "credentials are agentcred's to manage: use `agentcred` itself (register, refresh, keys, tokens) outside the child; the child uses the gateway's credential",
+        ))
     }
 
     async fn send(
@@ -464,7 +554,16 @@ impl Gateway {
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_bytes());
         }
-        request.send().await.map_err(|e| {
+        let answer = match tokio::time::timeout(self.timeout, request.send()).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                return Err(self.no_answer(url));
+            }
+        };
+        answer.map_err(|e| {
+            if e.is_timeout() {
+                return self.no_answer(url);
+            }
             let what = if e.is_connect() {
                 "could not connect"
             } else if e.is_timeout() {
@@ -483,6 +582,27 @@ impl Gateway {
         })
     }
 }
+
+impl Gateway {
+    /// The service did not answer within the deadline (the gateway answers 504).
+    fn no_answer(&self, url: &Url) -> Error {
+        Error::unavailable(format!(
+            "{} {}{} {NO_ANSWER} {} s",
+            self.broker.provider().display_name(),
+            url.origin().ascii_serialization(),
+            url.path(),
+            self.timeout.as_secs()
+        ))
+        .with_provider(self.broker.provider().id())
+        .with_hint(format!(
+            "the service is slow or stuck; try again later (the deadline is {} seconds)",
+            crate::http::TIMEOUT_ENV
+        ))
+    }
+}
+
+/// What an error says when the service did not answer in time.
+const NO_ANSWER: &str = "did not answer within";
 
 impl Upstream {
     /// The body as the child receives it: streamed, with every secret redacted.
@@ -586,6 +706,34 @@ pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), 
     Ok(())
 }
 
+/// A body in a content coding cannot be scanned for secrets as it streams: the gateway asks
+/// for `identity`, and refuses (502) an answer that comes compressed anyway rather than pass
+/// bytes it cannot redact.
+fn refuse_encoded(response: &reqwest::Response, provider: crate::spec::Provider) -> Result<()> {
+    let codings: Vec<String> = response
+        .headers()
+        .get_all(reqwest::header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("unreadable").split(','))
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty() && c != "identity")
+        .collect();
+    if codings.is_empty() {
+        return Ok(());
+    }
+    Err(Error::unavailable(format!(
+        "{} answered with Content-Encoding: {}, which the gateway cannot scan for secrets; the answer was dropped",
+        provider.display_name(),
+        codings.join(", ")
+    ))
+    .with_provider(provider.id())
+    .with_hint("the gateway asks for identity encoding; a proxy or CDN in front of the service compresses anyway: make it honour Accept-Encoding: identity"))
+}
+
+/// Request headers never forwarded: a byte range lets the child reassemble a secret from
+/// parts that each escape redaction.
+const NOT_FORWARDED: &[HeaderName] = &[header::RANGE, header::IF_RANGE];
+
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[HeaderName] = &[
     header::CONNECTION,
@@ -605,10 +753,21 @@ fn is_hop_by_hop(name: &HeaderName) -> bool {
 /// (its own token in `Authorization` is replaced by the credential, `Host` is the service's,
 /// `Accept-Encoding` is identity so bodies can be scanned).
 fn outgoing_headers(headers: &HeaderMap) -> HeaderMap {
+    // Headers the child names in `Connection` are hop-by-hop too (RFC 9110 §7.6.1).
+    let named: Vec<String> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or_default().split(','))
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect();
     let mut out = HeaderMap::new();
     for (name, value) in headers {
         let own = [header::HOST, header::AUTHORIZATION, header::ACCEPT_ENCODING].contains(name);
-        if !is_hop_by_hop(name) && !own {
+        if !is_hop_by_hop(name)
+            && !own
+            && !NOT_FORWARDED.contains(name)
+            && !named.iter().any(|n| n == name.as_str())
+        {
             out.append(name.clone(), value.clone());
         }
     }
@@ -626,6 +785,12 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
         if is_hop_by_hop(&name) || name == header::CONTENT_LENGTH {
             continue;
         }
+        // Header names arrive lower-cased: a secret used as one is looked for in any case.
+        let name = if secrets.contains_any_case_insensitive(name.as_str()) {
+            HeaderName::from_static(REDACTED_HEADER)
+        } else {
+            name
+        };
         let redacted = secrets.redact_bytes(value.as_bytes());
         let value = HeaderValue::from_bytes(&redacted)
             .unwrap_or_else(|_| HeaderValue::from_static(REDACTED));
@@ -634,15 +799,23 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
     out
 }
 
-/// The gateway's own error answer: 502 with the §8 envelope.
+/// The gateway's own error answer with the §8 envelope: 403 for a request a policy refuses,
+/// 504 when the service did not answer in time, else 502.
 fn error_response(err: &Error) -> Response {
     let body = err.to_json();
     let code = body["error"]["code"]
         .as_str()
         .unwrap_or("internal")
         .to_owned();
+    let status = if err.kind == crate::error::ErrorKind::Policy {
+        StatusCode::FORBIDDEN
+    } else if err.message.contains(NO_ANSWER) {
+        StatusCode::GATEWAY_TIMEOUT
+    } else {
+        StatusCode::BAD_GATEWAY
+    };
     let mut response = (
-        StatusCode::BAD_GATEWAY,
+        status,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
@@ -781,10 +954,7 @@ impl Listener {
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(Arc::new(ServerState { gateway, token }));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| Error::internal(format!("the gateway failed: {e}")))
+        crate::listen::serve(listener, app, shutdown).await
     }
 }
 

@@ -51,9 +51,10 @@ impl Paths {
         }
     }
 
-    /// A home that cannot be one (AGENTCRED_HOME naming a file) is a local problem, named as
-    /// such before anything tries to lock or write in it ("another process holds the lock"
-    /// would mislead). `doctor` skips this to report it among its findings.
+    /// A home that cannot be one (AGENTCRED_HOME naming a file), or that another user could
+    /// change ([`crate::homecheck`]), is a local problem, named as such before anything tries
+    /// to lock or write in it ("another process holds the lock" would mislead). `doctor`
+    /// skips this to report it among its findings.
     pub fn check(&self) -> Result<()> {
         let home = &self.config_dir;
         if home.exists() && !home.is_dir() {
@@ -70,7 +71,8 @@ impl Paths {
                 "point AGENTCRED_HOME at a directory (it is created if missing), or unset it",
             ));
         }
-        Ok(())
+        // A home another user can change is one where they decide where secrets go.
+        crate::homecheck::check(self)
     }
 
     pub fn config_file(&self) -> PathBuf {

@@ -128,6 +128,9 @@ pub struct Decision {
     pub action: Action,
     /// The rule that decided: a `match` text, `default`, `writes`, `spend.per_request`.
     pub rule: String,
+    /// A `[[rule]]` of the policy decided (not `default` or `writes`): only such an explicit
+    /// rule opens a route that issues credentials.
+    pub from_rule: bool,
     pub as_operator: bool,
     /// The amount the request moves or reserves, when it is a money request.
     pub amount: Option<i128>,
@@ -483,6 +486,7 @@ impl Policy {
                 _ => (self.default, "default".to_owned(), false),
             },
         };
+        let from_rule = matched.is_some();
         if action == Action::Deny {
             return Decision {
                 action,
@@ -490,6 +494,7 @@ impl Policy {
                     "the profile's policy denies {method} {endpoint}:{decoded} ({rule})"
                 ),
                 rule,
+                from_rule,
                 as_operator,
                 amount: None,
             };
@@ -497,6 +502,7 @@ impl Policy {
         let mut decision = Decision {
             action,
             rule,
+            from_rule,
             as_operator,
             amount: None,
             message: String::new(),
@@ -554,6 +560,7 @@ fn refusal(rule: &str, message: String) -> Decision {
     Decision {
         action: Action::Deny,
         rule: rule.to_owned(),
+        from_rule: false,
         as_operator: false,
         amount: None,
         message,
@@ -584,10 +591,41 @@ pub fn no_policy(
     Decision {
         action: Action::Allow,
         rule: "default".to_owned(),
+        from_rule: false,
         as_operator: false,
         amount,
         message: String::new(),
     }
+}
+
+/// A request to a route that issues, exchanges or revokes credentials is refused (rule
+/// `credential_route`) unless an explicit `[[rule]]` allows or holds it: `default` and
+/// `writes` never open one, nor does the absence of a policy.
+pub fn guard_credential_route(
+    provider: Provider,
+    method: &str,
+    endpoint: &str,
+    path: &str,
+    decision: Decision,
+) -> Decision {
+    if decision.action == Action::Deny || (decision.from_rule && decision.action != Action::Deny) {
+        return decision;
+    }
+    let decoded = decode_path(path).unwrap_or_else(|| path.to_owned());
+    if !provider
+        .spec()
+        .issues_credentials(method, endpoint, &decoded)
+    {
+        return decision;
+    }
+    refusal(
+        "credential_route",
+        format!(
+            "{} /{endpoint}{decoded} issues or revokes {} credentials; neither the gateway nor the MCP server forwards it unless the profile's policy has a rule that allows it",
+            method.to_ascii_uppercase(),
+            provider.display_name()
+        ),
+    )
 }
 
 /// Whether `method endpoint:path` is one of the service's money requests.
@@ -668,7 +706,7 @@ fn segments(path: &str) -> Vec<String> {
 }
 
 /// Percent-decode a path; `None` when the result is not UTF-8.
-fn decode_path(path: &str) -> Option<String> {
+pub fn decode_path(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -244,9 +244,24 @@ impl Config {
     /// The config as it is now; a missing file is an empty config.
     pub fn load(paths: &Paths) -> Result<Config> {
         let path = paths.config_file();
-        let text = match std::fs::read_to_string(&path) {
+        let read = crate::fsutil::read_regular(&path).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+            })
+        });
+        let text = match read {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                return Err(Error::usage(format!(
+                    "cannot use the config file {}: {e}",
+                    path.display()
+                ))
+                .with_hint(format!(
+                    "move it aside (`mv {0} {0}.bad`); it holds no secrets",
+                    path.display()
+                )));
+            }
             Err(e) => {
                 return Err(Error::usage(format!(
                     "cannot read the config file {}: {e}",
@@ -375,8 +390,62 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
     }
 }
 
+/// The override variables for a new profile's endpoints, checked before any request: a
+/// service's endpoints are overridden together or not at all (half an override would send a
+/// sandbox's credential to the production host of the other half), and a `--sandbox`
+/// profile takes the embedded sandbox's endpoints, so no variable may be set for it.
+pub fn check_env_endpoints(service: &ServiceSpec, sandbox: bool) -> Result<()> {
+    let (set, unset): (Vec<&EndpointSpec>, Vec<&EndpointSpec>) = service
+        .endpoints
+        .iter()
+        .partition(|spec| env_override(spec).is_some());
+    let names = |specs: &[&EndpointSpec]| {
+        specs
+            .iter()
+            .map(|s| s.env_var)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let verb = |specs: &[&EndpointSpec]| if specs.len() == 1 { "is" } else { "are" };
+    // A bad value is named first: it is wrong whatever else is set.
+    for spec in &set {
+        if let Some(url) = env_override(spec) {
+            validate_base_url(&url, spec.env_var)?;
+        }
+    }
+    if sandbox && !set.is_empty() {
+        return Err(Error::usage(format!(
+            "--sandbox uses the embedded sandbox's {} endpoints, but {} {} set",
+            service.display_name,
+            names(&set),
+            verb(&set)
+        ))
+        .with_hint(format!(
+            "unset {} to use the embedded sandbox, or drop --sandbox to use the URLs set",
+            names(&set)
+        )));
+    }
+    if !set.is_empty() && !unset.is_empty() {
+        return Err(Error::usage(format!(
+            "{} {} set but {} {} not: {}'s endpoints are overridden together or not at all",
+            names(&set),
+            verb(&set),
+            names(&unset),
+            verb(&unset),
+            service.display_name
+        ))
+        .with_hint(format!(
+            "set {} too (`agentcred sandbox serve` prints every variable), or unset {}",
+            names(&unset),
+            names(&set)
+        )));
+    }
+    Ok(())
+}
+
 /// Endpoints for a new, non-sandbox profile: override variables or production defaults.
 pub fn endpoints_for_registration(service: &ServiceSpec) -> Result<Endpoints> {
+    check_env_endpoints(service, false)?;
     let mut endpoints = Endpoints::new();
     for spec in service.endpoints {
         let url = env_override(spec).unwrap_or_else(|| spec.default_url.to_owned());
@@ -477,11 +546,25 @@ pub fn validate_base_url(raw: &str, source: &str) -> Result<()> {
             "give a base URL like https://api.example.com or http://127.0.0.1:8787/prefix",
         )
     })?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::usage(format!(
+            "{source} has a query or fragment ({url}); a base URL is a scheme, host, port and path, and API paths are appended to it"
+        ))
+        .with_hint("remove the ?... or #... part of the URL"));
+    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(Error::usage(format!(
             "{source} carries a user name or password in the URL ({url}); credentials go in the store, never in an endpoint"
         ))
         .with_hint("remove the user:password@ part of the URL"));
+    }
+    // Request paths are appended to the base URL: after a `?` or `#` they would land in the
+    // query or the fragment, and every request would reach the same place.
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::usage(format!(
+            "{source} has a query or fragment ({url}); a base URL is a scheme, host, port and path only"
+        ))
+        .with_hint("remove the ?... or #... part of the URL"));
     }
     match parsed.scheme() {
         "https" => Ok(()),

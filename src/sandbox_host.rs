@@ -55,7 +55,7 @@ mod present {
     /// A state file that is not JSON is a local problem, said before any request: served, it
     /// would make every request fail with a 500 that looks like a failing service.
     fn check_state_file(path: &std::path::Path) -> Result<()> {
-        let text = match std::fs::read(path) {
+        let text = match crate::fsutil::read_regular(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => {

@@ -5,13 +5,14 @@
 //! for the capability and, when it has none, refuses with exit 2 naming the services that do
 //! (computed from the registry, see [`crate::services::refuse`]).
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
 use crate::profile::Profile;
 use crate::session::Session;
 use crate::spec::ServiceSpec;
+use crate::status_view::{StatusQuery, StatusReport};
 
 pub trait Service: Sync {
     fn spec(&self) -> &'static ServiceSpec;
@@ -20,8 +21,14 @@ pub trait Service: Sync {
     /// by command path, for `agentcred schema`.
     fn outputs(&self) -> Vec<crate::output::Output>;
 
-    /// `agentcred status`: the agent as the service sees it, plus the local facts.
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()>;
+    /// `agentcred status`: the agent as the service sees it, plus the local facts, as a view
+    /// the caller renders (the command line) or returns (MCP).
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>>;
 
     /// For `status --check`: one look at the agent as the service sees it (its state and its
     /// budget), with as few calls as the service allows. The credential itself was checked

@@ -26,6 +26,11 @@ pub struct GlobalArgs {
     #[arg(skip)]
     pub profile: Option<String>,
 
+    /// Whether `--profile` was typed on the command line (not taken from AGENTCRED_PROFILE),
+    /// filled by [`crate::cli::parse`]: a flag that cannot apply is refused, a variable is not.
+    #[arg(skip)]
+    pub profile_flag_given: bool,
+
     /// Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)
     #[arg(long, global = true)]
     pub json: bool,

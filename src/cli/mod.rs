@@ -186,6 +186,8 @@ pub fn parse() -> std::result::Result<Cli, ParseFailure> {
     let mut cli =
         <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(ParseFailure::Clap)?;
     cli.global.profile = one_profile(&cli).map_err(ParseFailure::Env)?;
+    cli.global.profile_flag_given =
+        matches.value_source("profiles") == Some(clap::parser::ValueSource::CommandLine);
     Ok(cli)
 }
 

@@ -2,7 +2,8 @@
 //! each finding with its fix.
 //!
 //! Checks, in order: the home (`AGENTCRED_HOME` or the XDG directories: directories, not
-//! files), the config file (readable and valid), the file store (private modes, readable), the
+//! files), who may change them (the home, config, data and lock directories and the
+//! directories above them: the user's own, writable by nobody else), the config file (readable and valid), the file store (private modes, readable), the
 //! keychain (D-Bus session bus, Secret Service, default collection and its lock state, through
 //! the keychain store's own check), and the vault when `VAULT_ADDR`/`BAO_ADDR` is set or a
 //! profile lives there (reachable, token accepted, mount writable).
@@ -11,7 +12,8 @@
 //! a profile or operator key lives there or new profiles go there (`--store auto`, the
 //! default, or `keychain`); the vault likewise. A failed finding that is not required is shown
 //! but does not fail the command. Exit 0 when every required finding is ok, else the exit code
-//! of the worst: 7 for a store, 2 for the local configuration.
+//! of the worst, which the error's message names: 2 for the local configuration first, then 7
+//! for a store, the first listed of its class.
 
 use std::path::Path;
 
@@ -128,6 +130,12 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         ctx.printer.print(&view)?;
         return Err(failures.remove(0));
     }
+    record(
+        &mut findings,
+        "ownership",
+        crate::homecheck::report(&ctx.paths),
+        true,
+    );
     let config = Config::load(&ctx.paths);
     let config_outcome = match &config {
         Ok(config) => Ok(format!(
@@ -177,9 +185,15 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         record(&mut findings, probe.check, probe.outcome, required);
     }
 
-    let worst = failures
-        .into_iter()
-        .max_by_key(|e| if e.exit_code() == 7 { 2 } else { 1 });
+    // The headline is the first failure of the most pressing class, in the order listed: a
+    // local configuration problem (2) first, since it may be why a store looks required or
+    // broken; then a store (7).
+    let rank = |e: &Error| match e.exit_code() {
+        2 => 0,
+        7 => 1,
+        _ => 2,
+    };
+    let worst = failures.into_iter().min_by_key(rank);
     ctx.printer.print(&DoctorView {
         ok: worst.is_none(),
         findings,

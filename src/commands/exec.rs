@@ -19,10 +19,9 @@ use crate::child;
 use crate::childenv::{self, Credential};
 use crate::cli::args::ExecArgs;
 use crate::duration;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::gateway;
 use crate::services;
-use crate::timefmt;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
@@ -83,24 +82,10 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         code?
     } else {
         let min_valid = args.min_valid.max(spec.min_child_validity);
-        let (token, expires_at) = if spec.short_lived.is_none() {
-            (session.require_known_secret(spec.agent_credential)?, None)
-        } else {
-            let fresh = session.ensure_fresh(min_valid)?;
-            if let Some(exp) = fresh.expires_at {
-                let left = exp - timefmt::now_unix();
-                if left < min_valid.as_secs() as i64 {
-                    return Err(min_valid_unmet(
-                        provider,
-                        &fresh.token,
-                        left,
-                        min_valid,
-                        args.min_valid,
-                    ));
-                }
-            }
-            (fresh.token, fresh.expires_at)
-        };
+        let bearer = session
+            .bearer(min_valid)
+            .map_err(|err| with_exec_context(err, min_valid, args.min_valid))?;
+        let (token, expires_at) = (bearer.token, bearer.expires_at);
         let env = childenv::build(
             &name,
             spec,
@@ -141,16 +126,13 @@ fn command_name(command: &[std::ffi::OsString]) -> String {
         .unwrap_or_default()
 }
 
-/// Exit 8: the service's credentials do not live as long as the child needs (the shared
-/// `min_valid_unmet` error, with what `exec` adds: why it needs that long, and a way out).
-fn min_valid_unmet(
-    provider: crate::spec::Provider,
-    token: &crate::secret::Secret<String>,
-    left: i64,
-    needed: Duration,
-    asked: Duration,
-) -> Error {
-    let mut err = crate::health::min_valid_unmet(provider, needed, token, left);
+/// Exit 8 when the service's credentials do not live as long as the child needs: the shared
+/// `min_valid_unmet` error, with what `exec` adds (why it needs that long, and a way out).
+/// Other errors pass unchanged.
+fn with_exec_context(mut err: Error, needed: Duration, asked: Duration) -> Error {
+    if err.code() != Code::MinValidUnmet {
+        return err;
+    }
     if needed > asked {
         err.message.push_str(&format!(
             " (the service's own tools need {} left)",

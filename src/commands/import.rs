@@ -111,6 +111,11 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let mut config = Config::load(&ctx.paths)?;
     let existing = config.profiles.get(&name).cloned();
     let created = existing.is_none();
+    if let Some(existing) = &existing {
+        // --store cannot move an existing profile's secrets; refused rather than ignored.
+        ctx.check_store_flag(&name, existing)
+            .map_err(|e| e.with_rescue_file(&shown))?;
+    }
     let mut target = match existing {
         Some(existing) => merge_into(
             &name,

@@ -107,6 +107,7 @@ fn verify(
         return Ok(());
     };
     let endpoints = if sandbox {
+        crate::profile::check_env_endpoints(spec, true)?;
         let urls = ctx.sandbox_urls()?;
         spec.endpoints
             .iter()

@@ -11,19 +11,19 @@
 //! | `request` | an HTTP request through the gateway logic ([`crate::gateway`]) | !allow_writes | allow_writes |
 //! | `refresh` | a new short-lived credential (never returned) | false | false |
 //!
-//! - No result carries a stored secret: each is scanned for every secret value of the profile
-//!   ([`crate::redact`]) before it leaves, and `request` answers pass through the gateway's
-//!   own redaction first. No tool returns a credential.
+//! - No result and no error carries a secret: each is scanned for every secret value of the
+//!   profile (its stored secrets, its service's operator key, the vault token) and every
+//!   other secret the process read ([`crate::redact`]) before it leaves, and `request`
+//!   answers pass through the gateway's own redaction first. No tool returns a credential.
 //! - Errors are tool errors (`isError: true`) whose structured content is the §8/§9 error
 //!   envelope `{"error": {code, message, hint, exit_code, ...}}`; an unknown profile is
 //!   `not_found`, exit_code 3.
 //! - `request` sends GET only unless `--allow-writes`; its path is `/<endpoint>/...` as under
 //!   the gateway, and the same refusals apply.
-//! - stdout carries protocol messages only: the commands the tools run print into a capture
-//!   buffer ([`crate::output::capture`]); notices go to stderr. The server exits when stdin
-//!   closes. Protocol versions 2025-06-18 and later are negotiated.
-//! - `check` is a minimal probe for now (a usable credential, the agent usable, one status
-//!   call), kept in [`check`] so it can become `status --check` once that exists.
+//! - stdout carries protocol messages only: the tools call the operations the commands call
+//!   and return their views as data (`status` is the service's status view, `check` the row
+//!   of `status --check`); notices go to stderr. The server exits when stdin closes. Protocol
+//!   versions 2025-06-18 and later are negotiated.
 //!
 //! Threads: the protocol runs on a current-thread tokio runtime of its own; the tools that
 //! need the command context (config, stores, the embedded sandbox) are run one at a time on
@@ -49,14 +49,16 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::broker::{self, Broker};
 use crate::checkup;
-use crate::cli::args::{McpArgs, StatusArgs};
+use crate::cli::args::McpArgs;
 use crate::duration;
 use crate::error::{Error, Result};
 use crate::gateway::{Answer, Gateway};
 use crate::output::{self, ColorChoice, Printer};
 use crate::profile::Profile;
+use crate::redact::{self, Secrets};
 use crate::services;
 use crate::session::DEFAULT_MIN_VALID;
+use crate::status_view::StatusQuery;
 use crate::timefmt;
 
 /// `request` answers are cut beyond this many bytes (and say so).
@@ -79,13 +81,21 @@ enum Done {
 type Jobs = mpsc::Sender<(Job, tokio::sync::oneshot::Sender<Done>)>;
 
 pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
-    // The tools' own context: JSON output (captured, never on stdout), no status lines.
+    // The tools' own context: JSON errors, no status lines (nothing of it reaches stdout).
     let mut global = ctx.global.clone();
     global.json = true;
     global.quiet = true;
     let tools_ctx = Ctx::new(global, Printer::new(true, true, ColorChoice::Never))?;
-    // Every `--profile` given, or all profiles.
+    // Every `--profile` given, or all profiles. A profile that does not exist is refused
+    // before serving: a server that serves nothing of what was asked looks healthy to its
+    // client and fails every call.
     let served = ctx.global.profiles.clone();
+    if !served.is_empty() {
+        let config = ctx.config()?;
+        if let Some(missing) = served.iter().find(|p| !config.profiles.contains_key(*p)) {
+            return Err(crate::profile::profile_not_found(missing, &config));
+        }
+    }
 
     let (jobs, queue) = mpsc::channel();
     let handler = Handler {
@@ -98,9 +108,20 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
         .spawn(move || -> Result<()> {
             let runtime = crate::gateway::runtime()?;
             runtime.block_on(async move {
-                let running = handler.serve(rmcp::transport::stdio()).await.map_err(|e| {
-                    Error::internal(format!("the MCP session failed to start: {e}"))
-                })?;
+                let running = match handler.serve(rmcp::transport::stdio()).await {
+                    Ok(running) => running,
+                    // The client went away before `initialize`: stdin closed, which is how
+                    // a client ends the session; nothing failed.
+                    Err(
+                        rmcp::service::ServerInitializeError::ConnectionClosed(_)
+                        | rmcp::service::ServerInitializeError::ExpectedInitializeRequest(None),
+                    ) => return Ok(()),
+                    Err(e) => {
+                        return Err(Error::internal(format!(
+                            "the MCP session failed to start: {e}"
+                        )));
+                    }
+                };
                 running
                     .waiting()
                     .await
@@ -122,11 +143,54 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
 
 fn work(ctx: &Ctx, served: &[String], reason: Option<&str>, job: Job) -> Done {
     match job {
-        Job::ListProfiles => Done::Value(list_profiles(ctx, served)),
-        Job::Status(name) => Done::Value(status(ctx, served, name)),
-        Job::Check(name, min_valid) => Done::Value(check(ctx, served, name, min_valid)),
-        Job::Refresh(name) => Done::Value(refresh(ctx, served, name)),
-        Job::Gateway(name) => Done::Gateway(gateway(ctx, served, name, reason)),
+        Job::ListProfiles => Done::Value(scrub(ctx, served, None, list_profiles(ctx, served))),
+        Job::Status(name) => {
+            let result = status(ctx, served, name.clone());
+            Done::Value(scrub(ctx, served, name, result))
+        }
+        Job::Check(name, min_valid) => {
+            let result = check(ctx, served, name.clone(), min_valid);
+            Done::Value(scrub(ctx, served, name, result))
+        }
+        Job::Refresh(name) => {
+            let result = refresh(ctx, served, name.clone());
+            Done::Value(scrub(ctx, served, name, result))
+        }
+        Job::Gateway(name) => match gateway(ctx, served, name.clone(), reason) {
+            Ok(gateway) => Done::Gateway(Ok(gateway)),
+            Err(err) => Done::Gateway(Err(redact::redact_error(
+                &secrets_for(ctx, served, name),
+                err,
+            ))),
+        },
+    }
+}
+
+/// Every secret the named profile holds, with every other secret this process has read.
+fn secrets_for(ctx: &Ctx, served: &[String], asked: Option<String>) -> Secrets {
+    let process = redact::process_secrets();
+    match resolve(ctx, served, asked) {
+        Ok((name, profile)) => process.union(&Secrets::new(
+            broker::profile_secrets_later(&ctx.paths, &name, &profile)()
+                .iter()
+                .map(|s| s.expose().as_str()),
+        )),
+        Err(_) => process,
+    }
+}
+
+/// A tool's answer, result or error, without any secret of the profile it concerns: a
+/// service's text (an error message, a check's row) may quote one.
+fn scrub(
+    ctx: &Ctx,
+    served: &[String],
+    asked: Option<String>,
+    result: Result<Value>,
+) -> Result<Value> {
+    let secrets = secrets_for(ctx, served, asked);
+    match result {
+        Ok(value) => Ok(secrets.redact_json(&value)),
+        Err(err) => Err(redact::redact_error(&secrets, err)),
     }
 }
 
@@ -176,29 +240,16 @@ fn list_profiles(ctx: &Ctx, served: &[String]) -> Result<Value> {
     Ok(json!({ "profiles": profiles }))
 }
 
-fn status_args() -> StatusArgs {
-    StatusArgs {
-        all: false,
-        check: false,
-        min_valid: crate::session::DEFAULT_MIN_VALID,
-        min_remaining: None,
-        network: None,
-        tx_limit: None,
-    }
-}
-
 fn status(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     let service = services::service(session.provider())?;
-    let (outcome, text) = output::capture(|| service.status(ctx, &session, &status_args()));
-    outcome?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::internal(format!("status printed no JSON document ({e})")))?;
+    // The same view `agentcred --json status` prints, returned as data.
+    let view = service.status(ctx, &session, &StatusQuery::default())?;
+    let value = output::versioned(view.to_json()?);
     Ok(broker::profile_secrets(&session).redact_json(&value))
 }
 
-/// The health of a profile: can it act now? A minimal probe (see the module doc).
 /// The health check of `status --check` (one profile), as a JSON object.
 fn check(
     ctx: &Ctx,
@@ -530,7 +581,20 @@ impl Handler {
                 }
             }
             "refresh" => self.value(Job::Refresh(profile)).await,
-            "request" => self.request(args).await,
+            "request" => {
+                let result = self.request(args).await;
+                // The request's own errors (a refusal, the service unreachable) are scrubbed
+                // like its answers.
+                match (
+                    result,
+                    self.gateways.lock().await.get(&profile.unwrap_or_default()),
+                ) {
+                    (Err(err), Some(gateway)) => {
+                        Err(redact::redact_error(&gateway.broker().secrets(), err))
+                    }
+                    (result, _) => result,
+                }
+            }
             other => {
                 return Err(McpError::invalid_params(
                     format!("no tool named '{other}'"),

@@ -50,6 +50,21 @@ pub fn outputs() -> Vec<crate::output::Output> {
 }
 
 pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
+    // `--reveal` where nothing secret is shown would be silently ignored: the caller expects
+    // a secret they will not get.
+    let reveals = match &cli.command {
+        Command::Register(_) => true,
+        Command::Service(cmd) => cmd.shows_new_secret(),
+        _ => false,
+    };
+    if ctx.global.reveal && !reveals {
+        return Err(crate::error::Error::usage(
+            "--reveal prints a new secret where a command shows one (register, and creating or rotating a key, token or client secret); this command shows none",
+        )
+        .with_hint(
+            "drop --reveal; a stored secret is never printed (`agentcred token` prints the bearer credential)",
+        ));
+    }
     match cli.command {
         Command::Register(cmd) => register::run(ctx, cmd),
         Command::Refresh(args) => refresh::run(ctx, args),

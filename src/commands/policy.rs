@@ -277,10 +277,12 @@ fn check(ctx: &Ctx, args: PolicyCheckArgs) -> Result<()> {
         None => Vec::new(),
     };
     let policy = profile_policy(&name, &profile)?;
-    let mut decision = match &policy {
+    let decision = match &policy {
         Some(p) => p.decide(provider, &method, &endpoint, &path, &body),
         None => policy::no_policy(provider, &method, &endpoint, &path, &body),
     };
+    let mut decision =
+        policy::guard_credential_route(provider, &method, &endpoint, &path, decision);
     let spend = policy.as_ref().and_then(|p| p.spend.as_ref());
     // The window as the gateway would find it now.
     if decision.action != Action::Deny

@@ -96,6 +96,8 @@ fn exit_codes() -> Vec<Value> {
         ErrorKind::Unavailable,
         ErrorKind::Store,
         ErrorKind::Policy,
+        ErrorKind::CommandNotExecutable,
+        ErrorKind::CommandNotFound,
     ] {
         let codes: Vec<&str> = Code::ALL
             .iter()

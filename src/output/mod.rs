@@ -228,17 +228,29 @@ impl Printer {
 
     /// Report a failed command: the JSON envelope with `--json`, else `error:` and `hint:` lines.
     pub fn error(&self, err: &Error) {
+        // The last line of defence: a message may quote a service's text, which may quote
+        // any secret the profile holds, not only one this command sent.
+        let secrets = if err.kind == crate::error::ErrorKind::Store {
+            // A failing store would be asked again, and slowly, for nothing.
+            crate::redact::Secrets::default()
+        } else {
+            crate::redact::process_secrets()
+        };
         if self.json {
-            eprintln!("{}", err.to_json());
+            eprintln!("{}", secrets.redact_json(&err.to_json()));
             return;
         }
         eprintln!(
             "{} {}",
             self.paint("error:", "31"),
-            neutralize(&err.message, true)
+            neutralize(&secrets.redact_str(&err.message), true)
         );
         if let Some(hint) = &err.hint {
-            eprintln!("  {} {}", self.paint("hint:", "36"), neutralize(hint, true));
+            eprintln!(
+                "  {} {}",
+                self.paint("hint:", "36"),
+                neutralize(&secrets.redact_str(hint), true)
+            );
         }
     }
 
@@ -251,33 +263,18 @@ impl Printer {
     }
 }
 
-thread_local! {
-    /// Where [`capture`] collects this thread's stdout data instead of printing it.
-    static CAPTURED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Run `f` with this thread's stdout data (what [`Printer::print`] and [`Printer::raw`] would
-/// write) collected and returned instead of printed: `agentcred mcp` answers with a command's
-/// output, and its stdout belongs to the protocol.
-pub fn capture<T>(f: impl FnOnce() -> T) -> (T, String) {
-    let outer = CAPTURED.with(|c| c.replace(Some(String::new())));
-    let value = f();
-    let text = CAPTURED.with(|c| c.replace(outer)).unwrap_or_default();
-    (value, text)
+/// A view's JSON document as `--json` prints it: `schema_version` first, then its fields.
+pub fn versioned(view: serde_json::Value) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    map.insert("schema_version".into(), SCHEMA_VERSION.into());
+    if let serde_json::Value::Object(fields) = view {
+        map.extend(fields);
+    }
+    serde_json::Value::Object(map)
 }
 
 /// Write to stdout; a closed pipe (`agentcred ... | head`) is a quiet success, not an error.
 fn write_stdout(text: &str) -> Result<()> {
-    let captured = CAPTURED.with(|c| match c.borrow_mut().as_mut() {
-        Some(buffer) => {
-            buffer.push_str(text);
-            true
-        }
-        None => false,
-    });
-    if captured {
-        return Ok(());
-    }
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

@@ -54,6 +54,10 @@
 //! exists so that the CLI tests can prove one-time secrets reach the rescue file; it is read
 //! when a store is opened.
 //!
+//! `AGENTCRED_FAULT_STORE_READ=ACCOUNT` makes [`SecretStore::get`] of that one account
+//! (`PROFILE:KIND`) fail in a profile's store, so that the tests can prove a new one-time secret
+//! is kept when reading another secret fails after the service answered.
+//!
 //! [`ErrorKind::Store`]: crate::error::ErrorKind::Store
 
 use std::ffi::OsString;
@@ -81,6 +85,9 @@ pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The environment variable of the test knob described in the module doc.
 pub const FAULT_STORE_WRITE_ENV: &str = "AGENTCRED_FAULT_STORE_WRITE";
+
+/// The environment variable of the read-failure test knob described in the module doc.
+pub const FAULT_STORE_READ_ENV: &str = "AGENTCRED_FAULT_STORE_READ";
 
 /// Which backend holds a profile's secrets; recorded in the profile.
 #[derive(
@@ -212,12 +219,57 @@ pub fn open_profile(
     paths: &Paths,
 ) -> Result<Box<dyn SecretStore>> {
     let env = StoreEnv::from_process();
-    match kind {
+    let store: Box<dyn SecretStore> = match kind {
         StoreKind::Vault => {
             let location = vault::location(name, vault, &env.vault)?;
-            Ok(Box::new(VaultStore::new(name, location, &env)?))
+            Box::new(VaultStore::new(name, location, &env)?)
         }
-        _ => open_with(kind, paths, &env),
+        _ => open_with(kind, paths, &env)?,
+    };
+    Ok(match env.fault_store_read {
+        Some(account) => Box::new(FaultyRead {
+            inner: store,
+            account,
+        }),
+        None => store,
+    })
+}
+
+/// A store whose reads of one account fail: the `AGENTCRED_FAULT_STORE_READ` test knob.
+struct FaultyRead {
+    inner: Box<dyn SecretStore>,
+    account: String,
+}
+
+impl SecretStore for FaultyRead {
+    fn kind(&self) -> StoreKind {
+        self.inner.kind()
+    }
+    fn get(&self, account: &str) -> Result<Option<Secret<String>>> {
+        if account == self.account {
+            return Err(Error::store(format!(
+                "injected store read failure for {account} ({FAULT_STORE_READ_ENV})"
+            ))
+            .with_hint(format!(
+                "unset {FAULT_STORE_READ_ENV}; it is a test knob that makes reading one secret fail"
+            )));
+        }
+        self.inner.get(account)
+    }
+    fn set(&self, account: &str, value: &Secret<String>) -> Result<()> {
+        self.inner.set(account, value)
+    }
+    fn delete(&self, account: &str) -> Result<bool> {
+        self.inner.delete(account)
+    }
+    fn check(&self) -> Result<()> {
+        self.inner.check()
+    }
+    fn shared(&self) -> Option<&dyn SharedProfile> {
+        self.inner.shared()
+    }
+    fn distributed_lock(&self) -> Option<&dyn DistributedLock> {
+        self.inner.distributed_lock()
     }
 }
 
@@ -247,6 +299,8 @@ pub fn operator_account(provider: &str) -> String {
 pub(crate) struct StoreEnv {
     /// `AGENTCRED_FAULT_STORE_WRITE=1`: see the module doc.
     pub fault_store_write: bool,
+    /// `AGENTCRED_FAULT_STORE_READ=ACCOUNT`: see the module doc.
+    pub fault_store_read: Option<String>,
     /// `DBUS_SESSION_BUS_ADDRESS`, used on Linux to fail fast when there is no session bus.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub dbus_session_bus_address: Option<OsString>,
@@ -265,7 +319,13 @@ impl StoreEnv {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> StoreEnv {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.is_empty());
         StoreEnv {
-            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| v == "1"),
+            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| {
+                matches!(
+                    v.to_string_lossy().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            }),
+            fault_store_read: non_empty(FAULT_STORE_READ_ENV).and_then(|v| v.into_string().ok()),
             dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
             xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),
             vault: vault::VaultEnv::from_lookup(&|name| {

@@ -26,7 +26,6 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::context::Ctx;
-use crate::enroll::store_one_time;
 use crate::output::secrets::SecretReport;
 
 use super::client::{self as fluxra, CreatedKey, KeyInfo, KeySpec, ListedWith};
@@ -35,6 +34,7 @@ use crate::output::{Human, Output, Render, tables};
 use crate::profile::{Config, Profile};
 use crate::secret::Secret;
 use crate::session::Session;
+use crate::spare;
 use crate::spec::Provider;
 
 /// The profile fact naming the API key the profile uses.
@@ -48,14 +48,28 @@ fn spare_kind(key_id: &str) -> String {
 
 pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
     let (name, profile) = ctx.selected_for("keys", super::PROVIDER)?;
-    let session = ctx.session_for(name, profile)?;
+    let mut session = ctx.session_for(name, profile)?;
+    if let KeysCommand::List = command {
+        return list(ctx, &session);
+    }
+    // Every change of the profile's keys runs under its lock, the one its refresh takes: two
+    // concurrent rotations run one after the other, the second one rotating what the first
+    // one left, and no `token` stores a JWT of a key being replaced.
+    let _lock = session.lock_for_change()?;
     match command {
-        KeysCommand::List => list(ctx, &session),
+        KeysCommand::List => Ok(()),
         KeysCommand::Create(args) => create(ctx, session, args),
         KeysCommand::Revoke(args) => revoke(ctx, session, args),
         KeysCommand::Rotate => rotate(ctx, session),
     }
 }
+
+/// The API keys a profile holds: the one it uses and spares by key id.
+const KINDS: spare::Kinds = spare::Kinds {
+    primary: "api_key",
+    spare: spare_kind,
+    noun: "API key",
+};
 
 // ------------------------------------------------------------------------------------------
 // The key table (shared with `status`)
@@ -198,33 +212,15 @@ fn update_profile(
     Config::update_profile(&ctx.paths, name, change)
 }
 
-/// Keep a new key's one-time secret as a spare before anything else happens to it: recorded in
-/// the profile first (so `profiles remove` finds it), then stored, rescued if the store fails.
+/// Keep a new key's one-time secret as a spare before anything else happens to it: stored
+/// first (rescued if the store fails), then recorded in the profile.
 fn keep_spare(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<()> {
-    let kind = spare_kind(&key.info.key_id);
-    session.profile = update_profile(ctx, &session.name, |p| {
-        p.mark_extra_secret(&kind, true);
-        Ok(())
-    })?;
-    store_one_time(
-        ctx,
-        session,
-        &session.profile,
-        &[(kind.as_str(), &key.api_key)],
-    )
+    spare::keep_new(ctx, session, &KINDS, &key.info.key_id, &key.api_key).map(drop)
 }
 
 /// Forget a spare: its stored secret and its entry in the profile.
 fn drop_spare(ctx: &Ctx, session: &mut Session, key_id: &str) -> Result<bool> {
-    let kind = spare_kind(key_id);
-    let deleted = session
-        .store
-        .delete(&crate::store::account(&session.name, &kind))?;
-    session.profile = update_profile(ctx, &session.name, |p| {
-        p.mark_extra_secret(&kind, false);
-        Ok(())
-    })?;
-    Ok(deleted)
+    spare::drop_spare(ctx, session, &KINDS, key_id)
 }
 
 enum Adopted {
@@ -237,12 +233,9 @@ enum Adopted {
 
 /// Make `key` (already stored as a spare) the profile's key once it is proven by a token
 /// exchange. If the exchange fails and the profile has a key, nothing changes and the cause is
-/// returned. The profile's refresh lock is held throughout, so a concurrent `token` cannot store
-/// a JWT of the old key over the new one.
+/// returned. The caller holds the profile's lock, so a concurrent `token` cannot store a JWT
+/// of the old key over the new one.
 fn adopt(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<Adopted> {
-    let _lock = session.lock()?;
-    let old_id = super::key_in_use(&session.profile);
-    let old_secret = session.secret("api_key")?;
     let exchanged = fluxra::exchange(
         session.http,
         session.endpoint("api"),
@@ -251,19 +244,20 @@ fn adopt(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<Adopted> 
     );
     let (jwt, failure) = match exchanged {
         Ok(jwt) => (Some(jwt), None),
-        Err(cause) if old_secret.is_some() => return Err(cause),
+        Err(cause) if session.secret("api_key")?.is_some() => return Err(cause),
         Err(cause) => (None, Some(cause)),
     };
     // The old key stays valid at Fluxra until revoked, so its secret is kept, as a spare.
-    if let Some(old_secret) = &old_secret {
-        let kind = spare_kind(old_id.as_deref().unwrap_or("previous"));
-        session.profile = update_profile(ctx, &session.name, |p| {
-            p.mark_extra_secret(&kind, true);
-            Ok(())
-        })?;
-        session.put_secret(&kind, old_secret)?;
-    }
-    session.put_secret("api_key", &key.api_key)?;
+    let new_id = key.info.key_id.clone();
+    spare::switch(
+        ctx,
+        session,
+        &KINDS,
+        &new_id,
+        &key.api_key,
+        |p| Ok(super::key_in_use(p)),
+        |p| super::set_key_in_use(p, Some(new_id.clone())),
+    )?;
     match &jwt {
         Some(jwt) => session.put_secret("jwt", jwt)?,
         None => {
@@ -273,11 +267,6 @@ fn adopt(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<Adopted> 
                 .delete(&crate::store::account(&session.name, "jwt"))?;
         }
     }
-    let new_id = key.info.key_id.clone();
-    session.profile = update_profile(ctx, &session.name, |p| {
-        super::set_key_in_use(p, Some(new_id))
-    })?;
-    drop_spare(ctx, session, &key.info.key_id)?;
     Ok(match (jwt, failure) {
         (Some(jwt), _) => Adopted::Proven { jwt },
         (None, cause) => Adopted::Unproven {
@@ -505,7 +494,6 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
     )?;
     let mut removed = Vec::new();
     if in_use {
-        let _lock = session.lock()?;
         for kind in ["api_key", "jwt"] {
             if session
                 .store
@@ -573,6 +561,17 @@ impl Render for RotateView {
             out.line(format!("api_key: {value}"));
         }
     }
+}
+
+/// How the old key of a rotation went.
+#[derive(PartialEq, Eq)]
+enum Revoked {
+    /// Revoked now, and Fluxra said so.
+    Now,
+    /// Revoked now, as Fluxra's list shows, although its answer was lost.
+    AnswerLost,
+    /// Fluxra no longer had it.
+    AlreadyGone,
 }
 
 fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
@@ -657,31 +656,68 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
         }
     };
 
-    // 4. Only now revoke the old key.
-    let old_key_revoked = match fluxra::revoke_key(
-        session.http,
-        &base,
-        &agent_id,
-        &recovery_key,
-        &old_id,
-    ) {
-        Ok(()) => true,
-        Err(e) if e.kind == ErrorKind::NotFound => false,
-        Err(cause) => {
-            return Err(restate(
+    // 4. Only now revoke the old key. An answer that did not arrive says nothing about
+    // whether Fluxra revoked it: Fluxra's list of active keys does.
+    let revoked = fluxra::revoke_key(session.http, &base, &agent_id, &recovery_key, &old_id)
+        .map(|()| Revoked::Now)
+        .or_else(|cause| match cause.kind {
+            ErrorKind::NotFound => Ok(Revoked::AlreadyGone),
+            // Refused (not lost): the key was not revoked.
+            kind if kind != ErrorKind::Unavailable => Err(restate(
                 &cause,
                 format!(
-                    "profile '{}' now uses the new key {new_id}, but revoking the old key {old_id} \
-                     failed: {}. The old key still works; it stays stored as {}",
+                    "profile '{}' now uses the new key {new_id}, but Fluxra refused to revoke \
+                         the old key {old_id}: {}. The old key still works; it stays stored as {}",
                     session.name,
                     cause.message,
                     spare_kind(&old_id)
                 ),
                 format!("revoke it with `agentcred {select}keys revoke {old_id}`"),
-            ));
-        }
-    };
+            )),
+            _ => match fluxra::list_keys_with_recovery_key(
+                session.http,
+                &base,
+                &agent_id,
+                &recovery_key,
+            ) {
+                Ok(keys) if !keys.iter().any(|k| k.key_id == old_id) => Ok(Revoked::AnswerLost),
+                Ok(_) => Err(restate(
+                    &cause,
+                    format!(
+                        "profile '{}' now uses the new key {new_id}, but revoking the old key \
+                             {old_id} failed: {}. Fluxra still lists the old key as active, so it \
+                             still works; it stays stored as {}",
+                        session.name,
+                        cause.message,
+                        spare_kind(&old_id)
+                    ),
+                    format!("revoke it with `agentcred {select}keys revoke {old_id}`"),
+                )),
+                Err(unknown) => Err(restate(
+                    &cause,
+                    format!(
+                        "profile '{}' now uses the new key {new_id}, but revoking the old key \
+                             {old_id} got no answer ({}), and asking Fluxra whether it is gone \
+                             failed too ({}). It stays stored as {} until that is known",
+                        session.name,
+                        cause.message,
+                        unknown.message,
+                        spare_kind(&old_id)
+                    ),
+                    format!(
+                        "see whether {old_id} is still listed with `agentcred {select}keys list`; \
+                             if it is, revoke it with `agentcred {select}keys revoke {old_id}`"
+                    ),
+                )),
+            },
+        })?;
     drop_spare(ctx, &mut session, &old_id)?;
+    if revoked == Revoked::AnswerLost {
+        ctx.printer.warn(format!(
+            "Fluxra's answer to revoking {old_id} was lost, but it no longer lists the key: it is revoked"
+        ));
+    }
+    let old_key_revoked = revoked != Revoked::AlreadyGone;
 
     let store = session.profile.store;
     ctx.printer.print(&RotateView {

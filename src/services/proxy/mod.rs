@@ -16,14 +16,17 @@ pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
 use crate::profile::{Profile, Record};
 use crate::service::{Lifecycle, Limits, Service};
 use crate::session::Session;
-use crate::spec::{EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec};
+use crate::spec::{
+    CredentialRoute, EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec,
+};
+use crate::status_view::{StatusQuery, StatusReport};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "proxy",
@@ -75,6 +78,28 @@ pub const SPEC: ServiceSpec = ServiceSpec {
         ],
         operator_header: Some("Api-Key"),
     },
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/agents/register",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/agents/*/tokens",
+        },
+        CredentialRoute {
+            method: "DELETE",
+            endpoint: "api",
+            path: "/v1/agents/*/tokens/*",
+        },
+    ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USD",
+        decimals: 2,
+    }),
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -119,8 +144,13 @@ impl Service for Proxy {
         .concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn check_operator_key(
@@ -142,7 +172,8 @@ impl Service for Proxy {
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {
-        support::refuse_if_deregistered(session)
+        support::refuse_if_deregistered(session)?;
+        support::refuse_if_suspended(session)
     }
 
     fn limits(&self) -> Option<&dyn Limits> {

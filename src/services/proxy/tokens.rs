@@ -23,19 +23,33 @@ use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
 use crate::profile::Config;
 use crate::session::Session;
+use crate::spare;
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
 
 use super::ProxyRecord;
 
 pub fn run(ctx: &Ctx, command: TokensCommand) -> Result<()> {
-    let session = common::session(ctx, "tokens")?;
+    let mut session = common::session(ctx, "tokens")?;
     match command {
         TokensCommand::List => list(ctx, &session),
-        TokensCommand::Create(args) => create(ctx, &session, args),
-        TokensCommand::Revoke(args) => revoke(ctx, &session, args),
+        TokensCommand::Create(args) => {
+            let _lock = session.lock_for_change()?;
+            create(ctx, &mut session, args)
+        }
+        TokensCommand::Revoke(args) => {
+            let _lock = session.lock_for_change()?;
+            revoke(ctx, &session, args)
+        }
     }
 }
+
+/// The agent tokens a profile holds: the one it uses and spares by token id.
+const KINDS: spare::Kinds = spare::Kinds {
+    primary: "token",
+    spare: spare_kind,
+    noun: "agent token",
+};
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct TokenList {
@@ -125,7 +139,7 @@ fn spare_kind(token_id: &str) -> String {
     format!("token:{token_id}")
 }
 
-fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, session: &mut Session, args: TokensCreateArgs) -> Result<()> {
     common::refuse_if_deregistered(session)?;
     let name = args
         .name
@@ -135,59 +149,36 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
     let (client, _) = common::operator(ctx, session)?;
     // The service shows the token once: make sure it can be kept before asking for it.
     session.store.check()?;
-    let record = common::record_of(&session.profile);
-    let previous_secret = if args.use_token {
-        session.secret("token")?
-    } else {
-        None
-    };
     let (token, secret) = client.create_token(&session.profile.agent_id, name)?;
+    // Stored before anything else can fail (rescue file if the store does).
+    let mut kind = spare::keep_new(ctx, session, &KINDS, &token.id, &secret)?;
     let prefix = token
         .token_prefix
         .clone()
         .unwrap_or_else(|| common::token_prefix(secret.expose()));
-    let kind = if args.use_token {
-        "token".to_owned()
-    } else {
-        spare_kind(&token.id)
-    };
-    // The profile as it will be recorded: the rescue file keeps it if the store fails.
-    let mut intended = session.profile.clone();
-    if args.use_token {
-        intended.update_record(|r: &mut ProxyRecord| {
-            r.token_id = Some(token.id.clone());
-            r.token_prefix = Some(prefix.clone());
-        })?;
-    } else {
-        intended.mark_extra_secret(&kind, true);
-    }
-    // The token being replaced still works until it is revoked: keep it as a spare first.
     let mut kept_previous = None;
-    if let Some(old) = &previous_secret {
-        let old_id = record
-            .token_id
-            .clone()
-            .unwrap_or_else(|| record.token_prefix.clone().unwrap_or("previous".into()));
-        let spare = spare_kind(&old_id);
-        match session.put_secret(&spare, old) {
-            Ok(()) => {
-                intended.mark_extra_secret(&spare, true);
-                kept_previous = Some(old_id);
-            }
-            Err(e) => ctx.printer.warn(format!(
-                "could not keep the previous token as {}: {}",
-                store::account(&session.name, &spare),
-                e.message
-            )),
-        }
+    if args.use_token {
+        let switched = spare::switch(
+            ctx,
+            session,
+            &KINDS,
+            &token.id,
+            &secret,
+            // A token recorded before ids were: its prefix names its spare.
+            |p| {
+                let record = common::record_of(p);
+                Ok(record.token_id.or(record.token_prefix))
+            },
+            |p| {
+                p.update_record(|r: &mut ProxyRecord| {
+                    r.token_id = Some(token.id.clone());
+                    r.token_prefix = Some(prefix.clone());
+                })
+            },
+        )?;
+        kind = KINDS.primary.to_owned();
+        kept_previous = switched.kept_previous.and(switched.previous_id);
     }
-    common::store_token(ctx, session, &intended, &kind, &secret, &token.id)?;
-    let recorded = intended.clone();
-    Config::update_profile(&ctx.paths, &session.name, |profile| {
-        profile.record = recorded.record;
-        profile.extra_secrets = recorded.extra_secrets;
-        Ok(())
-    })?;
     let mine = ProfileToken {
         id: Some(token.id.clone()),
         prefix: Some(prefix),
@@ -200,7 +191,7 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
         stored_in: session.profile.store,
         stored_as: kind,
         in_use: args.use_token,
-        replaced_token_id: kept_previous.filter(|old| *old != token.id),
+        replaced_token_id: kept_previous,
         secrets: vec![SecretReport::new(
             "token",
             session.profile.store,

@@ -209,23 +209,49 @@ impl Guard {
 
     /// Decide on a request: `Ok(Ok(_))` to forward, `Ok(Err(_))` refused (and recorded).
     pub fn admit(&self, asked: &Asked) -> Result<std::result::Result<Admitted, Refused>> {
-        let Some(policy) = &self.policy else {
-            let decision = policy::no_policy(
+        let decision = match &self.policy {
+            Some(policy) => policy.decide(
                 self.provider,
                 &asked.method,
                 &asked.endpoint,
                 &asked.path,
                 &asked.body,
-            );
-            return Ok(Ok(self.admitted(asked, decision, None, None)));
+            ),
+            None => policy::no_policy(
+                self.provider,
+                &asked.method,
+                &asked.endpoint,
+                &asked.path,
+                &asked.body,
+            ),
         };
-        let decision = policy.decide(
+        let decision = policy::guard_credential_route(
             self.provider,
             &asked.method,
             &asked.endpoint,
             &asked.path,
-            &asked.body,
+            decision,
         );
+        if decision.action == Action::Deny && decision.rule == "credential_route" {
+            let error = Error::coded(Code::RefusedByPolicy, decision.message.clone())
+                .with_field("rule", decision.rule.clone())
+                .with_provider(self.provider.id())
+                .with_hint(format!(
+                    "credentials are agentcred's to manage: use `agentcred` itself (register, refresh, keys, tokens) outside the child; a person can open the route with an explicit rule (`agentcred policy set {} FILE`)",
+                    self.profile
+                ));
+            let refused = Refused {
+                status: 403,
+                error,
+                retry_after: None,
+            };
+            return self
+                .refuse(asked, refused, "deny", &decision.rule, None)
+                .map(Err);
+        }
+        let Some(policy) = &self.policy else {
+            return Ok(Ok(self.admitted(asked, decision, None, None)));
+        };
         if decision.action == Action::Deny {
             let error = Error::coded(Code::RefusedByPolicy, decision.message.clone())
                 .with_field("rule", decision.rule.clone())

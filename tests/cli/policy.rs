@@ -196,6 +196,11 @@ as = "operator"
 [[rule]]
 match = "* api:/v1/agents/*/deregister"
 action = "deny"
+
+[[rule]]
+match = "POST api:/v1/agents/*/tokens"
+action = "allow"
+as = "operator"
 "#;
 
 /// (method, path, body, expected status, decision, rule)
@@ -301,12 +306,30 @@ fn proxy_requests_are_allowed_denied_and_held_as_the_policy_says_and_check_agree
             "default",
         ),
         (
+            "PATCH",
+            "/v1/cards/card_x".to_owned(),
+            Some(json!({"status": "frozen"})),
+            403,
+            "approve",
+            "writes",
+        ),
+        // A route that issues or revokes credentials: refused unless a rule names it...
+        (
             "DELETE",
             format!("{agent_path}/tokens/tok_x"),
             None,
             403,
-            "approve",
-            "writes",
+            "deny",
+            "credential_route",
+        ),
+        // ...which this policy does for creating tokens, with the operator key.
+        (
+            "POST",
+            format!("{agent_path}/tokens"),
+            Some(json!({"name": "opened by the policy"})),
+            201,
+            "allow",
+            "POST api:/v1/agents/*/tokens",
         ),
     ];
     for (method, path, body, status, decision, rule) in &cases {
@@ -389,6 +412,31 @@ fn collect_cards(value: &Value, found: &mut Vec<Value>) {
     }
 }
 
+/// Every value the file store holds (one file per profile under `data/secrets/`, or the single
+/// file of earlier releases).
+fn file_store_values(home: &Home) -> Vec<String> {
+    let data = home.path().join("data");
+    let mut files = vec![data.join("secrets.json")];
+    if let Ok(dir) = std::fs::read_dir(data.join("secrets")) {
+        files.extend(dir.map(|e| e.unwrap().path()));
+    }
+    let mut values = Vec::new();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        if let Some(secrets) = doc["secrets"].as_object() {
+            values.extend(
+                secrets
+                    .values()
+                    .filter_map(|v| v.as_str().map(str::to_owned)),
+            );
+        }
+    }
+    values
+}
+
 /// No stored secret, operator key or gateway token appears anywhere in the audit files.
 fn assert_no_secret_in_audit(home: &Home, extra: &[&str]) {
     let mut text = String::new();
@@ -400,11 +448,8 @@ fn assert_no_secret_in_audit(home: &Home, extra: &[&str]) {
         }
     }
     assert!(!text.is_empty());
-    let mut secrets: Vec<String> = home
-        .stored_secrets()
-        .values()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
+    let mut secrets = file_store_values(home);
+    assert!(!secrets.is_empty());
     secrets.extend(extra.iter().map(|s| (*s).to_owned()));
     for secret in secrets {
         assert!(secret.len() >= 8);
@@ -1016,6 +1061,7 @@ fn mcp_request_passes_the_same_policy_and_is_audited() {
             json!({"method": "GET", "path": format!("/api/v1/agents/{agent}")}),
             json!({"method": "GET", "path": format!("/api/v1/agents/{agent}/cards")}),
             json!({"method": "POST", "path": format!("/api/v1/agents/{agent}/cards"), "body": {"purpose": "x", "maxAmount": 9000}}),
+            json!({"method": "PATCH", "path": "/api/v1/cards/card_x", "body": {"status": "frozen"}}),
             json!({"method": "DELETE", "path": format!("/api/v1/agents/{agent}/tokens/t")}),
         ],
     );
@@ -1024,6 +1070,7 @@ fn mcp_request_passes_the_same_policy_and_is_audited() {
         ("refused_by_policy", "GET api:/v1/agents/*/cards"),
         ("refused_by_policy", "spend.per_request"),
         ("approval_required", "writes"),
+        ("refused_by_policy", "credential_route"),
     ]) {
         assert_eq!(result["isError"], true, "{result}");
         let error = &result["structuredContent"]["error"];
@@ -1033,13 +1080,13 @@ fn mcp_request_passes_the_same_policy_and_is_audited() {
             "{result}"
         );
     }
-    assert_eq!(server.count(&format!("GET /proxy/v1/agents/{agent}")), 1);
+    assert_ne!(server.count(&format!("GET /proxy/v1/agents/{agent}")), 0);
     assert_eq!(
         server.count(&format!("GET /proxy/v1/agents/{agent}/cards")),
         0
     );
     let logged = requests_in_audit(&home);
-    assert_eq!(logged.len(), 4);
+    assert_eq!(logged.len(), 5);
     assert!(
         logged
             .iter()

@@ -235,12 +235,31 @@ impl Home {
         server.approve_owner(shown["agent_id"].as_str().unwrap());
     }
 
+    /// Every file of the file store: one per profile (`data/secrets/PROFILE.json`), and the
+    /// single file of earlier releases if it is still there.
+    fn secret_files(&self) -> Vec<PathBuf> {
+        let data = self.path().join("data");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("secrets"))
+            .map(|dir| dir.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        let legacy = data.join("secrets.json");
+        if legacy.exists() {
+            files.insert(0, legacy);
+        }
+        files
+    }
+
     pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
-        let path = self.path().join("data/secrets.json");
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let doc: Value = serde_json::from_str(&text).unwrap();
-        doc["secrets"].as_object().cloned().unwrap_or_default()
+        let files = self.secret_files();
+        let mut all = serde_json::Map::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let doc: Value = serde_json::from_str(&text).unwrap();
+            all.extend(doc["secrets"].as_object().cloned().unwrap_or_default());
+        }
+        all
     }
 
     pub fn stored(&self, account: &str) -> String {
@@ -253,7 +272,15 @@ impl Home {
 
     /// Replace one secret in the file store (to simulate a credential the service rejects).
     pub fn overwrite_secret(&self, account: &str, value: &str) {
-        let path = self.path().join("data/secrets.json");
+        let path = self
+            .secret_files()
+            .into_iter()
+            .find(|path| {
+                let doc: Value =
+                    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+                doc["secrets"].get(account).is_some()
+            })
+            .unwrap_or_else(|| panic!("no {account} in the file store"));
         let mut doc: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         doc["secrets"][account] = Value::String(value.to_owned());

@@ -15,6 +15,9 @@
 #   or target/venv-bao, which .ci/run installs).
 # - gateway: the same wallet status request with curl, direct with the JWT vs through
 #   `agentcred gateway` with its token; the difference is the gateway's added latency.
+# - policy and audit: scripts/bench-boundary.sh (ab: median of one keep-alive client and the
+#   throughput of 16, 2000 requests each), the gateway with a 50-rule policy and the audit log
+#   against the gateway without a policy and, with BASELINE_BIN, a build without either.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
@@ -121,3 +124,6 @@ hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
 cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
+# Policy and audit at the gateway (needs ab); BASELINE_BIN compares with a build without them.
+kill "$server"; server=""
+scripts/bench-boundary.sh "$bin"

@@ -60,7 +60,7 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 /// The `prev` of the very first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// How much of the log's end is read to find its last entry (grown when a line is longer).
-const TAIL_CHUNK: u64 = 16 * 1024;
+const TAIL_CHUNK: u64 = 1024;
 
 /// Serializes the appends of this process (the file lock serializes processes).
 static APPEND: Mutex<()> = Mutex::new(());

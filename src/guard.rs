@@ -484,6 +484,8 @@ impl Guard {
     }
 
     /// Count one request against `limit` per minute: the seconds to wait when it is over.
+    /// The count is kept per second for the last 60 seconds (`[[unix_second, count], ...]`),
+    /// so the file stays small whatever the limit.
     fn over_rate(&self, limit: u32) -> Result<Option<u64>> {
         let path = self
             .paths
@@ -496,21 +498,32 @@ impl Guard {
             .join(format!("rate-{}.lock", self.profile));
         let _lock = FileLock::acquire(&lock, RATE_LOCK_TIMEOUT)
             .map_err(|e| crate::profile::lock_error(&lock, "the request rate", e))?;
-        let now = now_ms();
-        let mut times: Vec<i64> = std::fs::read(&path)
+        let now = now_ms().div_euclid(1000);
+        let mut seconds: Vec<(i64, u64)> = std::fs::read(&path)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
-        times.retain(|t| *t > now - 60_000 && *t <= now + 1000);
-        if times.len() >= limit as usize {
-            let oldest = times.iter().min().copied().unwrap_or(now);
-            let wait = ((oldest + 60_000 - now).max(0) as u64)
-                .div_ceil(1000)
-                .max(1);
+        seconds.retain(|(second, _)| *second > now - 60 && *second <= now + 1);
+        let counted: u64 = seconds.iter().map(|(_, n)| n).sum();
+        if counted >= u64::from(limit) {
+            // Free again once enough of the oldest seconds have left the minute.
+            let mut freed = 0;
+            let mut wait = 60;
+            for (second, n) in &seconds {
+                freed += n;
+                if counted - freed < u64::from(limit) {
+                    wait = (second + 60 - now).max(1) as u64;
+                    break;
+                }
+            }
             return Ok(Some(wait));
         }
-        times.push(now);
-        write_volatile(&path, &serde_json::to_vec(&times).unwrap_or_default())?;
+        match seconds.iter_mut().find(|(second, _)| *second == now) {
+            Some((_, n)) => *n += 1,
+            None => seconds.push((now, 1)),
+        }
+        seconds.sort_unstable();
+        write_volatile(&path, &serde_json::to_vec(&seconds).unwrap_or_default())?;
         Ok(None)
     }
 }

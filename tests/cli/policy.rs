@@ -1012,6 +1012,44 @@ fn the_audit_log_chains_every_use_and_verify_names_the_first_bad_line() {
     assert!(broken_at(swapped.join("\n") + "\n").contains("line 5"));
     std::fs::write(&log, &original).unwrap();
     home.run(&["audit", "verify"]).ok();
+
+    // `audit --follow` prints what is there, then each entry as it is appended.
+    let mut follow = home
+        .command(&["--json", "audit", "--follow"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut followed = BufReader::new(follow.stdout.take().unwrap()).lines();
+    for seq in 1..=6 {
+        let entry: Value = serde_json::from_str(&followed.next().unwrap().unwrap()).unwrap();
+        assert_eq!(entry["seq"], seq);
+    }
+    home.run(&["token"]).ok();
+    let entry: Value = serde_json::from_str(&followed.next().unwrap().unwrap()).unwrap();
+    assert_eq!(
+        (entry["seq"].as_u64(), entry["event"].as_str()),
+        (Some(7), Some("token"))
+    );
+    let _ = follow.kill();
+    let _ = follow.wait();
+
+    // Rotation by size keeps the chain verifiable across files.
+    home.set("AGENTCRED_AUDIT_MAX_BYTES", "2000");
+    for _ in 0..12 {
+        home.run(&["token"]).ok();
+    }
+    let rotated: Vec<_> = std::fs::read_dir(home.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("audit.") && n != "audit.jsonl")
+        .collect();
+    assert!(rotated.len() >= 2, "{rotated:?}");
+    let verified = home.run(&["--json", "audit", "verify"]).ok().json();
+    assert_eq!(verified["entries"], 19);
+    assert_eq!(audit(&home).len(), 19);
+    assert_eq!(audit(&home).last().unwrap()["seq"], 19);
 }
 
 /// `agentcred mcp` over stdio, spoken to line by line.

@@ -30,10 +30,15 @@
 //!   forms included ([`crate::redact`]); `Content-Length` is dropped since redaction can
 //!   change it. The set of secrets is re-read when the profile's files change, so a key
 //!   rotated by another process is redacted from the next request on.
+//! - Every request passes the profile's [`Guard`] in [`Gateway::exchange`], the one path the
+//!   gateway and MCP's `request` share: the policy's rules, approvals, request rate and
+//!   spending caps, then the audit log ([`crate::guard`]). A refusal is 403 (429 over the
+//!   rate) with the error envelope, `rule` naming what decided, and nothing is forwarded.
 //! - A route that issues, exchanges or revokes credentials (each service lists its own,
 //!   [`crate::spec::ServiceSpec::issues_credentials`]) is refused with 403 and
-//!   `refused_by_policy`, here and in MCP's `request`: the child and the model use the
-//!   agent's credential, they do not mint their own.
+//!   `refused_by_policy` (rule `credential_route`), here and in MCP's `request`, unless an
+//!   explicit rule of the profile's policy allows it: the child and the model use the agent's
+//!   credential, they do not mint their own.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
 //!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`; a
 //!   service that does not answer within `AGENTCRED_HTTP_TIMEOUT` seconds (30 by default; the

@@ -134,8 +134,9 @@ struct Shared {
     current: Mutex<Option<Held>>,
     secrets: RwLock<(Vec<Secret<String>>, Secrets)>,
     asks: Mutex<Option<mpsc::Sender<Work>>>,
-    /// The files whose change means the profile's secrets may have changed (the config, which
-    /// a rotation rewrites, and the file store), and their stamps when last read.
+    /// The files whose change means the profile's secrets may have changed (the config and
+    /// the profile's file, which a rotation rewrites, and the file store's files of the
+    /// profile), and their stamps when last read.
     watched: Vec<std::path::PathBuf>,
     seen: Mutex<Vec<Stamp>>,
 }
@@ -187,7 +188,13 @@ impl Broker {
             current: Mutex::new(None),
             secrets: RwLock::new((Vec::new(), Secrets::default())),
             asks: Mutex::new(None),
-            watched: vec![session.paths.config_file(), session.paths.secrets_file()],
+            watched: [
+                session.paths.config_file(),
+                crate::profile::profile_file(session.paths, &session.name),
+            ]
+            .into_iter()
+            .chain(session.store.files_of(&session.name))
+            .collect(),
             seen: Mutex::new(Vec::new()),
         });
         *shared.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps(&shared.watched);
@@ -401,7 +408,7 @@ pub fn outside_secrets(paths: &Paths, provider: Provider) -> Vec<Secret<String>>
             }
         }
     }
-    for var in [store::vault::TOKEN_ENV, store::vault::BAO_TOKEN_ENV] {
+    for var in store::CREDENTIAL_ENV {
         if let Ok(value) = std::env::var(var) {
             add(Secret::new(value));
         }
@@ -420,9 +427,7 @@ pub fn profile_secrets_later(
     let (paths, name, profile) = (paths.clone(), name.to_owned(), profile.clone());
     move || {
         let mut values = outside_secrets(&paths, profile.provider);
-        if let Ok(opened) =
-            store::open_profile(&name, profile.store, profile.vault.as_ref(), &paths)
-        {
+        if let Ok(opened) = profile.open_store(&name, &paths) {
             for kind in profile.secret_kinds() {
                 if let Ok(Some(value)) = opened.get(&store::account(&name, &kind)) {
                     values.push(value);
@@ -469,13 +474,15 @@ fn renew(
         },
         // Good for more than a tenth of its lifetime, as a held one must be: a stored one
         // another process refreshed counts, one the service no longer honours is replaced.
+        // Whatever the service gives is taken (never refused as too short): the broker renews
+        // it again when it must.
         None => {
             let min_valid = stored
                 .and_then(|token| Held::new(token).lifetime_ms)
                 .map_or(DEFAULT_MIN_VALID, |ms| {
                     Duration::from_millis((ms.max(0) / REFRESH_FRACTION) as u64 + 1000)
                 });
-            session.bearer(min_valid)?.token
+            session.bearer_at_best(min_valid)?.token
         }
     };
     shared.adopt(&token);

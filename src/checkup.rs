@@ -142,7 +142,9 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
         Ok(session) => session,
         Err(err) => return failed(Health::of_error(&err).unwrap_or(Health::Invalid), &err),
     };
-
+    if let Err(err) = crate::freeze::refuse_if_frozen(&session) {
+        return failed(Health::Frozen, &err);
+    }
     let service = match services::service(provider) {
         Ok(service) => service,
         Err(err) => return failed(Health::Invalid, &err),

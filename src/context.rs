@@ -40,7 +40,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
-        store::vault::set_trace(global.verbose > 0, &printer);
+        store::set_trace(global.verbose > 0, &printer);
         Ok(Ctx {
             global,
             paths: Paths::from_env()?,
@@ -49,6 +49,24 @@ impl Ctx {
             sandbox: OnceCell::new(),
             exit_code: Cell::new(0),
         })
+    }
+
+    /// A context like this one that acts on profile `name` and prints no stdout data: the
+    /// incident commands (`freeze --upstream`, `leaks scan --rotate`) run a service's own
+    /// commands for each profile and report the outcomes in their own output; warnings still
+    /// reach stderr.
+    pub fn for_profile(&self, name: &str) -> Result<Ctx> {
+        let mut global = self.global.clone();
+        global.profile = Some(name.to_owned());
+        global.profiles = vec![name.to_owned()];
+        // `--reveal` applies to the outer command's output, which shows no secret.
+        global.reveal = false;
+        Ctx::new(global, self.printer.without_data())
+    }
+
+    /// Run one of agentcred's own commands on profile `name` (see [`Ctx::for_profile`]).
+    pub fn quietly_for(&self, name: &str, command: impl FnOnce(&Ctx) -> Result<()>) -> Result<()> {
+        command(&self.for_profile(name)?)
     }
 
     /// Exit with `code` when the command returns successfully (`exec`: the child's code).
@@ -101,11 +119,22 @@ impl Ctx {
     }
 
     pub fn selected_profile(&self) -> Result<(String, Profile)> {
-        let config = self.config()?;
-        let name = self.selected_name(&config)?;
-        let profile = match config.profiles.get(&name) {
-            Some(profile) => profile.clone(),
-            None => self.learn_shared(&name, &config)?,
+        // Only the selected profile's file is read; the whole config only to explain a miss.
+        let one = Config::load_one(&self.paths, self.global.profile.as_deref())?;
+        let found = (self.global.profile.clone())
+            .or_else(|| one.current.clone())
+            .and_then(|name| Some((name.clone(), one.profiles.get(&name)?.clone())));
+        let (name, profile) = match found {
+            Some(found) => found,
+            None => {
+                let config = self.config()?;
+                let name = self.selected_name(&config)?;
+                let profile = match config.profiles.get(&name) {
+                    Some(profile) => profile.clone(),
+                    None => self.learn_shared(&name, &config)?,
+                };
+                (name, profile)
+            }
         };
         if self.global.sandbox && !profile.sandbox {
             return Err(Error::usage(format!(
@@ -146,10 +175,10 @@ impl Ctx {
                 .or_insert(learned)
                 .clone())
         })?;
-        self.printer.status(format!(
-            "Learned profile '{name}' from {}.",
-            shared.describe()
-        ));
+        self.printer.notice(
+            "profile_learned",
+            format!("Learned profile '{name}' from {}.", shared.describe()),
+        );
         Ok(profile)
     }
 
@@ -194,7 +223,7 @@ impl Ctx {
         let mut profile = profile;
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
-        let store = store::open_profile(&name, profile.store, profile.vault.as_ref(), &self.paths)?;
+        let store = profile.open_store(&name, &self.paths)?;
         crate::redact::remember_lazily(crate::broker::profile_secrets_later(
             &self.paths,
             &name,
@@ -338,14 +367,23 @@ pub fn not_for_provider(
 ) -> Error {
     let names: Vec<&str> = allowed.iter().map(|p| p.display_name()).collect();
     Error::usage(format!(
-        "`agentcred {command}` applies to {} profiles; profile '{}' is a {} profile",
+        "`agentcred {command}` applies to {} profiles; profile '{}' is {} profile",
         names.join(" and "),
         name,
-        provider.display_name()
+        with_article(provider.display_name())
     ))
     .with_provider(provider.id())
     .with_hint(format!(
-        "pick a {} profile with --profile NAME",
-        names.join(" or ")
+        "pick {} profile with --profile NAME",
+        with_article(&names.join(" or "))
     ))
+}
+
+/// The name with its article, "a" or "an" by its first letter ("an Example", "a Sample").
+pub fn with_article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }

@@ -106,6 +106,14 @@ pub enum Code {
     ApprovalRequired,
     /// `audit verify` found an edited, removed or reordered entry.
     AuditBroken,
+    /// `exec --isolate` cannot give a protection here; the command was not started.
+    IsolationUnavailable,
+    /// A command that needs the credential store, run inside an isolated `exec`.
+    Isolated,
+    /// The profile is frozen (`agentcred freeze`): no credential of it is used until `unfreeze`.
+    Frozen,
+    /// `leaks scan` found a stored secret in the files it read.
+    LeaksFound,
     /// `exec`: the command exists but cannot be run (exit 126).
     CommandNotExecutable,
     /// `exec`: no such command (exit 127).
@@ -135,6 +143,10 @@ impl Code {
         Code::RefusedByPolicy,
         Code::ApprovalRequired,
         Code::AuditBroken,
+        Code::IsolationUnavailable,
+        Code::Isolated,
+        Code::Frozen,
+        Code::LeaksFound,
         Code::CommandNotExecutable,
         Code::CommandNotFound,
     ];
@@ -142,12 +154,12 @@ impl Code {
     pub fn kind(self) -> ErrorKind {
         match self {
             Code::Internal => ErrorKind::Internal,
-            Code::Usage => ErrorKind::Usage,
+            Code::Usage | Code::IsolationUnavailable => ErrorKind::Usage,
             Code::NotFound => ErrorKind::NotFound,
             Code::AuthFailed | Code::CredentialRevoked | Code::CredentialExpired => ErrorKind::Auth,
             Code::Conflict => ErrorKind::Conflict,
             Code::ServiceUnavailable | Code::RateLimited => ErrorKind::Unavailable,
-            Code::StoreUnavailable | Code::KeychainLocked => ErrorKind::Store,
+            Code::StoreUnavailable | Code::KeychainLocked | Code::Isolated => ErrorKind::Store,
             Code::AgentSuspended
             | Code::AgentBlocked
             | Code::AgentDeregistered
@@ -156,7 +168,9 @@ impl Code {
             | Code::MinValidUnmet
             | Code::RefusedByPolicy
             | Code::ApprovalRequired
-            | Code::AuditBroken => ErrorKind::Policy,
+            | Code::AuditBroken
+            | Code::Frozen
+            | Code::LeaksFound => ErrorKind::Policy,
             Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
             Code::CommandNotFound => ErrorKind::CommandNotFound,
         }
@@ -184,6 +198,10 @@ impl Code {
             Code::RefusedByPolicy => "refused_by_policy",
             Code::ApprovalRequired => "approval_required",
             Code::AuditBroken => "audit_broken",
+            Code::IsolationUnavailable => "isolation_unavailable",
+            Code::Isolated => "isolated",
+            Code::Frozen => "frozen",
+            Code::LeaksFound => "leaks_found",
             Code::CommandNotExecutable => "command_not_executable",
             Code::CommandNotFound => "command_not_found",
         }
@@ -220,6 +238,16 @@ impl Code {
                 "the profile's policy holds the request until a person approves it elsewhere"
             }
             Code::AuditBroken => "the audit log was changed: an entry edited, removed or reordered",
+            Code::IsolationUnavailable => {
+                "exec --isolate cannot apply a protection here (named, with its fix); the command was not started"
+            }
+            Code::Isolated => {
+                "the command needs the credential store, which is out of reach inside an isolated exec"
+            }
+            Code::Frozen => {
+                "the profile is frozen (`agentcred freeze`); `agentcred unfreeze` lifts it"
+            }
+            Code::LeaksFound => "`leaks scan` found a stored secret in the files it read",
             Code::CommandNotExecutable => {
                 "exec: the command was found but cannot be run (not executable), as shells report it"
             }

@@ -4,6 +4,9 @@
 //! - It listens on 127.0.0.1 only, and serves each of the profile's endpoints under
 //!   `/<name>` (lower case: `/api`, `/wallet`, ...). The path after the name and the query are
 //!   appended to the endpoint's recorded base URL; nothing else is ever a destination.
+//! - For an isolated run (`exec --isolate --gateway`), two read-only routes answer the
+//!   `agentcred mcp` inside it with the same token: `GET /_agentcred/status` and
+//!   `/_agentcred/check` ([`crate::relay`]); any other gateway 404s them.
 //! - Every request must carry `Authorization: Bearer <gateway token>`, a random value made
 //!   per run ([`GatewayToken`]); anything else is 401, compared in constant time, so other
 //!   local processes cannot use the gateway. Where the service's own tool decodes its
@@ -45,6 +48,8 @@
 //!   deadline covers the answer's head and each wait for more of its body) is answered 504,
 //!   code `service_unavailable`.
 //! - A request body of known size is sent with its `Content-Length`, never chunked.
+//! - A frozen profile ([`crate::freeze`]) is checked before every request, cheaply (see
+//!   [`crate::freeze::Watch`]), and answered 403 with code `frozen`: nothing is sent.
 //!
 //! Connections are served by [`crate::listen`]: a header-read timeout and a cap on open
 //! connections, so that idle connections from other local processes cannot starve the child.
@@ -187,6 +192,7 @@ pub struct Gateway {
     guard: Option<Arc<Guard>>,
     /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
     timeout: Duration,
+    freeze: Option<crate::freeze::Watch>,
 }
 
 /// What [`Gateway::exchange`] made of a request.
@@ -238,6 +244,7 @@ impl Gateway {
             client,
             guard: None,
             timeout,
+            freeze: None,
         })
     }
 
@@ -265,6 +272,9 @@ impl Gateway {
             Ok(url) => url,
             Err(refusal) => return Ok(Answer::Target(refusal)),
         };
+        if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
+            return Err(frozen);
+        }
         let Some(guard) = &self.guard else {
             return self
                 .forward(method, url, headers, body)
@@ -323,6 +333,12 @@ impl Gateway {
             .with_hint("fix the audit log's directory; the answer was withheld")
         })?;
         forwarded.map(Answer::Upstream)
+    }
+
+    /// Refuse every request while the profile is frozen.
+    pub fn with_freeze_watch(mut self, watch: crate::freeze::Watch) -> Gateway {
+        self.freeze = Some(watch);
+        self
     }
 
     pub fn broker(&self) -> &Broker {
@@ -389,6 +405,9 @@ impl Gateway {
         operator: Option<&OperatorAuth>,
         guarded: bool,
     ) -> Result<Upstream> {
+        if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
+            return Err(frozen);
+        }
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
@@ -844,6 +863,8 @@ fn plain(status: StatusCode, message: String) -> Response {
 struct ServerState {
     gateway: Arc<Gateway>,
     token: GatewayToken,
+    /// Questions from an isolated run's `agentcred mcp` ([`crate::relay`]), when served.
+    relay: Option<crate::relay::Asks>,
 }
 
 async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Response {
@@ -864,6 +885,9 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             StatusCode::BAD_REQUEST,
             "refused: an absolute-form target; send the path only".into(),
         );
+    }
+    if let Some(rest) = uri.path().strip_prefix(crate::relay::PREFIX) {
+        return relay_response(&state, request.method(), rest, uri.query()).await;
     }
     let path = uri.path().to_owned();
     let query = uri.query().map(str::to_owned);
@@ -912,6 +936,40 @@ fn refused_response(refused: &Refused) -> Response {
     response
 }
 
+/// The answer to a question from an isolated run ([`crate::relay`]): GET only, and only where
+/// this gateway serves one.
+async fn relay_response(
+    state: &ServerState,
+    method: &axum::http::Method,
+    rest: &str,
+    query: Option<&str>,
+) -> Response {
+    let (Some(asks), Some(ask)) = (&state.relay, crate::relay::route(rest, query)) else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!("{}{rest} is not served here", crate::relay::PREFIX),
+        );
+    };
+    if method != axum::http::Method::GET {
+        return plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET is served here".into(),
+        );
+    }
+    match ask {
+        Ok(ask) => match crate::relay::ask(asks, ask).await {
+            Ok(value) => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                value.to_string(),
+            )
+                .into_response(),
+            Err(err) => error_response(&err),
+        },
+        Err(err) => error_response(&err),
+    }
+}
+
 /// A bound, not yet serving gateway listener on 127.0.0.1.
 pub struct Listener {
     listener: std::net::TcpListener,
@@ -952,13 +1010,18 @@ impl Listener {
         self,
         gateway: Arc<Gateway>,
         token: GatewayToken,
+        relay: Option<crate::relay::Asks>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)
             .map_err(|e| Error::internal(format!("cannot set up the listener: {e}")))?;
         let app = axum::Router::new()
             .fallback(handle)
-            .with_state(Arc::new(ServerState { gateway, token }));
+            .with_state(Arc::new(ServerState {
+                gateway,
+                token,
+                relay,
+            }));
         crate::listen::serve(listener, app, shutdown).await
     }
 }
@@ -980,14 +1043,30 @@ pub struct Running {
 impl Running {
     /// Take over `session`'s profile (see [`Broker::start`]) and serve it on 127.0.0.1:`port`.
     pub fn start(session: Session<'_>, trace: bool, port: u16, guard: Guard) -> Result<Running> {
+        Running::start_relaying(session, trace, port, None, guard)
+    }
+
+    /// [`Running::start`], also answering an isolated run's questions through `relay`.
+    pub fn start_relaying(
+        session: Session<'_>,
+        trace: bool,
+        port: u16,
+        relay: Option<crate::relay::Asks>,
+        guard: Guard,
+    ) -> Result<Running> {
         let spec = session.provider().spec();
         let jwt_shaped = spec
             .tool_env
             .iter()
             .any(|t| t.value == ToolValue::Credential { jwt_shaped: true });
         let endpoints = session.endpoints.clone();
+        let watch = crate::freeze::Watch::start(&session)?;
         let broker = Broker::start(session, trace)?;
-        let gateway = Arc::new(Gateway::new(broker, &endpoints)?.with_guard(guard));
+        let gateway = Arc::new(
+            Gateway::new(broker, &endpoints)?
+                .with_guard(guard)
+                .with_freeze_watch(watch),
+        );
         let listener = Listener::bind(port)?;
         let base_url = listener.base_url();
         let urls = listener.endpoint_urls(&gateway);
@@ -1005,7 +1084,7 @@ impl Running {
                         let _ = graceful.wait_for(|stop| *stop).await;
                     };
                     tokio::select! {
-                        served = listener.serve(gateway, served_token, shutdown) => served,
+                        served = listener.serve(gateway, served_token, relay, shutdown) => served,
                         _ = async move {
                             let _ = deadline.wait_for(|stop| *stop).await;
                             tokio::time::sleep(STOP_GRACE).await;

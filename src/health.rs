@@ -115,6 +115,8 @@ pub enum Health {
     LowBudget,
     /// The service issues no credential valid for `--min-valid` (code `min_valid_unmet`).
     MinValidUnmet,
+    /// The profile is frozen (`agentcred freeze`).
+    Frozen,
 }
 
 impl Health {
@@ -130,7 +132,8 @@ impl Health {
             | Health::Deregistered
             | Health::NotAuthorized
             | Health::LowBudget
-            | Health::MinValidUnmet => 8,
+            | Health::MinValidUnmet
+            | Health::Frozen => 8,
         }
     }
 
@@ -160,6 +163,7 @@ impl Health {
             Health::NotAuthorized => Code::NotAuthorizedByOwner,
             Health::LowBudget => Code::LimitReached,
             Health::MinValidUnmet => Code::MinValidUnmet,
+            Health::Frozen => Code::Frozen,
         })
     }
 
@@ -183,6 +187,7 @@ impl Health {
             Code::NotAuthorizedByOwner => Health::NotAuthorized,
             Code::LimitReached => Health::LowBudget,
             Code::MinValidUnmet => Health::MinValidUnmet,
+            Code::Frozen => Health::Frozen,
             _ => match err.kind {
                 ErrorKind::Auth | ErrorKind::NotFound => Health::Invalid,
                 ErrorKind::Unavailable => Health::Unknown,

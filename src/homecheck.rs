@@ -1,5 +1,6 @@
-//! Who may change agentcred's local state: the home, the config file (which decides where
-//! secrets are sent), the data directory and the lock directory must be the user's own.
+//! Who may change agentcred's local state: the home, the config file and the profile files
+//! (which decide where secrets are sent), the data directory and the lock directory must be
+//! the user's own.
 //!
 //! Rules, as ssh applies them to `~/.ssh` (unix only; elsewhere nothing is checked):
 //! - each of those directories and the config file, where it exists, is owned by the user
@@ -38,9 +39,42 @@ fn watched(paths: &Paths) -> Vec<(&'static str, PathBuf)> {
     vec![
         ("the agentcred home", paths.config_dir.clone()),
         ("the config file", paths.config_file()),
+        ("the profiles directory", paths.config_dir.join("profiles")),
         ("the data directory", paths.data_dir.clone()),
         ("the lock directory", paths.lock_dir.clone()),
     ]
+}
+
+/// The rules for one file in a directory [`check`] watches (a profile's file, read on its
+/// own): the file itself, not the directories above it again.
+pub fn check_file(what: &str, path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        let me = rustix::process::geteuid().as_raw();
+        let shown = path.display();
+        if meta.uid() != me && meta.uid() != 0 {
+            return Err(Error::usage(format!(
+                "{what} {shown} belongs to uid {}, not to you (uid {me}); another user could change where agentcred sends secrets",
+                meta.uid()
+            ))
+            .with_hint(format!("remove it, or `chown {me} {shown}` if it is yours")));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(Error::usage(format!(
+                "{what} {shown} is writable by {} (mode {:04o}); another user could change where agentcred sends secrets",
+                if meta.mode() & 0o002 != 0 { "all users" } else { "its group" },
+                meta.mode() & 0o7777
+            ))
+            .with_hint(format!("chmod go-w {shown}")));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (what, path);
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -224,10 +224,13 @@ fn sandbox_demo_key(ctx: &Ctx, provider: Provider, scheme: OperatorScheme) -> Op
             (OperatorKey::ApiKey(Secret::new(key.to_owned())), key)
         }
     };
-    ctx.printer.status(format!(
-        "No {} operator key is configured; using the sandbox's demo key {shown}.",
-        provider.display_name()
-    ));
+    ctx.printer.notice(
+        "sandbox_demo_key",
+        format!(
+            "No {} operator key is configured; using the sandbox's demo key {shown}.",
+            provider.display_name()
+        ),
+    );
     Some(Operator {
         key,
         source: SANDBOX_DEMO_SOURCE.to_owned(),

@@ -84,6 +84,13 @@ impl Paths {
         self.data_dir.join("secrets.json")
     }
 
+    /// The file store's document for one profile's secrets (see `store::file`).
+    pub fn profile_secrets_file(&self, profile: &str) -> PathBuf {
+        self.data_dir
+            .join("secrets")
+            .join(format!("{profile}.json"))
+    }
+
     /// Where one-time secrets go when the store fails after a service answered.
     pub fn rescue_dir(&self) -> PathBuf {
         self.data_dir.join("rescue")

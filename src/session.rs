@@ -167,9 +167,9 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// THE way to get the agent's bearer credential valid for at least `min_valid`, for
-    /// every user that hands it on or checks it (`token`, `exec`, the gateway and MCP broker,
-    /// `status --check`):
+    /// The one way to get the agent's bearer credential valid for at least `min_valid`, for
+    /// every user that hands it on or checks it (`token`, `exec`; the gateway and MCP broker
+    /// and `status --check` through [`Session::bearer_at_best`]):
     ///
     /// - a service without a short-lived credential: the stored agent credential, which does
     ///   not expire;
@@ -188,7 +188,8 @@ impl<'a> Session<'a> {
 
     /// [`Session::bearer`] without the final refusal: the best credential the service gives,
     /// even when it falls short of `min_valid`, for a caller that reports the shortfall with
-    /// the credential's facts (`status --check`) through [`Bearer::shortfall`].
+    /// the credential's facts (`status --check`, through [`Bearer::shortfall`]) or renews it
+    /// again before it matters (the gateway and MCP broker).
     pub fn bearer_at_best(&self, min_valid: Duration) -> Result<Bearer> {
         let spec = self.provider().spec();
         let Some(short_lived) = spec.short_lived.as_ref() else {
@@ -390,4 +391,52 @@ fn min_valid_unmet(
     )
     .with_provider(provider.id())
     .with_hint(format!("ask for --min-valid {got} or less"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_lock_is_re_entrant_on_its_thread_and_exclusive_across_threads() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path());
+        std::fs::create_dir_all(&paths.lock_dir).unwrap();
+        let store = crate::store::FileStore::new(&paths, false);
+
+        let outer = refresh_lock(&paths, "p", &store).unwrap();
+        // The same thread again (a refresh inside a rotation): at once, not after a timeout.
+        let started = std::time::Instant::now();
+        let inner = refresh_lock(&paths, "p", &store).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(1));
+        drop(inner);
+
+        // Another thread waits until the outer one is released (the inner one released
+        // nothing).
+        let (tx, rx) = std::sync::mpsc::channel();
+        let other = {
+            let paths = paths.clone();
+            std::thread::spawn(move || {
+                let store = crate::store::FileStore::new(&paths, false);
+                let _lock = refresh_lock(&paths, "p", &store).unwrap();
+                tx.send(()).unwrap();
+            })
+        };
+        assert!(
+            rx.recv_timeout(Duration::from_millis(300)).is_err(),
+            "not exclusive"
+        );
+        drop(outer);
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("the other thread got the lock once it was released");
+        other.join().unwrap();
+
+        // Another profile's lock is its own.
+        let _p = refresh_lock(&paths, "p", &store).unwrap();
+        let q = std::thread::spawn(move || {
+            let store = crate::store::FileStore::new(&paths, false);
+            refresh_lock(&paths, "q", &store).map(drop).is_ok()
+        });
+        assert!(q.join().unwrap());
+    }
 }

@@ -162,10 +162,13 @@ pub fn switch(
         .store
         .delete(&store::account(&session.name, &new_spare))
     {
-        ctx.printer.warn(format!(
-            "could not delete the copy of the new {} stored as {new_spare}: {}",
-            kinds.noun, e.message
-        ));
+        ctx.printer.warn_coded(
+            "spare_copy_not_deleted",
+            format!(
+                "could not delete the copy of the new {} stored as {new_spare}: {}",
+                kinds.noun, e.message
+            ),
+        );
     }
     Ok(Switched {
         previous_id,

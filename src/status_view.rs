@@ -86,25 +86,32 @@ impl<D: StatusDetails> StatusReport for StatusView<D> {
         let encode = |value: Result<Value, serde_json::Error>| {
             value.map_err(|e| Error::internal(format!("cannot serialize the status: {e}")))
         };
-        let Value::Object(mut map) = encode(serde_json::to_value(&self.common))? else {
-            return Err(Error::internal("the status is not a JSON object"));
-        };
-        let details = encode(serde_json::to_value(&self.details))?;
-        if let Value::Object(fields) = &details {
-            // The deprecated top-level copies; a common field of the same name wins.
-            for (key, value) in fields {
-                if !map.contains_key(key) {
-                    map.insert(key.clone(), value.clone());
-                }
-            }
-        }
-        map.insert("details".into(), details);
-        Ok(Value::Object(map))
+        merged(
+            encode(serde_json::to_value(&self.common))?,
+            encode(serde_json::to_value(&self.details))?,
+        )
     }
 
     fn human(&self, out: &mut Human) {
         self.details.human(&self.common, out);
     }
+}
+
+/// The `--json` document: the common fields, the details under `details`, and the details'
+/// deprecated top-level copies where no common field has the name.
+fn merged(common: Value, details: Value) -> Result<Value> {
+    let Value::Object(mut map) = common else {
+        return Err(Error::internal("the status is not a JSON object"));
+    };
+    if let Value::Object(fields) = &details {
+        for (key, value) in fields {
+            if !map.contains_key(key) {
+                map.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    map.insert("details".into(), details);
+    Ok(Value::Object(map))
 }
 
 impl Serialize for dyn StatusReport {
@@ -195,4 +202,47 @@ fn list(schema: &schemars::Schema, key: &str) -> Vec<Value> {
 pub struct StatusQuery {
     pub network: Option<String>,
     pub tx_limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    struct Details {
+        agent_id: String,
+        color: String,
+    }
+
+    impl StatusDetails for Details {
+        fn human(&self, common: &StatusCommon, out: &mut Human) {
+            out.line(format!("{} is {}", common.profile, self.color));
+        }
+    }
+
+    #[test]
+    fn details_go_under_details_and_stay_at_the_top_where_no_common_field_is() {
+        let json = merged(
+            serde_json::json!({"profile": "p", "agent_id": "common-id", "budget": null}),
+            serde_json::json!({"agent_id": "their-id", "color": "blue"}),
+        )
+        .unwrap();
+        assert_eq!(json["details"]["color"], "blue");
+        assert_eq!(json["color"], "blue", "the deprecated top-level copy");
+        // A common field of the same name wins at the top level.
+        assert_eq!(json["agent_id"], "common-id");
+        assert_eq!(json["details"]["agent_id"], "their-id");
+        assert!(json["budget"].is_null());
+    }
+
+    #[test]
+    fn the_schema_marks_only_the_moved_fields_deprecated() {
+        let schema = crate::output::schema_of::<StatusView<Details>>();
+        let props = schema.get("properties").unwrap();
+        assert_eq!(props["color"]["deprecated"], true);
+        assert!(props["agent_id"].get("deprecated").is_none());
+        assert!(props["profile"].get("deprecated").is_none());
+        assert!(props["details"]["properties"]["color"].is_object());
+        assert_eq!(props["local"]["deprecated"], true);
+    }
 }

@@ -17,7 +17,8 @@ pub struct GlobalArgs {
         global = true,
         env = "AGENTCRED_PROFILE",
         value_name = "NAME",
-        action = clap::ArgAction::Append
+        action = clap::ArgAction::Append,
+        allow_hyphen_values = true
     )]
     pub profiles: Vec<String>,
 
@@ -96,14 +97,14 @@ pub enum LimitAction {
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
     /// Refresh only if the current credential expires within this duration (e.g. 5m)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true)]
     pub if_expiring_within: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Minimum remaining validity of the printed credential
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true, default_value = "60s")]
     pub min_valid: Duration,
     /// Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)
     #[arg(long, env = "AGENTCRED_REASON", value_name = "TEXT")]
@@ -120,7 +121,7 @@ pub struct StatusArgs {
     #[arg(long)]
     pub check: bool,
     /// With --check: a credential must stay valid this long
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s", requires = "check")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true, default_value = "60s", requires = "check")]
     pub min_valid: std::time::Duration,
     /// With --check: at least this much budget must remain (in the budget's currency)
     #[arg(
@@ -288,7 +289,7 @@ pub struct CompletionsArgs {
 pub struct ExecArgs {
     /// Minimum remaining validity of the credential the command gets (raised to what the
     /// service's own tools need; not used with --gateway, which keeps it fresh)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true, default_value = "60s")]
     pub min_valid: Duration,
     /// Give the command no credential at all: start the credential gateway on 127.0.0.1 and
     /// point the command's base URLs at it
@@ -297,6 +298,23 @@ pub struct ExecArgs {
     /// Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)
     #[arg(long, env = "AGENTCRED_REASON", value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Run the command where it cannot reach any stored credential (Linux): agentcred's
+    /// directories, the keyring, the session bus, vault tokens and agentcred's own process are
+    /// out of its reach. Without every protection the command is not started, unless
+    /// `=best-effort`
+    #[arg(
+        long,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "required",
+        value_enum
+    )]
+    pub isolate: Option<crate::isolate::Mode>,
+    /// With --gateway: mint a credential for this run only (named agentcred-run-ID at the
+    /// service) and revoke it when the run ends
+    #[arg(long, requires = "gateway")]
+    pub ephemeral: bool,
     /// The command to run and its arguments (after `--`)
     #[arg(
         value_name = "CMD",
@@ -316,6 +334,10 @@ pub struct GatewayArgs {
     /// Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)
     #[arg(long, env = "AGENTCRED_REASON", value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Mint a credential for this gateway only (named agentcred-run-ID at the service) and
+    /// revoke it when the gateway stops
+    #[arg(long)]
+    pub ephemeral: bool,
 }
 
 #[derive(Debug, Args)]
@@ -405,4 +427,47 @@ pub struct AuditArgs {
 pub enum AuditCommand {
     /// Check the log's hash chain; exit 8 (audit_broken) naming the first bad line
     Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// The profile to freeze (default: the selected one)
+    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Freeze every profile
+    #[arg(long)]
+    pub all: bool,
+    /// Also act at the service: suspend the agent where the service has a suspension, and
+    /// revoke spare and run credentials
+    #[arg(long)]
+    pub upstream: bool,
+    /// Why (recorded with the freeze and shown by every refusal)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnfreezeArgs {
+    /// The profile to unfreeze (default: the selected one)
+    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Unfreeze every profile
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeaksCommand {
+    /// Look for every stored secret value (and its JSON, percent and base64 encodings) in files
+    Scan(LeaksScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LeaksScanArgs {
+    /// Files and directories to scan (directories are walked)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Replace each leaked credential the service lets agentcred replace, then scan again
+    #[arg(long)]
+    pub rotate: bool,
 }

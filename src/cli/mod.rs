@@ -15,9 +15,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::services::{self, RegisterCommand, ServiceCommand};
 use args::{
-    AgentCommand, ApprovalsCommand, AuditArgs, CompletionsArgs, ExecArgs, GatewayArgs, GlobalArgs,
-    LimitsCommand, McpArgs, PolicyCommand, ProfilesCommand, RefreshArgs, SandboxCommand,
-    StatusArgs, TokenArgs,
+    AgentCommand, ApprovalsCommand, AuditArgs, CompletionsArgs, ExecArgs, FreezeArgs, GatewayArgs,
+    GlobalArgs, LeaksCommand, LimitsCommand, McpArgs, PolicyCommand, ProfilesCommand, RefreshArgs,
+    SandboxCommand, StatusArgs, TokenArgs, UnfreezeArgs,
 };
 
 /// The services' names are added by [`command`] from the registry.
@@ -56,6 +56,13 @@ pub enum Command {
     /// Run the credential gateway in the foreground: a loopback server that attaches the
     /// profile's credential to requests sent with its token
     Gateway(GatewayArgs),
+    /// Stop every use of a profile's credentials at once (token, refresh, exec, gateways, mcp)
+    Freeze(FreezeArgs),
+    /// Lift a freeze (an agent suspended with --upstream is reactivated with `agent activate`)
+    Unfreeze(UnfreezeArgs),
+    /// Find stored secret values in files, and rotate what leaked
+    #[command(subcommand)]
+    Leaks(LeaksCommand),
     /// Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check,
     /// request, refresh), never returning a stored secret
     Mcp(McpArgs),

@@ -112,11 +112,13 @@ fn decide(ctx: &Ctx, id: &str, approve: bool) -> Result<()> {
         .field("amount", approval.amount.clone()),
     )?;
     if approve {
-        ctx.printer.status(format!(
-            "Approved {id}: the agent may now repeat that exact request once."
-        ));
+        ctx.printer.notice(
+            "approval_given",
+            format!("Approved {id}: the agent may now repeat that exact request once."),
+        );
     } else {
-        ctx.printer.status(format!("Denied {id}."));
+        ctx.printer
+            .notice("approval_denied", format!("Denied {id}."));
     }
     ctx.printer.print(&DecidedView { approval })
 }

@@ -147,11 +147,14 @@ fn set(ctx: &Ctx, args: PolicySetArgs) -> Result<()> {
             .field("policy_sha256", audit::sha256_hex(text.as_bytes()))
             .field("rules", parsed.rules.len()),
     )?;
-    ctx.printer.status(format!(
+    ctx.printer.notice(
+        "policy_set",
+        format!(
         "Policy of profile '{}' set ({} rules); running gateways and MCP servers take it when they start.",
         args.profile,
         parsed.rules.len()
-    ));
+    ),
+    );
     ctx.printer.print(&view(&args.profile, Some(&parsed)))
 }
 

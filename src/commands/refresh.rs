@@ -62,6 +62,7 @@ impl Render for RefreshView {
 
 pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
     let session = ctx.session()?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     let Some(kind) = provider.spec().short_lived_kind() else {
         return ctx.printer.print(&RefreshView {

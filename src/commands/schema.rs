@@ -63,6 +63,14 @@ pub fn document() -> Value {
         })).collect::<Vec<_>>(),
         "stderr_lines": {
             "description": "under --json every stderr line is one JSON object with schema_version and one of `notice`, `warning` ({code, message}) or `error` (the error object, last)",
+            "notice_codes": crate::output::codes::NOTICES.iter().map(|(code, meaning)| json!({
+                "code": code,
+                "meaning": meaning,
+            })).collect::<Vec<_>>(),
+            "warning_codes": crate::output::codes::WARNINGS.iter().map(|(code, meaning)| json!({
+                "code": code,
+                "meaning": meaning,
+            })).collect::<Vec<_>>(),
         },
     })
 }

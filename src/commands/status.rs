@@ -1,6 +1,7 @@
 //! `agentcred status`: the agent as its service sees it, plus local facts that need no
 //! network: which store holds each secret and when each short-lived credential expires
-//! (decoded from the JWT's `exp`). `--all` shows the local facts of every profile.
+//! (decoded from the JWT's `exp`). `--all` shows the local facts of every profile. A frozen
+//! profile's status is shown and then exits 8 (`frozen`); `--check` reports health `frozen`.
 //!
 //! `--check` (contract §9) judges whether a profile can act now and exits with one code: a
 //! credential valid for `--min-valid` is held or can be minted (refreshing only if it must),
@@ -50,7 +51,9 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
         tx_limit: args.tx_limit,
     };
     let view = services::service(session.provider())?.status(ctx, &session, &query)?;
-    ctx.printer.print(&view)
+    ctx.printer.print(&view)?;
+    // The service's view is shown, and a frozen profile still exits 8 (code `frozen`).
+    crate::freeze::refuse_if_frozen(&session)
 }
 
 /// The wallet flag given, if any.
@@ -150,8 +153,7 @@ fn all(ctx: &Ctx) -> Result<()> {
     let mut profiles = Vec::new();
     for (name, profile) in &config.profiles {
         // Local facts only: no sandbox, no endpoints, no network.
-        let store =
-            crate::store::open_profile(name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+        let store = profile.open_store(name, &ctx.paths)?;
         profiles.push(ProfileFacts {
             common: StatusCommon::new(
                 name,

@@ -32,6 +32,7 @@ impl Render for TokenView {
 
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let session = ctx.session()?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     // An agent the service no longer has (deregistered, deleted) would only move the failure
     // to the caller's next request.

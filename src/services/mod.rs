@@ -67,6 +67,21 @@ pub fn service(provider: Provider) -> Result<&'static dyn Service> {
         })
 }
 
+/// The incident capability of a profile's service (`--ephemeral`, `freeze --upstream`,
+/// `leaks scan --rotate`); exit 2 for a service without one.
+pub fn incident(provider: Provider) -> Result<&'static dyn crate::service::Incident> {
+    service(provider)?.incident().ok_or_else(|| {
+        Error::usage(format!(
+            "{} has no run-scoped credentials or rotation in agentcred",
+            provider.display_name()
+        ))
+        .with_hint(format!(
+            "the services that have: {}",
+            display_names_where(|s| s.incident().is_some())
+        ))
+    })
+}
+
 /// "FluxA, Fluxra, AuthPI and Proxy".
 pub fn display_names() -> String {
     display_names_where(|_| true)

@@ -82,9 +82,9 @@ impl FileStore {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
-    /// The file that keeps `account`: its profile's, or the shared one for an account whose
-    /// prefix cannot be a file name.
-    fn file_of(&self, account: &str) -> PathBuf {
+    /// The file that keeps `account` (or every account of the profile `account`): its
+    /// profile's, or the shared one for an account whose prefix cannot be a file name.
+    pub fn file_of(&self, account: &str) -> PathBuf {
         let prefix = account.split(':').next().unwrap_or_default();
         let plain = !prefix.is_empty()
             && prefix.len() <= 64
@@ -92,7 +92,7 @@ impl FileStore {
             && prefix
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if plain && account.contains(':') {
+        if plain {
             self.dir.join(format!("{prefix}.json"))
         } else {
             self.path.clone()
@@ -101,6 +101,20 @@ impl FileStore {
 
     /// The document at `path`; `None` when the file does not exist.
     fn load(&self, path: &Path) -> Result<Option<Document>> {
+        for dir in [self.data_dir(), self.dir.as_path()] {
+            if let Ok(meta) = std::fs::metadata(dir)
+                && !meta.is_dir()
+            {
+                let dir = dir.display();
+                return Err(Error::store(format!(
+                    "{dir}, where the file store lives, is {}, not a directory",
+                    fsutil::file_type_name(&meta)
+                ))
+                .with_hint(format!(
+                    "move it aside (`mv {dir} {dir}.bad`); agentcred creates the directory, private, on first use"
+                )));
+            }
+        }
         refuse_if_loose(self.data_dir(), "directory holding the file store", "700")?;
         if path.parent() == Some(self.dir.as_path()) {
             refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
@@ -204,6 +218,48 @@ impl FileStore {
         Ok(out)
     }
 
+    /// Every per-profile file.
+    fn files(&self) -> Result<Vec<PathBuf>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == IoKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(Error::store(format!(
+                    "cannot list the file store {}: {e}",
+                    self.dir.display()
+                )));
+            }
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // Temp files of a write in progress start with a dot.
+            if name.ends_with(".json") && !name.starts_with('.') {
+                files.push(entry.path());
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// For `doctor`: every file private and readable, nothing written. Returns what was found.
+    pub fn inspect(&self) -> Result<String> {
+        let mut count = 0;
+        for path in std::iter::once(self.path.clone()).chain(self.files()?) {
+            count += usize::from(self.load(&path)?.is_some());
+        }
+        refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
+        let dir = self.dir.display();
+        Ok(match count {
+            0 => format!("{dir} does not exist yet (it is created, private, on first use)"),
+            n => format!(
+                "{dir}: {n} file{} private (0600 in 0700 directories) and readable",
+                if n == 1 { "" } else { "s" }
+            ),
+        })
+    }
+
     fn lookup(&self, account: &str) -> Result<Option<String>> {
         // The single file wins while it exists: only an older release writes it now.
         if let Some(mut single) = self.load(&self.path)?
@@ -249,6 +305,14 @@ fn corrupt(path: &Path, e: &serde_json::Error) -> Error {
 }
 
 impl SecretStore for FileStore {
+    fn files_of(&self, profile: &str) -> Vec<PathBuf> {
+        // The file of earlier releases wins while it exists, so it is watched too.
+        vec![
+            self.file_of(&super::account(profile, "")),
+            self.path.clone(),
+        ]
+    }
+
     fn kind(&self) -> StoreKind {
         StoreKind::File
     }
@@ -289,6 +353,11 @@ impl SecretStore for FileStore {
         }
         refuse_if_loose(&self.dir, "directory holding the file store", "700")?;
         self.load(&self.path)?;
+        // A file open to others may have leaked already: the store is refused, as a whole,
+        // until it is fixed (a look at each file's mode, not a read).
+        for path in self.files()? {
+            refuse_if_loose(&path, "file store", "600")?;
+        }
         // A writer will need the lock; make sure its directory can be created too.
         FileLock::acquire(&self.lock_path, LOCK_TIMEOUT)
             .map(drop)
@@ -554,10 +623,10 @@ mod tests {
     fn the_single_file_of_earlier_releases_is_read_then_moved_by_the_first_write() {
         let home = tempfile::tempdir().unwrap();
         let store = store_in(home.path());
-        let single = br#"{"version":1,"secrets":{"a:jwt":"j1","a:token":"t1","b:token":"t2","operator:fluxra":"k","odd":"x"}}"#;
+        let single = br#"{"version":1,"secrets":{"a:jwt":"j1","a:token":"t1","b:token":"t2","operator:fluxra":"k","we/ird:x":"x"}}"#;
         fsutil::write_private(store.path(), single).unwrap();
         assert_eq!(store.get("a:jwt").unwrap().unwrap().expose(), "j1");
-        assert_eq!(store.get("odd").unwrap().unwrap().expose(), "x");
+        assert_eq!(store.get("we/ird:x").unwrap().unwrap().expose(), "x");
         assert_eq!(
             std::fs::read(store.path()).unwrap(),
             single,
@@ -571,7 +640,7 @@ mod tests {
             ("b:token", "t2"),
             ("c:token", "t3"),
             ("operator:fluxra", "k"),
-            ("odd", "x"),
+            ("we/ird:x", "x"),
         ] {
             assert_eq!(store.get(account).unwrap().unwrap().expose(), value);
         }
@@ -580,7 +649,7 @@ mod tests {
             serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
         assert_eq!(
             left,
-            serde_json::json!({"version": 1, "secrets": {"odd": "x"}}),
+            serde_json::json!({"version": 1, "secrets": {"we/ird:x": "x"}}),
             "only what cannot have a file of its own stays"
         );
         assert!(store.delete("a:token").unwrap());

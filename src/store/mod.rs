@@ -9,8 +9,10 @@
 //!   attributes `service=agentcred` and `username=ACCOUNT`, so
 //!   `secret-tool lookup service agentcred username ACCOUNT` finds them.
 //! - **file** ([`StoreKind::File`]): one JSON document `{"version":1,"secrets":{ACCOUNT: value}}`
-//!   at [`Paths::secrets_file`], mode 0600 in a 0700 directory, replaced atomically under a
-//!   cross-process lock. A file or directory open to group or others is refused.
+//!   per profile, in the directory `secrets` next to [`Paths::secrets_file`] (the one file of
+//!   earlier releases, read and moved on the first write), mode 0600 in 0700 directories, each
+//!   replaced atomically under one cross-process lock. A file or directory open to group or
+//!   others is refused.
 //! - **vault** ([`StoreKind::Vault`]): one KV v2 document per profile in a HashiCorp Vault or
 //!   OpenBao server shared by many hosts, holding the profile's secrets *and* its record, so
 //!   another host can use the profile by name; see [`vault`]. It offers the two capabilities
@@ -160,6 +162,13 @@ pub trait SecretStore: Send + Sync {
     /// Is the store usable right now (answers, writable)? Called BEFORE a service is asked for a
     /// one-time secret.
     fn check(&self) -> Result<()>;
+    /// The local files whose change means that `profile`'s secrets may have changed, for a
+    /// process that watches them (the gateway, to learn a rotated secret); none for a store
+    /// that keeps nothing in local files.
+    fn files_of(&self, profile: &str) -> Vec<std::path::PathBuf> {
+        let _ = profile;
+        Vec::new()
+    }
     /// A store shared between hosts keeps the profile's record beside its secrets.
     fn shared(&self) -> Option<&dyn SharedProfile> {
         None
@@ -192,6 +201,10 @@ pub trait SharedProfile {
         key: &str,
         change: &mut dyn FnMut(Option<&serde_json::Value>) -> Option<serde_json::Value>,
     ) -> Result<bool>;
+    /// The profile's freeze as every host sees it (`fresh`: not from this process's cache).
+    fn read_freeze(&self, fresh: bool) -> Result<Option<serde_json::Value>>;
+    /// Record (`Some`) or lift (`None`) the freeze for every host.
+    fn write_freeze(&self, freeze: Option<&serde_json::Value>) -> Result<()>;
 }
 
 /// A lock shared by every host that uses a store; see [`vault`] for the lease behind it.
@@ -203,6 +216,27 @@ pub trait DistributedLock {
 
 /// Holds a [`DistributedLock`] until dropped.
 pub trait LockGuard {}
+
+/// The environment variables that hold a store's own credentials (a vault token): long-lived
+/// secrets that no child process may inherit and no output may carry, whichever store a
+/// profile uses.
+pub const CREDENTIAL_ENV: &[&str] = &[vault::TOKEN_ENV, vault::BAO_TOKEN_ENV];
+
+/// Trace the stores' own requests on stderr (`-v`), through `printer`. Process-wide, set once
+/// per context: a store is opened deep inside other calls, far from the flags.
+pub fn set_trace(on: bool, printer: &crate::output::Printer) {
+    vault::set_trace(on, printer);
+}
+
+impl From<StoreKind> for StoreChoice {
+    fn from(kind: StoreKind) -> StoreChoice {
+        match kind {
+            StoreKind::Keychain => StoreChoice::Keychain,
+            StoreKind::File => StoreChoice::File,
+            StoreKind::Vault => StoreChoice::Vault,
+        }
+    }
+}
 
 /// Open the backend of `kind` for operator credentials and other host-local secrets. Opening
 /// does not touch the keychain; the first call does. The vault keeps profiles only.
@@ -264,6 +298,9 @@ impl SecretStore for FaultyRead {
     }
     fn check(&self) -> Result<()> {
         self.inner.check()
+    }
+    fn files_of(&self, profile: &str) -> Vec<std::path::PathBuf> {
+        self.inner.files_of(profile)
     }
     fn shared(&self) -> Option<&dyn SharedProfile> {
         self.inner.shared()
@@ -379,8 +416,8 @@ pub(crate) fn resolve_with(
 /// `--store auto` found no usable keychain: say why, and offer both ways out.
 fn auto_failed(cause: Error, paths: &Paths) -> Error {
     let file_way = format!(
-        "use `--store file` (or AGENTCRED_STORE=file) to keep secrets in {} (mode 0600)",
-        paths.secrets_file().display()
+        "use `--store file` (or AGENTCRED_STORE=file) to keep secrets in private files in {}",
+        paths.data_dir.display()
     );
     let hint = match cause.hint {
         // The keychain's own hint already names `--store file` alongside its specific fix.
@@ -400,26 +437,33 @@ fn auto_failed(cause: Error, paths: &Paths) -> Error {
 pub struct Probe {
     pub check: &'static str,
     pub outcome: Result<String>,
+    /// Whether a failure is a problem here: the store is used (by a profile or an operator
+    /// key), asked for, or configured; otherwise a failure is only shown.
+    pub required: bool,
 }
 
-/// For `agentcred doctor`: each store's own probes, without writing anything. `vault` asks for
-/// the vault probe (when VAULT_ADDR is set or a profile lives there).
-pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
+/// For `agentcred doctor`: each store's own probes, without writing anything. `used` are the
+/// stores that this home's profiles and operator keys live in, `choice` the store `--store`
+/// asks for (`auto`, the default, means the keychain for a real profile).
+pub fn diagnose(paths: &Paths, used: &[StoreKind], choice: Option<StoreChoice>) -> Vec<Probe> {
     let env = StoreEnv::from_process();
+    let keychain_required = used.contains(&StoreKind::Keychain)
+        || matches!(
+            choice,
+            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
+        );
+    // A vault is probed when a profile lives there, --store asks for it, or the environment
+    // points at one.
+    let vault = used.contains(&StoreKind::Vault)
+        || choice == Some(StoreChoice::Vault)
+        || env.vault.configured();
     let mut probes = Vec::new();
 
-    // The file store: its directory and file are private, and the file reads.
-    let file = FileStore::new(paths, false);
-    let path = file.path().display().to_string();
+    // The file store: its directories and files are private, and the files read.
     probes.push(Probe {
         check: "file store",
-        outcome: file.get(&account("agentcred-doctor", "probe")).map(|_| {
-            if file.path().exists() {
-                format!("{path} is private (0600 in a 0700 directory) and readable")
-            } else {
-                format!("{path} does not exist yet (it is created, private, on first use)")
-            }
-        }),
+        required: true,
+        outcome: FileStore::new(paths, false).inspect(),
     });
 
     // The keychain: the session bus first (Linux), then the Secret Service, its default
@@ -429,12 +473,14 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
     if cfg!(target_os = "linux") {
         probes.push(Probe {
             check: "keychain: D-Bus session bus",
+            required: keychain_required,
             outcome: bus.map(|()| "a D-Bus session bus is reachable".to_owned()),
         });
     }
     if bus_ok {
         probes.push(Probe {
             check: "keychain: Secret Service, default collection, lock",
+            required: keychain_required,
             outcome: KeychainStore::platform(&env).check().map(|()| {
                 "the keychain answers, and its default collection is unlocked and writable"
                     .to_owned()
@@ -445,6 +491,7 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
     if vault {
         probes.push(Probe {
             check: "vault: reachable, token accepted, KV v2 mount writable",
+            required: true,
             outcome: vault::location("agentcred-doctor", None, &env.vault)
                 .and_then(|location| {
                     let shown = format!(

@@ -95,9 +95,12 @@ pub fn read(path: &Path) -> crate::error::Result<RescueFile> {
                 std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
             })
         })
-        .map_err(|e| {
-            Error::usage(format!("cannot read the rescue file {shown}: {e}"))
-                .with_hint("give the path the failed command printed (the error's `rescue_file`)")
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
+                not_one(e.to_string())
+            }
+            _ => Error::usage(format!("cannot read the rescue file {shown}: {e}"))
+                .with_hint("give the path the failed command printed (the error's `rescue_file`)"),
         })?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| not_one(format!("not JSON ({e})")))?;

@@ -996,6 +996,32 @@ fn a_new_client_secret_survives_a_store_read_that_fails_after_authpi_answered() 
     assert_eq!(verifier_in_use(&home), old_verifier);
 }
 
+#[test]
+fn a_lost_answer_to_a_verifier_removal_is_checked_before_the_secret_is_deleted() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let added = home
+        .run(&["--json", "verifiers", "add", "secret"])
+        .ok()
+        .json();
+    let id = added["verifier"]["id"].as_str().unwrap().to_owned();
+    let spare = format!("authpi:client_secret@{id}");
+    assert!(home.stored_secrets().contains_key(&spare));
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("{AGENTS}/{agent}/verifiers/{id}"),
+        "mode": "bad_gateway_after",
+    }));
+    let run = home.run(&["verifiers", "remove", &id]).ok();
+    assert!(run.stderr.contains("lost"), "{}", run.stderr);
+    assert!(!verifiers(&home).iter().any(|v| v["id"] == id.as_str()));
+    assert!(
+        !home.stored_secrets().contains_key(&spare),
+        "a stale secret stayed"
+    );
+}
+
 /// Bad input: exit code, a message naming the problem and the way out, nothing sent.
 #[test]
 fn bad_input_table() {
@@ -1200,7 +1226,7 @@ fn a_store_that_cannot_keep_a_new_secret_is_found_before_the_verifier_is_made() 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let path = home.path().join("data/secrets.json");
+        let path = home.secrets_file("authpi");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let run = home.run(&["verifiers", "add", "secret", "--use"]).code(7);
         assert!(run.stderr.contains("chmod"), "{}", run.stderr);

@@ -474,6 +474,112 @@ fn a_lost_revoke_answer_during_rotation_is_checked_with_fluxra_before_anything_i
 }
 
 #[test]
+fn a_lost_answer_to_a_key_creation_strands_no_key() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let old_id = key_in_use(&home).unwrap();
+    let before = home.stored_secrets();
+    // Fluxra makes the key, but its answer (the only copy of the secret) never arrives.
+    server.fault(json!({
+        "method": "POST",
+        "path": format!("/fluxra/api/agents/{agent}"),
+        "mode": "drop_after",
+    }));
+    let run = home.run(&["keys", "rotate"]).code(6);
+    run.mentions(&["no answer", "revoked", &old_id, "still works"]);
+    // Fluxra did make one: it is revoked now, so no live key is held by nobody.
+    assert_eq!(live_keys(&server, &agent), vec![old_id.clone()]);
+    assert_eq!(key_in_use(&home).as_deref(), Some(old_id.as_str()));
+    assert_eq!(
+        home.stored_secrets(),
+        before,
+        "nothing changed in the store"
+    );
+
+    // The same for `keys create`.
+    server.fault(json!({
+        "method": "POST",
+        "path": format!("/fluxra/api/agents/{agent}"),
+        "mode": "drop_after",
+    }));
+    let run = home.run(&["keys", "create", "--name", "spare-one"]).code(6);
+    run.mentions(&["no answer", "revoked"]);
+    assert_eq!(live_keys(&server, &agent), vec![old_id.clone()]);
+
+    // An answer that is refused before Fluxra acts says that nothing was made.
+    server.fault(json!({
+        "method": "POST",
+        "path": format!("/fluxra/api/agents/{agent}"),
+        "status": 503,
+        "count": 5,
+    }));
+    let run = home.run(&["keys", "create"]).code(6);
+    assert!(!run.stderr.contains("revoked"), "{}", run.stderr);
+    assert_eq!(live_keys(&server, &agent), vec![old_id]);
+}
+
+#[test]
+fn keys_revoke_checks_a_lost_answer_and_cleans_up_a_key_already_gone() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let spare = |name: &str| -> String {
+        home.run(&["--json", "keys", "create", "--name", name])
+            .ok()
+            .json()["key"]["key_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // Fluxra revokes the key, but its answer is lost: Fluxra's list says it is gone.
+    let lost = spare("lost");
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/fluxra/api/agents/{agent}/keys/{lost}"),
+        "mode": "bad_gateway_after",
+    }));
+    let run = home.run(&["--json", "keys", "revoke", &lost]).ok();
+    assert_eq!(run.json()["revoked"], true);
+    assert_eq!(
+        run.json()["removed_secrets"],
+        json!([format!("api_key:{lost}")])
+    );
+    assert!(run.stderr.contains("lost"), "{}", run.stderr);
+    assert!(sandbox_key(&server, &agent, &lost)["revoked_at"].is_number());
+    assert_eq!(
+        stored_or_none(&home, &format!("fluxra:api_key:{lost}")),
+        None
+    );
+
+    // A stored spare revoked elsewhere: revoking it here cleans up its useless secret.
+    let gone = spare("gone");
+    let reply = http()
+        .delete(format!(
+            "{}/api/agents/{agent}/keys/{gone}",
+            server.url(FLUXRA_URL)
+        ))
+        .basic_auth(&agent, Some(home.stored("fluxra:recovery_key")))
+        .send()
+        .unwrap();
+    assert_eq!(reply.status(), 204);
+    let run = home.run(&["--json", "keys", "revoke", &gone]).ok();
+    assert_eq!(run.json()["revoked"], false);
+    assert_eq!(
+        run.json()["removed_secrets"],
+        json!([format!("api_key:{gone}")])
+    );
+    assert!(
+        show(&home)["extra_secrets"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+    );
+    let human = home.run(&["keys", "revoke", &gone]).code(3);
+    human.mentions(&["no active key"]);
+}
+
+#[test]
 fn rotate_creates_proves_switches_then_revokes_in_that_order() {
     let server = Server::start();
     let home = registered(&server);

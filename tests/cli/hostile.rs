@@ -245,7 +245,7 @@ pub fn fluxra_behind(server: &Server, evil: &Evil) -> (Home, String, String) {
     home.use_server(server);
     home.run(&["--profile", "fr", "register", "fluxra", "--name", "victim"])
         .ok();
-    let config_path = home.path().join("config.toml");
+    let config_path = home.profile_file("fr");
     let config = std::fs::read_to_string(&config_path).unwrap();
     let sandbox = server.url("AGENTCRED_FLUXRA_URL");
     let moved = config.replace(

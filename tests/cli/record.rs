@@ -45,7 +45,7 @@ fn a_rewritten_shared_record_does_not_re_point_another_host_until_accepted_there
         .ok();
     let mut second = host(&server, &bao);
     second.run(&["--profile", "fleet", "token"]).ok();
-    let config_before = std::fs::read_to_string(second.path().join("config.toml")).unwrap();
+    let config_before = second.config_text();
 
     // The same sandbox under another name stands for "somewhere else".
     let old = server.url("AGENTCRED_FLUXRA_URL");
@@ -55,7 +55,7 @@ fn a_rewritten_shared_record_does_not_re_point_another_host_until_accepted_there
     let run = second.run(&["--profile", "fleet", "refresh"]).code(2);
     run.mentions(&[&old, &new, "profiles remove fleet"]);
     assert_eq!(
-        std::fs::read_to_string(second.path().join("config.toml")).unwrap(),
+        second.config_text(),
         config_before,
         "the host's record was not changed"
     );
@@ -67,6 +67,6 @@ fn a_rewritten_shared_record_does_not_re_point_another_host_until_accepted_there
     // Accepted on this host: forget the profile here, learn the record anew.
     second.run(&["profiles", "remove", "fleet", "--yes"]).ok();
     second.run(&["--profile", "fleet", "token"]).ok();
-    let config = std::fs::read_to_string(second.path().join("config.toml")).unwrap();
+    let config = second.config_text();
     assert!(config.contains(&new), "{config}");
 }

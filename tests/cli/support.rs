@@ -235,31 +235,43 @@ impl Home {
         server.approve_owner(shown["agent_id"].as_str().unwrap());
     }
 
-    /// Every file of the file store: one per profile (`data/secrets/PROFILE.json`), and the
-    /// single file of earlier releases if it is still there.
-    fn secret_files(&self) -> Vec<PathBuf> {
-        let data = self.path().join("data");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("secrets"))
-            .map(|dir| dir.map(|e| e.unwrap().path()).collect())
+    /// Every secret in the file store: its per-profile files, and the single file of
+    /// earlier releases if there is one.
+    pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path().join("data/secrets"))
+            .map(|entries| entries.map(|e| e.unwrap().path()).collect())
             .unwrap_or_default();
-        files.sort();
-        let legacy = data.join("secrets.json");
-        if legacy.exists() {
-            files.insert(0, legacy);
+        files.push(self.path().join("data/secrets.json"));
+        let mut secrets = serde_json::Map::new();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let doc: Value = serde_json::from_str(&text).unwrap();
+            secrets.extend(doc["secrets"].as_object().cloned().unwrap_or_default());
         }
-        files
+        secrets
     }
 
-    pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
-        let files = self.secret_files();
-        let mut all = serde_json::Map::new();
-        for path in files {
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let doc: Value = serde_json::from_str(&text).unwrap();
-            all.extend(doc["secrets"].as_object().cloned().unwrap_or_default());
+    /// The file store's file of `profile`.
+    pub fn secrets_file(&self, profile: &str) -> PathBuf {
+        self.path().join(format!("data/secrets/{profile}.json"))
+    }
+
+    /// The config's file of `profile`.
+    pub fn profile_file(&self, profile: &str) -> PathBuf {
+        self.path().join(format!("profiles/{profile}.toml"))
+    }
+
+    /// The text of every config file: `config.toml` and each profile's.
+    pub fn config_text(&self) -> String {
+        let mut text = std::fs::read_to_string(self.path().join("config.toml")).unwrap_or_default();
+        if let Ok(entries) = std::fs::read_dir(self.path().join("profiles")) {
+            for entry in entries {
+                text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+            }
         }
-        all
+        text
     }
 
     pub fn stored(&self, account: &str) -> String {
@@ -272,15 +284,7 @@ impl Home {
 
     /// Replace one secret in the file store (to simulate a credential the service rejects).
     pub fn overwrite_secret(&self, account: &str, value: &str) {
-        let path = self
-            .secret_files()
-            .into_iter()
-            .find(|path| {
-                let doc: Value =
-                    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-                doc["secrets"].get(account).is_some()
-            })
-            .unwrap_or_else(|| panic!("no {account} in the file store"));
+        let path = self.secrets_file(account.split(':').next().unwrap());
         let mut doc: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         doc["secrets"][account] = Value::String(value.to_owned());
@@ -320,6 +324,18 @@ impl Home {
                 )
             });
             assert_eq!(value["schema_version"], 1, "{args:?}: {line}");
+            // Every notice and warning carries a specific code the schema documents.
+            for kind in ["notice", "warning"] {
+                if let Some(code) = value[kind]["code"].as_str() {
+                    let listed = schema["stderr_lines"][format!("{kind}_codes")]
+                        .as_array()
+                        .is_some_and(|codes| codes.iter().any(|c| c["code"] == code));
+                    assert!(
+                        listed,
+                        "{args:?}: undocumented {kind} code {code:?}: {line}"
+                    );
+                }
+            }
         }
         if run.code != 0 {
             let error = run.error_json();

@@ -36,6 +36,8 @@
 //!   `idempotency_key_in_use` (see `idempotency`).
 //! - Keys select an environment: agents registered with an `lk_dev_` key get `at_dev_` tokens
 //!   and are invisible to `lk_live_` keys, and the other way round.
+//! - An agent token's `lastUsedAt` is set by its first use and then at most once a minute, so
+//!   that reads do not write the state file (as real services coarsen it too).
 //!
 //! # The demo organization
 //!
@@ -1581,6 +1583,35 @@ mod tests {
         assert!(live["token"].as_str().unwrap().starts_with("at_live_"));
         let (status, _) = register(&h, "ghost-user", "user_nobody");
         assert_eq!(status, 404);
+    }
+
+    #[test]
+    fn reads_leave_the_state_file_alone_and_record_a_token_use_once_a_minute() {
+        let h = Harness::start();
+        let (_, a) = register(&h, "quiet", DEMO_USER_ALICE);
+        let (id, token) = (a["id"].as_str().unwrap(), a["token"].as_str().unwrap());
+        // The first use of the token is recorded (a write); the next minute's uses are not.
+        assert_eq!(get(&h, &format!("/v1/agents/{id}"), token).0, 200);
+        let before = std::fs::read(h.state_path()).unwrap();
+        let inode = |p: &std::path::Path| {
+            std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap())
+        };
+        let ino = inode(h.state_path());
+        for path in ["", "/policy", "/cards"] {
+            for key in [token, DEMO_API_KEY] {
+                let (status, body) = get(&h, &format!("/v1/agents/{id}{path}"), key);
+                assert_eq!(status, 200, "{path}: {body}");
+            }
+        }
+        assert_eq!(get(&h, "/v1/agents", DEMO_API_KEY).0, 200);
+        assert_eq!(std::fs::read(h.state_path()).unwrap(), before);
+        assert_eq!(
+            inode(h.state_path()),
+            ino,
+            "not even rewritten with the same bytes"
+        );
+        let (_, log) = h.get("/_sandbox/requests");
+        assert_eq!(log["counts"][format!("GET /proxy/v1/agents/{id}")], 3);
     }
 
     #[test]

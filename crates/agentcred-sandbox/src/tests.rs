@@ -501,6 +501,43 @@ fn concurrent_requests_on_two_servers_are_all_recorded() {
 }
 
 #[test]
+fn reads_leave_the_state_file_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let a = Harness::start();
+    let b = Harness::on(a.state_path());
+    let (_, reg) = register(&a, "Reader");
+    let jwt = reg["jwt"].as_str().unwrap().to_owned();
+    let before = std::fs::read(a.state_path()).unwrap();
+    let ino = std::fs::metadata(a.state_path()).unwrap().ino();
+    std::thread::scope(|scope| {
+        for h in [&a, &b, &a, &b] {
+            let jwt = &jwt;
+            scope.spawn(move || {
+                for path in [
+                    "/fluxa/wallet/api/agent/self/status",
+                    "/fluxa/wallet/api/mandates",
+                ] {
+                    for _ in 0..5 {
+                        let (status, body) = h.get_bearer(path, jwt);
+                        assert_eq!(status, 200, "{body}");
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(std::fs::read(a.state_path()).unwrap(), before);
+    assert_eq!(std::fs::metadata(a.state_path()).unwrap().ino(), ino);
+    let (_, log) = b.get("/_sandbox/requests");
+    assert_eq!(log["counts"]["GET /fluxa/wallet/api/agent/self/status"], 20);
+
+    // A change made through one server is seen by the next read at the other.
+    let agent = reg["agent_id"].as_str().unwrap();
+    set_owner_approval(a.state_path(), "AGENTCRED_FLUXA_WALLET_URL", agent, false).unwrap();
+    let (status, _) = b.get_bearer("/fluxa/wallet/api/agent/self/status", &jwt);
+    assert_eq!(status, 403);
+}
+
+#[test]
 fn dropping_a_sandbox_stops_it() {
     let h = Harness::start();
     let url = h.url("/_sandbox/health");

@@ -10,6 +10,7 @@
 
 pub mod agent;
 pub mod client;
+pub mod incident;
 pub mod register;
 pub mod status;
 pub mod verifiers;
@@ -186,6 +187,10 @@ pub struct Authpi;
 pub static AUTHPI: Authpi = Authpi;
 
 impl Service for Authpi {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::AuthpiIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }

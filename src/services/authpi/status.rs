@@ -108,7 +108,7 @@ pub(super) fn show(
             "The agent and its verifiers need the AuthPI org key: no AuthPI operator credentials ({})",
             operator::how_to_provide(super::PROVIDER)
         );
-        ctx.printer.warn(&note);
+        ctx.printer.warn_coded("operator_key_missing", &note);
         view.details.note = Some(note);
         return Ok(Box::new(view));
     };

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::client::{self as authpi, Core};
 use super::{AuthpiRecord, VerifierRow, core, ensure_agent_exists, render_verifiers, rows};
 use crate::context::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Config;
 use crate::secret::Secret;
@@ -197,10 +197,13 @@ fn add_secret(
                     .and_then(|i| i.exp)
                     .map(timefmt::from_unix_secs);
             }
-            Err(e) => ctx.printer.warn(format!(
-                "the new secret is stored, but getting an access token with it failed: {}",
-                e.message
-            )),
+            Err(e) => ctx.printer.warn_coded(
+                "token_after_new_secret_failed",
+                format!(
+                    "the new secret is stored, but getting an access token with it failed: {}",
+                    e.message
+                ),
+            ),
         }
     }
     ctx.printer.print(&AddedView {
@@ -359,7 +362,29 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
         ))
         .with_provider(authpi::PROVIDER)
     })?;
-    core.remove_verifier(agent_id, id, &etag)?;
+    if let Err(cause) = core.remove_verifier(agent_id, id, &etag) {
+        // The answer was lost: the verifier list says whether it is gone, before anything is
+        // said or deleted here.
+        if cause.kind != ErrorKind::Unavailable {
+            return Err(cause);
+        }
+        match core.list_verifiers(agent_id) {
+            Ok(listed) if !listed.iter().any(|v| v.id == id) => ctx.printer.warn_coded("revoke_answer_lost", format!(
+                "AuthPI's answer to removing verifier {id} was lost, but it no longer lists it: it is removed"
+            )),
+            Ok(_) => return Err(cause),
+            Err(unknown) => {
+                let mut err = cause;
+                err.message = format!(
+                    "{}; asking AuthPI whether verifier {id} is gone failed too ({}), so its stored secret is kept",
+                    err.message, unknown.message
+                );
+                return Err(err.with_hint(format!(
+                    "see `agentcred verifiers list`, and remove {id} again if it is still listed"
+                )));
+            }
+        }
+    }
 
     // Local secrets that belonged to the verifier are useless now.
     let spare = spare_kind(id);
@@ -384,7 +409,7 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
             "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
              Add a new one with `agentcred verifiers add secret --use`."
         );
-        ctx.printer.warn(&note);
+        ctx.printer.warn_coded("credential_in_use_removed", &note);
         Some(note)
     } else {
         None

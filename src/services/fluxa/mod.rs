@@ -6,6 +6,7 @@
 //! from here).
 
 pub mod client;
+pub mod incident;
 pub mod register;
 pub mod status;
 
@@ -197,6 +198,10 @@ pub struct Fluxa;
 pub static FLUXA: Fluxa = Fluxa;
 
 impl Service for Fluxa {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::FluxaIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }

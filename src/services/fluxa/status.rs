@@ -366,7 +366,7 @@ impl StatusDetails for FluxaDetails {
         for b in &self.balances {
             let available = match (&b.available, &b.error) {
                 (_, Some(error)) => format!("unavailable: {error}"),
-                (Some(a), None) => a.human(),
+                (Some(a), None) => a.short(),
                 (None, None) => "-".to_owned(),
             };
             table.add_row(vec![
@@ -401,8 +401,8 @@ impl StatusDetails for FluxaDetails {
                 table.add_row(vec![
                     tables::cell(m.id.as_deref()),
                     tables::cell(m.status.as_deref()),
-                    tables::cell(m.remaining.as_ref().map(Amount::human)),
-                    tables::cell(m.limit.as_ref().map(Amount::human)),
+                    tables::cell(m.remaining.as_ref().map(Amount::short)),
+                    tables::cell(m.limit.as_ref().map(Amount::short)),
                     tables::cell(m.valid_until.as_deref()),
                     tables::cell(m.description.as_deref()),
                 ]);
@@ -432,7 +432,7 @@ impl StatusDetails for FluxaDetails {
                     tables::cell(t.created_at.as_deref()),
                     tables::cell(t.kind.as_deref()),
                     tables::cell(t.status.as_deref()),
-                    tables::cell(t.amount.as_ref().map(Amount::human)),
+                    tables::cell(t.amount.as_ref().map(Amount::short)),
                     tables::cell(t.to_address.as_deref()),
                 ]);
             }

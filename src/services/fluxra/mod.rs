@@ -6,6 +6,7 @@
 //! traffic carries as `Bearer`. Fluxra has no operator key; its own noun is `keys`.
 
 pub mod client;
+pub mod incident;
 pub mod keys;
 pub mod register;
 pub mod status;
@@ -124,6 +125,10 @@ pub struct Fluxra;
 pub static FLUXRA: Fluxra = Fluxra;
 
 impl Service for Fluxra {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::FluxraIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }

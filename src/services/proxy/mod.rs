@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod cards;
 pub mod client;
+pub mod incident;
 pub mod limits;
 pub mod register;
 pub mod status;
@@ -128,6 +129,10 @@ pub struct Proxy;
 pub static PROXY: Proxy = Proxy;
 
 impl Service for Proxy {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::ProxyIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }

@@ -19,7 +19,7 @@ use super::support::{self as common, ProfileToken, TokenView, render_tokens};
 use crate::context::Ctx;
 use crate::output::secrets::SecretReport;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::output::{Human, Output, Render, tables};
 use crate::profile::Config;
 use crate::session::Session;
@@ -268,7 +268,37 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
             "replace it first with `agentcred tokens create --use`, then revoke {token_id}; or pass --force to revoke it anyway"
         )));
     }
-    let token = client.revoke_token(&session.profile.agent_id, token_id)?;
+    let agent_id = &session.profile.agent_id;
+    let token = match client.revoke_token(agent_id, token_id) {
+        Ok(token) => token,
+        // The answer was lost: the service's list says whether the token was revoked, before
+        // anything is said or deleted here.
+        Err(cause) if cause.kind == ErrorKind::Unavailable => {
+            let listed = match client.tokens(agent_id) {
+                Ok(listed) => listed,
+                Err(unknown) => {
+                    let mut err = cause;
+                    err.message = format!(
+                        "{}; asking Proxy whether {token_id} is revoked failed too ({}), so its stored secret is kept",
+                        err.message, unknown.message
+                    );
+                    return Err(err.with_hint(format!(
+                        "see `agentcred tokens list`, and revoke {token_id} again if it is still active"
+                    )));
+                }
+            };
+            match listed.into_iter().find(|t| t.id == token_id) {
+                Some(token) if token.is_active == Some(false) => {
+                    ctx.printer.warn_coded("revoke_answer_lost", format!(
+                        "Proxy's answer to revoking {token_id} was lost, but it lists the token as revoked"
+                    ));
+                    token
+                }
+                _ => return Err(cause),
+            }
+        }
+        Err(cause) => return Err(cause),
+    };
     let view = TokenView::from_api(&token, &mine);
     let in_use = in_use || view.in_profile;
     let mut removed = Vec::new();
@@ -292,7 +322,7 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
         Ok(())
     })?;
     if in_use {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("credential_in_use_removed", format!(
             "profile '{}' used this token: {breaks} until it has a new one; create one with `agentcred --profile {} tokens create --use`",
             session.name, session.name
         ));

@@ -29,6 +29,10 @@
 # - leaks scan: `agentcred leaks scan TREE` against `grep -rnIF -f PATTERNS TREE` (LC_ALL=C)
 #   given the same values in all the same encodings (scripts/leaks-tree.py writes both the
 #   tree, 1,000 files with a 50 MB one, and the patterns), side by side in one hyperfine run.
+# - policy and audit: scripts/bench-boundary.sh (h2load: apt-get install nghttp2-client): the
+#   median of one keep-alive client and the throughput of 16, 2000 requests each, through the
+#   gateway with a 50-rule policy and the audit log, without a policy, and (BASELINE) a build
+#   without either.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
@@ -325,3 +329,5 @@ PY
     medians "$out/scale-token.json"
     medians "$out/scale-register.json"
 fi
+# Policy and audit at the gateway, against BASELINE when given.
+BASELINE_BIN="${BASELINE:-}" scripts/bench-boundary.sh "$bin"

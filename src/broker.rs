@@ -285,6 +285,11 @@ impl Broker {
         self.ask(Some(rejected.clone())).await.map(Some)
     }
 
+    /// Redact `value` from everything that leaves too (an operator key the policy sends).
+    pub fn remember_secret(&self, value: &Secret<String>) {
+        self.shared.remember(std::slice::from_ref(value));
+    }
+
     /// Every secret value the profile holds or held while this broker ran.
     pub fn secrets(&self) -> Secrets {
         self.shared

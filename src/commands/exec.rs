@@ -19,6 +19,7 @@
 use std::time::Duration;
 
 use super::Ctx;
+use crate::audit::Event;
 use crate::child;
 use crate::childenv::{self, Credential};
 use crate::cli::args::ExecArgs;
@@ -61,7 +62,24 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let agent_id = session.profile.agent_id.clone();
     let endpoints = session.endpoints.clone();
 
+    let command = command_name(&args.command);
+    let start = |gateway: bool| {
+        crate::audit::append(
+            &ctx.paths,
+            Event::new("exec_start")
+                .profile(name.clone())
+                .field("command", command.clone())
+                .field("gateway", gateway)
+                .reason(args.reason.as_deref()),
+        )
+    };
     let code = if args.gateway {
+        let guard = crate::guard::for_session(
+            ctx,
+            &session,
+            crate::guard::Via::Gateway,
+            args.reason.clone(),
+        )?;
         let (session, minted) = if args.ephemeral {
             crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
         } else {
@@ -81,6 +99,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
             ctx.global.verbose > 0,
             0,
             asks.clone(),
+            guard,
         ) {
             Ok(running) => running,
             Err(err) => {
@@ -90,6 +109,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 return Err(err);
             }
         };
+        if let Err(err) = start(true) {
+            let _ = running.stop();
+            if let Some(minted) = minted {
+                minted.end(ctx);
+            }
+            return Err(err);
+        }
         ctx.printer.notice(
             "gateway_started",
             format!(
@@ -172,8 +198,17 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 expires_at,
             },
         );
+        start(false)?;
         run_child(&ctx.printer, &args.command, &env, isolation.as_ref())?
     };
+    crate::audit::append(
+        &ctx.paths,
+        Event::new("exec_end")
+            .profile(name.clone())
+            .field("command", command)
+            .field("exit_code", code)
+            .reason(args.reason.as_deref()),
+    )?;
     ctx.set_exit_code(code);
     Ok(())
 }
@@ -189,6 +224,21 @@ fn flag_before_separator(command: &[std::ffi::OsString]) -> Option<String> {
     let separator = argv.iter().position(|a| a == "--");
     let at = argv.iter().position(|a| a == first)?;
     separator.is_none_or(|s| at < s).then(|| first.to_owned())
+}
+
+/// The command's name for the audit log: its program's file name (never its arguments,
+/// which may carry anything).
+fn command_name(command: &[std::ffi::OsString]) -> String {
+    command
+        .first()
+        .map(|program| {
+            std::path::Path::new(program)
+                .file_name()
+                .unwrap_or(program)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default()
 }
 
 /// The isolation plan, after agentcred made itself undumpable (a protection of its own, so

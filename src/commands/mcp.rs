@@ -60,7 +60,7 @@ use crate::checkup;
 use crate::cli::args::McpArgs;
 use crate::duration;
 use crate::error::{Error, Result};
-use crate::gateway::Gateway;
+use crate::gateway::{Answer, Gateway};
 use crate::output::{self, ColorChoice, Printer};
 use crate::profile::Profile;
 use crate::redact::{self, Secrets};
@@ -158,7 +158,7 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
 
     // Ends when the server is done and its handler (the only sender) is dropped.
     for (job, reply) in queue {
-        let done = work(&tools_ctx, &served, job);
+        let done = work(&tools_ctx, &served, args.reason.as_deref(), job);
         let _ = reply.send(done);
     }
     server
@@ -188,7 +188,7 @@ fn refuse_frozen(ctx: &Ctx, served: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn work(ctx: &Ctx, served: &[String], job: Job) -> Done {
+fn work(ctx: &Ctx, served: &[String], reason: Option<&str>, job: Job) -> Done {
     match job {
         Job::ListProfiles => Done::Value(scrub(ctx, served, None, list_profiles(ctx, served))),
         Job::Status(name) => {
@@ -203,7 +203,7 @@ fn work(ctx: &Ctx, served: &[String], job: Job) -> Done {
             let result = refresh(ctx, served, name.clone());
             Done::Value(scrub(ctx, served, name, result))
         }
-        Job::Gateway(name) => match gateway(ctx, served, name.clone()) {
+        Job::Gateway(name) => match gateway(ctx, served, name.clone(), reason) {
             Ok(gateway) => Done::Gateway(Ok(gateway)),
             Err(err) => Done::Gateway(Err(redact::redact_error(
                 &secrets_for(ctx, served, name),
@@ -329,6 +329,14 @@ fn refresh(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value>
     crate::freeze::refuse_if_frozen(&session)?;
     let current = session.secret(kind)?;
     let fresh = session.force_refresh(current.as_ref())?;
+    crate::audit::append(
+        &ctx.paths,
+        crate::audit::Event::new("refresh")
+            .profile(name.clone())
+            .field("via", "mcp")
+            .field("refreshed", fresh.refreshed)
+            .field("expires_at", fresh.expires_at_rfc3339()),
+    )?;
     Ok(json!({
         "profile": name,
         "provider": provider.id(),
@@ -339,16 +347,29 @@ fn refresh(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value>
     }))
 }
 
-fn gateway(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Arc<Gateway>> {
+fn gateway(
+    ctx: &Ctx,
+    served: &[String],
+    asked: Option<String>,
+    reason: Option<&str>,
+) -> Result<Arc<Gateway>> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     services::service(session.provider())?.check_agent_usable(&session)?;
     crate::freeze::refuse_if_frozen(&session)?;
+    let guard = crate::guard::for_session(
+        ctx,
+        &session,
+        crate::guard::Via::Mcp,
+        reason.map(str::to_owned),
+    )?;
     let endpoints = session.endpoints.clone();
     let watch = crate::freeze::Watch::start(&session)?;
     let broker = Broker::start(session, ctx.global.verbose > 0)?;
     Ok(Arc::new(
-        Gateway::new(broker, &endpoints)?.with_freeze_watch(watch),
+        Gateway::new(broker, &endpoints)?
+            .with_guard(guard)
+            .with_freeze_watch(watch),
     ))
 }
 
@@ -482,9 +503,6 @@ impl Handler {
             }));
         }
         let gateway = self.gateway_for(profile_arg(args)).await?;
-        let url = gateway
-            .resolve(path, query.as_deref())
-            .map_err(|refusal| Error::usage(refusal.message(&gateway.endpoint_names())))?;
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         let body = match args.get("body") {
@@ -503,7 +521,17 @@ impl Handler {
                 Body::from(body.to_string())
             }
         };
-        let upstream = gateway.forward(method, url, &headers, body).await?;
+        let upstream = match gateway
+            .exchange(method, path, query.as_deref(), &headers, body)
+            .await?
+        {
+            Answer::Upstream(upstream) => upstream,
+            // The same error object the gateway answers with, as a tool error.
+            Answer::Refused(refused) => return Err(refused.error),
+            Answer::Target(refusal) => {
+                return Err(Error::usage(refusal.message(&gateway.endpoint_names())));
+            }
+        };
         let status = upstream.status.as_u16();
         let response_headers: serde_json::Map<String, Value> = upstream
             .headers

@@ -70,6 +70,15 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
         refreshed: bearer.refreshed,
         token: bearer.token.into_inner(),
     };
+    // The release is on record before the credential leaves.
+    crate::audit::append(
+        &ctx.paths,
+        crate::audit::Event::new("token")
+            .profile(view.profile.clone())
+            .field("refreshed", view.refreshed)
+            .field("expires_at", view.expires_at.clone())
+            .reason(args.reason.as_deref()),
+    )?;
     ctx.printer.print(&view)
 }
 

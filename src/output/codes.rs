@@ -150,6 +150,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "leaks scan --rotate: rotating one leaked credential failed (the reason is in the message)",
     ),
     (
+        "audit_not_written",
+        "an action that happened could not be recorded in the audit log (the reason is in the message)",
+    ),
+    (
         "frozen_here_only",
         "freeze: the shared store could not be written, so the profile is frozen on this host only",
     ),

@@ -734,6 +734,21 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
         "{after:?}"
     );
     s.home.run(&["--reveal", "token"]).ok();
+
+    // The freeze and its lifting are in the audit log, in order, with the reason.
+    let audit = s.home.run(&["--json", "audit"]).ok().json();
+    let events: Vec<&Value> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "freeze" || e["event"] == "unfreeze")
+        .collect();
+    assert_eq!(events.len(), 2, "{audit}");
+    assert_eq!(events[0]["event"], "freeze");
+    assert_eq!(events[0]["reason"], "runaway loop");
+    assert_eq!(events[1]["event"], "unfreeze");
+    assert_eq!(events[1]["was_frozen"], true);
+    s.home.run(&["audit", "verify"]).ok();
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod hostile;
 mod incident;
 mod isolate;
 mod keychain;
+mod policy;
 mod profiles;
 mod proxy;
 mod record;

@@ -3,6 +3,7 @@
 mod architecture;
 mod authpi;
 mod check;
+mod conformance;
 mod contract;
 mod errors;
 mod exec;
@@ -16,6 +17,7 @@ mod hostile;
 mod incident;
 mod isolate;
 mod keychain;
+mod policy;
 mod profiles;
 mod proxy;
 mod record;

@@ -155,12 +155,17 @@ impl Ctx {
             return err;
         }
         let source = if self.global.profile.is_some() {
-            "AGENTCRED_PROFILE"
+            format!("AGENTCRED_PROFILE={name}")
         } else {
-            "the config file's `current`"
+            "the config file's `current`".to_owned()
         };
         err.message = format!("{} (the name '{name}' comes from {source})", err.message);
-        if self.global.profile.is_none() {
+        if self.global.profile.is_some() {
+            err.hint = Some(format!(
+                "set AGENTCRED_PROFILE to an existing profile or unset it; {}",
+                err.hint.unwrap_or_default()
+            ));
+        } else {
             err.hint = Some(format!(
                 "{}; or pick another current profile with `agentcred profiles use NAME`",
                 err.hint.unwrap_or_default()

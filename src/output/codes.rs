@@ -26,6 +26,10 @@ pub const NOTICES: &[(&str, &str)] = &[
         "a request has been waiting for the service's answer for a while",
     ),
     (
+        "long_lived_secret",
+        "token --reveal printed a credential that never expires (an agent token without expiry)",
+    ),
+    (
         "retrying",
         "a request failed in a way that is safe to retry; it is sent again after a pause",
     ),

@@ -652,13 +652,14 @@ fn mcp_exits_0_when_its_client_closes_stdin_before_initialize_and_refuses_an_unk
 fn token_of_a_suspended_proxy_agent_exits_8() {
     let server = Server::start();
     let home = proxy_home(&server, "proxy", "ux-suspended", &[]);
-    home.run(&["token"]).ok();
+    // Proxy's token never expires: `token` prints it with --reveal.
+    home.run(&["--reveal", "token"]).ok();
     home.run(&["agent", "suspend"]).ok();
-    let run = home.run(&["--json", "token"]).code(8);
+    let run = home.run(&["--json", "--reveal", "token"]).code(8);
     assert!(run.stdout.is_empty());
     assert_eq!(run.error_json()["error"]["code"], "agent_suspended");
     home.run(&["agent", "activate"]).ok();
-    home.run(&["token"]).ok();
+    home.run(&["--reveal", "token"]).ok();
 }
 
 #[test]

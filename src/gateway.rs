@@ -13,8 +13,9 @@
 //!   credential as a JWT, the token has a JWT's shape (`alg: none`, far `exp`): it opens the
 //!   gateway and nothing else.
 //! - Absolute-form targets (`GET http://host/...`), `//` anywhere in the path, `.` and `..`
-//!   segments, backslashes, control characters and their percent-encoded forms (`%2e`, `%2f`,
-//!   `%5c`, `%00`...) are refused with 400 before anything is sent; an unknown endpoint name
+//!   segments (also with parameters: `..;x`), backslashes, control characters and their
+//!   percent-encoded forms (`%2e`, `%2f`, `%5c`, `%00`...), `%u` escapes and escapes that do
+//!   not decode to UTF-8 (overlong `%c0%ae`) are refused with 400 before anything is sent; an unknown endpoint name
 //!   is 404. The built URL is checked again to still be under the base URL.
 //! - The child's `Authorization` is replaced with the real credential (the service's bearer
 //!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers (and
@@ -721,13 +722,47 @@ pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), 
             ));
         }
     }
-    if path
-        .split('/')
-        .any(|segment| segment == ".." || segment == ".")
-    {
+    // `..;x` is `..` to servers that strip path parameters (Tomcat, Jetty).
+    if path.split('/').any(|segment| {
+        let head = segment.split(';').next().unwrap_or_default();
+        head == ".." || head == "."
+    }) {
         return Err(Refusal::BadTarget("a '.' or '..' segment in the path"));
     }
+    // `%u002e` is a dot to legacy IIS; overlong UTF-8 (`%c0%ae`) is a dot to lax decoders.
+    if lower.contains("%u") {
+        return Err(Refusal::BadTarget("a '%u' escape in the path"));
+    }
+    if std::str::from_utf8(&percent_decode(path)).is_err() {
+        return Err(Refusal::BadTarget(
+            "an escape that is not UTF-8 (an overlong form?) in the path",
+        ));
+    }
     Ok(())
+}
+
+/// `path` with each `%XX` escape decoded (others left as they are).
+fn percent_decode(path: &str) -> Vec<u8> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A body in a content coding cannot be scanned for secrets as it streams: the gateway asks
@@ -751,7 +786,7 @@ fn refuse_encoded(response: &reqwest::Response, provider: crate::spec::Provider)
         codings.join(", ")
     ))
     .with_provider(provider.id())
-    .with_hint("the gateway asks for identity encoding; a proxy or CDN in front of the service compresses anyway: make it honour Accept-Encoding: identity"))
+    .with_hint("the gateway asks for identity encoding; something in front of the service (a CDN) compresses anyway: make it honour Accept-Encoding: identity"))
 }
 
 /// Request headers never forwarded: a byte range lets the child reassemble a secret from
@@ -1141,6 +1176,12 @@ mod tests {
             "/api/a\\..\\b",
             "api/x",
             "/api/x\u{0}",
+            "/api/..;/x",
+            "/api/.;x/y",
+            "/api/%c0%ae%c0%ae/x",
+            "/api/%e0%80%ae/x",
+            "/api/%u002e%u002e/x",
+            "/api/%ff",
         ] {
             assert!(
                 matches!(check_target(bad, None), Err(Refusal::BadTarget(_))),
@@ -1152,6 +1193,7 @@ mod tests {
             "/api/",
             "/api/v1/agents/ag_1",
             "/wallet/api/a.b/c..d",
+            "/api/caf%c3%a9;v=1",
         ] {
             assert_eq!(check_target(good, None), Ok(()), "{good:?}");
         }

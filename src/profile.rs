@@ -645,13 +645,14 @@ pub fn endpoints_for_profile(
         let recorded = if profile.sandbox {
             sandbox_url(sandbox, spec)?
         } else {
+            // A config file edited by hand (or a sandbox profile marked otherwise): local.
             profile.endpoints.get(spec.name).cloned().ok_or_else(|| {
-                Error::internal(format!(
-                    "profile '{name}' has no recorded {} endpoint",
+                Error::usage(format!(
+                    "profile '{name}' has no recorded {} endpoint (in the config file)",
                     spec.name
                 ))
                 .with_hint(format!(
-                    "remove and register the profile again: agentcred profiles remove {name}"
+                    "restore the config file, or remove and register the profile again: agentcred profiles remove {name}"
                 ))
             })?
         };

@@ -68,12 +68,14 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
     // a secret they will not get.
     let reveals = match &cli.command {
         Command::Register(_) => true,
+        // A credential that never expires is printed only with --reveal.
+        Command::Token(_) => true,
         Command::Service(cmd) => cmd.shows_new_secret(),
         _ => false,
     };
     if ctx.global.reveal && !reveals {
         return Err(crate::error::Error::usage(
-            "--reveal prints a new secret where a command shows one (register, and creating or rotating a key, token or client secret); this command shows none",
+            "--reveal prints a new secret where a command shows one (register, creating or rotating a key, token or client secret, and `token` of a credential that never expires); this command shows none",
         )
         .with_hint(
             "drop --reveal; a stored secret is never printed (`agentcred token` prints the bearer credential)",

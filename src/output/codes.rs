@@ -6,6 +6,18 @@
 /// Notices: progress and facts, silenced by `-q`.
 pub const NOTICES: &[(&str, &str)] = &[
     (
+        "policy_set",
+        "a profile's policy was replaced; gateways and MCP servers started from now on enforce it",
+    ),
+    (
+        "approval_given",
+        "an approval was given: the agent may repeat that exact request once, before it expires",
+    ),
+    (
+        "approval_denied",
+        "an approval request was denied: the request stays refused",
+    ),
+    (
         "run_credential_minted",
         "--ephemeral: a credential was minted for this run (its name and id are in the message)",
     ),
@@ -24,6 +36,10 @@ pub const NOTICES: &[(&str, &str)] = &[
     (
         "waiting",
         "a request has been waiting for the service's answer for a while",
+    ),
+    (
+        "long_lived_secret",
+        "token --reveal printed a credential that never expires (an agent token without expiry)",
     ),
     (
         "retrying",
@@ -158,6 +174,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "leaks scan --rotate: rotating one leaked credential failed (the reason is in the message)",
     ),
     (
+        "audit_not_written",
+        "an action that happened could not be recorded in the audit log (the reason is in the message)",
+    ),
+    (
         "frozen_here_only",
         "freeze: the shared store could not be written, so the profile is frozen on this host only",
     ),
@@ -172,6 +192,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
     (
         "spare_copy_not_deleted",
         "the temporary copy of a new credential stored as a spare could not be deleted",
+    ),
+    (
+        "operator_env_wins",
+        "an operator-key variable is set and wins over the key `login` just stored",
     ),
     (
         "zero_spending_limit",

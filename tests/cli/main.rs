@@ -3,6 +3,7 @@
 mod architecture;
 mod authpi;
 mod check;
+mod conformance;
 mod contract;
 mod errors;
 mod exec;

@@ -74,18 +74,6 @@ pub const NOTICES: &[(&str, &str)] = &[
         "no operator key is configured, so the sandbox's documented demo key is used",
     ),
     (
-        "policy_set",
-        "policy set: the profile's policy is stored; gateways and MCP servers take it when they start",
-    ),
-    (
-        "approval_given",
-        "approvals approve: the held request may now be repeated once",
-    ),
-    (
-        "approval_denied",
-        "approvals deny: the held request stays refused",
-    ),
-    (
         "gateway_started",
         "the credential gateway listens; the message gives its URL",
     ),

@@ -33,6 +33,9 @@
 //!   the same id: 409 `payout_id_conflict`); more than the USDC balance: 400
 //!   `insufficient_balance`. `GET /api/payouts/{payoutId}` → `{"payout": {...}}`; 404
 //!   `payout_not_found`.
+//! - `POST /api/payment/x402V1Payment`, `POST /api/payment/x402V3Payment` and `POST
+//!   /api/v2/payment/x402-payment`: x402 payments from the wallet, debited from its USDC
+//!   balance, monthly budget and (V3, v2) mandate; see [`x402`] for bodies and refusals.
 //!
 //! Bearer checks, in order, as FluxA's `jwtAuth` (seeds/001's error table):
 //! missing, malformed or wrongly signed → 401 `agent_auth_failed` ("invalid");
@@ -81,6 +84,9 @@ use super::support::{
 use super::tokens::{Alg, SigningKey, TokenError};
 use super::{Mount, OwnerApproval, SandboxService};
 use agentcred_core::validate::looks_like_email;
+
+mod x402;
+pub use x402::X402Payment;
 
 /// FluxA in the registry ([`crate::SERVICES`]): `fluxa` in the state file and the knobs.
 pub const SERVICE: SandboxService = SandboxService {
@@ -159,6 +165,9 @@ pub fn wallet_router() -> Router<AppState> {
         .route("/api/mandates/create-intent", post(create_intent))
         .route("/api/payouts", post(create_payout))
         .route("/api/payouts/{payout_id}", get(get_payout))
+        .route("/api/payment/x402V1Payment", post(x402::x402_v1))
+        .route("/api/payment/x402V3Payment", post(x402::x402_v3))
+        .route("/api/v2/payment/x402-payment", post(x402::x402_v2))
 }
 
 /// The owner's pages: plain HTML forms, no JavaScript. GET shows and changes nothing; the
@@ -226,6 +235,8 @@ pub struct FluxaAgent {
     pub vcs: Vec<VcRecord>,
     /// Payouts asked for with `POST /api/payouts`, oldest first.
     pub payouts: Vec<Payout>,
+    /// x402 payments made, oldest first; they head `recentTransactions`.
+    pub payments: Vec<X402Payment>,
 }
 
 /// A payout: waits for the owner's authorization at its `approvalUrl` (providers.md §1.4).
@@ -601,7 +612,13 @@ impl FluxaAgent {
         });
 
         let open = self.mandates.iter().filter(|m| m.is_open(now)).count();
-        let history = self.history();
+        let mut history: Vec<Transaction> = self
+            .payments
+            .iter()
+            .rev()
+            .map(|p| p.transaction(&self.wallet_address))
+            .collect();
+        history.extend(self.history());
         let transactions: Vec<Value> = history
             .iter()
             .take(tx_limit)
@@ -2326,6 +2343,236 @@ mod tests {
         assert_eq!(
             (status, body["code"].as_str()),
             (404, Some("payout_not_found"))
+        );
+    }
+
+    #[test]
+    fn x402_payments_are_debited_from_the_wallet_and_mandate_and_refused_past_them() {
+        use base64::Engine as _;
+        let h = Harness::start();
+        let reg = register_only(&h, "Buyer");
+        let jwt = reg["jwt"].as_str().unwrap();
+        const V1: &str = "/fluxa/wallet/api/payment/x402V1Payment";
+        const V3: &str = "/fluxa/wallet/api/payment/x402V3Payment";
+        const V2: &str = "/fluxa/wallet/api/v2/payment/x402-payment";
+        let pay_to = "0x2222222222222222222222222222222222222222";
+        let direct = |amount: &str| {
+            json!({"scheme": "exact", "network": "base", "amount": amount, "currency": "USDC",
+                   "assetAddress": "0x833589fCD6Edb6E08f4c7C32D4f71b54bdA02913", "payTo": pay_to,
+                   "host": "api.example.com", "resource": "https://api.example.com/data",
+                   "description": "one call", "tokenName": "USD Coin", "tokenVersion": "2",
+                   "validityWindowSeconds": 60})
+        };
+        let v1_text = |body: &Value, token: &str| {
+            let response = h
+                .client
+                .post(h.url(V1))
+                .bearer_auth(token)
+                .json(body)
+                .send()
+                .unwrap();
+            (response.status().as_u16(), response.text().unwrap())
+        };
+        let status = |h: &Harness| {
+            let (code, body) = h.get_bearer("/fluxa/wallet/api/agent/self/status", jwt);
+            assert_eq!(code, 200, "{body}");
+            body
+        };
+        let number = |v: &Value| v.as_str().unwrap().parse::<u64>().unwrap();
+
+        // Refused like every wallet route until the owner authorizes; no token at all: 401.
+        assert_eq!(h.post_json_bearer(V3, jwt, &direct("1")).0, 403);
+        let (code, body) = h.post_json(V3, &direct("1"));
+        assert_eq!(
+            (code, body["code"].as_str()),
+            (401, Some("agent_auth_failed"))
+        );
+        assert_eq!(v1_text(&direct("1"), jwt).0, 403);
+        owner_submits(&h, reg["agent_id"].as_str().unwrap(), "approve");
+        let before = status(&h);
+        let balance = number(&before["balances"]["usdc"]["available"]);
+        let monthly_spent = number(&before["agent"]["monthly"]["spent"]);
+        let wallet = before["agent"]["walletAddress"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mandate = |text: &str| {
+            before["mandates"]["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["naturalLanguage"].as_str().unwrap().contains(text))
+                .unwrap()["mandateId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let open = mandate("100 USDC this month");
+
+        // V1: the X-PAYMENT header value, as text; paid every time it is asked (no idempotency).
+        let (code, text) = v1_text(&direct("2000000"), jwt);
+        assert_eq!(code, 200, "{text}");
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::STANDARD
+                .decode(&text)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["x402Version"], 1);
+        assert_eq!(header["scheme"], "exact");
+        let auth = &header["payload"]["authorization"];
+        assert_eq!(
+            (auth["from"].as_str(), auth["to"].as_str()),
+            (Some(wallet.as_str()), Some(pay_to))
+        );
+        assert_eq!(auth["value"], "2000000");
+        assert_eq!(auth["nonce"].as_str().unwrap().len(), 66);
+        assert_eq!(header["payload"]["signature"].as_str().unwrap().len(), 132);
+        let (code, again) = v1_text(&direct("2000000"), jwt);
+        assert_eq!(code, 200);
+        assert_ne!(again, text, "a second call signs a fresh authorization");
+
+        // V3 under the open mandate.
+        let mut body = direct("3000000");
+        body["mandateId"] = json!(open);
+        let (code, paid) = h.post_json_bearer(V3, jwt, &body);
+        assert_eq!(code, 200, "{paid}");
+        assert_eq!(paid["status"], "ok");
+        assert!(
+            paid["paymentRecordId"]
+                .as_str()
+                .unwrap()
+                .starts_with("pay_")
+        );
+        assert_eq!(
+            paid["xPayment"]["payload"]["authorization"]["value"],
+            "3000000"
+        );
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(paid["xPaymentB64"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&decoded).unwrap(),
+            paid["xPayment"]
+        );
+        assert!(is_iso_ms(&paid["expiresAt"]));
+
+        // v2: the resource's payment request, the USDC option chosen.
+        let request = json!({"x402Version": 1, "accepts": [
+            {"scheme": "exact", "network": "xrpl-mainnet", "maxAmountRequired": "1", "asset": "XRP", "payTo": pay_to},
+            {"scheme": "exact", "network": "base", "maxAmountRequired": "1000000",
+             "asset": "0x833589fCD6Edb6E08f4c7C32D4f71b54bdA02913", "payTo": pay_to,
+             "resource": "https://api.example.com/v2"}]});
+        let (code, paid) = h.post_json_bearer(
+            V2,
+            jwt,
+            &json!({"mandateId": open, "paymentRequestB64":
+                base64::engine::general_purpose::STANDARD.encode(request.to_string())}),
+        );
+        assert_eq!(code, 200, "{paid}");
+        let payload: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::STANDARD
+                .decode(paid["paymentPayloadB64"].as_str().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(payload["accepted"]["amount"], "1000000");
+        let (code, body) = h.post_json_bearer(
+            V2,
+            jwt,
+            &json!({"mandateId": open, "paymentRequest": {"accepts": [request["accepts"][0]]}}),
+        );
+        assert_eq!(
+            (code, body["code"].as_str()),
+            (400, Some("no_supported_payment_option"))
+        );
+
+        // The wallet, the monthly budget, the mandate and the history show all four.
+        let after = status(&h);
+        let total = 2_000_000 + 2_000_000 + 3_000_000 + 1_000_000;
+        assert_eq!(
+            number(&after["balances"]["usdc"]["available"]),
+            balance - total
+        );
+        assert_eq!(
+            number(&after["agent"]["monthly"]["spent"]),
+            monthly_spent + total
+        );
+        let items = after["recentTransactions"]["items"].as_array().unwrap();
+        let amounts: Vec<&str> = items[..4]
+            .iter()
+            .map(|t| t["amount"].as_str().unwrap())
+            .collect();
+        assert_eq!(amounts, ["1000000", "3000000", "2000000", "2000000"]);
+        assert!(
+            items[..4]
+                .iter()
+                .all(|t| t["type"] == "payment" && t["status"] == "completed")
+        );
+        let (_, detail) = h.get_bearer(&format!("/fluxa/wallet/api/mandates/agent/{open}"), jwt);
+        assert_eq!(
+            detail["mandate"]["spentAmount"],
+            (12_500_000 + 4_000_000).to_string()
+        );
+
+        // Refusals, each in the x402 error body, none of them paid.
+        let refused = |body: Value, path: &str| {
+            let (code, body) = h.post_json_bearer(path, jwt, &body);
+            assert!(
+                body["payment_model_context"]["instructions"].is_string(),
+                "{body}"
+            );
+            assert!(body["message"].is_string(), "{body}");
+            (
+                code,
+                body["status"].as_str().unwrap().to_owned(),
+                body["code"].as_str().unwrap().to_owned(),
+                body,
+            )
+        };
+        let with_mandate = |amount: &str, id: &str| {
+            let mut b = direct(amount);
+            b["mandateId"] = json!(id);
+            b
+        };
+        let left = 100_000_000 - 12_500_000 - 4_000_000u64;
+        let (code, s, c, _) = refused(with_mandate(&(left + 1).to_string(), &open), V3);
+        assert_eq!(
+            (code, s.as_str(), c.as_str()),
+            (403, "denied", "mandate_insufficient_budget")
+        );
+        let (code, _, c, b) = refused(with_mandate("1", &mandate("travel")), V3);
+        assert_eq!((code, c.as_str()), (403, "mandate_not_signed"));
+        assert!(
+            b["authorizationUrl"]
+                .as_str()
+                .unwrap()
+                .contains("/mandate/mand_")
+        );
+        let (code, _, c, _) = refused(with_mandate("1", &mandate("web search")), V3);
+        assert_eq!((code, c.as_str()), (403, "mandate_expired"));
+        let (code, _, c, _) = refused(with_mandate("1", &mandate("credits")), V3);
+        assert_eq!((code, c.as_str()), (400, "currency_mismatch"));
+        let (code, _, c, _) = refused(with_mandate("1", "mand_nope"), V3);
+        assert_eq!((code, c.as_str()), (404, "mandate_not_found"));
+        let (code, s, c, _) = refused(direct("1"), V3);
+        assert_eq!(
+            (code, s.as_str(), c.as_str()),
+            (400, "error", "invalid_payment_request")
+        );
+        let monthly_left = 100_000_000 - monthly_spent - total;
+        let (code, _, c, _) = refused(direct(&(monthly_left + 1).to_string()), V1);
+        assert_eq!((code, c.as_str()), (403, "monthly_budget_exceeded"));
+        let (code, _, c, _) = refused(direct("1.5"), V1);
+        assert_eq!((code, c.as_str()), (400, "invalid_payment_request"));
+        let mut xrp = direct("1");
+        xrp["currency"] = json!("XRP");
+        let (code, _, c, _) = refused(xrp, V1);
+        assert_eq!((code, c.as_str()), (400, "no_supported_payment_option"));
+        let final_status = status(&h);
+        assert_eq!(
+            number(&final_status["balances"]["usdc"]["available"]),
+            balance - total
         );
     }
 

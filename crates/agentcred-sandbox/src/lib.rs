@@ -26,6 +26,9 @@
 //! | POST | `/fluxa/wallet/api/mandates/create-intent` | Bearer login JWT | a mandate awaiting the owner's signature; `agentStatus:"needs_wallet_authorization"` before approval |
 //! | POST | `/fluxa/wallet/api/payouts` | Bearer login JWT | a payout awaiting the owner (`pending_authorization`), idempotent by `payoutId` |
 //! | GET | `/fluxa/wallet/api/payouts/{id}` | Bearer login JWT | `{"payout": {...}}` |
+//! | POST | `/fluxa/wallet/api/payment/x402V1Payment` | Bearer login JWT | x402 payment (`amount`, atomic USDC) from the wallet → text: the `X-PAYMENT` value; debits balance and monthly budget; not idempotent |
+//! | POST | `/fluxa/wallet/api/payment/x402V3Payment` | Bearer login JWT | the same under `mandateId` → `{status:"ok", xPaymentB64, xPayment, paymentRecordId, expiresAt}`; debits the mandate too; 403 `mandate_*` refusals |
+//! | POST | `/fluxa/wallet/api/v2/payment/x402-payment` | Bearer login JWT | pays a 402 `paymentRequest`/`paymentRequestB64` under `mandateId` → `{status:"ok", paymentPayloadB64, paymentRecordId, expiresAt}` |
 //! | GET, POST | `/fluxa/agentwallet/add-agent` | none (the owner's page) | HTML: GET shows Approve/Revoke, POST (form `agentId`, `action`) does it; approval funds the wallet |
 //! | GET, POST | `/fluxa/agentwallet/mandate/{mandateId}` | none (the owner's page) | HTML: GET shows the mandate, POST signs it |
 //! | GET | `/fluxra/health` | none | `{status:"healthy", timestamp, version}` |

@@ -1133,3 +1133,226 @@ fn mcp_request_passes_the_same_policy_and_is_audited() {
             .all(|e| e["via"] == "mcp" && e["reason"] == "mcp test")
     );
 }
+
+/// Every x402 payment the sandbox recorded (objects with `payment_record_id`), as
+/// (route, amount).
+fn state_payments(server: &Server) -> Vec<(String, u64)> {
+    fn walk(value: &Value, found: &mut Vec<(String, u64)>) {
+        match value {
+            Value::Object(map) if map.contains_key("payment_record_id") => found.push((
+                map["route"].as_str().unwrap().to_owned(),
+                map["amount"].as_u64().unwrap(),
+            )),
+            Value::Object(map) => map.values().for_each(|v| walk(v, found)),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(&server.state).unwrap()).unwrap();
+    let mut found = Vec::new();
+    walk(&state, &mut found);
+    found
+}
+
+#[test]
+fn fluxa_x402_payments_are_capped_per_request_and_per_window_and_the_ledger_matches_the_wallet() {
+    const V1: &str = "/api/payment/x402V1Payment";
+    const V3: &str = "/api/payment/x402V3Payment";
+    const V2: &str = "/api/v2/payment/x402-payment";
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run(&[
+        "--profile",
+        "fa",
+        "register",
+        "fluxa",
+        "--name",
+        "x402-buyer",
+    ])
+    .ok();
+    home.approve_owner(&server, Some("fa"));
+    set_policy(
+        &home,
+        "fa",
+        r#"
+default = "deny"
+[spend]
+per_request = "5"
+window = "8"
+window_length = "1h"
+[[rule]]
+match = "GET wallet:/api/**"
+action = "allow"
+[[rule]]
+match = "POST wallet:/api/payment/*"
+action = "allow"
+[[rule]]
+match = "POST wallet:/api/v2/payment/x402-payment"
+action = "allow"
+"#,
+    );
+    let gw = Gw::start(&home, &["--profile", "fa", "--reason", "x402 test"]);
+    let (s, before, _) = gw.send("GET", "wallet", "/api/agent/self/status", None);
+    assert_eq!(s, 200, "{before}");
+    let atomic = |v: &Value| v.as_str().unwrap().parse::<u64>().unwrap();
+    let balance = atomic(&before["balances"]["usdc"]["available"]);
+    let monthly_spent = atomic(&before["agent"]["monthly"]["spent"]);
+    let mandate = before["mandates"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["status"] == "signed" && m["currency"] == "USDC")
+        .unwrap();
+    let mandate_id = mandate["mandateId"].as_str().unwrap().to_owned();
+    let mandate_spent = atomic(&mandate["spentAmount"]);
+    let pay = |amount: &str, mandate: Option<&str>| {
+        let mut body = json!({"scheme": "exact", "network": "base", "amount": amount,
+            "currency": "USDC", "assetAddress": "0x833589fCD6Edb6E08f4c7C32D4f71b54bdA02913",
+            "payTo": "0x3333333333333333333333333333333333333333", "host": "api.example.com",
+            "resource": "https://api.example.com/report", "validityWindowSeconds": 60});
+        if let Some(id) = mandate {
+            body["mandateId"] = json!(id);
+        }
+        body
+    };
+    let count = |path: &str| server.count(&format!("POST /fluxa/wallet{path}"));
+    server.clear_requests();
+
+    // (path, body, expected status, the policy's rule when it refuses, reaches the sandbox)
+    let cases: Vec<(&str, Value, u16, Option<&str>, bool)> = vec![
+        // Under the cap: paid from the wallet (V1 answers the X-PAYMENT value as text).
+        (V1, pay("3000000", None), 200, None, true),
+        // One over per_request: refused before anything is sent.
+        (
+            V3,
+            pay("5000001", Some(&mandate_id)),
+            403,
+            Some("spend.per_request"),
+            false,
+        ),
+        (V3, pay("4000000", Some(&mandate_id)), 200, None, true),
+        // Passes the policy, refused by the wallet: its reservation is released.
+        (V3, pay("1000000", Some("mand_unknown")), 404, None, true),
+        // 7 of 8 used: 2 more does not fit, 1 does, then nothing.
+        (V1, pay("2000000", None), 403, Some("spend.window"), false),
+        (V1, pay("1000000", None), 200, None, true),
+        (V1, pay("1", None), 403, Some("spend.window"), false),
+        // The v2 route carries its amount inside an encoded payment request: a cap cannot
+        // count it, so it is refused and reaches nothing.
+        (
+            V2,
+            json!({"mandateId": mandate_id, "paymentRequestB64": "e30="}),
+            403,
+            Some("spend.per_request"),
+            false,
+        ),
+    ];
+    for (path, body, status, rule, reaches) in &cases {
+        let sent_before = count(path);
+        let (got, answer, _) = gw.send("POST", "wallet", path, Some(body.clone()));
+        assert_eq!(got, *status, "{path} {body}: {answer}");
+        if let Some(rule) = rule {
+            assert_eq!(answer["error"]["code"], "refused_by_policy", "{answer}");
+            assert_eq!(answer["error"]["rule"], *rule, "{answer}");
+        }
+        if *status == 404 {
+            assert_eq!(answer["code"], "mandate_not_found", "{answer}");
+        }
+        let sent = count(path) - sent_before;
+        assert_eq!(sent, u64::from(*reaches), "{path} {body}: sent {sent}");
+    }
+    let v2_refusal = requests_in_audit(&home)
+        .into_iter()
+        .find(|e| e["path"] == V2)
+        .unwrap();
+    assert_eq!(v2_refusal["decision"], "deny", "{v2_refusal}");
+
+    // The sandbox paid exactly the three payments the policy let through and it accepted.
+    let paid = state_payments(&server);
+    assert_eq!(
+        paid,
+        [
+            ("x402V1Payment".to_owned(), 3_000_000),
+            ("x402V3Payment".to_owned(), 4_000_000),
+            ("x402V1Payment".to_owned(), 1_000_000),
+        ]
+    );
+    let total: u64 = paid.iter().map(|(_, a)| a).sum();
+    let (s, after, _) = gw.send("GET", "wallet", "/api/agent/self/status", None);
+    assert_eq!(s, 200);
+    assert_eq!(
+        atomic(&after["balances"]["usdc"]["available"]),
+        balance - total
+    );
+    assert_eq!(
+        atomic(&after["agent"]["monthly"]["spent"]),
+        monthly_spent + total
+    );
+    let (_, detail, _) = gw.send(
+        "GET",
+        "wallet",
+        &format!("/api/mandates/agent/{mandate_id}"),
+        None,
+    );
+    assert_eq!(
+        atomic(&detail["mandate"]["spentAmount"]),
+        mandate_spent + 4_000_000
+    );
+    gw.kill();
+
+    // The ledger holds what the wallet paid: the refused and failed requests left nothing.
+    let ledger: Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("data/ledger/fa.json")).unwrap(),
+    )
+    .unwrap();
+    let entries = ledger["entries"].as_array().unwrap();
+    let spent: u64 = entries
+        .iter()
+        .filter(|e| e["spent"] == true)
+        .map(|e| e["amount"].as_str().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(spent, total, "{ledger:#}");
+    assert!(entries.iter().all(|e| e["spent"] == true), "{ledger:#}");
+
+    // `status` shows the budget the payments used.
+    let row = home
+        .run(&["--json", "--profile", "fa", "status"])
+        .ok()
+        .json();
+    let spent_now = (monthly_spent + total).to_string();
+    let remaining = (100_000_000 - monthly_spent - total).to_string();
+    assert_eq!(
+        row["budget"]["spent"]["atomic"],
+        spent_now.as_str(),
+        "{row:#}"
+    );
+    assert_eq!(
+        row["budget"]["remaining"]["atomic"],
+        remaining.as_str(),
+        "{row:#}"
+    );
+
+    // One audit line per payment request, in order, with its decision, amount and answer.
+    let logged: Vec<Value> = requests_in_audit(&home)
+        .into_iter()
+        .filter(|e| e["path"].as_str().unwrap().contains("payment"))
+        .collect();
+    assert_eq!(logged.len(), cases.len(), "{logged:#?}");
+    for ((path, body, status, rule, _), entry) in cases.iter().zip(&logged) {
+        assert_eq!(entry["path"], *path);
+        assert_eq!(entry["endpoint"], "wallet");
+        assert_eq!(entry["status"], *status, "{entry}");
+        assert_eq!(entry["via"], "gateway");
+        assert_eq!(entry["reason"], "x402 test");
+        if let Some(rule) = rule {
+            assert_eq!(entry["decision"], "deny", "{entry}");
+            assert_eq!(entry["rule"], *rule, "{entry}");
+        }
+        if let Some(amount) = body["amount"].as_str() {
+            assert_eq!(entry["amount"]["atomic"], amount, "{entry}");
+        }
+    }
+    assert_no_secret_in_audit(&home, &[]);
+}

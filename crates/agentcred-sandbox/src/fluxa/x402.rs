@@ -14,11 +14,13 @@
 //!   options, amount in `amount` or `maxAmountRequired`); the first `exact` USDC option on an EVM
 //!   network (among `preferredAssets` when given) is paid, under the mandate.
 //!
-//! Every payment is checked, in this order, and refused with the x402 error body
+//! The caller is checked first, as on every wallet route (401 `agent_auth_failed`, 403
+//! `agent_not_authorized`): a caller refused there learns nothing about its body. Then the body,
+//! the mandate, the monthly budget and the balance, and a refusal has the x402 error body
 //! `{status, code, message, payment_model_context: {primer, instructions}}` (`status` is
 //! `"error"` for a bad request, `"denied"` when the wallet or mandate says no):
-//! 400 `invalid_payment_request` (a field missing or malformed); 400 `no_supported_payment_option`
-//! (not USDC on an EVM network); 404 `mandate_not_found`; 403 `mandate_expired`; 403
+//! 400 `invalid_payment_request` (a field missing or malformed) or `no_supported_payment_option`
+//! (not an `exact` USDC payment on an EVM network); 404 `mandate_not_found`; 403 `mandate_expired`; 403
 //! `mandate_not_signed` (with the signing page as `authorizationUrl`; a revoked or disabled
 //! mandate too); 400 `currency_mismatch`; 403 `invalid_payment_request` (a host outside the
 //! mandate's `hostAllowlist`); 403 `mandate_budget_exceeded` (nothing left) or
@@ -388,10 +390,10 @@ fn pay(
     route: &str,
     mandate_id: Option<&str>,
     ask: Ask,
-) -> Result<(X402Payment, String), Response> {
+) -> Result<(X402Payment, String), Box<Response>> {
     let now = now_ms();
     let wallet_app = wallet_app(app);
-    let agent = authorized(doc, headers, now, &wallet_app).map_err(|f| f.response())?;
+    let agent = authorized(doc, headers, now, &wallet_app).map_err(|f| Box::new(f.response()))?;
     let agent_id = agent.agent_id.clone();
     let from = agent.wallet_address.clone();
     let mandate_index = match mandate_id {
@@ -403,7 +405,8 @@ fn pay(
                     "mandate_not_found",
                     format!("no mandate {id} for this agent"),
                 )
-                .response());
+                .response()
+                .into());
             };
             let m = &agent.mandates[index];
             match m.effective_status(now) {
@@ -413,7 +416,8 @@ fn pay(
                         "mandate_expired",
                         format!("mandate {id} expired at {}", iso_ms(m.valid_until)),
                     )
-                    .response());
+                    .response()
+                    .into());
                 }
                 "signed" if m.enabled && m.valid_from <= now => {}
                 status => {
@@ -427,7 +431,7 @@ fn pay(
                     );
                     refusal.authorization_url =
                         (status == "pending_signature").then(|| m.sign_url(&wallet_app));
-                    return Err(refusal.response());
+                    return Err(refusal.response().into());
                 }
             }
             if m.currency != ask.currency {
@@ -438,7 +442,8 @@ fn pay(
                         m.currency, ask.currency
                     ),
                 )
-                .response());
+                .response()
+                .into());
             }
             if !m.host_allowlist.is_empty() {
                 let allowed = ask
@@ -454,7 +459,8 @@ fn pay(
                             ask.host.as_deref().unwrap_or("(none)")
                         ),
                     )
-                    .response());
+                    .response()
+                    .into());
                 }
             }
             let remaining = m.remaining();
@@ -464,7 +470,8 @@ fn pay(
                     "mandate_budget_exceeded",
                     format!("mandate {id} has no budget left"),
                 )
-                .response());
+                .response()
+                .into());
             }
             if ask.amount > remaining {
                 return Err(Refusal::denied(
@@ -475,7 +482,8 @@ fn pay(
                         ask.amount
                     ),
                 )
-                .response());
+                .response()
+                .into());
             }
             Some(index)
         }
@@ -492,7 +500,8 @@ fn pay(
                     ask.amount
                 ),
             )
-            .response());
+            .response()
+            .into());
         }
     }
     if ask.amount > agent.usdc_available {
@@ -503,7 +512,8 @@ fn pay(
                 agent.usdc_available, ask.amount
             ),
         )
-        .response());
+        .response()
+        .into());
     }
 
     let fluxa = doc.service_mut::<FluxaState>();
@@ -527,11 +537,13 @@ fn pay(
         expires_at: now + ask.validity_secs * 1000,
     };
     let Some(agent) = fluxa.agents.get_mut(&agent_id) else {
-        return Err(WALLET_ENVELOPE.response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "the agent vanished",
-        ));
+        return Err(WALLET_ENVELOPE
+            .response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the agent vanished",
+            )
+            .into());
     };
     if let Some(m) = mandate_index.and_then(|i| agent.mandates.get_mut(i)) {
         m.spent = m.spent.saturating_add(payment.amount);
@@ -579,7 +591,7 @@ pub(super) async fn x402_v1(
         };
         match pay(&state, doc, &auth, "x402V1Payment", None, ask) {
             Ok((payment, from)) => text_response(StatusCode::OK, &b64(&payment.x_payment(&from))),
-            Err(response) => response,
+            Err(response) => *response,
         }
     })
     .await
@@ -619,7 +631,7 @@ pub(super) async fn x402_v3(
                     }),
                 )
             }
-            Err(response) => response,
+            Err(response) => *response,
         }
     })
     .await
@@ -668,7 +680,7 @@ pub(super) async fn x402_v2(
                     }),
                 )
             }
-            Err(response) => response,
+            Err(response) => *response,
         }
     })
     .await

@@ -143,8 +143,10 @@ pub struct LimitsSetArgs {
     /// Spending limit in dollars
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
+    /// The period over which spending counts against --spending-limit
     #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,
+    /// What the service does when the agent reaches its limit
     #[arg(long, value_enum, value_name = "ACTION")]
     pub on_limit_exceeded: Option<LimitAction>,
 }
@@ -181,12 +183,14 @@ impl AgentCommand {
 
 #[derive(Debug, Args)]
 pub struct AgentReasonArgs {
+    /// Why, recorded by the service with the change (optional)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct AgentBlockArgs {
+    /// Why, recorded by the service with the block
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
     #[command(flatten)]
@@ -217,6 +221,7 @@ pub enum ProfilesCommand {
 
 #[derive(Debug, Args)]
 pub struct ProfileRemoveArgs {
+    /// The profile to remove
     pub name: String,
     /// Also destroy the profile's shared document in the vault, every version of it, for every
     /// host (asks for confirmation; --yes otherwise)
@@ -228,6 +233,7 @@ pub struct ProfileRemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileMoveArgs {
+    /// The profile to move
     pub name: String,
     /// The store to move the profile's secrets to
     #[arg(long, value_enum, value_name = "STORE")]
@@ -236,11 +242,13 @@ pub struct ProfileMoveArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileNameOpt {
+    /// The profile's name (`profiles list` shows them)
     pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ProfileName {
+    /// The profile's name (`profiles list` shows them)
     pub name: String,
 }
 
@@ -272,6 +280,7 @@ pub struct SandboxServeArgs {
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// The shell to print a completion script for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }

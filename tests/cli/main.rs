@@ -4,6 +4,7 @@ mod architecture;
 mod authpi;
 mod check;
 mod contract;
+mod docs;
 mod errors;
 mod exec;
 mod fluxa;

@@ -307,8 +307,10 @@ pub struct RegisterAuthpiArgs {
     /// AuthPI issuer id (i_...)
     #[arg(long, value_name = "ISS")]
     pub issuer: String,
+    /// The agent's display name
     #[arg(long)]
     pub name: String,
+    /// What the agent does, as the service shows it (optional)
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// AI model identifier (e.g. claude-sonnet-4-5)

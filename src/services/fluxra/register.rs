@@ -245,8 +245,10 @@ pub struct RegisterFluxraArgs {
     /// Agent name: 3-50 letters, digits or '-'
     #[arg(long)]
     pub name: String,
+    /// Contact email for the agent (optional)
     #[arg(long)]
     pub email: Option<String>,
+    /// What the agent does, as the service shows it (optional)
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Name of the first API key

@@ -171,8 +171,10 @@ pub enum CardsCommand {
 
 #[derive(Debug, Args)]
 pub struct CardsCreateArgs {
+    /// What the card is for (the service records it with the card)
     #[arg(long, value_name = "TEXT")]
     pub purpose: String,
+    /// Single-use (closes after one charge) or multi-use
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub card_type: Option<CardType>,
     /// Maximum amount in dollars
@@ -188,5 +190,6 @@ pub enum CardType {
 
 #[derive(Debug, Args)]
 pub struct CardsShowArgs {
+    /// The card's id, as `cards list` shows it
     pub card_id: String,
 }

@@ -298,15 +298,19 @@ pub struct RegisterProxyArgs {
     /// The user who funds the agent (user_...)
     #[arg(long, value_name = "USER")]
     pub user: String,
+    /// The agent's display name
     #[arg(long)]
     pub name: String,
+    /// What the agent does, as the service shows it (optional)
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Spending limit in dollars (e.g. 500 or 12.50)
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
+    /// The period over which spending counts against --spending-limit
     #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,
+    /// What the service does when the agent reaches its limit
     #[arg(long, value_enum, value_name = "ACTION")]
     pub on_limit_exceeded: Option<LimitAction>,
     /// Maximum number of concurrent cards

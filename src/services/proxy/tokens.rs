@@ -340,6 +340,7 @@ pub enum TokensCommand {
 
 #[derive(Debug, Args)]
 pub struct TokensCreateArgs {
+    /// A name for the token, to tell it apart in `tokens list`
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
     /// Make the new token the profile's token (the previous one stays stored as a spare)
@@ -349,6 +350,7 @@ pub struct TokensCreateArgs {
 
 #[derive(Debug, Args)]
 pub struct TokensRevokeArgs {
+    /// The token's id, as `tokens list` shows it
     pub token_id: String,
     /// Allow revoking the token the profile uses
     #[arg(long)]

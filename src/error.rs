@@ -362,6 +362,30 @@ impl Error {
         }
         serde_json::Value::Object(body)
     }
+
+    /// The JSON Schema of [`Error::body`], published by `agentcred schema`. It lists every field
+    /// `body` can write and allows no other, so a field added there must be added here (the
+    /// tests validate every error the binary prints against it).
+    pub fn body_schema() -> serde_json::Value {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        serde_json::json!({
+            "type": "object",
+            "properties": {
+                "code": {"enum": codes, "description": "what went wrong, one of `error_codes`"},
+                "message": {"type": "string", "description": "the problem, for a person"},
+                "hint": {"type": "string", "description": "what to do about it"},
+                "exit_code": {"type": "integer", "minimum": 1, "maximum": 8, "description": "the process's exit code, bound to `code`"},
+                "provider": {"type": "string", "description": "the id of the service the error concerns"},
+                "http_status": {"type": "integer", "description": "the status the service answered with"},
+                "service_code": {"type": "string", "description": "the service's own error code"},
+                "retry_after_s": {"type": "integer", "minimum": 0, "description": "seconds the service asked to wait (rate_limited)"},
+                "authorization_url": {"type": "string", "description": "where the agent's owner approves it (not_authorized_by_owner)"},
+                "rescue_file": {"type": "string", "description": "the 0600 file holding one-time secrets the store could not keep"},
+            },
+            "required": ["code", "message", "exit_code"],
+            "additionalProperties": false,
+        })
+    }
 }
 
 impl fmt::Display for Error {

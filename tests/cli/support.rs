@@ -284,6 +284,8 @@ impl Home {
             return;
         }
         let schema = crate::support::published_schema();
+        let line_schema = jsonschema::validator_for(&schema["stderr_lines"]["schema"])
+            .expect("the published stderr-line schema is a valid JSON Schema");
         for line in run.stderr.lines() {
             let value: Value = serde_json::from_str(line).unwrap_or_else(|e| {
                 panic!(
@@ -292,9 +294,23 @@ impl Home {
                 )
             });
             assert_eq!(value["schema_version"], 1, "{args:?}: {line}");
+            let errors: Vec<String> = line_schema
+                .iter_errors(&value)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{args:?}: a stderr line does not match the published schema: {errors:#?}\n{line}"
+            );
         }
         if run.code != 0 {
             let error = run.error_json();
+            let envelope = jsonschema::validator_for(&schema["error_envelope"])
+                .expect("the published error envelope is a valid JSON Schema");
+            assert!(
+                envelope.is_valid(&error),
+                "{args:?}: the error does not match the published envelope: {error}"
+            );
             let code = error["error"]["code"].as_str().unwrap_or_default();
             let listed = schema["error_codes"]
                 .as_array()

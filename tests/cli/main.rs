@@ -13,6 +13,7 @@ mod gateway;
 mod generated;
 mod hardening;
 mod keychain;
+mod man;
 mod profiles;
 mod proxy;
 mod rules;

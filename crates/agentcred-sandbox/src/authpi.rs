@@ -1585,7 +1585,8 @@ fn issue_token(
     if doc.service::<AuthpiState>().issuer(issuer_id).is_none() {
         return Answer::not_found(&format!("issuer {issuer_id} not found"));
     }
-    let ttl = app.jwt_ttl(doc, SERVICE.key);
+    let now = now_ms();
+    let (iat, exp) = app.jwt_times(doc, SERVICE.key, now.div_euclid(1000));
     let key = match signing_key(doc) {
         Ok(key) => key,
         Err(e) => return Answer::internal(&format!("sandbox signing key unusable: {e}")),
@@ -1638,9 +1639,8 @@ fn issue_token(
             asked
         }
     };
-    let now = now_ms();
-    let iat = now.div_euclid(1000);
-    let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
+    // What is left of it, never negative on the wire (an expired token says 0).
+    let expires_in = (exp - now.div_euclid(1000)).max(0);
     let iss = issuer_url(app, issuer_id);
     let scope = granted.join(" ");
     let claims = json!({
@@ -1665,7 +1665,7 @@ fn issue_token(
     verifier.last_used_at = Some(now);
     Answer::json(
         StatusCode::OK,
-        json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl, "scope": scope}),
+        json!({"access_token": token, "token_type": "Bearer", "expires_in": expires_in, "scope": scope}),
     )
 }
 

@@ -139,6 +139,7 @@ async fn clear_faults(State(app): State<AppState>) -> Response {
 fn knobs_view(app: &AppState, doc: &StateDoc) -> Value {
     json!({
         "jwt_ttl_secs": doc.knobs.effective_jwt_ttls(),
+        "jwt_exp_in_secs": doc.knobs.jwt_exp_in_secs,
         "latency_ms": doc.knobs.latency_ms,
         // Set by AGENTCRED_SANDBOX_JWT_TTL for this process only; wins over jwt_ttl_secs.
         "jwt_ttl_override": app.jwt_ttl_override(),
@@ -154,13 +155,16 @@ async fn get_knobs(State(app): State<AppState>) -> Response {
 }
 
 /// `PUT /_sandbox/knobs`: partial update, e.g. `{"jwt_ttl_secs": {"SERVICE": 2}, "latency_ms": 0}`.
-/// A service's TTL set to `null` goes back to its default. Answers the knobs now in effect.
+/// A service's TTL set to `null` goes back to its default. `{"jwt_exp_in_secs": {"SERVICE": -60}}`
+/// makes the service issue JWTs that expired a minute ago (`null` ends it). Answers the knobs
+/// now in effect.
 async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
     let input = match json_object(&body) {
         Ok(map) => map,
         Err(message) => return bad_request(message),
     };
     let mut ttls: Vec<(String, Option<u64>)> = Vec::new();
+    let mut exps: Vec<(String, Option<i64>)> = Vec::new();
     let mut latency = None;
     for (key, value) in &input {
         match key.as_str() {
@@ -189,6 +193,31 @@ async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
                     }
                 }
             }
+            "jwt_exp_in_secs" => {
+                let Value::Object(per_service) = value else {
+                    return bad_request("jwt_exp_in_secs must be an object of service: seconds");
+                };
+                for (service, offset) in per_service {
+                    if !crate::jwt_ttl_defaults().any(|(s, _)| s == service) {
+                        let known: Vec<&str> = crate::jwt_ttl_defaults().map(|(s, _)| s).collect();
+                        return bad_request(format!(
+                            "no JWTs issued by service {service:?} (known: {})",
+                            known.join(", ")
+                        ));
+                    }
+                    match offset {
+                        Value::Null => exps.push((service.clone(), None)),
+                        v => match v.as_i64() {
+                            Some(secs) => exps.push((service.clone(), Some(secs))),
+                            None => {
+                                return bad_request(format!(
+                                    "jwt_exp_in_secs.{service} must be a whole number of seconds (negative: already expired) or null"
+                                ));
+                            }
+                        },
+                    }
+                }
+            }
             "latency_ms" => match value.as_u64() {
                 Some(ms) if ms <= MAX_LATENCY_MS => latency = Some(ms),
                 _ => {
@@ -206,6 +235,12 @@ async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
             match ttl {
                 Some(secs) => doc.knobs.jwt_ttl_secs.insert(service, secs),
                 None => doc.knobs.jwt_ttl_secs.remove(&service),
+            };
+        }
+        for (service, offset) in exps {
+            match offset {
+                Some(secs) => doc.knobs.jwt_exp_in_secs.insert(service, secs),
+                None => doc.knobs.jwt_exp_in_secs.remove(&service),
             };
         }
         if let Some(ms) = latency {

@@ -617,10 +617,8 @@ fn wallet_app(app: &AppState) -> String {
 
 /// Sign a login JWT for `agent` with the current FluxA lifetime.
 fn login_jwt(app: &AppState, doc: &StateDoc, agent: &FluxaAgent) -> Result<String, TokenError> {
-    let iat = now_ms().div_euclid(1000);
-    let ttl = i64::try_from(app.jwt_ttl(doc, SERVICE.key)).unwrap_or(i64::MAX);
-    let mut claims =
-        json!({"agent_id": agent.agent_id, "iat": iat, "exp": iat.saturating_add(ttl)});
+    let (iat, exp) = app.jwt_times(doc, SERVICE.key, now_ms().div_euclid(1000));
+    let mut claims = json!({"agent_id": agent.agent_id, "iat": iat, "exp": exp});
     if let Some(email) = &agent.email {
         claims["email"] = json!(email);
     }

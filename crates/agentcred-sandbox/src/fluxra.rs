@@ -669,8 +669,9 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
             }
             None => return invalid_request("grant_type is required"),
         }
-        let ttl = handler_app.jwt_ttl(doc, SERVICE.key);
-        let iat = now.div_euclid(1000);
+        let (iat, exp) = handler_app.jwt_times(doc, SERVICE.key, now.div_euclid(1000));
+        // What is left of it, never negative on the wire (an expired JWT says 0).
+        let expires_in = (exp - now.div_euclid(1000)).max(0);
         let claims = json!({
             "iss": "fluxra",
             "sub": agent.agent_id,
@@ -679,7 +680,7 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
             "scopes": key.scopes,
             "jti": uuid_v4(),
             "iat": iat,
-            "exp": iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX)),
+            "exp": exp,
         });
         let jwt = match doc.signing_key().and_then(|k| k.sign(&claims, "JWT", KID)) {
             Ok(jwt) => jwt,
@@ -691,7 +692,7 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
         }
         json_response(
             StatusCode::OK,
-            json!({"access_token": jwt, "token_type": "Bearer", "expires_in": ttl}),
+            json!({"access_token": jwt, "token_type": "Bearer", "expires_in": expires_in}),
         )
     })
     .await

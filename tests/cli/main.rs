@@ -14,6 +14,7 @@ mod generated;
 mod hardening;
 mod keychain;
 mod man;
+mod mcp;
 mod profiles;
 mod proxy;
 mod rules;

@@ -807,6 +807,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print only the names, one per line (for scripts and shell completion; --json prints the full list as usual)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')

@@ -534,7 +534,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -560,7 +560,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -586,7 +586,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -616,7 +616,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -642,7 +642,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -668,7 +668,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -806,7 +806,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -836,7 +836,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -862,7 +862,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -900,7 +900,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -996,7 +996,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1022,7 +1022,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1048,7 +1048,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1074,7 +1074,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1104,7 +1104,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1134,7 +1134,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1958,7 +1958,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1984,7 +1984,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2022,7 +2022,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2132,7 +2132,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2158,7 +2158,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2184,7 +2184,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2210,7 +2210,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2304,7 +2304,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2330,7 +2330,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2356,7 +2356,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2382,7 +2382,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2408,7 +2408,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2434,7 +2434,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2551,14 +2551,14 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__list)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --names --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2588,7 +2588,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2614,7 +2614,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2640,7 +2640,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2666,7 +2666,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2696,7 +2696,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2722,7 +2722,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2784,7 +2784,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2822,7 +2822,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2872,7 +2872,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3014,7 +3014,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3040,7 +3040,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3066,7 +3066,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3156,7 +3156,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3182,7 +3182,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3224,7 +3224,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3254,7 +3254,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3280,7 +3280,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3310,7 +3310,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3406,7 +3406,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3432,7 +3432,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3458,7 +3458,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3484,7 +3484,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3570,7 +3570,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3608,7 +3608,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3732,7 +3732,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3758,7 +3758,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)

@@ -737,6 +737,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
+            cand --names 'Print only the names, one per line (for scripts and shell completion; --json prints the full list as usual)'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'

@@ -24,7 +24,7 @@ function __fish_agentcred_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c agentcred -n "__fish_agentcred_needs_command" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_needs_command" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_needs_command" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -62,7 +62,7 @@ complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "schema" -d 'Pri
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "agent" -d 'The operator\'s lifecycle of the profile\'s agent (AuthPI and Proxy)'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "limits" -d 'Show or set the agent\'s spending limits (FluxA and Proxy)'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -85,7 +85,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l name -d 'The agent\'s display name' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l email -d 'Contact email for the agent (optional)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l client-info -d 'A short identifier of the client software' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -106,7 +106,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l key-name -d 'Name of the first API key' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l scope -d 'Scopes of the first API key (repeatable; default: the service\'s defaults)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l key-expires-in-days -d 'Expiry of the first API key in days (default: no expiry)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -130,7 +130,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l agent-version -d 'Agent version string' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l scope -d 'Scope ceiling for the agent\'s tokens (repeatable)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l metadata -d 'Metadata entry (repeatable)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -161,7 +161,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 notify\t''
 none\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l max-cards -d 'Maximum number of concurrent cards' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -181,7 +181,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "authpi" -d 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "proxy" -d 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -197,7 +197,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l reveal -d 
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -214,7 +214,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s v -l verb
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l if-expiring-within -d 'Refresh only if the current credential expires within this duration (e.g. 5m)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -230,7 +230,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s v -l ver
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l min-valid -d 'Minimum remaining validity of the printed credential' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -249,7 +249,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l min-valid
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l min-remaining -d 'With --check: at least this much budget must remain (in the budget\'s currency)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l network -d 'Network of the wallet balance, for services with a wallet (default base)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l tx-limit -d 'Number of recent wallet transactions (1-100, default 20)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -267,7 +267,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s v -l verb
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l min-valid -d 'Minimum remaining validity of the credential the command gets (raised to what the service\'s own tools need; not used with --gateway, which keeps it fresh)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -284,7 +284,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s v -l verbos
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -299,7 +299,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l reveal -
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -315,7 +315,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l reveal -d 'P
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -335,7 +335,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "revoke" -d 'Revoke an API key'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "rotate" -d 'Create a new key, switch the profile to it, prove it, then revoke the old one'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -353,7 +353,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -d 'A name for the key, to tell it apart in `keys list`' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l scope -d 'Scopes of the new key (repeatable; default: the service\'s defaults)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l expires-in-days -d 'Expiry of the new key in days (default: no expiry)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -369,7 +369,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -385,7 +385,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -405,7 +405,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an API key'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Create a new key, switch the profile to it, prove it, then revoke the old one'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -424,7 +424,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not _
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "add" -d 'Add a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "remove" -d 'Remove a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -439,7 +439,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -457,7 +457,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "secret" -d 'A server-generated client secret, shown once and stored'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "wallet" -d 'A wallet address on a CAIP-2 network'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -477,7 +477,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -496,7 +496,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "create" -d 'Create an agent token, stored as a spare (or as the profile\'s token with --use)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "revoke" -d 'Revoke an agent token'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -512,7 +512,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l name -d 'A name for the token, to tell it apart in `tokens list`' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -528,7 +528,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -548,7 +548,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an agent token, stored as a spare (or as the profile\'s token with --use)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an agent token'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -567,7 +567,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "create" -d 'Create a card'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -586,7 +586,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l type -d 'Single-use (closes after one charge) or multi-use' -r -f -a "single\t''
 multi\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l max-amount -d 'Maximum amount in dollars' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -601,7 +601,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -620,7 +620,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a card'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -641,7 +641,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -649,6 +649,7 @@ vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l names -d 'Print only the names, one per line (for scripts and shell completion; --json prints the full list as usual)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
@@ -656,7 +657,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -671,7 +672,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -686,7 +687,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -706,7 +707,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l to-store -d 'The store to move the profile\'s secrets to' -r -f -a "keychain\t''
 file\t''
 vault\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -727,7 +728,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -747,7 +748,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __f
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'State file (default: the one `--sandbox` uses)' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -762,7 +763,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -781,7 +782,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Play the owner of a sandbox profile\'s agent: approve it (which funds its wallet), or take the approval back with --revoke'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -796,7 +797,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l reveal -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -811,7 +812,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l reveal -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -826,7 +827,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l reve
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -841,7 +842,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l reveal -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -863,7 +864,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "deregister" -d 'Deregister the agent: tokens revoked, cards frozen (Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -879,7 +880,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l reason -d 'Why, recorded by the service with the change (optional)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -894,7 +895,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -910,7 +911,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l reason -d 'Why, recorded by the service with the block' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -926,7 +927,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -942,7 +943,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -965,7 +966,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "deregister" -d 'Deregister the agent: tokens revoked, cards frozen (Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -983,7 +984,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show the spending limit, current spend and what remains'
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Change the spending limit (Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1008,7 +1009,7 @@ allTime\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l on-limit-exceeded -d 'What the service does when the agent reaches its limit' -r -f -a "suspend\t''
 notify\t''
 none\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1080,3 +1081,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from limits" -f -a "show" -d 'Show the spending limit, current spend and what remains'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from limits" -f -a "set" -d 'Change the spending limit (Proxy)'
+function __fish_agentcred_after_profile
+    test (count (commandline -opc)) -gt 1; and test (commandline -opc)[-1] = --profile
+end
+complete -c agentcred -n "__fish_agentcred_after_profile" -f -a "(agentcred profiles list --names 2>/dev/null)"

@@ -207,7 +207,7 @@ pub struct ConfirmArgs {
 #[derive(Debug, Subcommand)]
 pub enum ProfilesCommand {
     /// List profiles
-    List,
+    List(ProfilesListArgs),
     /// Show one profile (default: the selected one)
     Show(ProfileNameOpt),
     /// Make a profile the current one
@@ -217,6 +217,14 @@ pub enum ProfilesCommand {
     Remove(ProfileRemoveArgs),
     /// Move a profile's secrets to another store (copy, verify, then delete the old copies)
     Move(ProfileMoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesListArgs {
+    /// Print only the names, one per line (for scripts and shell completion; --json prints
+    /// the full list as usual)
+    #[arg(long)]
+    pub names: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod architecture;
 mod authpi;
 mod check;
+mod completion;
 mod contract;
 mod docs;
 mod errors;

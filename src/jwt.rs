@@ -400,3 +400,8 @@ mod tests {
         );
     }
 }
+
+/// Scratch violation.
+pub fn scratch_ctx() -> Option<crate::context::Ctx> {
+    None
+}

@@ -210,6 +210,3 @@ pub fn min_valid_unmet(
     .with_provider(provider.id())
     .with_hint(format!("ask for --min-valid {got} or less"))
 }
-
-/// Scratch violation.
-pub const SCRATCH_ID: &str = crate::services::fluxa::SPEC.id;

@@ -913,5 +913,3 @@ mod tests {
         assert_eq!(parse_retry_after(None), None);
     }
 }
-
-// Scratch violation: this file talks about fluxa.

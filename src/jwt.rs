@@ -400,8 +400,3 @@ mod tests {
         );
     }
 }
-
-/// Scratch violation.
-pub fn scratch_ctx() -> Option<crate::context::Ctx> {
-    None
-}

@@ -744,8 +744,3 @@ pub struct KeysRevokeArgs {
     #[arg(long)]
     pub force: bool,
 }
-
-/// Scratch violation.
-pub fn scratch_cli() -> Option<crate::cli::Cli> {
-    None
-}

@@ -41,6 +41,7 @@ pub mod secret;
 pub mod service;
 pub mod services;
 pub mod session;
+pub mod scratch;
 pub mod spec;
 pub mod store;
 pub mod timefmt;

@@ -467,3 +467,8 @@ mod tests {
         assert_eq!(forever.lifetime_days(), None);
     }
 }
+
+/// Scratch violation.
+pub fn scratch_store() -> Option<crate::store::StoreKind> {
+    None
+}

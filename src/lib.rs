@@ -41,7 +41,6 @@ pub mod secret;
 pub mod service;
 pub mod services;
 pub mod session;
-pub mod scratch;
 pub mod spec;
 pub mod store;
 pub mod timefmt;

@@ -104,8 +104,3 @@ pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
     vec![("refresh", schema_of::<RefreshView>())]
 }
-
-/// Scratch violation.
-pub fn scratch_other() {
-    let _ = super::token::run;
-}

@@ -467,8 +467,3 @@ mod tests {
         assert_eq!(forever.lifetime_days(), None);
     }
 }
-
-/// Scratch violation.
-pub fn scratch_store() -> Option<crate::store::StoreKind> {
-    None
-}

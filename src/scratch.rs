@@ -1,1 +1,0 @@
-//! Scratch module.

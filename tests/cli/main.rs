@@ -20,5 +20,6 @@ mod profiles;
 mod proxy;
 mod rules;
 mod secrets;
+mod snapshots;
 mod support;
 mod vault;

@@ -554,6 +554,23 @@ struct Req {
     if_match: Option<String>,
 }
 
+/// Every Core API handler's request: the ids in its path and what its headers say about the
+/// caller, extracted once here instead of in each handler.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Req {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let Path(ids) = Path::<Ids>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Req::new(ids, &parts.headers))
+    }
+}
+
 impl Req {
     fn new(ids: Ids, headers: &HeaderMap) -> Req {
         Req {
@@ -667,6 +684,60 @@ async fn transact(
 async fn read(app: &AppState, act: impl FnOnce(&StateDoc) -> Answer + Send + 'static) -> Response {
     app.read_response(ENVELOPE, move |doc| act(doc).into_response())
         .await
+}
+
+/// The prologue every Core API handler shares: who asks (the org key, and the account and
+/// issuer in the path) is settled before anything is read, then `act` answers.
+async fn read_authorized(
+    app: &AppState,
+    req: Req,
+    act: impl FnOnce(&AuthpiState, &Req) -> Answer + Send + 'static,
+) -> Response {
+    read(app, move |doc| {
+        let state = doc.service::<AuthpiState>();
+        match authorize(state, &req) {
+            Ok(()) => act(state, &req),
+            Err(answer) => answer,
+        }
+    })
+    .await
+}
+
+/// [`read_authorized`] for a change, in one transaction.
+async fn transact_authorized(
+    app: &AppState,
+    req: Req,
+    act: impl FnOnce(&mut AuthpiState, &Req) -> Answer + Send + 'static,
+) -> Response {
+    transact(app, move |doc| {
+        let state = doc.service_mut::<AuthpiState>();
+        match authorize(state, &req) {
+            Ok(()) => act(state, &req),
+            Err(answer) => answer,
+        }
+    })
+    .await
+}
+
+/// [`read_authorized`] for a POST that honours `Idempotency-Key` ([`idempotent`]): the key and
+/// the request's fingerprint come from its headers, URI and body.
+async fn idempotent_authorized(
+    app: &AppState,
+    req: Req,
+    (headers, uri, body): (&HeaderMap, &Uri, &[u8]),
+    act: impl FnOnce(&mut AuthpiState, &Req) -> Answer + Send + 'static,
+) -> Response {
+    let key = header_value(headers, "idempotency-key");
+    let fingerprint = fingerprint(uri, body);
+    let act_req = req.clone();
+    idempotent(app, &req, key, fingerprint, move |doc| {
+        let state = doc.service_mut::<AuthpiState>();
+        match authorize(state, &act_req) {
+            Ok(()) => act(state, &act_req),
+            Err(answer) => answer,
+        }
+    })
+    .await
 }
 
 /// What the first transaction of an idempotent request decided.
@@ -913,19 +984,9 @@ async fn me(State(app): State<AppState>, headers: HeaderMap) -> Response {
     .await
 }
 
-async fn list_agents(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    let req = Req::new(ids, &headers);
+async fn list_agents(State(app): State<AppState>, req: Req, uri: Uri) -> Response {
     let query = uri.query().map(str::to_owned);
-    read(&app, move |doc| {
-        let state = doc.service::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+    read_authorized(&app, req, move |state, req| {
         let q = |name: &str| query_param(query.as_deref(), name);
         let limit = match q("limit") {
             None => DEFAULT_PAGE,
@@ -1006,27 +1067,18 @@ async fn list_agents(
 
 async fn create_agent(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
-    let key = header_value(&headers, "idempotency-key");
-    let fingerprint = fingerprint(&uri, &body);
     let input = json_object_body(&headers, &body);
-    let act_req = req.clone();
-    idempotent(&app, &req, key, fingerprint, move |doc| {
-        let req = act_req;
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+    idempotent_authorized(&app, req, (&headers, &uri, &body), move |state, req| {
         let input = match input {
             Ok(map) => map,
             Err(message) => return Answer::invalid(&message),
         };
-        let agent = match new_agent(&input, &req) {
+        let agent = match new_agent(&input, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -1088,40 +1140,24 @@ fn new_agent(input: &Map<String, Value>, req: &Req) -> Result<AuthpiAgent, Answe
     })
 }
 
-async fn get_agent(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    read(&app, move |doc| {
-        let state = doc.service::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
-        match find_agent(state, &req) {
-            Ok(agent) => Answer::data(StatusCode::OK, agent.view(), agent.etag()),
-            Err(answer) => answer,
-        }
+async fn get_agent(State(app): State<AppState>, req: Req) -> Response {
+    read_authorized(&app, req, move |state, req| match find_agent(state, req) {
+        Ok(agent) => Answer::data(StatusCode::OK, agent.view(), agent.etag()),
+        Err(answer) => answer,
     })
     .await
 }
 
 async fn update_agent(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
     let input = json_object_body(&headers, &body);
-    transact(&app, move |doc| {
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+    transact_authorized(&app, req, move |state, req| {
         state.provision_demo();
-        let agent = match find_agent_mut(state, &req) {
+        let agent = match find_agent_mut(state, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -1247,18 +1283,9 @@ fn apply_patch(agent: &mut AuthpiAgent, input: &Map<String, Value>) -> Result<()
     Ok(())
 }
 
-async fn delete_agent(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    transact(&app, move |doc| {
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
-        let etag = match find_agent(state, &req) {
+async fn delete_agent(State(app): State<AppState>, req: Req) -> Response {
+    transact_authorized(&app, req, move |state, req| {
+        let etag = match find_agent(state, req) {
             Ok(agent) => agent.etag(),
             Err(answer) => return answer,
         };
@@ -1272,27 +1299,16 @@ async fn delete_agent(
     .await
 }
 
-async fn list_verifiers(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    read(&app, move |doc| {
-        let state = doc.service::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
+async fn list_verifiers(State(app): State<AppState>, req: Req) -> Response {
+    read_authorized(&app, req, move |state, req| match find_agent(state, req) {
+        Ok(agent) => {
+            let data: Vec<Value> = agent.verifiers.iter().map(|v| v.view(&agent.id)).collect();
+            Answer::json(
+                StatusCode::OK,
+                json!({"data": data, "has_more": false, "next_cursor": null}),
+            )
         }
-        match find_agent(state, &req) {
-            Ok(agent) => {
-                let data: Vec<Value> = agent.verifiers.iter().map(|v| v.view(&agent.id)).collect();
-                Answer::json(
-                    StatusCode::OK,
-                    json!({"data": data, "has_more": false, "next_cursor": null}),
-                )
-            }
-            Err(answer) => answer,
-        }
+        Err(answer) => answer,
     })
     .await
 }
@@ -1307,23 +1323,14 @@ fn not_modifiable(agent: &AuthpiAgent) -> Answer {
 
 async fn add_verifier(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
-    let key = header_value(&headers, "idempotency-key");
-    let fingerprint = fingerprint(&uri, &body);
     let input = json_object_body(&headers, &body);
-    let act_req = req.clone();
-    idempotent(&app, &req, key, fingerprint, move |doc| {
-        let req = act_req;
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
-        if let Err(answer) = find_agent(state, &req) {
+    idempotent_authorized(&app, req, (&headers, &uri, &body), move |state, req| {
+        if let Err(answer) = find_agent(state, req) {
             return answer;
         }
         let input = match input {
@@ -1350,7 +1357,7 @@ async fn add_verifier(
             ));
         }
         state.provision_demo();
-        let agent = match find_agent_mut(state, &req) {
+        let agent = match find_agent_mut(state, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -1460,19 +1467,10 @@ fn new_verifier(input: &Map<String, Value>) -> Result<(Verifier, Option<String>)
     Ok((verifier, None))
 }
 
-async fn remove_verifier(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    transact(&app, move |doc| {
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+async fn remove_verifier(State(app): State<AppState>, req: Req) -> Response {
+    transact_authorized(&app, req, move |state, req| {
         state.provision_demo();
-        let agent = match find_agent_mut(state, &req) {
+        let agent = match find_agent_mut(state, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -2011,11 +2009,10 @@ async fn userinfo(
 /// Core API's `{"data": ...}` envelope.
 async fn introspect_at_core(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
     let input = json_object_body(&headers, &body);
     let iss = issuer_url(&app, &req.ids.issuer_id);
     read(&app, move |doc| {

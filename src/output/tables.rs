@@ -40,6 +40,10 @@ pub fn new(styled: bool, header: &[&str]) -> Table {
     if styled {
         table.load_style(UTF8_FULL_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Dynamic);
+        // Styled means stdout is a terminal: the table fits its width.
+        if let Some((terminal_size::Width(width), _)) = terminal_size::terminal_size() {
+            table.set_width(width);
+        }
     } else {
         table.load_style(NOTHING);
         table.set_content_arrangement(ContentArrangement::Disabled);

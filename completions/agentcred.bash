@@ -31,6 +31,9 @@ _agentcred() {
             agentcred,exec)
                 cmd="agentcred__subcmd__exec"
                 ;;
+            agentcred,freeze)
+                cmd="agentcred__subcmd__freeze"
+                ;;
             agentcred,gateway)
                 cmd="agentcred__subcmd__gateway"
                 ;;
@@ -42,6 +45,9 @@ _agentcred() {
                 ;;
             agentcred,keys)
                 cmd="agentcred__subcmd__keys"
+                ;;
+            agentcred,leaks)
+                cmd="agentcred__subcmd__leaks"
                 ;;
             agentcred,limits)
                 cmd="agentcred__subcmd__limits"
@@ -78,6 +84,9 @@ _agentcred() {
                 ;;
             agentcred,tokens)
                 cmd="agentcred__subcmd__tokens"
+                ;;
+            agentcred,unfreeze)
+                cmd="agentcred__subcmd__unfreeze"
                 ;;
             agentcred,verifiers)
                 cmd="agentcred__subcmd__verifiers"
@@ -163,6 +172,9 @@ _agentcred() {
             agentcred__subcmd__help,exec)
                 cmd="agentcred__subcmd__help__subcmd__exec"
                 ;;
+            agentcred__subcmd__help,freeze)
+                cmd="agentcred__subcmd__help__subcmd__freeze"
+                ;;
             agentcred__subcmd__help,gateway)
                 cmd="agentcred__subcmd__help__subcmd__gateway"
                 ;;
@@ -174,6 +186,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,keys)
                 cmd="agentcred__subcmd__help__subcmd__keys"
+                ;;
+            agentcred__subcmd__help,leaks)
+                cmd="agentcred__subcmd__help__subcmd__leaks"
                 ;;
             agentcred__subcmd__help,limits)
                 cmd="agentcred__subcmd__help__subcmd__limits"
@@ -210,6 +225,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help,tokens)
                 cmd="agentcred__subcmd__help__subcmd__tokens"
+                ;;
+            agentcred__subcmd__help,unfreeze)
+                cmd="agentcred__subcmd__help__subcmd__unfreeze"
                 ;;
             agentcred__subcmd__help,verifiers)
                 cmd="agentcred__subcmd__help__subcmd__verifiers"
@@ -252,6 +270,9 @@ _agentcred() {
                 ;;
             agentcred__subcmd__help__subcmd__keys,rotate)
                 cmd="agentcred__subcmd__help__subcmd__keys__subcmd__rotate"
+                ;;
+            agentcred__subcmd__help__subcmd__leaks,scan)
+                cmd="agentcred__subcmd__help__subcmd__leaks__subcmd__scan"
                 ;;
             agentcred__subcmd__help__subcmd__limits,set)
                 cmd="agentcred__subcmd__help__subcmd__limits__subcmd__set"
@@ -345,6 +366,18 @@ _agentcred() {
                 ;;
             agentcred__subcmd__keys__subcmd__help,rotate)
                 cmd="agentcred__subcmd__keys__subcmd__help__subcmd__rotate"
+                ;;
+            agentcred__subcmd__leaks,help)
+                cmd="agentcred__subcmd__leaks__subcmd__help"
+                ;;
+            agentcred__subcmd__leaks,scan)
+                cmd="agentcred__subcmd__leaks__subcmd__scan"
+                ;;
+            agentcred__subcmd__leaks__subcmd__help,help)
+                cmd="agentcred__subcmd__leaks__subcmd__help__subcmd__help"
+                ;;
+            agentcred__subcmd__leaks__subcmd__help,scan)
+                cmd="agentcred__subcmd__leaks__subcmd__help__subcmd__scan"
                 ;;
             agentcred__subcmd__limits,help)
                 cmd="agentcred__subcmd__limits__subcmd__help"
@@ -527,7 +560,7 @@ _agentcred() {
 
     case "${cmd}" in
         agentcred)
-            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
+            opts="-v -q -h -V --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help --version register login logout refresh token status exec gateway freeze unfreeze leaks mcp keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1093,13 +1126,47 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__exec)
-            opts="-v -q -h --min-valid --gateway --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --min-valid --gateway --isolate --ephemeral --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --min-valid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolate)
+                    COMPREPLY=($(compgen -W "required best-effort" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__freeze)
+            opts="-v -q -h --all --upstream --reason --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1123,7 +1190,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__gateway)
-            opts="-v -q -h --port --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --port --ephemeral --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,7 +1220,7 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help)
-            opts="register login logout refresh token status exec gateway mcp keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
+            opts="register login logout refresh token status exec gateway freeze unfreeze leaks mcp keys verifiers tokens cards profiles sandbox import doctor completions schema agent limits help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1362,6 +1429,20 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__freeze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__gateway)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1461,6 +1542,34 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__help__subcmd__keys__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__leaks)
+            opts="scan"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__help__subcmd__leaks__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1866,6 +1975,20 @@ _agentcred() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentcred__subcmd__help__subcmd__unfreeze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentcred__subcmd__help__subcmd__verifiers)
             opts="list add remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2178,6 +2301,100 @@ _agentcred() {
             ;;
         agentcred__subcmd__keys__subcmd__rotate)
             opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__leaks)
+            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help scan help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__leaks__subcmd__help)
+            opts="scan help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__leaks__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__leaks__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__leaks__subcmd__scan)
+            opts="-v -q -h --rotate --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3427,6 +3644,32 @@ _agentcred() {
         agentcred__subcmd__tokens__subcmd__revoke)
             opts="-v -q -h --force --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto keychain file vault" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentcred__subcmd__unfreeze)
+            opts="-v -q -h --all --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

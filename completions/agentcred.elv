@@ -41,6 +41,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand status 'Show the agent''s state at the service and the profile''s local credential facts'
             cand exec 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)'
             cand gateway 'Run the credential gateway in the foreground: a loopback server that attaches the profile''s credential to requests sent with its token'
+            cand freeze 'Stop every use of a profile''s credentials at once (token, refresh, exec, gateways, mcp)'
+            cand unfreeze 'Lift a freeze (an agent suspended with --upstream is reactivated with `agent activate`)'
+            cand leaks 'Find stored secret values in files, and rotate what leaked'
             cand mcp 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret'
             cand keys 'Manage Fluxra API keys'
             cand verifiers 'Manage AuthPI agent verifiers'
@@ -267,10 +270,29 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;exec'= {
             cand --min-valid 'Minimum remaining validity of the credential the command gets (raised to what the service''s own tools need; not used with --gateway, which keeps it fresh)'
+            cand --isolate 'Run the command where it cannot reach any stored credential (Linux): agentcred''s directories, the keyring, the session bus, vault tokens and agentcred''s own process are out of its reach. Without every protection the command is not started, unless `=best-effort`'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
             cand --gateway 'Give the command no credential at all: start the credential gateway on 127.0.0.1 and point the command''s base URLs at it'
+            cand --ephemeral 'With --gateway: mint a credential for this run only (named agentcred-run-ID at the service) and revoke it when the run ends'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'agentcred;gateway'= {
+            cand --port 'Port on 127.0.0.1 (0 picks a free one)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --ephemeral 'Mint a credential for this gateway only (named agentcred-run-ID at the service) and revoke it when the gateway stops'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
@@ -282,8 +304,41 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'agentcred;gateway'= {
-            cand --port 'Port on 127.0.0.1 (0 picks a free one)'
+        &'agentcred;freeze'= {
+            cand --reason 'Why (recorded with the freeze and shown by every refusal)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --all 'Freeze every profile'
+            cand --upstream 'Also act at the service: suspend the agent where the service has a suspension, and revoke spare and run credentials'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;unfreeze'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --all 'Unfreeze every profile'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;leaks'= {
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -297,6 +352,32 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --quiet 'Print only data and errors, no status lines'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand scan 'Look for every stored secret value (and its JSON, percent and base64 encodings) in files'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;leaks;scan'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --rotate 'Replace each leaked credential the service lets agentcred replace, then scan again'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;leaks;help'= {
+            cand scan 'Look for every stored secret value (and its JSON, percent and base64 encodings) in files'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;leaks;help;scan'= {
+        }
+        &'agentcred;leaks;help;help'= {
         }
         &'agentcred;mcp'= {
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
@@ -1169,6 +1250,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand status 'Show the agent''s state at the service and the profile''s local credential facts'
             cand exec 'Run a command with the profile''s short-lived credential and endpoints in its environment (or, with --gateway, with no credential at all)'
             cand gateway 'Run the credential gateway in the foreground: a loopback server that attaches the profile''s credential to requests sent with its token'
+            cand freeze 'Stop every use of a profile''s credentials at once (token, refresh, exec, gateways, mcp)'
+            cand unfreeze 'Lift a freeze (an agent suspended with --upstream is reactivated with `agent activate`)'
+            cand leaks 'Find stored secret values in files, and rotate what leaked'
             cand mcp 'Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check, request, refresh), never returning a stored secret'
             cand keys 'Manage Fluxra API keys'
             cand verifiers 'Manage AuthPI agent verifiers'
@@ -1211,6 +1295,15 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;exec'= {
         }
         &'agentcred;help;gateway'= {
+        }
+        &'agentcred;help;freeze'= {
+        }
+        &'agentcred;help;unfreeze'= {
+        }
+        &'agentcred;help;leaks'= {
+            cand scan 'Look for every stored secret value (and its JSON, percent and base64 encodings) in files'
+        }
+        &'agentcred;help;leaks;scan'= {
         }
         &'agentcred;help;mcp'= {
         }

@@ -115,6 +115,11 @@ impl Amount {
         }
     }
 
+    /// The amount and its currency, for a table cell: `87.5 USDC` (`--json` has both units).
+    pub fn short(&self) -> String {
+        format!("{} {}", self.formatted(), self.currency)
+    }
+
     /// Both units for a person: `87.5 USDC (87500000 atomic, 6 decimals)`.
     pub fn human(&self) -> String {
         let unit = if self.decimals == 1 {

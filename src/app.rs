@@ -22,20 +22,46 @@ pub fn run(cli: Cli) -> ExitCode {
         cli.global.color,
     );
     let diagnosing = matches!(cli.command, crate::cli::Command::Doctor);
+    let mut sandbox = cli.global.sandbox;
     let outcome = Ctx::new(cli.global.clone(), printer.clone())
         .and_then(|ctx| {
             // Everything but `doctor` (which reports it) stops at a home that cannot be one.
-            if !diagnosing {
+            // Inside an isolated `exec` the home is an empty, hidden directory, and the
+            // directories above it belong to uids the isolation does not map: what needs the
+            // store says `isolated` instead (commands::run).
+            if !diagnosing && !crate::isolate::inside(&ctx.paths) {
                 ctx.paths.check()?;
             }
             Ok(ctx)
         })
-        .and_then(|ctx| commands::run(cli, &ctx).map(|()| ctx.exit_code()));
+        .and_then(|ctx| {
+            let outcome = commands::run(cli, &ctx).map(|()| ctx.exit_code());
+            if outcome.is_err() && !sandbox {
+                sandbox = ctx.selected_profile().is_ok_and(|(_, p)| p.sandbox);
+            }
+            outcome
+        });
     match outcome {
         Ok(code) => ExitCode::from(code),
-        Err(err) => {
+        Err(mut err) => {
+            if sandbox {
+                keep_sandbox_in_hint(&mut err);
+            }
             printer.error(&err);
             ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// A hint that suggests `agentcred login ...` for a sandbox profile or under `--sandbox`
+/// names `--sandbox` too: without it, the command would write the real operator-key slot.
+fn keep_sandbox_in_hint(err: &mut Error) {
+    if let Some(hint) = &mut err.hint {
+        for command in ["login", "logout"] {
+            let plain = format!("agentcred {command} ");
+            if hint.contains(&plain) {
+                *hint = hint.replace(&plain, &format!("agentcred --sandbox {command} "));
+            }
         }
     }
 }

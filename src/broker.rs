@@ -12,13 +12,16 @@
 //!   and re-read of the store do the same (`agentcred token` running beside a gateway does not
 //!   double the refreshes).
 //! - After a 401, [`Broker::renew_rejected`] refreshes once unless someone already replaced
-//!   the rejected credential.
+//!   the rejected credential, and only for a credential older than a floor (30 s, or a tenth
+//!   of its lifetime if less): so each credential is replaced after a rejection at most once,
+//!   and an endpoint that always answers 401 costs at most one mint per floor.
 //! - [`Broker::secrets`] is every secret value the profile holds (each stored kind, the
-//!   operator key if stored or in the environment, and every credential minted since), for
+//!   operator key wherever `login` stored it or in the environment, each half of a Basic
+//!   key, the vault token, and every credential minted since), for
 //!   [`crate::redact`]: nothing that leaves through the gateway or MCP may carry one.
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 use crate::http::Http;
@@ -26,12 +29,16 @@ use crate::jwt;
 use crate::paths::Paths;
 use crate::redact::Secrets;
 use crate::secret::Secret;
-use crate::session::Session;
+use crate::session::{DEFAULT_MIN_VALID, Session};
 use crate::spec::{self, Provider};
 use crate::store;
 
 /// Refresh when less than 1/REFRESH_FRACTION of the credential's lifetime is left.
 const REFRESH_FRACTION: i64 = 10;
+/// A credential the service rejects is replaced only once it is older than this (or than a
+/// tenth of its lifetime, if that is less): an endpoint that answers 401 to a good credential
+/// must not make every request mint a new one.
+const REJECTION_FLOOR_MS: i64 = 30_000;
 
 /// A credential and when it stops being good.
 #[derive(Debug, Clone)]
@@ -40,6 +47,8 @@ struct Held {
     /// Unix milliseconds, from the JWT's `exp`.
     expires_at_ms: Option<i64>,
     lifetime_ms: Option<i64>,
+    /// When it was issued (the JWT's `iat`), else when this broker first held it.
+    issued_ms: i64,
 }
 
 impl Held {
@@ -53,11 +62,21 @@ impl Held {
             (Some(_), _) => expires_at_ms.map(|e| e - now_ms()),
             _ => None,
         };
+        let issued_ms = iat.map_or_else(now_ms, |iat| iat.saturating_mul(1000));
         Held {
             token,
             expires_at_ms,
             lifetime_ms,
+            issued_ms,
         }
+    }
+
+    /// Old enough that a rejection may be answered with a new credential.
+    fn may_replace_after_rejection(&self, now_ms: i64) -> bool {
+        let floor = self.lifetime_ms.map_or(REJECTION_FLOOR_MS, |l| {
+            (l / REFRESH_FRACTION).min(REJECTION_FLOOR_MS)
+        });
+        now_ms - self.issued_ms >= floor
     }
 
     /// Good for a request now: more than a tenth of its lifetime left.
@@ -85,12 +104,41 @@ struct Ask {
     reply: Reply,
 }
 
+/// What the broker's thread is asked to do.
+enum Work {
+    Renew(Ask),
+    /// Read the profile's secrets again (another process changed the profile's files).
+    Reread(tokio::sync::oneshot::Sender<()>),
+}
+
+/// What identifies a version of a file without reading it: (modified, length, inode).
+type Stamp = Option<(SystemTime, u64, u64)>;
+
+fn stamps(files: &[std::path::PathBuf]) -> Vec<Stamp> {
+    files
+        .iter()
+        .map(|f| {
+            let meta = std::fs::metadata(f).ok()?;
+            #[cfg(unix)]
+            let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+            #[cfg(not(unix))]
+            let inode = 0;
+            Some((meta.modified().ok()?, meta.len(), inode))
+        })
+        .collect()
+}
+
 struct Shared {
     profile: String,
     provider: Provider,
     current: Mutex<Option<Held>>,
     secrets: RwLock<(Vec<Secret<String>>, Secrets)>,
-    asks: Mutex<Option<mpsc::Sender<Ask>>>,
+    asks: Mutex<Option<mpsc::Sender<Work>>>,
+    /// The files whose change means the profile's secrets may have changed (the config and
+    /// the profile's file, which a rotation rewrites, and the file store's files of the
+    /// profile), and their stamps when last read.
+    watched: Vec<std::path::PathBuf>,
+    seen: Mutex<Vec<Stamp>>,
 }
 
 impl Shared {
@@ -140,11 +188,20 @@ impl Broker {
             current: Mutex::new(None),
             secrets: RwLock::new((Vec::new(), Secrets::default())),
             asks: Mutex::new(None),
+            watched: [
+                session.paths.config_file(),
+                crate::profile::profile_file(session.paths, &session.name),
+            ]
+            .into_iter()
+            .chain(session.store.files_of(&session.name))
+            .collect(),
+            seen: Mutex::new(Vec::new()),
         });
+        *shared.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps(&shared.watched);
         shared.remember(&held_secrets(&session));
         renew(&session, &shared, None)?;
 
-        let (tx, rx) = mpsc::channel::<Ask>();
+        let (tx, rx) = mpsc::channel::<Work>();
         *shared.asks.lock().unwrap_or_else(PoisonError::into_inner) = Some(tx);
         let Session {
             name,
@@ -171,9 +228,17 @@ impl Broker {
                     http: &http,
                     paths: &paths,
                 };
-                for ask in rx {
-                    let outcome = renew(&session, &thread_shared, ask.rejected.as_ref());
-                    let _ = ask.reply.send(outcome);
+                for work in rx {
+                    match work {
+                        Work::Renew(ask) => {
+                            let outcome = renew(&session, &thread_shared, ask.rejected.as_ref());
+                            let _ = ask.reply.send(outcome);
+                        }
+                        Work::Reread(done) => {
+                            thread_shared.remember(&held_secrets(&session));
+                            let _ = done.send(());
+                        }
+                    }
                 }
             })
             .map_err(|e| Error::internal(format!("cannot start the credential thread: {e}")))?;
@@ -203,9 +268,21 @@ impl Broker {
         self.ask(None).await
     }
 
-    /// A replacement for `rejected`, which the service answered with 401.
-    pub async fn renew_rejected(&self, rejected: &Secret<String>) -> Result<Secret<String>> {
-        self.ask(Some(rejected.clone())).await
+    /// A replacement for `rejected`, which the service answered with 401; `None` when the
+    /// 401 is to be passed on: `rejected` is younger than the floor (a fresh credential the
+    /// service refuses will not be helped by another, and minting one per request would let
+    /// whoever sends requests drive the mints).
+    pub async fn renew_rejected(
+        &self,
+        rejected: &Secret<String>,
+    ) -> Result<Option<Secret<String>>> {
+        if let Some(held) = self.shared.current()
+            && &held.token == rejected
+            && !held.may_replace_after_rejection(now_ms())
+        {
+            return Ok(None);
+        }
+        self.ask(Some(rejected.clone())).await.map(Some)
     }
 
     /// Every secret value the profile holds or held while this broker ran.
@@ -218,16 +295,43 @@ impl Broker {
             .clone()
     }
 
-    async fn ask(&self, rejected: Option<Secret<String>>) -> Result<Secret<String>> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let sent = self
-            .shared
+    /// [`Broker::secrets`], first re-read if the profile's files changed since the last
+    /// read: a key another process rotated (`keys rotate`, `tokens create --use`) while this
+    /// broker runs is redacted from the next answer on, not only the ones this broker minted.
+    pub async fn current_secrets(&self) -> Secrets {
+        let now = stamps(&self.shared.watched);
+        let changed = {
+            let mut seen = self
+                .shared
+                .seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let changed = *seen != now;
+            *seen = now;
+            changed
+        };
+        if changed {
+            let (done, finished) = tokio::sync::oneshot::channel();
+            if self.send(Work::Reread(done)) {
+                let _ = finished.await;
+            }
+        }
+        self.secrets()
+    }
+
+    fn send(&self, work: Work) -> bool {
+        self.shared
             .asks
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .map(|tx| tx.send(Ask { rejected, reply }).is_ok())
-            .unwrap_or(false);
+            .map(|tx| tx.send(work).is_ok())
+            .unwrap_or(false)
+    }
+
+    async fn ask(&self, rejected: Option<Secret<String>>) -> Result<Secret<String>> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sent = self.send(Work::Renew(Ask { rejected, reply }));
         if !sent {
             return Err(Error::internal("the credential thread has stopped"));
         }
@@ -243,8 +347,7 @@ pub fn profile_secrets(session: &Session<'_>) -> Secrets {
     Secrets::new(values.iter().map(|s| s.expose().as_str()))
 }
 
-/// Every secret value `session`'s profile holds: each stored kind, its service's operator key
-/// if stored, and operator keys in this process's environment.
+/// Every secret value `session`'s profile holds: each stored kind and [`outside_secrets`].
 fn held_secrets(session: &Session<'_>) -> Vec<Secret<String>> {
     let mut values = Vec::new();
     for kind in session.profile.secret_kinds() {
@@ -258,6 +361,36 @@ fn held_secrets(session: &Session<'_>) -> Vec<Secret<String>> {
     {
         values.push(key);
     }
+    values.extend(outside_secrets(session.paths, session.provider()));
+    crate::redact::remember(&values);
+    values
+}
+
+/// The secrets a profile's commands may send that are not the profile's own: its service's
+/// operator key wherever `login` keeps it, each
+/// half of a Basic pair too; operator keys in this process's environment; the vault token.
+pub fn outside_secrets(paths: &Paths, provider: Provider) -> Vec<Secret<String>> {
+    let mut values = Vec::new();
+    let mut add = |value: Secret<String>| {
+        if let Some((id, secret)) = crate::operator::split_pair(value.expose()) {
+            values.push(Secret::new(id.to_owned()));
+            values.push(Secret::new(secret.to_owned()));
+        }
+        values.push(value);
+    };
+    if provider.spec().operator.is_some()
+        && let Ok(config) = crate::profile::Config::load(paths)
+    {
+        for sandbox in [false, true] {
+            let slot = crate::operator::slot(provider, sandbox);
+            if let Some(entry) = config.operators.get(&slot)
+                && let Ok(opened) = store::open(entry.store, paths)
+                && let Ok(Some(key)) = opened.get(&store::operator_account(&slot))
+            {
+                add(key);
+            }
+        }
+    }
     for provider in spec::all() {
         for var in provider
             .spec()
@@ -266,11 +399,38 @@ fn held_secrets(session: &Session<'_>) -> Vec<Secret<String>> {
             .flat_map(|scheme| scheme.env_vars())
         {
             if let Ok(value) = std::env::var(var) {
-                values.push(Secret::new(value));
+                add(Secret::new(value));
             }
         }
     }
+    for var in store::CREDENTIAL_ENV {
+        if let Ok(value) = std::env::var(var) {
+            add(Secret::new(value));
+        }
+    }
     values
+}
+
+/// Every secret the profile `name` holds, read from its store when called: for
+/// [`crate::redact::remember_lazily`], so that an error can be scrubbed of secrets the
+/// command never read.
+pub fn profile_secrets_later(
+    paths: &Paths,
+    name: &str,
+    profile: &crate::profile::Profile,
+) -> impl FnOnce() -> Vec<Secret<String>> + Send + 'static {
+    let (paths, name, profile) = (paths.clone(), name.to_owned(), profile.clone());
+    move || {
+        let mut values = outside_secrets(&paths, profile.provider);
+        if let Ok(opened) = profile.open_store(&name, &paths) {
+            for kind in profile.secret_kinds() {
+                if let Ok(Some(value)) = opened.get(&store::account(&name, &kind)) {
+                    values.push(value);
+                }
+            }
+        }
+        values
+    }
 }
 
 /// The renewal itself, on the broker's thread (or before it starts).
@@ -287,27 +447,41 @@ fn renew(
     {
         return Ok(held.token);
     }
-    let spec = session.provider().spec();
-    let Some(short_lived) = spec.short_lived.as_ref() else {
+    let Some(kind) = session.provider().spec().short_lived_kind() else {
         // Nothing to mint: the stored credential is the credential (it may have been
         // replaced in the store since, by `tokens create --use` for instance).
-        let token = session.require_known_secret(spec.agent_credential)?;
-        shared.adopt(&token);
-        return Ok(token);
+        let bearer = session.bearer(Duration::ZERO)?;
+        shared.adopt(&bearer.token);
+        return Ok(bearer.token);
     };
-    // Another process may have refreshed: the store is the source of truth.
-    let stored = session.secret(short_lived.kind)?;
-    if let Some(token) = &stored
-        && Some(token) != rejected
-        && Held::new(token.clone()).good(now)
-    {
-        shared.adopt(token);
-        return Ok(token.clone());
-    }
-    // Under the profile lock: mints unless another process replaced the stale one meanwhile.
-    let fresh = session.force_refresh(stored.as_ref().or(rejected))?;
-    shared.adopt(&fresh.token);
-    Ok(fresh.token)
+    let stored = session.secret(kind)?;
+    let token = match rejected {
+        // Another process may have replaced the rejected one: the store is the source of truth.
+        Some(rejected) => match stored {
+            Some(token) if &token != rejected && Held::new(token.clone()).good(now) => token,
+            // Under the profile lock: mints unless another process replaced the stale one
+            // meanwhile.
+            stored => {
+                session
+                    .force_refresh(stored.as_ref().or(Some(rejected)))?
+                    .token
+            }
+        },
+        // Good for more than a tenth of its lifetime, as a held one must be: a stored one
+        // another process refreshed counts, one the service no longer honours is replaced.
+        // Whatever the service gives is taken (never refused as too short): the broker renews
+        // it again when it must.
+        None => {
+            let min_valid = stored
+                .and_then(|token| Held::new(token).lifetime_ms)
+                .map_or(DEFAULT_MIN_VALID, |ms| {
+                    Duration::from_millis((ms.max(0) / REFRESH_FRACTION) as u64 + 1000)
+                });
+            session.bearer_at_best(min_valid)?.token
+        }
+    };
+    shared.adopt(&token);
+    Ok(token)
 }
 
 #[cfg(test)]

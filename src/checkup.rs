@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::context::Ctx;
-use crate::error::{Code, Error, ErrorKind};
+use crate::error::{Code, Error};
 use crate::health::{AgentState, Budget, CredentialFact, Health};
 use crate::profile::Profile;
 use crate::services;
@@ -28,6 +28,10 @@ pub struct CheckRow {
     credential: Option<CredentialFact>,
     #[serde(skip_serializing_if = "Option::is_none")]
     budget: Option<Budget>,
+    /// With `--min-remaining`: whether the budget was judged against it (`checked`) or the
+    /// service keeps no budget, so the profile was judged without it (`no_budget`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_remaining: Option<MinRemaining>,
     /// Why it is not ok: the error object of contract §9.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
@@ -50,6 +54,14 @@ impl CheckRow {
     }
 }
 
+/// Whether `--min-remaining` applied to a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MinRemaining {
+    Checked,
+    NoBudget,
+}
+
 /// The knobs of one check.
 pub struct CheckKnobs<'a> {
     pub min_valid: std::time::Duration,
@@ -58,7 +70,19 @@ pub struct CheckKnobs<'a> {
 
 /// The error a row stands for, so the process exits with its code and the envelope says why.
 pub fn row_failure(row: &CheckRow) -> Option<Error> {
-    let code = row.health.code()?;
+    let mut code = row.health.code()?;
+    // The row's own code when it is a finer one of the same class, so that the envelope on
+    // stderr and the row on stdout name the same code.
+    if let Some(own) = row
+        .error
+        .as_ref()
+        .and_then(|e| e["code"].as_str())
+        .and_then(|c| Code::ALL.iter().find(|k| k.as_str() == c))
+        && own.kind().exit_code() == row.health.exit_code()
+        && code == code.kind().default_code()
+    {
+        code = *own;
+    }
     let detail = row
         .error
         .as_ref()
@@ -95,6 +119,7 @@ pub fn failed_row(
         agent: None,
         credential: None,
         budget: None,
+        min_remaining: None,
         error: Some(err.body()),
     }
 }
@@ -103,13 +128,23 @@ pub fn failed_row(
 /// them all.
 pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) -> CheckRow {
     let provider = profile.provider;
-    let failed =
-        |health: Health, err: &Error| failed_row(name.clone(), Some(provider), health, err);
+    let spec = provider.spec();
+    let judged = knobs.min_remaining.map(|_| match spec.budget {
+        Some(_) => MinRemaining::Checked,
+        None => MinRemaining::NoBudget,
+    });
+    let failed = |health: Health, err: &Error| CheckRow {
+        min_remaining: judged,
+        ..failed_row(name.clone(), Some(provider), health, err)
+    };
     let classify = |err: &Error| Health::of_error(err).unwrap_or(Health::Unknown);
     let session = match ctx.session_for(name.clone(), profile) {
         Ok(session) => session,
         Err(err) => return failed(Health::of_error(&err).unwrap_or(Health::Invalid), &err),
     };
+    if let Err(err) = crate::freeze::refuse_if_frozen(&session) {
+        return failed(Health::Frozen, &err);
+    }
     let service = match services::service(provider) {
         Ok(service) => service,
         Err(err) => return failed(Health::Invalid, &err),
@@ -117,41 +152,22 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
     if let Err(err) = service.check_agent_usable(&session) {
         return failed(classify(&err), &err);
     }
-    let spec = provider.spec();
-    let credential = match spec.short_lived {
-        Some(_) => match session.ensure_fresh(knobs.min_valid) {
-            Ok(fresh) => {
-                let left = fresh.expires_at.map(|exp| exp - crate::timefmt::now_unix());
-                let fact = CredentialFact {
-                    kind: spec.agent_credential.to_owned(),
-                    store: Some(session.profile.store),
-                    expires_at: fresh.expires_at_rfc3339(),
-                    expires_in_s: left,
-                };
-                if left.is_some_and(|left| left < knobs.min_valid.as_secs() as i64) {
-                    let err = crate::health::min_valid_unmet(
-                        provider,
-                        knobs.min_valid,
-                        &fresh.token,
-                        left.unwrap_or(0),
-                    );
-                    let mut row = failed(Health::MinValidUnmet, &err);
-                    row.credential = Some(fact);
-                    return row;
-                }
-                fact
-            }
-            Err(err) => return failed(classify(&err), &err),
-        },
-        None => match session.require_known_secret(spec.agent_credential) {
-            Ok(_) => CredentialFact {
-                kind: spec.agent_credential.to_owned(),
+    let credential = match session.bearer_at_best(knobs.min_valid) {
+        Ok(bearer) => {
+            let fact = CredentialFact {
+                kind: bearer.kind.to_owned(),
                 store: Some(session.profile.store),
-                expires_at: None,
-                expires_in_s: None,
-            },
-            Err(err) => return failed(classify(&err), &err),
-        },
+                expires_at: bearer.expires_at_rfc3339(),
+                expires_in_s: bearer.expires_in_s(),
+            };
+            if let Some(err) = bearer.shortfall(provider, knobs.min_valid) {
+                let mut row = failed(Health::MinValidUnmet, &err);
+                row.credential = Some(fact);
+                return row;
+            }
+            fact
+        }
+        Err(err) => return failed(classify(&err), &err),
     };
     let probe = match service.probe(ctx, &session) {
         Ok(probe) => probe,
@@ -163,8 +179,27 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
     };
     let mut health = Health::of_state(probe.state);
     let mut error = None;
+    let min = knobs.min_remaining.filter(|_| spec.budget.is_some());
     if health == Health::Ok
-        && let (Some(min), Some(budget)) = (knobs.min_remaining, &probe.budget)
+        && let Some(min) = min
+        && probe.budget.is_none()
+    {
+        // A guard never passes what it could not judge.
+        health = Health::Unknown;
+        error = Some(
+            Error::coded(
+                Code::ServiceUnavailable,
+                format!(
+                    "{} did not report the agent's budget, so --min-remaining {min} cannot be judged",
+                    provider.display_name()
+                ),
+            )
+            .with_hint("try again; `agentcred status` shows what the service reports")
+            .body(),
+        );
+    }
+    if health == Health::Ok
+        && let (Some(min), Some(budget)) = (min, &probe.budget)
     {
         match budget.covers(min) {
             Ok(true) => {}
@@ -183,14 +218,17 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
                     .body(),
                 );
             }
-            Err(err) => error = Some(err.body()),
+            Err(err) => {
+                health = Health::ConfigError;
+                error = Some(err.body());
+            }
         }
     }
     if health != Health::Ok && error.is_none() {
         let state = serde_json::to_value(probe.state).unwrap_or_default();
         error = Some(
-            Error::new(
-                ErrorKind::Policy,
+            Error::coded(
+                health.code().unwrap_or(Code::RefusedByPolicy),
                 format!("the agent is {}", state.as_str().unwrap_or("not active")),
             )
             .body(),
@@ -204,6 +242,7 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
         agent: Some(probe.state),
         credential: Some(credential),
         budget: probe.budget,
+        min_remaining: judged,
         error,
     }
 }

@@ -12,7 +12,8 @@
 //! - The handlers are installed before the child starts, so a signal cannot slip between the
 //!   two, and the child is only reaped after forwarding has stopped, so a late signal can
 //!   never reach another process that reused its pid.
-//! - A command that cannot be started is exit 3 (not found) or 2 (not executable, ...).
+//! - A command that cannot be started is exit 127 (not found) or 126 (found but not executable),
+//!   as shells report them, with the error on stderr.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -28,16 +29,68 @@ pub fn run(argv: &[OsString], env: &ChildEnv) -> Result<u8> {
     let mut command = Command::new(program);
     command.args(args);
     env.apply(&mut command);
-    imp::run(command, &program.to_string_lossy())
+    imp::run(command, &program.to_string_lossy(), None)
 }
 
+/// [`run`], with the command started by the isolation helper under `plan`; `applied` is told
+/// what the helper applied once the command has started. When isolation cannot be set up as
+/// the plan demands, the command is not started and the error says why.
+pub fn run_isolated(
+    argv: &[OsString],
+    env: &ChildEnv,
+    plan: &crate::isolate::Plan,
+    applied: &mut dyn FnMut(&crate::isolate::Report),
+) -> Result<u8> {
+    let program = argv
+        .first()
+        .ok_or_else(|| {
+            Error::usage("no command given").with_hint("agentcred exec -- CMD [ARGS...]")
+        })?
+        .to_string_lossy()
+        .into_owned();
+    let (mut command, prepared) = crate::isolate::prepare(plan, argv)?;
+    env.apply(&mut command);
+    let mut prepared = Some(prepared);
+    let mut started = || -> Result<()> {
+        let report = prepared.take().expect("called once").started()?;
+        if let Some((not_found, message)) = &report.exec_error {
+            let e = std::io::Error::new(
+                if *not_found {
+                    std::io::ErrorKind::NotFound
+                } else {
+                    std::io::ErrorKind::Other
+                },
+                message.clone(),
+            );
+            return Err(spawn_error(&program, &e));
+        }
+        if report.fatal
+            || (plan.mode == crate::isolate::Mode::Required && !report.missing.is_empty())
+        {
+            return Err(crate::isolate::unavailable_error(&report.missing));
+        }
+        applied(&report);
+        Ok(())
+    };
+    imp::run(command, &program, Some(&mut started))
+}
+
+/// Exit 127 for a command that does not exist and 126 for one that cannot be run, as shells
+/// report them, so that they cannot be mistaken for agentcred's own codes or the child's.
 fn spawn_error(program: &str, e: &std::io::Error) -> Error {
+    use crate::error::Code;
     if e.kind() == std::io::ErrorKind::NotFound {
-        Error::not_found(format!("cannot run '{program}': command not found"))
-            .with_hint("check the command's name and PATH")
+        Error::coded(
+            Code::CommandNotFound,
+            format!("cannot run '{program}': command not found"),
+        )
+        .with_hint("check the command's name and PATH")
     } else {
-        Error::usage(format!("cannot run '{program}': {e}"))
-            .with_hint("check that the command exists and is executable")
+        Error::coded(
+            Code::CommandNotExecutable,
+            format!("cannot run '{program}': {e}"),
+        )
+        .with_hint("check that the command is a file you may execute (chmod +x), not a directory")
     }
 }
 
@@ -55,7 +108,11 @@ mod imp {
     use super::spawn_error;
     use crate::error::{Error, Result};
 
-    pub fn run(mut command: Command, program: &str) -> Result<u8> {
+    pub fn run(
+        mut command: Command,
+        program: &str,
+        started: Option<&mut dyn FnMut() -> Result<()>>,
+    ) -> Result<u8> {
         let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
             .map_err(|e| Error::internal(format!("cannot handle signals: {e}")))?;
         let handle = signals.handle();
@@ -66,6 +123,13 @@ mod imp {
                 return Err(spawn_error(program, &e));
             }
         };
+        if let Some(started) = started
+            && let Err(e) = started()
+        {
+            handle.close();
+            let _ = child.wait();
+            return Err(e);
+        }
         let pid = Pid::from_child(&child);
         let forwarder = std::thread::spawn(move || {
             for origin in signals.forever() {
@@ -115,7 +179,14 @@ mod imp {
 
     /// Without Unix signals there is nothing to forward; the console delivers Ctrl-C to the
     /// child itself.
-    pub fn run(mut command: Command, program: &str) -> Result<u8> {
+    pub fn run(
+        mut command: Command,
+        program: &str,
+        started: Option<&mut dyn FnMut() -> Result<()>>,
+    ) -> Result<u8> {
+        if let Some(started) = started {
+            started()?;
+        }
         let status = command.status().map_err(|e| spawn_error(program, &e))?;
         Ok(status.code().map_or(1, |c| (c & 0xff) as u8))
     }

@@ -160,13 +160,8 @@ fn removed_vars(spec: &ServiceSpec) -> Vec<OsString> {
     if let Some(scheme) = spec.operator {
         remove.extend(scheme.env_vars().into_iter().map(OsString::from));
     }
-    // The credential store's own token (a vault's) is a long-lived secret too.
-    for var in [
-        crate::store::vault::TOKEN_ENV,
-        crate::store::vault::BAO_TOKEN_ENV,
-    ] {
-        remove.push(OsString::from(var));
-    }
+    // A credential store's own token is a long-lived secret too.
+    remove.extend(crate::store::CREDENTIAL_ENV.iter().map(OsString::from));
     for (name, _) in std::env::vars_os() {
         let text = name.to_string_lossy();
         if text.starts_with(BASE_URL_PREFIX) {

@@ -10,7 +10,9 @@
 //! A profile kept in a store shared between hosts (the vault) needs no `register` on a second
 //! host: `--profile NAME --store vault` finds its record in the store and this host's config
 //! learns it on first use. From then on the store's record is the truth: a change another host
-//! made (a rotated key's id) replaces this host's copy when a session opens.
+//! made (a rotated key's id) replaces this host's copy when a session opens, except a change
+//! of where secrets are sent (endpoints, service, sandbox flag), which is refused (exit 2)
+//! until accepted on this host.
 
 use std::cell::{Cell, OnceCell};
 
@@ -38,7 +40,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
-        store::vault::set_trace(global.verbose > 0, &printer);
+        store::set_trace(global.verbose > 0, &printer);
         Ok(Ctx {
             global,
             paths: Paths::from_env()?,
@@ -47,6 +49,24 @@ impl Ctx {
             sandbox: OnceCell::new(),
             exit_code: Cell::new(0),
         })
+    }
+
+    /// A context like this one that acts on profile `name` and prints no stdout data: the
+    /// incident commands (`freeze --upstream`, `leaks scan --rotate`) run a service's own
+    /// commands for each profile and report the outcomes in their own output; warnings still
+    /// reach stderr.
+    pub fn for_profile(&self, name: &str) -> Result<Ctx> {
+        let mut global = self.global.clone();
+        global.profile = Some(name.to_owned());
+        global.profiles = vec![name.to_owned()];
+        // `--reveal` applies to the outer command's output, which shows no secret.
+        global.reveal = false;
+        Ctx::new(global, self.printer.without_data())
+    }
+
+    /// Run one of agentcred's own commands on profile `name` (see [`Ctx::for_profile`]).
+    pub fn quietly_for(&self, name: &str, command: impl FnOnce(&Ctx) -> Result<()>) -> Result<()> {
+        command(&self.for_profile(name)?)
     }
 
     /// Exit with `code` when the command returns successfully (`exec`: the child's code).
@@ -99,11 +119,22 @@ impl Ctx {
     }
 
     pub fn selected_profile(&self) -> Result<(String, Profile)> {
-        let config = self.config()?;
-        let name = self.selected_name(&config)?;
-        let profile = match config.profiles.get(&name) {
-            Some(profile) => profile.clone(),
-            None => self.learn_shared(&name, &config)?,
+        // Only the selected profile's file is read; the whole config only to explain a miss.
+        let one = Config::load_one(&self.paths, self.global.profile.as_deref())?;
+        let found = (self.global.profile.clone())
+            .or_else(|| one.current.clone())
+            .and_then(|name| Some((name.clone(), one.profiles.get(&name)?.clone())));
+        let (name, profile) = match found {
+            Some(found) => found,
+            None => {
+                let config = self.config()?;
+                let name = self.selected_name(&config)?;
+                let profile = match config.profiles.get(&name) {
+                    Some(profile) => profile.clone(),
+                    None => self.learn_shared(&name, &config)?,
+                };
+                (name, profile)
+            }
         };
         if self.global.sandbox && !profile.sandbox {
             return Err(Error::usage(format!(
@@ -144,10 +175,10 @@ impl Ctx {
                 .or_insert(learned)
                 .clone())
         })?;
-        self.printer.status(format!(
-            "Learned profile '{name}' from {}.",
-            shared.describe()
-        ));
+        self.printer.notice(
+            "profile_learned",
+            format!("Learned profile '{name}' from {}.", shared.describe()),
+        );
         Ok(profile)
     }
 
@@ -192,7 +223,12 @@ impl Ctx {
         let mut profile = profile;
         let endpoints = profile::endpoints_for_profile(&name, &profile, sandbox)?;
         self.check_store_flag(&name, &profile)?;
-        let store = store::open_profile(&name, profile.store, profile.vault.as_ref(), &self.paths)?;
+        let store = profile.open_store(&name, &self.paths)?;
+        crate::redact::remember_lazily(crate::broker::profile_secrets_later(
+            &self.paths,
+            &name,
+            &profile,
+        ));
         if let Some(shared) = store.shared() {
             profile = self.sync_shared(&name, profile, shared)?;
         }
@@ -230,6 +266,7 @@ impl Ctx {
                     profile.vault.clone(),
                     &shared.describe(),
                 )?;
+                refuse_repointing(name, &profile, &theirs, &shared.describe())?;
                 Config::update(&self.paths, |config| {
                     if let Some(slot) = config.profiles.get_mut(name) {
                         *slot = theirs.clone();
@@ -259,7 +296,7 @@ impl Ctx {
     }
 
     /// `--store` chooses where new secrets go; a profile's secrets stay where they are.
-    fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
+    pub fn check_store_flag(&self, name: &str, profile: &Profile) -> Result<()> {
         let Some(asked) = self.asked_store() else {
             return Ok(());
         };
@@ -274,6 +311,53 @@ impl Ctx {
     }
 }
 
+/// Exit 2 when the shared record would move where this host sends the profile's secrets (its
+/// endpoints, service or sandbox flag): anyone able to write the shared document could
+/// otherwise redirect every host's refreshes. Like an environment override that disagrees
+/// with a recorded endpoint, it is refused until accepted on this host (forget the profile
+/// here, and the next use learns the record as a new host does).
+fn refuse_repointing(name: &str, ours: &Profile, theirs: &Profile, describe: &str) -> Result<()> {
+    let mut changes = Vec::new();
+    if ours.provider != theirs.provider {
+        changes.push(format!(
+            "service {} -> {}",
+            ours.provider.id(),
+            theirs.provider.id()
+        ));
+    }
+    if ours.sandbox != theirs.sandbox {
+        changes.push(format!("sandbox {} -> {}", ours.sandbox, theirs.sandbox));
+    }
+    let names: std::collections::BTreeSet<&String> = ours
+        .endpoints
+        .keys()
+        .chain(theirs.endpoints.keys())
+        .collect();
+    for endpoint in names {
+        let (old, new) = (ours.endpoints.get(endpoint), theirs.endpoints.get(endpoint));
+        if old != new {
+            let shown = |v: Option<&String>| {
+                v.map_or("(none)".to_owned(), |url| crate::http::shown_url(url))
+            };
+            changes.push(format!(
+                "endpoint {endpoint} {} -> {}",
+                shown(old),
+                shown(new)
+            ));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "the record of profile '{name}' in {describe} now sends its secrets elsewhere ({}); refusing to follow it",
+        changes.join("; ")
+    ))
+    .with_hint(format!(
+        "if the change is yours, accept it on this host: `agentcred profiles remove {name}` (forgets it here only), then `agentcred --store vault --profile {name} status` learns the record anew; otherwise restore the record and check who can write it"
+    )))
+}
+
 /// Exit 2: `command` applies to profiles of the `allowed` services, not to this one.
 pub fn not_for_provider(
     command: &str,
@@ -283,14 +367,23 @@ pub fn not_for_provider(
 ) -> Error {
     let names: Vec<&str> = allowed.iter().map(|p| p.display_name()).collect();
     Error::usage(format!(
-        "`agentcred {command}` applies to {} profiles; profile '{}' is a {} profile",
+        "`agentcred {command}` applies to {} profiles; profile '{}' is {} profile",
         names.join(" and "),
         name,
-        provider.display_name()
+        with_article(provider.display_name())
     ))
     .with_provider(provider.id())
     .with_hint(format!(
-        "pick a {} profile with --profile NAME",
-        names.join(" or ")
+        "pick {} profile with --profile NAME",
+        with_article(&names.join(" or "))
     ))
+}
+
+/// The name with its article, "a" or "an" by its first letter ("an Example", "a Sample").
+pub fn with_article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }

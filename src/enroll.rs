@@ -68,6 +68,7 @@ impl Pending {
         let sandbox = ctx.global.sandbox;
         // Endpoints first: a bad override URL is a usage error whatever the store does.
         let (endpoints, recorded_endpoints) = if sandbox {
+            profile::check_env_endpoints(provider.spec(), true)?;
             let urls = ctx.sandbox_urls()?;
             let live = provider
                 .spec()
@@ -86,7 +87,7 @@ impl Pending {
             (recorded.clone(), recorded)
         };
         let config_lock = Config::lock(&ctx.paths)?;
-        let config = Config::load(&ctx.paths)?;
+        let config = Config::load_one(&ctx.paths, Some(&name))?;
         let existing = config.profiles.get(&name).filter(|existing| {
             existing.provider == provider
                 && existing.sandbox == sandbox
@@ -127,8 +128,10 @@ impl Pending {
                 &ctx.paths,
             )?,
         };
-        let recorded_vault = existing.as_ref().and_then(|p| p.vault.as_ref());
-        let store = store::open_profile(&name, kind, recorded_vault, &ctx.paths)?;
+        let store = match &existing {
+            Some(existing) => existing.open_store(&name, &ctx.paths)?,
+            None => store::open_profile(&name, kind, None, &ctx.paths)?,
+        };
         store.check()?;
         // A shared store may hold a profile of this name that another host registered: using
         // it needs no registration, and registering over it would lose its secrets.
@@ -255,18 +258,20 @@ impl Pending {
     }
 
     pub fn new_profile(&self, agent_id: &str) -> Profile {
-        Profile {
+        let mut profile = Profile {
             provider: self.provider,
             sandbox: self.sandbox,
             store: self.store.kind(),
-            vault: self.store.shared().and_then(|shared| shared.location()),
+            vault: None,
             endpoints: Endpoints::new(),
             agent_id: agent_id.to_owned(),
             agent_name: None,
             created_at: timefmt::from_unix_secs(timefmt::now_unix()),
             extra_secrets: Vec::new(),
             record: toml::Table::new(),
-        }
+        };
+        profile.remember_store(self.store.as_ref());
+        profile
     }
 }
 

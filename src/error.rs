@@ -30,6 +30,10 @@ pub enum ErrorKind {
     Store,
     /// 8: refused by a limit or policy (spending limit, verifier limit, agent suspended).
     Policy,
+    /// 126: `exec` found the command but could not run it (not executable), as shells say.
+    CommandNotExecutable,
+    /// 127: `exec` found no such command, as shells say.
+    CommandNotFound,
 }
 
 impl ErrorKind {
@@ -43,6 +47,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => 6,
             ErrorKind::Store => 7,
             ErrorKind::Policy => 8,
+            ErrorKind::CommandNotExecutable => 126,
+            ErrorKind::CommandNotFound => 127,
         }
     }
 
@@ -57,6 +63,8 @@ impl ErrorKind {
             ErrorKind::Unavailable => Code::ServiceUnavailable,
             ErrorKind::Store => Code::StoreUnavailable,
             ErrorKind::Policy => Code::RefusedByPolicy,
+            ErrorKind::CommandNotExecutable => Code::CommandNotExecutable,
+            ErrorKind::CommandNotFound => Code::CommandNotFound,
         }
     }
 }
@@ -92,6 +100,18 @@ pub enum Code {
     MinValidUnmet,
     /// Refused by a rule of the service that has no finer code.
     RefusedByPolicy,
+    /// `exec --isolate` cannot give a protection here; the command was not started.
+    IsolationUnavailable,
+    /// A command that needs the credential store, run inside an isolated `exec`.
+    Isolated,
+    /// The profile is frozen (`agentcred freeze`): no credential of it is used until `unfreeze`.
+    Frozen,
+    /// `leaks scan` found a stored secret in the files it read.
+    LeaksFound,
+    /// `exec`: the command exists but cannot be run (exit 126).
+    CommandNotExecutable,
+    /// `exec`: no such command (exit 127).
+    CommandNotFound,
 }
 
 impl Code {
@@ -115,24 +135,34 @@ impl Code {
         Code::LimitReached,
         Code::MinValidUnmet,
         Code::RefusedByPolicy,
+        Code::IsolationUnavailable,
+        Code::Isolated,
+        Code::Frozen,
+        Code::LeaksFound,
+        Code::CommandNotExecutable,
+        Code::CommandNotFound,
     ];
 
     pub fn kind(self) -> ErrorKind {
         match self {
             Code::Internal => ErrorKind::Internal,
-            Code::Usage => ErrorKind::Usage,
+            Code::Usage | Code::IsolationUnavailable => ErrorKind::Usage,
             Code::NotFound => ErrorKind::NotFound,
             Code::AuthFailed | Code::CredentialRevoked | Code::CredentialExpired => ErrorKind::Auth,
             Code::Conflict => ErrorKind::Conflict,
             Code::ServiceUnavailable | Code::RateLimited => ErrorKind::Unavailable,
-            Code::StoreUnavailable | Code::KeychainLocked => ErrorKind::Store,
+            Code::StoreUnavailable | Code::KeychainLocked | Code::Isolated => ErrorKind::Store,
             Code::AgentSuspended
             | Code::AgentBlocked
             | Code::AgentDeregistered
             | Code::NotAuthorizedByOwner
             | Code::LimitReached
             | Code::MinValidUnmet
-            | Code::RefusedByPolicy => ErrorKind::Policy,
+            | Code::RefusedByPolicy
+            | Code::Frozen
+            | Code::LeaksFound => ErrorKind::Policy,
+            Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
+            Code::CommandNotFound => ErrorKind::CommandNotFound,
         }
     }
 
@@ -156,6 +186,12 @@ impl Code {
             Code::LimitReached => "limit_reached",
             Code::MinValidUnmet => "min_valid_unmet",
             Code::RefusedByPolicy => "refused_by_policy",
+            Code::IsolationUnavailable => "isolation_unavailable",
+            Code::Isolated => "isolated",
+            Code::Frozen => "frozen",
+            Code::LeaksFound => "leaks_found",
+            Code::CommandNotExecutable => "command_not_executable",
+            Code::CommandNotFound => "command_not_found",
         }
     }
 
@@ -184,6 +220,20 @@ impl Code {
             Code::LimitReached => "a count or spending limit of the service was reached",
             Code::MinValidUnmet => "the service issues no credential valid for --min-valid",
             Code::RefusedByPolicy => "refused by a rule of the service that has no finer code",
+            Code::IsolationUnavailable => {
+                "exec --isolate cannot apply a protection here (named, with its fix); the command was not started"
+            }
+            Code::Isolated => {
+                "the command needs the credential store, which is out of reach inside an isolated exec"
+            }
+            Code::Frozen => {
+                "the profile is frozen (`agentcred freeze`); `agentcred unfreeze` lifts it"
+            }
+            Code::LeaksFound => "`leaks scan` found a stored secret in the files it read",
+            Code::CommandNotExecutable => {
+                "exec: the command was found but cannot be run (not executable), as shells report it"
+            }
+            Code::CommandNotFound => "exec: no such command, as shells report it",
         }
     }
 }

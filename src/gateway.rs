@@ -4,6 +4,9 @@
 //! - It listens on 127.0.0.1 only, and serves each of the profile's endpoints under
 //!   `/<name>` (lower case: `/api`, `/wallet`, ...). The path after the name and the query are
 //!   appended to the endpoint's recorded base URL; nothing else is ever a destination.
+//! - For an isolated run (`exec --isolate --gateway`), two read-only routes answer the
+//!   `agentcred mcp` inside it with the same token: `GET /_agentcred/status` and
+//!   `/_agentcred/check` ([`crate::relay`]); any other gateway 404s them.
 //! - Every request must carry `Authorization: Bearer <gateway token>`, a random value made
 //!   per run ([`GatewayToken`]); anything else is 401, compared in constant time, so other
 //!   local processes cannot use the gateway. Where the service's own tool decodes its
@@ -14,18 +17,37 @@
 //!   `%5c`, `%00`...) are refused with 400 before anything is sent; an unknown endpoint name
 //!   is 404. The built URL is checked again to still be under the base URL.
 //! - The child's `Authorization` is replaced with the real credential (the service's bearer
-//!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers are
-//!   dropped, and `Accept-Encoding: identity` is asked for so that bodies can be scanned.
+//!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers (and
+//!   those the child names in `Connection`) and `Range`/`If-Range` are dropped, and
+//!   `Accept-Encoding: identity` is asked for so that bodies can be scanned; an answer in any
+//!   other content coding is refused with 502 rather than passed on unscanned.
 //! - Credentials come from a [`Broker`]: refreshed when less than a tenth of their lifetime
 //!   is left, single-flight. A 401 answer to an idempotent request (GET, HEAD, OPTIONS, PUT,
-//!   DELETE) is refreshed once and retried once; other requests are sent once and their
-//!   answer passed on, since a 401 there may follow a body the child must resend.
+//!   DELETE) is refreshed once and retried once, if the credential is older than the broker's
+//!   floor (else the 401 is passed on); other requests are sent once and their answer passed
+//!   on, since a 401 there may follow a body the child must resend.
 //! - Bodies stream both ways (idempotent requests are buffered, up to
 //!   [`MAX_RETRY_BODY`], so they can be retried). Every response header whose value carries a
-//!   secret of the profile has its value redacted, and the response body is redacted as it
-//!   streams ([`crate::redact`]); `Content-Length` is dropped since redaction can change it.
+//!   secret of the profile has its value redacted (a header named by a secret is renamed
+//!   `x-agentcred-redacted`), and the response body is redacted as it streams, JSON-escaped
+//!   forms included ([`crate::redact`]); `Content-Length` is dropped since redaction can
+//!   change it. The set of secrets is re-read when the profile's files change, so a key
+//!   rotated by another process is redacted from the next request on.
+//! - A route that issues, exchanges or revokes credentials (each service lists its own,
+//!   [`crate::spec::ServiceSpec::issues_credentials`]) is refused with 403 and
+//!   `refused_by_policy`, here and in MCP's `request`: the child and the model use the
+//!   agent's credential, they do not mint their own.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
-//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`.
+//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`; a
+//!   service that does not answer within `AGENTCRED_HTTP_TIMEOUT` seconds (30 by default; the
+//!   deadline covers the answer's head and each wait for more of its body) is answered 504,
+//!   code `service_unavailable`.
+//! - A request body of known size is sent with its `Content-Length`, never chunked.
+//! - A frozen profile ([`crate::freeze`]) is checked before every request, cheaply (see
+//!   [`crate::freeze::Watch`]), and answered 403 with code `frozen`: nothing is sent.
+//!
+//! Connections are served by [`crate::listen`]: a header-read timeout and a cap on open
+//! connections, so that idle connections from other local processes cannot starve the child.
 //!
 //! Why axum on a current-thread tokio runtime: both are already in the build for the
 //! sandbox, axum's one fallback handler sees the raw request target (so the absolute-form and
@@ -55,6 +77,8 @@ use crate::session::Session;
 use crate::spec::ToolValue;
 use crate::timefmt;
 
+/// The name a response header gets when its own name is a secret.
+const REDACTED_HEADER: &str = "x-agentcred-redacted";
 /// Idempotent requests are buffered up to this size so that they can be retried after a 401.
 pub const MAX_RETRY_BODY: usize = 8 * 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -157,6 +181,9 @@ pub struct Gateway {
     /// Endpoint name → base URL, as recorded in the profile.
     endpoints: BTreeMap<String, Url>,
     client: reqwest::Client,
+    /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
+    timeout: Duration,
+    freeze: Option<crate::freeze::Watch>,
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -179,8 +206,13 @@ impl Gateway {
         }
         // reqwest is built without a default crypto provider; choose ring once per process.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let timeout = crate::http::request_timeout()?;
+        // The deadline covers the wait for the answer's head and each wait for more of its
+        // body, so a service that stops answering never holds a request for ever, while a
+        // long body that keeps flowing is passed on whole.
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(timeout)
             .user_agent(concat!("agentcred-gateway/", env!("CARGO_PKG_VERSION")))
             // A redirect is passed to the child as it is: following it would send the
             // credential wherever the service points.
@@ -191,7 +223,15 @@ impl Gateway {
             broker,
             endpoints: parsed,
             client,
+            timeout,
+            freeze: None,
         })
+    }
+
+    /// Refuse every request while the profile is frozen.
+    pub fn with_freeze_watch(mut self, watch: crate::freeze::Watch) -> Gateway {
+        self.freeze = Some(watch);
+        self
     }
 
     pub fn broker(&self) -> &Broker {
@@ -241,15 +281,24 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Upstream> {
+        if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
+            return Err(frozen);
+        }
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
         );
+        self.refuse_credential_route(&method, &url)?;
         let headers = outgoing_headers(headers);
         let retry = idempotent && self.broker.can_refresh();
+        // A body of known size (a Content-Length, or one built in memory) is sent with its
+        // Content-Length, as it came: some services cannot read a chunked body.
+        let known_size = axum::body::HttpBody::size_hint(&body)
+            .exact()
+            .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
         // Idempotent requests are buffered so they can be sent again after a 401; others
         // stream through once.
-        let (buffered, streamed) = if retry {
+        let (buffered, streamed) = if retry || known_size {
             let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
                 .await
                 .map_err(|e| {
@@ -271,10 +320,11 @@ impl Gateway {
             .send(&method, &url, &headers, &credential, first)
             .await?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && retry
             && let Some(bytes) = buffered
+            && let Some(renewed) = self.broker.renew_rejected(&credential).await?
         {
             drop(response);
-            let renewed = self.broker.renew_rejected(&credential).await?;
             response = self
                 .send(
                     &method,
@@ -285,7 +335,8 @@ impl Gateway {
                 )
                 .await?;
         }
-        let secrets = self.broker.secrets();
+        refuse_encoded(&response, self.broker.provider())?;
+        let secrets = self.broker.current_secrets().await;
         let status =
             StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let headers = incoming_headers(response.headers(), &secrets);
@@ -295,6 +346,40 @@ impl Gateway {
             response,
             secrets,
         })
+    }
+
+    /// The one place where the gateway and MCP refuse a route that issues, exchanges or
+    /// revokes credentials ([`crate::spec::ServiceSpec::issues_credentials`]): refused by
+    /// policy (403 through the gateway, exit code 8 in an MCP tool error).
+    fn refuse_credential_route(&self, method: &Method, url: &Url) -> Result<()> {
+        let provider = self.broker.provider();
+        let under = self.endpoints.iter().filter_map(|(name, base)| {
+            let base_path = base.path().trim_end_matches('/');
+            let same_origin = url.origin() == base.origin();
+            let rest = url.path().strip_prefix(base_path)?;
+            (same_origin && (rest.is_empty() || rest.starts_with('/'))).then_some((
+                name,
+                base_path.len(),
+                rest,
+            ))
+        });
+        let Some((endpoint, _, rest)) = under.max_by_key(|(_, len, _)| *len) else {
+            return Ok(());
+        };
+        if !provider
+            .spec()
+            .issues_credentials(method.as_str(), endpoint, rest)
+        {
+            return Ok(());
+        }
+        Err(Error::policy(format!(
+            "{method} /{endpoint}{rest} issues or revokes {} credentials; neither the gateway nor the MCP server forwards it",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint(
+            "credentials are agentcred's to manage: use `agentcred` itself (register, refresh, keys, tokens) outside the child; the child uses the gateway's credential",
+        ))
     }
 
     async fn send(
@@ -321,7 +406,16 @@ impl Gateway {
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_bytes());
         }
-        request.send().await.map_err(|e| {
+        let answer = match tokio::time::timeout(self.timeout, request.send()).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                return Err(self.no_answer(url));
+            }
+        };
+        answer.map_err(|e| {
+            if e.is_timeout() {
+                return self.no_answer(url);
+            }
             let what = if e.is_connect() {
                 "could not connect"
             } else if e.is_timeout() {
@@ -340,6 +434,27 @@ impl Gateway {
         })
     }
 }
+
+impl Gateway {
+    /// The service did not answer within the deadline (the gateway answers 504).
+    fn no_answer(&self, url: &Url) -> Error {
+        Error::unavailable(format!(
+            "{} {}{} {NO_ANSWER} {} s",
+            self.broker.provider().display_name(),
+            url.origin().ascii_serialization(),
+            url.path(),
+            self.timeout.as_secs()
+        ))
+        .with_provider(self.broker.provider().id())
+        .with_hint(format!(
+            "the service is slow or stuck; try again later (the deadline is {} seconds)",
+            crate::http::TIMEOUT_ENV
+        ))
+    }
+}
+
+/// What an error says when the service did not answer in time.
+const NO_ANSWER: &str = "did not answer within";
 
 impl Upstream {
     /// The body as the child receives it: streamed, with every secret redacted.
@@ -423,6 +538,34 @@ pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), 
     Ok(())
 }
 
+/// A body in a content coding cannot be scanned for secrets as it streams: the gateway asks
+/// for `identity`, and refuses (502) an answer that comes compressed anyway rather than pass
+/// bytes it cannot redact.
+fn refuse_encoded(response: &reqwest::Response, provider: crate::spec::Provider) -> Result<()> {
+    let codings: Vec<String> = response
+        .headers()
+        .get_all(reqwest::header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("unreadable").split(','))
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty() && c != "identity")
+        .collect();
+    if codings.is_empty() {
+        return Ok(());
+    }
+    Err(Error::unavailable(format!(
+        "{} answered with Content-Encoding: {}, which the gateway cannot scan for secrets; the answer was dropped",
+        provider.display_name(),
+        codings.join(", ")
+    ))
+    .with_provider(provider.id())
+    .with_hint("the gateway asks for identity encoding; a proxy or CDN in front of the service compresses anyway: make it honour Accept-Encoding: identity"))
+}
+
+/// Request headers never forwarded: a byte range lets the child reassemble a secret from
+/// parts that each escape redaction.
+const NOT_FORWARDED: &[HeaderName] = &[header::RANGE, header::IF_RANGE];
+
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[HeaderName] = &[
     header::CONNECTION,
@@ -442,10 +585,21 @@ fn is_hop_by_hop(name: &HeaderName) -> bool {
 /// (its own token in `Authorization` is replaced by the credential, `Host` is the service's,
 /// `Accept-Encoding` is identity so bodies can be scanned).
 fn outgoing_headers(headers: &HeaderMap) -> HeaderMap {
+    // Headers the child names in `Connection` are hop-by-hop too (RFC 9110 §7.6.1).
+    let named: Vec<String> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or_default().split(','))
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect();
     let mut out = HeaderMap::new();
     for (name, value) in headers {
         let own = [header::HOST, header::AUTHORIZATION, header::ACCEPT_ENCODING].contains(name);
-        if !is_hop_by_hop(name) && !own {
+        if !is_hop_by_hop(name)
+            && !own
+            && !NOT_FORWARDED.contains(name)
+            && !named.iter().any(|n| n == name.as_str())
+        {
             out.append(name.clone(), value.clone());
         }
     }
@@ -463,6 +617,12 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
         if is_hop_by_hop(&name) || name == header::CONTENT_LENGTH {
             continue;
         }
+        // Header names arrive lower-cased: a secret used as one is looked for in any case.
+        let name = if secrets.contains_any_case_insensitive(name.as_str()) {
+            HeaderName::from_static(REDACTED_HEADER)
+        } else {
+            name
+        };
         let redacted = secrets.redact_bytes(value.as_bytes());
         let value = HeaderValue::from_bytes(&redacted)
             .unwrap_or_else(|_| HeaderValue::from_static(REDACTED));
@@ -471,15 +631,23 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
     out
 }
 
-/// The gateway's own error answer: 502 with the §8 envelope.
+/// The gateway's own error answer with the §8 envelope: 403 for a request a policy refuses,
+/// 504 when the service did not answer in time, else 502.
 fn error_response(err: &Error) -> Response {
     let body = err.to_json();
     let code = body["error"]["code"]
         .as_str()
         .unwrap_or("internal")
         .to_owned();
+    let status = if err.kind == crate::error::ErrorKind::Policy {
+        StatusCode::FORBIDDEN
+    } else if err.message.contains(NO_ANSWER) {
+        StatusCode::GATEWAY_TIMEOUT
+    } else {
+        StatusCode::BAD_GATEWAY
+    };
     let mut response = (
-        StatusCode::BAD_GATEWAY,
+        status,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
@@ -503,6 +671,8 @@ fn plain(status: StatusCode, message: String) -> Response {
 struct ServerState {
     gateway: Arc<Gateway>,
     token: GatewayToken,
+    /// Questions from an isolated run's `agentcred mcp` ([`crate::relay`]), when served.
+    relay: Option<crate::relay::Asks>,
 }
 
 async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Response {
@@ -523,6 +693,9 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             StatusCode::BAD_REQUEST,
             "refused: an absolute-form target; send the path only".into(),
         );
+    }
+    if let Some(rest) = uri.path().strip_prefix(crate::relay::PREFIX) {
+        return relay_response(&state, request.method(), rest, uri.query()).await;
     }
     let url = match state.gateway.resolve(uri.path(), uri.query()) {
         Ok(url) => url,
@@ -545,6 +718,40 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             *response.headers_mut() = headers;
             response
         }
+        Err(err) => error_response(&err),
+    }
+}
+
+/// The answer to a question from an isolated run ([`crate::relay`]): GET only, and only where
+/// this gateway serves one.
+async fn relay_response(
+    state: &ServerState,
+    method: &axum::http::Method,
+    rest: &str,
+    query: Option<&str>,
+) -> Response {
+    let (Some(asks), Some(ask)) = (&state.relay, crate::relay::route(rest, query)) else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!("{}{rest} is not served here", crate::relay::PREFIX),
+        );
+    };
+    if method != axum::http::Method::GET {
+        return plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET is served here".into(),
+        );
+    }
+    match ask {
+        Ok(ask) => match crate::relay::ask(asks, ask).await {
+            Ok(value) => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                value.to_string(),
+            )
+                .into_response(),
+            Err(err) => error_response(&err),
+        },
         Err(err) => error_response(&err),
     }
 }
@@ -589,17 +796,19 @@ impl Listener {
         self,
         gateway: Arc<Gateway>,
         token: GatewayToken,
+        relay: Option<crate::relay::Asks>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)
             .map_err(|e| Error::internal(format!("cannot set up the listener: {e}")))?;
         let app = axum::Router::new()
             .fallback(handle)
-            .with_state(Arc::new(ServerState { gateway, token }));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| Error::internal(format!("the gateway failed: {e}")))
+            .with_state(Arc::new(ServerState {
+                gateway,
+                token,
+                relay,
+            }));
+        crate::listen::serve(listener, app, shutdown).await
     }
 }
 
@@ -620,14 +829,25 @@ pub struct Running {
 impl Running {
     /// Take over `session`'s profile (see [`Broker::start`]) and serve it on 127.0.0.1:`port`.
     pub fn start(session: Session<'_>, trace: bool, port: u16) -> Result<Running> {
+        Running::start_relaying(session, trace, port, None)
+    }
+
+    /// [`Running::start`], also answering an isolated run's questions through `relay`.
+    pub fn start_relaying(
+        session: Session<'_>,
+        trace: bool,
+        port: u16,
+        relay: Option<crate::relay::Asks>,
+    ) -> Result<Running> {
         let spec = session.provider().spec();
         let jwt_shaped = spec
             .tool_env
             .iter()
             .any(|t| t.value == ToolValue::Credential { jwt_shaped: true });
         let endpoints = session.endpoints.clone();
+        let watch = crate::freeze::Watch::start(&session)?;
         let broker = Broker::start(session, trace)?;
-        let gateway = Arc::new(Gateway::new(broker, &endpoints)?);
+        let gateway = Arc::new(Gateway::new(broker, &endpoints)?.with_freeze_watch(watch));
         let listener = Listener::bind(port)?;
         let base_url = listener.base_url();
         let urls = listener.endpoint_urls(&gateway);
@@ -645,7 +865,7 @@ impl Running {
                         let _ = graceful.wait_for(|stop| *stop).await;
                     };
                     tokio::select! {
-                        served = listener.serve(gateway, served_token, shutdown) => served,
+                        served = listener.serve(gateway, served_token, relay, shutdown) => served,
                         _ = async move {
                             let _ = deadline.wait_for(|stop| *stop).await;
                             tokio::time::sleep(STOP_GRACE).await;

@@ -54,9 +54,9 @@ pub struct CredentialFact {
     pub kind: String,
     /// Where it is; `None` when the profile has lost it.
     pub store: Option<StoreKind>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it expires; `null` for a secret that does not expire (or is missing).
     pub expires_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Seconds of validity left (negative once expired); `null` when `expires_at` is.
     pub expires_in_s: Option<i64>,
 }
 
@@ -69,7 +69,7 @@ impl LocalFacts {
                 kind: s.kind.to_owned(),
                 store: s.present.then_some(self.store),
                 expires_at: s.expires_at.clone(),
-                expires_in_s: s.expires_in_secs,
+                expires_in_s: s.expires_in_s,
             })
             .collect()
     }
@@ -104,6 +104,9 @@ pub enum Health {
     Unknown,
     /// The secrets cannot be read.
     StoreUnavailable,
+    /// A local problem: the profile's configuration (its recorded endpoints, the config
+    /// file) or the check's own arguments; fixed here, not at the service (exit 2, `usage`).
+    ConfigError,
     Suspended,
     Blocked,
     Deregistered,
@@ -112,6 +115,8 @@ pub enum Health {
     LowBudget,
     /// The service issues no credential valid for `--min-valid` (code `min_valid_unmet`).
     MinValidUnmet,
+    /// The profile is frozen (`agentcred freeze`).
+    Frozen,
 }
 
 impl Health {
@@ -121,18 +126,21 @@ impl Health {
             Health::Invalid => 4,
             Health::Unknown => 6,
             Health::StoreUnavailable => 7,
+            Health::ConfigError => 2,
             Health::Suspended
             | Health::Blocked
             | Health::Deregistered
             | Health::NotAuthorized
             | Health::LowBudget
-            | Health::MinValidUnmet => 8,
+            | Health::MinValidUnmet
+            | Health::Frozen => 8,
         }
     }
 
-    /// Order of severity for `--all`: 7, then 4, then 8, then 6, then ok.
+    /// Order of severity for `--all`: 2 (a local problem), 7, then 4, then 8, then 6, then ok.
     pub fn severity(self) -> u8 {
         match self.exit_code() {
+            2 => 5,
             7 => 4,
             4 => 3,
             8 => 2,
@@ -148,12 +156,14 @@ impl Health {
             Health::Invalid => Code::AuthFailed,
             Health::Unknown => Code::ServiceUnavailable,
             Health::StoreUnavailable => Code::StoreUnavailable,
+            Health::ConfigError => Code::Usage,
             Health::Suspended => Code::AgentSuspended,
             Health::Blocked => Code::AgentBlocked,
             Health::Deregistered => Code::AgentDeregistered,
             Health::NotAuthorized => Code::NotAuthorizedByOwner,
             Health::LowBudget => Code::LimitReached,
             Health::MinValidUnmet => Code::MinValidUnmet,
+            Health::Frozen => Code::Frozen,
         })
     }
 
@@ -167,8 +177,8 @@ impl Health {
         }
     }
 
-    /// The verdict an error stands for; `None` for errors that are not about health (a usage
-    /// error, a bug), which the check reports as they are.
+    /// The verdict an error stands for; `None` for errors that are not about health (a bug),
+    /// which the check reports as they are.
     pub fn of_error(err: &Error) -> Option<Health> {
         Some(match err.code() {
             Code::AgentSuspended => Health::Suspended,
@@ -177,36 +187,14 @@ impl Health {
             Code::NotAuthorizedByOwner => Health::NotAuthorized,
             Code::LimitReached => Health::LowBudget,
             Code::MinValidUnmet => Health::MinValidUnmet,
+            Code::Frozen => Health::Frozen,
             _ => match err.kind {
                 ErrorKind::Auth | ErrorKind::NotFound => Health::Invalid,
                 ErrorKind::Unavailable => Health::Unknown,
                 ErrorKind::Store => Health::StoreUnavailable,
+                ErrorKind::Usage => Health::ConfigError,
                 _ => return None,
             },
         })
     }
-}
-
-/// The service issues credentials shorter than asked (`token` just got, a JWT with `left`
-/// seconds to go): names the longest lifetime it gives, the JWT's `exp - iat` when it says.
-pub fn min_valid_unmet(
-    provider: crate::spec::Provider,
-    asked: std::time::Duration,
-    token: &crate::secret::Secret<String>,
-    left: i64,
-) -> Error {
-    let lifetime = crate::jwt::decode(token.expose())
-        .and_then(|i| Some(i.exp? - i.iat?))
-        .unwrap_or(left);
-    let got = crate::duration::human(std::time::Duration::from_secs(lifetime.max(0) as u64));
-    Error::coded(
-        Code::MinValidUnmet,
-        format!(
-            "{} issues credentials valid for at most about {got}, less than the {} asked",
-            provider.display_name(),
-            crate::duration::human(asked)
-        ),
-    )
-    .with_provider(provider.id())
-    .with_hint(format!("ask for --min-valid {got} or less"))
 }

@@ -10,6 +10,9 @@
 //! - `-v` traces go to stderr. Authorization headers are redacted, JSON fields that carry
 //!   secrets are redacted by name, JWT signatures are cut, and every secret this call sent is
 //!   scrubbed from the trace text as a last line of defence.
+//! - An answer is read into memory up to [`MAX_ANSWER`] (8 MiB); a larger one is an
+//!   unavailable error (exit 6; the vault store reports it as its own failure) before more is
+//!   read.
 //! - Every HTTP status comes back as a [`Reply`]; turning a service's error envelope into an
 //!   [`Error`] is the provider's job (it knows the envelope), with [`status_kind`] as the shared
 //!   default mapping.
@@ -33,7 +36,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const TIMEOUT_ENV: &str = "AGENTCRED_HTTP_TIMEOUT";
 
 /// The whole-request timeout: `AGENTCRED_HTTP_TIMEOUT` seconds, else 30 s.
-fn request_timeout() -> Result<Duration> {
+pub(crate) fn request_timeout() -> Result<Duration> {
     match std::env::var(TIMEOUT_ENV) {
         Ok(value) if !value.trim().is_empty() => value
             .trim()
@@ -217,8 +220,10 @@ impl Reply {
     /// Decode a success body; a body that does not match is the service breaking its contract.
     pub fn decode<T: DeserializeOwned>(&self, provider: &str, what: &str) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            Error::internal(format!(
-                "{provider} answered {what} with an unexpected body ({e})"
+            // HTML where JSON was due, a truncated body: the service's answer is unusable.
+            Error::unavailable(format!(
+                "{provider} answered {what} with an unexpected body ({})",
+                crate::output::neutralize(&e.to_string(), false)
             ))
             .with_provider(provider)
             .with_status(self.status)
@@ -248,8 +253,9 @@ pub fn status_kind(status: u16) -> ErrorKind {
         401 | 403 => ErrorKind::Auth,
         404 | 410 => ErrorKind::NotFound,
         409 | 412 => ErrorKind::Conflict,
-        408 | 429 | 500..=599 => ErrorKind::Unavailable,
-        _ => ErrorKind::Internal,
+        // Anything else (a redirect never asked for, 431, an unknown status) is the service
+        // answering what agentcred cannot use: a failed exchange with the service, not a bug.
+        _ => ErrorKind::Unavailable,
     }
 }
 
@@ -412,6 +418,16 @@ impl Http {
                     continue;
                 }
             }
+            if matches!(&outcome, Ok(reply) if reply.status == OVERSIZED) {
+                return Err(Error::unavailable(format!(
+                    "{provider} answered {} {} with more than {} MiB; the answer was not read",
+                    call.method,
+                    strip_query(&call.url),
+                    MAX_ANSWER / (1024 * 1024)
+                ))
+                .with_provider(provider)
+                .with_hint("no answer agentcred expects is that large: check the endpoint (or the vault address) points at the right server"));
+            }
             return outcome
                 .map(|reply| scrub_error_body(reply, call))
                 .map_err(|e| transport_error(provider, call, &e, attempt));
@@ -483,10 +499,20 @@ impl Http {
                     );
                 }
             });
-            let result = request.send().and_then(|response| {
-                let status = response.status().as_u16();
+            let result = request.send().and_then(|mut response| {
+                let mut status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let body = response.bytes()?.to_vec();
+                // At most MAX_ANSWER bytes are taken into memory, whatever the answer's size.
+                let mut capped = Capped::default();
+                match response.copy_to(&mut capped) {
+                    Err(_) if capped.over => {
+                        capped.body = Vec::new();
+                        status = OVERSIZED;
+                    }
+                    Err(e) => return Err(e),
+                    Ok(_) => {}
+                }
+                let body = capped.body;
                 Ok(Reply {
                     status,
                     headers,
@@ -587,6 +613,34 @@ impl Http {
     }
 }
 
+/// The largest answer read from a service or the vault; a larger one is refused (the
+/// `OVERSIZED` pseudo-status, reported as unavailable) rather than held in memory.
+pub const MAX_ANSWER: usize = 8 * 1024 * 1024;
+/// The status of a [`Reply`] whose body was larger than [`MAX_ANSWER`] (no HTTP status is 0).
+const OVERSIZED: u16 = 0;
+
+/// A body sink that stops past [`MAX_ANSWER`].
+#[derive(Default)]
+struct Capped {
+    body: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.body.len() + buf.len() > MAX_ANSWER {
+            self.over = true;
+            return Err(std::io::Error::other("the answer is too large"));
+        }
+        self.body.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Every secret `call` sends (its auth and the body secrets it names), long enough to replace
 /// safely.
 fn sent_secrets(call: &Call) -> Vec<&str> {
@@ -676,6 +730,21 @@ fn truncate(text: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}… ({} bytes)", &text[..end], text.len())
+}
+
+/// A wait as a person reads it: seconds up to a minute ("2 s"), else a duration ("1h 30m");
+/// beyond a day, also "(more than a day)" so that a huge value reads as what it is.
+fn retry_wait(wait: Duration) -> String {
+    let secs = wait.as_secs().max(1);
+    if secs <= 60 {
+        return format!("{secs} s");
+    }
+    let shown = crate::duration::human(Duration::from_secs(secs));
+    if secs > 24 * 3600 {
+        format!("{shown} (more than a day)")
+    } else {
+        shown
+    }
 }
 
 fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
@@ -776,6 +845,9 @@ pub fn reply_error(
             truncate(&jwt::redact_signatures(text), 300)
         }
     });
+    // The service's text stays on one line, its control characters escaped: a line break
+    // in it could otherwise print a line that looks like agentcred's own (a forged `hint:`).
+    let detail = crate::output::neutralize(&detail, false);
     let mut err = Error::new(
         kind,
         format!("{provider} answered {}: {detail}", reply.status),
@@ -792,8 +864,8 @@ pub fn reply_error(
             Some(wait) => err
                 .with_retry_after(wait.as_secs().max(1))
                 .with_hint(format!(
-                    "the service is rate-limiting; try again in {} s",
-                    wait.as_secs().max(1)
+                    "the service is rate-limiting; try again in {}",
+                    retry_wait(wait)
                 )),
             None => err.with_hint("the service is rate-limiting; wait a moment and try again"),
         };

@@ -77,8 +77,18 @@ pub fn secret(
         ))
         .with_hint(hint.0.to_owned()));
     }
-    let value = rpassword::prompt_password(format!("{what}: "))
-        .map_err(|e| Error::usage(format!("cannot read the {what} from the terminal: {e}")))?;
+    let value = rpassword::prompt_password(format!("{what}: ")).map_err(|e| {
+        // Ctrl-D ends input without a line break: end the prompt's line, so that the error
+        // starts a line of its own.
+        eprintln!();
+        let why = if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            "input ended (Ctrl-D)".to_owned()
+        } else {
+            e.to_string()
+        };
+        Error::usage(format!("no {what} was read from the terminal: {why}"))
+            .with_hint(hint.0.to_owned())
+    })?;
     let value = value.trim().to_owned();
     if value.is_empty() {
         return Err(Error::usage(format!("the {what} was empty")).with_hint(hint.0.to_owned()));
@@ -129,6 +139,7 @@ fn piped_line(grace: Duration, say_waiting: &dyn Fn()) -> PipedLine {
 /// Ask for confirmation of a destructive action (`what`, e.g. "deleting agent agt_1")
 /// with `question` on a terminal; `--yes` skips it. Without a terminal (or with `--no-input`)
 /// there is nobody to ask, so `--yes` is required and the error names what needed confirming.
+/// An answer other than yes ends the process with exit 0 and "nothing was changed".
 pub fn confirm(what: &str, question: &str, yes: bool, no_input: bool) -> Result<()> {
     if yes {
         return Ok(());
@@ -148,9 +159,12 @@ pub fn confirm(what: &str, question: &str, yes: bool, no_input: bool) -> Result<
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(
-            Error::usage(format!("{what} was not confirmed; nothing was changed"))
-                .with_hint("answer y, or pass --yes"),
-        )
+        // Saying no is an answer, not a failure: nothing was done yet (nothing is written
+        // before the question), so the command ends here, exit 0.
+        if answer.is_empty() {
+            eprintln!();
+        }
+        eprintln!("Not confirmed: {what} was not done; nothing was changed.");
+        std::process::exit(0)
     }
 }

@@ -26,7 +26,7 @@ pub struct SecretFact {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_in_secs: Option<i64>,
+    pub expires_in_s: Option<i64>,
 }
 
 impl LocalFacts {
@@ -51,7 +51,7 @@ impl LocalFacts {
                 kind,
                 present: value.is_some(),
                 expires_at: exp.map(timefmt::from_unix_secs),
-                expires_in_secs: exp.map(|e| e - now),
+                expires_in_s: exp.map(|e| e - now),
             });
         }
         Ok(LocalFacts {
@@ -68,7 +68,7 @@ impl LocalFacts {
             } else {
                 "missing".to_owned()
             };
-            let expires = match (&fact.expires_at, fact.expires_in_secs) {
+            let expires = match (&fact.expires_at, fact.expires_in_s) {
                 (Some(at), Some(left)) if left > 0 => {
                     format!(
                         "{at} (in {})",

@@ -3,6 +3,12 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // The isolation helper of `exec --isolate` must run while the process has one thread,
+    // before anything else.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|a| a == agentcred::isolate::HELPER) {
+        return agentcred::isolate::helper_main(args.collect());
+    }
     agentcred::services::install();
     let cli = match agentcred::cli::parse() {
         Ok(cli) => cli,

@@ -29,6 +29,46 @@ pub enum OperatorKey {
     ApiKey(Secret<String>),
 }
 
+impl OperatorKey {
+    /// The key as a Basic pair. A service whose scheme is Basic only ever gets Basic keys
+    /// from [`find`]; an API key counts as a secret with an empty id.
+    pub fn into_basic(self) -> (String, Secret<String>) {
+        match self {
+            OperatorKey::Basic { id, secret } => (id, secret),
+            OperatorKey::ApiKey(secret) => (String::new(), secret),
+        }
+    }
+
+    /// The key as one value. A service whose scheme is an API key only ever gets those from
+    /// [`find`]; of a Basic pair, the secret.
+    pub fn into_api_key(self) -> Secret<String> {
+        match self {
+            OperatorKey::ApiKey(key) => key,
+            OperatorKey::Basic { secret, .. } => secret,
+        }
+    }
+}
+
+/// An operator key in the shape a service's own client takes it (with what it wants to
+/// know of where the key came from), for [`key`] and [`key_if_any`].
+pub trait FromOperator: Sized {
+    fn from_operator(found: Operator) -> Self;
+}
+
+/// The service's operator key in its client's shape: [`require`], converted.
+pub fn key<K: FromOperator>(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<K> {
+    require(ctx, provider, sandbox).map(K::from_operator)
+}
+
+/// [`key`], or `None` when no key is configured ([`find`]).
+pub fn key_if_any<K: FromOperator>(
+    ctx: &Ctx,
+    provider: Provider,
+    sandbox: bool,
+) -> Result<Option<K>> {
+    Ok(find(ctx, provider, sandbox)?.map(K::from_operator))
+}
+
 /// An operator key and where it came from.
 pub struct Operator {
     pub key: OperatorKey,
@@ -96,6 +136,10 @@ pub fn find(ctx: &Ctx, provider: Provider, sandbox: bool) -> Result<Option<Opera
     else {
         return Ok(None);
     };
+    crate::redact::remember([&stored]);
+    if let Some((_, secret)) = split_pair(stored.expose()) {
+        crate::redact::remember([&Secret::new(secret.to_owned())]);
+    }
     let key = match scheme {
         OperatorScheme::Basic { .. } => {
             let (id, secret) = split_pair(stored.expose()).ok_or_else(|| {
@@ -180,10 +224,13 @@ fn sandbox_demo_key(ctx: &Ctx, provider: Provider, scheme: OperatorScheme) -> Op
             (OperatorKey::ApiKey(Secret::new(key.to_owned())), key)
         }
     };
-    ctx.printer.status(format!(
-        "No {} operator key is configured; using the sandbox's demo key {shown}.",
-        provider.display_name()
-    ));
+    ctx.printer.notice(
+        "sandbox_demo_key",
+        format!(
+            "No {} operator key is configured; using the sandbox's demo key {shown}.",
+            provider.display_name()
+        ),
+    );
     Some(Operator {
         key,
         source: SANDBOX_DEMO_SOURCE.to_owned(),

@@ -51,9 +51,10 @@ impl Paths {
         }
     }
 
-    /// A home that cannot be one (AGENTCRED_HOME naming a file) is a local problem, named as
-    /// such before anything tries to lock or write in it ("another process holds the lock"
-    /// would mislead). `doctor` skips this to report it among its findings.
+    /// A home that cannot be one (AGENTCRED_HOME naming a file), or that another user could
+    /// change ([`crate::homecheck`]), is a local problem, named as such before anything tries
+    /// to lock or write in it ("another process holds the lock" would mislead). `doctor`
+    /// skips this to report it among its findings.
     pub fn check(&self) -> Result<()> {
         let home = &self.config_dir;
         if home.exists() && !home.is_dir() {
@@ -70,7 +71,8 @@ impl Paths {
                 "point AGENTCRED_HOME at a directory (it is created if missing), or unset it",
             ));
         }
-        Ok(())
+        // A home another user can change is one where they decide where secrets go.
+        crate::homecheck::check(self)
     }
 
     pub fn config_file(&self) -> PathBuf {
@@ -80,6 +82,13 @@ impl Paths {
     /// The file credential store.
     pub fn secrets_file(&self) -> PathBuf {
         self.data_dir.join("secrets.json")
+    }
+
+    /// The file store's document for one profile's secrets (see `store::file`).
+    pub fn profile_secrets_file(&self, profile: &str) -> PathBuf {
+        self.data_dir
+            .join("secrets")
+            .join(format!("{profile}.json"))
     }
 
     /// Where one-time secrets go when the store fails after a service answered.

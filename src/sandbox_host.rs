@@ -52,10 +52,30 @@ mod present {
         }
     }
 
+    /// The state file's directory must be one the server can write its state into, checked
+    /// before it says it is listening (not at its first request).
+    fn check_state_dir(path: &std::path::Path) -> Result<()> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => std::path::Path::new("."),
+        };
+        let probe = tempfile::Builder::new()
+            .prefix(".agentcred-probe-")
+            .tempfile_in(dir);
+        match probe {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::usage(format!(
+                "the sandbox cannot keep its state in {}: {e}",
+                dir.display()
+            ))
+            .with_hint("give --state a file in a directory that exists and you can write")),
+        }
+    }
+
     /// A state file that is not JSON is a local problem, said before any request: served, it
     /// would make every request fail with a 500 that looks like a failing service.
     fn check_state_file(path: &std::path::Path) -> Result<()> {
-        let text = match std::fs::read(path) {
+        let text = match crate::fsutil::read_regular(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => {
@@ -105,6 +125,7 @@ mod present {
         on_ready: impl FnOnce(&str, SandboxUrls),
     ) -> Result<()> {
         check_state_file(&state_file)?;
+        check_state_dir(&state_file)?;
         let config = SandboxConfig::from_env(state_file, port)
             .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
         sandbox::serve_foreground(config, |base| {

@@ -5,13 +5,14 @@
 //! for the capability and, when it has none, refuses with exit 2 naming the services that do
 //! (computed from the registry, see [`crate::services::refuse`]).
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
 use crate::profile::Profile;
 use crate::session::Session;
 use crate::spec::ServiceSpec;
+use crate::status_view::{StatusQuery, StatusReport};
 
 pub trait Service: Sync {
     fn spec(&self) -> &'static ServiceSpec;
@@ -20,8 +21,14 @@ pub trait Service: Sync {
     /// by command path, for `agentcred schema`.
     fn outputs(&self) -> Vec<crate::output::Output>;
 
-    /// `agentcred status`: the agent as the service sees it, plus the local facts.
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()>;
+    /// `agentcred status`: the agent as the service sees it, plus the local facts, as a view
+    /// the caller renders (the command line) or returns (MCP).
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>>;
 
     /// For `status --check`: one look at the agent as the service sees it (its state and its
     /// budget), with as few calls as the service allows. The credential itself was checked
@@ -56,6 +63,46 @@ pub trait Service: Sync {
     fn lifecycle(&self) -> Option<&dyn Lifecycle> {
         None
     }
+
+    /// What the service can do in an incident: run-scoped credentials, revoking spares,
+    /// rotating a leaked secret. A service without it mints nothing for a run and rotates
+    /// nothing.
+    fn incident(&self) -> Option<&dyn Incident> {
+        None
+    }
+}
+
+/// A credential minted for one run (`--ephemeral`): used instead of the profile's own secret
+/// of `kind`, and revoked by `id` when the run ends.
+pub struct RunCredential {
+    pub id: String,
+    pub kind: &'static str,
+    pub value: crate::secret::Secret<String>,
+}
+
+/// What happened to one leaked secret under `leaks scan --rotate`.
+pub enum Rotation {
+    /// Replaced (create, use, revoke the old one): what was done.
+    Rotated(String),
+    /// The service offers no way to replace it here: what to do instead.
+    Cannot(String),
+    Failed(crate::error::Error),
+}
+
+/// The incident ladder's service side (freeze --upstream, --ephemeral, leaks --rotate).
+pub trait Incident: Sync {
+    /// Mint a credential for one run, named `name` (so a person recognizes it in the
+    /// service's console); `None` when the service's credential is short-lived already.
+    fn mint_run(&self, ctx: &Ctx, session: &Session, name: &str) -> Result<Option<RunCredential>>;
+
+    /// Revoke a credential [`Incident::mint_run`] made; one already gone counts as revoked.
+    fn revoke_run(&self, ctx: &Ctx, session: &Session, id: &str) -> Result<()>;
+
+    /// Revoke every spare credential the profile keeps: each one's name, and what happened.
+    fn revoke_spares(&self, ctx: &Ctx, name: &str) -> Vec<(String, Result<()>)>;
+
+    /// Replace the profile's leaked secret of `kind` (the create/use/revoke rule).
+    fn rotate(&self, ctx: &Ctx, name: &str, kind: &str) -> Rotation;
 }
 
 /// `agentcred limits`.

@@ -49,6 +49,32 @@ pub struct ServiceSpec {
     /// (a tool that treats a JWT close to expiry as expired): `exec` raises `--min-valid` to
     /// it. Zero when no tool has such a rule.
     pub min_child_validity: Duration,
+    /// The routes that issue, exchange or revoke credentials (register, token exchange, key
+    /// and secret creation...): a child behind the gateway or a model behind MCP must not mint
+    /// credentials of its own with the agent's, so both refuse these (403) unless a policy
+    /// allows them. See [`ServiceSpec::issues_credentials`].
+    pub credential_routes: &'static [CredentialRoute],
+    /// The unit of the agent's budget, if the service keeps one: `status --check
+    /// --min-remaining` is given in it and checked against it before any request.
+    pub budget: Option<BudgetUnit>,
+    /// Whether `status` shows a wallet, and so takes `--network` and `--tx-limit`.
+    pub wallet_status: bool,
+}
+
+/// A route that issues, exchanges or revokes credentials: `method` on `path` under the
+/// endpoint named `endpoint`. In `path`, a `*` segment stands for any one segment (an id).
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialRoute {
+    pub method: &'static str,
+    pub endpoint: &'static str,
+    pub path: &'static str,
+}
+
+/// The currency of a service's budget and its decimal places.
+#[derive(Debug, Clone, Copy)]
+pub struct BudgetUnit {
+    pub currency: &'static str,
+    pub decimals: u32,
 }
 
 impl ServiceSpec {
@@ -65,6 +91,23 @@ impl ServiceSpec {
     pub fn secret(&self, kind: &str) -> Option<&'static SecretSpec> {
         let secrets: &'static [SecretSpec] = self.secrets;
         secrets.iter().find(|s| s.kind == kind)
+    }
+
+    /// Whether `method` on `path` (relative to the endpoint named `endpoint`, without the
+    /// query) is one of [`ServiceSpec::credential_routes`]. Compared without regard to case or
+    /// trailing slashes, since servers differ in both.
+    pub fn issues_credentials(&self, method: &str, endpoint: &str, path: &str) -> bool {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.credential_routes.iter().any(|route| {
+            let pattern: Vec<&str> = route.path.split('/').filter(|s| !s.is_empty()).collect();
+            route.method.eq_ignore_ascii_case(method)
+                && route.endpoint.eq_ignore_ascii_case(endpoint)
+                && pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(want, got)| *want == "*" || want.eq_ignore_ascii_case(got))
+        })
     }
 
     pub fn endpoint(&self, name: &str) -> Option<&'static EndpointSpec> {

@@ -43,8 +43,17 @@ def check(condition, what):
 
 
 def stored_secrets(home):
-    with open(os.path.join(home, "data", "secrets.json")) as f:
-        return set(v for v in json.load(f)["secrets"].values() if isinstance(v, str))
+    # The file store keeps one file per profile in data/secrets/ (data/secrets.json is the
+    # single file of earlier releases).
+    data = os.path.join(home, "data")
+    files = [os.path.join(data, "secrets", name) for name in os.listdir(os.path.join(data, "secrets"))]
+    files.append(os.path.join(data, "secrets.json"))
+    values = set()
+    for path in files:
+        if os.path.exists(path):
+            with open(path) as f:
+                values |= set(v for v in json.load(f)["secrets"].values() if isinstance(v, str))
+    return values
 
 
 def dump(result):

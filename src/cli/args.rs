@@ -17,7 +17,8 @@ pub struct GlobalArgs {
         global = true,
         env = "AGENTCRED_PROFILE",
         value_name = "NAME",
-        action = clap::ArgAction::Append
+        action = clap::ArgAction::Append,
+        allow_hyphen_values = true
     )]
     pub profiles: Vec<String>,
 
@@ -25,6 +26,11 @@ pub struct GlobalArgs {
     /// several, except for `mcp`).
     #[arg(skip)]
     pub profile: Option<String>,
+
+    /// Whether `--profile` was typed on the command line (not taken from AGENTCRED_PROFILE),
+    /// filled by [`crate::cli::parse`]: a flag that cannot apply is refused, a variable is not.
+    #[arg(skip)]
+    pub profile_flag_given: bool,
 
     /// Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)
     #[arg(long, global = true)]
@@ -91,14 +97,14 @@ pub enum LimitAction {
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
     /// Refresh only if the current credential expires within this duration (e.g. 5m)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true)]
     pub if_expiring_within: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Minimum remaining validity of the printed credential
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true, default_value = "60s")]
     pub min_valid: Duration,
 }
 
@@ -112,7 +118,7 @@ pub struct StatusArgs {
     #[arg(long)]
     pub check: bool,
     /// With --check: a credential must stay valid this long
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s", requires = "check")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true, default_value = "60s", requires = "check")]
     pub min_valid: std::time::Duration,
     /// With --check: at least this much budget must remain (in the budget's currency)
     #[arg(
@@ -297,12 +303,29 @@ pub struct CompletionsArgs {
 pub struct ExecArgs {
     /// Minimum remaining validity of the credential the command gets (raised to what the
     /// service's own tools need; not used with --gateway, which keeps it fresh)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, default_value = "60s")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true, default_value = "60s")]
     pub min_valid: Duration,
     /// Give the command no credential at all: start the credential gateway on 127.0.0.1 and
     /// point the command's base URLs at it
     #[arg(long)]
     pub gateway: bool,
+    /// Run the command where it cannot reach any stored credential (Linux): agentcred's
+    /// directories, the keyring, the session bus, vault tokens and agentcred's own process are
+    /// out of its reach. Without every protection the command is not started, unless
+    /// `=best-effort`
+    #[arg(
+        long,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "required",
+        value_enum
+    )]
+    pub isolate: Option<crate::isolate::Mode>,
+    /// With --gateway: mint a credential for this run only (named agentcred-run-ID at the
+    /// service) and revoke it when the run ends
+    #[arg(long, requires = "gateway")]
+    pub ephemeral: bool,
     /// The command to run and its arguments (after `--`)
     #[arg(
         value_name = "CMD",
@@ -319,6 +342,10 @@ pub struct GatewayArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Mint a credential for this gateway only (named agentcred-run-ID at the service) and
+    /// revoke it when the gateway stops
+    #[arg(long)]
+    pub ephemeral: bool,
 }
 
 #[derive(Debug, Args)]
@@ -326,4 +353,47 @@ pub struct McpArgs {
     /// Let the `request` tool send methods other than GET (POST, PATCH, PUT, DELETE)
     #[arg(long)]
     pub allow_writes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// The profile to freeze (default: the selected one)
+    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Freeze every profile
+    #[arg(long)]
+    pub all: bool,
+    /// Also act at the service: suspend the agent where the service has a suspension, and
+    /// revoke spare and run credentials
+    #[arg(long)]
+    pub upstream: bool,
+    /// Why (recorded with the freeze and shown by every refusal)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnfreezeArgs {
+    /// The profile to unfreeze (default: the selected one)
+    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Unfreeze every profile
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeaksCommand {
+    /// Look for every stored secret value (and its JSON, percent and base64 encodings) in files
+    Scan(LeaksScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LeaksScanArgs {
+    /// Files and directories to scan (directories are walked)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Replace each leaked credential the service lets agentcred replace, then scan again
+    #[arg(long)]
+    pub rotate: bool,
 }

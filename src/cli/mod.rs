@@ -15,8 +15,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::services::{self, RegisterCommand, ServiceCommand};
 use args::{
-    AgentCommand, CompletionsArgs, ExecArgs, GatewayArgs, GlobalArgs, LimitsCommand, McpArgs,
-    ProfilesCommand, RefreshArgs, SandboxCommand, StatusArgs, TokenArgs,
+    AgentCommand, CompletionsArgs, ExecArgs, FreezeArgs, GatewayArgs, GlobalArgs, LeaksCommand,
+    LimitsCommand, McpArgs, ProfilesCommand, RefreshArgs, SandboxCommand, StatusArgs, TokenArgs,
+    UnfreezeArgs,
 };
 
 /// The services' names are added by [`command`] from the registry.
@@ -55,6 +56,13 @@ pub enum Command {
     /// Run the credential gateway in the foreground: a loopback server that attaches the
     /// profile's credential to requests sent with its token
     Gateway(GatewayArgs),
+    /// Stop every use of a profile's credentials at once (token, refresh, exec, gateways, mcp)
+    Freeze(FreezeArgs),
+    /// Lift a freeze (an agent suspended with --upstream is reactivated with `agent activate`)
+    Unfreeze(UnfreezeArgs),
+    /// Find stored secret values in files, and rotate what leaked
+    #[command(subcommand)]
+    Leaks(LeaksCommand),
     /// Serve the Model Context Protocol on stdin/stdout (tools: list_profiles, status, check,
     /// request, refresh), never returning a stored secret
     Mcp(McpArgs),
@@ -177,6 +185,8 @@ pub fn parse() -> std::result::Result<Cli, ParseFailure> {
     let mut cli =
         <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(ParseFailure::Clap)?;
     cli.global.profile = one_profile(&cli).map_err(ParseFailure::Env)?;
+    cli.global.profile_flag_given =
+        matches.value_source("profiles") == Some(clap::parser::ValueSource::CommandLine);
     Ok(cli)
 }
 

@@ -2,16 +2,21 @@
 //! each finding with its fix.
 //!
 //! Checks, in order: the home (`AGENTCRED_HOME` or the XDG directories: directories, not
-//! files), the config file (readable and valid), the file store (private modes, readable), the
+//! files), who may change them (the home, config, data and lock directories and the
+//! directories above them: the user's own, writable by nobody else), the config file (readable and valid), the file store (private modes, readable), the
 //! keychain (D-Bus session bus, Secret Service, default collection and its lock state, through
 //! the keychain store's own check), and the vault when `VAULT_ADDR`/`BAO_ADDR` is set or a
 //! profile lives there (reachable, token accepted, mount writable).
+//!
+//! Isolation (`exec --isolate`) is probed first, by running its helper without a command; it
+//! is never required (nothing fails without it until `--isolate` is asked for).
 //!
 //! A finding is `required` when something agentcred will do depends on it: the keychain when
 //! a profile or operator key lives there or new profiles go there (`--store auto`, the
 //! default, or `keychain`); the vault likewise. A failed finding that is not required is shown
 //! but does not fail the command. Exit 0 when every required finding is ok, else the exit code
-//! of the worst: 7 for a store, 2 for the local configuration.
+//! of the worst, which the error's message names: 2 for the local configuration first, then 7
+//! for a store, the first listed of its class.
 
 use std::path::Path;
 
@@ -21,7 +26,7 @@ use super::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Config;
-use crate::store::{self, StoreChoice, StoreKind};
+use crate::store::{self, StoreKind};
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Finding {
@@ -45,6 +50,9 @@ struct DoctorView {
     /// Whether every required finding is ok.
     ok: bool,
     findings: Vec<Finding>,
+    /// Credentials minted for runs (`--ephemeral`) that are still not revoked after this
+    /// doctor's own try (runs still going are not tried).
+    pending_revocations: Vec<crate::ephemeral::Pending>,
 }
 
 impl Render for DoctorView {
@@ -96,6 +104,27 @@ impl Finding {
     }
 }
 
+/// Whether `exec --isolate` can apply every protection here: the isolation helper is run
+/// without a command and reports what it applied.
+fn check_isolation(ctx: &Ctx) -> Result<String> {
+    if crate::isolate::inside(&ctx.paths) {
+        return Ok(
+            "this runs inside an isolated `agentcred exec --isolate`: the stores are out of reach by design"
+                .into(),
+        );
+    }
+    let plan = crate::isolate::Plan::for_user(&ctx.paths, crate::isolate::Mode::BestEffort);
+    let report = crate::isolate::probe(&plan);
+    if report.missing.is_empty() {
+        Ok(format!(
+            "`exec --isolate` is available ({})",
+            report.applied.join(", ")
+        ))
+    } else {
+        Err(crate::isolate::unavailable_error(&report.missing))
+    }
+}
+
 pub fn run(ctx: &Ctx) -> Result<()> {
     let mut findings = Vec::new();
     // The error of each failed required finding, to exit with the worst.
@@ -116,6 +145,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             }
         };
 
+    record(&mut findings, "isolation", check_isolation(ctx), false);
     let home = check_home(ctx);
     let home_ok = home.is_ok();
     record(&mut findings, "home", home, true);
@@ -124,10 +154,17 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         let view = DoctorView {
             ok: false,
             findings,
+            pending_revocations: Vec::new(),
         };
         ctx.printer.print(&view)?;
         return Err(failures.remove(0));
     }
+    record(
+        &mut findings,
+        "ownership",
+        crate::homecheck::report(&ctx.paths),
+        true,
+    );
     let config = Config::load(&ctx.paths);
     let config_outcome = match &config {
         Ok(config) => Ok(format!(
@@ -155,34 +192,29 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         config.profiles.values().any(|p| p.store == kind)
             || config.operators.values().any(|o| o.store == kind)
     };
-    let choice = ctx.global.store;
-    let keychain_required = used(StoreKind::Keychain)
-        || matches!(
-            choice,
-            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
-        );
-    let vault_required = used(StoreKind::Vault) || choice == Some(StoreChoice::Vault);
-    let vault_set = ["VAULT_ADDR", "BAO_ADDR"]
+    let used: Vec<StoreKind> = <StoreKind as clap::ValueEnum>::value_variants()
         .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
-
-    for probe in store::diagnose(&ctx.paths, vault_set || vault_required) {
-        let required = if probe.check.starts_with("keychain") {
-            keychain_required
-        } else if probe.check.starts_with("vault") {
-            vault_required || vault_set
-        } else {
-            true
-        };
-        record(&mut findings, probe.check, probe.outcome, required);
+        .copied()
+        .filter(|kind| used(*kind))
+        .collect();
+    for probe in store::diagnose(&ctx.paths, &used, ctx.global.store) {
+        record(&mut findings, probe.check, probe.outcome, probe.required);
     }
+    let pending_revocations = settle_runs(ctx, &config, &mut findings);
 
-    let worst = failures
-        .into_iter()
-        .max_by_key(|e| if e.exit_code() == 7 { 2 } else { 1 });
+    // The headline is the first failure of the most pressing class, in the order listed: a
+    // local configuration problem (2) first, since it may be why a store looks required or
+    // broken; then a store (7).
+    let rank = |e: &Error| match e.exit_code() {
+        2 => 0,
+        7 => 1,
+        _ => 2,
+    };
+    let worst = failures.into_iter().min_by_key(rank);
     ctx.printer.print(&DoctorView {
         ok: worst.is_none(),
         findings,
+        pending_revocations,
     })?;
     match worst {
         None => Ok(()),
@@ -235,4 +267,69 @@ fn check_home(ctx: &Ctx) -> Result<String> {
 pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
     vec![("doctor", schema_of::<DoctorView>())]
+}
+
+/// Retry every revocation earlier runs left (their run being over), and list what is still
+/// pending, each as a finding that does not fail the command (the stores are its subject).
+fn settle_runs(
+    ctx: &Ctx,
+    config: &Config,
+    findings: &mut Vec<Finding>,
+) -> Vec<crate::ephemeral::Pending> {
+    use crate::ephemeral;
+    let mut profiles: Vec<String> = ephemeral::list(&ctx.paths, None)
+        .into_iter()
+        .map(|(_, p)| p.profile)
+        .collect();
+    profiles.sort();
+    profiles.dedup();
+    for name in profiles {
+        let Some(profile) = config.profiles.get(&name).cloned() else {
+            continue;
+        };
+        let Ok(incident) = crate::services::incident(profile.provider) else {
+            continue;
+        };
+        if let Ok(session) = ctx.session_for(name.clone(), profile) {
+            ephemeral::retry(ctx, &session, incident);
+        }
+    }
+    let pending: Vec<ephemeral::Pending> = ephemeral::list(&ctx.paths, None)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    for p in &pending {
+        let running = ephemeral::owner_running(p);
+        findings.push(Finding {
+            check: format!("run credential {}", p.name),
+            ok: running,
+            required: false,
+            detail: if running {
+                format!(
+                    "{} {} of profile '{}' belongs to a run still going (pid {}); it is revoked when that run ends",
+                    p.provider, p.credential_id, p.profile, p.owner_pid
+                )
+            } else {
+                format!(
+                    "{} {} of profile '{}' ({}) is not revoked yet{}",
+                    p.provider,
+                    p.credential_id,
+                    p.profile,
+                    p.kind,
+                    p.last_error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
+                )
+            },
+            fix: (!running).then(|| {
+                format!(
+                    "run `agentcred doctor` again once the service answers (any command on profile '{}' also retries), or revoke {} at the service",
+                    p.profile, p.credential_id
+                )
+            }),
+            exit_code: None,
+        });
+    }
+    pending
 }

@@ -5,6 +5,9 @@
 //! [`crate::gateway`]; this command checks the profile, picks the credential and returns the
 //! child's exit code as agentcred's.
 //!
+//! - `--gateway --ephemeral` forwards with a credential minted for this run and revokes it when
+//!   the run ends, however it ends ([`crate::ephemeral`]).
+//! - A frozen profile is refused (exit 8, `frozen`).
 //! - A nested `exec` of the same profile is refused (exit 2): the outer one already put the
 //!   credential in the environment. Another profile is allowed.
 //! - `--min-valid` (default 60 s) is raised to what the service's own tools need
@@ -18,12 +21,16 @@ use crate::child;
 use crate::childenv::{self, Credential};
 use crate::cli::args::ExecArgs;
 use crate::duration;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::gateway;
+use crate::isolate;
 use crate::services;
-use crate::timefmt;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    let isolation = args
+        .isolate
+        .map(|mode| isolation_plan(ctx, mode))
+        .transpose()?;
     let (name, profile) = ctx.selected_profile()?;
     if childenv::nested_in(&name) {
         return Err(Error::usage(format!(
@@ -36,6 +43,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         )));
     }
     let session = ctx.session_for(name, profile)?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     let spec = provider.spec();
     services::service(provider)?.check_agent_usable(&session)?;
@@ -44,11 +52,41 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let endpoints = session.endpoints.clone();
 
     let code = if args.gateway {
-        let running = gateway::Running::start(session, ctx.global.verbose > 0, 0)?;
-        ctx.printer.status(format!(
-            "Credential gateway for profile '{name}' on {}",
-            running.base_url
-        ));
+        let (session, minted) = if args.ephemeral {
+            crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
+        } else {
+            (session, None)
+        };
+        // An isolated run's `agentcred mcp` asks its status and health through the gateway;
+        // this thread, which owns the context, answers while the child runs on another.
+        let (asks, questions) = match isolation {
+            Some(_) => {
+                let (asks, questions) = std::sync::mpsc::channel();
+                (Some(asks), Some(questions))
+            }
+            None => (None, None),
+        };
+        let running = match gateway::Running::start_relaying(
+            session,
+            ctx.global.verbose > 0,
+            0,
+            asks.clone(),
+        ) {
+            Ok(running) => running,
+            Err(err) => {
+                if let Some(minted) = minted {
+                    minted.end(ctx);
+                }
+                return Err(err);
+            }
+        };
+        ctx.printer.notice(
+            "gateway_started",
+            format!(
+                "Credential gateway for profile '{name}' on {}",
+                running.base_url
+            ),
+        );
         let env = childenv::build(
             &name,
             spec,
@@ -59,29 +97,51 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 urls: &running.urls,
             },
         );
-        let code = child::run(&args.command, &env);
-        running.stop()?;
+        let code = match (asks, questions) {
+            (Some(asks), Some(questions)) => {
+                let printer = ctx.printer.clone();
+                // The answers are `--json` documents, captured rather than printed.
+                let mut global = ctx.global.clone();
+                global.json = true;
+                global.quiet = true;
+                let answering = Ctx::new(
+                    global,
+                    crate::output::Printer::new(true, true, crate::output::ColorChoice::Never),
+                )?;
+                std::thread::scope(|scope| {
+                    let child = scope.spawn(|| {
+                        let code = run_child(&printer, &args.command, &env, isolation.as_ref());
+                        let (reply, _) = tokio::sync::oneshot::channel();
+                        let _ = asks.send((crate::relay::Ask::RunEnded, reply));
+                        code
+                    });
+                    for (ask, reply) in questions.iter() {
+                        if matches!(ask, crate::relay::Ask::RunEnded) {
+                            break;
+                        }
+                        let _ = reply.send(crate::relay::answer(&answering, &name, &ask));
+                    }
+                    child
+                        .join()
+                        .unwrap_or_else(|_| Err(Error::internal("the child's thread panicked")))
+                })
+            }
+            _ => run_child(&ctx.printer, &args.command, &env, isolation.as_ref()),
+        };
+        let stopped = running.stop();
+        // The run is over however it ended (the child killed, agentcred signalled): its
+        // credential goes now, before any error is reported.
+        if let Some(minted) = minted {
+            minted.end(ctx);
+        }
+        stopped?;
         code?
     } else {
         let min_valid = args.min_valid.max(spec.min_child_validity);
-        let (token, expires_at) = if spec.short_lived.is_none() {
-            (session.require_known_secret(spec.agent_credential)?, None)
-        } else {
-            let fresh = session.ensure_fresh(min_valid)?;
-            if let Some(exp) = fresh.expires_at {
-                let left = exp - timefmt::now_unix();
-                if left < min_valid.as_secs() as i64 {
-                    return Err(min_valid_unmet(
-                        provider,
-                        &fresh.token,
-                        left,
-                        min_valid,
-                        args.min_valid,
-                    ));
-                }
-            }
-            (fresh.token, fresh.expires_at)
-        };
+        let bearer = session
+            .bearer(min_valid)
+            .map_err(|err| with_exec_context(err, min_valid, args.min_valid))?;
+        let (token, expires_at) = (bearer.token, bearer.expires_at);
         let env = childenv::build(
             &name,
             spec,
@@ -92,22 +152,64 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 expires_at,
             },
         );
-        child::run(&args.command, &env)?
+        run_child(&ctx.printer, &args.command, &env, isolation.as_ref())?
     };
     ctx.set_exit_code(code);
     Ok(())
 }
 
-/// Exit 8: the service's credentials do not live as long as the child needs (the shared
-/// `min_valid_unmet` error, with what `exec` adds: why it needs that long, and a way out).
-fn min_valid_unmet(
-    provider: crate::spec::Provider,
-    token: &crate::secret::Secret<String>,
-    left: i64,
-    needed: Duration,
-    asked: Duration,
-) -> Error {
-    let mut err = crate::health::min_valid_unmet(provider, needed, token, left);
+/// The isolation plan, after agentcred made itself undumpable (a protection of its own, so
+/// its failure is judged like the helper's) and created its directories, so that one created
+/// later (a lock taken by the gateway) is hidden too.
+fn isolation_plan(
+    ctx: &Ctx,
+    mode: isolate::Mode,
+) -> Result<(isolate::Plan, Vec<isolate::Missing>)> {
+    let mut missing = Vec::new();
+    if let Err(m) = isolate::make_parent_undumpable() {
+        missing.push(m);
+    }
+    if mode == isolate::Mode::Required && !missing.is_empty() {
+        return Err(isolate::unavailable_error(&missing));
+    }
+    for dir in [&ctx.paths.data_dir, &ctx.paths.lock_dir] {
+        crate::fsutil::create_private_dir(dir).map_err(|e| {
+            Error::store(format!("cannot create {}: {e}", dir.display()))
+                .with_hint("check the permissions of agentcred's home (`agentcred doctor`)")
+        })?;
+    }
+    Ok((isolate::Plan::for_user(&ctx.paths, mode), missing))
+}
+
+/// Run the child, isolated when asked, and say which protections were applied.
+fn run_child(
+    printer: &crate::output::Printer,
+    argv: &[std::ffi::OsString],
+    env: &childenv::ChildEnv,
+    isolation: Option<&(isolate::Plan, Vec<isolate::Missing>)>,
+) -> Result<u8> {
+    let Some((plan, parent_missing)) = isolation else {
+        return child::run(argv, env);
+    };
+    child::run_isolated(argv, env, plan, &mut |report| {
+        let mut applied = report.applied.clone();
+        let mut missing = report.missing.clone();
+        if parent_missing.is_empty() {
+            applied.push(isolate::protection::UNDUMPABLE_PARENT.into());
+        } else {
+            missing.extend(parent_missing.iter().cloned());
+        }
+        isolate::announce(printer, &applied, &missing);
+    })
+}
+
+/// Exit 8 when the service's credentials do not live as long as the child needs: the shared
+/// `min_valid_unmet` error, with what `exec` adds (why it needs that long, and a way out).
+/// Other errors pass unchanged.
+fn with_exec_context(mut err: Error, needed: Duration, asked: Duration) -> Error {
+    if err.code() != Code::MinValidUnmet {
+        return err;
+    }
     if needed > asked {
         err.message.push_str(&format!(
             " (the service's own tools need {} left)",

@@ -3,6 +3,8 @@
 //! its URLs, its token and the variables a child of `exec --gateway` would get (JSON with
 //! `--json`), then serves until SIGINT or SIGTERM. The token is printed because handing it to
 //! the program is the command's purpose; it opens this gateway only, and dies with it.
+//! `--ephemeral` forwards with a credential minted for this gateway and revokes it when the
+//! gateway stops ([`crate::ephemeral`]); SIGHUP stops it too.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +29,9 @@ struct GatewayView {
     token: String,
     /// What `exec --gateway` would put in a child's environment.
     env: BTreeMap<String, String>,
+    /// With --ephemeral: the name of the credential minted for this gateway at the service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_credential: Option<String>,
 }
 
 impl Render for GatewayView {
@@ -39,14 +44,28 @@ impl Render for GatewayView {
 
 pub fn run(ctx: &Ctx, args: GatewayArgs) -> Result<()> {
     let session = ctx.session()?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     services::service(provider)?.check_agent_usable(&session)?;
     let name = session.name.clone();
     let agent_id = session.profile.agent_id.clone();
     let endpoints = session.endpoints.clone();
-    // Installed before serving, so that a signal is never lost between the two.
+    // Installed before serving (and minting), so that a signal is never lost between the two.
     let mut signals = stop_signals()?;
-    let running = gateway::Running::start(session, ctx.global.verbose > 0, args.port)?;
+    let (session, minted) = if args.ephemeral {
+        crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
+    } else {
+        (session, None)
+    };
+    let running = match gateway::Running::start(session, ctx.global.verbose > 0, args.port) {
+        Ok(running) => running,
+        Err(err) => {
+            if let Some(minted) = minted {
+                minted.end(ctx);
+            }
+            return Err(err);
+        }
+    };
     let env = childenv::build(
         &name,
         provider.spec(),
@@ -59,20 +78,30 @@ pub fn run(ctx: &Ctx, args: GatewayArgs) -> Result<()> {
     );
     let mut env = env.exposed();
     env.remove(childenv::NESTED_VAR);
-    ctx.printer.print(&GatewayView {
+    let printed = ctx.printer.print(&GatewayView {
         profile: name.clone(),
         provider,
         base_url: running.base_url.clone(),
         urls: running.urls.clone(),
         token: running.token.expose().to_owned(),
+        run_credential: minted.as_ref().map(|m| m.pending.name.clone()),
         env,
-    })?;
-    ctx.printer.status(format!(
-        "Credential gateway for profile '{name}' on {}; Ctrl-C stops it.",
-        running.base_url
-    ));
-    signals.wait();
-    running.stop()
+    });
+    if printed.is_ok() {
+        ctx.printer.notice(
+            "gateway_started",
+            format!(
+                "Credential gateway for profile '{name}' on {}; Ctrl-C stops it.",
+                running.base_url
+            ),
+        );
+        signals.wait();
+    }
+    let stopped = running.stop();
+    if let Some(minted) = minted {
+        minted.end(ctx);
+    }
+    printed.and(stopped)
 }
 
 #[cfg(unix)]

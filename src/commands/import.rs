@@ -57,7 +57,7 @@ impl Render for Imported {
             out.line(format!("Deleted the rescue file {}.", self.rescue_file));
         }
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
     }
 }
@@ -66,6 +66,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let path = args.rescue_file.as_path();
     let shown = path.display().to_string();
     let file = rescue::read(path)?;
+    warn_if_readable_by_others(ctx, path);
     let provider = Provider::find(&file.provider).ok_or_else(|| {
         Error::usage(format!(
             "the rescue file {shown} is for the service '{}', which this agentcred does not know",
@@ -102,8 +103,8 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
         })?;
     if rescued.as_ref().is_some_and(|p| p.provider != provider) {
         return Err(Error::usage(format!(
-            "the rescue file {shown} is inconsistent: its profile record is not a {} profile",
-            provider.display_name()
+            "the rescue file {shown} is inconsistent: its profile record is not {} profile",
+            crate::context::with_article(provider.display_name())
         )));
     }
 
@@ -111,6 +112,11 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let mut config = Config::load(&ctx.paths)?;
     let existing = config.profiles.get(&name).cloned();
     let created = existing.is_none();
+    if let Some(existing) = &existing {
+        // --store cannot move an existing profile's secrets; refused rather than ignored.
+        ctx.check_store_flag(&name, existing)
+            .map_err(|e| e.with_rescue_file(&shown))?;
+    }
     let mut target = match existing {
         Some(existing) => merge_into(
             &name,
@@ -133,11 +139,12 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     }
 
     // The secrets: each written, then read back.
-    let store = store::open_profile(&name, target.store, target.vault.as_ref(), &ctx.paths)
+    let store = target
+        .open_store(&name, &ctx.paths)
         .map_err(|e| keep_file(e, &shown))?;
     store.check().map_err(|e| keep_file(e, &shown))?;
     if created {
-        target.vault = store.shared().and_then(|shared| shared.location());
+        target.remember_store(store.as_ref());
     }
     let mut stored = Vec::new();
     for (kind, value) in &file.secrets {
@@ -174,7 +181,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let removed = match std::fs::remove_file(path) {
         Ok(()) => true,
         Err(e) => {
-            ctx.printer.warn(format!(
+            ctx.printer.warn_coded("rescue_file_not_deleted", format!(
                 "everything is stored, but the rescue file {shown} could not be deleted ({e}); delete it yourself"
             ));
             false
@@ -191,6 +198,31 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
         rescue_file: shown,
         rescue_file_removed: removed,
     })
+}
+
+/// A rescue file others could read may have leaked its one-time secrets: the import goes on
+/// (they are the only copy), with a warning that says so.
+fn warn_if_readable_by_others(ctx: &Ctx, path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            ctx.printer.warn_coded(
+                "rescue_file_mode",
+                format!(
+                    "the rescue file {} is readable or writable by other users (mode {mode:04o}); \
+                     the secrets in it may have been read: consider rotating them once imported",
+                    path.display()
+                ),
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (ctx, path);
 }
 
 /// The rescued secrets go into an existing profile: only the same agent's, and only if the
@@ -252,7 +284,7 @@ fn new_profile(
     let mut profile = match rescued {
         Some(profile) => profile,
         None => {
-            ctx.printer.warn(format!(
+            ctx.printer.warn_coded("old_rescue_format", format!(
                 "the rescue file {shown} was written by an older agentcred and keeps only the agent id, \
                  the store and the endpoints; service-specific data (ids of keys or verifiers) is not known"
             ));
@@ -283,7 +315,7 @@ fn new_profile(
         profile.store = asked;
         profile.vault = None;
     }
-    if profile.store != StoreKind::Vault {
+    if !profile.store.is_shared() {
         profile.vault = None;
     }
     Ok(profile)

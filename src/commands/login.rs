@@ -41,6 +41,10 @@ impl Render for LoginView {
                 self.provider.display_name(),
                 self.store.map(|s| s.to_string()).unwrap_or_default()
             )),
+            _ if self.store.is_none() => out.line(format!(
+                "No {} operator key was stored; nothing was removed.",
+                self.provider.display_name()
+            )),
             _ => out.line(format!(
                 "Removed the stored {} operator key{label}.",
                 self.provider.display_name()
@@ -107,6 +111,7 @@ fn verify(
         return Ok(());
     };
     let endpoints = if sandbox {
+        crate::profile::check_env_endpoints(spec, true)?;
         let urls = ctx.sandbox_urls()?;
         spec.endpoints
             .iter()
@@ -135,13 +140,15 @@ pub fn logout(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let provider = provider_of(&args)?;
     let slot = operator::slot(provider, ctx.global.sandbox);
     let entry = operator::forget(ctx, &slot)?;
+    // Logging out twice leaves the same state as once: not an error.
     let Some(entry) = entry else {
-        return Err(Error::not_found(format!(
-            "no stored {} operator key",
-            provider.display_name()
-        ))
-        .with_provider(provider.id())
-        .with_hint("nothing to log out from; `agentcred login` stores one"));
+        return ctx.printer.print(&LoginView {
+            provider,
+            action: "logout",
+            store: None,
+            label: None,
+            note: None,
+        });
     };
     store::open(entry.store, &ctx.paths)?.delete(&store::operator_account(&slot))?;
     ctx.printer.print(&LoginView {

@@ -11,19 +11,24 @@
 //! | `request` | an HTTP request through the gateway logic ([`crate::gateway`]) | !allow_writes | allow_writes |
 //! | `refresh` | a new short-lived credential (never returned) | false | false |
 //!
-//! - No result carries a stored secret: each is scanned for every secret value of the profile
-//!   ([`crate::redact`]) before it leaves, and `request` answers pass through the gateway's
-//!   own redaction first. No tool returns a credential.
+//! - No result and no error carries a secret: each is scanned for every secret value of the
+//!   profile (its stored secrets, its service's operator key, the vault token) and every
+//!   other secret the process read ([`crate::redact`]) before it leaves, and `request`
+//!   answers pass through the gateway's own redaction first. No tool returns a credential.
 //! - Errors are tool errors (`isError: true`) whose structured content is the §8/§9 error
 //!   envelope `{"error": {code, message, hint, exit_code, ...}}`; an unknown profile is
 //!   `not_found`, exit_code 3.
 //! - `request` sends GET only unless `--allow-writes`; its path is `/<endpoint>/...` as under
 //!   the gateway, and the same refusals apply.
-//! - stdout carries protocol messages only: the commands the tools run print into a capture
-//!   buffer ([`crate::output::capture`]); notices go to stderr. The server exits when stdin
-//!   closes. Protocol versions 2025-06-18 and later are negotiated.
-//! - `check` is a minimal probe for now (a usable credential, the agent usable, one status
-//!   call), kept in [`check`] so it can become `status --check` once that exists.
+//! - stdout carries protocol messages only: the tools call the operations the commands call
+//!   and return their views as data (`status` is the service's status view, `check` the row
+//!   of `status --check`); notices go to stderr. The server exits when stdin closes. Protocol
+//!   versions 2025-06-18 and later are negotiated.
+//!
+//! - Inside an isolated `exec --isolate --gateway` there is no store: the server serves the
+//!   run's profile only, through the run's gateway ([`crate::relay::Inside`]): `status` and
+//!   `check` are answered by the `exec` outside, `request` goes through the gateway, and
+//!   `refresh` is `isolated`.
 //!
 //! Threads: the protocol runs on a current-thread tokio runtime of its own; the tools that
 //! need the command context (config, stores, the embedded sandbox) are run one at a time on
@@ -49,14 +54,16 @@ use serde_json::{Value, json};
 use super::Ctx;
 use crate::broker::{self, Broker};
 use crate::checkup;
-use crate::cli::args::{McpArgs, StatusArgs};
+use crate::cli::args::McpArgs;
 use crate::duration;
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
 use crate::output::{self, ColorChoice, Printer};
 use crate::profile::Profile;
+use crate::redact::{self, Secrets};
 use crate::services;
 use crate::session::DEFAULT_MIN_VALID;
+use crate::status_view::StatusQuery;
 use crate::timefmt;
 
 /// `request` answers are cut beyond this many bytes (and say so).
@@ -79,28 +86,60 @@ enum Done {
 type Jobs = mpsc::Sender<(Job, tokio::sync::oneshot::Sender<Done>)>;
 
 pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
-    // The tools' own context: JSON output (captured, never on stdout), no status lines.
+    // The tools' own context: JSON errors, no status lines (nothing of it reaches stdout).
     let mut global = ctx.global.clone();
     global.json = true;
     global.quiet = true;
     let tools_ctx = Ctx::new(global, Printer::new(true, true, ColorChoice::Never))?;
-    // Every `--profile` given, or all profiles.
+    // Every `--profile` given, or all profiles. A profile that does not exist is refused
+    // before serving: a server that serves nothing of what was asked looks healthy to its
+    // client and fails every call.
     let served = ctx.global.profiles.clone();
+    // Inside an isolated run there is no store: the tools go through the run's gateway, for
+    // the run's profile only.
+    let inside = if crate::isolate::inside(&ctx.paths) {
+        let inside = crate::relay::Inside::from_env()?;
+        for name in &served {
+            inside.check_profile(Some(name))?;
+        }
+        Some(inside)
+    } else {
+        None
+    };
+    if !served.is_empty() && inside.is_none() {
+        let config = ctx.config()?;
+        if let Some(missing) = served.iter().find(|p| !config.profiles.contains_key(*p)) {
+            return Err(crate::profile::profile_not_found(missing, &config));
+        }
+    }
+    refuse_frozen(ctx, &served)?;
 
     let (jobs, queue) = mpsc::channel();
     let handler = Handler {
         jobs: Mutex::new(jobs),
         allow_writes: args.allow_writes,
         gateways: tokio::sync::Mutex::new(HashMap::new()),
+        inside,
     };
     let server = std::thread::Builder::new()
         .name("agentcred-mcp".into())
         .spawn(move || -> Result<()> {
             let runtime = crate::gateway::runtime()?;
             runtime.block_on(async move {
-                let running = handler.serve(rmcp::transport::stdio()).await.map_err(|e| {
-                    Error::internal(format!("the MCP session failed to start: {e}"))
-                })?;
+                let running = match handler.serve(rmcp::transport::stdio()).await {
+                    Ok(running) => running,
+                    // The client went away before `initialize`: stdin closed, which is how
+                    // a client ends the session; nothing failed.
+                    Err(
+                        rmcp::service::ServerInitializeError::ConnectionClosed(_)
+                        | rmcp::service::ServerInitializeError::ExpectedInitializeRequest(None),
+                    ) => return Ok(()),
+                    Err(e) => {
+                        return Err(Error::internal(format!(
+                            "the MCP session failed to start: {e}"
+                        )));
+                    }
+                };
                 running
                     .waiting()
                     .await
@@ -120,13 +159,78 @@ pub fn run(ctx: &Ctx, args: McpArgs) -> Result<()> {
         .map_err(|_| Error::internal("the MCP thread panicked"))?
 }
 
+/// A frozen profile is not served: each one given with --profile (or, without, the selected
+/// one) is checked before the server starts; tools check again when they are called.
+fn refuse_frozen(ctx: &Ctx, served: &[String]) -> Result<()> {
+    let config = ctx.config()?;
+    let names: Vec<String> = if served.is_empty() {
+        config.current.iter().cloned().collect()
+    } else {
+        served.to_vec()
+    };
+    for name in names {
+        let Some(profile) = config.profiles.get(&name) else {
+            continue;
+        };
+        let store =
+            crate::store::open_profile(&name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+        if let Some(freeze) = crate::freeze::state(&ctx.paths, &name, Some(store.as_ref()))? {
+            return Err(crate::freeze::frozen_error(&name, &freeze));
+        }
+    }
+    Ok(())
+}
+
 fn work(ctx: &Ctx, served: &[String], job: Job) -> Done {
     match job {
-        Job::ListProfiles => Done::Value(list_profiles(ctx, served)),
-        Job::Status(name) => Done::Value(status(ctx, served, name)),
-        Job::Check(name, min_valid) => Done::Value(check(ctx, served, name, min_valid)),
-        Job::Refresh(name) => Done::Value(refresh(ctx, served, name)),
-        Job::Gateway(name) => Done::Gateway(gateway(ctx, served, name)),
+        Job::ListProfiles => Done::Value(scrub(ctx, served, None, list_profiles(ctx, served))),
+        Job::Status(name) => {
+            let result = status(ctx, served, name.clone());
+            Done::Value(scrub(ctx, served, name, result))
+        }
+        Job::Check(name, min_valid) => {
+            let result = check(ctx, served, name.clone(), min_valid);
+            Done::Value(scrub(ctx, served, name, result))
+        }
+        Job::Refresh(name) => {
+            let result = refresh(ctx, served, name.clone());
+            Done::Value(scrub(ctx, served, name, result))
+        }
+        Job::Gateway(name) => match gateway(ctx, served, name.clone()) {
+            Ok(gateway) => Done::Gateway(Ok(gateway)),
+            Err(err) => Done::Gateway(Err(redact::redact_error(
+                &secrets_for(ctx, served, name),
+                err,
+            ))),
+        },
+    }
+}
+
+/// Every secret the named profile holds, with every other secret this process has read.
+fn secrets_for(ctx: &Ctx, served: &[String], asked: Option<String>) -> Secrets {
+    let process = redact::process_secrets();
+    match resolve(ctx, served, asked) {
+        Ok((name, profile)) => process.union(&Secrets::new(
+            broker::profile_secrets_later(&ctx.paths, &name, &profile)()
+                .iter()
+                .map(|s| s.expose().as_str()),
+        )),
+        Err(_) => process,
+    }
+}
+
+/// A tool's answer, result or error, without any secret of the profile it concerns: a
+/// service's text (an error message, a check's row) may quote one.
+fn scrub(
+    ctx: &Ctx,
+    served: &[String],
+    asked: Option<String>,
+    result: Result<Value>,
+) -> Result<Value> {
+    let secrets = secrets_for(ctx, served, asked);
+    match result {
+        Ok(value) => Ok(secrets.redact_json(&value)),
+        Err(err) => Err(redact::redact_error(&secrets, err)),
     }
 }
 
@@ -176,29 +280,16 @@ fn list_profiles(ctx: &Ctx, served: &[String]) -> Result<Value> {
     Ok(json!({ "profiles": profiles }))
 }
 
-fn status_args() -> StatusArgs {
-    StatusArgs {
-        all: false,
-        check: false,
-        min_valid: crate::session::DEFAULT_MIN_VALID,
-        min_remaining: None,
-        network: None,
-        tx_limit: None,
-    }
-}
-
 fn status(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     let service = services::service(session.provider())?;
-    let (outcome, text) = output::capture(|| service.status(ctx, &session, &status_args()));
-    outcome?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::internal(format!("status printed no JSON document ({e})")))?;
+    // The same view `agentcred --json status` prints, returned as data.
+    let view = service.status(ctx, &session, &StatusQuery::default())?;
+    let value = output::versioned(view.to_json()?);
     Ok(broker::profile_secrets(&session).redact_json(&value))
 }
 
-/// The health of a profile: can it act now? A minimal probe (see the module doc).
 /// The health check of `status --check` (one profile), as a JSON object.
 fn check(
     ctx: &Ctx,
@@ -228,6 +319,7 @@ fn refresh(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value>
             "note": format!("{} agent tokens do not expire; there is nothing to refresh", provider.display_name()),
         }));
     };
+    crate::freeze::refuse_if_frozen(&session)?;
     let current = session.secret(kind)?;
     let fresh = session.force_refresh(current.as_ref())?;
     Ok(json!({
@@ -244,9 +336,13 @@ fn gateway(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Arc<Ga
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
     services::service(session.provider())?.check_agent_usable(&session)?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let endpoints = session.endpoints.clone();
+    let watch = crate::freeze::Watch::start(&session)?;
     let broker = Broker::start(session, ctx.global.verbose > 0)?;
-    Ok(Arc::new(Gateway::new(broker, &endpoints)?))
+    Ok(Arc::new(
+        Gateway::new(broker, &endpoints)?.with_freeze_watch(watch),
+    ))
 }
 
 struct Handler {
@@ -254,6 +350,8 @@ struct Handler {
     allow_writes: bool,
     /// One gateway per profile name asked for (`""`: the default), made on first use.
     gateways: tokio::sync::Mutex<HashMap<String, Arc<Gateway>>>,
+    /// The isolated run this server runs inside, whose gateway answers every tool.
+    inside: Option<crate::relay::Inside>,
 }
 
 impl Handler {
@@ -294,7 +392,9 @@ impl Handler {
         Ok(gateway)
     }
 
-    async fn request(&self, args: &JsonObject) -> Result<Value> {
+    /// The method `request` is asked for; a write without `--allow-writes` is refused here,
+    /// with the way to allow it.
+    fn request_method(&self, args: &JsonObject) -> Result<Method> {
         let method = match args.get("method").and_then(Value::as_str) {
             None => Method::GET,
             Some(m) => Method::from_bytes(m.to_ascii_uppercase().as_bytes())
@@ -306,6 +406,11 @@ impl Handler {
             ))
             .with_hint("use GET, or start `agentcred mcp --allow-writes`"));
         }
+        Ok(method)
+    }
+
+    async fn request(&self, args: &JsonObject) -> Result<Value> {
+        let method = self.request_method(args)?;
         let path = args
             .get("path")
             .and_then(Value::as_str)
@@ -325,6 +430,38 @@ impl Handler {
             }
             Some(_) => return Err(Error::usage("`query` must be an object of names to values")),
         };
+        if let Some(inside) = &self.inside {
+            inside.check_profile(profile_arg(args).as_deref())?;
+            crate::gateway::check_target(path, query.as_deref())
+                .map_err(|refusal| Error::usage(refusal.message(&[])))?;
+            let body = match args.get("body") {
+                None | Some(Value::Null) => None,
+                Some(body) => Some(body.to_string()),
+            };
+            let (status, headers, bytes) = inside
+                .request(
+                    reqwest::Method::from_bytes(method.as_str().as_bytes())
+                        .map_err(|_| Error::usage(format!("'{method}' is not an HTTP method")))?,
+                    path,
+                    query.as_deref(),
+                    body,
+                )
+                .await?;
+            let truncated = bytes.len() > MAX_BODY;
+            let bytes = &bytes[..bytes.len().min(MAX_BODY)];
+            let body = serde_json::from_slice::<Value>(bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()));
+            let headers: serde_json::Map<String, Value> = headers
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            return Ok(json!({
+                "status": status,
+                "headers": headers,
+                "body": body,
+                "truncated": truncated,
+            }));
+        }
         let gateway = self.gateway_for(profile_arg(args)).await?;
         let url = gateway
             .resolve(path, query.as_deref())
@@ -333,6 +470,12 @@ impl Handler {
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         let body = match args.get("body") {
             None | Some(Value::Null) => Body::empty(),
+            Some(_) if method == Method::GET || method == Method::HEAD => {
+                return Err(Error::usage(format!(
+                    "a {method} request carries no body, and this one has a `body`"
+                ))
+                .with_hint("drop `body`, or use POST, PUT or PATCH (with --allow-writes)"));
+            }
             Some(body) => {
                 headers.insert(
                     header::CONTENT_TYPE,
@@ -370,6 +513,86 @@ fn profile_arg(args: &JsonObject) -> Option<String> {
     args.get("profile")
         .and_then(Value::as_str)
         .map(str::to_owned)
+}
+
+/// Check `args` against a tool's input schema, for the keywords the tools use: `properties`
+/// with a `type` (or a list of types) and an `enum`, `required`, and `additionalProperties`
+/// (`false`, or a schema with a `type` for every extra property).
+fn check_arguments(tool: &str, schema: &JsonObject, args: &JsonObject) -> Result<()> {
+    let refuse = |why: String| {
+        Error::usage(format!("tool '{tool}': {why}"))
+            .with_hint("see the tool's inputSchema in tools/list")
+    };
+    let empty = serde_json::Map::new();
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    for required in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if !args.contains_key(required) {
+            return Err(refuse(format!("the argument `{required}` is required")));
+        }
+    }
+    for (name, value) in args {
+        let Some(property) = properties.get(name) else {
+            let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+            return Err(refuse(format!(
+                "unknown argument `{name}` (the tool takes {})",
+                if known.is_empty() {
+                    "no arguments".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        check_value(&format!("`{name}`"), property, value).map_err(refuse)?;
+    }
+    Ok(())
+}
+
+/// One value against a property schema (`type`, `enum`, and an object's
+/// `additionalProperties` schema); the reason it does not fit.
+fn check_value(what: &str, schema: &Value, value: &Value) -> std::result::Result<(), String> {
+    let type_name = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let allowed: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !allowed.is_empty() && !allowed.contains(&type_name(value)) {
+        return Err(format!(
+            "{what} must be {} (got {})",
+            allowed.join(" or "),
+            type_name(value)
+        ));
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        let shown: Vec<String> = options.iter().map(Value::to_string).collect();
+        return Err(format!("{what} must be one of {}", shown.join(", ")));
+    }
+    if let (Some(extra), Value::Object(entries)) = (schema.get("additionalProperties"), value)
+        && extra.is_object()
+    {
+        for (key, entry) in entries {
+            check_value(&format!("{what}.{key}"), extra, entry)?;
+        }
+    }
+    Ok(())
 }
 
 fn schema(value: Value) -> Arc<JsonObject> {
@@ -487,7 +710,24 @@ impl Handler {
         name: &str,
         args: &JsonObject,
     ) -> std::result::Result<Result<Value>, McpError> {
+        // Arguments outside the tool's own input schema are refused, never ignored: an
+        // ignored `profile: 123` would serve another profile.
+        if name == "request"
+            && let Err(err) = self.request_method(args)
+        {
+            return Ok(Err(err));
+        }
+        if let Some(tool) = self.tools().into_iter().find(|t| t.name == name)
+            && let Err(err) = check_arguments(name, &tool.input_schema, args)
+        {
+            return Ok(Err(err));
+        }
         let profile = profile_arg(args);
+        if let Some(inside) = &self.inside
+            && matches!(name, "list_profiles" | "status" | "check" | "refresh")
+        {
+            return Ok(self.call_inside(inside, name, args, profile).await);
+        }
         Ok(match name {
             "list_profiles" => self.value(Job::ListProfiles).await,
             "status" => self.value(Job::Status(profile)).await,
@@ -502,7 +742,20 @@ impl Handler {
                 }
             }
             "refresh" => self.value(Job::Refresh(profile)).await,
-            "request" => self.request(args).await,
+            "request" => {
+                let result = self.request(args).await;
+                // The request's own errors (a refusal, the service unreachable) are scrubbed
+                // like its answers.
+                match (
+                    result,
+                    self.gateways.lock().await.get(&profile.unwrap_or_default()),
+                ) {
+                    (Err(err), Some(gateway)) => {
+                        Err(redact::redact_error(&gateway.broker().secrets(), err))
+                    }
+                    (result, _) => result,
+                }
+            }
             other => {
                 return Err(McpError::invalid_params(
                     format!("no tool named '{other}'"),
@@ -510,6 +763,42 @@ impl Handler {
                 ));
             }
         })
+    }
+}
+
+impl Handler {
+    /// A tool other than `request` inside an isolated run: answered by the run's gateway, or
+    /// `isolated` where it needs the store.
+    async fn call_inside(
+        &self,
+        inside: &crate::relay::Inside,
+        name: &str,
+        args: &JsonObject,
+        profile: Option<String>,
+    ) -> Result<Value> {
+        inside.check_profile(profile.as_deref())?;
+        match name {
+            "list_profiles" => Ok(json!({ "profiles": [{
+                "name": inside.profile,
+                "provider": inside.provider,
+                "current": true,
+                "isolated": true,
+                "endpoints": inside.urls.keys().collect::<Vec<_>>(),
+            }]})),
+            "status" => inside.ask("status").await,
+            "check" => {
+                let min_valid = match args.get("min_valid").and_then(Value::as_str) {
+                    None => DEFAULT_MIN_VALID,
+                    Some(text) => duration::parse(text)?,
+                };
+                inside
+                    .ask(&format!("check?min_valid={}s", min_valid.as_secs()))
+                    .await
+            }
+            _ => Err(crate::isolate::isolated_error().with_hint(
+                "the run's gateway refreshes the credential by itself when it needs to",
+            )),
+        }
     }
 }
 

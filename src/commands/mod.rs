@@ -8,8 +8,10 @@ mod agent;
 mod completions;
 mod doctor;
 mod exec;
+mod freeze;
 mod gateway;
 mod import;
+mod leaks;
 mod limits;
 mod login;
 mod mcp;
@@ -31,6 +33,8 @@ pub use crate::context::Ctx;
 pub fn outputs() -> Vec<crate::output::Output> {
     [
         doctor::outputs(),
+        freeze::outputs(),
+        leaks::outputs(),
         gateway::outputs(),
         import::outputs(),
         login::outputs(),
@@ -44,6 +48,37 @@ pub fn outputs() -> Vec<crate::output::Output> {
 }
 
 pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
+    // Inside an isolated `exec` there is no store to find: say so, rather than "no profile"
+    // or "keychain unavailable". What needs no secret still works, and `mcp` serves through
+    // the run's gateway.
+    let needs_no_store = matches!(
+        cli.command,
+        Command::Schema | Command::Completions(_) | Command::Doctor | Command::Mcp(_)
+    );
+    if !needs_no_store && crate::isolate::inside(&ctx.paths) {
+        return Err(crate::isolate::isolated_error());
+    }
+    // `--reveal` where nothing secret is shown would be silently ignored: the caller expects
+    // a secret they will not get.
+    let reveals = match &cli.command {
+        Command::Register(_) => true,
+        Command::Service(cmd) => cmd.shows_new_secret(),
+        _ => false,
+    };
+    if ctx.global.reveal && !reveals {
+        return Err(crate::error::Error::usage(
+            "--reveal prints a new secret where a command shows one (register, and creating or rotating a key, token or client secret); this command shows none",
+        )
+        .with_hint(
+            "drop --reveal; a stored secret is never printed (`agentcred token` prints the bearer credential)",
+        ));
+    }
+    if !matches!(
+        cli.command,
+        Command::Sandbox(_) | Command::Completions(_) | Command::Schema | Command::Doctor
+    ) {
+        settle_runs(ctx);
+    }
     match cli.command {
         Command::Register(cmd) => register::run(ctx, cmd),
         Command::Refresh(args) => refresh::run(ctx, args),
@@ -59,9 +94,45 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Schema => schema::run(ctx),
         Command::Import(args) => import::run(ctx, args),
         Command::Doctor => doctor::run(ctx),
+        Command::Freeze(args) => freeze::freeze(ctx, args),
+        Command::Unfreeze(args) => freeze::unfreeze(ctx, args),
+        Command::Leaks(cmd) => leaks::run(ctx, cmd),
         Command::Service(cmd) => services::run_command(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Login(args) => login::login(ctx, args),
         Command::Logout(args) => login::logout(ctx, args),
+    }
+}
+
+/// Revoke what earlier runs of the selected profile minted and could not revoke (agentcred
+/// killed, the service down then), before the command itself; costs one directory read when
+/// there is nothing to do. A failure stays recorded and is said on stderr, never fatal.
+fn settle_runs(ctx: &Ctx) {
+    let Ok(config) = ctx.config() else {
+        return;
+    };
+    let Ok(name) = ctx.selected_name(&config) else {
+        return;
+    };
+    if !crate::ephemeral::has_pending(&ctx.paths, &name) {
+        return;
+    }
+    let Some(profile) = config.profiles.get(&name).cloned() else {
+        return;
+    };
+    let Ok(incident) = services::incident(profile.provider) else {
+        return;
+    };
+    match ctx.session_for(name, profile) {
+        Ok(session) => {
+            crate::ephemeral::retry(ctx, &session, incident);
+        }
+        Err(e) => ctx.printer.warn_coded(
+            "run_credential_pending",
+            format!(
+                "could not revoke credentials left over from earlier runs: {}",
+                e.message
+            ),
+        ),
     }
 }

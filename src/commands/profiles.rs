@@ -147,7 +147,7 @@ struct Done {
 impl Render for Done {
     fn human(&self, out: &mut Human) {
         match self.action {
-            "use" => out.line(format!("'{}' is now the current profile.", self.profile)),
+            "use" => out.note(format!("'{}' is now the current profile.", self.profile)),
             "move" => out.line(format!(
                 "Moved profile '{}' from the {} store to the {} store ({}).",
                 self.profile,
@@ -213,8 +213,7 @@ pub fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<()> {
                 None => ctx.selected_name(&config)?,
             };
             let profile = config.get(&name)?.clone();
-            let store =
-                store::open_profile(&name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+            let store = profile.open_store(&name, &ctx.paths)?;
             let local = LocalFacts::of(&name, &profile, store.as_ref())?;
             ctx.printer.print(&ShowView {
                 current: config.current.as_deref() == Some(name.as_str()),
@@ -271,7 +270,7 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
     // token, a recovery key, a client secret). A sandbox profile's are fakes, re-made by
     // registering again, so they need no confirmation.
     if !profile.sandbox {
-        let store = store::open_profile(name, profile.store, None, &ctx.paths)?;
+        let store = profile.open_store(name, &ctx.paths)?;
         let spec = profile.provider.spec();
         let lost: Vec<String> = profile
             .secret_kinds()
@@ -301,10 +300,17 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
             )?;
         }
     }
+    // The lock a refresh or a credential change takes (before the config's, as they do):
+    // none may store a new credential behind the removal.
+    let _lock = session::refresh_lock(
+        &ctx.paths,
+        name,
+        profile.open_store(name, &ctx.paths)?.as_ref(),
+    )?;
     let (provider, removed) = Config::update(&ctx.paths, |config| {
         let profile = config.get(name)?.clone();
         // Secrets first: if the store fails, the profile stays so the user can try again.
-        let store = store::open_profile(name, profile.store, None, &ctx.paths)?;
+        let store = profile.open_store(name, &ctx.paths)?;
         let mut removed = Vec::new();
         for kind in profile.secret_kinds() {
             if store.delete(&store::account(name, &kind))? {
@@ -336,7 +342,7 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
 /// `remove` of a profile in a shared store: forget it here; with `--purge`, destroy its shared
 /// document first (so that a failure leaves this host able to try again).
 fn forget(ctx: &Ctx, name: &str, profile: &Profile, args: &ProfileRemoveArgs) -> Result<()> {
-    let store = store::open_profile(name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+    let store = profile.open_store(name, &ctx.paths)?;
     let mut purged = None;
     let mut removed = Vec::new();
     if args.purge
@@ -404,18 +410,13 @@ fn move_profile(ctx: &Ctx, args: &ProfileMoveArgs) -> Result<()> {
         .with_hint("name another store with --to-store"));
     }
     // The keychain's own preconditions (a session bus), as for a new profile.
-    let choice = match to {
-        StoreKind::Keychain => StoreChoice::Keychain,
-        StoreKind::File => StoreChoice::File,
-        StoreKind::Vault => StoreChoice::Vault,
-    };
-    store::resolve(choice, profile.sandbox, &ctx.paths)?;
-    let source = store::open_profile(name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+    store::resolve(StoreChoice::from(to), profile.sandbox, &ctx.paths)?;
+    let source = profile.open_store(name, &ctx.paths)?;
     let target = store::open_profile(name, to, None, &ctx.paths)?;
     target.check()?;
     let mut moved = profile.clone();
     moved.store = to;
-    moved.vault = target.shared().and_then(|shared| shared.location());
+    moved.remember_store(target.as_ref());
     if let Some(shared) = target.shared()
         && shared.exists()?
     {
@@ -502,7 +503,7 @@ fn copy_and_verify(
     if let Some(shared) = target.shared() {
         shared.write_record(&moved.shared_record()?)?;
     }
-    let reader = store::open_profile(name, moved.store, moved.vault.as_ref(), &ctx.paths)?;
+    let reader = moved.open_store(name, &ctx.paths)?;
     for (kind, value) in values {
         if reader.get(&store::account(name, kind))?.as_ref() != Some(value) {
             return Err(Error::store(format!(

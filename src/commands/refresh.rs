@@ -26,7 +26,7 @@ struct RefreshView {
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_in_secs: Option<i64>,
+    expires_in_s: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
 }
@@ -38,7 +38,7 @@ impl Render for RefreshView {
             return;
         }
         let valid = self
-            .expires_in_secs
+            .expires_in_s
             .map(|s| {
                 format!(
                     ", valid for {}",
@@ -62,6 +62,7 @@ impl Render for RefreshView {
 
 pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
     let session = ctx.session()?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     let Some(kind) = provider.spec().short_lived_kind() else {
         return ctx.printer.print(&RefreshView {
@@ -70,7 +71,7 @@ pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
             refreshed: false,
             credential: None,
             expires_at: None,
-            expires_in_secs: None,
+            expires_in_s: None,
             note: Some(format!(
                 "{} agent tokens do not expire; there is nothing to refresh.",
                 provider.display_name()
@@ -94,7 +95,7 @@ pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
         refreshed: fresh.refreshed,
         credential: Some(kind),
         expires_at: fresh.expires_at_rfc3339(),
-        expires_in_secs: fresh.expires_at.map(|exp| exp - timefmt::now_unix()),
+        expires_in_s: fresh.expires_at.map(|exp| exp - timefmt::now_unix()),
         note: None,
     })
 }

@@ -104,10 +104,13 @@ fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
             services: urls,
         };
         printed = ctx.printer.print(&view);
-        ctx.printer.status(format!(
-            "Sandbox listening on {base} (state in {}); Ctrl-C to stop.",
-            state.display()
-        ));
+        ctx.printer.notice(
+            "sandbox_listening",
+            format!(
+                "Sandbox listening on {base} (state in {}); Ctrl-C to stop.",
+                state.display()
+            ),
+        );
     })?;
     printed
 }

@@ -65,6 +65,14 @@ pub fn document() -> Value {
         "stderr_lines": {
             "description": "under --json every stderr line is one JSON object with schema_version and one of `notice`, `warning` ({code, message}) or `error` (the error object, last)",
             "schema": stderr_line_schema(),
+            "notice_codes": crate::output::codes::NOTICES.iter().map(|(code, meaning)| json!({
+                "code": code,
+                "meaning": meaning,
+            })).collect::<Vec<_>>(),
+            "warning_codes": crate::output::codes::WARNINGS.iter().map(|(code, meaning)| json!({
+                "code": code,
+                "meaning": meaning,
+            })).collect::<Vec<_>>(),
         },
     })
 }
@@ -86,7 +94,8 @@ fn error_envelope() -> Value {
 
 /// The JSON Schema of one stderr line under `--json`: a notice, a warning or the error.
 fn stderr_line_schema() -> Value {
-    let line = |kind: &str, what: &str| {
+    let line = |kind: &str, what: &str, codes: &[(&str, &str)]| {
+        let codes: Vec<&str> = codes.iter().map(|(code, _)| *code).collect();
         json!({
             "type": "object",
             "properties": {
@@ -95,8 +104,11 @@ fn stderr_line_schema() -> Value {
                     "description": what,
                     "type": "object",
                     "properties": {
-                        "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                        "code": {"enum": codes},
                         "message": {"type": "string"},
+                        "applied": {"type": "array", "items": {"type": "string"}, "description": "isolation, isolation_partial: the protections applied"},
+                        "missing": {"type": "array", "description": "isolation_partial: each protection missing, with why and the fix"},
+                        "secrets": {"type": "object", "description": "unstored_secrets: the one-time secrets no store could keep, by kind"},
                     },
                     "required": ["code", "message"],
                     "additionalProperties": false,
@@ -110,8 +122,8 @@ fn stderr_line_schema() -> Value {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "agentcred stderr line",
         "oneOf": [
-            line("notice", "progress or a fact worth knowing; the command goes on"),
-            line("warning", "something the user should act on; the command goes on"),
+            line("notice", "progress or a fact worth knowing; the command goes on", crate::output::codes::NOTICES),
+            line("warning", "something the user should act on; the command goes on", crate::output::codes::WARNINGS),
             error_envelope(),
         ],
     })
@@ -146,6 +158,8 @@ fn exit_codes() -> Vec<Value> {
         ErrorKind::Unavailable,
         ErrorKind::Store,
         ErrorKind::Policy,
+        ErrorKind::CommandNotExecutable,
+        ErrorKind::CommandNotFound,
     ] {
         let codes: Vec<&str> = Code::ALL
             .iter()
@@ -293,8 +307,7 @@ mod tests {
         assert!(envelope.is_valid(&full), "{full}");
         let line = jsonschema::validator_for(&stderr_line_schema()).unwrap();
         assert!(line.is_valid(&full));
-        let warning =
-            json!({"schema_version": 1, "warning": {"code": "store_fallback", "message": "m"}});
+        let warning = json!({"schema_version": 1, "warning": {"code": crate::output::codes::WARNINGS[0].0, "message": "m"}});
         assert!(line.is_valid(&warning));
         // A field the schema does not name, a code not in the table, a missing message.
         let mut extra = full.clone();
@@ -304,6 +317,10 @@ mod tests {
         unknown["error"]["code"] = "no_such_code".into();
         assert!(!envelope.is_valid(&unknown));
         assert!(!line.is_valid(&json!({"schema_version": 1, "notice": {"code": "x"}})));
+        // A code the lists do not document.
+        assert!(!line.is_valid(
+            &json!({"schema_version": 1, "notice": {"code": "no_such_notice", "message": "m"}})
+        ));
         assert!(
             !line.is_valid(&json!({"schema_version": 1, "debug": {"code": "x", "message": "m"}}))
         );

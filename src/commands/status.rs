@@ -1,6 +1,7 @@
 //! `agentcred status`: the agent as its service sees it, plus local facts that need no
 //! network: which store holds each secret and when each short-lived credential expires
-//! (decoded from the JWT's `exp`). `--all` shows the local facts of every profile.
+//! (decoded from the JWT's `exp`). `--all` shows the local facts of every profile. A frozen
+//! profile's status is shown and then exits 8 (`frozen`); `--check` reports health `frozen`.
 //!
 //! `--check` (contract §9) judges whether a profile can act now and exits with one code: a
 //! credential valid for `--min-valid` is held or can be minted (refreshing only if it must),
@@ -14,15 +15,17 @@ use serde::Serialize;
 use super::Ctx;
 use crate::checkup::{self, CheckKnobs, CheckRow};
 use crate::cli::args::StatusArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::health::Health;
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
 use crate::services;
 use crate::spec::Provider;
+use crate::status_view::{StatusCommon, StatusQuery};
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
+    refuse_unused_flags(ctx, &args)?;
     if args.check {
         return check(ctx, &args);
     }
@@ -30,17 +33,83 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
         return all(ctx);
     }
     let session = ctx.session()?;
-    services::service(session.provider())?.status(ctx, &session, &args)
+    let spec = session.provider().spec();
+    if !spec.wallet_status
+        && let Some(flag) = wallet_flag(&args)
+    {
+        return Err(Error::usage(format!(
+            "{flag} selects what a wallet's status shows, and {} status shows no wallet",
+            spec.display_name
+        ))
+        .with_hint(format!(
+            "drop {flag}; it applies to {} profiles",
+            services_where(|s| s.wallet_status)
+        )));
+    }
+    let query = StatusQuery {
+        network: args.network.clone(),
+        tx_limit: args.tx_limit,
+    };
+    let view = services::service(session.provider())?.status(ctx, &session, &query)?;
+    ctx.printer.print(&view)?;
+    // The service's view is shown, and a frozen profile still exits 8 (code `frozen`).
+    crate::freeze::refuse_if_frozen(&session)
 }
 
+/// The wallet flag given, if any.
+fn wallet_flag(args: &StatusArgs) -> Option<&'static str> {
+    if args.network.is_some() {
+        Some("--network")
+    } else if args.tx_limit.is_some() {
+        Some("--tx-limit")
+    } else {
+        None
+    }
+}
+
+/// The display names of the services whose spec passes `test`, for messages.
+fn services_where(test: impl Fn(&crate::spec::ServiceSpec) -> bool) -> String {
+    let names: Vec<&str> = crate::spec::all()
+        .filter(|p| test(p.spec()))
+        .map(|p| p.display_name())
+        .collect();
+    names.join(" and ")
+}
+
+/// Flags that a form of `status` would silently ignore are refused: the caller asked for
+/// something they would not get.
+fn refuse_unused_flags(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
+    if args.all && ctx.global.profile_flag_given {
+        return Err(Error::usage(
+            "--profile and --all contradict each other: --all covers every profile",
+        )
+        .with_hint("drop --profile to see every profile, or --all to see one"));
+    }
+    if args.check
+        && let Some(flag) = wallet_flag(args)
+    {
+        return Err(Error::usage(format!(
+            "{flag} selects what `status` shows of a wallet; `status --check` shows no wallet"
+        ))
+        .with_hint(format!("drop {flag}")));
+    }
+    if args.all
+        && let Some(flag) = wallet_flag(args)
+    {
+        return Err(Error::usage(format!(
+            "{flag} selects what one profile's status shows of its wallet; `status --all` shows local facts only"
+        ))
+        .with_hint(format!("drop {flag}, or give it with --profile NAME status")));
+    }
+    Ok(())
+}
+
+/// One profile in `status --all`: the common part of every status, from local facts only.
 #[derive(Serialize, schemars::JsonSchema)]
 struct ProfileFacts {
-    profile: String,
-    provider: Provider,
-    agent_id: String,
-    sandbox: bool,
+    #[serde(flatten)]
+    common: StatusCommon,
     current: bool,
-    local: LocalFacts,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -57,7 +126,7 @@ impl Render for AllView {
         for p in &self.profiles {
             let marks = [
                 p.current.then_some("current"),
-                p.sandbox.then_some("sandbox"),
+                p.common.sandbox.then_some("sandbox"),
             ]
             .into_iter()
             .flatten()
@@ -67,13 +136,14 @@ impl Render for AllView {
             } else {
                 format!(" ({})", marks.join(", "))
             };
+            let p_common = &p.common;
             out.heading(&format!(
                 "{} — {} agent {}{marks}",
-                p.profile,
-                p.provider.display_name(),
-                p.agent_id
+                p_common.profile,
+                p_common.provider.display_name(),
+                p_common.agent_id
             ));
-            p.local.render(out);
+            p_common.local.render(out);
         }
     }
 }
@@ -83,15 +153,16 @@ fn all(ctx: &Ctx) -> Result<()> {
     let mut profiles = Vec::new();
     for (name, profile) in &config.profiles {
         // Local facts only: no sandbox, no endpoints, no network.
-        let store =
-            crate::store::open_profile(name, profile.store, profile.vault.as_ref(), &ctx.paths)?;
+        let store = profile.open_store(name, &ctx.paths)?;
         profiles.push(ProfileFacts {
-            profile: name.clone(),
-            provider: profile.provider,
-            agent_id: profile.agent_id.clone(),
-            sandbox: profile.sandbox,
+            common: StatusCommon::new(
+                name,
+                profile.provider,
+                profile.sandbox,
+                &profile.agent_id,
+                LocalFacts::of(name, profile, store.as_ref())?,
+            ),
             current: config.current.as_deref() == Some(name),
-            local: LocalFacts::of(name, profile, store.as_ref())?,
         });
     }
     ctx.printer.print(&AllView { profiles })
@@ -129,12 +200,11 @@ fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
         min_valid: args.min_valid,
         min_remaining: args.min_remaining.as_deref(),
     };
-    if let Some(min) = knobs.min_remaining {
-        // A malformed amount is a usage error, not an unhealthy profile.
-        crate::amount::Amount::parse_user(min, 6, "units")?;
-    }
     if !args.all {
         let (name, profile) = ctx.selected_profile()?;
+        if let Some(min) = knobs.min_remaining {
+            check_min_remaining(min, &[profile.provider])?;
+        }
         let row = checkup::check_one(ctx, name, profile, &knobs);
         let failure = checkup::row_failure(&row);
         ctx.printer.print(&CheckView { row })?;
@@ -142,6 +212,10 @@ fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
     }
     let config = ctx.config()?;
     let profiles: Vec<(String, Profile)> = config.profiles.into_iter().collect();
+    if let Some(min) = knobs.min_remaining {
+        let providers: Vec<Provider> = profiles.iter().map(|(_, p)| p.provider).collect();
+        check_min_remaining(min, &providers)?;
+    }
     // Each check waits on the network most of the time: run them all at once, on threads
     // of their own (a context is per thread: it owns an HTTP client and, for sandbox
     // profiles, an embedded sandbox), at most MAX_PARALLEL_CHECKS at a time.
@@ -200,6 +274,48 @@ fn check(ctx: &Ctx, args: &StatusArgs) -> Result<()> {
         profiles: rows,
     })?;
     failure.map_or(Ok(()), Err)
+}
+
+/// `--min-remaining` is judged before any request: a malformed amount, or one that applies to
+/// none of the profiles checked (their services keep no budget), is a usage error rather than
+/// a check that passes without judging. With several profiles, those without a budget are
+/// judged without it (their rows say `min_remaining: no_budget`).
+fn check_min_remaining(min: &str, providers: &[Provider]) -> Result<()> {
+    let mut units: Vec<crate::spec::BudgetUnit> = Vec::new();
+    for provider in providers {
+        if let Some(unit) = provider.spec().budget
+            && !units
+                .iter()
+                .any(|u| u.currency == unit.currency && u.decimals == unit.decimals)
+        {
+            units.push(unit);
+        }
+    }
+    if units.is_empty() {
+        let mut names: Vec<&str> = providers.iter().map(|p| p.display_name()).collect();
+        names.dedup();
+        let subject = match providers {
+            [one] => format!("{} keeps no budget", one.display_name()),
+            _ => format!("none of the profiles has a budget ({})", names.join(", ")),
+        };
+        return Err(
+            Error::usage(format!("--min-remaining cannot be judged: {subject}")).with_hint(
+                format!(
+                    "drop --min-remaining; only {} agents have a budget",
+                    services_where(|s| s.budget.is_some())
+                ),
+            ),
+        );
+    }
+    for unit in units {
+        crate::amount::Amount::parse_user(min, unit.decimals, unit.currency).map_err(|e| {
+            Error::usage(format!("--min-remaining {min}: {}", e.message)).with_hint(format!(
+                "give an amount in {}, like 50 or 12.5",
+                unit.currency
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 /// Enough threads that 50 profiles are checked in one wave.

@@ -10,7 +10,6 @@ use crate::error::Result;
 use crate::output::{Human, Output, Render};
 use crate::services;
 use crate::spec::Provider;
-use crate::timefmt;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct TokenView {
@@ -21,7 +20,7 @@ struct TokenView {
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_in_secs: Option<i64>,
+    expires_in_s: Option<i64>,
     refreshed: bool,
 }
 
@@ -33,46 +32,20 @@ impl Render for TokenView {
 
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let session = ctx.session()?;
+    crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
-    let spec = provider.spec();
     // An agent the service no longer has (deregistered, deleted) would only move the failure
     // to the caller's next request.
     services::service(provider)?.check_agent_usable(&session)?;
-    let view = if spec.short_lived.is_none() {
-        let token = session.require_known_secret(spec.agent_credential)?;
-        TokenView {
-            profile: session.name.clone(),
-            provider,
-            token_type: "Bearer",
-            token: token.expose().clone(),
-            expires_at: None,
-            expires_in_secs: None,
-            refreshed: false,
-        }
-    } else {
-        let fresh = session.ensure_fresh_and_active(args.min_valid)?;
-        let left = fresh.expires_at.map(|exp| exp - timefmt::now_unix());
-        // Even a credential minted just now falls short: the service gives no longer ones,
-        // and a caller that asked for this long must not get one it cannot use.
-        if let Some(left) = left
-            && left < args.min_valid.as_secs() as i64
-        {
-            return Err(crate::health::min_valid_unmet(
-                provider,
-                args.min_valid,
-                &fresh.token,
-                left,
-            ));
-        }
-        TokenView {
-            profile: session.name.clone(),
-            provider,
-            token_type: "Bearer",
-            expires_at: fresh.expires_at_rfc3339(),
-            expires_in_secs: left,
-            refreshed: fresh.refreshed,
-            token: fresh.token.into_inner(),
-        }
+    let bearer = session.bearer(args.min_valid)?;
+    let view = TokenView {
+        profile: session.name.clone(),
+        provider,
+        token_type: "Bearer",
+        expires_at: bearer.expires_at_rfc3339(),
+        expires_in_s: bearer.expires_in_s(),
+        refreshed: bearer.refreshed,
+        token: bearer.token.into_inner(),
     };
     ctx.printer.print(&view)
 }

@@ -6,6 +6,7 @@
 //! `agentcred token` and `--json` output can be piped as is. Colour is used only when the stream
 //! is a terminal and `NO_COLOR` is unset (and `--color never` was not given).
 
+pub mod codes;
 pub mod secrets;
 pub mod tables;
 
@@ -71,6 +72,12 @@ pub struct Human {
     text: String,
     /// Stdout is a terminal: tables get borders and may be coloured.
     pub styled: bool,
+    /// `-q`: lines that only tell what happened ([`Human::note`]) are left out.
+    pub quiet: bool,
+    /// Colour and bold may be used (`--color`, `NO_COLOR`).
+    pub color: bool,
+    /// The terminal's width in columns, when stdout is one.
+    pub width: Option<usize>,
 }
 
 /// Text from a service or a user (a name, a purpose, a reason, an error message) made safe for
@@ -100,6 +107,14 @@ pub fn neutralize(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> 
 }
 
 impl Human {
+    /// A line that says what happened or what now holds (not the command's data): left out
+    /// under `-q`.
+    pub fn note(&mut self, line: impl AsRef<str>) {
+        if !self.quiet {
+            self.line(line);
+        }
+    }
+
     pub fn line(&mut self, line: impl AsRef<str>) {
         self.text.push_str(&neutralize(line.as_ref(), true));
         self.text.push('\n');
@@ -127,7 +142,7 @@ impl Human {
     pub fn heading(&mut self, title: &str) {
         self.blank();
         let title = neutralize(title, false);
-        if self.styled {
+        if self.color {
             // Our own styling goes around the neutralized text, straight into the buffer.
             self.text.push_str(&format!("\x1b[1m{title}\x1b[0m\n"));
         } else {
@@ -135,11 +150,11 @@ impl Human {
         }
     }
 
-    /// A table: identifiers are never wrapped inside a cell (see [`tables::protect_ids`]), and
-    /// the cells' text is neutralized like every line.
-    pub fn table(&mut self, mut table: comfy_table::Table) {
-        tables::protect_ids(&mut table);
-        self.line(table.to_string());
+    /// A table that fits the terminal (see [`tables::render`]), its cells neutralized.
+    pub fn table(&mut self, table: comfy_table::Table) {
+        let text = tables::render(&table, self.styled, self.width);
+        self.text.push_str(&text);
+        self.text.push('\n');
     }
 }
 
@@ -148,7 +163,18 @@ pub struct Printer {
     pub json: bool,
     pub quiet: bool,
     stdout_tty: bool,
+    color_stdout: bool,
     color_stderr: bool,
+    /// Stdout data is dropped: a command run on behalf of another one (`freeze --upstream`,
+    /// `leaks scan --rotate`), which reports the outcome in its own output.
+    data_off: bool,
+}
+
+/// The width of the terminal stdout is, in columns.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        .filter(|w| *w > 0)
 }
 
 impl Printer {
@@ -163,13 +189,27 @@ impl Printer {
         Printer {
             json,
             quiet,
-            stdout_tty: color_for(stdout_tty) && stdout_tty,
+            // Borders and the terminal's width do not depend on colour: NO_COLOR keeps them.
+            stdout_tty,
+            color_stdout: color_for(stdout_tty),
             color_stderr: color_for(std::io::stderr().is_terminal()),
+            data_off: false,
+        }
+    }
+
+    /// This printer without stdout data (see `data_off`); stderr is unchanged.
+    pub fn without_data(&self) -> Printer {
+        Printer {
+            data_off: true,
+            ..self.clone()
         }
     }
 
     /// Print the command's result: one JSON document, or the human rendering.
     pub fn print<V: Render>(&self, view: &V) -> Result<()> {
+        if self.data_off {
+            return Ok(());
+        }
         if self.json {
             let versioned = Versioned {
                 schema_version: SCHEMA_VERSION,
@@ -182,6 +222,9 @@ impl Printer {
             let mut human = Human {
                 text: String::new(),
                 styled: self.stdout_tty,
+                quiet: self.quiet,
+                color: self.color_stdout,
+                width: self.stdout_tty.then(terminal_width).flatten(),
             };
             view.human(&mut human);
             write_stdout(&human.text)
@@ -190,17 +233,19 @@ impl Printer {
 
     /// Raw data on stdout (a token, a completion script), exactly as given.
     pub fn raw(&self, text: &str) -> Result<()> {
+        if self.data_off {
+            return Ok(());
+        }
         write_stdout(text)
     }
 
     /// A progress or result line for a person, on stderr; silenced by `-q`. Under `--json`, a
-    /// `notice` JSON line.
-    pub fn status(&self, message: impl AsRef<str>) {
-        self.notice("notice", message);
-    }
-
-    /// [`Printer::status`] with a machine-readable code (`retrying`, `http_trace`, ...).
+    /// `notice` JSON line with `code`, one of [`codes::NOTICES`].
     pub fn notice(&self, code: &str, message: impl AsRef<str>) {
+        debug_assert!(
+            codes::is_documented(code, false),
+            "undocumented notice code {code}"
+        );
         if self.quiet {
             return;
         }
@@ -212,12 +257,12 @@ impl Printer {
     }
 
     /// A warning on stderr; never silenced, since it tells of something that needs attention.
-    pub fn warn(&self, message: impl AsRef<str>) {
-        self.warn_coded("warning", message);
-    }
-
-    /// [`Printer::warn`] with a machine-readable code.
+    /// `code` is one of [`codes::WARNINGS`].
     pub fn warn_coded(&self, code: &str, message: impl AsRef<str>) {
+        debug_assert!(
+            codes::is_documented(code, true),
+            "undocumented warning code {code}"
+        );
         if self.json {
             eprintln!("{}", stderr_line("warning", code, message.as_ref()));
         } else {
@@ -228,17 +273,29 @@ impl Printer {
 
     /// Report a failed command: the JSON envelope with `--json`, else `error:` and `hint:` lines.
     pub fn error(&self, err: &Error) {
+        // The last line of defence: a message may quote a service's text, which may quote
+        // any secret the profile holds, not only one this command sent.
+        let secrets = if err.kind == crate::error::ErrorKind::Store {
+            // A failing store would be asked again, and slowly, for nothing.
+            crate::redact::Secrets::default()
+        } else {
+            crate::redact::process_secrets()
+        };
         if self.json {
-            eprintln!("{}", err.to_json());
+            eprintln!("{}", secrets.redact_json(&err.to_json()));
             return;
         }
         eprintln!(
             "{} {}",
             self.paint("error:", "31"),
-            neutralize(&err.message, true)
+            neutralize(&secrets.redact_str(&err.message), true)
         );
         if let Some(hint) = &err.hint {
-            eprintln!("  {} {}", self.paint("hint:", "36"), neutralize(hint, true));
+            eprintln!(
+                "  {} {}",
+                self.paint("hint:", "36"),
+                neutralize(&secrets.redact_str(hint), true)
+            );
         }
     }
 
@@ -251,33 +308,18 @@ impl Printer {
     }
 }
 
-thread_local! {
-    /// Where [`capture`] collects this thread's stdout data instead of printing it.
-    static CAPTURED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Run `f` with this thread's stdout data (what [`Printer::print`] and [`Printer::raw`] would
-/// write) collected and returned instead of printed: `agentcred mcp` answers with a command's
-/// output, and its stdout belongs to the protocol.
-pub fn capture<T>(f: impl FnOnce() -> T) -> (T, String) {
-    let outer = CAPTURED.with(|c| c.replace(Some(String::new())));
-    let value = f();
-    let text = CAPTURED.with(|c| c.replace(outer)).unwrap_or_default();
-    (value, text)
+/// A view's JSON document as `--json` prints it: `schema_version` first, then its fields.
+pub fn versioned(view: serde_json::Value) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    map.insert("schema_version".into(), SCHEMA_VERSION.into());
+    if let serde_json::Value::Object(fields) = view {
+        map.extend(fields);
+    }
+    serde_json::Value::Object(map)
 }
 
 /// Write to stdout; a closed pipe (`agentcred ... | head`) is a quiet success, not an error.
 fn write_stdout(text: &str) -> Result<()> {
-    let captured = CAPTURED.with(|c| match c.borrow_mut().as_mut() {
-        Some(buffer) => {
-            buffer.push_str(text);
-            true
-        }
-        None => false,
-    });
-    if captured {
-        return Ok(());
-    }
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

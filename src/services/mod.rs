@@ -67,6 +67,21 @@ pub fn service(provider: Provider) -> Result<&'static dyn Service> {
         })
 }
 
+/// The incident capability of a profile's service (`--ephemeral`, `freeze --upstream`,
+/// `leaks scan --rotate`); exit 2 for a service without one.
+pub fn incident(provider: Provider) -> Result<&'static dyn crate::service::Incident> {
+    service(provider)?.incident().ok_or_else(|| {
+        Error::usage(format!(
+            "{} has no run-scoped credentials or rotation in agentcred",
+            provider.display_name()
+        ))
+        .with_hint(format!(
+            "the services that have: {}",
+            display_names_where(|s| s.incident().is_some())
+        ))
+    })
+}
+
 /// "FluxA, Fluxra, AuthPI and Proxy".
 pub fn display_names() -> String {
     display_names_where(|_| true)
@@ -155,6 +170,21 @@ pub enum ServiceCommand {
     Cards(proxy::cards::CardsCommand),
 }
 
+impl ServiceCommand {
+    /// Whether the command shows a new secret, which `--reveal` prints.
+    pub fn shows_new_secret(&self) -> bool {
+        use authpi::verifiers::{VerifiersAddCommand, VerifiersCommand};
+        use fluxra::keys::KeysCommand;
+        use proxy::tokens::TokensCommand;
+        matches!(
+            self,
+            ServiceCommand::Keys(KeysCommand::Create(_) | KeysCommand::Rotate)
+                | ServiceCommand::Tokens(TokensCommand::Create(_))
+                | ServiceCommand::Verifiers(VerifiersCommand::Add(VerifiersAddCommand::Secret(_)))
+        )
+    }
+}
+
 pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<()> {
     match command {
         ServiceCommand::Keys(cmd) => fluxra::keys::run(ctx, cmd),
@@ -181,5 +211,24 @@ mod tests {
     fn names_are_joined_for_prose() {
         assert_eq!(join_and(&["A"]), "A");
         assert_eq!(join_and(&["A", "B", "C"]), "A, B and C");
+    }
+}
+
+#[cfg(test)]
+mod credential_route_tests {
+    #[test]
+    fn credential_routes_match_by_method_endpoint_and_segments() {
+        let fluxa = &super::fluxa::SPEC;
+        assert!(fluxa.issues_credentials("POST", "agentid", "/agent/vc/issue"));
+        assert!(fluxa.issues_credentials("post", "AgentId", "/Agent/VC/issue/"));
+        assert!(!fluxa.issues_credentials("GET", "agentid", "/agent/vc/issue"));
+        assert!(!fluxa.issues_credentials("POST", "wallet", "/agent/vc/issue"));
+        let authpi = &super::authpi::SPEC;
+        assert!(authpi.issues_credentials("POST", "idp", "/i_sandbox/token"));
+        assert!(!authpi.issues_credentials("POST", "idp", "/i_sandbox/token/x"));
+        assert!(!authpi.issues_credentials("GET", "idp", "/i_sandbox/jwks.json"));
+        let fluxra = &super::fluxra::SPEC;
+        assert!(fluxra.issues_credentials("DELETE", "api", "/api/agents/agt_1/keys/aky_2"));
+        assert!(!fluxra.issues_credentials("GET", "api", "/api/agents/agt_1"));
     }
 }

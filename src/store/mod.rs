@@ -9,8 +9,10 @@
 //!   attributes `service=agentcred` and `username=ACCOUNT`, so
 //!   `secret-tool lookup service agentcred username ACCOUNT` finds them.
 //! - **file** ([`StoreKind::File`]): one JSON document `{"version":1,"secrets":{ACCOUNT: value}}`
-//!   at [`Paths::secrets_file`], mode 0600 in a 0700 directory, replaced atomically under a
-//!   cross-process lock. A file or directory open to group or others is refused.
+//!   per profile, in the directory `secrets` next to [`Paths::secrets_file`] (the one file of
+//!   earlier releases, read and moved on the first write), mode 0600 in 0700 directories, each
+//!   replaced atomically under one cross-process lock. A file or directory open to group or
+//!   others is refused.
 //! - **vault** ([`StoreKind::Vault`]): one KV v2 document per profile in a HashiCorp Vault or
 //!   OpenBao server shared by many hosts, holding the profile's secrets *and* its record, so
 //!   another host can use the profile by name; see [`vault`]. It offers the two capabilities
@@ -54,6 +56,10 @@
 //! exists so that the CLI tests can prove one-time secrets reach the rescue file; it is read
 //! when a store is opened.
 //!
+//! `AGENTCRED_FAULT_STORE_READ=ACCOUNT` makes [`SecretStore::get`] of that one account
+//! (`PROFILE:KIND`) fail in a profile's store, so that the tests can prove a new one-time secret
+//! is kept when reading another secret fails after the service answered.
+//!
 //! [`ErrorKind::Store`]: crate::error::ErrorKind::Store
 
 use std::ffi::OsString;
@@ -81,6 +87,9 @@ pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The environment variable of the test knob described in the module doc.
 pub const FAULT_STORE_WRITE_ENV: &str = "AGENTCRED_FAULT_STORE_WRITE";
+
+/// The environment variable of the read-failure test knob described in the module doc.
+pub const FAULT_STORE_READ_ENV: &str = "AGENTCRED_FAULT_STORE_READ";
 
 /// Which backend holds a profile's secrets; recorded in the profile.
 #[derive(
@@ -153,6 +162,13 @@ pub trait SecretStore: Send + Sync {
     /// Is the store usable right now (answers, writable)? Called BEFORE a service is asked for a
     /// one-time secret.
     fn check(&self) -> Result<()>;
+    /// The local files whose change means that `profile`'s secrets may have changed, for a
+    /// process that watches them (the gateway, to learn a rotated secret); none for a store
+    /// that keeps nothing in local files.
+    fn files_of(&self, profile: &str) -> Vec<std::path::PathBuf> {
+        let _ = profile;
+        Vec::new()
+    }
     /// A store shared between hosts keeps the profile's record beside its secrets.
     fn shared(&self) -> Option<&dyn SharedProfile> {
         None
@@ -177,6 +193,10 @@ pub trait SharedProfile {
     fn destroy(&self) -> Result<bool>;
     /// Where the store is, to record in the profile and pin.
     fn location(&self) -> Option<VaultLocation>;
+    /// The profile's freeze as every host sees it (`fresh`: not from this process's cache).
+    fn read_freeze(&self, fresh: bool) -> Result<Option<serde_json::Value>>;
+    /// Record (`Some`) or lift (`None`) the freeze for every host.
+    fn write_freeze(&self, freeze: Option<&serde_json::Value>) -> Result<()>;
 }
 
 /// A lock shared by every host that uses a store; see [`vault`] for the lease behind it.
@@ -188,6 +208,27 @@ pub trait DistributedLock {
 
 /// Holds a [`DistributedLock`] until dropped.
 pub trait LockGuard {}
+
+/// The environment variables that hold a store's own credentials (a vault token): long-lived
+/// secrets that no child process may inherit and no output may carry, whichever store a
+/// profile uses.
+pub const CREDENTIAL_ENV: &[&str] = &[vault::TOKEN_ENV, vault::BAO_TOKEN_ENV];
+
+/// Trace the stores' own requests on stderr (`-v`), through `printer`. Process-wide, set once
+/// per context: a store is opened deep inside other calls, far from the flags.
+pub fn set_trace(on: bool, printer: &crate::output::Printer) {
+    vault::set_trace(on, printer);
+}
+
+impl From<StoreKind> for StoreChoice {
+    fn from(kind: StoreKind) -> StoreChoice {
+        match kind {
+            StoreKind::Keychain => StoreChoice::Keychain,
+            StoreKind::File => StoreChoice::File,
+            StoreKind::Vault => StoreChoice::Vault,
+        }
+    }
+}
 
 /// Open the backend of `kind` for operator credentials and other host-local secrets. Opening
 /// does not touch the keychain; the first call does. The vault keeps profiles only.
@@ -204,12 +245,60 @@ pub fn open_profile(
     paths: &Paths,
 ) -> Result<Box<dyn SecretStore>> {
     let env = StoreEnv::from_process();
-    match kind {
+    let store: Box<dyn SecretStore> = match kind {
         StoreKind::Vault => {
             let location = vault::location(name, vault, &env.vault)?;
-            Ok(Box::new(VaultStore::new(name, location, &env)?))
+            Box::new(VaultStore::new(name, location, &env)?)
         }
-        _ => open_with(kind, paths, &env),
+        _ => open_with(kind, paths, &env)?,
+    };
+    Ok(match env.fault_store_read {
+        Some(account) => Box::new(FaultyRead {
+            inner: store,
+            account,
+        }),
+        None => store,
+    })
+}
+
+/// A store whose reads of one account fail: the `AGENTCRED_FAULT_STORE_READ` test knob.
+struct FaultyRead {
+    inner: Box<dyn SecretStore>,
+    account: String,
+}
+
+impl SecretStore for FaultyRead {
+    fn kind(&self) -> StoreKind {
+        self.inner.kind()
+    }
+    fn get(&self, account: &str) -> Result<Option<Secret<String>>> {
+        if account == self.account {
+            return Err(Error::store(format!(
+                "injected store read failure for {account} ({FAULT_STORE_READ_ENV})"
+            ))
+            .with_hint(format!(
+                "unset {FAULT_STORE_READ_ENV}; it is a test knob that makes reading one secret fail"
+            )));
+        }
+        self.inner.get(account)
+    }
+    fn set(&self, account: &str, value: &Secret<String>) -> Result<()> {
+        self.inner.set(account, value)
+    }
+    fn delete(&self, account: &str) -> Result<bool> {
+        self.inner.delete(account)
+    }
+    fn check(&self) -> Result<()> {
+        self.inner.check()
+    }
+    fn files_of(&self, profile: &str) -> Vec<std::path::PathBuf> {
+        self.inner.files_of(profile)
+    }
+    fn shared(&self) -> Option<&dyn SharedProfile> {
+        self.inner.shared()
+    }
+    fn distributed_lock(&self) -> Option<&dyn DistributedLock> {
+        self.inner.distributed_lock()
     }
 }
 
@@ -239,6 +328,8 @@ pub fn operator_account(provider: &str) -> String {
 pub(crate) struct StoreEnv {
     /// `AGENTCRED_FAULT_STORE_WRITE=1`: see the module doc.
     pub fault_store_write: bool,
+    /// `AGENTCRED_FAULT_STORE_READ=ACCOUNT`: see the module doc.
+    pub fault_store_read: Option<String>,
     /// `DBUS_SESSION_BUS_ADDRESS`, used on Linux to fail fast when there is no session bus.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub dbus_session_bus_address: Option<OsString>,
@@ -257,7 +348,13 @@ impl StoreEnv {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> StoreEnv {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.is_empty());
         StoreEnv {
-            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| v == "1"),
+            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| {
+                matches!(
+                    v.to_string_lossy().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            }),
+            fault_store_read: non_empty(FAULT_STORE_READ_ENV).and_then(|v| v.into_string().ok()),
             dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
             xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),
             vault: vault::VaultEnv::from_lookup(&|name| {
@@ -311,8 +408,8 @@ pub(crate) fn resolve_with(
 /// `--store auto` found no usable keychain: say why, and offer both ways out.
 fn auto_failed(cause: Error, paths: &Paths) -> Error {
     let file_way = format!(
-        "use `--store file` (or AGENTCRED_STORE=file) to keep secrets in {} (mode 0600)",
-        paths.secrets_file().display()
+        "use `--store file` (or AGENTCRED_STORE=file) to keep secrets in private files in {}",
+        paths.data_dir.display()
     );
     let hint = match cause.hint {
         // The keychain's own hint already names `--store file` alongside its specific fix.
@@ -332,26 +429,33 @@ fn auto_failed(cause: Error, paths: &Paths) -> Error {
 pub struct Probe {
     pub check: &'static str,
     pub outcome: Result<String>,
+    /// Whether a failure is a problem here: the store is used (by a profile or an operator
+    /// key), asked for, or configured; otherwise a failure is only shown.
+    pub required: bool,
 }
 
-/// For `agentcred doctor`: each store's own probes, without writing anything. `vault` asks for
-/// the vault probe (when VAULT_ADDR is set or a profile lives there).
-pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
+/// For `agentcred doctor`: each store's own probes, without writing anything. `used` are the
+/// stores that this home's profiles and operator keys live in, `choice` the store `--store`
+/// asks for (`auto`, the default, means the keychain for a real profile).
+pub fn diagnose(paths: &Paths, used: &[StoreKind], choice: Option<StoreChoice>) -> Vec<Probe> {
     let env = StoreEnv::from_process();
+    let keychain_required = used.contains(&StoreKind::Keychain)
+        || matches!(
+            choice,
+            None | Some(StoreChoice::Auto | StoreChoice::Keychain)
+        );
+    // A vault is probed when a profile lives there, --store asks for it, or the environment
+    // points at one.
+    let vault = used.contains(&StoreKind::Vault)
+        || choice == Some(StoreChoice::Vault)
+        || env.vault.configured();
     let mut probes = Vec::new();
 
-    // The file store: its directory and file are private, and the file reads.
-    let file = FileStore::new(paths, false);
-    let path = file.path().display().to_string();
+    // The file store: its directories and files are private, and the files read.
     probes.push(Probe {
         check: "file store",
-        outcome: file.get(&account("agentcred-doctor", "probe")).map(|_| {
-            if file.path().exists() {
-                format!("{path} is private (0600 in a 0700 directory) and readable")
-            } else {
-                format!("{path} does not exist yet (it is created, private, on first use)")
-            }
-        }),
+        required: true,
+        outcome: FileStore::new(paths, false).inspect(),
     });
 
     // The keychain: the session bus first (Linux), then the Secret Service, its default
@@ -361,12 +465,14 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
     if cfg!(target_os = "linux") {
         probes.push(Probe {
             check: "keychain: D-Bus session bus",
+            required: keychain_required,
             outcome: bus.map(|()| "a D-Bus session bus is reachable".to_owned()),
         });
     }
     if bus_ok {
         probes.push(Probe {
             check: "keychain: Secret Service, default collection, lock",
+            required: keychain_required,
             outcome: KeychainStore::platform(&env).check().map(|()| {
                 "the keychain answers, and its default collection is unlocked and writable"
                     .to_owned()
@@ -377,6 +483,7 @@ pub fn diagnose(paths: &Paths, vault: bool) -> Vec<Probe> {
     if vault {
         probes.push(Probe {
             check: "vault: reachable, token accepted, KV v2 mount writable",
+            required: true,
             outcome: vault::location("agentcred-doctor", None, &env.vault)
                 .and_then(|location| {
                     let shown = format!(

@@ -89,10 +89,19 @@ pub fn read(path: &Path) -> crate::error::Result<RescueFile> {
              rescue files are under the data directory, in rescue/",
         )
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::usage(format!("cannot read the rescue file {shown}: {e}"))
-            .with_hint("give the path the failed command printed (the error's `rescue_file`)")
-    })?;
+    let text = crate::fsutil::read_regular(path)
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+            })
+        })
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
+                not_one(e.to_string())
+            }
+            _ => Error::usage(format!("cannot read the rescue file {shown}: {e}"))
+                .with_hint("give the path the failed command printed (the error's `rescue_file`)"),
+        })?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| not_one(format!("not JSON ({e})")))?;
     let field = |name: &str| {

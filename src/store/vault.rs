@@ -18,8 +18,13 @@
 //! {"agentcred": 1,
 //!  "record":  {"provider": "...", "endpoints": {...}, "agent_id": "...", "record": {...}, ...},
 //!  "secrets": {"KIND": "value", ...},
-//!  "lease":   {"holder": "HOST/PID/NONCE", "expires_at": UNIX_SECONDS}}
+//!  "lease":   {"holder": "HOST/PID/NONCE", "expires_at": UNIX_SECONDS},
+//!  "frozen":  {"frozen_at": "...", "reason": "...", "by": "..."}}
 //! ```
+//!
+//! `frozen` is present while the profile is frozen (`agentcred freeze`): every host reads it
+//! when it opens the profile, and a running gateway polls it. Members this version does not
+//! know are kept as they are when the document is rewritten.
 //!
 //! `record` is the profile as `register` recorded it, minus where this host keeps it, so that
 //! another host with the same Vault settings can use the profile by name ([`SharedProfile`]).
@@ -119,6 +124,11 @@ pub(crate) struct VaultEnv {
 }
 
 impl VaultEnv {
+    /// The environment points at a vault (`VAULT_ADDR` or `BAO_ADDR`).
+    pub fn configured(&self) -> bool {
+        self.addr.is_some()
+    }
+
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> VaultEnv {
         let var = |name: &str| {
             lookup(name)
@@ -342,6 +352,11 @@ struct Doc {
     secrets: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lease: Option<Lease>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    frozen: Option<Value>,
+    /// What a newer agentcred wrote, kept through a rewrite.
+    #[serde(flatten)]
+    other: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, PartialEq, Eq)]
@@ -795,6 +810,26 @@ impl SharedProfile for VaultStore {
 
     fn exists(&self) -> Result<bool> {
         Ok(self.read_fresh()?.doc.is_some())
+    }
+
+    fn read_freeze(&self, fresh: bool) -> Result<Option<Value>> {
+        let read = if fresh {
+            self.read_fresh()?
+        } else {
+            self.read()?
+        };
+        Ok(read.doc.and_then(|doc| doc.frozen))
+    }
+
+    fn write_freeze(&self, freeze: Option<&Value>) -> Result<()> {
+        self.update(|doc| {
+            if doc.frozen.as_ref() == freeze {
+                return None;
+            }
+            doc.frozen = freeze.cloned();
+            Some(())
+        })?;
+        Ok(())
     }
 
     fn destroy(&self) -> Result<bool> {

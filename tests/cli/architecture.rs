@@ -37,15 +37,32 @@ const LAYERS: &[&[&str]] = &[
     &["commands", "generate"],
     &["cli"],
     &["services"],
+    &["gateway", "relay"],
     &["checkup"],
-    &["service", "enroll", "operator", "gateway", "health"],
-    &["local", "context", "broker", "child"],
-    &["session", "childenv"],
+    &[
+        "service",
+        "enroll",
+        "operator",
+        "health",
+        "status_view",
+        "spare",
+        "ephemeral",
+    ],
+    &["local", "context", "broker", "child", "freeze"],
+    &["session", "childenv", "isolate", "leaks", "listen"],
     &["profile"],
     &["sandbox_host"],
     &["store"],
     &["spec", "http"],
-    &["output", "paths", "duration", "amount", "input", "redact"],
+    &[
+        "output",
+        "paths",
+        "homecheck",
+        "duration",
+        "amount",
+        "input",
+        "redact",
+    ],
     &["jwt", "timefmt", "error", "secret"],
 ];
 
@@ -56,24 +73,23 @@ const LAYERS: &[&[&str]] = &[
 const KNOWN_UPWARD: &[(&str, &str)] = &[
     // The health row asks the registry for each profile's service.
     ("src/checkup.rs", "services"),
+    // The relay (gateway and MCP requests) asks the registry for the profile's service.
+    ("src/relay.rs", "services"),
+    // A circle: broker -> operator -> context -> broker (the redaction set reads the
+    // operator key through the operator module, which reads the context).
+    ("src/broker.rs", "operator"),
     // Ctx is built from the global flags (GlobalArgs).
     ("src/context.rs", "cli"),
     // The status printer names StoreKind, while the vault store prints through output.
     ("src/output/secrets.rs", "store"),
-    // The Service trait takes clap structs (StatusArgs, AgentCommand, LimitsSetArgs).
+    // The Service trait's capabilities still take clap structs (AgentCommand, LimitsSetArgs).
     ("src/service.rs", "cli"),
     ("src/services/authpi/agent.rs", "cli"),
     ("src/services/authpi/mod.rs", "cli"),
-    ("src/services/authpi/status.rs", "cli"),
-    ("src/services/fluxa/mod.rs", "cli"),
-    ("src/services/fluxa/status.rs", "cli"),
-    ("src/services/fluxra/mod.rs", "cli"),
-    ("src/services/fluxra/status.rs", "cli"),
     ("src/services/proxy/agent.rs", "cli"),
     ("src/services/proxy/limits.rs", "cli"),
     ("src/services/proxy/mod.rs", "cli"),
     ("src/services/proxy/register.rs", "cli"),
-    ("src/services/proxy/status.rs", "cli"),
     ("src/services/proxy/support.rs", "cli"),
 ];
 

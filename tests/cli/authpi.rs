@@ -86,6 +86,59 @@ fn a_token_revoked_at_the_idp_is_replaced_and_status_says_whether_it_is_active()
     );
 }
 
+/// Revoke `token` at the sandbox's IdP with the agent's own credentials (RFC 7009), as the
+/// agent's runtime would.
+fn revoke_at_idp(server: &Server, home: &Home, token: &str) {
+    let id = agent_id(home);
+    let secret = home.stored("authpi:client_secret");
+    assert_eq!(
+        server.submit_form(
+            &format!("{}/authpi/idp/i_sandbox/revoke", server.base),
+            &[
+                ("token", token),
+                ("client_id", &id),
+                ("client_secret", &secret)
+            ],
+        ),
+        200
+    );
+}
+
+#[test]
+fn exec_never_hands_the_child_a_token_revoked_at_the_idp() {
+    let server = Server::start();
+    let home = registered(&server);
+    let first = home.run(&["token"]).ok().stdout.trim().to_owned();
+    revoke_at_idp(&server, &home, &first);
+    // Still within its `exp`, so only asking the IdP tells it is dead.
+    assert_eq!(
+        home.run(&["--json", "status"]).ok().json()["access_token_active"],
+        false
+    );
+
+    let run = home
+        .run(&["exec", "--", "sh", "-c", "printf %s \"$AGENTCRED_TOKEN\""])
+        .ok();
+    let handed = run.stdout.trim();
+    assert!(!handed.is_empty(), "{}", run.all());
+    assert_ne!(handed, first, "exec handed the child the revoked token");
+    assert_eq!(
+        handed,
+        home.stored("authpi:access_token"),
+        "the new one is stored"
+    );
+    assert_eq!(
+        home.run(&["--json", "status"]).ok().json()["access_token_active"],
+        true
+    );
+
+    // The gateway's broker starts from the same rule: a revoked token is not used.
+    let second = handed.to_owned();
+    revoke_at_idp(&server, &home, &second);
+    home.run(&["exec", "--gateway", "--", "true"]).ok();
+    assert_ne!(home.stored("authpi:access_token"), second);
+}
+
 fn verifier_in_use(home: &Home) -> String {
     profile(home)["record"]["secret_verifier_id"]
         .as_str()
@@ -161,7 +214,7 @@ fn sandbox_flow_with_the_demo_key_and_no_operator_login() {
         .find(|s| s["kind"] == "access_token")
         .unwrap();
     assert!(token_fact["expires_at"].as_str().unwrap().ends_with('Z'));
-    let left = token_fact["expires_in_secs"].as_i64().unwrap();
+    let left = token_fact["expires_in_s"].as_i64().unwrap();
     assert!((240..=300).contains(&left), "{left}");
 
     let human = home.run(&["status"]).ok();
@@ -860,6 +913,115 @@ fn a_client_secret_the_store_refuses_goes_to_a_rescue_file_and_still_works() {
     assert_eq!(response.status().as_u16(), 200);
 }
 
+/// Whether AuthPI's IdP grants a token to `agent` with `secret`.
+fn idp_accepts(server: &Server, agent: &str, secret: &str) -> bool {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::new()
+        .post(format!("{}{TOKEN}", server.base))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", agent),
+            ("client_secret", secret),
+        ])
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+        == 200
+}
+
+#[test]
+fn a_new_client_secret_survives_a_store_read_that_fails_after_authpi_answered() {
+    let server = Server::start();
+    let mut home = registered(&server);
+    let agent = agent_id(&home);
+    let old_verifier = verifier_in_use(&home);
+    let old_secret = home.stored("authpi:client_secret");
+
+    // Reading the secret in use (to keep it as a spare) fails once AuthPI has shown the new
+    // one: the new one was stored first, so it is not lost.
+    home.set("AGENTCRED_FAULT_STORE_READ", "authpi:client_secret");
+    let run = home
+        .run(&["--json", "verifiers", "add", "secret", "--use"])
+        .code(7);
+    let error = run.error_json();
+    let message = error["error"]["message"].as_str().unwrap();
+    home.env.retain(|(k, _)| k != "AGENTCRED_FAULT_STORE_READ");
+    let new_verifier = verifiers(&home)
+        .into_iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .find(|id| *id != old_verifier)
+        .expect("AuthPI created the new verifier");
+    let spare = format!("authpi:client_secret@{new_verifier}");
+    assert!(message.contains(&spare), "{message}");
+    let kept = home.stored(&spare);
+    assert!(!run.all().contains(&kept), "the secret was printed");
+    assert!(
+        idp_accepts(&server, &agent, &kept),
+        "the stored spare is the real secret"
+    );
+    // Nothing was switched: the profile still uses (and holds) its old secret.
+    assert_eq!(verifier_in_use(&home), old_verifier);
+    assert_eq!(home.stored("authpi:client_secret"), old_secret);
+    assert!(
+        profile(&home)["extra_secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k.as_str() == Some(&format!("client_secret@{new_verifier}"))),
+        "the spare is recorded, so `profiles remove` finds it"
+    );
+
+    // A store that refuses the write: the new secret goes to the rescue file instead.
+    home.set("AGENTCRED_FAULT_STORE_WRITE", "1");
+    let run = home.run(&["verifiers", "add", "secret", "--use"]).code(7);
+    run.mentions(&["rescue file"]);
+    let file = std::fs::read_dir(home.path().join("data/rescue"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let rescued: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let (kind, secret) = rescued["secrets"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .unwrap();
+    assert!(kind.starts_with("client_secret@"), "{kind}");
+    assert!(idp_accepts(&server, &agent, &secret));
+    home.env.retain(|(k, _)| k != "AGENTCRED_FAULT_STORE_WRITE");
+    assert_eq!(verifier_in_use(&home), old_verifier);
+}
+
+#[test]
+fn a_lost_answer_to_a_verifier_removal_is_checked_before_the_secret_is_deleted() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let added = home
+        .run(&["--json", "verifiers", "add", "secret"])
+        .ok()
+        .json();
+    let id = added["verifier"]["id"].as_str().unwrap().to_owned();
+    let spare = format!("authpi:client_secret@{id}");
+    assert!(home.stored_secrets().contains_key(&spare));
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("{AGENTS}/{agent}/verifiers/{id}"),
+        "mode": "bad_gateway_after",
+    }));
+    let run = home.run(&["verifiers", "remove", &id]).ok();
+    assert!(run.stderr.contains("lost"), "{}", run.stderr);
+    assert!(!verifiers(&home).iter().any(|v| v["id"] == id.as_str()));
+    assert!(
+        !home.stored_secrets().contains_key(&spare),
+        "a stale secret stayed"
+    );
+}
+
 /// Bad input: exit code, a message naming the problem and the way out, nothing sent.
 #[test]
 fn bad_input_table() {
@@ -1063,7 +1225,7 @@ fn a_store_that_cannot_keep_a_new_secret_is_found_before_the_verifier_is_made() 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let path = home.path().join("data/secrets.json");
+        let path = home.secrets_file("authpi");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let run = home.run(&["verifiers", "add", "secret", "--use"]).code(7);
         assert!(run.stderr.contains("chmod"), "{}", run.stderr);

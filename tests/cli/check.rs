@@ -139,7 +139,7 @@ fn an_unreachable_service_is_unknown_and_an_unreadable_store_is_store_unavailabl
 
     // A secrets file others may read is refused by the file store.
     use std::os::unix::fs::PermissionsExt;
-    let secrets = home.path().join("data/secrets.json");
+    let secrets = home.secrets_file("fluxa");
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     let row = check(&home, &[], 7);
     assert_eq!(row["health"], "store_unavailable");
@@ -193,7 +193,7 @@ fn all_checks_every_profile_and_exits_with_the_most_severe_code() {
 
     // A store failure outranks everything else.
     use std::os::unix::fs::PermissionsExt;
-    let secrets = home.path().join("data/secrets.json");
+    let secrets = home.secrets_file("first");
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     home.set("AGENTCRED_HTTP_TIMEOUT", "2");
     let all = check(&home, &["--all"], 7);

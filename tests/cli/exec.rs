@@ -218,7 +218,7 @@ fn the_childs_exit_code_is_agentcreds() {
     home.run(&["exec", "--", "sh", "-c", "kill -TERM $$"])
         .code(143);
     home.run(&["exec", "--", "no-such-command-agentcred-test"])
-        .code(3)
+        .code(127)
         .mentions(&["no-such-command-agentcred-test"]);
 }
 

@@ -169,7 +169,7 @@ fn readme_flow_with_the_embedded_sandbox_and_no_dbus() {
         .find(|s| s["kind"] == "jwt")
         .unwrap();
     assert!(jwt["expires_at"].as_str().unwrap().ends_with('Z'));
-    assert!(jwt["expires_in_secs"].as_i64().unwrap() > 800);
+    assert!(jwt["expires_in_s"].as_i64().unwrap() > 800);
 
     // Without --sandbox the sandbox profile still talks to the sandbox: it is in the profile.
     home.run(&["status"]).ok();
@@ -317,7 +317,7 @@ fn token_min_valid_refreshes_when_less_remains_and_prints_only_the_jwt() {
 
     let json = home.run(&["--json", "token"]).ok().json();
     assert_eq!(json["token_type"], "Bearer");
-    assert!(json["expires_in_secs"].as_i64().unwrap() > 600);
+    assert!(json["expires_in_s"].as_i64().unwrap() > 600);
 
     // The issue's own case: a JWT with 5 minutes left, `--min-valid 10m`: one refresh, and
     // only the new JWT on stdout.

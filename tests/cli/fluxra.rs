@@ -99,7 +99,7 @@ fn readme_flow_with_the_embedded_sandbox() {
         .find(|s| s["kind"] == "jwt")
         .unwrap();
     assert!(jwt["expires_at"].as_str().unwrap().ends_with('Z'));
-    assert!(jwt["expires_in_secs"].as_i64().unwrap() > 3000);
+    assert!(jwt["expires_in_s"].as_i64().unwrap() > 3000);
 
     let token = home.run(&["token"]).ok();
     assert_eq!(token.stdout.trim_end(), home.stored("fluxra:jwt"));
@@ -355,6 +355,226 @@ fn rotate_whose_new_key_fails_the_exchange_keeps_the_old_key_working() {
     assert_eq!(rotated["old_key_id"], old_id.as_str());
     assert_eq!(rotated["old_key_revoked"], true);
     assert!(sandbox_key(&server, &agent, &old_id)["revoked_at"].is_number());
+}
+
+/// The agent's keys still active at the sandbox, by id.
+fn live_keys(server: &Server, agent: &str) -> Vec<String> {
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(&server.state).unwrap()).unwrap();
+    state["fluxra"]["agents"][agent]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["revoked_at"].is_null())
+        .map(|k| k["key_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn concurrent_rotations_leave_every_live_key_stored() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let first = key_in_use(&home).unwrap();
+    let rotate: Vec<String> = ["--json", "keys", "rotate"].map(String::from).to_vec();
+    let runs = home.run_concurrently(&[rotate.clone(), rotate.clone(), rotate]);
+
+    // They ran one after the other: each rotated what the one before it left, and each said
+    // so truthfully (the old key it names was revoked by it).
+    let mut old_ids = Vec::new();
+    let mut new_ids = Vec::new();
+    for run in &runs {
+        assert_eq!(run.code, 0, "{}", run.all());
+        let view = run.json();
+        assert_eq!(view["old_key_revoked"], true, "{view}");
+        old_ids.push(view["old_key_id"].as_str().unwrap().to_owned());
+        new_ids.push(view["new_key"]["key_id"].as_str().unwrap().to_owned());
+    }
+    assert!(old_ids.contains(&first));
+    old_ids.sort();
+    old_ids.dedup();
+    assert_eq!(old_ids.len(), 3, "each rotation revoked a different key");
+
+    // Every key live at Fluxra is stored: the one in use, and nothing stranded.
+    let live = live_keys(&server, &agent);
+    let in_use = key_in_use(&home).unwrap();
+    assert_eq!(live, vec![in_use.clone()], "a live key is stored nowhere");
+    assert!(new_ids.contains(&in_use));
+    let secrets = home.stored_secrets();
+    let api_keys: Vec<&String> = secrets
+        .keys()
+        .filter(|k| k.starts_with("fluxra:api_key"))
+        .collect();
+    assert_eq!(api_keys, vec!["fluxra:api_key"], "{secrets:?}");
+    assert!(
+        show(&home)["extra_secrets"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+    );
+    // And it works.
+    home.run(&["refresh"]).ok();
+}
+
+#[test]
+fn a_lost_revoke_answer_during_rotation_is_checked_with_fluxra_before_anything_is_said() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let old_id = key_in_use(&home).unwrap();
+    // Fluxra revokes the old key, but its answer never arrives.
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/fluxra/api/agents/{agent}/keys/{old_id}"),
+        "mode": "bad_gateway_after",
+    }));
+    let run = home.run(&["--json", "keys", "rotate"]).ok();
+    let view = run.json();
+    assert_eq!(view["old_key_id"], old_id.as_str());
+    assert_eq!(view["old_key_revoked"], true, "{view}");
+    assert!(!run.stderr.contains("still works"), "{}", run.stderr);
+    assert!(run.stderr.contains("lost"), "{}", run.stderr);
+    assert!(sandbox_key(&server, &agent, &old_id)["revoked_at"].is_number());
+    // No stale secret: the revoked key's secret is gone, and so is its spare entry.
+    assert_eq!(
+        stored_or_none(&home, &format!("fluxra:api_key:{old_id}")),
+        None
+    );
+    assert!(
+        show(&home)["extra_secrets"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+    );
+    assert_eq!(live_keys(&server, &agent), vec![key_in_use(&home).unwrap()]);
+
+    // A revoke Fluxra really did not do (its answer lost before it acted) is said as such,
+    // and the old key stays stored as a spare.
+    let old_id = key_in_use(&home).unwrap();
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/fluxra/api/agents/{agent}/keys/{old_id}"),
+        "status": 503,
+        "count": 5,
+    }));
+    let run = home.run(&["keys", "rotate"]).code(6);
+    run.mentions(&[
+        "still lists the old key",
+        "still works",
+        &old_id,
+        "keys revoke",
+    ]);
+    assert!(sandbox_key(&server, &agent, &old_id)["revoked_at"].is_null());
+    assert!(stored_or_none(&home, &format!("fluxra:api_key:{old_id}")).is_some());
+    let mut live = live_keys(&server, &agent);
+    live.sort();
+    let mut stored = vec![key_in_use(&home).unwrap(), old_id.clone()];
+    stored.sort();
+    assert_eq!(live, stored, "every live key is stored");
+}
+
+#[test]
+fn a_lost_answer_to_a_key_creation_strands_no_key() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let old_id = key_in_use(&home).unwrap();
+    let before = home.stored_secrets();
+    // Fluxra makes the key, but its answer (the only copy of the secret) never arrives.
+    server.fault(json!({
+        "method": "POST",
+        "path": format!("/fluxra/api/agents/{agent}"),
+        "mode": "drop_after",
+    }));
+    let run = home.run(&["keys", "rotate"]).code(6);
+    run.mentions(&["no answer", "revoked", &old_id, "still works"]);
+    // Fluxra did make one: it is revoked now, so no live key is held by nobody.
+    assert_eq!(live_keys(&server, &agent), vec![old_id.clone()]);
+    assert_eq!(key_in_use(&home).as_deref(), Some(old_id.as_str()));
+    assert_eq!(
+        home.stored_secrets(),
+        before,
+        "nothing changed in the store"
+    );
+
+    // The same for `keys create`.
+    server.fault(json!({
+        "method": "POST",
+        "path": format!("/fluxra/api/agents/{agent}"),
+        "mode": "drop_after",
+    }));
+    let run = home.run(&["keys", "create", "--name", "spare-one"]).code(6);
+    run.mentions(&["no answer", "revoked"]);
+    assert_eq!(live_keys(&server, &agent), vec![old_id.clone()]);
+
+    // An answer that is refused before Fluxra acts says that nothing was made.
+    server.fault(json!({
+        "method": "POST",
+        "path": format!("/fluxra/api/agents/{agent}"),
+        "status": 503,
+        "count": 5,
+    }));
+    let run = home.run(&["keys", "create"]).code(6);
+    assert!(!run.stderr.contains("revoked"), "{}", run.stderr);
+    assert_eq!(live_keys(&server, &agent), vec![old_id]);
+}
+
+#[test]
+fn keys_revoke_checks_a_lost_answer_and_cleans_up_a_key_already_gone() {
+    let server = Server::start();
+    let home = registered(&server);
+    let agent = agent_id(&home);
+    let spare = |name: &str| -> String {
+        home.run(&["--json", "keys", "create", "--name", name])
+            .ok()
+            .json()["key"]["key_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // Fluxra revokes the key, but its answer is lost: Fluxra's list says it is gone.
+    let lost = spare("lost");
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/fluxra/api/agents/{agent}/keys/{lost}"),
+        "mode": "bad_gateway_after",
+    }));
+    let run = home.run(&["--json", "keys", "revoke", &lost]).ok();
+    assert_eq!(run.json()["revoked"], true);
+    assert_eq!(
+        run.json()["removed_secrets"],
+        json!([format!("api_key:{lost}")])
+    );
+    assert!(run.stderr.contains("lost"), "{}", run.stderr);
+    assert!(sandbox_key(&server, &agent, &lost)["revoked_at"].is_number());
+    assert_eq!(
+        stored_or_none(&home, &format!("fluxra:api_key:{lost}")),
+        None
+    );
+
+    // A stored spare revoked elsewhere: revoking it here cleans up its useless secret.
+    let gone = spare("gone");
+    let reply = http()
+        .delete(format!(
+            "{}/api/agents/{agent}/keys/{gone}",
+            server.url(FLUXRA_URL)
+        ))
+        .basic_auth(&agent, Some(home.stored("fluxra:recovery_key")))
+        .send()
+        .unwrap();
+    assert_eq!(reply.status(), 204);
+    let run = home.run(&["--json", "keys", "revoke", &gone]).ok();
+    assert_eq!(run.json()["revoked"], false);
+    assert_eq!(
+        run.json()["removed_secrets"],
+        json!([format!("api_key:{gone}")])
+    );
+    assert!(
+        show(&home)["extra_secrets"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+    );
+    let human = home.run(&["keys", "revoke", &gone]).code(3);
+    human.mentions(&["no active key"]);
 }
 
 #[test]

@@ -357,7 +357,8 @@ fn a_rejected_credential_is_refreshed_once_and_the_request_retried() {
         .as_str()
         .unwrap()
         .to_owned();
-    // A JWT that looks valid for an hour but the service does not accept.
+    // A JWT that looks valid for an hour but the service does not accept (issued two minutes
+    // ago: a credential younger than the floor is not replaced after a 401).
     let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -366,7 +367,7 @@ fn a_rejected_credential_is_refreshed_once_and_the_request_retried() {
     let forged = format!(
         "{}.{}.c2lnbmF0dXJl",
         b64(json!({"alg": "ES256", "typ": "JWT"})),
-        b64(json!({"sub": agent_id, "iat": now, "exp": now + 3600}))
+        b64(json!({"sub": agent_id, "iat": now - 120, "exp": now + 3480}))
     );
     home.overwrite_secret("fx:jwt", &forged);
     let gateway = Gateway::start(&home);

@@ -199,6 +199,7 @@ fn exec_gateway_and_mcp_pages_state_their_variables() {
         "AGENTCRED_BASE_URL_<NAME>",
         "AGENTCRED_PROFILE, AGENTCRED_PROVIDER",
         "AGENTCRED_EXEC_PROFILES",
+        "AGENTCRED_ISOLATED",
         "128 + N",
     ];
     let tools: Vec<&str> = agentcred::services::SERVICES

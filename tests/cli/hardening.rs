@@ -14,7 +14,7 @@ fn registered(server: &Server) -> Home {
 }
 
 fn edit_config(home: &Home, from: &str, to: &str) {
-    let path = home.path().join("config.toml");
+    let path = home.profile_file("fluxa");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{text}");
     std::fs::write(&path, text.replace(from, to)).unwrap();
@@ -149,10 +149,7 @@ fn login_checks_the_key_and_the_store_before_keeping_anything() {
         .run_with_stdin(&["login", "proxy"], "lk_dev_not_a_real_key\n")
         .code(4);
     refused.mentions(&["not accepted", "--no-verify"]);
-    assert!(
-        !home.path().join("data/secrets.json").exists(),
-        "nothing stored"
-    );
+    assert!(home.stored_secrets().is_empty(), "nothing stored");
     // The demo organization's key is accepted after one read-only call.
     server.clear_requests();
     home.run_with_stdin(&["login", "proxy"], &format!("{DEMO_API_KEY}\n"))

@@ -197,6 +197,10 @@ fn exec_environment() -> Vec<Entry> {
         ));
     }
     out.push(entry(
+        "AGENTCRED_ISOLATED",
+        "Set for CMD with --isolate: a hint that it runs isolated from agentcred's stores (the isolation itself is what keeps them out of reach).",
+    ));
+    out.push(entry(
         "AGENTCRED_EXEC_PROFILES",
         "Set for CMD: the profiles whose exec it runs inside, separated by ':'. An exec of a profile already listed is refused (exit 2).",
     ));
@@ -412,6 +416,18 @@ fn examples(path: &str) -> Vec<Entry> {
         "doctor" => vec![e(
             "agentcred doctor",
             "Say what the stores need and how to fix what is missing.",
+        )],
+        "freeze" => vec![e(
+            "agentcred freeze work",
+            "Stop every use of profile work's credentials now; agentcred unfreeze work lifts it.",
+        )],
+        "unfreeze" => vec![e(
+            "agentcred unfreeze --all",
+            "Lift the freeze of every profile.",
+        )],
+        "leaks scan" => vec![e(
+            "agentcred leaks scan ~/.bash_history ./logs",
+            "Look for any stored secret of the profile, also JSON-, percent- or base64-encoded, in those files.",
         )],
         "import" => vec![e(
             "agentcred import ~/.local/share/agentcred/rescue/FILE.json",

@@ -143,13 +143,21 @@ fn environment_variables_mirror_the_global_flags() {
     assert!(refused.stderr.contains("file store"), "{}", refused.stderr);
 }
 
-/// Rewrite every profile of `home`'s config the way the release before typed records wrote
-/// it: the record's fields as strings under `facts` (the AuthPI ids at the top), and the
-/// extra secrets space-separated in `facts.extra_secrets`.
+/// Rewrite `home`'s config the way the release before typed records wrote it: every profile
+/// as a `[profiles.NAME]` table of `config.toml` (not a file of its own), the record's fields
+/// as strings under `facts` (the AuthPI ids at the top), and the extra secrets
+/// space-separated in `facts.extra_secrets`.
 fn write_legacy_config(home: &Home) {
     let path = home.path().join("config.toml");
     let mut config: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let profiles = config.get_mut("profiles").unwrap().as_table_mut().unwrap();
+    let mut profiles = toml::Table::new();
+    for entry in std::fs::read_dir(home.path().join("profiles")).unwrap() {
+        let file = entry.unwrap().path();
+        let name = file.file_stem().unwrap().to_str().unwrap().to_owned();
+        let text = std::fs::read_to_string(&file).unwrap();
+        profiles.insert(name, toml::Value::Table(toml::from_str(&text).unwrap()));
+        std::fs::remove_file(file).unwrap();
+    }
     for (_, profile) in profiles.iter_mut() {
         let profile = profile.as_table_mut().unwrap();
         let mut facts = toml::Table::new();
@@ -173,6 +181,7 @@ fn write_legacy_config(home: &Home) {
             profile.insert("facts".into(), toml::Value::Table(facts));
         }
     }
+    config.insert("profiles".into(), toml::Value::Table(profiles));
     let text = toml::to_string(&config).unwrap();
     assert!(text.contains("facts"), "{text}");
     std::fs::write(&path, text).unwrap();
@@ -245,6 +254,88 @@ fn configs_written_by_the_previous_release_still_work() {
     // Saved again, the config has the new shape.
     home.run(&["profiles", "use", "proxy"]).ok();
     let text = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
-    assert!(!text.contains("[profiles.authpi.facts]"), "{text}");
-    assert!(text.contains("[profiles.authpi.record]"), "{text}");
+    assert!(!text.contains("[profiles"), "{text}");
+    let text = std::fs::read_to_string(home.profile_file("authpi")).unwrap();
+    assert!(!text.contains("[facts]"), "{text}");
+    assert!(text.contains("[record]"), "{text}");
+}
+
+/// Copy a home kept under `tests/fixtures` into `home` (files 0600, directories 0700).
+fn copy_fixture(name: &str, home: &Home) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir_all(to).unwrap();
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o700)).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else if entry.file_name() != "README.md" {
+                std::fs::copy(entry.path(), &target).unwrap();
+                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+        }
+    }
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    copy(&fixture.join(name), home.path());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_home_written_before_one_file_per_profile_works_and_is_moved() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    copy_fixture("home-one-config-file", &home);
+    let old_secrets = home.stored_secrets();
+    assert_eq!(old_secrets.len(), 7, "{old_secrets:?}");
+
+    let listed = home.run(&["--json", "profiles", "list"]).ok().json();
+    let names: Vec<&str> = listed["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["fluxa", "keys", "second"], "{listed}");
+    // Reading changes nothing on disk.
+    assert!(home.path().join("data/secrets.json").exists());
+    assert!(!home.path().join("profiles").exists());
+
+    // Every profile still works.
+    for profile in ["fluxa", "second", "keys"] {
+        let printed = home.run(&["--profile", profile, "token"]).ok();
+        assert!(printed.stdout.starts_with("eyJ"), "{}", printed.stdout);
+    }
+    // The first write moves every secret into its profile's file.
+    home.run(&["--profile", "second", "refresh"]).ok();
+    assert!(!home.path().join("data/secrets.json").exists());
+    assert!(home.secrets_file("second").exists() && home.secrets_file("keys").exists());
+    let moved = home.stored_secrets();
+    assert_eq!(moved["keys:api_key"], old_secrets["keys:api_key"]);
+    assert_eq!(moved["second:token"], old_secrets["second:token"]);
+
+    // The first config save moves every profile into its own file.
+    home.run(&[
+        "--sandbox",
+        "--profile",
+        "fourth",
+        "register",
+        "fluxa",
+        "--name",
+        "fourth",
+    ])
+    .ok();
+    let head = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    assert_eq!(head.trim(), "current = \"fluxa\"");
+    for profile in ["fluxa", "keys", "second", "fourth"] {
+        assert!(home.profile_file(profile).exists(), "{profile}");
+    }
+    let keys = std::fs::read_to_string(home.profile_file("keys")).unwrap();
+    assert!(keys.contains("agent_name = \"keys-agent\""), "{keys}");
+    assert!(keys.contains("[record]"), "{keys}");
+    let shown = home.run(&["--json", "profiles", "show"]).ok().json();
+    assert_eq!(shown["name"], "fluxa");
+    home.run(&["--profile", "keys", "token"]).ok();
+    home.run(&["--profile", "fourth", "token"]).ok();
 }

@@ -44,7 +44,7 @@ fn profile_record(home: &Home) -> Value {
 }
 
 fn has_secret(home: &Home, account: &str) -> bool {
-    home.path().join("data/secrets.json").exists() && home.stored_secrets().contains_key(account)
+    home.stored_secrets().contains_key(account)
 }
 
 fn without_operator_key(home: &mut Home) {
@@ -988,7 +988,16 @@ fn rescued_token(run: &Run) -> String {
         .unwrap_or_else(|| panic!("no rescue path in: {}", run.stderr));
     let path = std::path::Path::new(path.trim_end_matches([',', '.', ')']));
     let rescue: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let token = rescue["secrets"]["token"].as_str().unwrap().to_owned();
+    // `token` at registration; a new token of `tokens create` is rescued as the spare it
+    // is until stored (`token:TOKEN_ID`), so that importing it replaces nothing.
+    let token = rescue["secrets"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(kind, _)| *kind == "token" || kind.starts_with("token:"))
+        .and_then(|(_, value)| value.as_str())
+        .unwrap()
+        .to_owned();
     assert!(
         !run.stderr.contains(&token),
         "the rescue message must not print the token"
@@ -1077,4 +1086,89 @@ fn sandbox_and_real_operator_keys_live_in_separate_slots() {
     home.run(&["--sandbox", "logout", "proxy"]).ok();
     assert_eq!(home.stored("operator:proxy"), "lk_live_the_real_org_key");
     assert!(!home.stored_secrets().contains_key("operator:sandbox-proxy"));
+}
+
+#[test]
+fn concurrent_token_switches_leave_every_live_token_stored() {
+    let server = Server::start();
+    let home = operator_home(&server);
+    register(&home, "race-1", DEMO_USER_ALICE, &[]).ok();
+    let create: Vec<String> = ["--json", "tokens", "create", "--use"]
+        .map(String::from)
+        .to_vec();
+    let runs = home.run_concurrently(&[create.clone(), create.clone(), create]);
+    // One after the other under the profile's lock: each replaced the one before it and
+    // kept it as a spare, so each names a different previous token.
+    let mut replaced = Vec::new();
+    for run in &runs {
+        assert_eq!(run.code, 0, "{}", run.all());
+        replaced.push(run.json()["replaced_token_id"].as_str().unwrap().to_owned());
+    }
+    replaced.sort();
+    replaced.dedup();
+    assert_eq!(replaced.len(), 3, "{replaced:?}");
+
+    // Every token live at Proxy is held: the profile's, or a stored spare that works.
+    let stored = home.stored_secrets();
+    let listed = home.run(&["--json", "tokens", "list"]).ok().json();
+    let live: Vec<&Value> = listed["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["active"] != false)
+        .collect();
+    assert_eq!(live.len(), 4, "{listed}");
+    let agent = agent_id(&home);
+    for token in live {
+        let id = token["id"].as_str().unwrap();
+        let secret = if token["in_profile"] == true {
+            stored["proxy:token"].as_str().unwrap()
+        } else {
+            stored
+                .get(&format!("proxy:token:{id}"))
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("live token {id} is stored nowhere: {stored:?}"))
+        };
+        assert!(works(&server, &agent, secret), "{id}");
+    }
+}
+
+#[test]
+fn a_lost_answer_to_a_token_revocation_is_checked_before_the_secret_is_deleted() {
+    let server = Server::start();
+    let home = operator_home(&server);
+    register(&home, "lost-1", DEMO_USER_ALICE, &[]).ok();
+    let agent = agent_id(&home);
+    let created = home.run(&["--json", "tokens", "create"]).ok().json();
+    let id = created["token"]["id"].as_str().unwrap().to_owned();
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/proxy/v1/agents/{agent}/tokens/{id}"),
+        "mode": "bad_gateway_after",
+    }));
+    let run = home.run(&["--json", "tokens", "revoke", &id]).ok();
+    assert!(run.stderr.contains("lost"), "{}", run.stderr);
+    assert_eq!(run.json()["token"]["active"], false);
+    assert_eq!(
+        run.json()["removed_secrets"],
+        json!([format!("token:{id}")])
+    );
+    assert!(
+        !home
+            .stored_secrets()
+            .contains_key(&format!("proxy:token:{id}"))
+    );
+
+    // A revocation refused before the service acted keeps the secret: the token still works.
+    let created = home.run(&["--json", "tokens", "create"]).ok().json();
+    let id = created["token"]["id"].as_str().unwrap().to_owned();
+    server.fault(json!({
+        "method": "DELETE",
+        "path": format!("/proxy/v1/agents/{agent}/tokens/{id}"),
+        "status": 503,
+        "count": 5,
+    }));
+    home.run(&["tokens", "revoke", &id]).code(6);
+    let kept = home.stored(&format!("proxy:token:{id}"));
+    assert!(works(&server, &agent, &kept));
 }

@@ -249,7 +249,7 @@ fn doctor_names_a_loose_file_store_and_its_fix() {
     home.set("AGENTCRED_STORE", "file");
     home.run(&["--sandbox", "register", "fluxa", "--name", "d"])
         .ok();
-    let secrets = home.path().join("data/secrets.json");
+    let secrets = home.secrets_file("fluxa");
     std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (run, view) = doctor(&home, 7);
     let f = finding(&view, "file store");
@@ -369,7 +369,7 @@ const CASES: &[Case] = &[
         args: &["import", "/dev/null"],
         env: &[],
         code: 2,
-        mentions: &["not an agentcred rescue file"],
+        mentions: &["/dev/null", "not a regular file"],
     },
     Case {
         name: "5: import without a file",

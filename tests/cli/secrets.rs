@@ -245,7 +245,7 @@ fn a_loose_file_store_is_refused() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let path = home.path().join("data/secrets.json");
+        let path = home.secrets_file("fluxa");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let run = home.run(&["token"]).code(7);
         assert!(run.stderr.contains("chmod"), "{}", run.stderr);
@@ -257,7 +257,8 @@ fn config_and_store_files_are_private() {
     let home = Home::new();
     home.run(&["--sandbox", "register", "fluxa", "--name", "demo-agent"])
         .ok();
-    let config = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    let config = home.config_text();
+    assert!(config.contains("demo-agent"), "{config}");
     assert!(
         !config.contains(&home.stored("fluxa:token")),
         "the config holds no secret"
@@ -265,17 +266,23 @@ fn config_and_store_files_are_private() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for file in ["config.toml", "data/secrets.json"] {
+        for file in [
+            "config.toml",
+            "profiles/fluxa.toml",
+            "data/secrets/fluxa.json",
+        ] {
             let mode = std::fs::metadata(home.path().join(file))
                 .unwrap()
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600, "{file}");
         }
-        let mode = std::fs::metadata(home.path().join("data"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o700);
+        for dir in ["data", "data/secrets", "profiles"] {
+            let mode = std::fs::metadata(home.path().join(dir))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700, "{dir}");
+        }
     }
 }

@@ -60,20 +60,20 @@ fn wallet_filters(settings: &mut insta::Settings) {
     for (pattern, replacement) in [
         (r"0x[0-9a-f]{40}", "[ADDRESS]"),
         (
-            r"(?m)^ (USDC|XRP|FLUXA_MONETIZE_CREDITS) .*$",
-            " $1 [BALANCE]",
+            r"(?m)^ ?(USDC|XRP|FLUXA_MONETIZE_CREDITS) .*$",
+            "$1 [BALANCE]",
         ),
         (
-            r"(?m)^ currency +network +available +address *$",
-            " currency  network  available  address",
+            r"(?m)^ ?currency +network +available +address *$",
+            "currency  network  available  address",
         ),
         (
-            r"(?m)^ \[TIME\] +(payment|deposit|payout|refund) .*$",
-            " [TRANSACTION]",
+            r"(?m)^ ?\[TIME\] +(payment|deposit|payout|refund) .*$",
+            "[TRANSACTION]",
         ),
         (
-            r"(?m)^ when +type +status +amount +to *$",
-            " when  type  status  amount  to",
+            r"(?m)^ ?when +type +status +amount +to *$",
+            "when  type  status  amount  to",
         ),
     ] {
         settings.add_filter(pattern, replacement);

@@ -28,6 +28,7 @@ const SCRUBBED: &[&str] = &[
     "AGENTCRED_PROXY_URL",
     "AGENTCRED_SANDBOX_JWT_TTL",
     "AGENTCRED_FAULT_STORE_WRITE",
+    "AGENTCRED_FAULT_STORE_READ",
     "AGENTCRED_HTTP_TIMEOUT",
     "AGENTCRED_VAULT_MOUNT",
     "AGENTCRED_VAULT_LEASE",
@@ -234,12 +235,43 @@ impl Home {
         server.approve_owner(shown["agent_id"].as_str().unwrap());
     }
 
+    /// Every secret in the file store: its per-profile files, and the single file of
+    /// earlier releases if there is one.
     pub fn stored_secrets(&self) -> serde_json::Map<String, Value> {
-        let path = self.path().join("data/secrets.json");
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let doc: Value = serde_json::from_str(&text).unwrap();
-        doc["secrets"].as_object().cloned().unwrap_or_default()
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path().join("data/secrets"))
+            .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.push(self.path().join("data/secrets.json"));
+        let mut secrets = serde_json::Map::new();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let doc: Value = serde_json::from_str(&text).unwrap();
+            secrets.extend(doc["secrets"].as_object().cloned().unwrap_or_default());
+        }
+        secrets
+    }
+
+    /// The file store's file of `profile`.
+    pub fn secrets_file(&self, profile: &str) -> PathBuf {
+        self.path().join(format!("data/secrets/{profile}.json"))
+    }
+
+    /// The config's file of `profile`.
+    pub fn profile_file(&self, profile: &str) -> PathBuf {
+        self.path().join(format!("profiles/{profile}.toml"))
+    }
+
+    /// The text of every config file: `config.toml` and each profile's.
+    pub fn config_text(&self) -> String {
+        let mut text = std::fs::read_to_string(self.path().join("config.toml")).unwrap_or_default();
+        if let Ok(entries) = std::fs::read_dir(self.path().join("profiles")) {
+            for entry in entries {
+                text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+            }
+        }
+        text
     }
 
     pub fn stored(&self, account: &str) -> String {
@@ -252,7 +284,7 @@ impl Home {
 
     /// Replace one secret in the file store (to simulate a credential the service rejects).
     pub fn overwrite_secret(&self, account: &str, value: &str) {
-        let path = self.path().join("data/secrets.json");
+        let path = self.secrets_file(account.split(':').next().unwrap());
         let mut doc: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         doc["secrets"][account] = Value::String(value.to_owned());
@@ -302,6 +334,18 @@ impl Home {
                 errors.is_empty(),
                 "{args:?}: a stderr line does not match the published schema: {errors:#?}\n{line}"
             );
+            // Every notice and warning carries a specific code the schema documents.
+            for kind in ["notice", "warning"] {
+                if let Some(code) = value[kind]["code"].as_str() {
+                    let listed = schema["stderr_lines"][format!("{kind}_codes")]
+                        .as_array()
+                        .is_some_and(|codes| codes.iter().any(|c| c["code"] == code));
+                    assert!(
+                        listed,
+                        "{args:?}: undocumented {kind} code {code:?}: {line}"
+                    );
+                }
+            }
         }
         if run.code != 0 {
             let error = run.error_json();

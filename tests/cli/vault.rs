@@ -61,11 +61,11 @@ fn secrets_and_record_live_in_vault_and_a_second_host_uses_the_profile_by_name()
     );
 
     // Nothing of it on local disk but the record in the config file.
-    assert!(!first.path().join("data/secrets.json").exists());
+    assert!(first.stored_secrets().is_empty());
     let local = all_files_text(first.path());
     assert!(!local.contains(&token) && !local.contains(&jwt));
     assert!(!local.contains(Bao::TOKEN));
-    let config = std::fs::read_to_string(first.path().join("config.toml")).unwrap();
+    let config = first.config_text();
     assert!(config.contains("store = \"vault\""), "{config}");
     assert!(config.contains(&bao.addr), "{config}");
 
@@ -123,7 +123,7 @@ fn sandbox_profiles_can_live_in_vault_too() {
         printed.stdout.trim(),
         doc["secrets"]["jwt"].as_str().unwrap()
     );
-    assert!(!home.path().join("data/secrets.json").exists());
+    assert!(home.stored_secrets().is_empty());
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! files, sandbox state) goes through [`write_private`]: a temp file in the same directory,
 //! mode 0600 from creation (never briefly world-readable), fsync, then rename over the target,
 //! so a reader sees the old or the new file and never half of one. Directories are created
-//! 0700. A lock file is held with [`FileLock`] for read-modify-write cycles across processes.
+//! 0700. A lock file is held with [`FileLock`] for read-modify-write cycles across processes;
+//! it is opened without following a symlink and must be a regular file of the user's own.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -56,6 +57,46 @@ fn replace_private(path: &Path, contents: &[u8], durable: bool) -> std::io::Resu
     Ok(())
 }
 
+/// Read a whole file that must be a regular one. Anything else where a file is expected (a
+/// named pipe, a device, a socket, a directory) is refused at once with `InvalidInput`:
+/// reading a FIFO would block until some other process writes to it, that is, for ever.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {}, not a regular file", file_type_name(&meta)),
+        ));
+    }
+    fs::read(path)
+}
+
+/// What a non-regular file is, for messages ("a named pipe (FIFO)").
+pub fn file_type_name(meta: &fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
 /// Whether the file's mode lets group or others read or write it (always false off unix).
 pub fn is_loose(path: &Path) -> std::io::Result<bool> {
     #[cfg(unix)]
@@ -69,6 +110,33 @@ pub fn is_loose(path: &Path) -> std::io::Result<bool> {
         let _ = path;
         Ok(false)
     }
+}
+
+/// What was opened is a regular file of this user's (not a device, a FIFO, or a file another
+/// user planted).
+fn check_own_regular_file(file: &File) -> std::io::Result<()> {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "it is not a regular file; remove it",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "it belongs to uid {}, not to you (uid {me}); remove it",
+                    meta.uid()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An exclusive advisory lock on a file, released on drop.
@@ -89,9 +157,22 @@ impl FileLock {
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+            // A symlink planted at the lock's name would make us create or lock another file.
+            options
+                .mode(0o600)
+                .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
         }
-        let file = options.open(path)?;
+        let file = options.open(path).map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+                std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "it is a symbolic link, which a lock file never is; remove it",
+                )
+            } else {
+                e
+            }
+        })?;
+        check_own_regular_file(&file)?;
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(2);
         loop {

@@ -1716,6 +1716,25 @@ fn issuer_url(app: &AppState, issuer_id: &str) -> String {
     format!("{}{IDP_PREFIX}/{issuer_id}", app.base_url())
 }
 
+/// Whether a token's `iss` names this issuer. The sandbox always listens on loopback, and an
+/// embedded one gets a new port on every run while its state (and its signing keys) persist:
+/// an issuer URL on a loopback host with the same path is the same issuer, whatever its port.
+fn same_issuer(claimed: &str, iss: &str) -> bool {
+    fn loopback_path(url: &str) -> Option<&str> {
+        let rest = url.strip_prefix("http://")?;
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _port)| host);
+        matches!(host, "127.0.0.1" | "localhost" | "[::1]").then_some(path)
+    }
+    claimed == iss
+        || matches!(
+            (loopback_path(claimed), loopback_path(iss)),
+            (Some(a), Some(b)) if a == b
+        )
+}
+
 /// Why an access token presented back to the issuer is not active.
 fn check_access_token(
     doc: &StateDoc,
@@ -1740,7 +1759,10 @@ fn check_access_token(
         }
     }
     let verified = verified.ok_or("not signed by this issuer")?;
-    if verified.claim_str("iss") != Some(iss) {
+    if !verified
+        .claim_str("iss")
+        .is_some_and(|claimed| same_issuer(claimed, iss))
+    {
         return Err("issued by another issuer".into());
     }
     let state = doc.service::<AuthpiState>();

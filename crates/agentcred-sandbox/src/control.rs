@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-use super::state::{AppState, Fault, StateDoc};
+use super::state::{AppState, Fault, StateDoc, StateError};
 use super::support::{Envelope, json_response, query_param};
 
 /// Latency beyond this is refused: a typo should not hang a test suite.
@@ -62,34 +62,37 @@ async fn health(State(app): State<AppState>) -> Response {
 async fn list_requests(State(app): State<AppState>, uri: Uri) -> Response {
     let method = query_param(uri.query(), "method");
     let path = query_param(uri.query(), "path");
-    app.read_response(Envelope::Sandbox, move |doc| {
-        let requests: Vec<&_> = doc
-            .requests
-            .iter()
-            .filter(|r| {
-                method
-                    .as_deref()
-                    .is_none_or(|m| r.method.eq_ignore_ascii_case(m))
-            })
-            .filter(|r| path.as_deref().is_none_or(|p| r.path == p))
-            .collect();
-        json_response(
-            StatusCode::OK,
-            json!({"requests": requests, "counts": doc.counts}),
-        )
-    })
-    .await
+    let store = app.store().clone();
+    let view = tokio::task::spawn_blocking(move || store.log().view()).await;
+    let log = match view {
+        Ok(Ok(log)) => log,
+        Ok(Err(e)) => return e.response(Envelope::Sandbox),
+        Err(e) => return StateError::Internal(e.to_string()).response(Envelope::Sandbox),
+    };
+    let requests: Vec<&_> = log
+        .requests
+        .iter()
+        .filter(|r| {
+            method
+                .as_deref()
+                .is_none_or(|m| r.method.eq_ignore_ascii_case(m))
+        })
+        .filter(|r| path.as_deref().is_none_or(|p| r.path == p))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        json!({"requests": requests, "counts": log.counts}),
+    )
 }
 
 /// `DELETE /_sandbox/requests`: forget the log and the counts (`seq` keeps increasing).
 async fn clear_requests(State(app): State<AppState>) -> Response {
-    app.transact_response(Envelope::Sandbox, |doc| {
-        let cleared = doc.requests.len();
-        doc.requests.clear();
-        doc.counts.clear();
-        json_response(StatusCode::OK, json!({"cleared": cleared}))
-    })
-    .await
+    let store = app.store().clone();
+    match tokio::task::spawn_blocking(move || store.log().clear()).await {
+        Ok(Ok(cleared)) => json_response(StatusCode::OK, json!({"cleared": cleared})),
+        Ok(Err(e)) => e.response(Envelope::Sandbox),
+        Err(e) => StateError::Internal(e.to_string()).response(Envelope::Sandbox),
+    }
 }
 
 async fn list_faults(State(app): State<AppState>) -> Response {

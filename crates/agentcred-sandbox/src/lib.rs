@@ -4,7 +4,8 @@
 //! ([`start_background`]); `agentcred sandbox serve` runs it in the foreground for other
 //! programs ([`serve_foreground`]). Either way the emulated world lives in one JSON state file
 //! shared by every process that serves it, so successive (and concurrent) invocations see the
-//! same agents; see [`state`] for the transaction discipline and the file layout.
+//! same agents; see [`state`] for the transaction discipline and the file layout, and
+//! [`reqlog`] for the request log kept next to it.
 //!
 //! Each service is mounted under its own path prefix, so one listener serves all of them and a
 //! client only needs the per-service base URLs of [`service_urls`].
@@ -102,6 +103,7 @@ pub mod control;
 pub mod fluxa;
 pub mod fluxra;
 pub mod proxy;
+pub mod reqlog;
 pub mod state;
 pub mod support;
 #[cfg(test)]
@@ -386,17 +388,7 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
         idempotency_key: header_str(&parts.headers, "idempotency-key"),
         if_match: header_str(&parts.headers, "if-match"),
     };
-    let (fault_method, fault_path) = (method.to_string(), path.clone());
-    let outcome = app
-        .transact(move |doc| {
-            doc.record(record);
-            (
-                doc.take_fault(&fault_method, &fault_path),
-                doc.knobs.latency_ms,
-            )
-        })
-        .await;
-    let (fault, latency_ms) = match outcome {
+    let (fault, latency_ms) = match app.admit(record).await {
         Ok(outcome) => outcome,
         Err(e) => return e.response(envelope),
     };

@@ -608,7 +608,16 @@ enum Caller {
     Agent { agent_id: String },
 }
 
-fn authenticate(state: &mut ProxyState, auth: &Auth, now: i64) -> Result<Caller, Refusal> {
+/// How stale a token's `last_used_at` may get before a use records it again: recording every
+/// use would make every read a write, so reads under load would queue on the state file.
+const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+
+/// Who is calling, and the id of the agent token whose `last_used_at` is due to be recorded.
+fn authenticate(
+    state: &ProxyState,
+    auth: &Auth,
+    now: i64,
+) -> Result<(Caller, Option<String>), Refusal> {
     let unauthorized = |code: &'static str, message: &str| {
         error(
             StatusCode::UNAUTHORIZED,
@@ -624,12 +633,12 @@ fn authenticate(state: &mut ProxyState, auth: &Auth, now: i64) -> Result<Caller,
                 .api_keys
                 .iter()
                 .find(|k| k.sha256 == digest)
-                .map(|k| Caller::Operator { live: k.live })
+                .map(|k| (Caller::Operator { live: k.live }, None))
                 .ok_or_else(|| unauthorized("invalid_api_key", "Invalid API key"))
         }
         Auth::Bearer(token) if token.starts_with("at_") => {
             let digest = sha256_hex(token.as_bytes());
-            let Some(found) = state.tokens.values_mut().find(|t| t.sha256 == digest) else {
+            let Some(found) = state.tokens.values().find(|t| t.sha256 == digest) else {
                 return Err(unauthorized("invalid_token", "Invalid agent token"));
             };
             if !found.is_active {
@@ -644,10 +653,15 @@ fn authenticate(state: &mut ProxyState, auth: &Auth, now: i64) -> Result<Caller,
                     "This agent token has expired",
                 ));
             }
-            found.last_used_at = Some(now);
-            Ok(Caller::Agent {
-                agent_id: found.agent_id.clone(),
-            })
+            let due = found
+                .last_used_at
+                .is_none_or(|at| now - at >= LAST_USED_GRANULARITY_MS);
+            Ok((
+                Caller::Agent {
+                    agent_id: found.agent_id.clone(),
+                },
+                due.then(|| found.id.clone()),
+            ))
         }
         Auth::None => Err(unauthorized("missing_api_key", "Missing Api-Key header")),
         _ => Err(unauthorized(
@@ -710,17 +724,60 @@ async fn handle<F>(app: AppState, headers: &HeaderMap, f: F) -> Response
 where
     F: FnOnce(&mut ProxyState, &Caller, i64) -> Answer + Send + 'static,
 {
-    let auth = Auth::from_headers(headers);
+    transact_as(app, Auth::from_headers(headers), f).await
+}
+
+async fn transact_as<F>(app: AppState, auth: Auth, f: F) -> Response
+where
+    F: FnOnce(&mut ProxyState, &Caller, i64) -> Answer + Send + 'static,
+{
     app.transact_response(ENVELOPE, move |doc| {
         let now = now_ms();
         let state = doc.service_mut::<ProxyState>();
         state.provision();
         match authenticate(state, &auth, now) {
-            Ok(caller) => f(state, &caller, now).unwrap_or_else(|refusal| refusal.response()),
+            Ok((caller, touch)) => {
+                if let Some(token) = touch.and_then(|id| state.tokens.get_mut(&id)) {
+                    token.last_used_at = Some(now);
+                }
+                f(state, &caller, now).unwrap_or_else(|refusal| refusal.response())
+            }
             Err(refusal) => refusal.response(),
         }
     })
     .await
+}
+
+/// A read-only handler body: run on the shared document, without a transaction, unless the
+/// demo organization is still to be created or the caller's token use is due to be recorded
+/// (then as [`handle`] does).
+async fn handle_read<F>(app: AppState, headers: &HeaderMap, f: F) -> Response
+where
+    F: FnOnce(&ProxyState, &Caller, i64) -> Answer + Send + 'static,
+{
+    let auth = Auth::from_headers(headers);
+    let read_auth = auth.clone();
+    let outcome = app
+        .read(move |doc| {
+            let now = now_ms();
+            let state = doc.service::<ProxyState>();
+            if !state.provisioned {
+                return Err(f);
+            }
+            match authenticate(state, &read_auth, now) {
+                Ok((_, Some(_))) => Err(f),
+                Ok((caller, None)) => {
+                    Ok(f(state, &caller, now).unwrap_or_else(|refusal| refusal.response()))
+                }
+                Err(refusal) => Ok(refusal.response()),
+            }
+        })
+        .await;
+    match outcome {
+        Ok(Ok(response)) => response,
+        Ok(Err(f)) => transact_as(app, auth, move |state, caller, now| f(state, caller, now)).await,
+        Err(e) => e.response(ENVELOPE),
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -974,7 +1031,7 @@ fn mint_token(
 }
 
 async fn list_agents(State(app): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
-    handle(app, &headers, move |state, caller, _| {
+    handle_read(app, &headers, move |state, caller, _| {
         let live = caller.operator()?;
         let external_id = query_param(uri.query(), "external_id");
         let mut agents: Vec<&ProxyAgent> = state
@@ -998,7 +1055,7 @@ async fn get_agent(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    handle(app, &headers, move |state, caller, _| {
+    handle_read(app, &headers, move |state, caller, _| {
         let agent = caller.readable(state, &id)?;
         Ok(json_response(StatusCode::OK, state.agent_json(agent)))
     })
@@ -1143,7 +1200,7 @@ async fn policy(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    handle(app, &headers, move |state, caller, _| {
+    handle_read(app, &headers, move |state, caller, _| {
         let agent = caller.readable(state, &id)?;
         let mut body = json!({
             "agentId": agent.id,
@@ -1202,7 +1259,7 @@ async fn list_tokens(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    handle(app, &headers, move |state, caller, _| {
+    handle_read(app, &headers, move |state, caller, _| {
         let id = caller.writable(state, &id)?;
         let mut tokens: Vec<&AgentToken> =
             state.tokens.values().filter(|t| t.agent_id == id).collect();
@@ -1332,7 +1389,7 @@ async fn list_cards(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    handle(app, &headers, move |state, caller, _| {
+    handle_read(app, &headers, move |state, caller, _| {
         let agent = caller.readable(state, &id)?;
         let mut cards: Vec<&Card> = state
             .cards
@@ -1354,7 +1411,7 @@ async fn get_card(
     Path(card_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    handle(app, &headers, move |state, caller, _| {
+    handle_read(app, &headers, move |state, caller, _| {
         let live = caller.operator()?;
         state
             .cards
@@ -1524,6 +1581,35 @@ mod tests {
         assert!(live["token"].as_str().unwrap().starts_with("at_live_"));
         let (status, _) = register(&h, "ghost-user", "user_nobody");
         assert_eq!(status, 404);
+    }
+
+    #[test]
+    fn reads_leave_the_state_file_alone_and_record_a_token_use_once_a_minute() {
+        let h = Harness::start();
+        let (_, a) = register(&h, "quiet", DEMO_USER_ALICE);
+        let (id, token) = (a["id"].as_str().unwrap(), a["token"].as_str().unwrap());
+        // The first use of the token is recorded (a write); the next minute's uses are not.
+        assert_eq!(get(&h, &format!("/v1/agents/{id}"), token).0, 200);
+        let before = std::fs::read(h.state_path()).unwrap();
+        let inode = |p: &std::path::Path| {
+            std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap())
+        };
+        let ino = inode(h.state_path());
+        for path in ["", "/policy", "/cards"] {
+            for key in [token, DEMO_API_KEY] {
+                let (status, body) = get(&h, &format!("/v1/agents/{id}{path}"), key);
+                assert_eq!(status, 200, "{path}: {body}");
+            }
+        }
+        assert_eq!(get(&h, "/v1/agents", DEMO_API_KEY).0, 200);
+        assert_eq!(std::fs::read(h.state_path()).unwrap(), before);
+        assert_eq!(
+            inode(h.state_path()),
+            ino,
+            "not even rewritten with the same bytes"
+        );
+        let (_, log) = h.get("/_sandbox/requests");
+        assert_eq!(log["counts"][format!("GET /proxy/v1/agents/{id}")], 3);
     }
 
     #[test]

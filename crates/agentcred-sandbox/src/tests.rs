@@ -199,8 +199,11 @@ fn requests_are_logged_and_counted_but_control_routes_are_not() {
     assert_eq!(form_rec["body"], json!({"agent_id": "a", "token": "b"}));
     assert_eq!(requests[3]["auth_scheme"], "api-key");
 
-    // The counts are in the state file too, for tests that read it directly.
-    assert_eq!(state_file(&h)["counts"], log["counts"]);
+    // The log is a file of its own: recording a request leaves the world's file alone.
+    let world = state_file(&h);
+    assert!(world.get("counts").is_none() && world.get("requests").is_none());
+    let lines = std::fs::read_to_string(h.state_path().with_extension("json.requests")).unwrap();
+    assert_eq!(lines.lines().count(), 4, "{lines}");
 
     let (_, filtered) = h.get("/_sandbox/requests?method=post&path=/fluxa/agentid/refresh");
     assert_eq!(filtered["requests"].as_array().unwrap().len(), 1);
@@ -490,13 +493,14 @@ fn concurrent_requests_on_two_servers_are_all_recorded() {
 
     let n = (THREADS * PER_THREAD) as u64;
     let doc = state_file(&a);
-    assert_eq!(doc["counts"]["POST /fluxa/agentid/register"], n);
-    assert_eq!(doc["counts"]["GET /fluxa/wallet/api/mandates"], n);
+    let (_, log) = b.get("/_sandbox/requests");
+    assert_eq!(log["counts"]["POST /fluxa/agentid/register"], n);
+    assert_eq!(log["counts"]["GET /fluxa/wallet/api/mandates"], n);
     assert_eq!(
         doc["fluxa"]["agents"].as_object().unwrap().len() as u64,
         n + 1
     );
-    let requests = doc["requests"].as_array().unwrap();
+    let requests = log["requests"].as_array().unwrap();
     assert_eq!(requests.len() as u64, 2 * n);
     let seqs: Vec<u64> = requests
         .iter()
@@ -506,6 +510,43 @@ fn concurrent_requests_on_two_servers_are_all_recorded() {
         seqs.windows(2).all(|w| w[0] < w[1]),
         "every request has its own seq, in log order: {seqs:?}"
     );
+}
+
+#[test]
+fn reads_leave_the_state_file_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let a = Harness::start();
+    let b = Harness::on(a.state_path());
+    let (_, reg) = register(&a, "Reader");
+    let jwt = reg["jwt"].as_str().unwrap().to_owned();
+    let before = std::fs::read(a.state_path()).unwrap();
+    let ino = std::fs::metadata(a.state_path()).unwrap().ino();
+    std::thread::scope(|scope| {
+        for h in [&a, &b, &a, &b] {
+            let jwt = &jwt;
+            scope.spawn(move || {
+                for path in [
+                    "/fluxa/wallet/api/agent/self/status",
+                    "/fluxa/wallet/api/mandates",
+                ] {
+                    for _ in 0..5 {
+                        let (status, body) = h.get_bearer(path, jwt);
+                        assert_eq!(status, 200, "{body}");
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(std::fs::read(a.state_path()).unwrap(), before);
+    assert_eq!(std::fs::metadata(a.state_path()).unwrap().ino(), ino);
+    let (_, log) = b.get("/_sandbox/requests");
+    assert_eq!(log["counts"]["GET /fluxa/wallet/api/agent/self/status"], 20);
+
+    // A change made through one server is seen by the next read at the other.
+    let agent = reg["agent_id"].as_str().unwrap();
+    set_owner_approval(a.state_path(), "AGENTCRED_FLUXA_WALLET_URL", agent, false).unwrap();
+    let (status, _) = b.get_bearer("/fluxa/wallet/api/agent/self/status", &jwt);
+    assert_eq!(status, 403);
 }
 
 #[test]

@@ -18,7 +18,7 @@
 //! header `{"alg":<alg>,"typ":<typ>,"kid":<kid>}`.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -163,10 +163,11 @@ impl Verified {
     }
 }
 
-/// A private key the sandbox signs with, and its `kid`.
+/// A private key the sandbox signs with, and its `kid`. Clones share the key.
+#[derive(Clone)]
 pub struct SigningKey {
     kid: String,
-    pair: Pair,
+    pair: Arc<Pair>,
 }
 
 enum Pair {
@@ -187,8 +188,30 @@ pub struct StoredKey {
 }
 
 impl StoredKey {
-    /// The key, with `default_kid` when the stored one has none.
+    /// The key, with `default_kid` when the stored one has none. Decoding a private key
+    /// (an RSA one above all) costs far more than a request, and every signed or verified token
+    /// needs one, so each key is decoded once per process and shared.
     pub fn load(&self, default_kid: &str) -> Result<SigningKey, TokenError> {
+        type Loaded = BTreeMap<(String, String, String), SigningKey>;
+        static LOADED: Mutex<Loaded> = Mutex::new(BTreeMap::new());
+        let kid = self.kid.as_deref().unwrap_or(default_kid);
+        let id = (self.alg.clone(), self.pkcs8_b64.clone(), kid.to_owned());
+        if let Some(key) = LOADED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+        {
+            return Ok(key.clone());
+        }
+        let key = self.decode(kid)?;
+        LOADED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, key.clone());
+        Ok(key)
+    }
+
+    fn decode(&self, kid: &str) -> Result<SigningKey, TokenError> {
         let alg = match self.alg.as_str() {
             "ES256" => Alg::ES256,
             "RS256" => Alg::RS256,
@@ -202,7 +225,7 @@ impl StoredKey {
         let der = STANDARD
             .decode(self.pkcs8_b64.trim())
             .map_err(|_| TokenError::Malformed("signing key is not base64".into()))?;
-        SigningKey::from_pkcs8(alg, &der, self.kid.as_deref().unwrap_or(default_kid))
+        SigningKey::from_pkcs8(alg, &der, kid)
     }
 }
 
@@ -239,12 +262,12 @@ impl SigningKey {
         };
         Ok(SigningKey {
             kid: kid.to_owned(),
-            pair,
+            pair: Arc::new(pair),
         })
     }
 
     pub fn alg(&self) -> Alg {
-        match self.pair {
+        match *self.pair {
             Pair::Ec(_) => Alg::ES256,
             Pair::Rsa(_) => Alg::RS256,
             Pair::Ed(_) => Alg::EdDSA,
@@ -264,7 +287,7 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
         let failed = || TokenError::Malformed("signing failed".into());
-        let sig = match &self.pair {
+        let sig = match &*self.pair {
             Pair::Ec(pair) => pair
                 .sign(&SystemRandom::new(), signing_input.as_bytes())
                 .map_err(|_| failed())?
@@ -298,7 +321,7 @@ impl SigningKey {
         if header.get("alg").and_then(Value::as_str) != Some(alg) {
             return Err(TokenError::Malformed(format!("alg is not {alg}")));
         }
-        let checked = match &self.pair {
+        let checked = match &*self.pair {
             Pair::Ec(pair) => {
                 UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref())
                     .verify(signing_input.as_bytes(), &sig)
@@ -323,7 +346,7 @@ impl SigningKey {
 
     /// The public key as one JWK under `kid`.
     pub fn jwk(&self, kid: &str) -> Value {
-        match &self.pair {
+        match &*self.pair {
             Pair::Ec(pair) => {
                 // An uncompressed SEC1 point: 0x04 || x (32 bytes) || y (32 bytes).
                 let point = pair.public_key().as_ref();
@@ -374,7 +397,7 @@ impl SigningKey {
     /// An RSA key's public half as a PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`);
     /// `None` for other algorithms.
     pub fn public_key_pem(&self) -> Option<String> {
-        let Pair::Rsa(pair) = &self.pair else {
+        let Pair::Rsa(pair) = &*self.pair else {
             return None;
         };
         // SEQUENCE { SEQUENCE { OID rsaEncryption, NULL }, BIT STRING { 0, RSAPublicKey } }

@@ -222,6 +222,8 @@ fn transition(
 }
 
 fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+    // Its secrets are deleted below: no refresh may store a new token meanwhile.
+    let _lock = session.lock()?;
     let agent_id = &session.profile.agent_id;
     let current = core.get_agent(agent_id)?;
     let etag = current.etag.ok_or_else(|| {

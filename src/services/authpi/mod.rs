@@ -10,13 +10,14 @@
 
 pub mod agent;
 pub mod client;
+pub mod incident;
 pub mod register;
 pub mod status;
 pub mod verifiers;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, StatusArgs};
+use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::health::{AgentState, Probe};
@@ -27,8 +28,10 @@ use crate::secret::Secret;
 use crate::service::{Lifecycle, Service};
 use crate::session::Session;
 use crate::spec::{
-    EndpointSpec, Lifetime, Minting, OperatorScheme, Provider, SecretSpec, ServiceSpec, ShortLived,
+    CredentialRoute, EndpointSpec, Lifetime, Minting, OperatorScheme, Provider, SecretSpec,
+    ServiceSpec, ShortLived,
 };
+use crate::status_view::{StatusQuery, StatusReport};
 use crate::timefmt;
 use client::{Agent, Core, OrgKey, Verifier};
 
@@ -75,6 +78,45 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "idp",
+            path: "/*/token",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "idp",
+            path: "/*/introspect",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "idp",
+            path: "/*/revoke",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/agents",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/agents/*/verifiers",
+        },
+        CredentialRoute {
+            method: "DELETE",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/agents/*/verifiers/*",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/accounts/*/issuers/*/tokens/introspect",
+        },
+    ],
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -144,6 +186,10 @@ pub struct Authpi;
 pub static AUTHPI: Authpi = Authpi;
 
 impl Service for Authpi {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::AuthpiIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }
@@ -158,8 +204,13 @@ impl Service for Authpi {
         .concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn lifecycle(&self) -> Option<&dyn Lifecycle> {
@@ -181,16 +232,12 @@ impl Service for Authpi {
         // The IdP refuses tokens to a suspended or blocked agent, which the credential check
         // before this already met; with the org key, the agent's own status says more.
         let state = match core_if_key(ctx, session)? {
-            Some(core) => match core
-                .get_agent(&session.profile.agent_id)?
-                .value
-                .status
-                .as_deref()
-            {
-                Some("suspended") => AgentState::Suspended,
-                Some("blocked") => AgentState::Blocked,
-                _ => AgentState::Active,
-            },
+            Some(core) => agent_state(
+                core.get_agent(&session.profile.agent_id)?
+                    .value
+                    .status
+                    .as_deref(),
+            ),
             None => AgentState::Active,
         };
         Ok(Probe {
@@ -220,27 +267,18 @@ impl Lifecycle for Authpi {
 /// sandbox profile with neither, the sandbox's documented demo key (said on stderr). A real
 /// profile never falls back.
 pub fn org_key(ctx: &Ctx, sandbox: bool) -> Result<OrgKey> {
-    operator::require(ctx, PROVIDER, sandbox).map(org_key_of)
+    operator::key(ctx, PROVIDER, sandbox)
 }
 
-/// [`org_key`], or `None` when no key is configured.
-pub fn org_key_if_any(ctx: &Ctx, sandbox: bool) -> Result<Option<OrgKey>> {
-    Ok(operator::find(ctx, PROVIDER, sandbox)?.map(org_key_of))
-}
-
-fn org_key_of(operator: operator::Operator) -> OrgKey {
-    org_key_of_key(&operator.key)
+impl operator::FromOperator for OrgKey {
+    fn from_operator(found: operator::Operator) -> OrgKey {
+        org_key_of_key(&found.key)
+    }
 }
 
 fn org_key_of_key(key: &OperatorKey) -> OrgKey {
-    match key.clone() {
-        OperatorKey::Basic { id, secret } => OrgKey { key_id: id, secret },
-        // The spec's scheme is Basic, so `find` only gives Basic keys.
-        OperatorKey::ApiKey(secret) => OrgKey {
-            key_id: String::new(),
-            secret,
-        },
-    }
+    let (key_id, secret) = key.clone().into_basic();
+    OrgKey { key_id, secret }
 }
 
 /// The Core API for the session's profile (its account and issuer, the org key).
@@ -251,7 +289,7 @@ pub fn core<'a>(ctx: &Ctx, session: &Session<'a>) -> Result<Core<'a>> {
 
 /// [`core`], or `None` when no org key is configured.
 pub fn core_if_key<'a>(ctx: &Ctx, session: &Session<'a>) -> Result<Option<Core<'a>>> {
-    match org_key_if_any(ctx, session.profile.sandbox)? {
+    match operator::key_if_any(ctx, PROVIDER, session.profile.sandbox)? {
         Some(key) => core_with(session, key).map(Some),
         None => Ok(None),
     }
@@ -282,6 +320,15 @@ fn core_with<'a>(session: &Session<'a>, key: OrgKey) -> Result<Core<'a>> {
         issuer,
         key,
     ))
+}
+
+/// The agent's state in the shape every service's status shares, from AuthPI's status word.
+pub(crate) fn agent_state(status: Option<&str>) -> AgentState {
+    match status {
+        Some("suspended") => AgentState::Suspended,
+        Some("blocked") => AgentState::Blocked,
+        _ => AgentState::Active,
+    }
 }
 
 /// Refuse to act for a profile whose agent `agentcred agent delete` deleted (exit 3).

@@ -75,7 +75,7 @@ impl Render for Registered {
             out.line(note);
         }
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
     }
 }
@@ -162,7 +162,8 @@ pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
     }
     let created = core.create_agent(body)?;
     if created.replayed {
-        ctx.printer.status(
+        ctx.printer.notice(
+            "idempotent_replay",
             "AuthPI replayed the answer to an earlier attempt of this request (its response was lost); no second agent was created.",
         );
     }
@@ -247,7 +248,7 @@ pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
                 .set(&store::account(&pending.name, "access_token"), &token)
             {
                 Ok(()) => secrets.push(SecretReport::new("access_token", store_kind, &token, reveal)),
-                Err(e) => ctx.printer.warn(format!(
+                Err(e) => ctx.printer.warn_coded("first_token_not_stored", format!(
                     "the first access token could not be stored ({}); `agentcred refresh` gets another",
                     e.message
                 )),
@@ -259,7 +260,7 @@ pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
                  `agentcred --profile {profile_name} refresh` tries again.",
                 e.message
             );
-            ctx.printer.warn(&text);
+            ctx.printer.warn_coded("first_token_not_stored", &text);
             note = Some(text);
         }
     }

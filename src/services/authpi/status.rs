@@ -9,47 +9,37 @@
 use serde::Serialize;
 
 use super::{AgentView, AuthpiRecord, VerifierRow, core_if_key, render_verifiers, rows};
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::health::{Budget, CredentialFact};
 use crate::local::LocalFacts;
 use crate::operator;
-use crate::output::{Human, Output, Render};
+use crate::output::{Human, Output};
 use crate::session::Session;
-use crate::spec::Provider;
+use crate::status_view::{StatusCommon, StatusDetails, StatusQuery, StatusReport, StatusView};
 
+/// What only AuthPI's status reports.
 #[derive(Serialize, schemars::JsonSchema)]
-struct AuthpiStatus {
-    profile: String,
-    provider: Provider,
-    sandbox: bool,
-    agent_id: String,
+struct AuthpiDetails {
     account_id: Option<String>,
     issuer_id: Option<String>,
     /// The agent at AuthPI; null when it could not be asked (see `note`).
     agent: Option<AgentView>,
     verifiers: Option<Vec<VerifierRow>>,
-    /// The spending headroom in the shape every service's status shares (none here).
-    budget: Option<Budget>,
-    /// The profile's secrets: where each is and when it expires.
-    credentials: Vec<CredentialFact>,
     /// Whether the stored access token is active at AuthPI (RFC 7662 introspection with the
     /// org key): false when it was revoked; null without an org key, a stored token or an
     /// answer.
     access_token_active: Option<bool>,
-    local: LocalFacts,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
 }
 
-impl Render for AuthpiStatus {
-    fn human(&self, out: &mut Human) {
-        let sandbox = if self.sandbox { ", sandbox" } else { "" };
+impl StatusDetails for AuthpiDetails {
+    fn human(&self, common: &StatusCommon, out: &mut Human) {
+        let sandbox = if common.sandbox { ", sandbox" } else { "" };
         out.line(format!(
             "AuthPI agent {} (profile '{}'{sandbox}; account {}, issuer {})",
-            self.agent_id,
-            self.profile,
+            common.agent_id,
+            common.profile,
             self.account_id.as_deref().unwrap_or("-"),
             self.issuer_id.as_deref().unwrap_or("-")
         ));
@@ -72,39 +62,45 @@ impl Render for AuthpiStatus {
             if verifiers.is_empty() {
                 out.line("none (add one with `agentcred verifiers add secret --use`)");
             } else {
-                render_verifiers(out, verifiers, &self.profile);
+                render_verifiers(out, verifiers, &common.profile);
             }
         }
         out.heading("Local credentials");
-        self.local.render(out);
+        common.local.render(out);
     }
 }
 
-pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
+pub(super) fn show(
+    ctx: &Ctx,
+    session: &Session,
+    _query: &StatusQuery,
+) -> Result<Box<dyn StatusReport>> {
     let profile = &session.profile;
     let record: AuthpiRecord = profile.record()?;
     let local = LocalFacts::read(session)?;
-    let mut view = AuthpiStatus {
-        profile: session.name.clone(),
-        provider: super::PROVIDER,
-        sandbox: profile.sandbox,
-        agent_id: profile.agent_id.clone(),
-        account_id: record.account_id.clone(),
-        issuer_id: record.issuer_id.clone(),
-        agent: None,
-        verifiers: None,
-        budget: None,
-        credentials: local.credentials(),
-        access_token_active: None,
-        local,
-        note: None,
+    let mut view = StatusView {
+        common: StatusCommon::new(
+            &session.name,
+            super::PROVIDER,
+            profile.sandbox,
+            &profile.agent_id,
+            local,
+        ),
+        details: AuthpiDetails {
+            account_id: record.account_id.clone(),
+            issuer_id: record.issuer_id.clone(),
+            agent: None,
+            verifiers: None,
+            access_token_active: None,
+            note: None,
+        },
     };
     if let Some(when) = &record.deleted_at {
-        view.note = Some(format!(
+        view.details.note = Some(format!(
             "The agent was deleted ({when}); remove the profile with `agentcred profiles remove {}`.",
             session.name
         ));
-        return ctx.printer.print(&view);
+        return Ok(Box::new(view));
     }
     let Some(core) = core_if_key(ctx, session)? else {
         // No org key: what can be known locally is still worth showing.
@@ -112,14 +108,14 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
             "The agent and its verifiers need the AuthPI org key: no AuthPI operator credentials ({})",
             operator::how_to_provide(super::PROVIDER)
         );
-        ctx.printer.warn(&note);
-        view.note = Some(note);
-        return ctx.printer.print(&view);
+        ctx.printer.warn_coded("operator_key_missing", &note);
+        view.details.note = Some(note);
+        return Ok(Box::new(view));
     };
     let agent = core.get_agent(&profile.agent_id)?.value;
     let verifiers = core.list_verifiers(&profile.agent_id)?;
     if agent.status.as_deref().is_some_and(|s| s != "active") {
-        view.note = Some(format!(
+        view.details.note = Some(format!(
             "The agent is {}: it cannot get new access tokens{}.",
             agent.status.as_deref().unwrap_or_default(),
             if agent.status.as_deref() == Some("suspended") {
@@ -129,16 +125,17 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
             }
         ));
     }
+    view.common.agent_status = Some(super::agent_state(agent.status.as_deref()));
     if let Some(token) = session.secret("access_token")? {
-        view.access_token_active = core.introspect(&token)?.map(|i| i.active);
+        view.details.access_token_active = core.introspect(&token)?.map(|i| i.active);
     }
-    view.agent = Some(AgentView::new(&agent));
-    view.verifiers = Some(rows(&verifiers, profile));
-    ctx.printer.print(&view)
+    view.details.agent = Some(AgentView::new(&agent));
+    view.details.verifiers = Some(rows(&verifiers, profile));
+    Ok(Box::new(view))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
 pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
-    vec![("status", schema_of::<AuthpiStatus>())]
+    vec![("status", schema_of::<StatusView<AuthpiDetails>>())]
 }

@@ -19,11 +19,12 @@ use serde::Serialize;
 use super::client::{self as authpi, Core};
 use super::{AuthpiRecord, VerifierRow, core, ensure_agent_exists, render_verifiers, rows};
 use crate::context::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Config;
 use crate::secret::Secret;
 use crate::session::Session;
+use crate::spare;
 use crate::store::{self, StoreKind};
 use crate::timefmt;
 use crate::validate;
@@ -35,21 +36,30 @@ pub fn run(ctx: &Ctx, command: VerifiersCommand) -> Result<()> {
         check_wallet(&args.address, &args.network)?;
     }
     ensure_agent_exists(&name, &profile)?;
-    let session = ctx.session_for(name, profile)?;
+    let mut session = ctx.session_for(name, profile)?;
     let core = core(ctx, &session)?;
     match command {
         VerifiersCommand::List => list(ctx, &session, &core),
         VerifiersCommand::Add(VerifiersAddCommand::Secret(args)) => {
-            add_secret(ctx, &session, &core, args)
+            let _lock = session.lock_for_change()?;
+            add_secret(ctx, &mut session, &core, args)
         }
         VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) => {
             add_wallet(ctx, &session, &core, args)
         }
         VerifiersCommand::Remove(args) => {
+            let _lock = session.lock_for_change()?;
             remove(ctx, &session, &core, &args.verifier_id, args.force)
         }
     }
 }
+
+/// The client secrets a profile holds: the one it uses and spares by verifier id.
+const KINDS: spare::Kinds = spare::Kinds {
+    primary: "client_secret",
+    spare: spare_kind,
+    noun: "client secret",
+};
 
 // ------------------------------------------------------------------------------------------
 // list
@@ -153,105 +163,60 @@ impl Render for AddedView {
     }
 }
 
-fn add_secret(ctx: &Ctx, session: &Session, core: &Core, args: VerifierSecretArgs) -> Result<()> {
-    let agent_id = &session.profile.agent_id;
+fn add_secret(
+    ctx: &Ctx,
+    session: &mut Session,
+    core: &Core,
+    args: VerifierSecretArgs,
+) -> Result<()> {
+    let agent_id = session.profile.agent_id.clone();
     // The service shows the secret once: make sure it can be kept before asking for it.
     session.store.check()?;
-    let created = core.add_secret_verifier(agent_id, args.name.as_deref())?;
+    let created = core.add_secret_verifier(&agent_id, args.name.as_deref())?;
     let id = created.verifier.id.clone();
-    let kind = if args.use_secret {
-        "client_secret".to_owned()
-    } else {
-        spare_kind(&id)
-    };
-    let previous = session
-        .profile
-        .record::<AuthpiRecord>()?
-        .secret_verifier_id
-        .filter(|p| *p != id);
-    let previous_secret = if args.use_secret {
-        session.secret("client_secret")?
-    } else {
-        None
-    };
-    // The secret being replaced still opens its verifier until that is removed: keep it as
-    // a spare rather than drop it, before the new one takes its place.
-    let mut kept_previous = None;
-    if let (Some(old_id), Some(old)) = (&previous, &previous_secret) {
-        let spare = spare_kind(old_id);
-        match session.put_secret(&spare, old) {
-            Ok(()) => kept_previous = Some(spare),
-            Err(e) => ctx.printer.warn(format!(
-                "could not keep the previous client secret as {}: {}",
-                store::account(&session.name, &spare),
-                e.message
-            )),
-        }
-    }
-    // The profile as it will be recorded: the rescue file keeps it if the store fails.
-    let mut intended = session.profile.clone();
-    if args.use_secret {
-        intended.update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = Some(id.clone()))?;
-        if let Some(kept) = &kept_previous {
-            intended.mark_extra_secret(kept, true);
-        }
-    } else {
-        intended.mark_extra_secret(&kind, true);
-    }
-    // The service shows the secret once: it is stored before anything is printed.
-    if let Err(err) =
-        crate::enroll::store_one_time(ctx, session, &intended, &[(kind.as_str(), &created.secret)])
-    {
-        // The profile keeps its previous secret, so the spare copy made above is not needed
-        // (and is not recorded in the profile, so nothing else would ever remove it).
-        if let Some(spare) = &kept_previous {
-            let _ = session.store.delete(&store::account(&session.name, spare));
-        }
-        return Err(err);
-    }
-    let profile_name = session.name.clone();
-    let use_secret = args.use_secret;
-    let spare = kind.clone();
-    Config::update_profile(&ctx.paths, &profile_name, |profile| {
-        if use_secret {
-            profile
-                .update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = Some(id.clone()))?;
-            if let Some(kept) = &kept_previous {
-                profile.mark_extra_secret(kept, true);
-            }
-        } else {
-            profile.mark_extra_secret(&spare, true);
-        }
-        Ok(())
-    })?;
-
-    // Prove the new secret at once, and leave a token minted with it in the profile.
+    // Stored before anything else can fail (rescue file if the store does).
+    let mut kind = spare::keep_new(ctx, session, &KINDS, &id, &created.secret)?;
+    let mut previous = None;
     let mut expires_at = None;
-    if use_secret {
+    if args.use_secret {
+        let switched = spare::switch(
+            ctx,
+            session,
+            &KINDS,
+            &id,
+            &created.secret,
+            |p| Ok(p.record::<AuthpiRecord>()?.secret_verifier_id),
+            |p| p.update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = Some(id.clone())),
+        )?;
+        kind = KINDS.primary.to_owned();
+        previous = switched.previous_id;
+        // Prove the new secret at once, and leave a token minted with it in the profile.
         match mint_with(session, &created.secret) {
             Ok(token) => {
                 expires_at = crate::jwt::decode(token.expose())
                     .and_then(|i| i.exp)
                     .map(timefmt::from_unix_secs);
             }
-            Err(e) => ctx.printer.warn(format!(
-                "the new secret is stored, but getting an access token with it failed: {}",
-                e.message
-            )),
+            Err(e) => ctx.printer.warn_coded(
+                "token_after_new_secret_failed",
+                format!(
+                    "the new secret is stored, but getting an access token with it failed: {}",
+                    e.message
+                ),
+            ),
         }
     }
-    let in_use = use_secret;
     ctx.printer.print(&AddedView {
         profile: session.name.clone(),
-        agent_id: agent_id.clone(),
-        verifier: VerifierRow::new(&created.verifier, in_use),
+        agent_id,
+        verifier: VerifierRow::new(&created.verifier, args.use_secret),
         secret: Some(StoredSecret {
             account: store::account(&session.name, &kind),
             store: session.store.kind(),
             value: ctx.global.reveal.then(|| created.secret.expose().clone()),
         }),
-        used: in_use,
-        previous_verifier_id: previous.filter(|_| use_secret),
+        used: args.use_secret,
+        previous_verifier_id: previous,
         access_token_expires_at: expires_at,
     })
 }
@@ -397,7 +362,29 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
         ))
         .with_provider(authpi::PROVIDER)
     })?;
-    core.remove_verifier(agent_id, id, &etag)?;
+    if let Err(cause) = core.remove_verifier(agent_id, id, &etag) {
+        // The answer was lost: the verifier list says whether it is gone, before anything is
+        // said or deleted here.
+        if cause.kind != ErrorKind::Unavailable {
+            return Err(cause);
+        }
+        match core.list_verifiers(agent_id) {
+            Ok(listed) if !listed.iter().any(|v| v.id == id) => ctx.printer.warn_coded("revoke_answer_lost", format!(
+                "AuthPI's answer to removing verifier {id} was lost, but it no longer lists it: it is removed"
+            )),
+            Ok(_) => return Err(cause),
+            Err(unknown) => {
+                let mut err = cause;
+                err.message = format!(
+                    "{}; asking AuthPI whether verifier {id} is gone failed too ({}), so its stored secret is kept",
+                    err.message, unknown.message
+                );
+                return Err(err.with_hint(format!(
+                    "see `agentcred verifiers list`, and remove {id} again if it is still listed"
+                )));
+            }
+        }
+    }
 
     // Local secrets that belonged to the verifier are useless now.
     let spare = spare_kind(id);
@@ -422,7 +409,7 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
             "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
              Add a new one with `agentcred verifiers add secret --use`."
         );
-        ctx.printer.warn(&note);
+        ctx.printer.warn_coded("credential_in_use_removed", &note);
         Some(note)
     } else {
         None

@@ -102,9 +102,11 @@ pub fn refresh(
     agent_id: &str,
     token: &Secret<String>,
 ) -> Result<Secret<String>> {
+    // Safe to retry: the refresh token is not rotated, and a second JWT replaces the first.
     let call = Call::post(format!("{agentid_url}/refresh"))
         .json(serde_json::json!({ "agent_id": agent_id, "token": token.expose() }))
-        .body_secret(token);
+        .body_secret(token)
+        .idempotent();
     let reply = http.send(PROVIDER, &call)?;
     if !reply.is_success() {
         let mut err = error_from(&reply, "refresh the JWT");

@@ -6,12 +6,12 @@
 //! from here).
 
 pub mod client;
+pub mod incident;
 pub mod register;
 pub mod status;
 
 use std::time::Duration;
 
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::{Code, Error, Result};
 use crate::health::Probe;
@@ -20,9 +20,10 @@ use crate::secret::Secret;
 use crate::service::{Limits, Service};
 use crate::session::Session;
 use crate::spec::{
-    EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived, ToolEnv,
-    ToolValue,
+    CredentialRoute, EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec,
+    ShortLived, ToolEnv, ToolValue,
 };
+use crate::status_view::{StatusQuery, StatusReport};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "fluxa",
@@ -86,6 +87,28 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     ],
     // The wallet CLI treats a JWT with less than 5 minutes left as expired.
     min_child_validity: Duration::from_secs(5 * 60),
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "agentid",
+            path: "/register",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "agentid",
+            path: "/refresh",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "agentid",
+            path: "/agent/vc/issue",
+        },
+    ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USDC",
+        decimals: 6,
+    }),
+    wallet_status: true,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -124,6 +147,10 @@ pub struct Fluxa;
 pub static FLUXA: Fluxa = Fluxa;
 
 impl Service for Fluxa {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::FluxaIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }
@@ -132,8 +159,13 @@ impl Service for Fluxa {
         [register::outputs(), status::outputs()].concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {

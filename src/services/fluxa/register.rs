@@ -40,10 +40,10 @@ impl Render for Registered {
         ));
         SecretReport::render_all(&self.secrets, out);
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
         if self.owner_approved != Some(true) {
-            out.line("The wallet's owner must approve this agent before it can use the wallet.");
+            out.note("The wallet's owner must approve this agent before it can use the wallet.");
             match (&self.approve_command, &self.authorization_url) {
                 (Some(command), _) => out.line(format!("Play the owner in the sandbox: {command}")),
                 (None, Some(url)) => out.line(format!("Authorization URL: {url}")),

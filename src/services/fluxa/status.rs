@@ -7,33 +7,26 @@ use serde_json::Value;
 use super::PROVIDER;
 use super::client::{self, PROVIDER as SERVICE_ID};
 use crate::amount::Amount;
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::health::{AgentState, Budget, CredentialFact, Probe};
+use crate::health::{AgentState, Budget, Probe};
 use crate::http::{Auth, Call};
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render, tables};
 use crate::profile::Profile;
 use crate::session::Session;
 use crate::spec::Provider;
+use crate::status_view::{StatusCommon, StatusDetails, StatusQuery, StatusReport, StatusView};
 use crate::timefmt;
 
+/// What only FluxA's status reports.
 #[derive(Serialize, schemars::JsonSchema)]
-struct FluxaStatus {
-    profile: String,
-    provider: Provider,
-    sandbox: bool,
+struct FluxaDetails {
     agent: FluxaAgent,
     monthly: Monthly,
     balances: Vec<Balance>,
     mandates: Mandates,
     recent_transactions: Transactions,
-    /// The monthly headroom in the shape every service's status shares.
-    budget: Option<Budget>,
-    /// The profile's secrets: where each is and when it expires.
-    credentials: Vec<CredentialFact>,
-    local: LocalFacts,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -206,8 +199,12 @@ impl Monthly {
     }
 }
 
-pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-    let body = wallet_status(session, args.network.as_deref(), args.tx_limit)?;
+pub(super) fn show(
+    _ctx: &Ctx,
+    session: &Session,
+    query: &StatusQuery,
+) -> Result<Box<dyn StatusReport>> {
+    let body = wallet_status(session, query.network.as_deref(), query.tx_limit)?;
     let agent = body.get("agent").cloned().unwrap_or(Value::Null);
     let balances_json = body.get("balances").cloned().unwrap_or(Value::Null);
 
@@ -305,11 +302,16 @@ pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()
             .collect(),
     };
 
-    let local = LocalFacts::read(session)?;
-    let view = FluxaStatus {
-        profile: session.name.clone(),
-        provider: PROVIDER,
-        sandbox: session.profile.sandbox,
+    let mut common = StatusCommon::new(
+        &session.name,
+        PROVIDER,
+        session.profile.sandbox,
+        &session.profile.agent_id,
+        LocalFacts::read(session)?,
+    );
+    common.agent_status = Some(agent_state(&agent));
+    common.budget = Some(fluxa_monthly(&agent).budget());
+    let details = FluxaDetails {
         agent: FluxaAgent {
             agent_id: session.profile.agent_id.clone(),
             wallet_agent_id: agent.get("id").cloned(),
@@ -322,19 +324,25 @@ pub(super) fn show(ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()
         balances,
         mandates,
         recent_transactions,
-        budget: Some(fluxa_monthly(&agent).budget()),
-        credentials: local.credentials(),
-        local,
     };
-    ctx.printer.print(&view)
+    Ok(Box::new(StatusView { common, details }))
 }
 
-impl Render for FluxaStatus {
-    fn human(&self, out: &mut Human) {
-        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+/// The agent's state in the shape every service's status shares: an agent its owner has not
+/// authorized may not spend.
+fn agent_state(agent: &Value) -> AgentState {
+    match agent.get("isAuthorized").and_then(Value::as_bool) {
+        Some(false) => AgentState::NotAuthorized,
+        _ => AgentState::Active,
+    }
+}
+
+impl StatusDetails for FluxaDetails {
+    fn human(&self, common: &StatusCommon, out: &mut Human) {
+        let sandbox = if common.sandbox { " (sandbox)" } else { "" };
         out.line(format!(
             "Profile '{}': FluxA agent {}{sandbox}",
-            self.profile, self.agent.agent_id
+            common.profile, self.agent.agent_id
         ));
         let authorized = match self.agent.authorized {
             Some(true) => match &self.agent.authorization_expiry {
@@ -358,7 +366,7 @@ impl Render for FluxaStatus {
         for b in &self.balances {
             let available = match (&b.available, &b.error) {
                 (_, Some(error)) => format!("unavailable: {error}"),
-                (Some(a), None) => a.human(),
+                (Some(a), None) => a.short(),
                 (None, None) => "-".to_owned(),
             };
             table.add_row(vec![
@@ -393,8 +401,8 @@ impl Render for FluxaStatus {
                 table.add_row(vec![
                     tables::cell(m.id.as_deref()),
                     tables::cell(m.status.as_deref()),
-                    tables::cell(m.remaining.as_ref().map(Amount::human)),
-                    tables::cell(m.limit.as_ref().map(Amount::human)),
+                    tables::cell(m.remaining.as_ref().map(Amount::short)),
+                    tables::cell(m.limit.as_ref().map(Amount::short)),
                     tables::cell(m.valid_until.as_deref()),
                     tables::cell(m.description.as_deref()),
                 ]);
@@ -424,7 +432,7 @@ impl Render for FluxaStatus {
                     tables::cell(t.created_at.as_deref()),
                     tables::cell(t.kind.as_deref()),
                     tables::cell(t.status.as_deref()),
-                    tables::cell(t.amount.as_ref().map(Amount::human)),
+                    tables::cell(t.amount.as_ref().map(Amount::short)),
                     tables::cell(t.to_address.as_deref()),
                 ]);
             }
@@ -435,7 +443,7 @@ impl Render for FluxaStatus {
         }
 
         out.heading("Local credentials");
-        self.local.render(out);
+        common.local.render(out);
     }
 }
 
@@ -488,12 +496,8 @@ impl Render for FluxaLimits {
 pub(super) fn probe(session: &Session) -> Result<Probe> {
     let body = wallet_status(session, None, Some(1))?;
     let agent = body.get("agent").cloned().unwrap_or_default();
-    let state = match agent.get("isAuthorized").and_then(Value::as_bool) {
-        Some(false) => AgentState::NotAuthorized,
-        _ => AgentState::Active,
-    };
     Ok(Probe {
-        state,
+        state: agent_state(&agent),
         budget: Some(fluxa_monthly(&agent).budget()),
     })
 }
@@ -514,7 +518,7 @@ pub(super) fn show_limits(ctx: &Ctx, name: String, profile: Profile) -> Result<(
 pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
     vec![
-        ("status", schema_of::<FluxaStatus>()),
+        ("status", schema_of::<StatusView<FluxaDetails>>()),
         ("limits show", schema_of::<FluxaLimits>()),
     ]
 }

@@ -26,7 +26,6 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::context::Ctx;
-use crate::enroll::store_one_time;
 use crate::output::secrets::SecretReport;
 
 use super::client::{self as fluxra, CreatedKey, KeyInfo, KeySpec, ListedWith};
@@ -35,6 +34,7 @@ use crate::output::{Human, Output, Render, tables};
 use crate::profile::{Config, Profile};
 use crate::secret::Secret;
 use crate::session::Session;
+use crate::spare;
 use crate::spec::Provider;
 
 /// The profile fact naming the API key the profile uses.
@@ -48,14 +48,28 @@ fn spare_kind(key_id: &str) -> String {
 
 pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
     let (name, profile) = ctx.selected_for("keys", super::PROVIDER)?;
-    let session = ctx.session_for(name, profile)?;
+    let mut session = ctx.session_for(name, profile)?;
+    if let KeysCommand::List = command {
+        return list(ctx, &session);
+    }
+    // Every change of the profile's keys runs under its lock, the one its refresh takes: two
+    // concurrent rotations run one after the other, the second one rotating what the first
+    // one left, and no `token` stores a JWT of a key being replaced.
+    let _lock = session.lock_for_change()?;
     match command {
-        KeysCommand::List => list(ctx, &session),
+        KeysCommand::List => Ok(()),
         KeysCommand::Create(args) => create(ctx, session, args),
         KeysCommand::Revoke(args) => revoke(ctx, session, args),
         KeysCommand::Rotate => rotate(ctx, session),
     }
 }
+
+/// The API keys a profile holds: the one it uses and spares by key id.
+const KINDS: spare::Kinds = spare::Kinds {
+    primary: "api_key",
+    spare: spare_kind,
+    noun: "API key",
+};
 
 // ------------------------------------------------------------------------------------------
 // The key table (shared with `status`)
@@ -88,13 +102,13 @@ pub(crate) fn key_rows(profile: &Profile, keys: Vec<KeyInfo>) -> Vec<KeyRow> {
 pub(crate) fn listed_key_rows(ctx: &Ctx, session: &Session) -> Result<(Vec<KeyRow>, ListedWith)> {
     let listed = super::list_keys(session)?;
     if let Some(reason) = &listed.fallback_reason {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("api_key_fallback", format!(
             "the profile's API key did not work ({reason}); listed the keys with the recovery key instead"
         ));
     }
     let rows = key_rows(&session.profile, listed.keys);
     if let Some(note) = missing_key_note(&session.profile, &rows) {
-        ctx.printer.warn(note);
+        ctx.printer.warn_coded("profile_key_missing", note);
     }
     Ok((rows, listed.with))
 }
@@ -198,33 +212,15 @@ fn update_profile(
     Config::update_profile(&ctx.paths, name, change)
 }
 
-/// Keep a new key's one-time secret as a spare before anything else happens to it: recorded in
-/// the profile first (so `profiles remove` finds it), then stored, rescued if the store fails.
+/// Keep a new key's one-time secret as a spare before anything else happens to it: stored
+/// first (rescued if the store fails), then recorded in the profile.
 fn keep_spare(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<()> {
-    let kind = spare_kind(&key.info.key_id);
-    session.profile = update_profile(ctx, &session.name, |p| {
-        p.mark_extra_secret(&kind, true);
-        Ok(())
-    })?;
-    store_one_time(
-        ctx,
-        session,
-        &session.profile,
-        &[(kind.as_str(), &key.api_key)],
-    )
+    spare::keep_new(ctx, session, &KINDS, &key.info.key_id, &key.api_key).map(drop)
 }
 
 /// Forget a spare: its stored secret and its entry in the profile.
 fn drop_spare(ctx: &Ctx, session: &mut Session, key_id: &str) -> Result<bool> {
-    let kind = spare_kind(key_id);
-    let deleted = session
-        .store
-        .delete(&crate::store::account(&session.name, &kind))?;
-    session.profile = update_profile(ctx, &session.name, |p| {
-        p.mark_extra_secret(&kind, false);
-        Ok(())
-    })?;
-    Ok(deleted)
+    spare::drop_spare(ctx, session, &KINDS, key_id)
 }
 
 enum Adopted {
@@ -237,12 +233,9 @@ enum Adopted {
 
 /// Make `key` (already stored as a spare) the profile's key once it is proven by a token
 /// exchange. If the exchange fails and the profile has a key, nothing changes and the cause is
-/// returned. The profile's refresh lock is held throughout, so a concurrent `token` cannot store
-/// a JWT of the old key over the new one.
+/// returned. The caller holds the profile's lock, so a concurrent `token` cannot store a JWT
+/// of the old key over the new one.
 fn adopt(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<Adopted> {
-    let _lock = session.lock()?;
-    let old_id = super::key_in_use(&session.profile);
-    let old_secret = session.secret("api_key")?;
     let exchanged = fluxra::exchange(
         session.http,
         session.endpoint("api"),
@@ -251,19 +244,20 @@ fn adopt(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<Adopted> 
     );
     let (jwt, failure) = match exchanged {
         Ok(jwt) => (Some(jwt), None),
-        Err(cause) if old_secret.is_some() => return Err(cause),
+        Err(cause) if session.secret("api_key")?.is_some() => return Err(cause),
         Err(cause) => (None, Some(cause)),
     };
     // The old key stays valid at Fluxra until revoked, so its secret is kept, as a spare.
-    if let Some(old_secret) = &old_secret {
-        let kind = spare_kind(old_id.as_deref().unwrap_or("previous"));
-        session.profile = update_profile(ctx, &session.name, |p| {
-            p.mark_extra_secret(&kind, true);
-            Ok(())
-        })?;
-        session.put_secret(&kind, old_secret)?;
-    }
-    session.put_secret("api_key", &key.api_key)?;
+    let new_id = key.info.key_id.clone();
+    spare::switch(
+        ctx,
+        session,
+        &KINDS,
+        &new_id,
+        &key.api_key,
+        |p| Ok(super::key_in_use(p)),
+        |p| super::set_key_in_use(p, Some(new_id.clone())),
+    )?;
     match &jwt {
         Some(jwt) => session.put_secret("jwt", jwt)?,
         None => {
@@ -273,11 +267,6 @@ fn adopt(ctx: &Ctx, session: &mut Session, key: &CreatedKey) -> Result<Adopted> 
                 .delete(&crate::store::account(&session.name, "jwt"))?;
         }
     }
-    let new_id = key.info.key_id.clone();
-    session.profile = update_profile(ctx, &session.name, |p| {
-        super::set_key_in_use(p, Some(new_id))
-    })?;
-    drop_spare(ctx, session, &key.info.key_id)?;
     Ok(match (jwt, failure) {
         (Some(jwt), _) => Adopted::Proven { jwt },
         (None, cause) => Adopted::Unproven {
@@ -294,6 +283,106 @@ fn restate(cause: &Error, message: String, hint: String) -> Error {
     err.http_status = cause.http_status;
     err.service_code = cause.service_code.clone();
     err
+}
+
+/// Create a key; when Fluxra's answer is lost (it may have made the key, whose secret then
+/// never arrived), ask Fluxra before saying anything: a key it made for this call is live and
+/// held by nobody, so it is revoked. A key is taken for this call's when it carries the name
+/// asked for, is not held by the profile, and is new: absent from `before` (the keys listed
+/// just before the call) or, without that list, created since the call started.
+fn create_key_checked(
+    session: &Session,
+    recovery_key: &Secret<String>,
+    spec: &KeySpec,
+    before: Option<&[KeyInfo]>,
+) -> Result<CreatedKey> {
+    let base = session.endpoint("api");
+    let agent_id = &session.profile.agent_id;
+    let started = crate::timefmt::now_unix();
+    let cause = match fluxra::create_key(session.http, base, agent_id, recovery_key, spec) {
+        Ok(key) => return Ok(key),
+        Err(cause) if cause.kind != ErrorKind::Unavailable => return Err(cause),
+        Err(cause) => cause,
+    };
+    let held: Vec<String> = super::key_in_use(&session.profile)
+        .into_iter()
+        .chain(
+            session
+                .profile
+                .extra_secrets
+                .iter()
+                .filter_map(|kind| kind.strip_prefix("api_key:").map(str::to_owned)),
+        )
+        .collect();
+    let after = match fluxra::list_keys_with_recovery_key(
+        session.http,
+        base,
+        agent_id,
+        recovery_key,
+    ) {
+        Ok(after) => after,
+        Err(unknown) => {
+            let mut err = cause;
+            err.message = format!(
+                "creating the API key got no answer ({}), and whether Fluxra made it is unknown: \
+                 listing the keys failed too ({})",
+                err.message, unknown.message
+            );
+            err.hint = Some(
+                "see `agentcred keys list`: a key named as asked whose profile column is '-' is \
+                 held by nobody; revoke it with `agentcred keys revoke KEY_ID`"
+                    .to_owned(),
+            );
+            return Err(err);
+        }
+    };
+    let made: Vec<&KeyInfo> = after
+        .iter()
+        .filter(|k| k.name.as_deref() == Some(spec.name) && !held.contains(&k.key_id))
+        .filter(|k| match before {
+            Some(before) => !before.iter().any(|b| b.key_id == k.key_id),
+            None => k
+                .created_at
+                .as_deref()
+                .and_then(crate::timefmt::parse_to_unix_secs)
+                .is_some_and(|at| at >= started - 120),
+        })
+        .collect();
+    let mut revoked = Vec::new();
+    let mut stranded = Vec::new();
+    for key in made {
+        match fluxra::revoke_key(session.http, base, agent_id, recovery_key, &key.key_id) {
+            Ok(()) => revoked.push(key.key_id.clone()),
+            Err(e) if e.kind == ErrorKind::NotFound => revoked.push(key.key_id.clone()),
+            Err(_) => stranded.push(key.key_id.clone()),
+        }
+    }
+    let mut err = cause;
+    err.message = match (revoked.is_empty(), stranded.is_empty()) {
+        (true, true) => format!(
+            "creating the API key got no answer ({}); Fluxra lists no new key, so none was made",
+            err.message
+        ),
+        (false, true) => format!(
+            "creating the API key got no answer ({}), but Fluxra had made it ({}); its secret \
+             never arrived, so it was revoked",
+            err.message,
+            revoked.join(", ")
+        ),
+        _ => format!(
+            "creating the API key got no answer ({}); Fluxra made {}, whose secret never arrived, \
+             and revoking it failed: it is live and held by nobody",
+            err.message,
+            stranded.join(", ")
+        ),
+    };
+    if !stranded.is_empty() {
+        err.hint = Some(format!(
+            "revoke it with `agentcred keys revoke {}`",
+            stranded.join("` and `agentcred keys revoke ")
+        ));
+    }
+    Err(err)
 }
 
 /// `--profile NAME ` for commands suggested in messages, when the user picked the profile so.
@@ -367,20 +456,16 @@ impl Render for CreateView {
 fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
     let recovery_key = super::require_recovery_key(&session, "create an API key")?;
     session.store.check()?;
-    ctx.printer
-        .status("Creating an API key (authenticated with the stored recovery key)...");
+    ctx.printer.notice(
+        "recovery_key_used",
+        "Creating an API key (authenticated with the stored recovery key)...",
+    );
     let spec = KeySpec {
         name: args.name.as_deref().unwrap_or(DEFAULT_KEY_NAME),
         scopes: &args.scopes,
         expires_in_days: args.expires_in_days,
     };
-    let key = fluxra::create_key(
-        session.http,
-        session.endpoint("api"),
-        &session.profile.agent_id,
-        &recovery_key,
-        &spec,
-    )?;
+    let key = create_key_checked(&session, &recovery_key, &spec, None)?;
     keep_spare(ctx, &mut session, &key)?;
     let reveal = ctx.global.reveal;
     let store = session.profile.store;
@@ -465,7 +550,11 @@ struct RevokeView {
 
 impl Render for RevokeView {
     fn human(&self, out: &mut Human) {
-        out.line(format!("Revoked API key {} at Fluxra.", self.key_id));
+        out.line(if self.revoked {
+            format!("Revoked API key {} at Fluxra.", self.key_id)
+        } else {
+            format!("API key {} was already gone at Fluxra.", self.key_id)
+        });
         if !self.removed_secrets.is_empty() {
             out.line(format!(
                 "Removed from the store: {}.",
@@ -496,16 +585,41 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
         ));
     }
     let recovery_key = super::require_recovery_key(&session, "revoke an API key")?;
-    fluxra::revoke_key(
-        session.http,
-        session.endpoint("api"),
-        &session.profile.agent_id,
-        &recovery_key,
-        &key_id,
-    )?;
+    let held = in_use || session.profile.extra_secrets.contains(&spare_kind(&key_id));
+    let revoked = match revoke_checked(&session, &recovery_key, &key_id) {
+        Ok(Revoked::Now) => true,
+        Ok(Revoked::AnswerLost) => {
+            ctx.printer.warn_coded("revoke_answer_lost", format!(
+                "Fluxra's answer to revoking {key_id} was lost, but it no longer lists the key: it is revoked"
+            ));
+            true
+        }
+        // A key gone at Fluxra whose secret is still stored here: the secret is useless now.
+        Ok(Revoked::AlreadyGone(_)) if held => {
+            ctx.printer.warn_coded(
+                "credential_already_gone",
+                format!("Fluxra no longer has API key {key_id}; its stored secret is deleted here"),
+            );
+            false
+        }
+        Ok(Revoked::AlreadyGone(cause)) => return Err(cause),
+        Err(RevokeFailure::Refused(cause) | RevokeFailure::StillListed(cause)) => {
+            return Err(cause);
+        }
+        Err(RevokeFailure::Unknown(cause, unknown)) => {
+            let mut err = cause;
+            err.message = format!(
+                "{}; asking Fluxra whether {key_id} is gone failed too ({}), so its stored secret is kept",
+                err.message, unknown.message
+            );
+            err.hint = Some(format!(
+                "see whether {key_id} is still listed with `agentcred keys list`, and revoke it again if it is"
+            ));
+            return Err(err);
+        }
+    };
     let mut removed = Vec::new();
     if in_use {
-        let _lock = session.lock()?;
         for kind in ["api_key", "jwt"] {
             if session
                 .store
@@ -529,7 +643,7 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         key_id,
-        revoked: true,
+        revoked,
         was_in_use: in_use,
         removed_secrets: removed,
     })
@@ -575,6 +689,51 @@ impl Render for RotateView {
     }
 }
 
+/// How a revocation went, as Fluxra says.
+enum Revoked {
+    /// Revoked now, and Fluxra said so.
+    Now,
+    /// Revoked now, as Fluxra's list shows, although its answer was lost.
+    AnswerLost,
+    /// Fluxra no longer had it (revoked before, or by a request whose answer was lost and
+    /// that was sent again); its error, for a caller that holds no such key.
+    AlreadyGone(Error),
+}
+
+/// Why a key is not known to be revoked.
+enum RevokeFailure {
+    /// Fluxra answered and refused: the key still works.
+    Refused(Error),
+    /// The answer was lost, and Fluxra still lists the key: it still works.
+    StillListed(Error),
+    /// The answer was lost, and so was the answer to asking Fluxra about it.
+    Unknown(Error, Box<Error>),
+}
+
+/// Revoke `key_id`; when the answer is lost, Fluxra's list of active keys says whether the
+/// key is gone, before anything is said or cleaned up.
+fn revoke_checked(
+    session: &Session,
+    recovery_key: &Secret<String>,
+    key_id: &str,
+) -> std::result::Result<Revoked, RevokeFailure> {
+    let base = session.endpoint("api");
+    let agent_id = &session.profile.agent_id;
+    let cause = match fluxra::revoke_key(session.http, base, agent_id, recovery_key, key_id) {
+        Ok(()) => return Ok(Revoked::Now),
+        Err(cause) if cause.kind == ErrorKind::NotFound => return Ok(Revoked::AlreadyGone(cause)),
+        Err(cause) if cause.kind != ErrorKind::Unavailable => {
+            return Err(RevokeFailure::Refused(cause));
+        }
+        Err(cause) => cause,
+    };
+    match fluxra::list_keys_with_recovery_key(session.http, base, agent_id, recovery_key) {
+        Ok(keys) if !keys.iter().any(|k| k.key_id == key_id) => Ok(Revoked::AnswerLost),
+        Ok(_) => Err(RevokeFailure::StillListed(cause)),
+        Err(unknown) => Err(RevokeFailure::Unknown(cause, Box::new(unknown))),
+    }
+}
+
 fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     let Some(old_id) = super::key_in_use(&session.profile) else {
         return Err(Error::usage(format!(
@@ -589,8 +748,10 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     let select = select_flag(ctx);
     let base = session.endpoint("api").to_owned();
     let agent_id = session.profile.agent_id.clone();
-    ctx.printer
-        .status("Rotating the API key (authenticated with the stored recovery key)...");
+    ctx.printer.notice(
+        "recovery_key_used",
+        "Rotating the API key (authenticated with the stored recovery key)...",
+    );
 
     // 1. The old key's name, scopes and lifetime, for the new one.
     let keys = fluxra::list_keys_with_recovery_key(session.http, &base, &agent_id, &recovery_key)?;
@@ -604,22 +765,20 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     };
 
     // 2. The new key, stored as a spare at once.
-    let key = fluxra::create_key(session.http, &base, &agent_id, &recovery_key, &spec).map_err(
-        |cause| {
-            restate(
-                &cause,
-                format!(
-                    "rotation stopped before anything changed: creating the new key failed: {}. \
-                     Profile '{}' still uses {old_id}",
-                    cause.message, session.name
-                ),
-                cause
-                    .hint
-                    .clone()
-                    .unwrap_or_else(|| format!("try `agentcred {select}keys rotate` again later")),
-            )
-        },
-    )?;
+    let key = create_key_checked(&session, &recovery_key, &spec, Some(&keys)).map_err(|cause| {
+        restate(
+            &cause,
+            format!(
+                "rotation stopped: creating the new key failed: {}. Profile '{}' still uses \
+                     {old_id}, which still works",
+                cause.message, session.name
+            ),
+            cause
+                .hint
+                .clone()
+                .unwrap_or_else(|| format!("try `agentcred {select}keys rotate` again later")),
+        )
+    })?;
     keep_spare(ctx, &mut session, &key)?;
     let new_id = key.info.key_id.clone();
 
@@ -657,31 +816,56 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
         }
     };
 
-    // 4. Only now revoke the old key.
-    let old_key_revoked = match fluxra::revoke_key(
-        session.http,
-        &base,
-        &agent_id,
-        &recovery_key,
-        &old_id,
-    ) {
-        Ok(()) => true,
-        Err(e) if e.kind == ErrorKind::NotFound => false,
-        Err(cause) => {
-            return Err(restate(
+    // 4. Only now revoke the old key. An answer that did not arrive says nothing about
+    // whether Fluxra revoked it: Fluxra's list of active keys does.
+    let revoked = revoke_checked(&session, &recovery_key, &old_id).map_err(|failure| {
+        let now = format!(
+            "profile '{}' now uses the new key {new_id}, but",
+            session.name
+        );
+        let kept = spare_kind(&old_id);
+        let again = format!("revoke it with `agentcred {select}keys revoke {old_id}`");
+        match failure {
+            RevokeFailure::Refused(cause) => restate(
                 &cause,
                 format!(
-                    "profile '{}' now uses the new key {new_id}, but revoking the old key {old_id} \
-                     failed: {}. The old key still works; it stays stored as {}",
-                    session.name,
-                    cause.message,
-                    spare_kind(&old_id)
+                    "{now} Fluxra refused to revoke the old key {old_id}: {}. The old key still \
+                     works; it stays stored as {kept}",
+                    cause.message
                 ),
-                format!("revoke it with `agentcred {select}keys revoke {old_id}`"),
-            ));
+                again,
+            ),
+            RevokeFailure::StillListed(cause) => restate(
+                &cause,
+                format!(
+                    "{now} revoking the old key {old_id} failed: {}. Fluxra still lists the old \
+                     key as active, so it still works; it stays stored as {kept}",
+                    cause.message
+                ),
+                again,
+            ),
+            RevokeFailure::Unknown(cause, unknown) => restate(
+                &cause,
+                format!(
+                    "{now} revoking the old key {old_id} got no answer ({}), and asking Fluxra \
+                     whether it is gone failed too ({}). It stays stored as {kept} until that \
+                     is known",
+                    cause.message, unknown.message
+                ),
+                format!(
+                    "see whether {old_id} is still listed with `agentcred {select}keys list`; if \
+                     it is, {again}"
+                ),
+            ),
         }
-    };
+    })?;
     drop_spare(ctx, &mut session, &old_id)?;
+    if let Revoked::AnswerLost = revoked {
+        ctx.printer.warn_coded("revoke_answer_lost", format!(
+            "Fluxra's answer to revoking {old_id} was lost, but it no longer lists the key: it is revoked"
+        ));
+    }
+    let old_key_revoked = !matches!(revoked, Revoked::AlreadyGone(_));
 
     let store = session.profile.store;
     ctx.printer.print(&RotateView {

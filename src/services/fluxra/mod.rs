@@ -6,13 +6,13 @@
 //! traffic carries as `Bearer`. Fluxra has no operator key; its own noun is `keys`.
 
 pub mod client;
+pub mod incident;
 pub mod keys;
 pub mod register;
 pub mod status;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
 use crate::health::{AgentState, Probe};
@@ -21,7 +21,10 @@ use crate::profile::{Profile, Record};
 use crate::secret::Secret;
 use crate::service::Service;
 use crate::session::Session;
-use crate::spec::{EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived};
+use crate::spec::{
+    CredentialRoute, EndpointSpec, Lifetime, Minting, Provider, SecretSpec, ServiceSpec, ShortLived,
+};
+use crate::status_view::{StatusQuery, StatusReport};
 use client::{KeyInfo, ListedWith, NEW_KEY_HINT};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
@@ -61,6 +64,30 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     operator: None,
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/api/auth/register",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/api/auth/token",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/api/agents/*",
+        },
+        CredentialRoute {
+            method: "DELETE",
+            endpoint: "api",
+            path: "/api/agents/*/keys/*",
+        },
+    ],
+    budget: None,
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -97,6 +124,10 @@ pub struct Fluxra;
 pub static FLUXRA: Fluxra = Fluxra;
 
 impl Service for Fluxra {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::FluxraIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }
@@ -105,8 +136,13 @@ impl Service for Fluxra {
         [register::outputs(), status::outputs(), keys::outputs()].concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn probe(&self, _ctx: &Ctx, session: &Session) -> Result<Probe> {

@@ -63,7 +63,7 @@ impl Render for Registered {
              agentcred uses it only to create, list and revoke API keys.",
         );
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
     }
 }
@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
     }
     pending.save_partial(ctx, profile.clone())?;
     let store = pending.store_kind();
-    ctx.printer.status(format!(
+    ctx.printer.notice("registration_step", format!(
         "Registered Fluxra agent {agent_id}; its recovery key is in the {store} store. Creating an API key..."
     ));
 

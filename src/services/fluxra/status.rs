@@ -6,30 +6,22 @@ use serde::Serialize;
 
 use super::client::{self as fluxra, Health, ListedWith};
 use super::keys::{KeyRow, listed_key_rows, render_keys};
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::health::{Budget, CredentialFact};
+use crate::health::AgentState;
 use crate::local::LocalFacts;
-use crate::output::{Human, Output, Render, tables};
+use crate::output::{Human, Output, tables};
 use crate::session::Session;
-use crate::spec::Provider;
+use crate::status_view::{StatusCommon, StatusDetails, StatusQuery, StatusReport, StatusView};
 
+/// What only Fluxra's status reports.
 #[derive(Serialize, schemars::JsonSchema)]
-struct FluxraStatus {
-    profile: String,
-    provider: Provider,
-    sandbox: bool,
+struct FluxraDetails {
     service: Health,
     agent: Agent,
     key_in_use: Option<String>,
     keys_listed_with: ListedWith,
     keys: Vec<KeyRow>,
-    /// The spending headroom in the shape every service's status shares (none here).
-    budget: Option<Budget>,
-    /// The profile's secrets: where each is and when it expires.
-    credentials: Vec<CredentialFact>,
-    local: LocalFacts,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -38,35 +30,45 @@ struct Agent {
     name: Option<String>,
 }
 
-pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
+pub(super) fn show(
+    ctx: &Ctx,
+    session: &Session,
+    _query: &StatusQuery,
+) -> Result<Box<dyn StatusReport>> {
     let service = fluxra::health(session.http, session.endpoint("api"))?;
     let (keys, keys_listed_with) = listed_key_rows(ctx, session)?;
     // Read after the calls above, which may have refreshed the JWT.
     let local = LocalFacts::read(session)?;
-    ctx.printer.print(&FluxraStatus {
-        profile: session.name.clone(),
-        provider: super::PROVIDER,
-        sandbox: session.profile.sandbox,
-        service,
-        agent: Agent {
-            agent_id: session.profile.agent_id.clone(),
-            name: session.profile.agent_name.clone(),
-        },
-        key_in_use: super::key_in_use(&session.profile),
-        keys_listed_with,
-        keys,
-        budget: None,
-        credentials: local.credentials(),
+    let mut common = StatusCommon::new(
+        &session.name,
+        super::PROVIDER,
+        session.profile.sandbox,
+        &session.profile.agent_id,
         local,
-    })
+    );
+    // The keys were listed as the agent (or with its recovery key): it exists and may act.
+    common.agent_status = Some(AgentState::Active);
+    Ok(Box::new(StatusView {
+        common,
+        details: FluxraDetails {
+            service,
+            agent: Agent {
+                agent_id: session.profile.agent_id.clone(),
+                name: session.profile.agent_name.clone(),
+            },
+            key_in_use: super::key_in_use(&session.profile),
+            keys_listed_with,
+            keys,
+        },
+    }))
 }
 
-impl Render for FluxraStatus {
-    fn human(&self, out: &mut Human) {
-        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+impl StatusDetails for FluxraDetails {
+    fn human(&self, common: &StatusCommon, out: &mut Human) {
+        let sandbox = if common.sandbox { " (sandbox)" } else { "" };
         out.line(format!(
             "Profile '{}': Fluxra agent {}{sandbox}",
-            self.profile, self.agent.agent_id
+            common.profile, common.agent_id
         ));
         let service = match (&self.service.status, &self.service.version) {
             (Some(status), Some(version)) => format!("{status}, version {version}"),
@@ -82,12 +84,12 @@ impl Render for FluxraStatus {
         out.heading("API keys");
         render_keys(out, &self.keys);
         out.heading("Local credentials");
-        self.local.render(out);
+        common.local.render(out);
     }
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
 pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
-    vec![("status", schema_of::<FluxraStatus>())]
+    vec![("status", schema_of::<StatusView<FluxraDetails>>())]
 }

@@ -75,8 +75,10 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
         }
         AgentCommand::Suspend(args) => {
             if args.reason.is_some() {
-                ctx.printer
-                    .warn("Proxy does not record a reason for a suspension; --reason was not sent");
+                ctx.printer.warn_coded(
+                    "reason_not_sent",
+                    "Proxy does not record a reason for a suspension; --reason was not sent",
+                );
             }
             common::refuse_if_deregistered(&session)?;
             let (client, _) = common::operator(ctx, &session)?;

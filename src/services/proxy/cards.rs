@@ -96,6 +96,21 @@ fn create(ctx: &Ctx, session: &Session, args: CardsCreateArgs) -> Result<()> {
     }
     common::refuse_if_deregistered(session)?;
     let (client, _) = common::operator(ctx, session)?;
+    // A card may not outspend the agent's own limit: say so rather than let it look usable.
+    if let Some(max) = max_amount
+        && let Ok(policy) = client.policy(&session.profile.agent_id)
+        && let Some(limit) = policy.spending_limit
+        && max > limit
+    {
+        ctx.printer.warn_coded(
+            "card_above_limit",
+            format!(
+                "the card's maximum ({}) is above the agent's spending limit ({}); the limit applies",
+                crate::amount::usd_cents(max).short(),
+                crate::amount::usd_cents(limit).short()
+            ),
+        );
+    }
     let card = client.create_card(
         &session.profile.agent_id,
         &CardRequest {

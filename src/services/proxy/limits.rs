@@ -85,6 +85,16 @@ pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Re
     let (client, _) = common::operator(ctx, &session)?;
     client.update_policy(&session.profile.agent_id, &change)?;
     let policy = client.policy(&session.profile.agent_id)?;
+    if policy.spending_limit == Some(0) {
+        // Accepted (it is how an operator stops an agent spending), but easy to do by mistake.
+        ctx.printer.warn_coded(
+            "zero_spending_limit",
+            format!(
+                "the spending limit of profile '{}' is now 0: the agent can spend nothing until it is raised",
+                session.name
+            ),
+        );
+    }
     ctx.printer.print(&ProxyLimits {
         profile: session.name.clone(),
         provider: super::PROVIDER,

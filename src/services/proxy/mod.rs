@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod cards;
 pub mod client;
+pub mod incident;
 pub mod limits;
 pub mod register;
 pub mod status;
@@ -16,14 +17,17 @@ pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs, StatusArgs};
+use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
 use crate::profile::{Profile, Record};
 use crate::service::{Lifecycle, Limits, Service};
 use crate::session::Session;
-use crate::spec::{EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec};
+use crate::spec::{
+    CredentialRoute, EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec,
+};
+use crate::status_view::{StatusQuery, StatusReport};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "proxy",
@@ -51,6 +55,28 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    credential_routes: &[
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/agents/register",
+        },
+        CredentialRoute {
+            method: "POST",
+            endpoint: "api",
+            path: "/v1/agents/*/tokens",
+        },
+        CredentialRoute {
+            method: "DELETE",
+            endpoint: "api",
+            path: "/v1/agents/*/tokens/*",
+        },
+    ],
+    budget: Some(crate::spec::BudgetUnit {
+        currency: "USD",
+        decimals: 2,
+    }),
+    wallet_status: false,
 };
 
 pub const PROVIDER: Provider = Provider::of(&SPEC);
@@ -79,6 +105,10 @@ pub struct Proxy;
 pub static PROXY: Proxy = Proxy;
 
 impl Service for Proxy {
+    fn incident(&self) -> Option<&dyn crate::service::Incident> {
+        Some(&incident::ProxyIncident)
+    }
+
     fn spec(&self) -> &'static ServiceSpec {
         &SPEC
     }
@@ -95,8 +125,13 @@ impl Service for Proxy {
         .concat()
     }
 
-    fn status(&self, ctx: &Ctx, session: &Session, args: &StatusArgs) -> Result<()> {
-        status::show(ctx, session, args)
+    fn status(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        query: &StatusQuery,
+    ) -> Result<Box<dyn StatusReport>> {
+        status::show(ctx, session, query)
     }
 
     fn check_operator_key(
@@ -118,7 +153,8 @@ impl Service for Proxy {
     }
 
     fn check_agent_usable(&self, session: &Session) -> Result<()> {
-        support::refuse_if_deregistered(session)
+        support::refuse_if_deregistered(session)?;
+        support::refuse_if_suspended(session)
     }
 
     fn limits(&self) -> Option<&dyn Limits> {

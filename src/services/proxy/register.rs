@@ -113,7 +113,7 @@ impl Render for Registered {
         }
         // `notes` went to stderr as warnings; they are in the JSON for programs.
         if self.current {
-            out.line(format!("'{}' is now the current profile.", self.profile));
+            out.note(format!("'{}' is now the current profile.", self.profile));
         }
     }
 }
@@ -243,7 +243,7 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
     let current = pending.save(ctx, profile)?;
 
     for note in &notes {
-        ctx.printer.warn(note);
+        ctx.printer.warn_coded("registration_note", note);
     }
     let reveal = ctx.global.reveal;
     let has_token = registered.token.is_some() || kept;
@@ -314,6 +314,6 @@ pub struct RegisterProxyArgs {
     #[arg(long, value_enum, value_name = "ACTION")]
     pub on_limit_exceeded: Option<LimitAction>,
     /// Maximum number of concurrent cards
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_cards: Option<u32>,
 }

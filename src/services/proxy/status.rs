@@ -12,21 +12,18 @@ use serde::Serialize;
 
 use super::client::{self as api, Client, Credential};
 use super::support::{self as common, AgentView, OperatorFacts, PolicyView, ProfileToken};
-use crate::cli::args::StatusArgs;
 use crate::context::Ctx;
 use crate::error::Result;
-use crate::health::{AgentState, Budget, CredentialFact, Probe};
+use crate::health::{AgentState, Probe};
 use crate::local::LocalFacts;
-use crate::output::{Human, Output, Render, tables};
+use crate::output::{Human, Output, tables};
 use crate::session::Session;
-use crate::spec::Provider;
+use crate::status_view::{StatusCommon, StatusDetails, StatusQuery, StatusReport, StatusView};
 use crate::store::StoreKind;
 
+/// What only Proxy's status reports.
 #[derive(Serialize, schemars::JsonSchema)]
-struct ProxyStatus {
-    profile: String,
-    provider: Provider,
-    sandbox: bool,
+struct ProxyDetails {
     deregistered: bool,
     /// What the service was asked with: `operator` (the organization key), `agent_token`, or
     /// `none` (a deregistered profile described from the profile alone).
@@ -37,11 +34,6 @@ struct ProxyStatus {
     card_count: Option<u64>,
     token: TokenStatus,
     notes: Vec<String>,
-    /// The policy in the shape every service's status shares.
-    budget: Option<Budget>,
-    /// The profile's secrets: where each is and when it expires.
-    credentials: Vec<CredentialFact>,
-    local: LocalFacts,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -56,12 +48,12 @@ struct TokenStatus {
     active: Option<bool>,
 }
 
-impl Render for ProxyStatus {
-    fn human(&self, out: &mut Human) {
-        let sandbox = if self.sandbox { " (sandbox)" } else { "" };
+impl StatusDetails for ProxyDetails {
+    fn human(&self, common: &StatusCommon, out: &mut Human) {
+        let sandbox = if common.sandbox { " (sandbox)" } else { "" };
         out.line(format!(
             "Profile '{}': Proxy agent {}{sandbox}",
-            self.profile, self.agent.id
+            common.profile, self.agent.id
         ));
         self.agent.render(out);
         if let Some(policy) = &self.policy {
@@ -97,11 +89,15 @@ impl Render for ProxyStatus {
             out.line(format!("Note: {note}"));
         }
         out.heading("Local credentials");
-        self.local.render(out);
+        common.local.render(out);
     }
 }
 
-pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<()> {
+pub(super) fn show(
+    ctx: &Ctx,
+    session: &Session,
+    _query: &StatusQuery,
+) -> Result<Box<dyn StatusReport>> {
     let record = common::record_of(&session.profile);
     let stored_token = session.secret("token")?;
     let mine = ProfileToken::of(session)?;
@@ -117,7 +113,13 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
     };
     let mut notes = Vec::new();
     let locally_deregistered = record.deregistered_at.clone();
-    let local = LocalFacts::read(session)?;
+    let mut common = StatusCommon::new(
+        &session.name,
+        super::PROVIDER,
+        session.profile.sandbox,
+        &session.profile.agent_id,
+        LocalFacts::read(session)?,
+    );
 
     // A deregistered agent's token is revoked: without an operator key there is nothing the
     // service would tell us, so the profile speaks for itself.
@@ -132,10 +134,8 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
     {
         token.active = stored_token.as_ref().map(|_| false);
         notes.push(deregistered_note(session));
-        return ctx.printer.print(&ProxyStatus {
-            profile: session.name.clone(),
-            provider: super::PROVIDER,
-            sandbox: session.profile.sandbox,
+        common.agent_status = Some(AgentState::Deregistered);
+        let details = ProxyDetails {
             deregistered: true,
             read_with: "none",
             operator_key: None,
@@ -155,10 +155,8 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
             card_count: None,
             token,
             notes,
-            budget: None,
-            credentials: local.credentials(),
-            local,
-        });
+        };
+        return Ok(Box::new(StatusView { common, details }));
     }
 
     let (client, operator_key) = match operator {
@@ -220,10 +218,9 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
             );
         }
     }
-    ctx.printer.print(&ProxyStatus {
-        profile: session.name.clone(),
-        provider: super::PROVIDER,
-        sandbox: session.profile.sandbox,
+    common.agent_status = Some(agent_state(agent.status.as_deref()));
+    common.budget = policy.as_ref().map(PolicyView::budget);
+    let details = ProxyDetails {
         deregistered,
         read_with: if client.is_operator() {
             "operator"
@@ -232,14 +229,21 @@ pub(super) fn show(ctx: &Ctx, session: &Session, _args: &StatusArgs) -> Result<(
         },
         operator_key,
         agent: AgentView::from_api(&agent),
-        budget: policy.as_ref().map(PolicyView::budget),
         policy,
         card_count,
         token,
         notes,
-        credentials: local.credentials(),
-        local,
-    })
+    };
+    Ok(Box::new(StatusView { common, details }))
+}
+
+/// The agent's state in the shape every service's status shares, from Proxy's status word.
+fn agent_state(status: Option<&str>) -> AgentState {
+    match status {
+        Some("deregistered") => AgentState::Deregistered,
+        Some("suspended" | "frozen" | "inactive") => AgentState::Suspended,
+        _ => AgentState::Active,
+    }
 }
 
 /// `status --check`: the agent's status and its policy, read with the agent's own token, which
@@ -262,16 +266,13 @@ pub(super) fn probe(session: &Session) -> Result<Probe> {
     );
     let agent_id = &session.profile.agent_id;
     let agent = client.agent(agent_id)?;
-    let state = match agent.status.as_deref() {
-        Some("deregistered") => {
-            return Ok(Probe {
-                state: AgentState::Deregistered,
-                budget: None,
-            });
-        }
-        Some("suspended" | "frozen" | "inactive") => AgentState::Suspended,
-        _ => AgentState::Active,
-    };
+    let state = agent_state(agent.status.as_deref());
+    if state == AgentState::Deregistered {
+        return Ok(Probe {
+            state,
+            budget: None,
+        });
+    }
     let policy = PolicyView::from_api(&client.policy(agent_id)?);
     Ok(Probe {
         state,
@@ -289,5 +290,5 @@ fn deregistered_note(session: &Session) -> String {
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
 pub(crate) fn outputs() -> Vec<Output> {
     use crate::output::schema_of;
-    vec![("status", schema_of::<ProxyStatus>())]
+    vec![("status", schema_of::<StatusView<ProxyDetails>>())]
 }

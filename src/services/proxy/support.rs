@@ -20,7 +20,7 @@ use crate::cli::args::{Frequency, LimitAction};
 use crate::context::Ctx;
 use crate::error::{Code, Error, Result};
 use crate::health::Budget;
-use crate::operator::{self, OperatorKey};
+use crate::operator;
 use crate::output::{Human, tables};
 use crate::profile::{Config, Profile};
 use crate::secret::Secret;
@@ -55,23 +55,22 @@ impl OperatorFacts {
 
 /// The organization key. `sandbox` allows the demo-key fallback (sandbox profiles only).
 pub fn operator_key(ctx: &Ctx, sandbox: bool) -> Result<(Secret<String>, OperatorFacts)> {
-    Ok(facts_of(operator::require(ctx, super::PROVIDER, sandbox)?))
+    operator::key(ctx, super::PROVIDER, sandbox)
 }
 
-fn facts_of(found: operator::Operator) -> (Secret<String>, OperatorFacts) {
-    let key = match found.key {
-        OperatorKey::ApiKey(key) => key,
-        // The spec's scheme is an API key, so `find` only gives API keys.
-        OperatorKey::Basic { secret, .. } => secret,
-    };
-    let environment = api::environment(key.expose());
-    (
-        key,
-        OperatorFacts {
-            environment,
-            source: found.source,
-        },
-    )
+/// The key, with the facts status shows about it.
+impl operator::FromOperator for (Secret<String>, OperatorFacts) {
+    fn from_operator(found: operator::Operator) -> Self {
+        let key = found.key.into_api_key();
+        let environment = api::environment(key.expose());
+        (
+            key,
+            OperatorFacts {
+                environment,
+                source: found.source,
+            },
+        )
+    }
 }
 
 /// A client with the organization key, for the profile's service.
@@ -85,12 +84,9 @@ pub fn operator_if_any<'h>(
     ctx: &Ctx,
     session: &Session<'h>,
 ) -> Result<Option<(Client<'h>, OperatorFacts)>> {
-    Ok(
-        operator::find(ctx, super::PROVIDER, session.profile.sandbox)?.map(|found| {
-            let (key, facts) = facts_of(found);
-            (operator_client(session, key), facts)
-        }),
-    )
+    let found: Option<(Secret<String>, OperatorFacts)> =
+        operator::key_if_any(ctx, super::PROVIDER, session.profile.sandbox)?;
+    Ok(found.map(|(key, facts)| (operator_client(session, key), facts)))
 }
 
 fn operator_client<'h>(session: &Session<'h>, key: Secret<String>) -> Client<'h> {
@@ -147,6 +143,34 @@ pub fn refuse_if_deregistered(session: &Session) -> Result<()> {
         "its external id is free again: `{}` registers a new agent into this profile",
         reregister_command(&session.name, &session.profile)
     )))
+}
+
+/// Refuse an agent the service says may not act now (suspended): its token is long-lived and
+/// would be handed out unchanged, so only the service can tell (exit 8, as for the services
+/// whose credential is checked when it is minted).
+pub fn refuse_if_suspended(session: &Session) -> Result<()> {
+    let token = session.require_known_secret("token")?;
+    let client = Client::new(
+        session.http,
+        session.endpoint("api"),
+        Credential::Agent(token),
+    );
+    let agent = client.agent(&session.profile.agent_id)?;
+    match agent.status.as_deref() {
+        Some(state @ ("suspended" | "frozen" | "inactive")) => Err(Error::coded(
+            Code::AgentSuspended,
+            format!(
+                "the Proxy agent {} of profile '{}' is {state}; its token would be refused",
+                session.profile.agent_id, session.name
+            ),
+        )
+        .with_provider(super::PROVIDER.id())
+        .with_hint(format!(
+            "an operator reactivates it: `agentcred --profile {} agent activate`",
+            session.name
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Change the profile's record in the config.

@@ -19,23 +19,37 @@ use super::support::{self as common, ProfileToken, TokenView, render_tokens};
 use crate::context::Ctx;
 use crate::output::secrets::SecretReport;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::output::{Human, Output, Render, tables};
 use crate::profile::Config;
 use crate::session::Session;
+use crate::spare;
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
 
 use super::ProxyRecord;
 
 pub fn run(ctx: &Ctx, command: TokensCommand) -> Result<()> {
-    let session = common::session(ctx, "tokens")?;
+    let mut session = common::session(ctx, "tokens")?;
     match command {
         TokensCommand::List => list(ctx, &session),
-        TokensCommand::Create(args) => create(ctx, &session, args),
-        TokensCommand::Revoke(args) => revoke(ctx, &session, args),
+        TokensCommand::Create(args) => {
+            let _lock = session.lock_for_change()?;
+            create(ctx, &mut session, args)
+        }
+        TokensCommand::Revoke(args) => {
+            let _lock = session.lock_for_change()?;
+            revoke(ctx, &session, args)
+        }
     }
 }
+
+/// The agent tokens a profile holds: the one it uses and spares by token id.
+const KINDS: spare::Kinds = spare::Kinds {
+    primary: "token",
+    spare: spare_kind,
+    noun: "agent token",
+};
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct TokenList {
@@ -125,7 +139,7 @@ fn spare_kind(token_id: &str) -> String {
     format!("token:{token_id}")
 }
 
-fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, session: &mut Session, args: TokensCreateArgs) -> Result<()> {
     common::refuse_if_deregistered(session)?;
     let name = args
         .name
@@ -135,59 +149,36 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
     let (client, _) = common::operator(ctx, session)?;
     // The service shows the token once: make sure it can be kept before asking for it.
     session.store.check()?;
-    let record = common::record_of(&session.profile);
-    let previous_secret = if args.use_token {
-        session.secret("token")?
-    } else {
-        None
-    };
     let (token, secret) = client.create_token(&session.profile.agent_id, name)?;
+    // Stored before anything else can fail (rescue file if the store does).
+    let mut kind = spare::keep_new(ctx, session, &KINDS, &token.id, &secret)?;
     let prefix = token
         .token_prefix
         .clone()
         .unwrap_or_else(|| common::token_prefix(secret.expose()));
-    let kind = if args.use_token {
-        "token".to_owned()
-    } else {
-        spare_kind(&token.id)
-    };
-    // The profile as it will be recorded: the rescue file keeps it if the store fails.
-    let mut intended = session.profile.clone();
-    if args.use_token {
-        intended.update_record(|r: &mut ProxyRecord| {
-            r.token_id = Some(token.id.clone());
-            r.token_prefix = Some(prefix.clone());
-        })?;
-    } else {
-        intended.mark_extra_secret(&kind, true);
-    }
-    // The token being replaced still works until it is revoked: keep it as a spare first.
     let mut kept_previous = None;
-    if let Some(old) = &previous_secret {
-        let old_id = record
-            .token_id
-            .clone()
-            .unwrap_or_else(|| record.token_prefix.clone().unwrap_or("previous".into()));
-        let spare = spare_kind(&old_id);
-        match session.put_secret(&spare, old) {
-            Ok(()) => {
-                intended.mark_extra_secret(&spare, true);
-                kept_previous = Some(old_id);
-            }
-            Err(e) => ctx.printer.warn(format!(
-                "could not keep the previous token as {}: {}",
-                store::account(&session.name, &spare),
-                e.message
-            )),
-        }
+    if args.use_token {
+        let switched = spare::switch(
+            ctx,
+            session,
+            &KINDS,
+            &token.id,
+            &secret,
+            // A token recorded before ids were: its prefix names its spare.
+            |p| {
+                let record = common::record_of(p);
+                Ok(record.token_id.or(record.token_prefix))
+            },
+            |p| {
+                p.update_record(|r: &mut ProxyRecord| {
+                    r.token_id = Some(token.id.clone());
+                    r.token_prefix = Some(prefix.clone());
+                })
+            },
+        )?;
+        kind = KINDS.primary.to_owned();
+        kept_previous = switched.kept_previous.and(switched.previous_id);
     }
-    common::store_token(ctx, session, &intended, &kind, &secret, &token.id)?;
-    let recorded = intended.clone();
-    Config::update_profile(&ctx.paths, &session.name, |profile| {
-        profile.record = recorded.record;
-        profile.extra_secrets = recorded.extra_secrets;
-        Ok(())
-    })?;
     let mine = ProfileToken {
         id: Some(token.id.clone()),
         prefix: Some(prefix),
@@ -200,7 +191,7 @@ fn create(ctx: &Ctx, session: &Session, args: TokensCreateArgs) -> Result<()> {
         stored_in: session.profile.store,
         stored_as: kind,
         in_use: args.use_token,
-        replaced_token_id: kept_previous.filter(|old| *old != token.id),
+        replaced_token_id: kept_previous,
         secrets: vec![SecretReport::new(
             "token",
             session.profile.store,
@@ -277,7 +268,37 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
             "replace it first with `agentcred tokens create --use`, then revoke {token_id}; or pass --force to revoke it anyway"
         )));
     }
-    let token = client.revoke_token(&session.profile.agent_id, token_id)?;
+    let agent_id = &session.profile.agent_id;
+    let token = match client.revoke_token(agent_id, token_id) {
+        Ok(token) => token,
+        // The answer was lost: the service's list says whether the token was revoked, before
+        // anything is said or deleted here.
+        Err(cause) if cause.kind == ErrorKind::Unavailable => {
+            let listed = match client.tokens(agent_id) {
+                Ok(listed) => listed,
+                Err(unknown) => {
+                    let mut err = cause;
+                    err.message = format!(
+                        "{}; asking Proxy whether {token_id} is revoked failed too ({}), so its stored secret is kept",
+                        err.message, unknown.message
+                    );
+                    return Err(err.with_hint(format!(
+                        "see `agentcred tokens list`, and revoke {token_id} again if it is still active"
+                    )));
+                }
+            };
+            match listed.into_iter().find(|t| t.id == token_id) {
+                Some(token) if token.is_active == Some(false) => {
+                    ctx.printer.warn_coded("revoke_answer_lost", format!(
+                        "Proxy's answer to revoking {token_id} was lost, but it lists the token as revoked"
+                    ));
+                    token
+                }
+                _ => return Err(cause),
+            }
+        }
+        Err(cause) => return Err(cause),
+    };
     let view = TokenView::from_api(&token, &mine);
     let in_use = in_use || view.in_profile;
     let mut removed = Vec::new();
@@ -301,7 +322,7 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
         Ok(())
     })?;
     if in_use {
-        ctx.printer.warn(format!(
+        ctx.printer.warn_coded("credential_in_use_removed", format!(
             "profile '{}' used this token: {breaks} until it has a new one; create one with `agentcred --profile {} tokens create --use`",
             session.name, session.name
         ));

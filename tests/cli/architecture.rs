@@ -715,3 +715,39 @@ fn the_layer_table_names_each_module_once() {
         }
     }
 }
+
+/// CONTRIBUTING.md's map names every top-level module and every command.
+#[test]
+fn the_contributing_map_lists_every_module_and_command() {
+    let text = std::fs::read_to_string(root().join("CONTRIBUTING.md")).unwrap();
+    let map = text
+        .split("```")
+        .nth(1)
+        .expect("the map is the first code block");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root().join("src")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stem = name.strip_suffix(".rs").unwrap_or(&name);
+        let named = [
+            format!("src/{name}"),
+            format!("{stem}.rs"),
+            format!("src/{stem}/"),
+        ]
+        .iter()
+        .any(|n| map.contains(n.as_str()));
+        if !named {
+            missing.push(format!("module {name}"));
+        }
+    }
+    let mut root_command = agentcred::cli::command();
+    root_command.build();
+    for command in root_command.get_subcommands().map(|c| c.get_name()) {
+        if command != "help" && !names(map, command) {
+            missing.push(format!("command {command}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "CONTRIBUTING.md's map does not name: {missing:?}"
+    );
+}

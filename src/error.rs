@@ -424,7 +424,7 @@ impl Error {
                 "code": {"enum": codes, "description": "what went wrong, one of `error_codes`"},
                 "message": {"type": "string", "description": "the problem, for a person"},
                 "hint": {"type": "string", "description": "what to do about it"},
-                "exit_code": {"type": "integer", "minimum": 1, "maximum": 8, "description": "the process's exit code, bound to `code`"},
+                "exit_code": {"type": "integer", "minimum": 1, "maximum": 255, "description": "the process's exit code, bound to `code` (126 and 127: exec could not start the command)"},
                 "provider": {"type": "string", "description": "the id of the service the error concerns"},
                 "http_status": {"type": "integer", "description": "the status the service answered with"},
                 "service_code": {"type": "string", "description": "the service's own error code"},

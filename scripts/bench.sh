@@ -42,6 +42,14 @@ work="$(mktemp -d)"
 server="" bao="" gateway="" servers=""
 trap 'kill $server $bao $gateway $servers 2>/dev/null || true; rm -rf "$work"' EXIT
 only() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
+# The median and the range of each command of a hyperfine JSON export: on a shared machine a
+# few slow runs move the mean, not the median.
+medians() {
+    python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    name, median, t = r["command"], r["median"] * 1000, [x * 1000 for x in r["times"]]
+    print(f"| {name} | median {median:.1f} ms | {min(t):.1f}-{max(t):.1f} ms |")' "$1"
+}
 
 export AGENTCRED_HOME="$work/home" AGENTCRED_STORE=file NO_COLOR=1
 unset DBUS_SESSION_BUS_ADDRESS
@@ -184,8 +192,8 @@ for n in 10 20 50; do
     done
 done
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
-# Each run starts from an empty request log: the emulator rewrites its whole state file (log
-# included) on every request, and a full 1000-entry log would measure that, not agentcred.
+# Each run starts from an empty request log, as in the emulator section below (where an
+# older build's emulator rewrites its whole state file, log included, on every request).
 hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --prepare "curl -fsS -o /dev/null -X DELETE $base/_sandbox/requests" \
     --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
@@ -193,7 +201,9 @@ hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
     --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 0}' "$base/_sandbox/knobs" >/dev/null
-cat "$out/token.md" "$out/gateway.md" "$out/isolate.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md"
+# Still with every service URL pointing at the sandbox server.
+leaks_bench
+cat "$out/token.md" "$out/gateway.md" "$out/isolate.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md" "$out/leaks.md"
 fi
 
 # The builds side by side: this one and BASELINE, each against its own `sandbox serve`
@@ -242,9 +252,10 @@ if only emulator; then
     for build in "${builds[@]}"; do
         clear="$clear curl -fsS -o /dev/null -X DELETE $(base_of "$work/emu-${build%%=*}/serving.json")/_sandbox/requests;"
     done
-    hyperfine --warmup 2 --runs 10 --export-markdown "$out/emulator.md" -N \
+    hyperfine --warmup 2 --runs 10 --export-markdown "$out/emulator.md" --export-json "$out/emulator.json" -N \
         --prepare "sh -c '$clear'" "${check_cmds[@]}"
     cat "$out/serve.txt" "$out/emulator.md"
+    medians "$out/emulator.json"
 fi
 
 if only scale; then
@@ -302,12 +313,12 @@ PY
             --command-name "$name: register, the 1,000th profile"
             "env $surls AGENTCRED_HOME=$work/scale/$name-999 $b --profile new register fluxa --name scale-new")
     done
-    hyperfine --warmup 5 --runs 100 --export-markdown "$out/scale-token.md" -N "${token_cmds[@]}"
+    hyperfine --warmup 5 --runs 100 --export-markdown "$out/scale-token.md" --export-json "$out/scale-token.json" -N "${token_cmds[@]}"
     # Each run registers into the same home as the last: the profile it added is removed
     # first (the empty home is made anew).
     prep="sh -c 'rm -rf $work/scale/*-0; for h in $work/scale/*-999; do b=\$(basename \$h); case \$b in new-*) x=$bin;; *) x=$base_bin;; esac; AGENTCRED_HOME=\$h \$x profiles remove new --yes >/dev/null 2>&1 || true; done'"
-    hyperfine --warmup 3 --runs 30 --export-markdown "$out/scale-register.md" -N --prepare "$prep" "${register_cmds[@]}"
+    hyperfine --warmup 3 --runs 30 --export-markdown "$out/scale-register.md" --export-json "$out/scale-register.json" -N --prepare "$prep" "${register_cmds[@]}"
     cat "$out/scale-token.md" "$out/scale-register.md"
+    medians "$out/scale-token.json"
+    medians "$out/scale-register.json"
 fi
-leaks_bench
-cat "$out/token.md" "$out/gateway.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md" "$out/leaks.md"

@@ -79,6 +79,24 @@ fn read_local(path: &Path) -> Result<Option<Freeze>> {
             }
         }))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            // A directory on the way is a file: name it, as the stores do, not the freeze file.
+            let file = path
+                .ancestors()
+                .skip(1)
+                .find(|dir| std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()))
+                .unwrap_or(path);
+            let kind = std::fs::metadata(file)
+                .map(|m| crate::fsutil::file_type_name(&m))
+                .unwrap_or("a file");
+            let shown = file.display();
+            Err(Error::store(format!(
+                "{shown}, where agentcred keeps its data, is {kind}, not a directory"
+            ))
+            .with_hint(format!(
+                "move it aside (`mv {shown} {shown}.bad`); agentcred creates the directory, private, on first use"
+            )))
+        }
         Err(e) => Err(Error::store(format!(
             "cannot read the freeze file {}: {e}",
             path.display()

@@ -543,10 +543,12 @@ mod linux {
             return ExitCode::from(2);
         };
         let mut report_pipe = args.report_fd.and_then(|fd| {
+            // Only a descriptor that is open and is not one of the standard three.
+            if fd <= 2 || std::fs::symlink_metadata(format!("/proc/self/fd/{fd}")).is_err() {
+                return None;
+            }
             // SAFETY: agentcred passes the number of the pipe's write end it left open for
-            // exactly this process; nothing else here owns or closes that descriptor, and
-            // fstat refuses a number that is not open (nothing is then wrapped).
-            rustix::fs::fstat(unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }).ok()?;
+            // exactly this process (checked open above); nothing else here owns or closes it.
             let owned = unsafe { OwnedFd::from_raw_fd(fd) };
             // CMD must not inherit it: agentcred learns that CMD started from end-of-file.
             fcntl_setfd(&owned, FdFlags::CLOEXEC).ok()?;

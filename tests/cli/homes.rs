@@ -34,10 +34,11 @@ fn rustix_euid_is_root() -> bool {
 fn run_as(uid: u32, home: &Path, args: &[&str]) -> Run {
     let inner = Home::new().command(args);
     let mut cmd = Command::new("setpriv");
+    // The binary, copied where other users can run it if the checkout is not (root's home).
     cmd.arg(format!("--reuid={uid}"))
         .arg(format!("--regid={uid}"))
         .arg("--clear-groups")
-        .arg(inner.get_program())
+        .arg(crate::isolate::bin())
         .args(inner.get_args());
     for (k, v) in inner.get_envs() {
         match v {

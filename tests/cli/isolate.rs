@@ -3,10 +3,10 @@
 //! credential it can think of: the store and config by path, by `..` and by `/proc` tricks,
 //! every readable file of the home, the session bus by path and by abstract name, the keyring
 //! directory, `~/.vault-token` and the vault/operator variables, `agentcred` itself, the
-//! parent's `/proc/PID/{environ,mem,cmdline}`, `ptrace` and signals to it, and undoing the
-//! isolation (`umount`, a new namespace, `nsenter`). Every route must fail and no stored value
-//! may appear in anything it writes out, while its requests through the gateway keep working
-//! across several 2-second JWT lifetimes. The same child without `--isolate` succeeds at
+//! parent's `/proc/PID/{environ,mem,cmdline}`, `ptrace` and signals to it, the environment of
+//! another process of the user's, and undoing the isolation (`umount`, a new namespace,
+//! `nsenter`). Every route must fail and no stored value may appear in anything it writes out,
+//! while its requests through the gateway keep working across several 2-second JWT lifetimes. The same child without `--isolate` succeeds at
 //! several routes, which shows the probes can find a secret. Also: a kernel without user
 //! namespaces (a throw-away namespace with `user.max_user_namespaces=0`) is refused with
 //! `isolation_unavailable` and the command is not started; `--isolate=best-effort` starts it
@@ -76,6 +76,8 @@ for root in args["roots"]:
 
 probe("env", lambda: json.dumps(dict(os.environ)))
 probe("parent-environ", lambda: read(f"/proc/{ppid}/environ"))
+for pid in args.get("others", []):
+    probe(f"other-environ:{pid}", lambda pid=pid: read(f"/proc/{pid}/environ"))
 probe("parent-cmdline", lambda: read(f"/proc/{ppid}/cmdline"))
 
 def mem():
@@ -238,8 +240,8 @@ fn reachable(file: &Path) -> PathBuf {
     copy
 }
 
-/// The agentcred binary, where [`USER`] can run it.
-fn bin() -> String {
+/// The agentcred binary, where [`USER`] (and any other user) can run it.
+pub fn bin() -> String {
     static BIN_PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     BIN_PATH
         .get_or_init(|| reachable(Path::new(BIN)).to_string_lossy().into_owned())
@@ -273,8 +275,8 @@ fn chown_all(path: &Path) {
 }
 
 /// A user's world around one home: HOME, the XDG dirs, a keyring file, `~/.vault-token`, and
-/// a stand-in session bus listening on its path and on an abstract name (each answers any
-/// connection with a line, so a connection that gets through is seen).
+/// a stand-in session bus listening on its path and on an abstract name (each answers a
+/// client's first message with a line, so a connection that gets through is seen).
 struct World {
     home: Home,
     /// `AGENTCRED_HOME`, beside the user's home in the test's directory.
@@ -286,6 +288,16 @@ struct World {
     abstract_name: String,
     /// Values that must never reach the child, besides the stored ones.
     planted: Vec<String>,
+    /// Another process of the user's (an `agentcred gateway` in another terminal, say), with
+    /// a secret in its environment.
+    bystander: std::process::Child,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = self.bystander.kill();
+        let _ = self.bystander.wait();
+    }
 }
 
 impl World {
@@ -341,7 +353,16 @@ impl World {
             )
             .set("PROXY_API_KEY", &operator_key);
         chown_all(&root);
+        let bystander_secret = format!("bystander-secret-{}", std::process::id());
+        let mut sleep = Command::new("sleep");
+        sleep.arg("300").env("BYSTANDER_SECRET", &bystander_secret);
+        let bystander = as_user(sleep)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
         World {
+            bystander,
             home,
             agentcred_home,
             user_home,
@@ -349,7 +370,7 @@ impl World {
             keyring,
             vault_token_file,
             abstract_name,
-            planted: vec![keyring_secret, vault_token, operator_key],
+            planted: vec![keyring_secret, vault_token, operator_key, bystander_secret],
         }
     }
 
@@ -415,6 +436,7 @@ impl World {
             "roots": [self.home.path(), &self.user_home],
             "paths": [self.runtime.join("bus")],
             "abstract": [&self.abstract_name],
+            "others": [self.bystander.id()],
             "agentcred": bin(),
             "home": &self.agentcred_home,
             "profile": profile,
@@ -448,12 +470,16 @@ impl World {
     }
 }
 
-/// Answer every connection with one line, on a thread, for the life of the test process.
+/// Answer every connection's first message with one line, on a thread, for the life of the
+/// test process.
 fn listen(listener: UnixListener) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            use std::io::Write;
+            use std::io::{Read, Write};
+            // As a bus does: the client speaks first, then gets an answer.
             let mut stream = stream;
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            let _ = stream.read(&mut [0u8; 256]);
             let _ = stream.write_all(b"BUS-ANSWERED\n");
         }
     });
@@ -560,6 +586,7 @@ fn a_hostile_child_reaches_no_credential_of_the_file_store_and_the_gateway_still
         format!("connect-abstract:{}", world.abstract_name),
         "signal-parent-0".to_owned(),
         "agentcred-token".to_owned(),
+        format!("other-environ:{}", world.bystander.id()),
     ] {
         assert_eq!(
             probe(&control, &route)["ok"],
@@ -568,14 +595,19 @@ fn a_hostile_child_reaches_no_credential_of_the_file_store_and_the_gateway_still
             probe(&control, &route)["got"]
         );
     }
-    let found = secrets
+    // Every long-lived value (a JWT may have been refreshed away before the child looked).
+    let long_lived: Vec<&String> = secrets
+        .iter()
+        .filter(|s| s.matches('.').count() != 2)
+        .collect();
+    let found = long_lived
         .iter()
         .filter(|s| written.contains(s.as_str()))
         .count();
     assert_eq!(
         found,
-        secrets.len(),
-        "the control run found {found} of the secrets"
+        long_lived.len(),
+        "the control run found {found} of the long-lived secrets"
     );
 
     // Isolated: nothing, while the gateway works across 2-second JWTs.
@@ -587,6 +619,9 @@ fn a_hostile_child_reaches_no_credential_of_the_file_store_and_the_gateway_still
         "{}",
         run.stderr
     );
+    // The credentials minted during the run too.
+    let mut secrets = secrets;
+    secrets.extend(world.stored());
     assert_contained(&report, &written, &secrets);
     assert_gateway_worked(&report, &server, 3);
 }
@@ -609,20 +644,26 @@ fn a_hostile_child_reaches_no_credential_of_the_vault_store() {
         ])
         .ok();
     world.approve_owner(&server, "va");
-    let document = bao.document("va").expect("the profile lives in vault");
-    let mut secrets: Vec<String> = document["secrets"]
-        .as_object()
-        .expect("secrets in the vault document")
-        .values()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .filter(|v| v.len() >= 8)
-        .collect();
-    assert!(!secrets.is_empty(), "{document:#}");
+    let vault_secrets = || -> Vec<String> {
+        let document = bao.document("va").expect("the profile lives in vault");
+        let secrets: Vec<String> = document["secrets"]
+            .as_object()
+            .expect("secrets in the vault document")
+            .values()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .filter(|v| v.len() >= 8)
+            .collect();
+        assert!(!secrets.is_empty(), "{document:#}");
+        secrets
+    };
+    let mut secrets = vault_secrets();
     secrets.push(Bao::TOKEN.to_owned());
     secrets.extend(world.planted.iter().cloned());
 
     let (report, written, run) = world.attack(&["--isolate", "--gateway"], "va", 5);
     assert_eq!(run.code, 0, "{}", run.all());
+    // The credentials minted during the run too.
+    secrets.extend(vault_secrets());
     assert_contained(&report, &written, &secrets);
     assert_gateway_worked(&report, &server, 2);
 }
@@ -1035,4 +1076,22 @@ fn a_command_started_inside_a_hidden_directory_is_refused_even_with_best_effort(
         "{error}"
     );
     assert!(!marker.exists(), "the command started");
+
+    // Where every protection is there, doctor says isolation is available, and which.
+    let doc = world.run(&["--json", "doctor"]).json();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "isolation")
+        .unwrap()
+        .clone();
+    assert_eq!(finding["ok"], true, "{finding}");
+    assert!(
+        finding["detail"]
+            .as_str()
+            .unwrap()
+            .contains("hidden_paths, locked_mounts, no_privileges, landlock_scopes"),
+        "{finding}"
+    );
 }

@@ -1037,7 +1037,8 @@ fn a_hand_edited_agent_id_or_a_data_dir_that_is_a_file_is_named_as_local() {
     let home = Home::new();
     home.run(&["--sandbox", "register", "fluxa", "--name", "cfg-bot"])
         .ok();
-    let config = home.path().join("config.toml");
+    // The profile's record: its own file (profiles/NAME.toml) beside config.toml.
+    let config = home.path().join("profiles/fluxa.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     let id = home.run(&["--json", "profiles", "show"]).ok().json()["agent_id"]
         .as_str()

@@ -36,6 +36,8 @@
 //!   `idempotency_key_in_use` (see `idempotency`).
 //! - Keys select an environment: agents registered with an `lk_dev_` key get `at_dev_` tokens
 //!   and are invisible to `lk_live_` keys, and the other way round.
+//! - An agent token's `lastUsedAt` is set by its first use and then at most once a minute, so
+//!   that reads do not write the state file (as real services coarsen it too).
 //!
 //! # The demo organization
 //!

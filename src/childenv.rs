@@ -1,4 +1,4 @@
-//! The environment `agentcred exec` gives its child (contract §10), built from the service's
+//! The environment `agentcred exec` gives its child (docs/cli-contract.md §10), built from the service's
 //! [`ServiceSpec`] alone.
 //!
 //! - `AGENTCRED_PROFILE`, `AGENTCRED_PROVIDER`, and `AGENTCRED_BASE_URL_<NAME>` for each of

@@ -149,7 +149,7 @@ impl Ctx {
     }
 
     /// A profile this host does not know, from the shared store `--store` names: the record
-    /// registered on another host, now recorded here too (contract §11).
+    /// registered on another host, now recorded here too (docs/cli-contract.md §11).
     fn learn_shared(&self, name: &str, config: &Config) -> Result<Profile> {
         let Some(kind) = self.asked_store().filter(|kind| kind.is_shared()) else {
             return Err(profile::profile_not_found(name, config));

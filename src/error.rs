@@ -1,4 +1,4 @@
-//! Errors and exit codes, mapped in one place (contract §8).
+//! Errors and exit codes, mapped in one place (docs/cli-contract.md §8).
 //!
 //! Every failure the tool reports is an [`Error`]: a [`ErrorKind`] that fixes the exit code and
 //! the stable JSON `code`, a message that says what failed, and a hint that says what to do
@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-/// The version of every JSON document agentcred prints (contract §9), the error envelope
+/// The version of every JSON document agentcred prints (docs/cli-contract.md §9), the error envelope
 /// first among them. Within a version, changes are additive only.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -69,7 +69,7 @@ impl ErrorKind {
     }
 }
 
-/// The fine-grained, documented error codes of the JSON envelope (contract §9). Each is bound
+/// The fine-grained, documented error codes of the JSON envelope (docs/cli-contract.md §9). Each is bound
 /// to one [`ErrorKind`], hence to one exit code: setting a code sets the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]

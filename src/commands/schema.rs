@@ -1,4 +1,4 @@
-//! `agentcred schema`: the machine contract as one JSON document (contract §9), generated from
+//! `agentcred schema`: the machine contract as one JSON document (docs/cli-contract.md §9), generated from
 //! the code: every command and its arguments (from clap), the exit-code and error-code tables
 //! (from [`crate::error`]), and the JSON Schema of each command's `--json` output (from the
 //! output views, which derive it). `--json --help` prints one command's entry of it.

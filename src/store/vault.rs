@@ -1,5 +1,5 @@
 //! The vault backend: a HashiCorp Vault or OpenBao KV v2 engine shared by many hosts
-//! (contract §11).
+//! (docs/cli-contract.md §11).
 //!
 //! # Where
 //!

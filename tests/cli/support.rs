@@ -307,7 +307,7 @@ impl Home {
                 .any(|(k, v)| k == "AGENTCRED_OUTPUT" && v.eq_ignore_ascii_case("json"))
     }
 
-    /// Every run under `--json` keeps the machine contract (§9), whatever else a test checks:
+    /// Every run under `--json` keeps the machine contract (docs/cli-contract.md §9), whatever else a test checks:
     /// each stderr line is a JSON object with `schema_version: 1`; a failure ends with the error
     /// envelope, whose code is bound to the exit code; a success prints one document that
     /// validates against the schema `agentcred schema` publishes for the command.

@@ -1,4 +1,4 @@
-//! The vault store (contract §11) against a real OpenBao dev server: secrets and record in one
+//! The vault store (docs/cli-contract.md §11) against a real OpenBao dev server: secrets and record in one
 //! KV v2 document, a second host using the profile by name, the cross-host single-flight
 //! refresh and its lease, moves between stores, and the errors that name cause and fix.
 

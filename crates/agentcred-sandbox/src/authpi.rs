@@ -1,5 +1,5 @@
-//! AuthPI: the Core API (`/authpi/api`) and the IdP (`/authpi/idp`), as in providers.md §3 and
-//! the AuthPI bullets of §7.
+//! AuthPI: the Core API (`/authpi/api`) and the IdP (`/authpi/idp`), as in docs/providers.md §3 and
+//! the AuthPI bullets of docs/providers.md §7.
 //!
 //! # Routes
 //!
@@ -64,7 +64,7 @@
 //!   secret verifiers (401 `invalid_client` otherwise); a suspended or blocked agent gets 400
 //!   `unauthorized_client`. `scope` must be a subset of the agent's scopes (400
 //!   `invalid_scope`; all of them when absent). The token is a JWT with header `typ: "at+jwt"`,
-//!   signed ES256 with AuthPI's own key, and the claims of providers.md §3.7: `iss` is this
+//!   signed ES256 with AuthPI's own key, and the claims of docs/providers.md §3.7: `iss` is this
 //!   sandbox's `{idp}/{issuer_id}`; `aud` is `resource` when asked for, else the client id
 //!   (the validate-tokens guide; never `iss`). The `authpi` JWT lifetime (300 s by default).
 //!   Each issued token counts as a use of the verifier (`usage_count`, `last_used_at`).
@@ -129,7 +129,7 @@ pub const SERVICE: SandboxService = SandboxService {
             router: idp_router,
         },
     ],
-    // providers.md §3.7
+    // docs/providers.md §3.7
     jwt_ttl_default: Some(300),
     demo_operator_keys: &[
         ("AUTHPI_KEY_ID", DEMO_KEY_ID),
@@ -152,7 +152,7 @@ pub const DEMO_ORG_ID: &str = "org_sandbox";
 
 /// At most this many verifiers per agent (seeds/003).
 pub const MAX_VERIFIERS: usize = 20;
-/// Replays are kept this long (providers.md §3.3).
+/// Replays are kept this long (docs/providers.md §3.3).
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3_600_000;
 /// A claimed key whose request has not finished after this long was abandoned (its process
 /// died between the claim and the work), and may be claimed again.
@@ -1667,7 +1667,7 @@ fn issue_token(
     )
 }
 
-/// 18 random alphanumeric characters (providers.md §3.7).
+/// 18 random alphanumeric characters (docs/providers.md §3.7).
 fn jti() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     random_bytes(18)

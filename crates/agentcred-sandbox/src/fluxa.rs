@@ -1,6 +1,6 @@
 //! FluxA: the Agent ID service (`/fluxa/agentid`), the Wallet API (`/fluxa/wallet`) and the
 //! owner's pages (`/fluxa/agentwallet`, the sandbox's stand-in for FluxA's agent wallet app),
-//! as in providers.md §1, §7 and §8.
+//! as in docs/providers.md §1, §7 and §8.
 //!
 //! Agent ID (errors `{"error": code, "message": ...}`):
 //! - `POST /register` `{agent_name, email?, client_info?}` → 200 `{agent_id, token, jwt}`. Not
@@ -20,7 +20,7 @@
 //! Wallet API (Bearer login JWT; errors `{"status":"error","code","message"}`):
 //! - `GET /api/agent/self/status?network=base&txLimit=20` → the aggregate of seeds/001.
 //! - `GET /api/mandates` → `{"status":"ok","mandates":[...]}`.
-//! - `GET /api/mandates/agent/{mandateId}` → `{"status":"ok","mandate":{...}}` (§1.4);
+//! - `GET /api/mandates/agent/{mandateId}` → `{"status":"ok","mandate":{...}}` (docs/providers.md §1.4);
 //!   404 `mandate_not_found`.
 //! - `POST /api/mandates/create-intent` `{"intent": {naturalLanguage, currency?, limitAmount,
 //!   validForSeconds, category?, hostAllowlist?}}` → 200 `{status:"ok", mandateId,
@@ -99,7 +99,7 @@ pub const SERVICE: SandboxService = SandboxService {
             router: agentwallet_router,
         },
     ],
-    // providers.md §1.2
+    // docs/providers.md §1.2
     jwt_ttl_default: Some(900),
     demo_operator_keys: &[],
     owner_approval: Some(OwnerApproval {
@@ -266,7 +266,7 @@ pub struct Transaction {
     pub created_at: i64,
 }
 
-/// What FluxA keeps about an issued VC: never the challenge itself (providers.md §1.3).
+/// What FluxA keeps about an issued VC: never the challenge itself (docs/providers.md §1.3).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VcRecord {
@@ -336,7 +336,7 @@ impl Mandate {
         })
     }
 
-    /// The shape of `GET /api/mandates/agent/{mandateId}` (providers.md §1.4).
+    /// The shape of `GET /api/mandates/agent/{mandateId}` (docs/providers.md §1.4).
     fn detail_view(&self, now: i64, wallet_app: &str) -> Value {
         let hash_input = format!(
             "{}|{}|{}|{}|{}",
@@ -1029,7 +1029,7 @@ async fn get_mandate(
     .await
 }
 
-/// A mandate intent as `create-intent` takes it (`{"intent": {...}}`, providers.md §1.4).
+/// A mandate intent as `create-intent` takes it (`{"intent": {...}}`, docs/providers.md §1.4).
 fn parse_intent(input: &serde_json::Map<String, Value>, now: i64) -> Result<Mandate, String> {
     let Some(Value::Object(intent)) = input.get("intent") else {
         return Err("intent is required (an object)".into());
@@ -1087,7 +1087,7 @@ fn parse_intent(input: &serde_json::Map<String, Value>, now: i64) -> Result<Mand
 
 /// `POST /api/mandates/create-intent`: a mandate waiting for the owner's signature. An agent
 /// its owner has not authorized gets 200 `agentStatus: "needs_wallet_authorization"` and the
-/// authorization URL instead (providers.md §1.4, §8).
+/// authorization URL instead (docs/providers.md §1.4, §8).
 async fn create_intent(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let auth = Auth::from_headers(&headers);
     let input = json_object_body(&headers, &body);

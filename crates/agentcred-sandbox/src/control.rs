@@ -157,6 +157,39 @@ async fn get_knobs(State(app): State<AppState>) -> Response {
     .await
 }
 
+/// A knob set per service that issues JWTs (`{"SERVICE": value or null}`): each value read by
+/// `read`, `null` meaning "back to the default".
+fn per_service<T>(
+    knob: &str,
+    value: &Value,
+    read: fn(&Value) -> Option<T>,
+    also: &str,
+) -> Result<Vec<(String, Option<T>)>, String> {
+    let Value::Object(per_service) = value else {
+        return Err(format!("{knob} must be an object of service: seconds"));
+    };
+    let mut out = Vec::new();
+    for (service, v) in per_service {
+        if !crate::jwt_ttl_defaults().any(|(s, _)| s == service) {
+            let known: Vec<&str> = crate::jwt_ttl_defaults().map(|(s, _)| s).collect();
+            return Err(format!(
+                "no JWTs issued by service {service:?} (known: {})",
+                known.join(", ")
+            ));
+        }
+        match (v, read(v)) {
+            (Value::Null, _) => out.push((service.clone(), None)),
+            (_, Some(secs)) => out.push((service.clone(), Some(secs))),
+            (_, None) => {
+                return Err(format!(
+                    "{knob}.{service} must be a whole number of seconds {also}"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `PUT /_sandbox/knobs`: partial update, e.g. `{"jwt_ttl_secs": {"SERVICE": 2}, "latency_ms": 0}`.
 /// A service's TTL set to `null` goes back to its default. `{"jwt_exp_in_secs": {"SERVICE": -60}}`
 /// makes the service issue JWTs that expired a minute ago (`null` ends it). Answers the knobs
@@ -171,54 +204,19 @@ async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
     let mut latency = None;
     for (key, value) in &input {
         match key.as_str() {
-            "jwt_ttl_secs" => {
-                let Value::Object(per_service) = value else {
-                    return bad_request("jwt_ttl_secs must be an object of service: seconds");
-                };
-                for (service, ttl) in per_service {
-                    if !crate::jwt_ttl_defaults().any(|(s, _)| s == service) {
-                        let known: Vec<&str> = crate::jwt_ttl_defaults().map(|(s, _)| s).collect();
-                        return bad_request(format!(
-                            "no JWT lifetime for service {service:?} (known: {})",
-                            known.join(", ")
-                        ));
-                    }
-                    match ttl {
-                        Value::Null => ttls.push((service.clone(), None)),
-                        v => match v.as_u64() {
-                            Some(secs) => ttls.push((service.clone(), Some(secs))),
-                            None => {
-                                return bad_request(format!(
-                                    "jwt_ttl_secs.{service} must be a whole number of seconds or null"
-                                ));
-                            }
-                        },
-                    }
-                }
-            }
+            "jwt_ttl_secs" => match per_service(key, value, Value::as_u64, "or null") {
+                Ok(values) => ttls = values,
+                Err(message) => return bad_request(message),
+            },
             "jwt_exp_in_secs" => {
-                let Value::Object(per_service) = value else {
-                    return bad_request("jwt_exp_in_secs must be an object of service: seconds");
-                };
-                for (service, offset) in per_service {
-                    if !crate::jwt_ttl_defaults().any(|(s, _)| s == service) {
-                        let known: Vec<&str> = crate::jwt_ttl_defaults().map(|(s, _)| s).collect();
-                        return bad_request(format!(
-                            "no JWTs issued by service {service:?} (known: {})",
-                            known.join(", ")
-                        ));
-                    }
-                    match offset {
-                        Value::Null => exps.push((service.clone(), None)),
-                        v => match v.as_i64() {
-                            Some(secs) => exps.push((service.clone(), Some(secs))),
-                            None => {
-                                return bad_request(format!(
-                                    "jwt_exp_in_secs.{service} must be a whole number of seconds (negative: already expired) or null"
-                                ));
-                            }
-                        },
-                    }
+                match per_service(
+                    key,
+                    value,
+                    Value::as_i64,
+                    "(negative: already expired) or null",
+                ) {
+                    Ok(values) => exps = values,
+                    Err(message) => return bad_request(message),
                 }
             }
             "latency_ms" => match value.as_u64() {

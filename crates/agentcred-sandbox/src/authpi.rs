@@ -1176,6 +1176,52 @@ async fn update_agent(
     .await
 }
 
+/// The status a patch asks for, if any, checked against the agent's current one: the
+/// transitions are active to suspended or blocked (with a reason) and suspended to active.
+fn status_change(
+    input: &Map<String, Value>,
+    current: &str,
+    has_reason: bool,
+) -> Result<Option<String>, Answer> {
+    let status = match input.get("status") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if matches!(s.as_str(), "active" | "suspended" | "blocked") => {
+            Some(s.clone())
+        }
+        Some(_) => {
+            return Err(Answer::invalid_field(
+                "status",
+                "invalid",
+                "status must be active, suspended or blocked",
+            ));
+        }
+    };
+    let Some(to) = status.as_deref().filter(|to| *to != current) else {
+        return Ok(status);
+    };
+    match (current, to) {
+        ("active", "suspended" | "blocked") if !has_reason => Err(Answer::invalid_field(
+            "status_reason",
+            "required",
+            &format!("status_reason is required to change an agent's status to {to}"),
+        )),
+        ("active", "suspended" | "blocked") | ("suspended", "active") => Ok(status),
+        (from, to) => {
+            let mut answer = Answer::invalid_field(
+                "status",
+                "invalid_transition",
+                &format!(
+                    "an agent cannot go from {from} to {to}: the transitions are active to suspended, active to blocked and suspended to active (a blocked agent stays blocked; delete it and create a new one)"
+                ),
+            );
+            if let Some(body) = answer.body.as_mut() {
+                body["error"] = json!("invalid_transition");
+            }
+            Err(answer)
+        }
+    }
+}
+
 /// Validate the whole patch first, then apply it: a refused patch changes nothing.
 fn apply_patch(agent: &mut AuthpiAgent, input: &Map<String, Value>) -> Result<(), Answer> {
     only_fields(
@@ -1203,49 +1249,8 @@ fn apply_patch(agent: &mut AuthpiAgent, input: &Map<String, Value>) -> Result<()
     let reason = nullable_text(input, "status_reason", MAX_TEXT_CHARS)?;
     let new_scopes = input.get("scopes").map(scopes).transpose()?;
     let new_metadata = input.get("metadata").map(metadata).transpose()?;
-    let status = match input.get("status") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if matches!(s.as_str(), "active" | "suspended" | "blocked") => {
-            Some(s.clone())
-        }
-        Some(_) => {
-            return Err(Answer::invalid_field(
-                "status",
-                "invalid",
-                "status must be active, suspended or blocked",
-            ));
-        }
-    };
     let given_reason = reason.clone().flatten().filter(|r| !r.trim().is_empty());
-    if let Some(to) = &status
-        && *to != agent.status
-    {
-        match (agent.status.as_str(), to.as_str()) {
-            ("active", "suspended" | "blocked") => {
-                if given_reason.is_none() {
-                    return Err(Answer::invalid_field(
-                        "status_reason",
-                        "required",
-                        &format!("status_reason is required to change an agent's status to {to}"),
-                    ));
-                }
-            }
-            ("suspended", "active") => {}
-            (from, to) => {
-                let mut answer = Answer::invalid_field(
-                    "status",
-                    "invalid_transition",
-                    &format!(
-                        "an agent cannot go from {from} to {to}: the transitions are active to suspended, active to blocked and suspended to active (a blocked agent stays blocked; delete it and create a new one)"
-                    ),
-                );
-                if let Some(body) = answer.body.as_mut() {
-                    body["error"] = json!("invalid_transition");
-                }
-                return Err(answer);
-            }
-        }
-    }
+    let status = status_change(input, &agent.status, given_reason.is_some())?;
 
     let now = now_ms();
     if let Some(name) = name {

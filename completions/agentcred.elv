@@ -50,6 +50,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand tokens 'Manage Proxy agent tokens'
             cand cards 'Manage Proxy cards'
             cand profiles 'List, show, select and remove profiles'
+            cand policy 'What an agent may do through the gateway and MCP: rules, rate, spending caps'
+            cand approvals 'Requests the policy holds for a person: list, approve or deny them'
+            cand audit 'Show the audit log of credential releases and uses (or verify its hash chain)'
             cand sandbox 'Run the built-in emulator of the services'
             cand import 'Store the secrets of a rescue file in the profile''s store, record the profile, and delete the file'
             cand doctor 'Check what the credential stores need, and say how to fix what is wrong'
@@ -233,6 +236,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;token'= {
             cand --min-valid 'Minimum remaining validity of the printed credential'
+            cand --reason 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -270,6 +274,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;exec'= {
             cand --min-valid 'Minimum remaining validity of the credential the command gets (raised to what the service''s own tools need; not used with --gateway, which keeps it fresh)'
+            cand --reason 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)'
             cand --isolate 'Run the command where it cannot reach any stored credential (Linux): agentcred''s directories, the keyring, the session bus, vault tokens and agentcred''s own process are out of its reach. Without every protection the command is not started, unless `=best-effort`'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
@@ -289,6 +294,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;gateway'= {
             cand --port 'Port on 127.0.0.1 (0 picks a free one)'
+            cand --reason 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -380,6 +386,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;leaks;help;help'= {
         }
         &'agentcred;mcp'= {
+            cand --reason 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -914,6 +921,225 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;profiles;help;help'= {
         }
+        &'agentcred;policy'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand set 'Give a profile a policy from a TOML file (`-` reads stdin); a file that does not parse or names an unknown endpoint is refused with its line, and nothing changes'
+            cand show 'Show a profile''s policy (default: the selected profile)'
+            cand clear 'Remove a profile''s policy: the gateway then forwards every request again'
+            cand check 'Dry-run a request against the selected profile''s policy: the decision, the rule that decided and the amount it would reserve (exit 0 whatever the decision)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;policy;set'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;policy;show'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;policy;clear'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;policy;check'= {
+            cand --body 'The request body (JSON), for money requests and approvals'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;policy;help'= {
+            cand set 'Give a profile a policy from a TOML file (`-` reads stdin); a file that does not parse or names an unknown endpoint is refused with its line, and nothing changes'
+            cand show 'Show a profile''s policy (default: the selected profile)'
+            cand clear 'Remove a profile''s policy: the gateway then forwards every request again'
+            cand check 'Dry-run a request against the selected profile''s policy: the decision, the rule that decided and the amount it would reserve (exit 0 whatever the decision)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;policy;help;set'= {
+        }
+        &'agentcred;policy;help;show'= {
+        }
+        &'agentcred;policy;help;clear'= {
+        }
+        &'agentcred;policy;help;check'= {
+        }
+        &'agentcred;policy;help;help'= {
+        }
+        &'agentcred;approvals'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'Requests held for approval (with --all, also those decided, used or expired)'
+            cand approve 'Let one held request through once (run it outside the agent''s own terminal)'
+            cand deny 'Refuse a held request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;approvals;list'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --all 'Also show approvals that were decided, used or expired'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;approvals;approve'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;approvals;deny'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;approvals;help'= {
+            cand list 'Requests held for approval (with --all, also those decided, used or expired)'
+            cand approve 'Let one held request through once (run it outside the agent''s own terminal)'
+            cand deny 'Refuse a held request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;approvals;help;list'= {
+        }
+        &'agentcred;approvals;help;approve'= {
+        }
+        &'agentcred;approvals;help;deny'= {
+        }
+        &'agentcred;approvals;help;help'= {
+        }
+        &'agentcred;audit'= {
+            cand --since 'Only entries younger than this (e.g. 1h, 2d)'
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --follow 'Keep printing entries as they are appended, until interrupted'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand verify 'Check the log''s hash chain; exit 8 (audit_broken) naming the first bad line'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;audit;verify'= {
+            cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
+            cand --store 'Where secrets are kept for new profiles and logins'
+            cand --color 'When to use colour'
+            cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
+            cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
+            cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
+            cand --reveal 'Print secrets in the output (they are hidden otherwise)'
+            cand -v 'Trace HTTP requests on stderr (secrets redacted)'
+            cand --verbose 'Trace HTTP requests on stderr (secrets redacted)'
+            cand -q 'Print only data and errors, no status lines'
+            cand --quiet 'Print only data and errors, no status lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentcred;audit;help'= {
+            cand verify 'Check the log''s hash chain; exit 8 (audit_broken) naming the first bad line'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentcred;audit;help;verify'= {
+        }
+        &'agentcred;audit;help;help'= {
+        }
         &'agentcred;sandbox'= {
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
@@ -1259,6 +1485,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand tokens 'Manage Proxy agent tokens'
             cand cards 'Manage Proxy cards'
             cand profiles 'List, show, select and remove profiles'
+            cand policy 'What an agent may do through the gateway and MCP: rules, rate, spending caps'
+            cand approvals 'Requests the policy holds for a person: list, approve or deny them'
+            cand audit 'Show the audit log of credential releases and uses (or verify its hash chain)'
             cand sandbox 'Run the built-in emulator of the services'
             cand import 'Store the secrets of a rescue file in the profile''s store, record the profile, and delete the file'
             cand doctor 'Check what the credential stores need, and say how to fix what is wrong'
@@ -1376,6 +1605,36 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;help;profiles;remove'= {
         }
         &'agentcred;help;profiles;move'= {
+        }
+        &'agentcred;help;policy'= {
+            cand set 'Give a profile a policy from a TOML file (`-` reads stdin); a file that does not parse or names an unknown endpoint is refused with its line, and nothing changes'
+            cand show 'Show a profile''s policy (default: the selected profile)'
+            cand clear 'Remove a profile''s policy: the gateway then forwards every request again'
+            cand check 'Dry-run a request against the selected profile''s policy: the decision, the rule that decided and the amount it would reserve (exit 0 whatever the decision)'
+        }
+        &'agentcred;help;policy;set'= {
+        }
+        &'agentcred;help;policy;show'= {
+        }
+        &'agentcred;help;policy;clear'= {
+        }
+        &'agentcred;help;policy;check'= {
+        }
+        &'agentcred;help;approvals'= {
+            cand list 'Requests held for approval (with --all, also those decided, used or expired)'
+            cand approve 'Let one held request through once (run it outside the agent''s own terminal)'
+            cand deny 'Refuse a held request'
+        }
+        &'agentcred;help;approvals;list'= {
+        }
+        &'agentcred;help;approvals;approve'= {
+        }
+        &'agentcred;help;approvals;deny'= {
+        }
+        &'agentcred;help;audit'= {
+            cand verify 'Check the log''s hash chain; exit 8 (audit_broken) naming the first bad line'
+        }
+        &'agentcred;help;audit;verify'= {
         }
         &'agentcred;help;sandbox'= {
             cand serve 'Run the emulator in the foreground and print each service''s base URL'

@@ -29,6 +29,10 @@
 # - leaks scan: `agentcred leaks scan TREE` against `grep -rnIF -f PATTERNS TREE` (LC_ALL=C)
 #   given the same values in all the same encodings (scripts/leaks-tree.py writes both the
 #   tree, 1,000 files with a 50 MB one, and the patterns), side by side in one hyperfine run.
+# - policy and audit: scripts/bench-boundary.sh (h2load: apt-get install nghttp2-client): the
+#   median of one keep-alive client and the throughput of 16, 2000 requests each, through the
+#   gateway with a 50-rule policy and the audit log, without a policy, and (BASELINE) a build
+#   without either.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install hyperfine" >&2; exit 127; }
@@ -63,6 +67,7 @@ done
 python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 print("base=" + d["base_url"])
+print("control_token=" + d.get("control_token", ""))
 for var, url in d["services"].items(): print(f"export {var}={url}")' "$work/serving.json" > "$work/urls.sh"
 . "$work/urls.sh"
 
@@ -86,6 +91,8 @@ d = json.load(open(sys.argv[1]))
 print(" ".join(f"{var}={url}" for var, url in d["services"].items()))' "$1"
 }
 base_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["base_url"])' "$1"; }
+# The control routes' token (empty for a build from before it existed, which needs none).
+ctl_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("control_token", ""))' "$1"; }
 # leaks scan against grep over the same tree; `scripts/bench.sh leaks` runs only this.
 leaks_bench() {
     export PROXY_API_KEY=lk_dev_sandbox   # the sandbox's documented demo org key
@@ -191,16 +198,16 @@ for n in 10 20 50; do
             --external-id "bench-$n-$i" --user user_sandbox_alice --name "bench $i" >/dev/null
     done
 done
-curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
+curl -fsS -X PUT -H 'content-type: application/json' -H "Authorization: Bearer $control_token" -d '{"latency_ms": 100}' "$base/_sandbox/knobs" >/dev/null
 # Each run starts from an empty request log, as in the emulator section below (where an
 # older build's emulator rewrites its whole state file, log included, on every request).
 hyperfine --warmup 2 --runs 10 --export-markdown "$out/check.md" -N \
-    --prepare "curl -fsS -o /dev/null -X DELETE $base/_sandbox/requests" \
+    --prepare "curl -fsS -o /dev/null -H 'Authorization: Bearer $control_token' -X DELETE $base/_sandbox/requests" \
     --command-name "status --check (1 profile, 100 ms per request)" "env AGENTCRED_HOME=$work/check-10 $bin --profile p1 status --check" \
     --command-name "status --all --check (10 profiles)" "env AGENTCRED_HOME=$work/check-10 $bin status --all --check" \
     --command-name "status --all --check (20 profiles)" "env AGENTCRED_HOME=$work/check-20 $bin status --all --check" \
     --command-name "status --all --check (50 profiles)" "env AGENTCRED_HOME=$work/check-50 $bin status --all --check"
-curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 0}' "$base/_sandbox/knobs" >/dev/null
+curl -fsS -X PUT -H 'content-type: application/json' -H "Authorization: Bearer $control_token" -d '{"latency_ms": 0}' "$base/_sandbox/knobs" >/dev/null
 # Still with every service URL pointing at the sandbox server.
 leaks_bench
 cat "$out/token.md" "$out/gateway.md" "$out/isolate.md" "$out/sandbox.md" "$out/vault.md" "$out/check.md" "$out/leaks.md"
@@ -221,7 +228,7 @@ if only emulator; then
     for build in "${builds[@]}"; do
         name="${build%%=*}" b="${build#*=}"
         serve "$b" "$work/emu-$name"
-        eurls="$(urls_of "$serving")" ebase="$(base_of "$serving")"
+        eurls="$(urls_of "$serving")" ebase="$(base_of "$serving")" ectl="$(ctl_of "$serving")"
         # 50 Proxy profiles in one home, one of them alone in another.
         for i in $(seq 50); do
             env $eurls AGENTCRED_HOME="$work/emu-$name/check-50" "$b" --profile "p$i" register proxy \
@@ -239,8 +246,8 @@ if only emulator; then
         echo "== $name: sandbox serve, wallet status reads, 16 keep-alive clients, 10 s" >> "$out/serve.txt"
         wrk -t2 -c16 -d10s --latency -H "Authorization: Bearer $jwt" \
             "$ebase/fluxa/wallet/api/agent/self/status" >> "$out/serve.txt"
-        curl -fsS -X PUT -H 'content-type: application/json' -d '{"latency_ms": 100}' "$ebase/_sandbox/knobs" >/dev/null
-        curl -fsS -o /dev/null -X DELETE "$ebase/_sandbox/requests"
+        curl -fsS -X PUT -H 'content-type: application/json' -H "Authorization: Bearer $ectl" -d '{"latency_ms": 100}' "$ebase/_sandbox/knobs" >/dev/null
+        curl -fsS -o /dev/null -H "Authorization: Bearer $ectl" -X DELETE "$ebase/_sandbox/requests"
         check_cmds+=(--command-name "$name: status --check (1 profile, 100 ms per request)"
             "env $eurls AGENTCRED_HOME=$work/emu-$name/check-1 $b --profile p1 status --check"
             --command-name "$name: status --all --check (50 profiles)"
@@ -250,7 +257,7 @@ if only emulator; then
     # request: each run starts from an empty log so that both builds are measured alike.
     clear=""
     for build in "${builds[@]}"; do
-        clear="$clear curl -fsS -o /dev/null -X DELETE $(base_of "$work/emu-${build%%=*}/serving.json")/_sandbox/requests;"
+        clear="$clear curl -fsS -o /dev/null -H 'Authorization: Bearer $(ctl_of "$work/emu-${build%%=*}/serving.json")' -X DELETE $(base_of "$work/emu-${build%%=*}/serving.json")/_sandbox/requests;"
     done
     hyperfine --warmup 2 --runs 10 --export-markdown "$out/emulator.md" --export-json "$out/emulator.json" -N \
         --prepare "sh -c '$clear'" "${check_cmds[@]}"
@@ -263,8 +270,8 @@ if only scale; then
     # makes no request), then cloned under 999 more names in the layout of the release before
     # one file per profile (config.toml + data/secrets.json): both builds read that layout.
     serve "$bin" "$work/scale"
-    surls="$(urls_of "$serving")" sbase="$(base_of "$serving")"
-    curl -fsS -X PUT -H 'content-type: application/json' -d '{"jwt_ttl_secs": {"fluxa": 86400}}' "$sbase/_sandbox/knobs" >/dev/null
+    surls="$(urls_of "$serving")" sbase="$(base_of "$serving")" sctl="$(ctl_of "$serving")"
+    curl -fsS -X PUT -H 'content-type: application/json' -H "Authorization: Bearer $sctl" -d '{"jwt_ttl_secs": {"fluxa": 86400}}' "$sbase/_sandbox/knobs" >/dev/null
     env $surls AGENTCRED_HOME="$work/scale/one" "$bin" --profile p1 register fluxa --name scale >/dev/null
     env $surls AGENTCRED_HOME="$work/scale/one" "$bin" --profile p1 profiles show >/dev/null
     python3 - "$work/scale" <<'PY'
@@ -322,3 +329,5 @@ PY
     medians "$out/scale-token.json"
     medians "$out/scale-register.json"
 fi
+# Policy and audit at the gateway, against BASELINE when given.
+BASELINE_BIN="${BASELINE:-}" scripts/bench-boundary.sh "$bin"

@@ -7,7 +7,7 @@ patterns file grep gets: every value of a file store, in every encoding agentcre
 DATA_DIR is the home's data directory: its file store is `secrets/*.json` (and the single
 `secrets.json` of earlier releases).
 
-The tree: 1,000 files in 10 folders, 1 in 100 binary (a NUL byte near the start), text files
+The tree: 1,000 files in 10 folders: 999 small ones, 1 in 100 binary (a NUL byte near the start), text files
 of 0-12 log lines with, every 50th, each encoding of one value planted, and every 50th (other)
 one decoys one character off; plus one 50 MB log with every value planted near its end.
 """
@@ -84,7 +84,7 @@ with open(patterns_file, "w") as f:
             f.write(form + "\n")
 
 filler = "2026-12-06T12:00:00Z INFO agent step done, nothing secret here at all\n"
-for i in range(1000):
+for i in range(999):
     folder = os.path.join(tree, f"d{i % 10}")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"f{i:04}.log")

@@ -285,6 +285,11 @@ impl Broker {
         self.ask(Some(rejected.clone())).await.map(Some)
     }
 
+    /// Redact `value` from everything that leaves too (an operator key the policy sends).
+    pub fn remember_secret(&self, value: &Secret<String>) {
+        self.shared.remember(std::slice::from_ref(value));
+    }
+
     /// Every secret value the profile holds or held while this broker ran.
     pub fn secrets(&self) -> Secrets {
         self.shared
@@ -371,13 +376,7 @@ fn held_secrets(session: &Session<'_>) -> Vec<Secret<String>> {
 /// half of a Basic pair too; operator keys in this process's environment; the vault token.
 pub fn outside_secrets(paths: &Paths, provider: Provider) -> Vec<Secret<String>> {
     let mut values = Vec::new();
-    let mut add = |value: Secret<String>| {
-        if let Some((id, secret)) = crate::operator::split_pair(value.expose()) {
-            values.push(Secret::new(id.to_owned()));
-            values.push(Secret::new(secret.to_owned()));
-        }
-        values.push(value);
-    };
+    let mut add = |value: Secret<String>| values.extend(with_halves(value));
     if provider.spec().operator.is_some()
         && let Ok(config) = crate::profile::Config::load(paths)
     {
@@ -408,6 +407,18 @@ pub fn outside_secrets(paths: &Paths, provider: Provider) -> Vec<Secret<String>>
             add(Secret::new(value));
         }
     }
+    values
+}
+
+/// A stored operator key and, for a Basic pair (`key_id:key_secret`), each half: a service
+/// that quotes one half must not show it either.
+fn with_halves(value: Secret<String>) -> Vec<Secret<String>> {
+    let mut values = Vec::new();
+    if let Some((id, secret)) = crate::operator::split_pair(value.expose()) {
+        values.push(Secret::new(id.to_owned()));
+        values.push(Secret::new(secret.to_owned()));
+    }
+    values.push(value);
     values
 }
 
@@ -508,6 +519,17 @@ mod tests {
         assert!(held.good(1_089_999));
         assert!(!held.good(1_090_000));
         assert!(!held.good(1_200_000));
+    }
+
+    #[test]
+    fn a_basic_operator_key_is_redacted_whole_and_by_halves() {
+        let values = with_halves(Secret::new("key_org_1:ks_0123456789abcdef".into()));
+        let secrets = crate::redact::Secrets::new(values.iter().map(|s| s.expose().as_str()));
+        assert_eq!(
+            secrets.redact_str("bad key ks_0123456789abcdef for key_org_1"),
+            "bad key <redacted> for <redacted>"
+        );
+        assert_eq!(with_halves(Secret::new("lk_live_single".into())).len(), 1);
     }
 
     #[test]

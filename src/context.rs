@@ -133,7 +133,9 @@ impl Ctx {
                 let name = self.selected_name(&config)?;
                 let profile = match config.profiles.get(&name) {
                     Some(profile) => profile.clone(),
-                    None => self.learn_shared(&name, &config)?,
+                    None => self
+                        .learn_shared(&name, &config)
+                        .map_err(|e| self.say_where_the_name_came_from(e, &name))?,
                 };
                 (name, profile)
             }
@@ -146,6 +148,32 @@ impl Ctx {
             .with_hint("drop --sandbox (and AGENTCRED_SANDBOX), or pick a sandbox profile with --profile NAME"));
         }
         Ok((name, profile))
+    }
+
+    /// A selected profile that does not exist: say where its name came from when it was not
+    /// typed as --profile (AGENTCRED_PROFILE, or the config file's `current`).
+    fn say_where_the_name_came_from(&self, mut err: Error, name: &str) -> Error {
+        if err.kind != crate::error::ErrorKind::NotFound || self.global.profile_flag_given {
+            return err;
+        }
+        let source = if self.global.profile.is_some() {
+            format!("AGENTCRED_PROFILE={name}")
+        } else {
+            "the config file's `current`".to_owned()
+        };
+        err.message = format!("{} (the name '{name}' comes from {source})", err.message);
+        if self.global.profile.is_some() {
+            err.hint = Some(format!(
+                "set AGENTCRED_PROFILE to an existing profile or unset it; {}",
+                err.hint.unwrap_or_default()
+            ));
+        } else {
+            err.hint = Some(format!(
+                "{}; or pick another current profile with `agentcred profiles use NAME`",
+                err.hint.unwrap_or_default()
+            ));
+        }
+        err
     }
 
     /// A profile this host does not know, from the shared store `--store` names: the record

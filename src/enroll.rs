@@ -269,6 +269,7 @@ impl Pending {
             created_at: timefmt::from_unix_secs(timefmt::now_unix()),
             extra_secrets: Vec::new(),
             record: toml::Table::new(),
+            policy: None,
         };
         profile.remember_store(self.store.as_ref());
         profile

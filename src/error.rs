@@ -98,8 +98,14 @@ pub enum Code {
     LimitReached,
     /// The service issues no credential valid for as long as `--min-valid` asks.
     MinValidUnmet,
-    /// Refused by a rule of the service that has no finer code.
+    /// Refused by a rule of the service that has no finer code, or by the profile's own
+    /// policy (`rule` names which).
     RefusedByPolicy,
+    /// The profile's policy holds the request until a person approves it
+    /// (`agentcred approvals approve ID`).
+    ApprovalRequired,
+    /// `audit verify` found an edited, removed or reordered entry.
+    AuditBroken,
     /// `exec --isolate` cannot give a protection here; the command was not started.
     IsolationUnavailable,
     /// A command that needs the credential store, run inside an isolated `exec`.
@@ -135,6 +141,8 @@ impl Code {
         Code::LimitReached,
         Code::MinValidUnmet,
         Code::RefusedByPolicy,
+        Code::ApprovalRequired,
+        Code::AuditBroken,
         Code::IsolationUnavailable,
         Code::Isolated,
         Code::Frozen,
@@ -159,6 +167,8 @@ impl Code {
             | Code::LimitReached
             | Code::MinValidUnmet
             | Code::RefusedByPolicy
+            | Code::ApprovalRequired
+            | Code::AuditBroken
             | Code::Frozen
             | Code::LeaksFound => ErrorKind::Policy,
             Code::CommandNotExecutable => ErrorKind::CommandNotExecutable,
@@ -186,6 +196,8 @@ impl Code {
             Code::LimitReached => "limit_reached",
             Code::MinValidUnmet => "min_valid_unmet",
             Code::RefusedByPolicy => "refused_by_policy",
+            Code::ApprovalRequired => "approval_required",
+            Code::AuditBroken => "audit_broken",
             Code::IsolationUnavailable => "isolation_unavailable",
             Code::Isolated => "isolated",
             Code::Frozen => "frozen",
@@ -219,7 +231,13 @@ impl Code {
             }
             Code::LimitReached => "a count or spending limit of the service was reached",
             Code::MinValidUnmet => "the service issues no credential valid for --min-valid",
-            Code::RefusedByPolicy => "refused by a rule of the service that has no finer code",
+            Code::RefusedByPolicy => {
+                "refused by a rule of the service or of the profile's policy (`rule` names it)"
+            }
+            Code::ApprovalRequired => {
+                "the profile's policy holds the request until a person approves it elsewhere"
+            }
+            Code::AuditBroken => "the audit log was changed: an entry edited, removed or reordered",
             Code::IsolationUnavailable => {
                 "exec --isolate cannot apply a protection here (named, with its fix); the command was not started"
             }
@@ -264,6 +282,8 @@ struct Extra {
     authorization_url: Option<String>,
     /// The rescue file that holds one-time secrets the store could not keep.
     rescue_file: Option<String>,
+    /// Fields of a policy refusal (`rule`, `approval_id`, `request`, `command`), as given.
+    fields: serde_json::Map<String, serde_json::Value>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -360,6 +380,15 @@ impl Error {
         self
     }
 
+    /// A field of the error object beyond the common ones (a policy refusal's `rule`); never
+    /// a secret.
+    pub fn with_field(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extra_mut()
+            .fields
+            .insert(name.to_owned(), value.into());
+        self
+    }
+
     pub fn rescue_file(&self) -> Option<&str> {
         self.extra.as_ref()?.rescue_file.as_deref()
     }
@@ -408,6 +437,9 @@ impl Error {
             }
             if let Some(path) = &extra.rescue_file {
                 body.insert("rescue_file".into(), path.clone().into());
+            }
+            for (name, value) in &extra.fields {
+                body.entry(name.clone()).or_insert_with(|| value.clone());
             }
         }
         serde_json::Value::Object(body)

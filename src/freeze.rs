@@ -8,7 +8,9 @@
 //!   store cannot be written, said on stderr) it is the file `DATA_DIR/frozen/PROFILE.json`,
 //!   written atomically and durably, 0600 in a 0700 folder. Either one makes the profile frozen.
 //! - `token`, `refresh`, `exec`, `gateway` and `mcp` refuse a frozen profile with exit 8, code
-//!   `frozen` ([`refuse_if_frozen`]); `status --check` reports health `frozen`.
+//!   `frozen` ([`refuse_if_frozen`]); `status` shows it and exits 8, `status --check` reports
+//!   health `frozen`. The service's own commands (`keys`, `tokens`, `verifiers`, `agent`) still
+//!   work, so a frozen profile's credentials can be rotated and its agent suspended.
 //! - A running gateway asks a [`Watch`] before every request: one `stat` of the local file (no
 //!   read unless it exists), and for a shared profile a flag a background thread refreshes
 //!   from the shared document every [`SHARED_POLL`]. So a request that starts more than

@@ -13,8 +13,9 @@
 //!   credential as a JWT, the token has a JWT's shape (`alg: none`, far `exp`): it opens the
 //!   gateway and nothing else.
 //! - Absolute-form targets (`GET http://host/...`), `//` anywhere in the path, `.` and `..`
-//!   segments, backslashes, control characters and their percent-encoded forms (`%2e`, `%2f`,
-//!   `%5c`, `%00`...) are refused with 400 before anything is sent; an unknown endpoint name
+//!   segments (also with parameters: `..;x`), backslashes, control characters and their
+//!   percent-encoded forms (`%2e`, `%2f`, `%5c`, `%00`...), `%u` escapes and escapes that do
+//!   not decode to UTF-8 (overlong `%c0%ae`) are refused with 400 before anything is sent; an unknown endpoint name
 //!   is 404. The built URL is checked again to still be under the base URL.
 //! - The child's `Authorization` is replaced with the real credential (the service's bearer
 //!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers (and
@@ -33,10 +34,15 @@
 //!   forms included ([`crate::redact`]); `Content-Length` is dropped since redaction can
 //!   change it. The set of secrets is re-read when the profile's files change, so a key
 //!   rotated by another process is redacted from the next request on.
+//! - Every request passes the profile's [`Guard`] in [`Gateway::exchange`], the one path the
+//!   gateway and MCP's `request` share: the policy's rules, approvals, request rate and
+//!   spending caps, then the audit log ([`crate::guard`]). A refusal is 403 (429 over the
+//!   rate) with the error envelope, `rule` naming what decided, and nothing is forwarded.
 //! - A route that issues, exchanges or revokes credentials (each service lists its own,
 //!   [`crate::spec::ServiceSpec::issues_credentials`]) is refused with 403 and
-//!   `refused_by_policy`, here and in MCP's `request`: the child and the model use the
-//!   agent's credential, they do not mint their own.
+//!   `refused_by_policy` (rule `credential_route`), here and in MCP's `request`, unless an
+//!   explicit rule of the profile's policy allows it: the child and the model use the agent's
+//!   credential, they do not mint their own.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
 //!   502 with the JSON error envelope of docs/cli-contract.md §8 in the body and `X-Agentcred-Error: <code>`; a
 //!   service that does not answer within `AGENTCRED_HTTP_TIMEOUT` seconds (30 by default; the
@@ -70,6 +76,7 @@ use url::Url;
 
 use crate::broker::Broker;
 use crate::error::{Error, Result};
+use crate::guard::{Admitted, Asked, Guard, OperatorAuth, Refused};
 use crate::profile::Endpoints;
 use crate::redact::{REDACTED, Secrets};
 use crate::secret::Secret;
@@ -181,9 +188,22 @@ pub struct Gateway {
     /// Endpoint name → base URL, as recorded in the profile.
     endpoints: BTreeMap<String, Url>,
     client: reqwest::Client,
+    /// The profile's policy and the audit log ([`crate::guard`]); every request
+    /// [`Gateway::exchange`] forwards passes it.
+    guard: Option<Arc<Guard>>,
     /// How long the service has to answer (`AGENTCRED_HTTP_TIMEOUT`).
     timeout: Duration,
     freeze: Option<crate::freeze::Watch>,
+}
+
+/// What [`Gateway::exchange`] made of a request.
+pub enum Answer {
+    /// Forwarded; the service's answer.
+    Upstream(Upstream),
+    /// Refused by the profile's policy (403 or 429), nothing forwarded.
+    Refused(Refused),
+    /// A target that could leave the endpoint (400) or names no endpoint (404).
+    Target(Refusal),
 }
 
 /// A response from the service, with its body still to be read through the redactor.
@@ -223,9 +243,97 @@ impl Gateway {
             broker,
             endpoints: parsed,
             client,
+            guard: None,
             timeout,
             freeze: None,
         })
+    }
+
+    /// Put every request through `guard` (policy, ledger, approvals, audit).
+    pub fn with_guard(mut self, guard: Guard) -> Gateway {
+        if let Some(operator) = guard.operator() {
+            self.broker.remember_secret(&operator.secret);
+        }
+        self.guard = Some(Arc::new(guard));
+        self
+    }
+
+    /// One request of the child's, `path` being `/<endpoint>/...`: checked, judged by the
+    /// profile's policy, forwarded, settled and recorded. The gateway and the MCP `request`
+    /// tool both come here.
+    pub async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Answer> {
+        let url = match self.resolve(path, query) {
+            Ok(url) => url,
+            Err(refusal) => return Ok(Answer::Target(refusal)),
+        };
+        if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
+            return Err(frozen);
+        }
+        let Some(guard) = &self.guard else {
+            return self
+                .forward(method, url, headers, body)
+                .await
+                .map(Answer::Upstream);
+        };
+        let rest = path.strip_prefix('/').unwrap_or(path);
+        let (endpoint, tail) = match rest.find('/') {
+            Some(at) => (&rest[..at], &rest[at..]),
+            None => (rest, "/"),
+        };
+        let mut asked = Asked {
+            method: method.as_str().to_owned(),
+            endpoint: endpoint.to_ascii_lowercase(),
+            path: tail.to_owned(),
+            body: axum::body::Bytes::new(),
+        };
+        let body = if guard.needs_body(&asked.method, &asked.endpoint, &asked.path) {
+            let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
+                .await
+                .map_err(|e| {
+                    Error::usage(format!(
+                        "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
+                    ))
+                })?;
+            asked.body = bytes.clone();
+            Body::from(bytes)
+        } else {
+            body
+        };
+        let verdict = {
+            let guard = Arc::clone(guard);
+            off_runtime(guard.blocking(), move || guard.admit(&asked)).await?
+        };
+        let admitted = match verdict {
+            Ok(admitted) => admitted,
+            Err(refused) => return Ok(Answer::Refused(refused)),
+        };
+        let operator = if admitted.as_operator() {
+            guard.operator().cloned()
+        } else {
+            None
+        };
+        let forwarded = self
+            .forward_as(method, url, headers, body, operator.as_ref(), true)
+            .await;
+        let status = forwarded.as_ref().ok().map(|u| u.status.as_u16());
+        settle(guard, admitted, status).await.map_err(|e| {
+            Error::internal(format!(
+                "the request was forwarded{} but could not be recorded: {}",
+                status
+                    .map(|s| format!(" (the service answered {s})"))
+                    .unwrap_or_default(),
+                e.message
+            ))
+            .with_hint("fix the audit log's directory; the answer was withheld")
+        })?;
+        forwarded.map(Answer::Upstream)
     }
 
     /// Refuse every request while the profile is frozen.
@@ -281,6 +389,23 @@ impl Gateway {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Upstream> {
+        self.forward_as(method, url, headers, body, None, false)
+            .await
+    }
+
+    /// [`Gateway::forward`], with the operator key instead of the agent's credential when
+    /// `operator` is given (a route the policy opened `as = "operator"`). `guarded`: the
+    /// profile's guard already judged the request, credential routes included (an explicit
+    /// policy rule may open one); otherwise they are refused here.
+    async fn forward_as(
+        &self,
+        method: Method,
+        url: Url,
+        headers: &HeaderMap,
+        body: Body,
+        operator: Option<&OperatorAuth>,
+        guarded: bool,
+    ) -> Result<Upstream> {
         if let Some(frozen) = self.freeze.as_ref().and_then(crate::freeze::Watch::check) {
             return Err(frozen);
         }
@@ -288,8 +413,40 @@ impl Gateway {
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
         );
-        self.refuse_credential_route(&method, &url)?;
-        let headers = outgoing_headers(headers);
+        let mut headers = outgoing_headers(headers);
+        if !guarded {
+            self.refuse_credential_route(&method, &url)?;
+        }
+        if let Some(operator) = operator {
+            let name = HeaderName::from_bytes(operator.header.as_bytes())
+                .map_err(|_| Error::internal("the operator key's header name is not valid"))?;
+            headers.remove(name);
+            let known_size = axum::body::HttpBody::size_hint(&body)
+                .exact()
+                .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
+            let body = if known_size {
+                let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
+                    .await
+                    .map_err(|e| {
+                        Error::usage(format!(
+                            "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
+                        ))
+                    })?;
+                reqwest::Body::from(bytes)
+            } else {
+                reqwest::Body::wrap_stream(body.into_data_stream())
+            };
+            let response = self
+                .send_with(
+                    &method,
+                    &url,
+                    &headers,
+                    (operator.header, &operator.value),
+                    body,
+                )
+                .await?;
+            return self.upstream(response).await;
+        }
         let retry = idempotent && self.broker.can_refresh();
         // A body of known size (a Content-Length, or one built in memory) is sent with its
         // Content-Length, as it came: some services cannot read a chunked body.
@@ -335,6 +492,10 @@ impl Gateway {
                 )
                 .await?;
         }
+        self.upstream(response).await
+    }
+
+    async fn upstream(&self, response: reqwest::Response) -> Result<Upstream> {
         refuse_encoded(&response, self.broker.provider())?;
         let secrets = self.broker.current_secrets().await;
         let status =
@@ -390,18 +551,30 @@ impl Gateway {
         credential: &Secret<String>,
         body: reqwest::Body,
     ) -> Result<reqwest::Response> {
+        let bearer = Secret::new(format!("Bearer {}", credential.expose()));
+        self.send_with(method, url, headers, ("Authorization", &bearer), body)
+            .await
+    }
+
+    /// Send with `auth` (header name, value) as the only credential.
+    async fn send_with(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        auth: (&str, &Secret<String>),
+        body: reqwest::Body,
+    ) -> Result<reqwest::Response> {
         let method = reqwest::Method::from_bytes(method.as_str().as_bytes())
             .map_err(|_| Error::usage(format!("method {method} is not supported")))?;
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", credential.expose()))
-            .map_err(|_| {
-            Error::internal("the stored credential is not a valid header value")
-        })?;
-        authorization.set_sensitive(true);
+        let mut value = HeaderValue::from_str(auth.1.expose())
+            .map_err(|_| Error::internal("the stored credential is not a valid header value"))?;
+        value.set_sensitive(true);
         let mut request = self
             .client
             .request(method, url.as_str())
             .body(body)
-            .header(reqwest::header::AUTHORIZATION, authorization)
+            .header(auth.0, value)
             .header(reqwest::header::ACCEPT_ENCODING, "identity");
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_bytes());
@@ -500,6 +673,26 @@ impl Upstream {
     }
 }
 
+/// Run `work` (blocking: file locks, a vault's HTTP calls) on the blocking pool when
+/// `blocking`, else here: a local file lock costs microseconds, a spawn more.
+async fn off_runtime<T: Send + 'static>(
+    blocking: bool,
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    if blocking {
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Error::internal(format!("the policy check failed: {e}")))?
+    } else {
+        work()
+    }
+}
+
+async fn settle(guard: &Arc<Guard>, admitted: Admitted, status: Option<u16>) -> Result<()> {
+    let guard = Arc::clone(guard);
+    off_runtime(guard.blocking(), move || guard.settle(&admitted, status)).await
+}
+
 /// Refuse targets that could leave the endpoint, before any parsing that might normalize
 /// them away.
 pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), Refusal> {
@@ -529,13 +722,47 @@ pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), 
             ));
         }
     }
-    if path
-        .split('/')
-        .any(|segment| segment == ".." || segment == ".")
-    {
+    // `..;x` is `..` to servers that strip path parameters (Tomcat, Jetty).
+    if path.split('/').any(|segment| {
+        let head = segment.split(';').next().unwrap_or_default();
+        head == ".." || head == "."
+    }) {
         return Err(Refusal::BadTarget("a '.' or '..' segment in the path"));
     }
+    // `%u002e` is a dot to legacy IIS; overlong UTF-8 (`%c0%ae`) is a dot to lax decoders.
+    if lower.contains("%u") {
+        return Err(Refusal::BadTarget("a '%u' escape in the path"));
+    }
+    if std::str::from_utf8(&percent_decode(path)).is_err() {
+        return Err(Refusal::BadTarget(
+            "an escape that is not UTF-8 (an overlong form?) in the path",
+        ));
+    }
     Ok(())
+}
+
+/// `path` with each `%XX` escape decoded (others left as they are).
+fn percent_decode(path: &str) -> Vec<u8> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A body in a content coding cannot be scanned for secrets as it streams: the gateway asks
@@ -559,7 +786,7 @@ fn refuse_encoded(response: &reqwest::Response, provider: crate::spec::Provider)
         codings.join(", ")
     ))
     .with_provider(provider.id())
-    .with_hint("the gateway asks for identity encoding; a proxy or CDN in front of the service compresses anyway: make it honour Accept-Encoding: identity"))
+    .with_hint("the gateway asks for identity encoding; something in front of the service (a CDN) compresses anyway: make it honour Accept-Encoding: identity"))
 }
 
 /// Request headers never forwarded: a byte range lets the child reassemble a secret from
@@ -697,20 +924,15 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
     if let Some(rest) = uri.path().strip_prefix(crate::relay::PREFIX) {
         return relay_response(&state, request.method(), rest, uri.query()).await;
     }
-    let url = match state.gateway.resolve(uri.path(), uri.query()) {
-        Ok(url) => url,
-        Err(refusal) => {
-            let message = refusal.message(&state.gateway.endpoint_names());
-            return plain(refusal.status(), message);
-        }
-    };
+    let path = uri.path().to_owned();
+    let query = uri.query().map(str::to_owned);
     let (parts, body) = request.into_parts();
     match state
         .gateway
-        .forward(parts.method, url, &parts.headers, body)
+        .exchange(parts.method, &path, query.as_deref(), &parts.headers, body)
         .await
     {
-        Ok(upstream) => {
+        Ok(Answer::Upstream(upstream)) => {
             let status = upstream.status;
             let headers = upstream.headers.clone();
             let mut response = Response::new(upstream.into_body());
@@ -718,8 +940,35 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
             *response.headers_mut() = headers;
             response
         }
+        Ok(Answer::Refused(refused)) => refused_response(&refused),
+        Ok(Answer::Target(refusal)) => {
+            let message = refusal.message(&state.gateway.endpoint_names());
+            plain(refusal.status(), message)
+        }
         Err(err) => error_response(&err),
     }
+}
+
+/// A policy's refusal: 403 (or 429 with `Retry-After`) with the error envelope, whose `error`
+/// carries `code`, `rule`, `message` (and for an approval its id and command).
+fn refused_response(refused: &Refused) -> Response {
+    let status = StatusCode::from_u16(refused.status).unwrap_or(StatusCode::FORBIDDEN);
+    let body = refused.error.to_json();
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(refused.error.code().as_str()) {
+        response.headers_mut().insert("x-agentcred-error", value);
+    }
+    if let Some(secs) = refused.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 /// The answer to a question from an isolated run ([`crate::relay`]): GET only, and only where
@@ -828,8 +1077,8 @@ pub struct Running {
 
 impl Running {
     /// Take over `session`'s profile (see [`Broker::start`]) and serve it on 127.0.0.1:`port`.
-    pub fn start(session: Session<'_>, trace: bool, port: u16) -> Result<Running> {
-        Running::start_relaying(session, trace, port, None)
+    pub fn start(session: Session<'_>, trace: bool, port: u16, guard: Guard) -> Result<Running> {
+        Running::start_relaying(session, trace, port, None, guard)
     }
 
     /// [`Running::start`], also answering an isolated run's questions through `relay`.
@@ -838,6 +1087,7 @@ impl Running {
         trace: bool,
         port: u16,
         relay: Option<crate::relay::Asks>,
+        guard: Guard,
     ) -> Result<Running> {
         let spec = session.provider().spec();
         let jwt_shaped = spec
@@ -847,7 +1097,11 @@ impl Running {
         let endpoints = session.endpoints.clone();
         let watch = crate::freeze::Watch::start(&session)?;
         let broker = Broker::start(session, trace)?;
-        let gateway = Arc::new(Gateway::new(broker, &endpoints)?.with_freeze_watch(watch));
+        let gateway = Arc::new(
+            Gateway::new(broker, &endpoints)?
+                .with_guard(guard)
+                .with_freeze_watch(watch),
+        );
         let listener = Listener::bind(port)?;
         let base_url = listener.base_url();
         let urls = listener.endpoint_urls(&gateway);
@@ -922,6 +1176,12 @@ mod tests {
             "/api/a\\..\\b",
             "api/x",
             "/api/x\u{0}",
+            "/api/..;/x",
+            "/api/.;x/y",
+            "/api/%c0%ae%c0%ae/x",
+            "/api/%e0%80%ae/x",
+            "/api/%u002e%u002e/x",
+            "/api/%ff",
         ] {
             assert!(
                 matches!(check_target(bad, None), Err(Refusal::BadTarget(_))),
@@ -933,6 +1193,7 @@ mod tests {
             "/api/",
             "/api/v1/agents/ag_1",
             "/wallet/api/a.b/c..d",
+            "/api/caf%c3%a9;v=1",
         ] {
             assert_eq!(check_target(good, None), Ok(()), "{good:?}");
         }

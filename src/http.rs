@@ -38,20 +38,24 @@ pub const TIMEOUT_ENV: &str = "AGENTCRED_HTTP_TIMEOUT";
 /// The whole-request timeout: `AGENTCRED_HTTP_TIMEOUT` seconds, else 30 s.
 pub(crate) fn request_timeout() -> Result<Duration> {
     match std::env::var(TIMEOUT_ENV) {
-        Ok(value) if !value.trim().is_empty() => value
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|secs| *secs > 0)
-            .map(Duration::from_secs)
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "{TIMEOUT_ENV}={value:?} is not a number of seconds"
-                ))
-                .with_hint(format!(
-                    "set {TIMEOUT_ENV} to a whole number of seconds, like 30"
-                ))
-            }),
+        Ok(value) if !value.trim().is_empty() => {
+            // A day is far beyond any answer worth waiting for, and keeps deadlines in range.
+            const MAX_SECS: u64 = 24 * 3600;
+            let why = match value.trim().parse::<u64>() {
+                Ok(0) => "must be at least 1 second".to_owned(),
+                Ok(secs) if secs > MAX_SECS => format!("is more than a day ({MAX_SECS} s)"),
+                Ok(secs) => return Ok(Duration::from_secs(secs)),
+                Err(_) if value.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                    format!("is more than a day ({MAX_SECS} s)")
+                }
+                Err(_) => "is not a whole number of seconds".to_owned(),
+            };
+            Err(
+                Error::usage(format!("{TIMEOUT_ENV}={value:?} {why}")).with_hint(format!(
+                    "set {TIMEOUT_ENV} to a whole number of seconds from 1 to {MAX_SECS}, like 30"
+                )),
+            )
+        }
         _ => Ok(REQUEST_TIMEOUT),
     }
 }
@@ -792,6 +796,12 @@ fn transport_error(provider: &str, call: &Call, e: &reqwest::Error, attempts: u3
     .with_provider(provider);
     err = if call.idempotent {
         err.with_hint("check the network and the service's status, then try again")
+    } else if e.is_connect() {
+        // No connection was made (refused, no route, a name that does not resolve): the
+        // request cannot have reached the service.
+        err.with_hint(
+            "no connection was made, so nothing reached the service; check the address and the network, then try again",
+        )
     } else {
         err.with_hint("the request may or may not have reached the service; check its state (for example with `agentcred status`) before retrying")
     };

@@ -11,6 +11,8 @@
 //! organization's real key. A sandbox profile with no key at all falls back to the sandbox's
 //! documented demo key and says so; a real profile never does.
 
+use std::io::IsTerminal;
+
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::input::{self, Hint};
@@ -296,7 +298,16 @@ pub fn read_for_login(ctx: &Ctx, provider: Provider) -> Result<(Secret<String>, 
                     ctx.global.no_input,
                     Hint("pipe `key_id:key_secret` on one line instead"),
                     &|m| ctx.printer.notice("waiting_for_input", m),
-                )?;
+                )
+                .map_err(|mut e| {
+                    // The first line was there: what is missing is the second.
+                    if !std::io::stdin().is_terminal() {
+                        e.message = format!(
+                            "the {name} key id was read from stdin, but no key secret followed it on the next line"
+                        );
+                    }
+                    e
+                })?;
                 format!("{}:{}", first.expose().trim(), secret.expose())
             };
             let (key_id, _) = split_pair(&pair).ok_or_else(|| {

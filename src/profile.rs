@@ -62,6 +62,10 @@ pub struct Profile {
     /// The service's own record: a typed struct of its module, see [`Record`].
     #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
     pub record: toml::Table,
+    /// The policy of `agentcred policy set`, as its TOML text ([`crate::policy`]). Part of the
+    /// shared record, so for a vault profile every host enforces the same one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// A profile as any release wrote it. Releases before the typed records kept the service's
@@ -86,6 +90,8 @@ struct StoredProfile {
     extra_secrets: Vec<String>,
     #[serde(default)]
     record: toml::Table,
+    #[serde(default)]
+    policy: Option<String>,
     #[serde(default)]
     account_id: Option<String>,
     #[serde(default)]
@@ -127,6 +133,7 @@ impl From<StoredProfile> for Profile {
             created_at: stored.created_at,
             extra_secrets,
             record,
+            policy: stored.policy,
         }
     }
 }
@@ -638,13 +645,14 @@ pub fn endpoints_for_profile(
         let recorded = if profile.sandbox {
             sandbox_url(sandbox, spec)?
         } else {
+            // A config file edited by hand (or a sandbox profile marked otherwise): local.
             profile.endpoints.get(spec.name).cloned().ok_or_else(|| {
-                Error::internal(format!(
-                    "profile '{name}' has no recorded {} endpoint",
+                Error::usage(format!(
+                    "profile '{name}' has no recorded {} endpoint (in the config file)",
                     spec.name
                 ))
                 .with_hint(format!(
-                    "remove and register the profile again: agentcred profiles remove {name}"
+                    "restore the config file, or remove and register the profile again: agentcred profiles remove {name}"
                 ))
             })?
         };
@@ -874,6 +882,7 @@ mod tests {
                     created_at: "2026-01-01T00:00:00Z".into(),
                     extra_secrets: Vec::new(),
                     record: toml::Table::new(),
+                    policy: None,
                 },
             );
             Ok(())

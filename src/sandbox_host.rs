@@ -118,18 +118,23 @@ mod present {
         Ok(EmbeddedSandbox { running, urls })
     }
 
-    /// Serve in the foreground until Ctrl-C or SIGTERM; `on_ready(base, urls)` once bound.
+    /// Serve in the foreground until Ctrl-C or SIGTERM; `on_ready(base, urls, control token)`
+    /// once bound.
     pub fn serve(
         state_file: PathBuf,
         port: u16,
-        on_ready: impl FnOnce(&str, SandboxUrls),
+        on_ready: impl FnOnce(&str, SandboxUrls, &str),
     ) -> Result<()> {
         check_state_file(&state_file)?;
         check_state_dir(&state_file)?;
         let config = SandboxConfig::from_env(state_file, port)
             .map_err(|e| Error::usage(format!("cannot configure the sandbox: {e:#}")))?;
-        sandbox::serve_foreground(config, |base| {
-            on_ready(base, sandbox::service_urls(base).into_iter().collect())
+        sandbox::serve_foreground(config, |base, token| {
+            on_ready(
+                base,
+                sandbox::service_urls(base).into_iter().collect(),
+                token,
+            )
         })
         .map_err(|e| {
             Error::unavailable(format!("the sandbox server failed: {e:#}"))
@@ -216,7 +221,7 @@ mod absent {
     pub fn serve(
         _state_file: PathBuf,
         _port: u16,
-        _on_ready: impl FnOnce(&str, SandboxUrls),
+        _on_ready: impl FnOnce(&str, SandboxUrls, &str),
     ) -> Result<()> {
         Err(no_sandbox())
     }

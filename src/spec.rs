@@ -59,6 +59,54 @@ pub struct ServiceSpec {
     pub budget: Option<BudgetUnit>,
     /// Whether `status` shows a wallet, and so takes `--network` and `--tx-limit`.
     pub wallet_status: bool,
+    /// What a profile's policy needs to know of the service: which requests move or reserve
+    /// money and where their amount is, and how the operator key travels on a route a policy
+    /// opens `as = "operator"`.
+    pub boundary: Boundary,
+}
+
+/// The service as the profile's policy sees it (see [`crate::policy`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Boundary {
+    /// The currency of the spending caps, and its decimals (`USD`, 2; `USDC`, 6).
+    pub currency: Option<(&'static str, u32)>,
+    /// The requests that move or reserve money.
+    pub money: &'static [MoneyRoute],
+    /// The header an `ApiKey` operator key is sent in (Proxy: `Api-Key`); a `Basic` key is
+    /// sent as `Authorization: Basic`.
+    pub operator_header: Option<&'static str>,
+}
+
+impl Boundary {
+    /// A service where no request moves money.
+    pub const NONE: Boundary = Boundary {
+        currency: None,
+        money: &[],
+        operator_header: None,
+    };
+}
+
+/// One kind of request that moves or reserves money, and where its amount is.
+#[derive(Debug, Clone, Copy)]
+pub struct MoneyRoute {
+    /// `POST`, `PATCH`, ...
+    pub method: &'static str,
+    pub endpoint: &'static str,
+    /// A path glob as in a policy rule (`*` one segment, `**` any number).
+    pub path: &'static str,
+    /// A JSON pointer to the atomic amount in the request body (a number or a digit string);
+    /// `None` when the amount cannot be read from the request, which a spending cap then
+    /// refuses.
+    pub amount: Option<&'static str>,
+    /// Whether a request without the amount still moves money with no bound (a card without
+    /// `maxAmount`), and is refused under a cap; otherwise it is not a money request at all
+    /// (an agent update that does not touch its spending limit).
+    pub amount_required: bool,
+    /// A JSON pointer to the request's currency, when the body names one: another currency
+    /// than the caps' cannot be counted and is refused under a cap.
+    pub currency_field: Option<&'static str>,
+    /// What the request does, for messages.
+    pub what: &'static str,
 }
 
 /// A route that issues, exchanges or revokes credentials: `method` on `path` under the

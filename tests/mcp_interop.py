@@ -128,7 +128,7 @@ async def main(binary, home, env):
             results.append(answer)
             check(not answer.is_error, f"request succeeds: {dump(answer)}")
             check(answer.structured_content["status"] == 200, f"GET through the gateway: {dump(answer)}")
-            check("keys" in answer.structured_content["body"], "the service's own answer")
+            check("keys" in answer.structured_content["untrusted_content"]["body"], "the service's own answer")
 
             write = await session.call_tool(
                 "request", {"profile": "mcp", "method": "POST", "path": f"/api/api/agents/{agent_id}"}

@@ -106,6 +106,9 @@ pub struct TokenArgs {
     /// Minimum remaining validity of the printed credential
     #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser, allow_hyphen_values = true, default_value = "60s")]
     pub min_valid: Duration,
+    /// Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)
+    #[arg(long, env = "AGENTCRED_REASON", value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -309,6 +312,9 @@ pub struct ExecArgs {
     /// point the command's base URLs at it
     #[arg(long)]
     pub gateway: bool,
+    /// Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)
+    #[arg(long, env = "AGENTCRED_REASON", value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Run the command where it cannot reach any stored credential (Linux): agentcred's
     /// directories, the keyring, the session bus, vault tokens and agentcred's own process are
     /// out of its reach. Without every protection the command is not started, unless
@@ -342,6 +348,9 @@ pub struct GatewayArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)
+    #[arg(long, env = "AGENTCRED_REASON", value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Mint a credential for this gateway only (named agentcred-run-ID at the service) and
     /// revoke it when the gateway stops
     #[arg(long)]
@@ -353,6 +362,88 @@ pub struct McpArgs {
     /// Let the `request` tool send methods other than GET (POST, PATCH, PUT, DELETE)
     #[arg(long)]
     pub allow_writes: bool,
+    /// Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)
+    #[arg(long, env = "AGENTCRED_REASON", value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Give a profile a policy from a TOML file (`-` reads stdin); a file that does not parse
+    /// or names an unknown endpoint is refused with its line, and nothing changes
+    Set(PolicySetArgs),
+    /// Show a profile's policy (default: the selected profile)
+    Show(ProfileNameOpt),
+    /// Remove a profile's policy: the gateway then forwards every request again
+    Clear(ProfileName),
+    /// Dry-run a request against the selected profile's policy: the decision, the rule that
+    /// decided and the amount it would reserve (exit 0 whatever the decision)
+    Check(PolicyCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySetArgs {
+    /// The profile the policy is for
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+    /// The policy file (TOML; `-` for stdin)
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyCheckArgs {
+    /// The request's method (GET, POST, ...)
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+    /// ENDPOINT:PATH (`api:/v1/agents/ag_1/cards`), or the gateway's `/ENDPOINT/PATH` or URL
+    #[arg(value_name = "URL")]
+    pub target: String,
+    /// The request body (JSON), for money requests and approvals
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// Requests held for approval (with --all, also those decided, used or expired)
+    List(ApprovalsListArgs),
+    /// Let one held request through once (run it outside the agent's own terminal)
+    Approve(ApprovalId),
+    /// Refuse a held request
+    Deny(ApprovalId),
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalsListArgs {
+    /// Also show approvals that were decided, used or expired
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalId {
+    /// The approval's id (`apr_...`), from the refused request or `approvals list`
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    /// Only entries younger than this (e.g. 1h, 2d)
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_parser)]
+    pub since: Option<Duration>,
+    /// Keep printing entries as they are appended, until interrupted
+    #[arg(long)]
+    pub follow: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the log's hash chain; exit 8 (audit_broken) naming the first bad line
+    Verify,
 }
 
 #[derive(Debug, Args)]

@@ -17,9 +17,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::services::{self, RegisterCommand, ServiceCommand};
 use args::{
-    AgentCommand, CompletionsArgs, ExecArgs, FreezeArgs, GatewayArgs, GlobalArgs, LeaksCommand,
-    LimitsCommand, McpArgs, ProfilesCommand, RefreshArgs, SandboxCommand, StatusArgs, TokenArgs,
-    UnfreezeArgs,
+    AgentCommand, ApprovalsCommand, AuditArgs, CompletionsArgs, ExecArgs, FreezeArgs, GatewayArgs,
+    GlobalArgs, LeaksCommand, LimitsCommand, McpArgs, PolicyCommand, ProfilesCommand, RefreshArgs,
+    SandboxCommand, StatusArgs, TokenArgs, UnfreezeArgs,
 };
 
 /// The services' names are added by [`command`] from the registry.
@@ -80,6 +80,14 @@ pub enum Command {
     /// List, show, select and remove profiles
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// What an agent may do through the gateway and MCP: rules, rate, spending caps
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Requests the policy holds for a person: list, approve or deny them
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
+    /// Show the audit log of credential releases and uses (or verify its hash chain)
+    Audit(AuditArgs),
     /// Run the built-in emulator of the services
     #[command(subcommand)]
     Sandbox(SandboxCommand),

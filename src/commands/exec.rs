@@ -10,6 +10,8 @@
 //! - A frozen profile is refused (exit 8, `frozen`).
 //! - A nested `exec` of the same profile is refused (exit 2): the outer one already put the
 //!   credential in the environment. Another profile is allowed.
+//! - A service whose bearer credential never expires (an agent token) gets no direct mode: the child
+//!   would keep a long-lived secret; `exec` refuses (exit 2) and names `--gateway`.
 //! - `--min-valid` (default 60 s) is raised to what the service's own tools need
 //!   ([`crate::spec::ServiceSpec::min_child_validity`]); when the service issues no credential
 //!   that long the child is not started (exit 8, `min_valid_unmet`).
@@ -17,6 +19,7 @@
 use std::time::Duration;
 
 use super::Ctx;
+use crate::audit::Event;
 use crate::child;
 use crate::childenv::{self, Credential};
 use crate::cli::args::ExecArgs;
@@ -27,6 +30,14 @@ use crate::isolate;
 use crate::services;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    if let Some(flag) = flag_before_separator(&args.command) {
+        return Err(Error::usage(format!(
+            "`agentcred exec` has no flag '{flag}'"
+        ))
+        .with_hint(
+            "see `agentcred exec --help`; the command to run goes after `--` (a command whose name starts with '-' too)",
+        ));
+    }
     let isolation = args
         .isolate
         .map(|mode| isolation_plan(ctx, mode))
@@ -51,7 +62,24 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let agent_id = session.profile.agent_id.clone();
     let endpoints = session.endpoints.clone();
 
+    let command = command_name(&args.command);
+    let start = |gateway: bool| {
+        crate::audit::append(
+            &ctx.paths,
+            Event::new("exec_start")
+                .profile(name.clone())
+                .field("command", command.clone())
+                .field("gateway", gateway)
+                .reason(args.reason.as_deref()),
+        )
+    };
     let code = if args.gateway {
+        let guard = crate::guard::for_session(
+            ctx,
+            &session,
+            crate::guard::Via::Gateway,
+            args.reason.clone(),
+        )?;
         let (session, minted) = if args.ephemeral {
             crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
         } else {
@@ -71,6 +99,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
             ctx.global.verbose > 0,
             0,
             asks.clone(),
+            guard,
         ) {
             Ok(running) => running,
             Err(err) => {
@@ -80,6 +109,13 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 return Err(err);
             }
         };
+        if let Err(err) = start(true) {
+            let _ = running.stop();
+            if let Some(minted) = minted {
+                minted.end(ctx);
+            }
+            return Err(err);
+        }
         ctx.printer.notice(
             "gateway_started",
             format!(
@@ -138,6 +174,16 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         code?
     } else {
         let min_valid = args.min_valid.max(spec.min_child_validity);
+        if spec.short_lived.is_none() {
+            return Err(Error::usage(format!(
+                "{} agent tokens do not expire, and `exec` hands a child only a short-lived credential",
+                provider.display_name()
+            ))
+            .with_provider(provider.id())
+            .with_hint(format!(
+                "use the credential gateway: `agentcred --profile {name} exec --gateway -- CMD` gives the command a gateway token for this run instead of the agent token"
+            )));
+        }
         let bearer = session
             .bearer(min_valid)
             .map_err(|err| with_exec_context(err, min_valid, args.min_valid))?;
@@ -152,10 +198,47 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 expires_at,
             },
         );
+        start(false)?;
         run_child(&ctx.printer, &args.command, &env, isolation.as_ref())?
     };
+    crate::audit::append(
+        &ctx.paths,
+        Event::new("exec_end")
+            .profile(name.clone())
+            .field("command", command)
+            .field("exit_code", code)
+            .reason(args.reason.as_deref()),
+    )?;
     ctx.set_exit_code(code);
     Ok(())
+}
+
+/// The command's first word, when it looks like a flag and was given before `--`: a
+/// misspelt flag of `exec` (`--isolat`), not a command to look for on PATH.
+fn flag_before_separator(command: &[std::ffi::OsString]) -> Option<String> {
+    let first = command.first()?.to_str()?;
+    if !first.starts_with('-') || first == "-" {
+        return None;
+    }
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let separator = argv.iter().position(|a| a == "--");
+    let at = argv.iter().position(|a| a == first)?;
+    separator.is_none_or(|s| at < s).then(|| first.to_owned())
+}
+
+/// The command's name for the audit log: its program's file name (never its arguments,
+/// which may carry anything).
+fn command_name(command: &[std::ffi::OsString]) -> String {
+    command
+        .first()
+        .map(|program| {
+            std::path::Path::new(program)
+                .file_name()
+                .unwrap_or(program)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default()
 }
 
 /// The isolation plan, after agentcred made itself undumpable (a protection of its own, so

@@ -134,6 +134,14 @@ pub fn freeze(ctx: &Ctx, args: FreezeArgs) -> Result<()> {
                 e.message
             ));
             })?;
+        audit_freeze(
+            ctx,
+            crate::audit::Event::new("freeze")
+                .profile(name.clone())
+                .field("shared", shared)
+                .field("upstream", args.upstream)
+                .reason(args.reason.as_deref()),
+        );
         rows.push(Frozen {
             profile: name.clone(),
             shared,
@@ -258,12 +266,30 @@ pub fn unfreeze(ctx: &Ctx, args: UnfreezeArgs) -> Result<()> {
     let targets = targets(ctx, &config, args.name, args.all)?;
     let mut rows = Vec::new();
     for (name, profile) in &targets {
+        let was_frozen = freeze::unfreeze(&ctx.paths, name, profile)?;
+        audit_freeze(
+            ctx,
+            crate::audit::Event::new("unfreeze")
+                .profile(name.clone())
+                .field("was_frozen", was_frozen),
+        );
         rows.push(Unfrozen {
             profile: name.clone(),
-            was_frozen: freeze::unfreeze(&ctx.paths, name, profile)?,
+            was_frozen,
         });
     }
     ctx.printer.print(&UnfreezeView { profiles: rows })
+}
+
+/// Record a freeze or unfreeze in the audit log. The freeze itself has happened by then and
+/// must hold whatever the log does, so a log that cannot be written is a warning, not an error.
+fn audit_freeze(ctx: &Ctx, event: crate::audit::Event) {
+    if let Err(e) = crate::audit::append(&ctx.paths, event) {
+        ctx.printer.warn_coded(
+            "audit_not_written",
+            format!("the audit log could not record this: {}", e.message),
+        );
+    }
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

@@ -52,12 +52,13 @@ pub fn run(ctx: &Ctx, args: GatewayArgs) -> Result<()> {
     let endpoints = session.endpoints.clone();
     // Installed before serving (and minting), so that a signal is never lost between the two.
     let mut signals = stop_signals()?;
+    let guard = crate::guard::for_session(ctx, &session, crate::guard::Via::Gateway, args.reason)?;
     let (session, minted) = if args.ephemeral {
         crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
     } else {
         (session, None)
     };
-    let running = match gateway::Running::start(session, ctx.global.verbose > 0, args.port) {
+    let running = match gateway::Running::start(session, ctx.global.verbose > 0, args.port, guard) {
         Ok(running) => running,
         Err(err) => {
             if let Some(minted) = minted {

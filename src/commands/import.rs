@@ -306,6 +306,7 @@ fn new_profile(
                 created_at: timefmt::from_unix_secs(timefmt::now_unix()),
                 extra_secrets: Vec::new(),
                 record: toml::Table::new(),
+                policy: None,
             }
         }
     };

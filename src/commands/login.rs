@@ -85,6 +85,23 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         );
         Ok(())
     })?;
+    let set: Vec<&str> = provider
+        .spec()
+        .operator
+        .map(|scheme| scheme.env_vars())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
+        .collect();
+    if !set.is_empty() {
+        ctx.printer.warn_coded(
+            "operator_env_wins",
+            format!(
+                "{} is set in this environment and wins over the key just stored; unset it to use the stored key",
+                set.join(" and ")
+            ),
+        );
+    }
     ctx.printer.print(&LoginView {
         provider,
         action: "login",

@@ -5,6 +5,8 @@
 //! `enroll`, `operator`, `local`, `output`).
 
 mod agent;
+mod approvals;
+mod audit;
 mod completions;
 mod doctor;
 mod exec;
@@ -15,6 +17,7 @@ mod leaks;
 mod limits;
 mod login;
 mod mcp;
+mod policy;
 mod profiles;
 mod refresh;
 mod register;
@@ -32,12 +35,15 @@ pub use crate::context::Ctx;
 /// The `--json` outputs of the generic commands, for `agentcred schema`.
 pub fn outputs() -> Vec<crate::output::Output> {
     [
+        approvals::outputs(),
+        audit::outputs(),
         doctor::outputs(),
         freeze::outputs(),
         leaks::outputs(),
         gateway::outputs(),
         import::outputs(),
         login::outputs(),
+        policy::outputs(),
         profiles::outputs(),
         refresh::outputs(),
         sandbox::outputs(),
@@ -62,12 +68,14 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
     // a secret they will not get.
     let reveals = match &cli.command {
         Command::Register(_) => true,
+        // A credential that never expires is printed only with --reveal.
+        Command::Token(_) => true,
         Command::Service(cmd) => cmd.shows_new_secret(),
         _ => false,
     };
     if ctx.global.reveal && !reveals {
         return Err(crate::error::Error::usage(
-            "--reveal prints a new secret where a command shows one (register, and creating or rotating a key, token or client secret); this command shows none",
+            "--reveal prints a new secret where a command shows one (register, creating or rotating a key, token or client secret, and `token` of a credential that never expires); this command shows none",
         )
         .with_hint(
             "drop --reveal; a stored secret is never printed (`agentcred token` prints the bearer credential)",
@@ -89,6 +97,9 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Mcp(args) => mcp::run(ctx, args),
         Command::Limits(cmd) => limits::run(ctx, cmd),
         Command::Profiles(cmd) => profiles::run(ctx, cmd),
+        Command::Policy(cmd) => policy::run(ctx, cmd),
+        Command::Approvals(cmd) => approvals::run(ctx, cmd),
+        Command::Audit(args) => audit::run(ctx, args),
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd),
         Command::Completions(args) => completions::run(ctx, args),
         Command::Schema => schema::run(ctx),

@@ -108,7 +108,7 @@ impl Render for ShowView {
             rows.push(("endpoints", "the embedded sandbox".to_owned()));
         } else {
             for (name, url) in &self.endpoints {
-                rows.push((name.as_str(), url.clone()));
+                rows.push((name.as_str(), crate::http::shown_url(url)));
             }
         }
         for (k, v) in &self.record {
@@ -223,7 +223,12 @@ pub fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<()> {
                 agent_id: profile.agent_id,
                 agent_name: profile.agent_name,
                 created_at: profile.created_at,
-                endpoints: profile.endpoints,
+                // A user:password an edited config put in a URL is never shown.
+                endpoints: profile
+                    .endpoints
+                    .iter()
+                    .map(|(name, url)| (name.clone(), crate::http::shown_url(url)))
+                    .collect(),
                 record: profile.record,
                 extra_secrets: profile.extra_secrets,
                 local,

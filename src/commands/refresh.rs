@@ -89,6 +89,13 @@ pub fn run(ctx: &Ctx, args: RefreshArgs) -> Result<()> {
         }
         _ => session.force_refresh(current.as_ref())?,
     };
+    crate::audit::append(
+        &ctx.paths,
+        crate::audit::Event::new("refresh")
+            .profile(session.name.clone())
+            .field("refreshed", fresh.refreshed)
+            .field("expires_at", fresh.expires_at_rfc3339()),
+    )?;
     ctx.printer.print(&RefreshView {
         profile: session.name.clone(),
         provider,

@@ -1,6 +1,8 @@
 //! `agentcred sandbox serve`: the embedded emulator in the foreground, for other programs
 //! (an agent's own SDK, curl) to use. Prints each service's base URL on stdout, as
-//! `VAR=URL` lines that a shell can `export`, or as JSON.
+//! `VAR=URL` lines that a shell can `export`, then `AGENTCRED_SANDBOX_TOKEN=...`, the random
+//! token its control routes (`/_sandbox/...`: request log, faults, knobs) require as
+//! `Authorization: Bearer`; or all of it as JSON.
 //!
 //! `agentcred sandbox approve [--revoke]`: play the owner of a sandbox profile's agent, for a
 //! service whose new agents wait for their owner's approval (the sandbox says which). It
@@ -21,6 +23,8 @@ struct Serving {
     base_url: String,
     state_file: String,
     services: std::collections::BTreeMap<&'static str, String>,
+    /// What the control routes (`/_sandbox/...`) require as `Authorization: Bearer`.
+    control_token: String,
 }
 
 impl Render for Serving {
@@ -28,6 +32,7 @@ impl Render for Serving {
         for (var, url) in &self.services {
             out.line(format!("{var}={url}"));
         }
+        out.line(format!("AGENTCRED_SANDBOX_TOKEN={}", self.control_token));
     }
 }
 
@@ -97,11 +102,12 @@ fn approve(ctx: &Ctx, args: SandboxApproveArgs) -> Result<()> {
 fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
     let state = args.state.unwrap_or_else(|| ctx.paths.sandbox_state_file());
     let mut printed = Ok(());
-    sandbox_host::serve(state.clone(), args.port, |base, urls| {
+    sandbox_host::serve(state.clone(), args.port, |base, urls, token| {
         let view = Serving {
             base_url: base.to_owned(),
             state_file: state.display().to_string(),
             services: urls,
+            control_token: token.to_owned(),
         };
         printed = ctx.printer.print(&view);
         ctx.printer.notice(

@@ -1,12 +1,14 @@
 //! `agentcred token`: print a bearer credential valid for at least `--min-valid`, refreshing
 //! first if needed, and nothing else on stdout, so `$(agentcred token)` works in scripts. The
-//! credential is printed without `--reveal` because printing it is the command's purpose.
+//! credential is printed without `--reveal` because printing it is the command's purpose,
+//! unless it never expires (an agent token without expiry): a long-lived secret is printed only with
+//! `--reveal`, and a notice on stderr says what it is.
 
 use serde::Serialize;
 
 use super::Ctx;
 use crate::cli::args::TokenArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::services;
 use crate::spec::Provider;
@@ -37,7 +39,28 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     // An agent the service no longer has (deregistered, deleted) would only move the failure
     // to the caller's next request.
     services::service(provider)?.check_agent_usable(&session)?;
+    let long_lived = provider.spec().short_lived.is_none();
+    if long_lived && !ctx.global.reveal {
+        return Err(Error::usage(format!(
+            "{} agent tokens do not expire: printing one hands out a long-lived secret, so `token` does it only with --reveal",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint(format!(
+            "to give a program the credential without handing it over, run it with `agentcred --profile {} exec --gateway -- CMD`; to print it anyway: `agentcred --reveal token`",
+            session.name
+        )));
+    }
     let bearer = session.bearer(args.min_valid)?;
+    if long_lived {
+        ctx.printer.notice(
+            "long_lived_secret",
+            format!(
+                "this {} agent token does not expire: whoever holds it acts as the agent until it is revoked",
+                provider.display_name()
+            ),
+        );
+    }
     let view = TokenView {
         profile: session.name.clone(),
         provider,
@@ -47,6 +70,15 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
         refreshed: bearer.refreshed,
         token: bearer.token.into_inner(),
     };
+    // The release is on record before the credential leaves.
+    crate::audit::append(
+        &ctx.paths,
+        crate::audit::Event::new("token")
+            .profile(view.profile.clone())
+            .field("refreshed", view.refreshed)
+            .field("expires_at", view.expires_at.clone())
+            .reason(args.reason.as_deref()),
+    )?;
     ctx.printer.print(&view)
 }
 

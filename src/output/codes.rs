@@ -26,6 +26,10 @@ pub const NOTICES: &[(&str, &str)] = &[
         "a request has been waiting for the service's answer for a while",
     ),
     (
+        "long_lived_secret",
+        "token --reveal printed a credential that never expires (an agent token without expiry)",
+    ),
+    (
         "retrying",
         "a request failed in a way that is safe to retry; it is sent again after a pause",
     ),
@@ -150,6 +154,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "leaks scan --rotate: rotating one leaked credential failed (the reason is in the message)",
     ),
     (
+        "audit_not_written",
+        "an action that happened could not be recorded in the audit log (the reason is in the message)",
+    ),
+    (
         "frozen_here_only",
         "freeze: the shared store could not be written, so the profile is frozen on this host only",
     ),
@@ -164,6 +172,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
     (
         "spare_copy_not_deleted",
         "the temporary copy of a new credential stored as a spare could not be deleted",
+    ),
+    (
+        "operator_env_wins",
+        "an operator-key variable is set and wins over the key `login` just stored",
     ),
     (
         "zero_spending_limit",

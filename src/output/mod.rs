@@ -297,6 +297,14 @@ impl Printer {
                 neutralize(&secrets.redact_str(hint), true)
             );
         }
+        // The JSON envelope carries it; a person needs it as much.
+        if let Some(url) = err.authorization_url() {
+            eprintln!(
+                "  {} {}",
+                self.paint("authorization URL:", "36"),
+                neutralize(url, true)
+            );
+        }
     }
 
     fn paint(&self, text: &str, code: &str) -> String {

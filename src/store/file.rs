@@ -142,6 +142,17 @@ impl FileStore {
             }
         };
         refuse_if_loose(path, "file store", "600")?;
+        if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            // An editor's byte-order mark: the JSON after it may be fine, but it is not ours to
+            // rewrite, and "not valid JSON at column 1" would not say why.
+            let path = path.display();
+            return Err(Error::store(format!(
+                "the file store {path} starts with a UTF-8 byte-order mark (an editor added it); it was left untouched"
+            ))
+            .with_hint(format!(
+                "remove the first three bytes (`sed -i '1s/^\\xEF\\xBB\\xBF//' {path}`), or save it again without a BOM"
+            )));
+        }
         let document: Document = serde_json::from_slice(&bytes).map_err(|e| corrupt(path, &e))?;
         if document.version != FORMAT_VERSION {
             return Err(Error::store(format!(

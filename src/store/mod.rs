@@ -193,6 +193,14 @@ pub trait SharedProfile {
     fn destroy(&self) -> Result<bool>;
     /// Where the store is, to record in the profile and pin.
     fn location(&self) -> Option<VaultLocation>;
+    /// Change one part of the profile's shared state (`ledger`) with check-and-set: `change`
+    /// sees the part as it is now and answers its new value, or `None` to write nothing; it
+    /// runs again if another host wrote in between. `Ok(true)` when a value was written.
+    fn update_part(
+        &self,
+        key: &str,
+        change: &mut dyn FnMut(Option<&serde_json::Value>) -> Option<serde_json::Value>,
+    ) -> Result<bool>;
     /// The profile's freeze as every host sees it (`fresh`: not from this process's cache).
     fn read_freeze(&self, fresh: bool) -> Result<Option<serde_json::Value>>;
     /// Record (`Some`) or lift (`None`) the freeze for every host.

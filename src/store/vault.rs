@@ -848,6 +848,20 @@ impl SharedProfile for VaultStore {
     fn location(&self) -> Option<VaultLocation> {
         Some(self.location.clone())
     }
+
+    fn update_part(
+        &self,
+        key: &str,
+        change: &mut dyn FnMut(Option<&Value>) -> Option<Value>,
+    ) -> Result<bool> {
+        Ok(self
+            .update(|doc| {
+                let next = change(doc.other.get(key))?;
+                doc.other.insert(key.to_owned(), next);
+                Some(())
+            })?
+            .is_some())
+    }
 }
 
 /// Held while this process refreshes; dropping it removes the lease.

@@ -37,7 +37,7 @@ const LAYERS: &[&[&str]] = &[
     &["commands", "generate"],
     &["cli"],
     &["services"],
-    &["gateway", "relay"],
+    &["gateway", "relay", "guard"],
     &["checkup"],
     &[
         "service",
@@ -49,11 +49,19 @@ const LAYERS: &[&[&str]] = &[
         "ephemeral",
     ],
     &["local", "context", "broker", "child", "freeze"],
-    &["session", "childenv", "isolate", "leaks", "listen"],
+    &[
+        "session",
+        "childenv",
+        "isolate",
+        "leaks",
+        "listen",
+        "ledger",
+        "approvals",
+    ],
     &["profile"],
     &["sandbox_host"],
     &["store"],
-    &["spec", "http"],
+    &["spec", "http", "policy"],
     &[
         "output",
         "paths",
@@ -62,6 +70,7 @@ const LAYERS: &[&[&str]] = &[
         "amount",
         "input",
         "redact",
+        "audit",
     ],
     &["jwt", "timefmt", "error", "secret"],
 ];

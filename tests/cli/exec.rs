@@ -178,7 +178,7 @@ fn min_valid_that_the_service_cannot_meet_starts_nothing() {
 }
 
 #[test]
-fn proxy_agent_tokens_are_the_bearer_credential_and_do_not_expire() {
+fn proxy_agent_tokens_do_not_expire_so_only_the_gateway_and_reveal_hand_them_on() {
     let server = Server::start();
     let mut home = Home::new();
     home.use_server(&server);
@@ -197,15 +197,31 @@ fn proxy_agent_tokens_are_the_bearer_credential_and_do_not_expire() {
         "Exec Agent",
     ])
     .ok();
-    let run = home.run(&["exec", "--", "env"]).ok();
+    let stored = home.stored("px:token");
+    // Plain exec would hand the child a secret that never expires: refused, naming the way.
+    let run = home.run(&["exec", "--", "env"]).code(2);
+    assert!(
+        !run.stdout.contains(&stored),
+        "the child ran with the token"
+    );
+    run.mentions(&["do not expire", "exec --gateway"]);
+    let run = home.run(&["exec", "--gateway", "--", "env"]).ok();
     let env = env_of(&run.stdout);
-    assert_eq!(env["AGENTCRED_TOKEN"], home.stored("px:token"));
-    assert!(!env.contains_key("AGENTCRED_TOKEN_EXPIRES_AT"));
+    assert!(env.contains_key("AGENTCRED_GATEWAY_TOKEN"), "{env:?}");
+    assert!(!run.stdout.contains(&stored));
     assert!(
         !env.contains_key("PROXY_API_KEY"),
         "the operator key stays out"
     );
     assert!(!run.stdout.contains(key));
+
+    // `token` prints it only with --reveal, and says what it is.
+    let run = home.run(&["token"]).code(2);
+    assert!(!run.stdout.contains(&stored));
+    run.mentions(&["--reveal", "exec --gateway"]);
+    let run = home.run(&["--reveal", "token"]).ok();
+    assert_eq!(run.stdout.trim(), stored);
+    run.mentions(&["does not expire"]);
 }
 
 #[test]

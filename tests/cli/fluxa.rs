@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use agentcred_sandbox::support::log_fingerprint;
+
 use crate::support::{Home, Server, logged};
 
 /// A FluxA agent registered against the server, and approved by its owner on the page the
@@ -257,7 +259,8 @@ fn requests_follow_the_documented_api() {
     assert_eq!(refresh[0]["body"]["agent_id"], agent_id.as_str());
     assert_eq!(
         refresh[0]["body"]["token"],
-        home.stored("fluxa:token").as_str()
+        log_fingerprint(&home.stored("fluxa:token")),
+        "the log keeps a digest of the refresh token, enough to tell which was sent"
     );
 }
 

@@ -576,11 +576,12 @@ fn a_revocation_the_service_refused_is_listed_by_doctor_and_done_by_the_next_com
         r#"import glob, json, urllib.request
 p = json.load(open(glob.glob("{home}/data/runs/p/*.json")[0]))
 body = json.dumps({{"method": "DELETE", "path": "/proxy/v1/agents/{agent}/tokens/" + p["credential_id"], "count": 1000}}).encode()
-urllib.request.urlopen(urllib.request.Request("{base}/_sandbox/faults", data=body, headers={{"Content-Type": "application/json"}}))
+urllib.request.urlopen(urllib.request.Request("{base}/_sandbox/faults", data=body, headers={{"Content-Type": "application/json", "Authorization": "Bearer {control}"}}))
 "#,
         home = s.home.path().display(),
         agent = s.agent,
-        base = server.base
+        base = server.base,
+        control = server.control_token
     );
     let run = s.home.run(&[
         "exec",
@@ -616,9 +617,10 @@ urllib.request.urlopen(urllib.request.Request("{base}/_sandbox/faults", data=bod
     // The service is back: the next command on the profile revokes it.
     reqwest::blocking::Client::new()
         .delete(format!("{}/_sandbox/faults", server.base))
+        .bearer_auth(&server.control_token)
         .send()
         .unwrap();
-    let token = s.home.run(&["token"]).ok();
+    let token = s.home.run(&["--reveal", "token"]).ok();
     token.mentions(&["Revoked", "earlier run"]);
     assert!(!still_valid(&run_credentials(&server)[0]));
     assert!(pending_files(&s.home).is_empty());
@@ -640,7 +642,7 @@ fn a_run_killed_outright_is_revoked_by_the_next_command() {
         .unwrap();
     wait_for_run(&s.home, &mut child);
     // While the run goes on, another command on the profile leaves its credential alone.
-    s.home.run(&["token"]).ok();
+    s.home.run(&["--reveal", "token"]).ok();
     assert!(still_valid(&run_credentials(&server)[0]));
     signal(&child, "KILL");
     child.wait().unwrap();
@@ -688,7 +690,7 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
     assert!(froze.stdout.contains("Froze"), "{}", froze.all());
     let frozen_at = now();
     std::thread::sleep(Duration::from_millis(2500));
-    let refused = s.home.run(&["--json", "token"]).code(8);
+    let refused = s.home.run(&["--json", "--reveal", "token"]).code(8);
     assert_eq!(refused.error_json()["error"]["code"], "frozen");
     refused.mentions(&["runaway loop"]);
     s.home.run(&["exec", "--", "true"]).code(8);
@@ -701,6 +703,9 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
         .mentions(&["frozen"]);
     let check = s.home.run(&["--json", "status", "--check"]).code(8);
     assert_eq!(check.json()["health"], "frozen");
+    // The window of the freeze ends when unfreeze starts: it lifts the freeze before it
+    // returns.
+    let unfreezing_at = now();
     s.home.run(&["unfreeze"]).ok();
     let unfrozen_at = now();
     std::thread::sleep(Duration::from_millis(2500));
@@ -711,7 +716,7 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
     let t = |l: &Value| l["t"].as_f64().unwrap();
     let while_frozen: Vec<&Value> = lines
         .iter()
-        .filter(|l| t(l) > frozen_at + 1.0 && t(l) < unfrozen_at)
+        .filter(|l| t(l) > frozen_at + 1.0 && t(l) < unfreezing_at)
         .collect();
     assert!(while_frozen.len() >= 3, "{lines:?}");
     for l in &while_frozen {
@@ -728,7 +733,22 @@ fn freeze_stops_a_running_gateway_within_a_second_and_unfreeze_restores_it() {
         !after.is_empty() && after.iter().all(|l| l["status"] == 200),
         "{after:?}"
     );
-    s.home.run(&["token"]).ok();
+    s.home.run(&["--reveal", "token"]).ok();
+
+    // The freeze and its lifting are in the audit log, in order, with the reason.
+    let audit = s.home.run(&["--json", "audit"]).ok().json();
+    let events: Vec<&Value> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "freeze" || e["event"] == "unfreeze")
+        .collect();
+    assert_eq!(events.len(), 2, "{audit}");
+    assert_eq!(events[0]["event"], "freeze");
+    assert_eq!(events[0]["reason"], "runaway loop");
+    assert_eq!(events[1]["event"], "unfreeze");
+    assert_eq!(events[1]["was_frozen"], true);
+    s.home.run(&["audit", "verify"]).ok();
 }
 
 #[test]
@@ -736,6 +756,17 @@ fn freeze_upstream_suspends_the_agents_and_revokes_spares_and_run_credentials() 
     let server = Server::start();
     let s = proxy(&server);
     s.home.run(&["tokens", "create"]).ok();
+    // A run going on with a credential of its own.
+    let mut run = s
+        .home
+        .command(&["exec", "--gateway", "--ephemeral", "--", "sleep", "30"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_run(&s.home, &mut run);
+    assert!(still_valid(&run_credentials(&server)[0]));
     let view = s
         .home
         .run(&[
@@ -764,6 +795,16 @@ fn freeze_upstream_suspends_the_agents_and_revokes_spares_and_run_credentials() 
         .filter(|t| t["active"] == true)
         .collect();
     assert_eq!(active.len(), 1, "only the profile's own token: {tokens}");
+    // The running run's credential was revoked too, and its record is gone.
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["action"].as_str().unwrap().contains("agentcred-run-"))
+    );
+    assert!(!still_valid(&run_credentials(&server)[0]));
+    assert!(pending_files(&s.home).is_empty());
+    signal(&run, "TERM");
+    run.wait().unwrap();
 
     let server2 = Server::start();
     let a = authpi(&server2);
@@ -869,12 +910,13 @@ fn decoy(value: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-/// 1,000 files: text with the values planted in every encoding at known lines, decoys one
-/// character off in every encoding, binary files holding a value, and one 50 MB log.
+/// 1,000 files: 999 small ones (text with the values planted in every encoding at known
+/// lines, decoys one character off in every encoding, binary files holding a value) and one
+/// 50 MB log.
 fn build_tree(root: &Path, values: &[(String, String)]) -> Vec<(String, u64, String)> {
     let mut expected = Vec::new();
     let filler = "2026-12-06T12:00:00Z INFO agent step done, nothing secret here at all\n";
-    for i in 0..1000 {
+    for i in 0..999 {
         let dir = root.join(format!("d{}", i % 10));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("f{i:04}.log"));
@@ -996,7 +1038,7 @@ fn leaks_scan_finds_every_planted_value_and_no_decoy_and_rotate_replaces_them() 
         encodings.into_iter().collect::<Vec<_>>(),
         ["base64", "literal"]
     );
-    assert_eq!(view["files"], 1001);
+    assert_eq!(view["files"], 1000);
     assert_eq!(view["binary_skipped"], 10);
 
     // Rotate: the token and the API key are replaced; the recovery key cannot be.
@@ -1145,4 +1187,129 @@ fn leaks_rotate_replaces_a_leaked_authpi_client_secret() {
         1,
         "the old verifier is removed: {verifiers}"
     );
+}
+
+// ------------------------------------------------------------------------------------------
+// As local users who are not root
+
+/// `agentcred ARGS` as `uid` with its state in `home` (setpriv; the tests run as root).
+fn run_as(uid: u32, home: &Path, args: &[&str]) -> crate::support::Run {
+    let inner = Home::new().command(args);
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.arg(format!("--reuid={uid}"))
+        .arg(format!("--regid={uid}"))
+        .arg("--clear-groups")
+        // The binary, copied where other users can run it if the checkout is not (root's home).
+        .arg(crate::isolate::bin())
+        .args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.env("AGENTCRED_HOME", home)
+        .env("AGENTCRED_STORE", "file")
+        .env("HOME", home);
+    crate::support::finish(cmd.stdin(Stdio::null()).output().expect("setpriv runs"))
+}
+
+#[test]
+fn another_local_user_can_neither_lift_a_freeze_nor_read_what_a_scan_cannot() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    const USER: u32 = 1000;
+    const OTHER: u32 = 65534;
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(scratch.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let home = scratch.path().join("user-home");
+    let r = run_as(
+        USER,
+        &home,
+        &[
+            "--profile",
+            "p",
+            "--sandbox",
+            "register",
+            "fluxra",
+            "--name",
+            "frozen-bot",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    run_as(USER, &home, &["freeze", "--reason", "test"]);
+    let file = home.join("data/frozen/p.json");
+    let meta = std::fs::metadata(&file).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (USER, 0o600));
+    let dir = std::fs::metadata(file.parent().unwrap()).unwrap();
+    assert_eq!(
+        dir.mode() & 0o077,
+        0,
+        "the freeze folder is the user's alone"
+    );
+
+    // Another user cannot lift it, nor remove the file.
+    let other = run_as(OTHER, &home, &["unfreeze", "p"]);
+    assert_ne!(other.code, 0, "{}", other.all());
+    assert!(file.exists());
+    run_as(USER, &home, &["--sandbox", "token"]).code(8);
+
+    // A scan as the user: a file only root may read is named as unreadable, the rest is
+    // scanned, and no value is printed.
+    let tree = scratch.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    let secrets: Value =
+        serde_json::from_str(&std::fs::read_to_string(home.join("data/secrets/p.json")).unwrap())
+            .unwrap();
+    let api_key = secrets["secrets"]["p:api_key"].as_str().unwrap().to_owned();
+    std::fs::write(tree.join("open.log"), format!("key={api_key}\n")).unwrap();
+    std::fs::write(tree.join("closed.log"), format!("key={api_key}\n")).unwrap();
+    std::fs::set_permissions(
+        tree.join("closed.log"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let scan = run_as(
+        USER,
+        &home,
+        &["--json", "leaks", "scan", tree.to_str().unwrap()],
+    );
+    assert_eq!(scan.code, 8, "{}", scan.all());
+    let view = scan.json();
+    assert_eq!(view["findings"].as_array().unwrap().len(), 1, "{view}");
+    assert!(
+        view["findings"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("open.log")
+    );
+    assert!(
+        view["unreadable"][0]
+            .as_str()
+            .unwrap()
+            .contains("closed.log")
+    );
+    assert!(!scan.all().contains(&api_key));
+}
+
+#[test]
+fn a_running_mcp_server_refuses_a_profile_frozen_meanwhile() {
+    let server = Server::start();
+    let s = proxy(&server);
+    let mut mcp = crate::hostile::Mcp::start(&s.home, &["--profile", "p"]);
+    let path = format!("/api{}", s.path);
+    let request = json!({"profile": "p", "method": "GET", "path": path});
+    let ok = mcp.call("request", request.clone());
+    assert_ne!(ok["result"]["isError"], true, "{ok}");
+    s.home.run(&["freeze"]).ok();
+    let refused = mcp.call("request", request.clone());
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    assert_eq!(
+        refused["result"]["structuredContent"]["error"]["code"], "frozen",
+        "{refused}"
+    );
+    let check = mcp.call("check", json!({"profile": "p"}));
+    assert!(check.to_string().contains("frozen"), "{check}");
+    s.home.run(&["unfreeze"]).ok();
+    let again = mcp.call("request", request);
+    assert_ne!(again["result"]["isError"], true, "{again}");
 }

@@ -475,6 +475,36 @@ fn examples_of_families(path: &str) -> Vec<Entry> {
                 "Move a profile's secrets to the vault store.",
             ),
         ],
+        "policy" => vec![
+            e(
+                "agentcred policy set work policy.toml",
+                "Give profile work the rules, rate and spending caps in policy.toml.",
+            ),
+            e(
+                "agentcred --profile work policy check GET api:/v1/agents/me",
+                "Dry-run one request: the decision, the rule that decided, the amount it would reserve.",
+            ),
+        ],
+        "approvals" => vec![
+            e(
+                "agentcred approvals list",
+                "The requests the policy holds for a person.",
+            ),
+            e(
+                "agentcred approvals approve ID",
+                "Let one held request through once (from another terminal than the agent's).",
+            ),
+        ],
+        "audit" => vec![
+            e(
+                "agentcred audit --since 1h",
+                "Every credential release and use of the last hour.",
+            ),
+            e(
+                "agentcred audit verify",
+                "Check the log's hash chain; exit 8 names the first edited, removed or reordered line.",
+            ),
+        ],
         "sandbox" => vec![e(
             "agentcred sandbox serve --port 8787 --state /tmp/sandbox.json",
             "Run the emulator in the foreground for other programs; its VAR=URL lines say where each service is.",

@@ -208,16 +208,26 @@ fn a_lost_register_response_is_retried_safely() {
     assert_eq!(server.count("POST /proxy/v1/agents/register"), 2);
     assert_eq!(home_agents(&server), 1, "the retry found the agent");
     assert_eq!(reg["created"], false);
-    assert_eq!(reg["token_status"], "none");
+    // The replay carries no token: the profile is finished with a new one, and the token of
+    // the lost answer, which nobody holds, is revoked; the output says both.
+    assert_eq!(reg["token_status"], "stored", "{reg}");
     assert!(run.stderr.contains("lost in transit"), "{}", run.stderr);
-    assert!(run.stderr.contains("tokens create"), "{}", run.stderr);
-    assert!(!has_secret(&home, "proxy:token"));
-
-    // The way out it names works.
-    home.run(&["tokens", "create", "--use"]).ok();
-    assert!(home.stored("proxy:token").starts_with("at_dev_"));
+    assert!(run.stderr.contains("was revoked"), "{}", run.stderr);
+    let stored = home.stored("proxy:token");
+    assert!(stored.starts_with("at_dev_"));
+    let tokens = home.run(&["--json", "tokens", "list"]).ok().json();
+    let tokens = tokens["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 2, "{tokens:?}");
+    let active: Vec<_> = tokens.iter().filter(|t| t["active"] == true).collect();
+    assert_eq!(
+        active.len(),
+        1,
+        "only the profile's token is active: {tokens:?}"
+    );
+    assert_eq!(active[0]["id"], reg["token_id"], "{tokens:?}");
     let status = home.run(&["--json", "status"]).ok().json();
-    assert_eq!(status["token"]["active"], true);
+    assert_eq!(status["token"]["active"], true, "{status}");
+    assert_eq!(home.run(&["--reveal", "token"]).ok().stdout.trim(), stored);
 }
 
 #[test]
@@ -820,8 +830,10 @@ fn no_secret_in_any_output_without_reveal() {
         "{}",
         runs[1].stderr
     );
-    // `token` prints the stored agent token: that is its purpose.
-    let printed = home.run(&["token"]).ok();
+    // `token` prints the stored agent token, which never expires, only when asked to reveal.
+    let refused = home.run(&["token"]).code(2);
+    assert!(!refused.all().contains(latest.as_str()));
+    let printed = home.run(&["--reveal", "token"]).ok();
     assert_eq!(printed.stdout.trim(), latest);
     let refresh = home.run(&["refresh"]).ok();
     assert!(refresh.stdout.contains("do not expire"));

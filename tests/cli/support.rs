@@ -191,7 +191,10 @@ impl Home {
         {
             use std::io::Write;
             let mut input = child.stdin.take().unwrap();
-            input.write_all(stdin.as_bytes()).unwrap();
+            // A command may end without reading its input (a refusal before any prompt).
+            if let Err(e) = input.write_all(stdin.as_bytes()) {
+                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+            }
         }
         let run = finish(child.wait_with_output().expect("wait"));
         self.check_machine_contract(args, &run);
@@ -449,6 +452,8 @@ pub fn finish(out: Output) -> Run {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// What the control routes require (`AGENTCRED_SANDBOX_TOKEN`, printed after the URLs).
+    pub control_token: String,
     pub urls: Vec<(String, String)>,
     pub state: PathBuf,
     _dir: tempfile::TempDir,
@@ -478,14 +483,20 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let mut urls = Vec::new();
-        while urls.len() < agentcred_sandbox::mounts().count() {
+        let mut control_token = None;
+        while urls.len() < agentcred_sandbox::mounts().count() || control_token.is_none() {
             let line = lines
                 .next()
                 .expect("sandbox serve printed its URLs")
                 .unwrap();
             let (var, url) = line.split_once('=').expect("VAR=URL");
-            urls.push((var.to_owned(), url.to_owned()));
+            if var == "AGENTCRED_SANDBOX_TOKEN" {
+                control_token = Some(url.to_owned());
+            } else {
+                urls.push((var.to_owned(), url.to_owned()));
+            }
         }
+        let control_token = control_token.unwrap_or_default();
         let fluxa = &urls
             .iter()
             .find(|(v, _)| v == "AGENTCRED_FLUXA_AGENTID_URL")
@@ -496,6 +507,7 @@ impl Server {
         Server {
             child,
             base,
+            control_token,
             urls,
             state,
             _dir: dir,
@@ -537,6 +549,7 @@ impl Server {
     pub fn requests(&self) -> Value {
         self.http
             .get(format!("{}/_sandbox/requests", self.base))
+            .bearer_auth(&self.control_token)
             .send()
             .unwrap()
             .json()
@@ -550,6 +563,7 @@ impl Server {
     pub fn clear_requests(&self) {
         self.http
             .delete(format!("{}/_sandbox/requests", self.base))
+            .bearer_auth(&self.control_token)
             .send()
             .unwrap();
     }
@@ -558,6 +572,7 @@ impl Server {
         let r = self
             .http
             .post(format!("{}/_sandbox/faults", self.base))
+            .bearer_auth(&self.control_token)
             .json(&fault)
             .send()
             .unwrap();
@@ -572,6 +587,7 @@ impl Server {
         let r = self
             .http
             .put(format!("{}/_sandbox/knobs", self.base))
+            .bearer_auth(&self.control_token)
             .json(&knobs)
             .send()
             .unwrap();

@@ -652,13 +652,14 @@ fn mcp_exits_0_when_its_client_closes_stdin_before_initialize_and_refuses_an_unk
 fn token_of_a_suspended_proxy_agent_exits_8() {
     let server = Server::start();
     let home = proxy_home(&server, "proxy", "ux-suspended", &[]);
-    home.run(&["token"]).ok();
+    // Proxy's token never expires: `token` prints it with --reveal.
+    home.run(&["--reveal", "token"]).ok();
     home.run(&["agent", "suspend"]).ok();
-    let run = home.run(&["--json", "token"]).code(8);
+    let run = home.run(&["--json", "--reveal", "token"]).code(8);
     assert!(run.stdout.is_empty());
     assert_eq!(run.error_json()["error"]["code"], "agent_suspended");
     home.run(&["agent", "activate"]).ok();
-    home.run(&["token"]).ok();
+    home.run(&["--reveal", "token"]).ok();
 }
 
 #[test]
@@ -1107,4 +1108,122 @@ fn a_zero_limit_and_a_card_above_the_limit_are_accepted_with_a_warning() {
         "{}",
         json.stderr
     );
+}
+
+#[test]
+fn partial_answers_made_clear() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    home.run(&["--sandbox", "register", "fluxra", "--name", "clear-bot"])
+        .ok();
+    // AGENTCRED_HTTP_TIMEOUT: 0 and a huge value say what is wrong with them.
+    home.set("AGENTCRED_HTTP_TIMEOUT", "0");
+    home.run(&["refresh"])
+        .code(2)
+        .mentions(&["must be at least 1 second"]);
+    home.set("AGENTCRED_HTTP_TIMEOUT", "99999999999999999999");
+    home.run(&["refresh"])
+        .code(2)
+        .mentions(&["more than a day"]);
+    home.env.retain(|(k, _)| k != "AGENTCRED_HTTP_TIMEOUT");
+    // An empty key id is refused before any request.
+    home.run(&["keys", "revoke", ""])
+        .code(2)
+        .mentions(&["the key id is empty"]);
+    // A refused connection cannot have reached the service: the hint says so.
+    let mut offline = Home::new();
+    offline
+        .set("AGENTCRED_STORE", "file")
+        .set("AGENTCRED_FLUXRA_URL", "http://127.0.0.1:1/fluxra");
+    offline
+        .run_offline(&["register", "fluxra", "--name", "refused-bot"])
+        .code(6)
+        .mentions(&["nothing reached the service"]);
+    // A stored login key that an environment variable overrides is said to be overridden.
+    home.set("PROXY_API_KEY", "lk_dev_other");
+    home.run_with_stdin(
+        &["--sandbox", "login", "proxy", "--no-verify"],
+        "lk_dev_sandbox\n",
+    )
+    .ok()
+    .mentions(&["PROXY_API_KEY is set", "wins over the key just stored"]);
+}
+
+#[test]
+fn mcp_request_paths_get_a_hint() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "path-bot"])
+        .ok();
+    let mut mcp = Mcp::start(&home, &["mcp"]);
+    let result = mcp.call(
+        1,
+        "request",
+        serde_json::json!({"path": "api/api/agents/me"}),
+        20,
+    );
+    let message = result["structuredContent"]["error"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("must start with /"), "{result}");
+    let result = mcp.call(
+        2,
+        "request",
+        serde_json::json!({"path": "/api/api/agents/me?x=1"}),
+        20,
+    );
+    let message = result["structuredContent"]["error"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("`query` argument"), "{result}");
+}
+
+#[test]
+fn a_missing_selected_profile_says_where_its_name_came_from() {
+    let mut home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "where-bot"])
+        .ok();
+    home.set("AGENTCRED_PROFILE", "ghost");
+    home.run(&["token"])
+        .code(3)
+        .mentions(&["'ghost' comes from AGENTCRED_PROFILE"]);
+    home.env.retain(|(k, _)| k != "AGENTCRED_PROFILE");
+    let config = home.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(r#"current = "fluxra""#, r#"current = "ghost""#),
+    )
+    .unwrap();
+    home.run(&["token"]).code(3).mentions(&[
+        "comes from the config file's `current`",
+        "profiles use NAME",
+    ]);
+}
+
+#[test]
+fn a_store_file_with_a_byte_order_mark_says_so() {
+    let home = Home::new();
+    home.run(&["--sandbox", "register", "fluxra", "--name", "bom-bot"])
+        .ok();
+    let file = home.secrets_file("fluxra");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(std::fs::read(&file).unwrap());
+    std::fs::write(&file, &bytes).unwrap();
+    home.run(&["token"])
+        .code(7)
+        .mentions(&["byte-order mark", "left untouched"]);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        bytes,
+        "nothing was rewritten"
+    );
+}
+
+#[test]
+fn a_piped_key_id_without_its_secret_says_what_is_missing() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    home.run_with_stdin(&["--sandbox", "login", "authpi"], "key_sandbox\n")
+        .code(2)
+        .mentions(&["key id was read from stdin", "no key secret followed it"]);
 }

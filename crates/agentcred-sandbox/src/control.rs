@@ -1,7 +1,9 @@
 //! `/_sandbox/*`: the control routes tests (and curious humans) use to look at and steer the
-//! sandbox. No auth (the server only listens on loopback); errors use the sandbox's own
-//! `{"error": code, "message": ...}` envelope. Control requests are not logged, counted,
-//! delayed or faulted.
+//! sandbox. Every one but `health` needs `Authorization: Bearer <control token>`, the random
+//! token `sandbox serve` prints (`AGENTCRED_SANDBOX_TOKEN`): the server listens on loopback,
+//! where every local user can reach it, and the request log holds what clients sent. Errors
+//! use the sandbox's own `{"error": code, "message": ...}` envelope. Control requests are not
+//! logged, counted, delayed or faulted.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -26,6 +28,42 @@ pub fn router() -> Router<AppState> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/knobs", get(get_knobs).put(put_knobs))
+}
+
+/// The control token check, in front of every control route but `health`.
+pub async fn require_token(
+    State(app): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let open = request
+        .uri()
+        .path()
+        .trim_end_matches('/')
+        .ends_with("/health");
+    let presented = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token = app.control_token();
+    let accepted = !token.is_empty()
+        && presented.is_some_and(|p| {
+            p.len() == token.len()
+                && p.bytes()
+                    .zip(token.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        });
+    if open || accepted {
+        return next.run(request).await;
+    }
+    Envelope::Sandbox.response(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "the control routes need Authorization: Bearer <the token `sandbox serve` printed as AGENTCRED_SANDBOX_TOKEN>",
+    )
 }
 
 fn bad_request(message: impl AsRef<str>) -> Response {

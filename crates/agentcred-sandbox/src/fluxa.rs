@@ -27,6 +27,12 @@
 //!   authorizationUrl (the signing page), expiresAt, agentStatus:"ready"}`; for an agent its
 //!   owner has not authorized, 200 `{agentStatus:"needs_wallet_authorization",
 //!   authorizationUrl (the authorization page), mandateId: null}`; 400 `invalid_request`.
+//! - `POST /api/payouts` `{payoutId, network?, currency?, assetAddress?, toAddress, amount,
+//!   description?, ttlSeconds?}` → 200 `{payoutId, status:"pending_authorization", txHash:null,
+//!   approvalUrl, expiresAt}` (unix seconds); idempotent by `payoutId` (another request under
+//!   the same id: 409 `payout_id_conflict`); more than the USDC balance: 400
+//!   `insufficient_balance`. `GET /api/payouts/{payoutId}` → `{"payout": {...}}`; 404
+//!   `payout_not_found`.
 //!
 //! Bearer checks, in order, as FluxA's `jwtAuth` (seeds/001's error table):
 //! missing, malformed or wrongly signed → 401 `agent_auth_failed` ("invalid");
@@ -151,6 +157,8 @@ pub fn wallet_router() -> Router<AppState> {
         .route("/api/mandates", get(list_mandates))
         .route("/api/mandates/agent/{mandate_id}", get(get_mandate))
         .route("/api/mandates/create-intent", post(create_intent))
+        .route("/api/payouts", post(create_payout))
+        .route("/api/payouts/{payout_id}", get(get_payout))
 }
 
 /// The owner's pages: plain HTML forms, no JavaScript. GET shows and changes nothing; the
@@ -216,6 +224,49 @@ pub struct FluxaAgent {
     pub first_tx_id: u64,
     /// The last [`VC_AUDIT_LIMIT`] VCs issued, newest last.
     pub vcs: Vec<VcRecord>,
+    /// Payouts asked for with `POST /api/payouts`, oldest first.
+    pub payouts: Vec<Payout>,
+}
+
+/// A payout: waits for the owner's authorization at its `approvalUrl` (providers.md §1.4).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Payout {
+    /// The client's idempotency key, unique per agent.
+    pub payout_id: String,
+    pub status: String,
+    pub network: String,
+    pub currency: String,
+    pub asset_address: String,
+    pub to_address: String,
+    /// Atomic units.
+    pub amount: u64,
+    pub description: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl Payout {
+    fn view(&self, wallet_app: &str, agent: &FluxaAgent) -> Value {
+        json!({
+            "payoutId": self.payout_id,
+            "status": self.status,
+            "txHash": Value::Null,
+            "approvalUrl": format!("{wallet_app}/authorize-payout/{}", query_escape(&self.payout_id)),
+            "expiresAt": self.expires_at,
+            "toAddress": self.to_address,
+            "amount": self.amount.to_string(),
+            "currency": self.currency,
+            "network": self.network,
+            "assetAddress": self.asset_address,
+            "agentId": agent.agent_id,
+            "agentName": agent.name,
+            "failureReason": Value::Null,
+            "createdAt": self.created_at,
+            "executedAt": Value::Null,
+        })
+    }
 }
 
 /// The monthly budget in USDC atomic units (6 decimals); `limit: None` means unlimited.
@@ -1132,6 +1183,156 @@ async fn create_intent(State(app): State<AppState>, headers: HeaderMap, body: By
             agent.mandates.push(mandate);
         }
         json_response(StatusCode::OK, answer)
+    })
+    .await
+}
+
+/// What `POST /api/payouts` takes (providers.md §1.4): `payoutId`, `network`, `currency`,
+/// `assetAddress`, `toAddress`, `amount` (atomic string), optional `description`,
+/// `ttlSeconds` (60-3600) and the fields FluxA accepts and this emulator ignores.
+fn parse_payout(input: &serde_json::Map<String, Value>, now: i64) -> Result<Payout, String> {
+    let payout_id = required_str(input, "payoutId")?.trim().to_owned();
+    if payout_id.is_empty() || payout_id.len() > 128 {
+        return Err("payoutId is required: 1 to 128 characters".into());
+    }
+    let network = optional_str(input, "network")?.unwrap_or("base").to_owned();
+    if network != "base" && network != "eip155:8453" {
+        return Err(format!(
+            "network {network} is not supported for payouts (base)"
+        ));
+    }
+    let currency = optional_str(input, "currency")?
+        .unwrap_or(USDC)
+        .to_ascii_uppercase();
+    if currency != USDC {
+        return Err(format!(
+            "currency {currency} is not supported for payouts (USDC)"
+        ));
+    }
+    let to_address = required_str(input, "toAddress")?.to_owned();
+    if !(to_address.len() == 42 && to_address.starts_with("0x")) {
+        return Err("toAddress must be a 0x-prefixed 20-byte address".into());
+    }
+    let amount = match input.get("amount") {
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse::<u64>().ok()
+        }
+        _ => None,
+    }
+    .filter(|a| *a > 0)
+    .ok_or("amount is required: a positive atomic-unit integer string")?;
+    let ttl = match input.get("ttlSeconds") {
+        None | Some(Value::Null) => 600,
+        Some(v) => v
+            .as_i64()
+            .filter(|t| (60..=3600).contains(t))
+            .ok_or("ttlSeconds must be 60 to 3600")?,
+    };
+    let now_secs = now.div_euclid(1000);
+    Ok(Payout {
+        payout_id,
+        status: "pending_authorization".into(),
+        network: "base".into(),
+        currency,
+        asset_address: optional_str(input, "assetAddress")?
+            .unwrap_or("0x833589fCD6Edb6E08f4c7C32D4f71b54bdA02913")
+            .to_owned(),
+        to_address,
+        amount,
+        description: optional_str(input, "description")?.map(str::to_owned),
+        created_at: now_secs,
+        expires_at: now_secs + ttl,
+    })
+}
+
+/// `POST /api/payouts`: a payout waiting for the owner's authorization. Idempotent by
+/// `payoutId`: the same id with the same request answers the first payout again; with
+/// another request it is refused (409 `payout_id_conflict`).
+async fn create_payout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let auth = Auth::from_headers(&headers);
+    let input = json_object_body(&headers, &body);
+    let wallet_app = wallet_app(&app);
+    app.transact_response(WALLET_ENVELOPE, move |doc| {
+        let now = now_ms();
+        let agent = match authorized(doc, &auth, now, &wallet_app) {
+            Ok(agent) => agent,
+            Err(failure) => return failure.response(),
+        };
+        let payout = match input
+            .as_ref()
+            .map_err(String::clone)
+            .and_then(|i| parse_payout(i, now))
+        {
+            Ok(p) => p,
+            Err(message) => {
+                return WALLET_ENVELOPE.response(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    &message,
+                );
+            }
+        };
+        if let Some(existing) = agent
+            .payouts
+            .iter()
+            .find(|p| p.payout_id == payout.payout_id)
+        {
+            let same = existing.amount == payout.amount && existing.to_address == payout.to_address;
+            return if same {
+                json_response(StatusCode::OK, existing.view(&wallet_app, agent))
+            } else {
+                WALLET_ENVELOPE.response(
+                    StatusCode::CONFLICT,
+                    "payout_id_conflict",
+                    &format!("payoutId {} was used for another payout", payout.payout_id),
+                )
+            };
+        }
+        if payout.amount > agent.usdc_available {
+            return WALLET_ENVELOPE.response(
+                StatusCode::BAD_REQUEST,
+                "insufficient_balance",
+                &format!(
+                    "the wallet holds {} USDC atomic units, less than the payout's {}",
+                    agent.usdc_available, payout.amount
+                ),
+            );
+        }
+        let answer = payout.view(&wallet_app, agent);
+        let agent_id = agent.agent_id.clone();
+        if let Some(agent) = doc.service_mut::<FluxaState>().agents.get_mut(&agent_id) {
+            agent.payouts.push(payout);
+        }
+        json_response(StatusCode::OK, answer)
+    })
+    .await
+}
+
+/// `GET /api/payouts/{payoutId}`: `{"payout": {...}}` (timestamps in unix seconds).
+async fn get_payout(
+    State(app): State<AppState>,
+    Path(payout_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let auth = Auth::from_headers(&headers);
+    let wallet_app = wallet_app(&app);
+    app.read_response(WALLET_ENVELOPE, move |doc| {
+        let now = now_ms();
+        let agent = match authorized(doc, &auth, now, &wallet_app) {
+            Ok(agent) => agent,
+            Err(failure) => return failure.response(),
+        };
+        match agent.payouts.iter().find(|p| p.payout_id == payout_id) {
+            Some(p) => json_response(
+                StatusCode::OK,
+                json!({"payout": p.view(&wallet_app, agent)}),
+            ),
+            None => WALLET_ENVELOPE.response(
+                StatusCode::NOT_FOUND,
+                "payout_not_found",
+                &format!("no payout {payout_id} for this agent"),
+            ),
+        }
     })
     .await
 }

@@ -315,7 +315,11 @@ pub fn demo_operator_keys() -> Vec<(&'static str, &'static str)> {
 /// The whole application: control routes, every mounted service, the JSON 404, and the
 /// recording/fault/latency layer around all of it.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new().nest(CONTROL_PREFIX, control::router());
+    let control = control::router().layer(middleware::from_fn_with_state(
+        state.clone(),
+        control::require_token,
+    ));
+    let mut router = Router::new().nest(CONTROL_PREFIX, control);
     for mount in mounts() {
         router = router.nest(mount.prefix, (mount.router)());
     }
@@ -532,6 +536,7 @@ async fn serve_until(
 /// 127.0.0.1. Dropping it shuts the server down and joins the thread.
 pub struct RunningSandbox {
     base_url: String,
+    control_token: String,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -540,6 +545,11 @@ impl RunningSandbox {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// What the control routes require as `Authorization: Bearer`.
+    pub fn control_token(&self) -> &str {
+        &self.control_token
     }
 }
 
@@ -571,6 +581,7 @@ pub fn start_background(config: SandboxConfig) -> anyhow::Result<RunningSandbox>
         config.jwt_ttl_override,
         base_url.clone(),
     );
+    let control_token = app_state.control_token().to_owned();
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("agentcred-sandbox".into())
@@ -586,13 +597,18 @@ pub fn start_background(config: SandboxConfig) -> anyhow::Result<RunningSandbox>
         .context("cannot start the sandbox thread")?;
     Ok(RunningSandbox {
         base_url,
+        control_token,
         shutdown: Some(shutdown_tx),
         thread: Some(thread),
     })
 }
 
-/// Run in the foreground until Ctrl-C or SIGTERM; calls `on_ready(base_url)` once bound.
-pub fn serve_foreground(config: SandboxConfig, on_ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+/// Run in the foreground until Ctrl-C or SIGTERM; calls `on_ready(base_url, control_token)`
+/// once bound.
+pub fn serve_foreground(
+    config: SandboxConfig,
+    on_ready: impl FnOnce(&str, &str),
+) -> anyhow::Result<()> {
     let (listener, base_url) = bind(config.port)?;
     let runtime = runtime()?;
     let app_state = AppState::new(
@@ -604,7 +620,7 @@ pub fn serve_foreground(config: SandboxConfig, on_ready: impl FnOnce(&str)) -> a
         // Install the handlers before announcing readiness, so a signal sent right after the
         // URL is printed is not missed.
         let signals = shutdown_signal()?;
-        on_ready(&base_url);
+        on_ready(&base_url, app_state.control_token());
         serve_until(listener, app_state, signals).await
     })
 }

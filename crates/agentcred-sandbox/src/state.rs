@@ -859,6 +859,21 @@ struct Inner {
     store: StateStore,
     jwt_ttl_override: Option<u64>,
     base_url: String,
+    /// What the control routes (`/_sandbox/*`) require as `Authorization: Bearer`.
+    control_token: String,
+}
+
+/// A random token for the control routes: other local users can reach the loopback port,
+/// and must not read the request log or steer the sandbox. Empty (the control routes then
+/// refuse everyone) if the system's random number generator fails.
+fn new_control_token() -> String {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 24];
+    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+        return String::new();
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sbx_{hex}")
 }
 
 impl AppState {
@@ -868,8 +883,14 @@ impl AppState {
                 store,
                 jwt_ttl_override,
                 base_url,
+                control_token: new_control_token(),
             }),
         }
+    }
+
+    /// The token the control routes require (printed by `sandbox serve`).
+    pub fn control_token(&self) -> &str {
+        &self.inner.control_token
     }
 
     pub fn store(&self) -> &StateStore {

@@ -71,8 +71,20 @@ impl Harness {
 
     /// Send and return (status, JSON body). A body that is not JSON fails the test: the
     /// sandbox answers JSON everywhere.
+    /// Control routes (`/_sandbox/...`) get the control token unless the test set its own
+    /// Authorization.
     pub fn send(&self, request: RequestBuilder) -> (u16, Value) {
-        let response = request.send().expect("request sent");
+        let mut request = request.build().expect("request built");
+        let auth = reqwest::header::AUTHORIZATION;
+        if request.url().path().starts_with(super::CONTROL_PREFIX)
+            && !request.headers().contains_key(&auth)
+        {
+            let value = format!("Bearer {}", self.sandbox.control_token());
+            request
+                .headers_mut()
+                .insert(auth, value.parse().expect("a header value"));
+        }
+        let response = self.client.execute(request).expect("request sent");
         let status = response.status().as_u16();
         let text = response.text().expect("body read");
         let body = serde_json::from_str(&text)

@@ -196,7 +196,11 @@ fn requests_are_logged_and_counted_but_control_routes_are_not() {
     let form_rec = &requests[2];
     assert_eq!(form_rec["auth_scheme"], "basic");
     assert_eq!(form_rec["basic_user"], "ag_user");
-    assert_eq!(form_rec["body"], json!({"agent_id": "a", "token": "b"}));
+    assert_eq!(
+        form_rec["body"],
+        json!({"agent_id": "a", "token": support::log_fingerprint("b")}),
+        "a form's secret-named fields are logged as a digest"
+    );
     assert_eq!(requests[3]["auth_scheme"], "api-key");
 
     // The log is a file of its own: recording a request leaves the world's file alone.
@@ -393,6 +397,7 @@ fn the_process_ttl_override_wins_over_the_knob() {
     let url = |p: &str| format!("{}{p}", sandbox.base_url());
     client
         .put(url("/_sandbox/knobs"))
+        .bearer_auth(sandbox.control_token())
         .json(&json!({"jwt_ttl_secs": {"fluxa": 100}}))
         .send()
         .unwrap();
@@ -412,6 +417,7 @@ fn the_process_ttl_override_wins_over_the_knob() {
     );
     let knobs: Value = client
         .get(url("/_sandbox/knobs"))
+        .bearer_auth(sandbox.control_token())
         .send()
         .unwrap()
         .json()
@@ -556,4 +562,63 @@ fn dropping_a_sandbox_stops_it() {
     let client = h.client.clone();
     drop(h);
     assert!(client.get(url).send().is_err());
+}
+
+#[test]
+fn the_control_routes_need_the_control_token_except_health() {
+    let h = Harness::start();
+    for (method, path) in [
+        ("GET", "/_sandbox/requests"),
+        ("DELETE", "/_sandbox/requests"),
+        ("POST", "/_sandbox/faults"),
+        ("PUT", "/_sandbox/knobs"),
+        ("GET", "/_sandbox/knobs"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let request = h
+            .client
+            .request(method.clone(), h.url(path))
+            .json(&json!({}));
+        let (status, _) = h.send(request.bearer_auth("sbx_wrong"));
+        assert_eq!(status, 401, "{method} {path} with a wrong token");
+        let status = h
+            .client
+            .request(method.clone(), h.url(path))
+            .send()
+            .unwrap()
+            .status();
+        assert_eq!(status, 401, "{method} {path} without a token");
+    }
+    assert_eq!(h.get("/_sandbox/requests").0, 200, "with the token");
+    let status = h
+        .client
+        .get(h.url("/_sandbox/health"))
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn secret_named_fields_are_not_logged_in_clear() {
+    let h = Harness::start();
+    h.post_raw(
+        "/authpi/idp/i_sandbox/token",
+        "application/x-www-form-urlencoded",
+        "grant_type=client_credentials&client_id=c1&client_secret=cs_very_secret_value",
+    );
+    h.post_json(
+        "/fluxa/agentid/refresh",
+        &json!({"agent_id": "ag_1", "token": "tok_refresh_secret", "nested": {"apiKey": "sk_k"}}),
+    );
+    let (_, log) = h.get("/_sandbox/requests");
+    let text = log.to_string();
+    for secret in ["cs_very_secret_value", "tok_refresh_secret", "sk_k"] {
+        assert!(!text.contains(secret), "{secret} logged: {text}");
+    }
+    assert!(
+        text.contains(&support::log_fingerprint("cs_very_secret_value")),
+        "{text}"
+    );
+    assert!(text.contains("\"client_id\":\"c1\""), "{text}");
 }

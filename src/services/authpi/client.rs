@@ -108,6 +108,44 @@ impl Verifier {
     }
 }
 
+/// The answer to adding a secret verifier. The secret is shown this once, so it is taken
+/// whenever it is there, and everything else is read leniently: a field of an unexpected
+/// type (a time as a string, a count as text) is dropped, never the answer with the secret.
+fn new_secret_from(body: &[u8]) -> Result<NewSecret> {
+    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let data = value.get("data").unwrap_or(&value);
+    let Some(secret) = data
+        .get("secret")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    else {
+        return Err(Error::internal(
+            "AuthPI created a secret verifier but its answer carried no secret",
+        )
+        .with_provider(PROVIDER)
+        .with_hint(
+            "remove that verifier (`agentcred verifiers list`, then `verifiers remove ID`) and add another",
+        ));
+    };
+    let text = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
+    let number = |k: &str| data.get(k).and_then(Value::as_i64);
+    let verifier = Verifier {
+        id: text("id").unwrap_or_default(),
+        kind: text("type").unwrap_or_else(|| "secret".to_owned()),
+        status: text("status"),
+        name: text("name"),
+        credential: data.get("credential").filter(|c| c.is_object()).cloned(),
+        usage_count: data.get("usage_count").and_then(Value::as_u64),
+        last_used_at: number("last_used_at"),
+        created_at: number("created_at"),
+        updated_at: number("updated_at"),
+    };
+    Ok(NewSecret {
+        verifier,
+        secret: Secret::new(secret.to_owned()),
+    })
+}
+
 /// A resource and the ETag it came with.
 pub struct Tagged<T> {
     pub value: T,
@@ -360,26 +398,7 @@ impl<'a> Core<'a> {
         if !reply.is_success() {
             return Err(error_from(&reply, "add a secret verifier"));
         }
-        let mut data: Data<Map<String, Value>> = reply.decode(PROVIDER, "add verifier")?;
-        let secret = match data.data.remove("secret") {
-            Some(Value::String(s)) if !s.is_empty() => Secret::new(s),
-            _ => {
-                return Err(Error::internal(
-                    "AuthPI created a secret verifier but its answer carried no secret",
-                )
-                .with_provider(PROVIDER)
-                .with_hint(
-                    "remove that verifier (`agentcred verifiers list`, then `verifiers remove ID`) and add another",
-                ));
-            }
-        };
-        let verifier: Verifier = serde_json::from_value(Value::Object(data.data)).map_err(|e| {
-            Error::internal(format!(
-                "AuthPI answered add verifier with an unexpected body ({e})"
-            ))
-            .with_provider(PROVIDER)
-        })?;
-        Ok(NewSecret { verifier, secret })
+        new_secret_from(&reply.body)
     }
 
     /// A wallet verifier (`network` CAIP-2; the caller has checked both values).
@@ -688,6 +707,35 @@ mod tests {
         );
         assert_eq!(stale.exit_code(), 5);
         assert!(stale.message.contains("changed meanwhile") && stale.message.contains("\"9\""));
+    }
+
+    #[test]
+    fn a_new_secret_survives_any_other_field_of_an_unexpected_type() {
+        let body = json!({"data": {
+            "id": "vrf_1", "type": "secret", "secret": "cs_shown_once",
+            "created_at": "2026-01-01T00:00:00Z", "usage_count": "none", "name": 7,
+            "credential": "weird"
+        }});
+        // A strict decode of this answer fails, which lost the secret.
+        assert!(serde_json::from_value::<Verifier>(body["data"].clone()).is_err());
+        let new = new_secret_from(body.to_string().as_bytes()).unwrap();
+        assert_eq!(new.secret.expose(), "cs_shown_once");
+        assert_eq!(new.verifier.id, "vrf_1");
+        assert_eq!(new.verifier.created_at, None);
+        assert_eq!(new.verifier.name, None);
+        // Without `data` around it, too; and no secret is an error that says so.
+        let bare = json!({"secret": "cs_bare", "id": ["odd"]});
+        assert_eq!(
+            new_secret_from(bare.to_string().as_bytes())
+                .unwrap()
+                .secret
+                .expose(),
+            "cs_bare"
+        );
+        let none = new_secret_from(br#"{"data": {"id": "vrf_2"}}"#)
+            .err()
+            .unwrap();
+        assert!(none.message.contains("carried no secret"));
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    boundary: crate::spec::Boundary::NONE,
     credential_routes: &[
         CredentialRoute {
             method: "POST",

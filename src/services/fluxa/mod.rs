@@ -87,6 +87,57 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     ],
     // The wallet CLI treats a JWT with less than 5 minutes left as expired.
     min_child_validity: Duration::from_secs(5 * 60),
+    boundary: crate::spec::Boundary {
+        currency: Some(("USDC", 6)),
+        money: &[
+            crate::spec::MoneyRoute {
+                method: "POST",
+                endpoint: "wallet",
+                path: "/api/payouts",
+                amount: Some("/amount"),
+                amount_required: true,
+                currency_field: Some("/currency"),
+                what: "a payout (amount, atomic USDC)",
+            },
+            crate::spec::MoneyRoute {
+                method: "POST",
+                endpoint: "wallet",
+                path: "/api/payment/x402V1Payment",
+                amount: Some("/amount"),
+                amount_required: true,
+                currency_field: Some("/currency"),
+                what: "an x402 payment (amount, atomic USDC)",
+            },
+            crate::spec::MoneyRoute {
+                method: "POST",
+                endpoint: "wallet",
+                path: "/api/payment/x402V3Payment",
+                amount: Some("/amount"),
+                amount_required: true,
+                currency_field: Some("/currency"),
+                what: "an x402 payment under a mandate (amount, atomic USDC)",
+            },
+            crate::spec::MoneyRoute {
+                method: "POST",
+                endpoint: "wallet",
+                path: "/api/v2/payment/x402-payment",
+                amount: None,
+                amount_required: true,
+                currency_field: None,
+                what: "an x402 payment whose amount is inside an encoded payment request",
+            },
+            crate::spec::MoneyRoute {
+                method: "POST",
+                endpoint: "wallet",
+                path: "/api/mandates/create-intent",
+                amount: Some("/intent/limitAmount"),
+                amount_required: true,
+                currency_field: Some("/intent/currency"),
+                what: "a spending mandate (intent.limitAmount, atomic USDC)",
+            },
+        ],
+        operator_header: None,
+    },
     credential_routes: &[
         CredentialRoute {
             method: "POST",

@@ -44,10 +44,11 @@ impl Render for Registered {
         }
         if self.owner_approved != Some(true) {
             out.note("The wallet's owner must approve this agent before it can use the wallet.");
-            match (&self.approve_command, &self.authorization_url) {
-                (Some(command), _) => out.line(format!("Play the owner in the sandbox: {command}")),
-                (None, Some(url)) => out.line(format!("Authorization URL: {url}")),
-                (None, None) => {}
+            if let Some(url) = &self.authorization_url {
+                out.line(format!("Authorization URL: {url}"));
+            }
+            if let Some(command) = &self.approve_command {
+                out.line(format!("Play the owner in the sandbox: {command}"));
             }
         }
     }

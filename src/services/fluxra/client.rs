@@ -51,10 +51,13 @@ pub struct Registered {
     pub recovery_key: Secret<String>,
 }
 
+/// Only what the one-time answer cannot be used without is typed strictly: a name of an
+/// unexpected type must not cost the recovery key.
 #[derive(Deserialize)]
 struct RegisterReply {
     agent_id: String,
-    agent_name: Option<String>,
+    #[serde(default)]
+    agent_name: Option<serde_json::Value>,
     recovery_key: String,
 }
 
@@ -163,7 +166,11 @@ pub fn register(
     }
     let parsed: RegisterReply = reply.decode(PROVIDER, "register")?;
     Ok(Registered {
-        agent_name: parsed.agent_name.unwrap_or_else(|| name.to_owned()),
+        agent_name: parsed
+            .agent_name
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| name.to_owned(), str::to_owned),
         agent_id: parsed.agent_id,
         recovery_key: Secret::new(parsed.recovery_key),
     })

@@ -573,6 +573,11 @@ impl Render for RevokeView {
 
 fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
     let key_id = args.key_id.trim().to_owned();
+    if key_id.is_empty() {
+        return Err(
+            Error::usage("the key id is empty").with_hint("see the ids with `agentcred keys list`")
+        );
+    }
     let in_use = super::key_in_use(&session.profile).as_ref() == Some(&key_id);
     if in_use && !args.force {
         return Err(Error::usage(format!(

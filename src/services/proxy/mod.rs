@@ -55,6 +55,30 @@ pub const SPEC: ServiceSpec = ServiceSpec {
     }),
     tool_env: &[],
     min_child_validity: std::time::Duration::ZERO,
+    boundary: crate::spec::Boundary {
+        currency: Some(("USD", 2)),
+        money: &[
+            crate::spec::MoneyRoute {
+                method: "POST",
+                endpoint: "api",
+                path: "/v1/agents/*/cards",
+                amount: Some("/maxAmount"),
+                amount_required: true,
+                currency_field: None,
+                what: "card creation (maxAmount, in cents)",
+            },
+            crate::spec::MoneyRoute {
+                method: "PATCH",
+                endpoint: "api",
+                path: "/v1/agents/*",
+                amount: Some("/spendingLimit"),
+                amount_required: false,
+                currency_field: None,
+                what: "a spending-limit change (spendingLimit, in cents)",
+            },
+        ],
+        operator_header: Some("Api-Key"),
+    },
     credential_routes: &[
         CredentialRoute {
             method: "POST",

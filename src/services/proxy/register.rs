@@ -7,7 +7,11 @@
 //!   is then kept, with the token it already stores; a new profile gets no token, and the
 //!   output says why and how to make one (`agentcred tokens create --use`).
 //! - Because of that idempotency the request is retried when its answer is lost (a 5xx or a
-//!   dropped connection): the retry finds the agent instead of making a second one.
+//!   dropped connection): the retry finds the agent instead of making a second one. The token
+//!   of the lost answer cannot be had again, so when the agent found was created during this
+//!   very call (the lost answer made it), the profile is finished here: a new token is made
+//!   with the operator key, stored, and the orphan of the lost answer is revoked; the output
+//!   says so (or names the exact command for a step that failed).
 //! - Another user's external id is a conflict (exit 5) with the service's message.
 //! - Amounts are typed in dollars (`500`, `12.50`) and sent as cents.
 
@@ -128,6 +132,10 @@ fn required<'a>(value: &'a str, flag: &str) -> Result<&'a str> {
     Ok(value)
 }
 
+/// How far the service's clock may be behind ours when judging that an agent was created
+/// during this call.
+const CLOCK_SLACK_SECS: i64 = 5;
+
 pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
     let external_id = required(&args.external_id, "--external-id")?.to_owned();
     let user = required(&args.user, "--user")?.to_owned();
@@ -168,8 +176,18 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
         pending.endpoint("api"),
         Credential::Operator(key),
     );
-    let registered = client.register(&request)?;
-    let agent = registered.agent;
+    let started = crate::timefmt::now_unix();
+    let mut registered = client.register(&request)?;
+    let lost_first_answer = !registered.created
+        && registered.token.is_none()
+        && registered
+            .agent
+            .created_at
+            .as_ref()
+            .and_then(crate::timefmt::normalize)
+            .and_then(|at| crate::timefmt::parse_to_unix_secs(&at))
+            .is_some_and(|at| at >= started - CLOCK_SLACK_SECS);
+    let agent = registered.agent.clone();
     let agent_id = agent.id.clone();
     let token_account = store::account(&pending.name, "token");
 
@@ -181,18 +199,36 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
         registered.token.is_none() && same_agent && pending.store.get(&token_account)?.is_some();
 
     let mut notes = Vec::new();
+    // The token of the lost answer: known to exist, impossible to get again.
+    let mut orphans = Vec::new();
+    if lost_first_answer && !kept {
+        orphans = client
+            .tokens(&agent_id)?
+            .into_iter()
+            .filter(|t| t.is_active != Some(false) && t.revoked_at.is_none())
+            .map(|t| t.id)
+            .collect();
+        let (made, secret) = client.create_token(&agent_id, Some("agentcred"))?;
+        notes.push(format!(
+            "The first answer was lost in transit, and with it the agent's one-time token; agentcred made a new token ({}) for this profile.",
+            made.id
+        ));
+        registered.token = Some(secret);
+        registered.token_id = Some(made.id);
+    }
     if !registered.created {
         let asked_for_settings = args.spending_limit.is_some()
             || args.frequency.is_some()
             || args.on_limit_exceeded.is_some()
             || args.max_cards.is_some()
             || args.description.is_some();
-        if asked_for_settings {
+        // After a lost first answer the settings were applied by that first request.
+        if asked_for_settings && !lost_first_answer {
             notes.push(
                 "The agent already existed, so its settings were not changed; change its spending limit with `agentcred limits set`.".to_owned(),
             );
         }
-        if !kept {
+        if !kept && registered.token.is_none() {
             notes.push(format!(
                 "No agent token was returned: Proxy shows a token only once, when the agent is first registered, and this agent \
                  already existed (registered earlier, or the first answer was lost in transit and the retry found it). \
@@ -241,6 +277,19 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
     let sandbox = pending.sandbox;
     let profile_name = pending.name.clone();
     let current = pending.save(ctx, profile)?;
+
+    // The new token is stored: now the lost one can go.
+    for orphan in orphans {
+        match client.revoke_token(&agent_id, &orphan) {
+            Ok(_) => notes.push(format!(
+                "The token of the lost answer ({orphan}) was revoked: nobody holds it."
+            )),
+            Err(e) => notes.push(format!(
+                "The token of the lost answer ({orphan}) could not be revoked ({}); revoke it with `agentcred --profile {profile_name} tokens revoke {orphan}`.",
+                e.message
+            )),
+        }
+    }
 
     for note in &notes {
         ctx.printer.warn_coded("registration_note", note);

@@ -126,8 +126,23 @@ pub(super) fn show(
     let operator = match common::operator_if_any(ctx, session)? {
         Some(found) => Some(found),
         None if locally_deregistered.is_some() || stored_token.is_some() => None,
-        // Neither an operator key nor the agent's own token: say how to give a key.
-        None => Some(common::operator(ctx, session)?),
+        // Neither an operator key nor the agent's own token: the profile has no working
+        // credential at all (exit 4), and the way back needs a key.
+        None => {
+            return Err(crate::error::Error::coded(
+                crate::error::Code::CredentialRevoked,
+                format!(
+                    "profile '{}' has no working credential: it holds no agent token (revoked and removed, or never stored) and no Proxy operator key is configured",
+                    session.name
+                ),
+            )
+            .with_provider(super::PROVIDER.id())
+            .with_hint(format!(
+                "{}; then `agentcred --profile {} tokens create --use` gives the profile a new token",
+                crate::operator::how_to_provide(super::PROVIDER),
+                session.name
+            )));
+        }
     };
     if operator.is_none()
         && let Some(at) = &locally_deregistered

@@ -240,11 +240,15 @@ pub fn parse_cents(value: &str, flag: &str) -> Result<i64> {
 
 /// The non-secret prefix of an agent token, as the service shows it (`at_dev_` + 8 characters).
 pub fn token_prefix(token: &str) -> String {
+    let length = token.chars().count();
     let marker = ["at_live_", "at_dev_", "at_test_"]
         .into_iter()
         .find(|m| token.starts_with(m))
-        .map_or(3, str::len);
-    token.chars().take(marker + 8).collect()
+        .map_or(3.min(length / 2), str::len);
+    // Never the whole token, nor most of it: a short one shows at most half of what follows
+    // the marker (the prefix lands in the config and in `status`).
+    let shown = 8.min(length.saturating_sub(marker) / 2);
+    token.chars().take(marker + shown).collect()
 }
 
 // ------------------------------------------------------------------------------------------
@@ -621,6 +625,9 @@ mod tests {
     fn token_prefixes_match_the_services() {
         assert_eq!(token_prefix("at_dev_0123456789abcdef"), "at_dev_01234567");
         assert_eq!(token_prefix("at_live_0123456789abcdef"), "at_live_01234567");
-        assert_eq!(token_prefix("at_short"), "at_short");
+        // A short token is never recorded whole.
+        assert_eq!(token_prefix("at_short"), "at_sh");
+        assert_eq!(token_prefix("at_dev_abcd"), "at_dev_ab");
+        assert_ne!(token_prefix("xyz"), "xyz");
     }
 }

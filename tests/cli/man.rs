@@ -122,6 +122,10 @@ fn common_environment() -> Vec<Entry> {
             "AGENTCRED_HTTP_TIMEOUT",
             "Whole-request timeout in seconds (default 30).",
         ),
+        entry(
+            "AGENTCRED_REASON",
+            "Why, recorded in the audit log with what the run does, as --reason (exec, gateway, mcp, token).",
+        ),
         entry("NO_COLOR", "No colour in human output."),
         entry(
             "AGENTCRED_SANDBOX_JWT_TTL",

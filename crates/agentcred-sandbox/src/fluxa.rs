@@ -228,7 +228,7 @@ pub struct FluxaAgent {
     pub payouts: Vec<Payout>,
 }
 
-/// A payout: waits for the owner's authorization at its `approvalUrl` (providers.md §1.4).
+/// A payout: waits for the owner's authorization at its `approvalUrl` (docs/providers.md §1.4).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Payout {
@@ -1187,7 +1187,7 @@ async fn create_intent(State(app): State<AppState>, headers: HeaderMap, body: By
     .await
 }
 
-/// What `POST /api/payouts` takes (providers.md §1.4): `payoutId`, `network`, `currency`,
+/// What `POST /api/payouts` takes (docs/providers.md §1.4): `payoutId`, `network`, `currency`,
 /// `assetAddress`, `toAddress`, `amount` (atomic string), optional `description`,
 /// `ttlSeconds` (60-3600) and the fields FluxA accepts and this emulator ignores.
 fn parse_payout(input: &serde_json::Map<String, Value>, now: i64) -> Result<Payout, String> {

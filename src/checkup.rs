@@ -2,7 +2,10 @@
 //! server's `check` tool: a credential valid for `min_valid` is held or can be minted (refreshing
 //! only if it must), the agent is active at its service, and its budget covers `min_remaining`.
 //! Every failure becomes a row with its [`Health`], never an early error, so a caller checking
-//! many profiles reports them all.
+//! many profiles reports them all. A row never says `ok` about what it could not judge: a
+//! budget the service did not report is `unknown`; a local problem (the profile's recorded
+//! endpoints, an amount that does not fit the budget's currency) is `config_error`, exit 2.
+//! The row on stdout and the error on stderr name the same code.
 
 use serde::Serialize;
 

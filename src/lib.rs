@@ -59,5 +59,6 @@ pub mod spec;
 pub mod status_view;
 pub mod store;
 pub mod timefmt;
+pub mod view;
 
 pub use agentcred_core::{fsutil, validate};

@@ -5,7 +5,6 @@
 //! for the capability and, when it has none, refuses with exit 2 naming the services that do
 //! (computed from the registry, see [`crate::services::refuse`]).
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
@@ -13,6 +12,7 @@ use crate::profile::Profile;
 use crate::session::Session;
 use crate::spec::ServiceSpec;
 use crate::status_view::{StatusQuery, StatusReport};
+use crate::view::View;
 
 pub trait Service: Sync {
     fn spec(&self) -> &'static ServiceSpec;
@@ -105,23 +105,30 @@ pub trait Incident: Sync {
     fn rotate(&self, ctx: &Ctx, name: &str, kind: &str) -> Rotation;
 }
 
-/// `agentcred limits`.
+/// `agentcred limits`: each operation returns what it found (or set) as a view, which the
+/// command line renders and MCP or the gateway could return as it is.
 pub trait Limits: Sync {
-    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()>;
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<Box<dyn View>>;
 
     /// Whether `limits set` applies; [`Limits::set`] is only called when it does.
     fn settable(&self) -> bool {
         false
     }
 
-    fn set(&self, ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
-        let _ = (ctx, name, profile, args);
+    fn set(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        change: LimitsChange,
+    ) -> Result<Box<dyn View>> {
+        let _ = (ctx, name, profile, change);
         Err(crate::error::Error::internal("these limits cannot be set"))
     }
 }
 
 /// `agentcred agent`: the actions a service has (`show`, `suspend`, `activate`, `block`,
-/// `deregister`, `delete`, as [`AgentCommand::action`] names them). An action the profile's
+/// `deregister`, `delete`, as [`AgentAction::name`] names them). An action the profile's
 /// service lacks is refused before [`Lifecycle::run`], naming the services that have it.
 pub trait Lifecycle: Sync {
     fn actions(&self) -> &'static [&'static str];
@@ -132,7 +139,106 @@ pub trait Lifecycle: Sync {
         None
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()>;
+    /// Carry out `action` (asking for confirmation where it is irreversible, unless the
+    /// action says yes) and return the agent as it now is, as a view the caller renders.
+    fn run(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        action: AgentAction,
+    ) -> Result<Box<dyn View>>;
+}
+
+/// One action of `agentcred agent`, with what the operator said about it. The command line
+/// builds it from its arguments; other callers (freeze) build it directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentAction {
+    Show,
+    Suspend { reason: Option<String> },
+    Activate,
+    Block { reason: String, yes: bool },
+    Deregister { yes: bool },
+    Delete { yes: bool },
+}
+
+impl AgentAction {
+    /// The action's name, as the command line spells it and [`Lifecycle::actions`] lists it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AgentAction::Show => "show",
+            AgentAction::Suspend { .. } => "suspend",
+            AgentAction::Activate => "activate",
+            AgentAction::Block { .. } => "block",
+            AgentAction::Deregister { .. } => "deregister",
+            AgentAction::Delete { .. } => "delete",
+        }
+    }
+}
+
+/// `limits set`: what to change; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitsChange {
+    /// The new limit as the user wrote it (dollars); the service parses it.
+    pub spending_limit: Option<String>,
+    pub frequency: Option<Frequency>,
+    pub on_limit_exceeded: Option<LimitAction>,
+}
+
+/// The period a spending limit applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frequency {
+    PerTransaction,
+    Per24HourPeriod,
+    PerWeek,
+    PerMonth,
+    PerYear,
+    AllTime,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 6] = [
+        Frequency::PerTransaction,
+        Frequency::Per24HourPeriod,
+        Frequency::PerWeek,
+        Frequency::PerMonth,
+        Frequency::PerYear,
+        Frequency::AllTime,
+    ];
+
+    /// Its name, as the command line and the service's wire both spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Frequency::PerTransaction => "perTransaction",
+            Frequency::Per24HourPeriod => "per24HourPeriod",
+            Frequency::PerWeek => "perWeek",
+            Frequency::PerMonth => "perMonth",
+            Frequency::PerYear => "perYear",
+            Frequency::AllTime => "allTime",
+        }
+    }
+}
+
+/// What the service does when the spending limit is exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitAction {
+    Suspend,
+    Notify,
+    None,
+}
+
+impl LimitAction {
+    pub const ALL: [LimitAction; 3] =
+        [LimitAction::Suspend, LimitAction::Notify, LimitAction::None];
+
+    /// Its name, as the command line and the service's wire both spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitAction::Suspend => "suspend",
+            LimitAction::Notify => "notify",
+            LimitAction::None => "none",
+        }
+    }
 }
 
 /// For a [`Lifecycle::run`] given an action outside its [`Lifecycle::actions`], which the

@@ -71,27 +71,27 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Frequency {
-    #[value(name = "perTransaction")]
-    PerTransaction,
-    #[value(name = "per24HourPeriod")]
-    Per24HourPeriod,
-    #[value(name = "perWeek")]
-    PerWeek,
-    #[value(name = "perMonth")]
-    PerMonth,
-    #[value(name = "perYear")]
-    PerYear,
-    #[value(name = "allTime")]
-    AllTime,
+pub use crate::service::{Frequency, LimitAction};
+
+// The domain enums stay free of clap; the command line spells them by their own names.
+impl ValueEnum for Frequency {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Frequency::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LimitAction {
-    Suspend,
-    Notify,
-    None,
+impl ValueEnum for LimitAction {
+    fn value_variants<'a>() -> &'a [Self] {
+        &LimitAction::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +160,16 @@ pub struct LimitsSetArgs {
     pub on_limit_exceeded: Option<LimitAction>,
 }
 
+impl From<LimitsSetArgs> for crate::service::LimitsChange {
+    fn from(args: LimitsSetArgs) -> Self {
+        crate::service::LimitsChange {
+            spending_limit: args.spending_limit,
+            frequency: args.frequency,
+            on_limit_exceeded: args.on_limit_exceeded,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
     /// Show the agent as the operator sees it
@@ -176,16 +186,21 @@ pub enum AgentCommand {
     Delete(ConfirmArgs),
 }
 
-impl AgentCommand {
-    /// The action's name, as the command line spells it.
-    pub fn action(&self) -> &'static str {
-        match self {
-            AgentCommand::Show => "show",
-            AgentCommand::Suspend(_) => "suspend",
-            AgentCommand::Activate => "activate",
-            AgentCommand::Block(_) => "block",
-            AgentCommand::Deregister(_) => "deregister",
-            AgentCommand::Delete(_) => "delete",
+impl From<AgentCommand> for crate::service::AgentAction {
+    fn from(command: AgentCommand) -> Self {
+        use crate::service::AgentAction;
+        match command {
+            AgentCommand::Show => AgentAction::Show,
+            AgentCommand::Suspend(args) => AgentAction::Suspend {
+                reason: args.reason,
+            },
+            AgentCommand::Activate => AgentAction::Activate,
+            AgentCommand::Block(args) => AgentAction::Block {
+                reason: args.reason,
+                yes: args.confirm.yes,
+            },
+            AgentCommand::Deregister(args) => AgentAction::Deregister { yes: args.yes },
+            AgentCommand::Delete(args) => AgentAction::Delete { yes: args.yes },
         }
     }
 }

@@ -118,6 +118,10 @@ pub struct LoginArgs {
     /// Store the key without checking it with the service first (login only)
     #[arg(long)]
     pub no_verify: bool,
+    /// A key typed as an argument: refused without being echoed (argv is visible to other
+    /// processes and kept in shell history), where clap would quote it in its error.
+    #[arg(value_name = "KEY", hide = true, num_args = 0.., trailing_var_arg = true)]
+    pub key_in_argv: Vec<String>,
 }
 
 /// The whole command line, with the about texts naming the registered services.

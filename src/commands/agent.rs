@@ -5,14 +5,19 @@
 use super::Ctx;
 use crate::cli::args::AgentCommand;
 use crate::error::Result;
+use crate::service::AgentAction;
 use crate::services;
 
 pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
-    let action = command.action();
+    let command = AgentAction::from(command);
+    let action = command.name();
     let lifecycle = services::service(profile.provider)?.lifecycle();
     match lifecycle.filter(|l| l.actions().contains(&action)) {
-        Some(lifecycle) => lifecycle.run(ctx, name, profile, command),
+        Some(lifecycle) => {
+            let view = lifecycle.run(ctx, name, profile, command)?;
+            ctx.printer.print(&view)
+        }
         None => {
             let err = services::refuse(&format!("agent {action}"), &name, &profile, |s| {
                 s.lifecycle().is_some_and(|l| l.actions().contains(&action))

@@ -13,11 +13,12 @@
 use serde::Serialize;
 
 use super::Ctx;
-use crate::cli::args::{AgentCommand, AgentReasonArgs, FreezeArgs, UnfreezeArgs};
+use crate::cli::args::{FreezeArgs, UnfreezeArgs};
 use crate::error::{Error, Result};
 use crate::freeze::{self, Freeze};
 use crate::output::{Human, Output, Render};
 use crate::profile::{self, Config, Profile};
+use crate::service::AgentAction;
 use crate::services;
 
 /// One thing `--upstream` did or could not do.
@@ -209,11 +210,13 @@ fn upstream(
                     sub,
                     name.to_owned(),
                     profile.clone(),
-                    AgentCommand::Suspend(AgentReasonArgs {
+                    AgentAction::Suspend {
                         // Some services need a reason to suspend.
                         reason: Some(reason.unwrap_or("frozen with agentcred freeze").to_owned()),
-                    }),
+                    },
                 )
+                // The note below says what happened; the agent's view is not shown.
+                .map(drop)
             })
             .map(|()| format!("{display} agent {} suspended", profile.agent_id)),
         ),

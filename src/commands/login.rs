@@ -57,6 +57,7 @@ impl Render for LoginView {
 }
 
 pub fn login(ctx: &Ctx, args: LoginArgs) -> Result<()> {
+    refuse_key_in_argv(&args)?;
     let provider = provider_of(&args)?;
     let sandbox = ctx.global.sandbox;
     // The store first: a key typed in is not lost to a store that cannot keep it.
@@ -153,7 +154,22 @@ fn verify(
         })
 }
 
+/// A key given on the command line is refused, and never repeated in the message.
+fn refuse_key_in_argv(args: &LoginArgs) -> Result<()> {
+    if args.key_in_argv.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(
+        "a key was given as an argument, where other processes and the shell history can read it; it was not stored",
+    )
+    .with_hint(format!(
+        "pipe it on stdin instead: `agentcred login {} < keyfile`, or type it at the prompt",
+        args.provider
+    )))
+}
+
 pub fn logout(ctx: &Ctx, args: LoginArgs) -> Result<()> {
+    refuse_key_in_argv(&args)?;
     let provider = provider_of(&args)?;
     let slot = operator::slot(provider, ctx.global.sandbox);
     let entry = operator::forget(ctx, &slot)?;

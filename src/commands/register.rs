@@ -6,5 +6,6 @@ use crate::error::Result;
 use crate::services::RegisterCommand;
 
 pub fn run(ctx: &Ctx, command: RegisterCommand) -> Result<()> {
-    command.run(ctx)
+    let registered = command.run(ctx)?;
+    ctx.printer.print(&registered)
 }

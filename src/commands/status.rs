@@ -6,9 +6,13 @@
 //! `--check` (docs/cli-contract.md §9) judges whether a profile can act now and exits with one code: a
 //! credential valid for `--min-valid` is held or can be minted (refreshing only if it must),
 //! the agent is active at its service, and its budget (if any) covers `--min-remaining`.
+//! `--min-remaining` is judged before any request: a malformed amount, or one no checked
+//! profile can be judged against (no budget at its service), is a usage error (exit 2).
 //! `--all --check` checks every profile at once, each on its own thread with its own context
 //! (HTTP client, embedded sandbox), so N profiles take about one profile's time; the exit code
-//! is the most severe of theirs (7, then 4, then 8, then 6).
+//! is the most severe of theirs (2, then 7, then 4, then 8, then 6). Flags a form of `status`
+//! would ignore (`--network`/`--tx-limit` without a wallet, `--profile` with `--all`) are
+//! refused.
 
 use serde::Serialize;
 

@@ -6,6 +6,18 @@
 /// Notices: progress and facts, silenced by `-q`.
 pub const NOTICES: &[(&str, &str)] = &[
     (
+        "policy_set",
+        "a profile's policy was replaced; gateways and MCP servers started from now on enforce it",
+    ),
+    (
+        "approval_given",
+        "an approval was given: the agent may repeat that exact request once, before it expires",
+    ),
+    (
+        "approval_denied",
+        "an approval request was denied: the request stays refused",
+    ),
+    (
         "run_credential_minted",
         "--ephemeral: a credential was minted for this run (its name and id are in the message)",
     ),

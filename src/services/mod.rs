@@ -7,10 +7,12 @@
 //!    secrets and their lifetimes, the agent's credential, how a short-lived one is minted, the
 //!    operator-key scheme) and a unit struct implementing [`Service`] (status, and the optional
 //!    capabilities: limits, lifecycle); `client.rs` with the wire calls (no profile, no store,
-//!    no session: data in, data out); `register.rs` with the `register NAME` arguments and
-//!    command; a `Record` struct for what the profile keeps (`profile::Record`); one file per
-//!    noun command the service has.
-//! 2. One line in [`SERVICES`], one variant in [`RegisterCommand`] and its arm in
+//!    no session: data in, data out); `register.rs` with the `register NAME` command; one file
+//!    per noun command the service has; `args.rs` with the clap types of those commands, each
+//!    converted into the plain input its command takes (no other file of the service knows
+//!    clap); a `Record` struct for what the profile keeps (`profile::Record`).
+//! 2. One line in [`SERVICES`], one variant in [`RegisterCommand`] (the registry's own clap
+//!    types, kept here so one file names every service) and its arm in
 //!    [`RegisterCommand::run`]; for nouns, a variant in [`ServiceCommand`] and its arm.
 //! 3. The emulator: one module in `crates/agentcred-sandbox/src/` and one line in its
 //!    `SERVICES` (its mounts publish the same `AGENTCRED_*_URL` names as the spec's endpoints).
@@ -33,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::service::Service;
 use crate::spec::{self, Provider, ServiceSpec};
+use crate::view::View;
 
 /// Every service, in the order lists and help show them.
 pub static SERVICES: &[&dyn Service] = &[
@@ -133,22 +136,23 @@ pub fn refuse(
 #[derive(Debug, Subcommand)]
 pub enum RegisterCommand {
     /// Register a FluxA agent (agent id, refresh token, JWT)
-    Fluxa(fluxa::register::RegisterFluxaArgs),
+    Fluxa(fluxa::args::RegisterFluxaArgs),
     /// Register a Fluxra agent (recovery key, API key, JWT)
-    Fluxra(fluxra::register::RegisterFluxraArgs),
+    Fluxra(fluxra::args::RegisterFluxraArgs),
     /// Create an AuthPI agent with a secret verifier (operator credentials needed)
-    Authpi(authpi::register::RegisterAuthpiArgs),
+    Authpi(authpi::args::RegisterAuthpiArgs),
     /// Register a Proxy agent, idempotent by external id (operator Api-Key needed)
-    Proxy(proxy::register::RegisterProxyArgs),
+    Proxy(proxy::args::RegisterProxyArgs),
 }
 
 impl RegisterCommand {
-    pub fn run(self, ctx: &Ctx) -> Result<()> {
+    /// Register the agent; what was registered comes back as a view for the caller to render.
+    pub fn run(self, ctx: &Ctx) -> Result<Box<dyn View>> {
         match self {
-            RegisterCommand::Fluxa(args) => fluxa::register::run(ctx, args),
-            RegisterCommand::Fluxra(args) => fluxra::register::run(ctx, args),
-            RegisterCommand::Authpi(args) => authpi::register::run(ctx, args),
-            RegisterCommand::Proxy(args) => proxy::register::run(ctx, args),
+            RegisterCommand::Fluxa(args) => fluxa::register::run(ctx, args.into()),
+            RegisterCommand::Fluxra(args) => fluxra::register::run(ctx, args.into()),
+            RegisterCommand::Authpi(args) => authpi::register::run(ctx, args.into()),
+            RegisterCommand::Proxy(args) => proxy::register::run(ctx, args.into()),
         }
     }
 }
@@ -158,24 +162,24 @@ impl RegisterCommand {
 pub enum ServiceCommand {
     /// Manage Fluxra API keys
     #[command(subcommand)]
-    Keys(fluxra::keys::KeysCommand),
+    Keys(fluxra::args::KeysCommand),
     /// Manage AuthPI agent verifiers
     #[command(subcommand)]
-    Verifiers(authpi::verifiers::VerifiersCommand),
+    Verifiers(authpi::args::VerifiersCommand),
     /// Manage Proxy agent tokens
     #[command(subcommand)]
-    Tokens(proxy::tokens::TokensCommand),
+    Tokens(proxy::args::TokensCommand),
     /// Manage Proxy cards
     #[command(subcommand)]
-    Cards(proxy::cards::CardsCommand),
+    Cards(proxy::args::CardsCommand),
 }
 
 impl ServiceCommand {
     /// Whether the command shows a new secret, which `--reveal` prints.
     pub fn shows_new_secret(&self) -> bool {
-        use authpi::verifiers::{VerifiersAddCommand, VerifiersCommand};
-        use fluxra::keys::KeysCommand;
-        use proxy::tokens::TokensCommand;
+        use authpi::args::{VerifiersAddCommand, VerifiersCommand};
+        use fluxra::args::KeysCommand;
+        use proxy::args::TokensCommand;
         matches!(
             self,
             ServiceCommand::Keys(KeysCommand::Create(_) | KeysCommand::Rotate)
@@ -185,12 +189,14 @@ impl ServiceCommand {
     }
 }
 
-pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<()> {
+/// Run one of a service's own nouns; what it did comes back as a view for the caller to render
+/// (or return).
+pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<Box<dyn View>> {
     match command {
-        ServiceCommand::Keys(cmd) => fluxra::keys::run(ctx, cmd),
-        ServiceCommand::Verifiers(cmd) => authpi::verifiers::run(ctx, cmd),
-        ServiceCommand::Tokens(cmd) => proxy::tokens::run(ctx, cmd),
-        ServiceCommand::Cards(cmd) => proxy::cards::run(ctx, cmd),
+        ServiceCommand::Keys(cmd) => fluxra::keys::run(ctx, cmd.into()),
+        ServiceCommand::Verifiers(cmd) => authpi::verifiers::run(ctx, cmd.into()),
+        ServiceCommand::Tokens(cmd) => proxy::tokens::run(ctx, cmd.into()),
+        ServiceCommand::Cards(cmd) => proxy::cards::run(ctx, cmd.into()),
     }
 }
 

@@ -61,7 +61,7 @@ const LAYERS: &[&[&str]] = &[
     &["profile"],
     &["sandbox_host"],
     &["store"],
-    &["spec", "http", "policy"],
+    &["spec", "http", "policy", "view"],
     &[
         "output",
         "paths",
@@ -91,15 +91,6 @@ const KNOWN_UPWARD: &[(&str, &str)] = &[
     ("src/context.rs", "cli"),
     // The status printer names StoreKind, while the vault store prints through output.
     ("src/output/secrets.rs", "store"),
-    // The Service trait's capabilities still take clap structs (AgentCommand, LimitsSetArgs).
-    ("src/service.rs", "cli"),
-    ("src/services/authpi/agent.rs", "cli"),
-    ("src/services/authpi/mod.rs", "cli"),
-    ("src/services/proxy/agent.rs", "cli"),
-    ("src/services/proxy/limits.rs", "cli"),
-    ("src/services/proxy/mod.rs", "cli"),
-    ("src/services/proxy/register.rs", "cli"),
-    ("src/services/proxy/support.rs", "cli"),
 ];
 
 fn known_upward(file: &str, module: &str) -> bool {

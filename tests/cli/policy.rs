@@ -948,8 +948,10 @@ fn the_audit_log_chains_every_use_and_verify_names_the_first_bad_line() {
     let (mut home, agent) = proxy_home(&server, "px");
     home.set("AGENTCRED_PROFILE", "px");
     home.set("AGENTCRED_REASON", "nightly report");
-    home.run(&["token"]).ok();
-    home.run(&["exec", "--", "true"]).ok();
+    // Proxy's agent token never expires: `token` prints it only with --reveal, and `exec`
+    // hands a child the gateway instead.
+    home.run(&["--reveal", "token"]).ok();
+    home.run(&["exec", "--gateway", "--", "true"]).ok();
     let gw = Gw::start(&home, &[]);
     for _ in 0..3 {
         gw.send("GET", "api", &format!("/v1/agents/{agent}"), None);
@@ -1026,7 +1028,7 @@ fn the_audit_log_chains_every_use_and_verify_names_the_first_bad_line() {
         let entry: Value = serde_json::from_str(&followed.next().unwrap().unwrap()).unwrap();
         assert_eq!(entry["seq"], seq);
     }
-    home.run(&["token"]).ok();
+    home.run(&["--reveal", "token"]).ok();
     let entry: Value = serde_json::from_str(&followed.next().unwrap().unwrap()).unwrap();
     assert_eq!(
         (entry["seq"].as_u64(), entry["event"].as_str()),
@@ -1038,7 +1040,7 @@ fn the_audit_log_chains_every_use_and_verify_names_the_first_bad_line() {
     // Rotation by size keeps the chain verifiable across files.
     home.set("AGENTCRED_AUDIT_MAX_BYTES", "2000");
     for _ in 0..12 {
-        home.run(&["token"]).ok();
+        home.run(&["--reveal", "token"]).ok();
     }
     let rotated: Vec<_> = std::fs::read_dir(home.path().join("data"))
         .unwrap()

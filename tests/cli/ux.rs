@@ -1227,3 +1227,30 @@ fn a_piped_key_id_without_its_secret_says_what_is_missing() {
         .code(2)
         .mentions(&["key id was read from stdin", "no key secret followed it"]);
 }
+
+#[test]
+fn a_key_typed_as_an_argument_is_refused_without_being_echoed() {
+    let mut home = Home::new();
+    home.set("AGENTCRED_STORE", "file");
+    let run = home
+        .run(&[
+            "--sandbox",
+            "login",
+            "proxy",
+            "lk_dev_sandbox_typed_in_argv",
+        ])
+        .code(2);
+    run.mentions(&["given as an argument", "pipe it on stdin"]);
+    assert!(!run.all().contains("typed_in_argv"), "{}", run.all());
+    let json = home
+        .run(&[
+            "--json",
+            "--sandbox",
+            "login",
+            "proxy",
+            "lk_dev_sandbox_typed_in_argv",
+        ])
+        .code(2);
+    assert!(!json.all().contains("typed_in_argv"), "{}", json.all());
+    assert!(!home.path().join("data/secrets").exists(), "nothing stored");
+}

@@ -18,15 +18,15 @@ use serde::Serialize;
 
 use super::client::{self as authpi, Core};
 use super::{AgentView, AuthpiRecord, core, ensure_agent_exists};
-use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::{Config, Profile};
-use crate::service::action_not_offered;
+use crate::service::{AgentAction, action_not_offered};
 use crate::session::Session;
 use crate::store;
 use crate::timefmt;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct AgentShown {
@@ -116,12 +116,17 @@ fn reason(text: Option<&str>, verb: &str) -> Result<String> {
     }
 }
 
-pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
+pub fn run(
+    ctx: &Ctx,
+    name: String,
+    profile: Profile,
+    command: AgentAction,
+) -> Result<Box<dyn View>> {
     // Everything that can be refused locally is, before the org key or the network.
     let reason = match &command {
-        AgentCommand::Suspend(args) => Some(reason(args.reason.as_deref(), "suspend")?),
-        AgentCommand::Block(args) => Some(reason(Some(&args.reason), "block")?),
-        AgentCommand::Deregister(_) => {
+        AgentAction::Suspend { reason: text } => Some(reason(text.as_deref(), "suspend")?),
+        AgentAction::Block { reason: text, .. } => Some(reason(Some(text), "block")?),
+        AgentAction::Deregister { .. } => {
             return Err(action_not_offered(&super::SPEC, "deregister"));
         }
         _ => None,
@@ -129,49 +134,56 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
     ensure_agent_exists(&name, &profile)?;
     let agent_id = profile.agent_id.clone();
     match &command {
-        AgentCommand::Block(args) => confirm(
+        AgentAction::Block { yes, .. } => confirm(
             ctx,
             &format!("blocking AuthPI agent {agent_id} (a blocked agent cannot be reactivated)"),
             &format!("Block AuthPI agent {agent_id}? It cannot be reactivated afterwards."),
-            args.confirm.yes,
+            *yes,
         )?,
-        AgentCommand::Delete(args) => confirm(
+        AgentAction::Delete { yes } => confirm(
             ctx,
             &format!("deleting AuthPI agent {agent_id} and all its verifiers (irreversible)"),
             &format!(
                 "Delete AuthPI agent {agent_id} and all its verifiers? This cannot be undone."
             ),
-            args.yes,
+            *yes,
         )?,
         _ => {}
     }
     let session = ctx.session_for(name, profile)?;
     let core = core(ctx, &session)?;
     match command {
-        AgentCommand::Show => {
+        AgentAction::Show => {
             let agent = core.get_agent(&agent_id)?.value;
-            print_agent(ctx, &session, &agent, "show", false, None)
+            Ok(Box::new(shown(&session, &agent, "show", false, None)?))
         }
-        AgentCommand::Suspend(_) => {
-            transition(ctx, &session, &core, "suspend", "suspended", reason)
-        }
-        AgentCommand::Block(_) => transition(ctx, &session, &core, "block", "blocked", reason),
-        AgentCommand::Activate => transition(ctx, &session, &core, "activate", "active", None),
-        AgentCommand::Delete(_) => delete(ctx, &session, &core),
-        AgentCommand::Deregister(_) => Err(action_not_offered(&super::SPEC, "deregister")),
+        AgentAction::Suspend { .. } => Ok(Box::new(transition(
+            &session,
+            &core,
+            "suspend",
+            "suspended",
+            reason,
+        )?)),
+        AgentAction::Block { .. } => Ok(Box::new(transition(
+            &session, &core, "block", "blocked", reason,
+        )?)),
+        AgentAction::Activate => Ok(Box::new(transition(
+            &session, &core, "activate", "active", None,
+        )?)),
+        AgentAction::Delete { .. } => Ok(Box::new(delete(ctx, &session, &core)?)),
+        AgentAction::Deregister { .. } => Err(action_not_offered(&super::SPEC, "deregister")),
     }
 }
 
-fn print_agent(
-    ctx: &Ctx,
+fn shown(
     session: &Session,
     agent: &authpi::Agent,
     action: &'static str,
     changed: bool,
     note: Option<String>,
-) -> Result<()> {
+) -> Result<AgentShown> {
     let record: AuthpiRecord = session.profile.record()?;
-    ctx.printer.print(&AgentShown {
+    Ok(AgentShown {
         profile: session.name.clone(),
         account_id: record.account_id,
         issuer_id: record.issuer_id,
@@ -183,17 +195,16 @@ fn print_agent(
 }
 
 fn transition(
-    ctx: &Ctx,
     session: &Session,
     core: &Core,
     action: &'static str,
     to: &str,
     reason: Option<String>,
-) -> Result<()> {
+) -> Result<AgentShown> {
     let agent_id = &session.profile.agent_id;
     let current = core.get_agent(agent_id)?;
     if current.value.status.as_deref() == Some(to) {
-        return print_agent(ctx, session, &current.value, action, false, None);
+        return shown(session, &current.value, action, false, None);
     }
     let etag = current.etag.ok_or_else(|| {
         Error::internal(format!(
@@ -218,10 +229,10 @@ fn transition(
             }
         )),
     };
-    print_agent(ctx, session, &updated.value, action, true, note)
+    shown(session, &updated.value, action, true, note)
 }
 
-fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<Deleted> {
     // Its secrets are deleted below: no refresh may store a new token meanwhile.
     let _lock = session.lock()?;
     let agent_id = &session.profile.agent_id;
@@ -253,7 +264,7 @@ fn delete(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
             r.deleted_at = Some(when.clone());
         })
     })?;
-    ctx.printer.print(&Deleted {
+    Ok(Deleted {
         profile: session.name.clone(),
         agent_id: agent_id.clone(),
         deleted_at,

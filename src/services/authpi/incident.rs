@@ -7,9 +7,7 @@
 //!   verifier is removed; a leaked spare's verifier is removed. An access token lives five
 //!   minutes and AuthPI offers no way to revoke one here: it is named with when it expires.
 
-use super::verifiers::{
-    VerifierSecretArgs, VerifiersAddCommand, VerifiersCommand, VerifiersRemoveArgs,
-};
+use super::verifiers::{VerifierAdd, VerifierRemove, VerifierSecret, VerifiersAction};
 use super::{AuthpiRecord, core};
 use crate::context::Ctx;
 use crate::error::Result;
@@ -22,11 +20,13 @@ fn remove(ctx: &Ctx, name: &str, id: &str) -> Result<()> {
     ctx.quietly_for(name, |sub| {
         super::verifiers::run(
             sub,
-            VerifiersCommand::Remove(VerifiersRemoveArgs {
+            VerifiersAction::Remove(VerifierRemove {
                 verifier_id: id.to_owned(),
                 force: false,
             }),
         )
+        // The caller reports what was removed; the command's view is not shown.
+        .map(drop)
     })
 }
 
@@ -97,11 +97,12 @@ impl Incident for AuthpiIncident {
         let added = ctx.quietly_for(name, |sub| {
             super::verifiers::run(
                 sub,
-                VerifiersCommand::Add(VerifiersAddCommand::Secret(VerifierSecretArgs {
+                VerifiersAction::Add(VerifierAdd::Secret(VerifierSecret {
                     name: None,
                     use_secret: true,
                 })),
             )
+            .map(drop)
         });
         if let Err(e) = added {
             return Rotation::Failed(e);

@@ -9,6 +9,7 @@
 //! profile, and the agent and verifier views.
 
 pub mod agent;
+pub mod args;
 pub mod client;
 pub mod incident;
 pub mod register;
@@ -17,7 +18,6 @@ pub mod verifiers;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::health::{AgentState, Probe};
@@ -25,7 +25,7 @@ use crate::operator::{self, OperatorKey};
 use crate::output::{Human, tables};
 use crate::profile::{Profile, Record};
 use crate::secret::Secret;
-use crate::service::{Lifecycle, Service};
+use crate::service::{AgentAction, Lifecycle, Service};
 use crate::session::Session;
 use crate::spec::{
     CredentialRoute, EndpointSpec, Lifetime, Minting, OperatorScheme, Provider, SecretSpec,
@@ -33,6 +33,7 @@ use crate::spec::{
 };
 use crate::status_view::{StatusQuery, StatusReport};
 use crate::timefmt;
+use crate::view::View;
 use client::{Agent, Core, OrgKey, Verifier};
 
 pub const SPEC: ServiceSpec = ServiceSpec {
@@ -259,8 +260,14 @@ impl Lifecycle for Authpi {
         )
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
-        agent::run(ctx, name, profile, command)
+    fn run(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        action: AgentAction,
+    ) -> Result<Box<dyn View>> {
+        agent::run(ctx, name, profile, action)
     }
 }
 

@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use clap::Args;
 use serde::Serialize;
 
 use crate::enroll::Pending;
@@ -27,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
 use crate::spec::Provider;
 use crate::store;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -131,7 +131,7 @@ fn required(value: &str, flag: &str, example: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
-pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     // Local checks first: nothing is sent for input that is wrong anyway.
     let name = required(&args.name, "--name", "NAME")?;
     let account = required(&args.account, "--account", "acc_...")?;
@@ -197,7 +197,7 @@ pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
 
     if args.no_secret {
         let current = pending.save(ctx, profile)?;
-        return ctx.printer.print(&view(
+        return Ok(Box::new(view(
             current,
             None,
             Vec::new(),
@@ -205,7 +205,7 @@ pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
                 "No secret verifier was added (--no-secret), so the profile cannot get access tokens yet: \
                  add one with `agentcred --profile {profile_name} verifiers add secret --use`."
             )),
-        ));
+        )));
     }
 
     let verifier_name = format!("agentcred {profile_name}");
@@ -265,12 +265,12 @@ pub fn run(ctx: &Ctx, args: RegisterAuthpiArgs) -> Result<()> {
         }
     }
     let current = pending.save(ctx, profile)?;
-    ctx.printer.print(&view(
+    Ok(Box::new(view(
         current,
         Some(new_secret.verifier.id.clone()),
         secrets,
         note,
-    ))
+    )))
 }
 
 #[cfg(test)]
@@ -298,38 +298,26 @@ pub(crate) fn outputs() -> Vec<Output> {
     vec![("register authpi", schema_of::<Registered>())]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Args)]
-pub struct RegisterAuthpiArgs {
+#[derive(Debug, Clone)]
+pub struct Registration {
     /// AuthPI account id (acc_...)
-    #[arg(long, value_name = "ACC")]
     pub account: String,
     /// AuthPI issuer id (i_...)
-    #[arg(long, value_name = "ISS")]
     pub issuer: String,
-    /// The agent's display name
-    #[arg(long)]
     pub name: String,
-    /// What the agent does, as the service shows it (optional)
-    #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// AI model identifier (e.g. claude-sonnet-4-5)
-    #[arg(long, value_name = "M")]
     pub model: Option<String>,
     /// Model provider (e.g. anthropic)
-    #[arg(long, value_name = "P")]
     pub provider: Option<String>,
     /// Agent version string
-    #[arg(long, value_name = "V")]
     pub agent_version: Option<String>,
     /// Scope ceiling for the agent's tokens (repeatable)
-    #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
     /// Metadata entry (repeatable)
-    #[arg(long = "metadata", value_name = "K=V")]
     pub metadata: Vec<String>,
     /// Do not add a secret verifier (no client secret, no token)
-    #[arg(long)]
     pub no_secret: bool,
 }

@@ -12,8 +12,10 @@
 //! - `remove` sends `If-Match` with the verifier's ETag (from the list: there is no
 //!   single-verifier GET); a 412 says it changed meanwhile. Removing the verifier whose secret
 //!   the profile uses needs `--force`, and says what stops working.
+//!
+//! Each operation returns its result as a view (a new secret in it only under `--reveal`);
+//! the caller renders it or, run for an incident, drops it.
 
-use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::client::{self as authpi, Core};
@@ -28,26 +30,25 @@ use crate::spare;
 use crate::store::{self, StoreKind};
 use crate::timefmt;
 use crate::validate;
+use crate::view::View;
 
-pub fn run(ctx: &Ctx, command: VerifiersCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: VerifiersAction) -> Result<Box<dyn View>> {
     let (name, profile) = ctx.selected_for("verifiers", super::PROVIDER)?;
     // Bad input is refused before anything leaves the machine.
-    if let VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) = &command {
+    if let VerifiersAction::Add(VerifierAdd::Wallet(args)) = &command {
         check_wallet(&args.address, &args.network)?;
     }
     ensure_agent_exists(&name, &profile)?;
     let mut session = ctx.session_for(name, profile)?;
     let core = core(ctx, &session)?;
     match command {
-        VerifiersCommand::List => list(ctx, &session, &core),
-        VerifiersCommand::Add(VerifiersAddCommand::Secret(args)) => {
+        VerifiersAction::List => list(&session, &core),
+        VerifiersAction::Add(VerifierAdd::Secret(args)) => {
             let _lock = session.lock_for_change()?;
             add_secret(ctx, &mut session, &core, args)
         }
-        VerifiersCommand::Add(VerifiersAddCommand::Wallet(args)) => {
-            add_wallet(ctx, &session, &core, args)
-        }
-        VerifiersCommand::Remove(args) => {
+        VerifiersAction::Add(VerifierAdd::Wallet(args)) => add_wallet(&session, &core, args),
+        VerifiersAction::Remove(args) => {
             let _lock = session.lock_for_change()?;
             remove(ctx, &session, &core, &args.verifier_id, args.force)
         }
@@ -84,13 +85,13 @@ impl Render for ListView {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session, core: &Core) -> Result<()> {
+fn list(session: &Session, core: &Core) -> Result<Box<dyn View>> {
     let verifiers = core.list_verifiers(&session.profile.agent_id)?;
-    ctx.printer.print(&ListView {
+    Ok(Box::new(ListView {
         profile: session.name.clone(),
         agent_id: session.profile.agent_id.clone(),
         verifiers: rows(&verifiers, &session.profile),
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -167,8 +168,8 @@ fn add_secret(
     ctx: &Ctx,
     session: &mut Session,
     core: &Core,
-    args: VerifierSecretArgs,
-) -> Result<()> {
+    args: VerifierSecret,
+) -> Result<Box<dyn View>> {
     let agent_id = session.profile.agent_id.clone();
     // The service shows the secret once: make sure it can be kept before asking for it.
     session.store.check()?;
@@ -206,7 +207,7 @@ fn add_secret(
             ),
         }
     }
-    ctx.printer.print(&AddedView {
+    Ok(Box::new(AddedView {
         profile: session.name.clone(),
         agent_id,
         verifier: VerifierRow::new(&created.verifier, args.use_secret),
@@ -218,7 +219,7 @@ fn add_secret(
         used: args.use_secret,
         previous_verifier_id: previous,
         access_token_expires_at: expires_at,
-    })
+    }))
 }
 
 fn mint_with(session: &Session, secret: &Secret<String>) -> Result<Secret<String>> {
@@ -242,7 +243,7 @@ fn spare_kind(verifier_id: &str) -> String {
     format!("client_secret@{verifier_id}")
 }
 
-fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWalletArgs) -> Result<()> {
+fn add_wallet(session: &Session, core: &Core, args: VerifierWallet) -> Result<Box<dyn View>> {
     let agent_id = &session.profile.agent_id;
     let verifier = core.add_wallet_verifier(
         agent_id,
@@ -250,7 +251,7 @@ fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWalletArg
         args.address.trim(),
         args.network.trim(),
     )?;
-    ctx.printer.print(&AddedView {
+    Ok(Box::new(AddedView {
         profile: session.name.clone(),
         agent_id: agent_id.clone(),
         verifier: VerifierRow::new(&verifier, false),
@@ -258,7 +259,7 @@ fn add_wallet(ctx: &Ctx, session: &Session, core: &Core, args: VerifierWalletArg
         used: false,
         previous_verifier_id: None,
         access_token_expires_at: None,
-    })
+    }))
 }
 
 /// CAIP-2 (`namespace:reference`) and, on `eip155`, an EVM address; exit 2 naming the value.
@@ -318,7 +319,13 @@ impl Render for RemovedView {
     }
 }
 
-fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> Result<()> {
+fn remove(
+    ctx: &Ctx,
+    session: &Session,
+    core: &Core,
+    id: &str,
+    force: bool,
+) -> Result<Box<dyn View>> {
     let agent_id = &session.profile.agent_id;
     let verifiers = core.list_verifiers(agent_id)?;
     let Some(verifier) = verifiers.iter().find(|v| v.id == id) else {
@@ -414,14 +421,14 @@ fn remove(ctx: &Ctx, session: &Session, core: &Core, id: &str, force: bool) -> R
     } else {
         None
     };
-    ctx.printer.print(&RemovedView {
+    Ok(Box::new(RemovedView {
         profile: session.name.clone(),
         agent_id: agent_id.clone(),
         removed: id.to_owned(),
         kind: verifier.kind.clone(),
         was_in_use: in_use,
         note,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
@@ -435,55 +442,44 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum VerifiersCommand {
+#[derive(Debug, Clone)]
+pub enum VerifiersAction {
     /// List the agent's verifiers
     List,
     /// Add a verifier
-    #[command(subcommand)]
-    Add(VerifiersAddCommand),
+    Add(VerifierAdd),
     /// Remove a verifier
-    Remove(VerifiersRemoveArgs),
+    Remove(VerifierRemove),
 }
 
-#[derive(Debug, Subcommand)]
-pub enum VerifiersAddCommand {
+#[derive(Debug, Clone)]
+pub enum VerifierAdd {
     /// A server-generated client secret, shown once and stored
-    Secret(VerifierSecretArgs),
+    Secret(VerifierSecret),
     /// A wallet address on a CAIP-2 network
-    Wallet(VerifierWalletArgs),
+    Wallet(VerifierWallet),
 }
 
-#[derive(Debug, Args)]
-pub struct VerifierSecretArgs {
-    /// A name for the verifier, to tell it apart in `verifiers list`
-    #[arg(long, value_name = "N")]
+#[derive(Debug, Clone)]
+pub struct VerifierSecret {
     pub name: Option<String>,
     /// Make the new secret the profile's client secret
-    #[arg(long = "use")]
     pub use_secret: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct VerifierWalletArgs {
-    /// The wallet's address on --network (e.g. 0x...)
-    #[arg(long, value_name = "ADDR")]
+#[derive(Debug, Clone)]
+pub struct VerifierWallet {
     pub address: String,
     /// CAIP-2 network id, e.g. eip155:8453
-    #[arg(long, value_name = "CAIP2")]
     pub network: String,
-    /// A name for the verifier, to tell it apart in `verifiers list`
-    #[arg(long, value_name = "N")]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct VerifiersRemoveArgs {
-    /// The verifier's id, as `verifiers list` shows it
+#[derive(Debug, Clone)]
+pub struct VerifierRemove {
     pub verifier_id: String,
     /// Allow removing the verifier whose secret the profile uses
-    #[arg(long)]
     pub force: bool,
 }

@@ -5,6 +5,7 @@
 //! operator key. Its monthly headroom is its spending limit (`limits show`; it cannot be set
 //! from here).
 
+pub mod args;
 pub mod client;
 pub mod incident;
 pub mod register;
@@ -24,6 +25,7 @@ use crate::spec::{
     ShortLived, ToolEnv, ToolValue,
 };
 use crate::status_view::{StatusQuery, StatusReport};
+use crate::view::View;
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "fluxa",
@@ -232,7 +234,7 @@ impl Service for Fluxa {
 struct MonthlyLimit;
 
 impl Limits for MonthlyLimit {
-    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
-        status::show_limits(ctx, name, profile)
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<Box<dyn View>> {
+        Ok(Box::new(status::show_limits(ctx, name, profile)?))
     }
 }

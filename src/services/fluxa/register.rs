@@ -1,7 +1,6 @@
 //! `agentcred register fluxa`: `POST /register` returns the agent id, a long-lived refresh
 //! token (shown once) and a 15-minute JWT; both secrets are stored.
 
-use clap::Args;
 use serde::Serialize;
 
 use crate::enroll::Pending;
@@ -12,6 +11,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::spec::Provider;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -54,7 +54,7 @@ impl Render for Registered {
     }
 }
 
-pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     let name = args.name.trim();
     if name.is_empty() {
         return Err(Error::usage("the agent name is empty").with_hint("pass --name NAME"));
@@ -112,7 +112,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
         .then(|| format!("agentcred sandbox approve --profile {profile_name}"));
 
     let reveal = ctx.global.reveal;
-    ctx.printer.print(&Registered {
+    Ok(Box::new(Registered {
         profile: profile_name,
         provider: super::PROVIDER,
         agent_id: registered.agent_id,
@@ -126,7 +126,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxaArgs) -> Result<()> {
         owner_approved,
         authorization_url,
         approve_command,
-    })
+    }))
 }
 
 fn endpoint_of(url: &str) -> String {
@@ -139,17 +139,14 @@ pub(crate) fn outputs() -> Vec<Output> {
     vec![("register fluxa", schema_of::<Registered>())]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Args)]
-pub struct RegisterFluxaArgs {
+#[derive(Debug, Clone)]
+pub struct Registration {
     /// The agent's display name
-    #[arg(long)]
     pub name: String,
     /// Contact email for the agent (optional)
-    #[arg(long)]
     pub email: Option<String>,
     /// A short identifier of the client software
-    #[arg(long, value_name = "TEXT")]
     pub client_info: Option<String>,
 }

@@ -476,7 +476,7 @@ fn wallet_status(
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
-struct FluxaLimits {
+pub(super) struct FluxaLimits {
     profile: String,
     provider: Provider,
     monthly: Monthly,
@@ -503,11 +503,11 @@ pub(super) fn probe(session: &Session) -> Result<Probe> {
 }
 
 /// `limits show`: the monthly headroom from the wallet status.
-pub(super) fn show_limits(ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
+pub(super) fn show_limits(ctx: &Ctx, name: String, profile: Profile) -> Result<FluxaLimits> {
     let session = ctx.session_for(name, profile)?;
     let body = wallet_status(&session, None, Some(1))?;
     let agent = body.get("agent").cloned().unwrap_or_default();
-    ctx.printer.print(&FluxaLimits {
+    Ok(FluxaLimits {
         profile: session.name.clone(),
         provider: PROVIDER,
         monthly: fluxa_monthly(&agent),

@@ -7,13 +7,19 @@
 //!   cannot be replaced through Fluxra's API.
 
 use super::client::{self as fluxra, KeySpec};
-use super::keys::{KeysCommand, KeysRevokeArgs};
+use super::keys::{KeyRevoke, KeysAction};
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
 use crate::service::{Incident, Rotation, RunCredential};
 use crate::session::Session;
 
 pub struct FluxraIncident;
+
+/// A `keys` operation run for the incident: the caller reports what it did, so the
+/// operation's own view is not shown.
+fn keys(ctx: &Ctx, action: KeysAction) -> Result<()> {
+    super::keys::run(ctx, action).map(drop)
+}
 
 impl Incident for FluxraIncident {
     fn mint_run(&self, _ctx: &Ctx, session: &Session, name: &str) -> Result<Option<RunCredential>> {
@@ -66,9 +72,9 @@ impl Incident for FluxraIncident {
             .filter_map(|kind| kind.strip_prefix("api_key:"))
             .map(|id| {
                 let outcome = ctx.quietly_for(name, |sub| {
-                    super::keys::run(
+                    keys(
                         sub,
-                        KeysCommand::Revoke(KeysRevokeArgs {
+                        KeysAction::Revoke(KeyRevoke {
                             key_id: id.to_owned(),
                             force: false,
                         }),
@@ -89,9 +95,9 @@ impl Incident for FluxraIncident {
         }
         if let Some(id) = kind.strip_prefix("api_key:") {
             return match ctx.quietly_for(name, |sub| {
-                super::keys::run(
+                keys(
                     sub,
-                    KeysCommand::Revoke(KeysRevokeArgs {
+                    KeysAction::Revoke(KeyRevoke {
                         key_id: id.to_owned(),
                         force: false,
                     }),
@@ -101,7 +107,7 @@ impl Incident for FluxraIncident {
                 Err(e) => Rotation::Failed(e),
             };
         }
-        match ctx.quietly_for(name, |sub| super::keys::run(sub, KeysCommand::Rotate)) {
+        match ctx.quietly_for(name, |sub| keys(sub, KeysAction::Rotate)) {
             Ok(()) => Rotation::Rotated(
                 "rotated the API key (new key in use, old key and its JWTs revoked)".into(),
             ),

@@ -20,9 +20,10 @@
 //!   switch the new one (the old key, not yet revoked, stays stored as a spare).
 //!
 //! The recovery key, which create, revoke and rotate need, is read from the store and never
-//! printed; the API key of `create` and `rotate` is printed only with `--reveal`.
+//! printed; the API key of `create` and `rotate` is in the result only with `--reveal`.
+//! Each operation returns its result as a view: the caller renders it or, run for an
+//! incident, drops it.
 
-use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::context::Ctx;
@@ -36,6 +37,7 @@ use crate::secret::Secret;
 use crate::session::Session;
 use crate::spare;
 use crate::spec::Provider;
+use crate::view::View;
 
 /// The profile fact naming the API key the profile uses.
 /// The name of a key created without `--name`.
@@ -46,10 +48,10 @@ fn spare_kind(key_id: &str) -> String {
     format!("api_key:{key_id}")
 }
 
-pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: KeysAction) -> Result<Box<dyn View>> {
     let (name, profile) = ctx.selected_for("keys", super::PROVIDER)?;
     let mut session = ctx.session_for(name, profile)?;
-    if let KeysCommand::List = command {
+    if let KeysAction::List = command {
         return list(ctx, &session);
     }
     // Every change of the profile's keys runs under its lock, the one its refresh takes: two
@@ -57,10 +59,10 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
     // one left, and no `token` stores a JWT of a key being replaced.
     let _lock = session.lock_for_change()?;
     match command {
-        KeysCommand::List => Ok(()),
-        KeysCommand::Create(args) => create(ctx, session, args),
-        KeysCommand::Revoke(args) => revoke(ctx, session, args),
-        KeysCommand::Rotate => rotate(ctx, session),
+        KeysAction::List => list(ctx, &session),
+        KeysAction::Create(args) => create(ctx, session, args),
+        KeysAction::Revoke(args) => revoke(ctx, session, args),
+        KeysAction::Rotate => rotate(ctx, session),
     }
 }
 
@@ -188,16 +190,16 @@ impl Render for ListView {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session) -> Result<()> {
+fn list(ctx: &Ctx, session: &Session) -> Result<Box<dyn View>> {
     let (keys, listed_with) = listed_key_rows(ctx, session)?;
-    ctx.printer.print(&ListView {
+    Ok(Box::new(ListView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         key_in_use: super::key_in_use(&session.profile),
         listed_with,
         keys,
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -453,7 +455,7 @@ impl Render for CreateView {
     }
 }
 
-fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<Box<dyn View>> {
     let recovery_key = super::require_recovery_key(&session, "create an API key")?;
     session.store.check()?;
     ctx.printer.notice(
@@ -471,7 +473,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
     let store = session.profile.store;
     let key_id = key.info.key_id.clone();
     if !args.use_key {
-        return ctx.printer.print(&CreateView {
+        return Ok(Box::new(CreateView {
             profile: session.name.clone(),
             provider: super::PROVIDER,
             in_use: false,
@@ -480,7 +482,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
             key: key.info,
             jwt_expires_at: None,
             previous_key_id: super::key_in_use(&session.profile),
-        });
+        }));
     }
 
     let previous = super::key_in_use(&session.profile);
@@ -523,7 +525,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
             ));
         }
     };
-    ctx.printer.print(&CreateView {
+    Ok(Box::new(CreateView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         in_use: true,
@@ -532,7 +534,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeysCreateArgs) -> Result<()> {
         key: key.info,
         jwt_expires_at: SecretReport::new("jwt", store, &jwt, false).expires_at,
         previous_key_id: previous,
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -571,7 +573,7 @@ impl Render for RevokeView {
     }
 }
 
-fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
+fn revoke(ctx: &Ctx, mut session: Session, args: KeyRevoke) -> Result<Box<dyn View>> {
     let key_id = args.key_id.trim().to_owned();
     if key_id.is_empty() {
         return Err(
@@ -644,14 +646,14 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeysRevokeArgs) -> Result<()> {
     {
         removed.push(spare_kind(&key_id));
     }
-    ctx.printer.print(&RevokeView {
+    Ok(Box::new(RevokeView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         key_id,
         revoked,
         was_in_use: in_use,
         removed_secrets: removed,
-    })
+    }))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -739,7 +741,7 @@ fn revoke_checked(
     }
 }
 
-fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
+fn rotate(ctx: &Ctx, mut session: Session) -> Result<Box<dyn View>> {
     let Some(old_id) = super::key_in_use(&session.profile) else {
         return Err(Error::usage(format!(
             "profile '{}' has no API key to rotate",
@@ -873,7 +875,7 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
     let old_key_revoked = !matches!(revoked, Revoked::AlreadyGone(_));
 
     let store = session.profile.store;
-    ctx.printer.print(&RotateView {
+    Ok(Box::new(RotateView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         old_key_id: old_id,
@@ -881,7 +883,7 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<()> {
         secret: SecretReport::new("api_key", store, &key.api_key, ctx.global.reveal),
         jwt_expires_at: jwt.and_then(|j| SecretReport::new("jwt", store, &j, false).expires_at),
         new_key: key.info,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
@@ -895,41 +897,32 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
+#[derive(Debug, Clone)]
+pub enum KeysAction {
     /// List the agent's API keys
     List,
     /// Create an API key
-    Create(KeysCreateArgs),
+    Create(KeyCreate),
     /// Revoke an API key
-    Revoke(KeysRevokeArgs),
+    Revoke(KeyRevoke),
     /// Create a new key, switch the profile to it, prove it, then revoke the old one
     Rotate,
 }
 
-#[derive(Debug, Args)]
-pub struct KeysCreateArgs {
-    /// A name for the key, to tell it apart in `keys list`
-    #[arg(long, value_name = "N")]
+#[derive(Debug, Clone)]
+pub struct KeyCreate {
     pub name: Option<String>,
-    /// Scopes of the new key (repeatable; default: the service's defaults)
-    #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
-    /// Expiry of the new key in days (default: no expiry)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub expires_in_days: Option<u32>,
     /// Make the new key the profile's key
-    #[arg(long = "use")]
     pub use_key: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct KeysRevokeArgs {
-    /// The key's id, as `keys list` shows it
+#[derive(Debug, Clone)]
+pub struct KeyRevoke {
     pub key_id: String,
     /// Allow revoking the key the profile uses
-    #[arg(long)]
     pub force: bool,
 }

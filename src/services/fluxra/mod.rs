@@ -5,6 +5,7 @@
 //! manages keys), the API key in use, and a JWT exchanged for that key, which is what normal
 //! traffic carries as `Bearer`. Fluxra has no operator key; its own noun is `keys`.
 
+pub mod args;
 pub mod client;
 pub mod incident;
 pub mod keys;

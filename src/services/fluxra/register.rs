@@ -15,7 +15,6 @@
 //! them. `-v` traces never do (the http layer redacts `recovery_key` and `api_key` fields and
 //! Basic passwords).
 
-use clap::Args;
 use serde::Serialize;
 
 use crate::enroll::Pending;
@@ -26,6 +25,7 @@ use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::spec::Provider;
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -68,7 +68,7 @@ impl Render for Registered {
     }
 }
 
-pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     fluxra::validate_agent_name(&args.name)?;
     let mut pending = Pending::start(ctx, super::PROVIDER)?;
     let http = ctx.http()?;
@@ -138,7 +138,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
     let profile_name = pending.name.clone();
     let current = pending.save(ctx, profile)?;
     let reveal = ctx.global.reveal;
-    ctx.printer.print(&Registered {
+    Ok(Box::new(Registered {
         profile: profile_name,
         provider: super::PROVIDER,
         agent_id,
@@ -151,7 +151,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
             SecretReport::new("api_key", store, &key.api_key, reveal),
             SecretReport::new("jwt", store, &jwt, reveal),
         ],
-    })
+    }))
 }
 
 /// The store failed for the recovery key: it exists only in memory now. Finish the agent
@@ -160,7 +160,7 @@ pub fn run(ctx: &Ctx, args: RegisterFluxraArgs) -> Result<()> {
 fn rescue_whole_agent(
     ctx: &Ctx,
     pending: &Pending,
-    args: &RegisterFluxraArgs,
+    args: &Registration,
     mut profile: crate::profile::Profile,
     recovery_key: &crate::secret::Secret<String>,
     cause: Error,
@@ -238,26 +238,18 @@ pub(crate) fn outputs() -> Vec<Output> {
     vec![("register fluxra", schema_of::<Registered>())]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Args)]
-pub struct RegisterFluxraArgs {
+#[derive(Debug, Clone)]
+pub struct Registration {
     /// Agent name: 3-50 letters, digits or '-'
-    #[arg(long)]
     pub name: String,
-    /// Contact email for the agent (optional)
-    #[arg(long)]
     pub email: Option<String>,
-    /// What the agent does, as the service shows it (optional)
-    #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Name of the first API key
-    #[arg(long, value_name = "NAME", default_value = "agentcred")]
     pub key_name: String,
     /// Scopes of the first API key (repeatable; default: the service's defaults)
-    #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
     /// Expiry of the first API key in days (default: no expiry)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub key_expires_in_days: Option<u32>,
 }

@@ -13,17 +13,16 @@
 use serde::Serialize;
 
 use super::support::{self as common, AgentView};
-use crate::cli::args::AgentCommand;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
-use crate::service::action_not_offered;
+use crate::service::{AgentAction, action_not_offered};
 use crate::spec::Provider;
 use crate::timefmt;
 
 #[derive(Serialize, schemars::JsonSchema)]
-struct AgentResult {
+pub struct AgentResult {
     profile: String,
     provider: Provider,
     /// `show`, `suspend`, `activate` or `deregister`.
@@ -65,16 +64,16 @@ impl Render for AgentResult {
     }
 }
 
-pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentAction) -> Result<AgentResult> {
     let session = ctx.session_for(name, profile)?;
     let agent_id = session.profile.agent_id.clone();
     let (action, agent, previous_status) = match command {
-        AgentCommand::Show => {
+        AgentAction::Show => {
             let (client, _) = common::operator(ctx, &session)?;
             ("show", client.agent(&agent_id)?, None)
         }
-        AgentCommand::Suspend(args) => {
-            if args.reason.is_some() {
+        AgentAction::Suspend { reason } => {
+            if reason.is_some() {
                 ctx.printer.warn_coded(
                     "reason_not_sent",
                     "Proxy does not record a reason for a suspension; --reason was not sent",
@@ -84,12 +83,12 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
             let (client, _) = common::operator(ctx, &session)?;
             ("suspend", client.set_status(&agent_id, "suspended")?, None)
         }
-        AgentCommand::Activate => {
+        AgentAction::Activate => {
             common::refuse_if_deregistered(&session)?;
             let (client, _) = common::operator(ctx, &session)?;
             ("activate", client.set_status(&agent_id, "active")?, None)
         }
-        AgentCommand::Deregister(confirm) => {
+        AgentAction::Deregister { yes } => {
             let (client, _) = common::operator(ctx, &session)?;
             ctx.confirm(
                 &format!(
@@ -99,7 +98,7 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
                 &format!(
                     "Deregister Proxy agent {agent_id}? Its tokens are revoked and its cards frozen, for good."
                 ),
-                confirm.yes,
+                yes,
             )?;
             let agent = client.deregister(&agent_id)?;
             let at = agent
@@ -111,8 +110,8 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
             let previous = agent.previous_status.clone();
             ("deregister", agent, previous)
         }
-        AgentCommand::Block(_) => return Err(action_not_offered(&super::SPEC, "block")),
-        AgentCommand::Delete(_) => return Err(action_not_offered(&super::SPEC, "delete")),
+        AgentAction::Block { .. } => return Err(action_not_offered(&super::SPEC, "block")),
+        AgentAction::Delete { .. } => return Err(action_not_offered(&super::SPEC, "delete")),
     };
     let mut view = AgentView::from_api(&agent);
     // The deregister answer is short; keep what the profile knows.
@@ -126,7 +125,7 @@ pub fn run(ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> 
     if view.name.is_none() {
         view.name = session.profile.agent_name.clone();
     }
-    ctx.printer.print(&AgentResult {
+    Ok(AgentResult {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         action,

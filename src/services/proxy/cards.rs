@@ -6,8 +6,9 @@
 //! every page, with the operator key or else the agent's own token; `create` and `show` need
 //! the operator key. A card the agent may not have (its `maxCards`) is refused with exit 8, as
 //! is a card for a suspended agent.
+//!
+//! Each operation returns its result as a view, which the caller renders.
 
-use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::support::{self as common, CardView, parse_cents, render_cards};
@@ -18,13 +19,14 @@ use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::session::Session;
 use crate::spec::Provider;
+use crate::view::View;
 
-pub fn run(ctx: &Ctx, command: CardsCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: CardsAction) -> Result<Box<dyn View>> {
     let session = common::session(ctx, "cards")?;
     match command {
-        CardsCommand::List => list(ctx, &session),
-        CardsCommand::Create(args) => create(ctx, &session, args),
-        CardsCommand::Show(args) => show(ctx, &session, args),
+        CardsAction::List => list(ctx, &session),
+        CardsAction::Create(args) => create(ctx, &session, args),
+        CardsAction::Show(args) => show(ctx, &session, args),
     }
 }
 
@@ -46,15 +48,15 @@ impl Render for CardList {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session) -> Result<()> {
+fn list(ctx: &Ctx, session: &Session) -> Result<Box<dyn View>> {
     let (client, _) = common::reader(ctx, session)?;
     let cards = client.cards(&session.profile.agent_id)?;
-    ctx.printer.print(&CardList {
+    Ok(Box::new(CardList {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         cards: cards.iter().map(CardView::from_api).collect(),
-    })
+    }))
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -79,7 +81,7 @@ impl Render for OneCard {
     }
 }
 
-fn create(ctx: &Ctx, session: &Session, args: CardsCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, session: &Session, args: CardCreate) -> Result<Box<dyn View>> {
     let purpose = args.purpose.trim();
     if purpose.is_empty() {
         return Err(Error::usage("--purpose is empty")
@@ -125,16 +127,16 @@ fn create(ctx: &Ctx, session: &Session, args: CardsCreateArgs) -> Result<()> {
             max_amount,
         },
     )?;
-    ctx.printer.print(&OneCard {
+    Ok(Box::new(OneCard {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         card: CardView::from_api(&card),
         created: true,
-    })
+    }))
 }
 
-fn show(ctx: &Ctx, session: &Session, args: CardsShowArgs) -> Result<()> {
+fn show(ctx: &Ctx, session: &Session, args: CardShow) -> Result<Box<dyn View>> {
     let card_id = args.card_id.trim();
     if card_id.is_empty() {
         return Err(Error::usage("the card id is empty")
@@ -153,13 +155,13 @@ fn show(ctx: &Ctx, session: &Session, args: CardsShowArgs) -> Result<()> {
         .with_provider(super::PROVIDER.id())
         .with_hint("pick that agent's profile with --profile NAME, or list this agent's cards with `agentcred cards list`"));
     }
-    ctx.printer.print(&OneCard {
+    Ok(Box::new(OneCard {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         card: CardView::from_api(&card),
         created: false,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
@@ -172,39 +174,33 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum CardsCommand {
+#[derive(Debug, Clone)]
+pub enum CardsAction {
     /// List the agent's cards
     List,
     /// Create a card
-    Create(CardsCreateArgs),
+    Create(CardCreate),
     /// Show one card (never its PAN or CVV)
-    Show(CardsShowArgs),
+    Show(CardShow),
 }
 
-#[derive(Debug, Args)]
-pub struct CardsCreateArgs {
-    /// What the card is for (the service records it with the card)
-    #[arg(long, value_name = "TEXT")]
+#[derive(Debug, Clone)]
+pub struct CardCreate {
     pub purpose: String,
-    /// Single-use (closes after one charge) or multi-use
-    #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub card_type: Option<CardType>,
     /// Maximum amount in dollars
-    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub max_amount: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardType {
     Single,
     Multi,
 }
 
-#[derive(Debug, Args)]
-pub struct CardsShowArgs {
-    /// The card's id, as `cards list` shows it
+#[derive(Debug, Clone)]
+pub struct CardShow {
     pub card_id: String,
 }

@@ -7,7 +7,7 @@
 //!   leaked spare is revoked.
 
 use super::support;
-use super::tokens::{TokensCommand, TokensCreateArgs, TokensRevokeArgs};
+use super::tokens::{TokenCreate, TokenRevoke, TokensAction};
 use crate::context::Ctx;
 use crate::error::{ErrorKind, Result};
 use crate::service::{Incident, Rotation, RunCredential};
@@ -19,11 +19,13 @@ fn revoke(ctx: &Ctx, name: &str, id: &str) -> Result<()> {
     ctx.quietly_for(name, |sub| {
         super::tokens::run(
             sub,
-            TokensCommand::Revoke(TokensRevokeArgs {
+            TokensAction::Revoke(TokenRevoke {
                 token_id: id.to_owned(),
                 force: false,
             }),
         )
+        // What was revoked is reported by the caller; the command's view is not shown.
+        .map(drop)
     })
 }
 
@@ -74,11 +76,12 @@ impl Incident for ProxyIncident {
         let created = ctx.quietly_for(name, |sub| {
             super::tokens::run(
                 sub,
-                TokensCommand::Create(TokensCreateArgs {
+                TokensAction::Create(TokenCreate {
                     name: None,
                     use_token: true,
                 }),
             )
+            .map(drop)
         });
         if let Err(e) = created {
             return Rotation::Failed(e);

@@ -3,24 +3,25 @@
 //! - `show` reads `GET /v1/agents/{id}/policy`: the limit, its frequency, the current spend and
 //!   what remains, each amount in both units (USD cents are atomic with 2 decimals). With no
 //!   operator key it reads with the agent's own token.
-//! - `set` PATCHes the agent with the fields given (at least one), then shows the policy as the
+//! - `set` PATCHes the agent with the fields given (at least one), then reads the policy as the
 //!   service now has it. Amounts are dollars (`12.34` is sent as 1234 cents; `12.345` is
 //!   refused, exit 2); frequencies and actions are checked by the command line, which lists
 //!   the accepted values.
+//! - Both return the policy as a view ([`ProxyLimits`]); the caller renders or returns it.
 
 use serde::Serialize;
 
 use super::client::PolicyChange;
-use super::support::{self as common, PolicyView, action_name, frequency_name, parse_cents};
-use crate::cli::args::LimitsSetArgs;
+use super::support::{self as common, PolicyView, parse_cents};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
+use crate::service::LimitsChange;
 use crate::spec::Provider;
 
 #[derive(Serialize, schemars::JsonSchema)]
-struct ProxyLimits {
+pub struct ProxyLimits {
     profile: String,
     provider: Provider,
     agent_id: String,
@@ -46,11 +47,11 @@ impl Render for ProxyLimits {
     }
 }
 
-pub fn show(ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
+pub fn show(ctx: &Ctx, name: String, profile: Profile) -> Result<ProxyLimits> {
     let session = ctx.session_for(name, profile)?;
     let (client, operator) = common::reader(ctx, &session)?;
     let policy = client.policy(&session.profile.agent_id)?;
-    ctx.printer.print(&ProxyLimits {
+    Ok(ProxyLimits {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
@@ -64,7 +65,7 @@ pub fn show(ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
     })
 }
 
-pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
+pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsChange) -> Result<ProxyLimits> {
     if args.spending_limit.is_none() && args.frequency.is_none() && args.on_limit_exceeded.is_none()
     {
         return Err(Error::usage("nothing to change").with_hint(
@@ -77,8 +78,8 @@ pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Re
             .as_deref()
             .map(|v| parse_cents(v, "--spending-limit"))
             .transpose()?,
-        frequency: args.frequency.map(|f| frequency_name(f).to_owned()),
-        on_limit_exceeded: args.on_limit_exceeded.map(|a| action_name(a).to_owned()),
+        frequency: args.frequency.map(|f| f.name().to_owned()),
+        on_limit_exceeded: args.on_limit_exceeded.map(|a| a.name().to_owned()),
     };
     let session = ctx.session_for(name, profile)?;
     common::refuse_if_deregistered(&session)?;
@@ -95,7 +96,7 @@ pub fn set(ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Re
             ),
         );
     }
-    ctx.printer.print(&ProxyLimits {
+    Ok(ProxyLimits {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),

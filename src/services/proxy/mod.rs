@@ -6,6 +6,7 @@
 //! nouns are `tokens` and `cards`; it has spending limits (show and set) and a lifecycle.
 
 pub mod agent;
+pub mod args;
 pub mod cards;
 pub mod client;
 pub mod incident;
@@ -17,17 +18,17 @@ pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::args::{AgentCommand, LimitsSetArgs};
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::health::Probe;
 use crate::profile::{Profile, Record};
-use crate::service::{Lifecycle, Limits, Service};
+use crate::service::{AgentAction, Lifecycle, Limits, LimitsChange, Service};
 use crate::session::Session;
 use crate::spec::{
     CredentialRoute, EndpointSpec, Lifetime, OperatorScheme, Provider, SecretSpec, ServiceSpec,
 };
 use crate::status_view::{StatusQuery, StatusReport};
+use crate::view::View;
 
 pub const SPEC: ServiceSpec = ServiceSpec {
     id: "proxy",
@@ -191,16 +192,22 @@ impl Service for Proxy {
 }
 
 impl Limits for Proxy {
-    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<()> {
-        limits::show(ctx, name, profile)
+    fn show(&self, ctx: &Ctx, name: String, profile: Profile) -> Result<Box<dyn View>> {
+        Ok(Box::new(limits::show(ctx, name, profile)?))
     }
 
     fn settable(&self) -> bool {
         true
     }
 
-    fn set(&self, ctx: &Ctx, name: String, profile: Profile, args: LimitsSetArgs) -> Result<()> {
-        limits::set(ctx, name, profile, args)
+    fn set(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        change: LimitsChange,
+    ) -> Result<Box<dyn View>> {
+        Ok(Box::new(limits::set(ctx, name, profile, change)?))
     }
 }
 
@@ -215,7 +222,13 @@ impl Lifecycle for Proxy {
         )
     }
 
-    fn run(&self, ctx: &Ctx, name: String, profile: Profile, command: AgentCommand) -> Result<()> {
-        agent::run(ctx, name, profile, command)
+    fn run(
+        &self,
+        ctx: &Ctx,
+        name: String,
+        profile: Profile,
+        action: AgentAction,
+    ) -> Result<Box<dyn View>> {
+        Ok(Box::new(agent::run(ctx, name, profile, action)?))
     }
 }

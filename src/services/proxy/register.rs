@@ -15,7 +15,6 @@
 //! - Another user's external id is a conflict (exit 5) with the service's message.
 //! - Amounts are typed in dollars (`500`, `12.50`) and sent as cents.
 
-use clap::Args;
 use serde::Serialize;
 
 use crate::amount::{self, Amount};
@@ -24,13 +23,14 @@ use crate::output::secrets::SecretReport;
 
 use super::ProxyRecord;
 use super::client::{Client, Credential, RegisterRequest};
-use super::support::{self as common, OperatorFacts, action_name, frequency_name, parse_cents};
-use crate::cli::args::{Frequency, LimitAction};
+use super::support::{self as common, OperatorFacts, parse_cents};
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
+use crate::service::{Frequency, LimitAction};
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
+use crate::view::View;
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct Registered {
@@ -136,7 +136,7 @@ fn required<'a>(value: &'a str, flag: &str) -> Result<&'a str> {
 /// during this call.
 const CLOCK_SLACK_SECS: i64 = 5;
 
-pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     let external_id = required(&args.external_id, "--external-id")?.to_owned();
     let user = required(&args.user, "--user")?.to_owned();
     let name = required(&args.name, "--name")?.to_owned();
@@ -160,8 +160,8 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
             .filter(|d| !d.is_empty())
             .map(str::to_owned),
         spending_limit,
-        frequency: args.frequency.map(|f| frequency_name(f).to_owned()),
-        on_limit_exceeded: args.on_limit_exceeded.map(|a| action_name(a).to_owned()),
+        frequency: args.frequency.map(|f| f.name().to_owned()),
+        on_limit_exceeded: args.on_limit_exceeded.map(|a| a.name().to_owned()),
         max_cards: args.max_cards,
     };
 
@@ -296,7 +296,7 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
     }
     let reveal = ctx.global.reveal;
     let has_token = registered.token.is_some() || kept;
-    ctx.printer.print(&Registered {
+    Ok(Box::new(Registered {
         profile: profile_name,
         provider: super::PROVIDER,
         agent_id,
@@ -328,7 +328,7 @@ pub fn run(ctx: &Ctx, args: RegisterProxyArgs) -> Result<()> {
             .map(|token| SecretReport::new("token", store, token, reveal))
             .collect(),
         notes,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
@@ -337,32 +337,20 @@ pub(crate) fn outputs() -> Vec<Output> {
     vec![("register proxy", schema_of::<Registered>())]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Args)]
-pub struct RegisterProxyArgs {
+#[derive(Debug, Clone)]
+pub struct Registration {
     /// Your identifier for the agent, unique in your organization
-    #[arg(long, value_name = "ID")]
     pub external_id: String,
     /// The user who funds the agent (user_...)
-    #[arg(long, value_name = "USER")]
     pub user: String,
-    /// The agent's display name
-    #[arg(long)]
     pub name: String,
-    /// What the agent does, as the service shows it (optional)
-    #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Spending limit in dollars (e.g. 500 or 12.50)
-    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
-    /// The period over which spending counts against --spending-limit
-    #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,
-    /// What the service does when the agent reaches its limit
-    #[arg(long, value_enum, value_name = "ACTION")]
     pub on_limit_exceeded: Option<LimitAction>,
     /// Maximum number of concurrent cards
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_cards: Option<u32>,
 }

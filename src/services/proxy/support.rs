@@ -16,7 +16,6 @@ use serde::Serialize;
 use super::ProxyRecord;
 use super::client::{self as api, Client, Credential};
 use crate::amount::{self, Amount};
-use crate::cli::args::{Frequency, LimitAction};
 use crate::context::Ctx;
 use crate::error::{Code, Error, Result};
 use crate::health::Budget;
@@ -202,25 +201,6 @@ pub fn store_token(
         err.message = format!("agent token {token_id}: {}", err.message);
         err
     })
-}
-
-pub fn frequency_name(frequency: Frequency) -> &'static str {
-    match frequency {
-        Frequency::PerTransaction => "perTransaction",
-        Frequency::Per24HourPeriod => "per24HourPeriod",
-        Frequency::PerWeek => "perWeek",
-        Frequency::PerMonth => "perMonth",
-        Frequency::PerYear => "perYear",
-        Frequency::AllTime => "allTime",
-    }
-}
-
-pub fn action_name(action: LimitAction) -> &'static str {
-    match action {
-        LimitAction::Suspend => "suspend",
-        LimitAction::Notify => "notify",
-        LimitAction::None => "none",
-    }
 }
 
 /// A dollar amount typed by the user (`500`, `12.50`) as cents; more decimals than cents, a

@@ -11,8 +11,10 @@
 //! - `create` makes a new agent token and prints it only with `--reveal`. The service shows it
 //!   once, so the store is checked first and a failed store write rescues it (exit 7).
 //! - `revoke` revokes one token and deletes its stored secret (the profile's, or a spare).
+//!
+//! Each operation returns its result as a view (the new secret in it only under `--reveal`);
+//! the caller renders it or, run for an incident, drops it.
 
-use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::support::{self as common, ProfileToken, TokenView, render_tokens};
@@ -26,18 +28,19 @@ use crate::session::Session;
 use crate::spare;
 use crate::spec::Provider;
 use crate::store::{self, StoreKind};
+use crate::view::View;
 
 use super::ProxyRecord;
 
-pub fn run(ctx: &Ctx, command: TokensCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: TokensAction) -> Result<Box<dyn View>> {
     let mut session = common::session(ctx, "tokens")?;
     match command {
-        TokensCommand::List => list(ctx, &session),
-        TokensCommand::Create(args) => {
+        TokensAction::List => list(ctx, &session),
+        TokensAction::Create(args) => {
             let _lock = session.lock_for_change()?;
             create(ctx, &mut session, args)
         }
-        TokensCommand::Revoke(args) => {
+        TokensAction::Revoke(args) => {
             let _lock = session.lock_for_change()?;
             revoke(ctx, &session, args)
         }
@@ -69,11 +72,11 @@ impl Render for TokenList {
     }
 }
 
-fn list(ctx: &Ctx, session: &Session) -> Result<()> {
+fn list(ctx: &Ctx, session: &Session) -> Result<Box<dyn View>> {
     let (client, _) = common::operator(ctx, session)?;
     let mine = ProfileToken::of(session)?;
     let tokens = client.tokens(&session.profile.agent_id)?;
-    ctx.printer.print(&TokenList {
+    Ok(Box::new(TokenList {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
@@ -81,7 +84,7 @@ fn list(ctx: &Ctx, session: &Session) -> Result<()> {
             .iter()
             .map(|t| TokenView::from_api(t, &mine))
             .collect(),
-    })
+    }))
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -139,7 +142,7 @@ fn spare_kind(token_id: &str) -> String {
     format!("token:{token_id}")
 }
 
-fn create(ctx: &Ctx, session: &mut Session, args: TokensCreateArgs) -> Result<()> {
+fn create(ctx: &Ctx, session: &mut Session, args: TokenCreate) -> Result<Box<dyn View>> {
     common::refuse_if_deregistered(session)?;
     let name = args
         .name
@@ -183,7 +186,7 @@ fn create(ctx: &Ctx, session: &mut Session, args: TokensCreateArgs) -> Result<()
         id: Some(token.id.clone()),
         prefix: Some(prefix),
     };
-    ctx.printer.print(&Created {
+    Ok(Box::new(Created {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
@@ -198,7 +201,7 @@ fn create(ctx: &Ctx, session: &mut Session, args: TokensCreateArgs) -> Result<()
             &secret,
             ctx.global.reveal,
         )],
-    })
+    }))
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -237,7 +240,7 @@ impl Render for Revoked {
     }
 }
 
-fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
+fn revoke(ctx: &Ctx, session: &Session, args: TokenRevoke) -> Result<Box<dyn View>> {
     let token_id = args.token_id.trim();
     if token_id.is_empty() {
         return Err(Error::usage("the token id is empty")
@@ -327,14 +330,14 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokensRevokeArgs) -> Result<()> {
             session.name, session.name
         ));
     }
-    ctx.printer.print(&Revoked {
+    Ok(Box::new(Revoked {
         profile: session.name.clone(),
         provider: super::PROVIDER,
         agent_id: session.profile.agent_id.clone(),
         profile_token_revoked: in_use,
         token: view,
         removed_secrets: removed,
-    })
+    }))
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.
@@ -347,33 +350,28 @@ pub(crate) fn outputs() -> Vec<Output> {
     ]
 }
 
-// The command line of this module (clap derive types only).
+// What this module's operations take; the command line builds it (see `args.rs`).
 
-#[derive(Debug, Subcommand)]
-pub enum TokensCommand {
+#[derive(Debug, Clone)]
+pub enum TokensAction {
     /// List the agent's tokens (never the secrets)
     List,
     /// Create an agent token, stored as a spare (or as the profile's token with --use)
-    Create(TokensCreateArgs),
+    Create(TokenCreate),
     /// Revoke an agent token
-    Revoke(TokensRevokeArgs),
+    Revoke(TokenRevoke),
 }
 
-#[derive(Debug, Args)]
-pub struct TokensCreateArgs {
-    /// A name for the token, to tell it apart in `tokens list`
-    #[arg(long, value_name = "N")]
+#[derive(Debug, Clone)]
+pub struct TokenCreate {
     pub name: Option<String>,
     /// Make the new token the profile's token (the previous one stays stored as a spare)
-    #[arg(long = "use")]
     pub use_token: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct TokensRevokeArgs {
-    /// The token's id, as `tokens list` shows it
+#[derive(Debug, Clone)]
+pub struct TokenRevoke {
     pub token_id: String,
     /// Allow revoking the token the profile uses
-    #[arg(long)]
     pub force: bool,
 }

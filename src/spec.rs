@@ -72,7 +72,7 @@ pub struct Boundary {
     pub currency: Option<(&'static str, u32)>,
     /// The requests that move or reserve money.
     pub money: &'static [MoneyRoute],
-    /// The header an `ApiKey` operator key is sent in (Proxy: `Api-Key`); a `Basic` key is
+    /// The header an `ApiKey` operator key is sent in (`Api-Key`); a `Basic` key is
     /// sent as `Authorization: Basic`.
     pub operator_header: Option<&'static str>,
 }

@@ -821,6 +821,8 @@ set -u
 "$AC" --version >/dev/null && echo version=ok
 "$AC" schema >/dev/null && echo schema=ok
 "$AC" --json token 2>&1; echo token=$?
+"$AC" --json approvals approve apr_0000000000000000 2>&1; echo approvals=$?
+"$AC" --json policy set fr /dev/null 2>&1; echo policy=$?
 printf '%s\n' \
  '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
  '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
@@ -852,6 +854,9 @@ printf '%s\n' \
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("version=ok") && run.stdout.contains("schema=ok"));
     assert!(run.stdout.contains("token=7"), "{}", run.stdout);
+    // Approvals and the policy are a person's, out of the isolated child's reach.
+    assert!(run.stdout.contains("approvals=7"), "{}", run.stdout);
+    assert!(run.stdout.contains("policy=7"), "{}", run.stdout);
     assert!(
         run.stdout.contains(r#""code":"isolated""#),
         "{}",

@@ -2266,6 +2266,68 @@ mod tests {
     }
 
     #[test]
+    fn payouts_wait_for_the_owner_and_are_idempotent_by_id() {
+        let h = Harness::start();
+        let reg = register_only(&h, "Payer");
+        let jwt = reg["jwt"].as_str().unwrap();
+        let payout = |id: &str, amount: &str| {
+            json!({"payoutId": id, "network": "base", "currency": "USDC",
+                   "toAddress": "0x1111111111111111111111111111111111111111", "amount": amount})
+        };
+        // Not authorized by its owner yet: refused like every Wallet API route.
+        let (status, _) =
+            h.post_json_bearer("/fluxa/wallet/api/payouts", jwt, &payout("p1", "1000000"));
+        assert_eq!(status, 403);
+        owner_submits(&h, reg["agent_id"].as_str().unwrap(), "approve");
+        let (status, body) =
+            h.post_json_bearer("/fluxa/wallet/api/payouts", jwt, &payout("p1", "1000000"));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["status"], "pending_authorization");
+        assert!(body["txHash"].is_null());
+        assert!(
+            body["approvalUrl"]
+                .as_str()
+                .unwrap()
+                .ends_with("/authorize-payout/p1")
+        );
+        assert!(body["expiresAt"].as_i64().unwrap() > 1_700_000_000);
+        // The same id and request: the same payout; another request under it: 409.
+        let (status, again) =
+            h.post_json_bearer("/fluxa/wallet/api/payouts", jwt, &payout("p1", "1000000"));
+        assert_eq!((status, &again["expiresAt"]), (200, &body["expiresAt"]));
+        let (status, body) =
+            h.post_json_bearer("/fluxa/wallet/api/payouts", jwt, &payout("p1", "2000000"));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (409, Some("payout_id_conflict"))
+        );
+        let (status, body) = h.post_json_bearer(
+            "/fluxa/wallet/api/payouts",
+            jwt,
+            &payout("p2", "999999999999"),
+        );
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("insufficient_balance"))
+        );
+        let (status, body) =
+            h.post_json_bearer("/fluxa/wallet/api/payouts", jwt, &payout("p3", "1.5"));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("invalid_request"))
+        );
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/payouts/p1", jwt);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["payout"]["amount"], "1000000");
+        assert_eq!(body["payout"]["agentId"], reg["agent_id"]);
+        let (status, body) = h.get_bearer("/fluxa/wallet/api/payouts/nope", jwt);
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("payout_not_found"))
+        );
+    }
+
+    #[test]
     fn mandate_intents_and_their_follow_up() {
         let h = Harness::start();
         let reg = register_only(&h, "Planner");

@@ -24,6 +24,8 @@
 //! | GET | `/fluxa/wallet/api/mandates` | Bearer login JWT | `{status:"ok", mandates:[...]}` (403 likewise) |
 //! | GET | `/fluxa/wallet/api/mandates/agent/{mandateId}` | Bearer login JWT | `{status:"ok", mandate}`; 404 `mandate_not_found` |
 //! | POST | `/fluxa/wallet/api/mandates/create-intent` | Bearer login JWT | a mandate awaiting the owner's signature; `agentStatus:"needs_wallet_authorization"` before approval |
+//! | POST | `/fluxa/wallet/api/payouts` | Bearer login JWT | a payout awaiting the owner (`pending_authorization`), idempotent by `payoutId` |
+//! | GET | `/fluxa/wallet/api/payouts/{id}` | Bearer login JWT | `{"payout": {...}}` |
 //! | GET, POST | `/fluxa/agentwallet/add-agent` | none (the owner's page) | HTML: GET shows Approve/Revoke, POST (form `agentId`, `action`) does it; approval funds the wallet |
 //! | GET, POST | `/fluxa/agentwallet/mandate/{mandateId}` | none (the owner's page) | HTML: GET shows the mandate, POST signs it |
 //! | GET | `/fluxra/health` | none | `{status:"healthy", timestamp, version}` |

@@ -108,8 +108,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;register;fluxra' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Agent name: 3-50 letters, digits or ''-''')
-            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'email')
-            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'Contact email for the agent (optional)')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the agent does, as the service shows it (optional)')
             [CompletionResult]::new('--key-name', '--key-name', [CompletionResultType]::ParameterName, 'Name of the first API key')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes of the first API key (repeatable; default: the service''s defaults)')
             [CompletionResult]::new('--key-expires-in-days', '--key-expires-in-days', [CompletionResultType]::ParameterName, 'Expiry of the first API key in days (default: no expiry)')
@@ -131,8 +131,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;register;authpi' {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'AuthPI account id (acc_...)')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'AuthPI issuer id (i_...)')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
-            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The agent''s display name')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the agent does, as the service shows it (optional)')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'AI model identifier (e.g. claude-sonnet-4-5)')
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Model provider (e.g. anthropic)')
             [CompletionResult]::new('--agent-version', '--agent-version', [CompletionResultType]::ParameterName, 'Agent version string')
@@ -157,11 +157,11 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         'agentcred;register;proxy' {
             [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'Your identifier for the agent, unique in your organization')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user who funds the agent (user_...)')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
-            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The agent''s display name')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the agent does, as the service shows it (optional)')
             [CompletionResult]::new('--spending-limit', '--spending-limit', [CompletionResultType]::ParameterName, 'Spending limit in dollars (e.g. 500 or 12.50)')
-            [CompletionResult]::new('--frequency', '--frequency', [CompletionResultType]::ParameterName, 'frequency')
-            [CompletionResult]::new('--on-limit-exceeded', '--on-limit-exceeded', [CompletionResultType]::ParameterName, 'on-limit-exceeded')
+            [CompletionResult]::new('--frequency', '--frequency', [CompletionResultType]::ParameterName, 'The period over which spending counts against --spending-limit')
+            [CompletionResult]::new('--on-limit-exceeded', '--on-limit-exceeded', [CompletionResultType]::ParameterName, 'What the service does when the agent reaches its limit')
             [CompletionResult]::new('--max-cards', '--max-cards', [CompletionResultType]::ParameterName, 'Maximum number of concurrent cards')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
@@ -470,9 +470,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;keys;create' {
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'scope')
-            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'expires-in-days')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the key, to tell it apart in `keys list`')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes of the new key (repeatable; default: the service''s defaults)')
+            [CompletionResult]::new('--expires-in-days', '--expires-in-days', [CompletionResultType]::ParameterName, 'Expiry of the new key in days (default: no expiry)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -601,7 +601,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;verifiers;add;secret' {
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the verifier, to tell it apart in `verifiers list`')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -619,9 +619,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;verifiers;add;wallet' {
-            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'address')
+            [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'The wallet''s address on --network (e.g. 0x...)')
             [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'CAIP-2 network id, e.g. eip155:8453')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the verifier, to tell it apart in `verifiers list`')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -733,7 +733,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;tokens;create' {
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the token, to tell it apart in `tokens list`')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -823,8 +823,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;cards;create' {
-            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'purpose')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'type')
+            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'What the card is for (the service records it with the card)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Single-use (closes after one charge) or multi-use')
             [CompletionResult]::new('--max-amount', '--max-amount', [CompletionResultType]::ParameterName, 'Maximum amount in dollars')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
@@ -902,6 +902,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print only the names, one per line (for scripts and shell completion; --json prints the full list as usual)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Use the built-in emulator of the services (offline, fake secrets)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never wait for input; fail with exit 2 where input would be needed')
@@ -1426,7 +1427,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;agent;suspend' {
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'reason')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, recorded by the service with the change (optional)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -1459,7 +1460,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
             break
         }
         'agentcred;agent;block' {
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'reason')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, recorded by the service with the block')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -1581,8 +1582,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentcred' -ScriptBlock {
         }
         'agentcred;limits;set' {
             [CompletionResult]::new('--spending-limit', '--spending-limit', [CompletionResultType]::ParameterName, 'Spending limit in dollars')
-            [CompletionResult]::new('--frequency', '--frequency', [CompletionResultType]::ParameterName, 'frequency')
-            [CompletionResult]::new('--on-limit-exceeded', '--on-limit-exceeded', [CompletionResultType]::ParameterName, 'on-limit-exceeded')
+            [CompletionResult]::new('--frequency', '--frequency', [CompletionResultType]::ParameterName, 'The period over which spending counts against --spending-limit')
+            [CompletionResult]::new('--on-limit-exceeded', '--on-limit-exceeded', [CompletionResultType]::ParameterName, 'What the service does when the agent reaches its limit')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept for new profiles and logins')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')

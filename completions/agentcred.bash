@@ -675,7 +675,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -701,7 +701,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -727,7 +727,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -757,7 +757,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -783,7 +783,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -809,7 +809,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -947,7 +947,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -977,7 +977,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1003,7 +1003,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1029,7 +1029,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1055,7 +1055,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1151,7 +1151,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1181,7 +1181,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1249,7 +1249,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1275,7 +1275,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1313,7 +1313,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1409,7 +1409,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1435,7 +1435,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1461,7 +1461,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1487,7 +1487,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1525,7 +1525,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1555,7 +1555,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -1589,7 +1589,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2623,7 +2623,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2649,7 +2649,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2687,7 +2687,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2797,7 +2797,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2823,7 +2823,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2849,7 +2849,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2875,7 +2875,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2943,7 +2943,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -2969,7 +2969,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3063,7 +3063,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3089,7 +3089,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3115,7 +3115,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3141,7 +3141,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3171,7 +3171,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3197,7 +3197,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3227,7 +3227,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3253,7 +3253,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3363,7 +3363,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3389,7 +3389,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3415,7 +3415,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3532,14 +3532,14 @@ _agentcred() {
             return 0
             ;;
         agentcred__subcmd__profiles__subcmd__list)
-            opts="-v -q -h --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
+            opts="-v -q -h --names --profile --json --store --sandbox --no-input --reveal --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3569,7 +3569,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3595,7 +3595,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3621,7 +3621,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3647,7 +3647,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3677,7 +3677,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3703,7 +3703,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3765,7 +3765,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3803,7 +3803,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3853,7 +3853,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -3995,7 +3995,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4021,7 +4021,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4047,7 +4047,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4137,7 +4137,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4163,7 +4163,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4205,7 +4205,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4239,7 +4239,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4265,7 +4265,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4295,7 +4295,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4391,7 +4391,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4417,7 +4417,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4443,7 +4443,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4469,7 +4469,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4495,7 +4495,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4581,7 +4581,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4619,7 +4619,7 @@ _agentcred() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4743,7 +4743,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)
@@ -4769,7 +4769,7 @@ _agentcred() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(agentcred profiles list --names 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --store)

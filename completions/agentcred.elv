@@ -102,8 +102,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;register;fluxra'= {
             cand --name 'Agent name: 3-50 letters, digits or ''-'''
-            cand --email 'email'
-            cand --description 'description'
+            cand --email 'Contact email for the agent (optional)'
+            cand --description 'What the agent does, as the service shows it (optional)'
             cand --key-name 'Name of the first API key'
             cand --scope 'Scopes of the first API key (repeatable; default: the service''s defaults)'
             cand --key-expires-in-days 'Expiry of the first API key in days (default: no expiry)'
@@ -124,8 +124,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;register;authpi'= {
             cand --account 'AuthPI account id (acc_...)'
             cand --issuer 'AuthPI issuer id (i_...)'
-            cand --name 'name'
-            cand --description 'description'
+            cand --name 'The agent''s display name'
+            cand --description 'What the agent does, as the service shows it (optional)'
             cand --model 'AI model identifier (e.g. claude-sonnet-4-5)'
             cand --provider 'Model provider (e.g. anthropic)'
             cand --agent-version 'Agent version string'
@@ -149,11 +149,11 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         &'agentcred;register;proxy'= {
             cand --external-id 'Your identifier for the agent, unique in your organization'
             cand --user 'The user who funds the agent (user_...)'
-            cand --name 'name'
-            cand --description 'description'
+            cand --name 'The agent''s display name'
+            cand --description 'What the agent does, as the service shows it (optional)'
             cand --spending-limit 'Spending limit in dollars (e.g. 500 or 12.50)'
-            cand --frequency 'frequency'
-            cand --on-limit-exceeded 'on-limit-exceeded'
+            cand --frequency 'The period over which spending counts against --spending-limit'
+            cand --on-limit-exceeded 'What the service does when the agent reaches its limit'
             cand --max-cards 'Maximum number of concurrent cards'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
@@ -438,9 +438,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;keys;create'= {
-            cand --name 'name'
-            cand --scope 'scope'
-            cand --expires-in-days 'expires-in-days'
+            cand --name 'A name for the key, to tell it apart in `keys list`'
+            cand --scope 'Scopes of the new key (repeatable; default: the service''s defaults)'
+            cand --expires-in-days 'Expiry of the new key in days (default: no expiry)'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -557,7 +557,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentcred;verifiers;add;secret'= {
-            cand --name 'name'
+            cand --name 'A name for the verifier, to tell it apart in `verifiers list`'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -574,9 +574,9 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;verifiers;add;wallet'= {
-            cand --address 'address'
+            cand --address 'The wallet''s address on --network (e.g. 0x...)'
             cand --network 'CAIP-2 network id, e.g. eip155:8453'
-            cand --name 'name'
+            cand --name 'A name for the verifier, to tell it apart in `verifiers list`'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -673,7 +673,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;tokens;create'= {
-            cand --name 'name'
+            cand --name 'A name for the token, to tell it apart in `tokens list`'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -754,8 +754,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;cards;create'= {
-            cand --purpose 'purpose'
-            cand --type 'type'
+            cand --purpose 'What the card is for (the service records it with the card)'
+            cand --type 'Single-use (closes after one charge) or multi-use'
             cand --max-amount 'Maximum amount in dollars'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
@@ -825,6 +825,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
+            cand --names 'Print only the names, one per line (for scripts and shell completion; --json prints the full list as usual)'
             cand --json 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
             cand --sandbox 'Use the built-in emulator of the services (offline, fake secrets)'
             cand --no-input 'Never wait for input; fail with exit 2 where input would be needed'
@@ -1299,7 +1300,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;agent;suspend'= {
-            cand --reason 'reason'
+            cand --reason 'Why, recorded by the service with the change (optional)'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -1330,7 +1331,7 @@ set edit:completion:arg-completer[agentcred] = {|@words|
             cand --help 'Print help'
         }
         &'agentcred;agent;block'= {
-            cand --reason 'reason'
+            cand --reason 'Why, recorded by the service with the block'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'
@@ -1439,8 +1440,8 @@ set edit:completion:arg-completer[agentcred] = {|@words|
         }
         &'agentcred;limits;set'= {
             cand --spending-limit 'Spending limit in dollars'
-            cand --frequency 'frequency'
-            cand --on-limit-exceeded 'on-limit-exceeded'
+            cand --frequency 'The period over which spending counts against --spending-limit'
+            cand --on-limit-exceeded 'What the service does when the agent reaches its limit'
             cand --profile 'Profile to use (default: the current profile; for `register`, the provider''s name); `mcp` takes it several times to serve several profiles'
             cand --store 'Where secrets are kept for new profiles and logins'
             cand --color 'When to use colour'

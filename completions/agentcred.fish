@@ -24,7 +24,7 @@ function __fish_agentcred_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c agentcred -n "__fish_agentcred_needs_command" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_needs_command" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_needs_command" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -68,7 +68,7 @@ complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "schema" -d 'Pri
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "agent" -d 'The operator\'s lifecycle of the profile\'s agent (AuthPI and Proxy)'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "limits" -d 'Show or set the agent\'s spending limits (FluxA and Proxy)'
 complete -c agentcred -n "__fish_agentcred_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __fish_seen_subcommand_from fluxa fluxra authpi proxy help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -91,7 +91,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and not __
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l name -d 'The agent\'s display name' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l email -d 'Contact email for the agent (optional)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l client-info -d 'A short identifier of the client software' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -107,12 +107,12 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxa" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l name -d 'Agent name: 3-50 letters, digits or \'-\'' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l email -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l description -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l email -d 'Contact email for the agent (optional)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l description -d 'What the agent does, as the service shows it (optional)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l key-name -d 'Name of the first API key' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l scope -d 'Scopes of the first API key (repeatable; default: the service\'s defaults)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l key-expires-in-days -d 'Expiry of the first API key in days (default: no expiry)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -129,14 +129,14 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from fluxra" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l account -d 'AuthPI account id (acc_...)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l issuer -d 'AuthPI issuer id (i_...)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l name -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l description -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l name -d 'The agent\'s display name' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l description -d 'What the agent does, as the service shows it (optional)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l model -d 'AI model identifier (e.g. claude-sonnet-4-5)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l provider -d 'Model provider (e.g. anthropic)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l agent-version -d 'Agent version string' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l scope -d 'Scope ceiling for the agent\'s tokens (repeatable)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l metadata -d 'Metadata entry (repeatable)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -154,20 +154,20 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from authpi" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l external-id -d 'Your identifier for the agent, unique in your organization' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l user -d 'The user who funds the agent (user_...)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l name -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l description -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l name -d 'The agent\'s display name' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l description -d 'What the agent does, as the service shows it (optional)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l spending-limit -d 'Spending limit in dollars (e.g. 500 or 12.50)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l frequency -r -f -a "perTransaction\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l frequency -d 'The period over which spending counts against --spending-limit' -r -f -a "perTransaction\t''
 per24HourPeriod\t''
 perWeek\t''
 perMonth\t''
 perYear\t''
 allTime\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l on-limit-exceeded -r -f -a "suspend\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l on-limit-exceeded -d 'What the service does when the agent reaches its limit' -r -f -a "suspend\t''
 notify\t''
 none\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l max-cards -d 'Maximum number of concurrent cards' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from proxy" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -187,7 +187,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "authpi" -d 'Create an AuthPI agent with a secret verifier (operator credentials needed)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "proxy" -d 'Register a Proxy agent, idempotent by external id (operator Api-Key needed)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand register; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -203,7 +203,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand login" -l reveal -d 
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand login" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -220,7 +220,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s v -l verb
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l if-expiring-within -d 'Refresh only if the current credential expires within this duration (e.g. 5m)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -237,7 +237,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s q -l qui
 complete -c agentcred -n "__fish_agentcred_using_subcommand refresh" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l min-valid -d 'Minimum remaining validity of the printed credential' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l reason -d 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand token" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -256,7 +256,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l min-valid
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l min-remaining -d 'With --check: at least this much budget must remain (in the budget\'s currency)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l network -d 'Network of the wallet balance, for services with a wallet (default base)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l tx-limit -d 'Number of recent wallet transactions (1-100, default 20)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand status" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -277,7 +277,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l min-valid -
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l reason -d 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l isolate -d 'Run the command where it cannot reach any stored credential (Linux): agentcred\'s directories, the keyring, the session bus, vault tokens and agentcred\'s own process are out of its reach. Without every protection the command is not started, unless `=best-effort`' -r -f -a "required\t'Every protection, or the command is not started (exit 2, `isolation_unavailable`)'
 best-effort\t'Start the command with the protections available, and say which were applied'"
-complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -296,7 +296,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s q -l quiet 
 complete -c agentcred -n "__fish_agentcred_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l reason -d 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -313,7 +313,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -s v -l ver
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand gateway" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -l reason -d 'Why (recorded with the freeze and shown by every refusal)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -330,7 +330,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -l reveal -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand freeze" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand unfreeze" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand unfreeze" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand unfreeze" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -346,7 +346,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand unfreeze" -l reveal 
 complete -c agentcred -n "__fish_agentcred_using_subcommand unfreeze" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand unfreeze" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand unfreeze" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and not __fish_seen_subcommand_from scan help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and not __fish_seen_subcommand_from scan help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and not __fish_seen_subcommand_from scan help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -363,7 +363,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and not __fish_seen_subcommand_from scan help" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and not __fish_seen_subcommand_from scan help" -f -a "scan" -d 'Look for every stored secret value (and its JSON, percent and base64 encodings) in files'
 complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and not __fish_seen_subcommand_from scan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and __fish_seen_subcommand_from scan" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and __fish_seen_subcommand_from scan" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and __fish_seen_subcommand_from scan" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -382,7 +382,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and __fish_seen_subcommand_from help" -f -a "scan" -d 'Look for every stored secret value (and its JSON, percent and base64 encodings) in files'
 complete -c agentcred -n "__fish_agentcred_using_subcommand leaks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l reason -d 'Why: recorded in the audit log with what this run does (also AGENTCRED_REASON)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -398,7 +398,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -l reveal -d 'P
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand mcp" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -418,7 +418,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "revoke" -d 'Revoke an API key'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "rotate" -d 'Create a new key, switch the profile to it, prove it, then revoke the old one'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and not __fish_seen_subcommand_from list create revoke rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -433,10 +433,10 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l scope -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l expires-in-days -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l name -d 'A name for the key, to tell it apart in `keys list`' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l scope -d 'Scopes of the new key (repeatable; default: the service\'s defaults)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l expires-in-days -d 'Expiry of the new key in days (default: no expiry)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -452,7 +452,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -468,7 +468,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from rotate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -488,7 +488,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an API key'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Create a new key, switch the profile to it, prove it, then revoke the old one'
 complete -c agentcred -n "__fish_agentcred_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -507,7 +507,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not _
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "add" -d 'Add a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "remove" -d 'Remove a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and not __fish_seen_subcommand_from list add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -522,7 +522,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -540,7 +540,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "secret" -d 'A server-generated client secret, shown once and stored'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "wallet" -d 'A wallet address on a CAIP-2 network'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from add" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -560,7 +560,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a verifier'
 complete -c agentcred -n "__fish_agentcred_using_subcommand verifiers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -579,7 +579,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "create" -d 'Create an agent token, stored as a spare (or as the profile\'s token with --use)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "revoke" -d 'Revoke an agent token'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and not __fish_seen_subcommand_from list create revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -594,8 +594,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l name -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l name -d 'A name for the token, to tell it apart in `tokens list`' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -611,7 +611,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from revoke" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -631,7 +631,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an agent token, stored as a spare (or as the profile\'s token with --use)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an agent token'
 complete -c agentcred -n "__fish_agentcred_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -650,7 +650,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "create" -d 'Create a card'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and not __fish_seen_subcommand_from list create show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -665,11 +665,11 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l purpose -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l type -r -f -a "single\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l purpose -d 'What the card is for (the service records it with the card)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l type -d 'Single-use (closes after one charge) or multi-use' -r -f -a "single\t''
 multi\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l max-amount -d 'Maximum amount in dollars' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -684,7 +684,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -703,7 +703,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a card'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one card (never its PAN or CVV)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand cards; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -724,7 +724,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and not __fish_seen_subcommand_from list show use remove move help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -732,6 +732,7 @@ vault\t''"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l names -d 'Print only the names, one per line (for scripts and shell completion; --json prints the full list as usual)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (also AGENTCRED_OUTPUT=json)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l sandbox -d 'Use the built-in emulator of the services (offline, fake secrets)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -l no-input -d 'Never wait for input; fail with exit 2 where input would be needed'
@@ -739,7 +740,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -754,7 +755,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -769,7 +770,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -789,7 +790,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l to-store -d 'The store to move the profile\'s secrets to' -r -f -a "keychain\t''
 file\t''
 vault\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from move" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -810,7 +811,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s local secrets and config (nothing is revoked on the service); a profile kept in the vault is only forgotten on this host unless --purge is given'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "move" -d 'Move a profile\'s secrets to another store (copy, verify, then delete the old copies)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and not __fish_seen_subcommand_from set show clear check help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and not __fish_seen_subcommand_from set show clear check help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and not __fish_seen_subcommand_from set show clear check help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -830,7 +831,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and not __fish_seen_subcommand_from set show clear check help" -f -a "clear" -d 'Remove a profile\'s policy: the gateway then forwards every request again'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and not __fish_seen_subcommand_from set show clear check help" -f -a "check" -d 'Dry-run a request against the selected profile\'s policy: the decision, the rule that decided and the amount it would reserve (exit 0 whatever the decision)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and not __fish_seen_subcommand_from set show clear check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -845,7 +846,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -860,7 +861,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from clear" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from clear" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from clear" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -876,7 +877,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from check" -l body -d 'The request body (JSON), for money requests and approvals' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from check" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from check" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from check" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -896,7 +897,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove a profile\'s policy: the gateway then forwards every request again'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'Dry-run a request against the selected profile\'s policy: the decision, the rule that decided and the amount it would reserve (exit 0 whatever the decision)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -915,7 +916,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and not _
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "approve" -d 'Let one held request through once (run it outside the agent\'s own terminal)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "deny" -d 'Refuse a held request'
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and not __fish_seen_subcommand_from list approve deny help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -931,7 +932,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from approve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -946,7 +947,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from approve" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from deny" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -966,7 +967,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "deny" -d 'Refuse a held request'
 complete -c agentcred -n "__fish_agentcred_using_subcommand approvals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Only entries younger than this (e.g. 1h, 2d)' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -984,7 +985,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check the log\'s hash chain; exit 8 (audit_broken) naming the first bad line'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1001,7 +1002,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the log\'s hash chain; exit 8 (audit_broken) naming the first bad line'
 complete -c agentcred -n "__fish_agentcred_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1021,7 +1022,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __f
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and not __fish_seen_subcommand_from serve approve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l state -d 'State file (default: the one `--sandbox` uses)' -r -F
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1036,7 +1037,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1055,7 +1056,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the emulator in the foreground and print each service\'s base URL'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Play the owner of a sandbox profile\'s agent: approve it (which funds its wallet), or take the approval back with --revoke'
 complete -c agentcred -n "__fish_agentcred_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1070,7 +1071,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand import" -l reveal -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand import" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1085,7 +1086,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -l reveal -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand doctor" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1100,7 +1101,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -l reve
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1115,7 +1116,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -l reveal -d
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand schema" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1137,7 +1138,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fis
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "deregister" -d 'Deregister the agent: tokens revoked, cards frozen (Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and not __fish_seen_subcommand_from show suspend activate block deregister delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1152,8 +1153,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l reason -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l reason -d 'Why, recorded by the service with the change (optional)' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1168,7 +1169,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from suspend" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1183,8 +1184,8 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from activate" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l reason -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l reason -d 'Why, recorded by the service with the block' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1200,7 +1201,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from block" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1216,7 +1217,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s v -l verbose -d 'Trace HTTP requests on stderr (secrets redacted)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from deregister" -s h -l help -d 'Print help'
-complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from delete" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1239,7 +1240,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_se
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "deregister" -d 'Deregister the agent: tokens revoked, cards frozen (Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1257,7 +1258,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fi
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show the spending limit, current spend and what remains'
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Change the spending limit (Proxy)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1273,16 +1274,16 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_s
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors, no status lines'
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l spending-limit -d 'Spending limit in dollars' -r
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l frequency -r -f -a "perTransaction\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l frequency -d 'The period over which spending counts against --spending-limit' -r -f -a "perTransaction\t''
 per24HourPeriod\t''
 perWeek\t''
 perMonth\t''
 perYear\t''
 allTime\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l on-limit-exceeded -r -f -a "suspend\t''
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l on-limit-exceeded -d 'What the service does when the agent reaches its limit' -r -f -a "suspend\t''
 notify\t''
 none\t''"
-complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r
+complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (default: the current profile; for `register`, the provider\'s name); `mcp` takes it several times to serve several profiles' -r -f -a "(agentcred profiles list --names 2>/dev/null)"
 complete -c agentcred -n "__fish_agentcred_using_subcommand limits; and __fish_seen_subcommand_from set" -l store -d 'Where secrets are kept for new profiles and logins' -r -f -a "auto\t''
 keychain\t''
 file\t''
@@ -1369,3 +1370,7 @@ complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_see
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from agent" -f -a "delete" -d 'Delete the agent and all its verifiers (AuthPI)'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from limits" -f -a "show" -d 'Show the spending limit, current spend and what remains'
 complete -c agentcred -n "__fish_agentcred_using_subcommand help; and __fish_seen_subcommand_from limits" -f -a "set" -d 'Change the spending limit (Proxy)'
+function __fish_agentcred_after_profile
+    test (count (commandline -opc)) -gt 1; and test (commandline -opc)[-1] = --profile
+end
+complete -c agentcred -n "__fish_agentcred_after_profile" -f -a "(agentcred profiles list --names 2>/dev/null)"

@@ -1,4 +1,4 @@
-//! Exact money amounts: atomic integers ⇄ decimal strings (contract §7).
+//! Exact money amounts: atomic integers ⇄ decimal strings (docs/cli-contract.md §7).
 //!
 //! Every service sends amounts as atomic-unit integer strings (`"87500000"` with 6 decimals is
 //! 87.5 USDC; another sends USD cents, atomic with 2 decimals). An [`Amount`] keeps that integer
@@ -171,7 +171,7 @@ impl Serialize for Amount {
 }
 
 /// The number of decimals of a currency several services use, by name, case-insensitive
-/// (providers.md §1.5): USDC 6, XRP 6 (drops), USD 2 (cents), credits 2. A service's own
+/// (docs/providers.md §1.5): USDC 6, XRP 6 (drops), USD 2 (cents), credits 2. A service's own
 /// currencies are in its module.
 pub fn decimals_for(currency: &str) -> Option<u32> {
     const TABLE: &[(&str, u32)] = &[("usdc", 6), ("xrp", 6), ("usd", 2), ("credits", 2)];

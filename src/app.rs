@@ -1,5 +1,5 @@
 //! The process around a command: printer set-up, running, and turning the outcome into an
-//! exit code (contract §8). Both parse errors and command errors are reported here, as
+//! exit code (docs/cli-contract.md §8). Both parse errors and command errors are reported here, as
 //! `error:`/`hint:` lines or, with `--json`, as the JSON error envelope on stderr.
 
 use std::process::ExitCode;

@@ -48,7 +48,7 @@ pub struct Approval {
     pub path: String,
     /// SHA-256 (hex) of the request body.
     pub body_sha256: String,
-    /// The amount the request moves, in the §7 amount shape, when it is a money request.
+    /// The amount the request moves, in the amount shape of docs/cli-contract.md §7, when it is a money request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<serde_json::Value>,
     /// The policy rule that held it.

@@ -1,7 +1,7 @@
 //! A profile's bearer credential for a long-running user that must never hold it: the
 //! credential gateway and the MCP server.
 //!
-//! Contract (§6, §10):
+//! Contract (docs/cli-contract.md §6, §10):
 //! - The credential is refreshed when less than a tenth of its lifetime remains (lifetime =
 //!   the JWT's `exp - iat`, else what was left when it was first seen), lazily, on the next
 //!   request that needs it: an idle gateway refreshes nothing. A credential without an `exp`

@@ -1,4 +1,4 @@
-//! The health check of one profile (contract §9), shared by `status --check` and the MCP
+//! The health check of one profile (docs/cli-contract.md §9), shared by `status --check` and the MCP
 //! server's `check` tool: a credential valid for `min_valid` is held or can be minted (refreshing
 //! only if it must), the agent is active at its service, and its budget covers `min_remaining`.
 //! Every failure becomes a row with its [`Health`], never an early error, so a caller checking
@@ -35,7 +35,7 @@ pub struct CheckRow {
     /// service keeps no budget, so the profile was judged without it (`no_budget`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_remaining: Option<MinRemaining>,
-    /// Why it is not ok: the error object of contract §9.
+    /// Why it is not ok: the error object of the JSON error envelope (`error_envelope` in `agentcred schema`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub error: Option<serde_json::Value>,

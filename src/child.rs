@@ -1,4 +1,4 @@
-//! Running `exec`'s child as a transparent wrapper would (contract §10).
+//! Running `exec`'s child as a transparent wrapper would (docs/cli-contract.md §10).
 //!
 //! - The child inherits stdin, stdout, stderr and the environment (with [`ChildEnv`] applied),
 //!   and stays in agentcred's process group, so it can read from the terminal.

@@ -1,4 +1,4 @@
-//! The environment `agentcred exec` gives its child (contract §10), built from the service's
+//! The environment `agentcred exec` gives its child (docs/cli-contract.md §10), built from the service's
 //! [`ServiceSpec`] alone.
 //!
 //! - `AGENTCRED_PROFILE`, `AGENTCRED_PROVIDER`, and `AGENTCRED_BASE_URL_<NAME>` for each of
@@ -8,8 +8,10 @@
 //!   `AGENTCRED_GATEWAY_TOKEN` instead, the base URLs point at the gateway, and neither
 //!   `AGENTCRED_TOKEN` variable is set.
 //! - The variables the service's own tools read ([`ServiceSpec::tool_env`]).
-//! - Never a long-lived secret: the only credential value that can enter is the agent's bearer
-//!   credential (or the gateway token). Operator-key variables of every service
+//! - The only credential value that can enter is the agent's bearer credential (or the gateway
+//!   token): short-lived where the service has short-lived credentials; for a service whose
+//!   bearer credential is itself long-lived (an agent token that never expires) that token, unless
+//!   `--gateway` keeps it out. Refresh tokens, API keys and client secrets never enter. Operator-key variables of every service
 //!   ([`crate::spec::OperatorScheme::env_vars`]) are removed, as are inherited
 //!   `AGENTCRED_BASE_URL_*`, `AGENTCRED_TOKEN*` and `AGENTCRED_GATEWAY_TOKEN` variables, so a
 //!   same-name variable from outside is replaced, never merged.

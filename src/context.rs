@@ -3,9 +3,11 @@
 //!
 //! Commands that need a profile's credentials go through [`Ctx::session`], which selects the
 //! profile (`--profile`, `AGENTCRED_PROFILE`, or the current one), checks the endpoint rules,
-//! opens the profile's store and, for sandbox profiles, starts the embedded sandbox. Nothing
-//! here flips a global setting as a side effect, so concurrent invocations with different
-//! `--profile` values never disturb each other.
+//! opens the profile's store and, for sandbox profiles, starts the embedded sandbox. The one
+//! process-wide setting made here is the vault store's trace switch and printer
+//! (`store::set_trace`, from `-v`), set once when the context is built; nothing depends on the
+//! selected profile, so concurrent invocations with different `--profile` values never disturb
+//! each other.
 //!
 //! A profile kept in a store shared between hosts (the vault) needs no `register` on a second
 //! host: `--profile NAME --store vault` finds its record in the store and this host's config
@@ -175,7 +177,7 @@ impl Ctx {
     }
 
     /// A profile this host does not know, from the shared store `--store` names: the record
-    /// registered on another host, now recorded here too (contract §11).
+    /// registered on another host, now recorded here too (docs/cli-contract.md §11).
     fn learn_shared(&self, name: &str, config: &Config) -> Result<Profile> {
         let Some(kind) = self.asked_store().filter(|kind| kind.is_shared()) else {
             return Err(profile::profile_not_found(name, config));

@@ -1,4 +1,4 @@
-//! Durations for `--min-valid` and `--if-expiring-within` (contract §6: written like `90s`,
+//! Durations for `--min-valid` and `--if-expiring-within` (docs/cli-contract.md §6: written like `90s`,
 //! `10m`, `1h`).
 //!
 //! Grammar: one or more `<digits><unit>` parts, units `d`, `h`, `m`, `s` (days, hours, minutes,

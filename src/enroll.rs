@@ -2,7 +2,7 @@
 //! by the commands that get new one-time secrets for an existing profile (a new API key, a new
 //! client secret, a new agent token).
 //!
-//! The flow every service shares guards the one-time secrets (contract §5):
+//! The flow every service shares guards the one-time secrets (docs/cli-contract.md §5):
 //! 1. the profile name is free and the store answers, checked *before* the service is called;
 //! 2. the secrets the service returns are stored before anything is printed;
 //! 3. if storing fails after the service answered, they go to a rescue file (0600) whose path
@@ -12,7 +12,7 @@
 //! registrations cannot both claim one profile name and overwrite each other's secrets.
 //!
 //! A taken profile name is a conflict (exit 5), except where the service's register is
-//! idempotent for it (contract §2): [`Pending::start_idempotent`] lets a provider recognize
+//! idempotent for it (docs/cli-contract.md §2): [`Pending::start_idempotent`] lets a provider recognize
 //! its own profile of the same agent and register again in place.
 
 use crate::context::Ctx;

@@ -1,4 +1,4 @@
-//! Errors and exit codes, mapped in one place (contract §8).
+//! Errors and exit codes, mapped in one place (docs/cli-contract.md §8).
 //!
 //! Every failure the tool reports is an [`Error`]: a [`ErrorKind`] that fixes the exit code and
 //! the stable JSON `code`, a message that says what failed, and a hint that says what to do
@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-/// The version of every JSON document agentcred prints (contract §9), the error envelope
+/// The version of every JSON document agentcred prints (docs/cli-contract.md §9), the error envelope
 /// first among them. Within a version, changes are additive only.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -69,7 +69,7 @@ impl ErrorKind {
     }
 }
 
-/// The fine-grained, documented error codes of the JSON envelope (contract §9). Each is bound
+/// The fine-grained, documented error codes of the JSON envelope (docs/cli-contract.md §9). Each is bound
 /// to one [`ErrorKind`], hence to one exit code: setting a code sets the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -443,6 +443,30 @@ impl Error {
             }
         }
         serde_json::Value::Object(body)
+    }
+
+    /// The JSON Schema of [`Error::body`], published by `agentcred schema`. It lists every field
+    /// `body` can write and allows no other, so a field added there must be added here (the
+    /// tests validate every error the binary prints against it).
+    pub fn body_schema() -> serde_json::Value {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        serde_json::json!({
+            "type": "object",
+            "properties": {
+                "code": {"enum": codes, "description": "what went wrong, one of `error_codes`"},
+                "message": {"type": "string", "description": "the problem, for a person"},
+                "hint": {"type": "string", "description": "what to do about it"},
+                "exit_code": {"type": "integer", "minimum": 1, "maximum": 255, "description": "the process's exit code, bound to `code` (126 and 127: exec could not start the command)"},
+                "provider": {"type": "string", "description": "the id of the service the error concerns"},
+                "http_status": {"type": "integer", "description": "the status the service answered with"},
+                "service_code": {"type": "string", "description": "the service's own error code"},
+                "retry_after_s": {"type": "integer", "minimum": 0, "description": "seconds the service asked to wait (rate_limited)"},
+                "authorization_url": {"type": "string", "description": "where the agent's owner approves it (not_authorized_by_owner)"},
+                "rescue_file": {"type": "string", "description": "the 0600 file holding one-time secrets the store could not keep"},
+            },
+            "required": ["code", "message", "exit_code"],
+            "additionalProperties": false,
+        })
     }
 }
 

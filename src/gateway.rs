@@ -1,5 +1,5 @@
 //! The credential gateway: a loopback HTTP server through which a child process uses a
-//! profile's credential without ever holding it (contract §10).
+//! profile's credential without ever holding it (docs/cli-contract.md §10).
 //!
 //! - It listens on 127.0.0.1 only, and serves each of the profile's endpoints under
 //!   `/<name>` (lower case: `/api`, `/wallet`, ...). The path after the name and the query are
@@ -44,7 +44,7 @@
 //!   explicit rule of the profile's policy allows it: the child and the model use the agent's
 //!   credential, they do not mint their own.
 //! - A failure of the gateway itself (a refresh refused, the service unreachable) is answered
-//!   502 with the JSON error envelope of §8 in the body and `X-Agentcred-Error: <code>`; a
+//!   502 with the JSON error envelope of docs/cli-contract.md §8 in the body and `X-Agentcred-Error: <code>`; a
 //!   service that does not answer within `AGENTCRED_HTTP_TIMEOUT` seconds (30 by default; the
 //!   deadline covers the answer's head and each wait for more of its body) is answered 504,
 //!   code `service_unavailable`.
@@ -858,7 +858,7 @@ fn incoming_headers(headers: &reqwest::header::HeaderMap, secrets: &Secrets) -> 
     out
 }
 
-/// The gateway's own error answer with the §8 envelope: 403 for a request a policy refuses,
+/// The gateway's own error answer with the docs/cli-contract.md §8 envelope: 403 for a request a policy refuses,
 /// 504 when the service did not answer in time, else 502.
 fn error_response(err: &Error) -> Response {
     let body = err.to_json();

@@ -1,7 +1,7 @@
-//! What every service's `status` reports in one shape (contract §9), and the health check.
+//! What every service's `status` reports in one shape (docs/cli-contract.md §9), and the health check.
 //!
 //! - [`Budget`]: the agent's spending headroom, whatever the service calls it (a monthly
-//!   allowance, a spending policy), with amounts in the §7 shape.
+//!   allowance, a spending policy), with amounts in the docs/cli-contract.md §7 shape.
 //! - [`CredentialFact`]: one secret the profile keeps, where, and until when (never its value).
 //! - [`Health`]: the verdict of `status --check`, each bound to one exit code.
 
@@ -61,7 +61,7 @@ pub struct CredentialFact {
 }
 
 impl LocalFacts {
-    /// The §9 `credentials` array.
+    /// The docs/cli-contract.md §9 `credentials` array.
     pub fn credentials(&self) -> Vec<CredentialFact> {
         self.secrets
             .iter()

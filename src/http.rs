@@ -1,6 +1,6 @@
 //! How bytes travel: one reqwest client for every provider.
 //!
-//! Contract (§5, §8):
+//! Contract (docs/cli-contract.md §5, §8):
 //! - rustls with the ring provider, no OpenSSL; connect timeout 10 s, whole request 30 s
 //!   (`AGENTCRED_HTTP_TIMEOUT` seconds when set).
 //! - Idempotent requests (GET, and those a provider marks idempotent: a register that is
@@ -250,7 +250,7 @@ impl Reply {
     }
 }
 
-/// The default error kind for an HTTP status (contract §8).
+/// The default error kind for an HTTP status (docs/cli-contract.md §8).
 pub fn status_kind(status: u16) -> ErrorKind {
     match status {
         400 | 405 | 415 | 422 => ErrorKind::Usage,
@@ -808,7 +808,7 @@ fn transport_error(provider: &str, call: &Call, e: &reqwest::Error, attempts: u3
     err
 }
 
-/// How long a request may take before a line says we are waiting for it (contract §12).
+/// How long a request may take before a line says we are waiting for it (docs/cli-contract.md §12).
 const SLOW_ANSWER: Duration = Duration::from_secs(1);
 
 fn strip_query(url: &str) -> String {

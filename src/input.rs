@@ -1,4 +1,4 @@
-//! Input from the user, never from argv (contract §5).
+//! Input from the user, never from argv (docs/cli-contract.md §5).
 //!
 //! A secret comes from stdin when stdin is not a terminal (piped: `echo $KEY | agentcred login
 //! SERVICE`), otherwise from a hidden prompt. With `--no-input`, or when stdin is not a terminal

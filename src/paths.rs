@@ -1,4 +1,4 @@
-//! Where local state lives (contract §1).
+//! Where local state lives (docs/cli-contract.md §1).
 //!
 //! `AGENTCRED_HOME=DIR` puts everything under DIR. Otherwise the config goes to the XDG config
 //! dir, data (file store, rescue files, sandbox state) to the XDG data dir and locks to the XDG

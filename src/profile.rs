@@ -1,4 +1,4 @@
-//! Profiles and the config file (contract §1–3).
+//! Profiles and the config file (docs/cli-contract.md §1-3).
 //!
 //! A profile is one agent identity on one service: the provider, the endpoints it was
 //! registered against, the agent's ids, which store holds its secrets, and whether it is a
@@ -739,7 +739,7 @@ fn env_override(spec: &EndpointSpec) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// https anywhere; plain http only to loopback hosts (contract §3).
+/// https anywhere; plain http only to loopback hosts (docs/cli-contract.md §3).
 pub fn validate_base_url(raw: &str, source: &str) -> Result<()> {
     // Messages show the URL without any user:password it carries.
     let url = crate::http::shown_url(raw);

@@ -1,7 +1,7 @@
 //! Stored secret values taken out of what leaves agentcred for a reader that must not hold
 //! them: the responses the credential gateway passes to a child, and MCP tool results.
 //!
-//! Contract (§10): no response the gateway forwards and no tool result carries a value the
+//! Contract (docs/cli-contract.md §10): no response the gateway forwards and no tool result carries a value the
 //! profile holds in its store. Unlike the `-v` traces (which redact by field name), this
 //! redacts by value: every occurrence of every known secret, wherever it sits (a header, a
 //! JSON field of any name, an error message that echoes a token), is replaced by

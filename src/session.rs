@@ -1,6 +1,6 @@
 //! A selected profile with its store and endpoints, and the life of its short-lived credential.
 //!
-//! Contract (§6): `refresh` and `token` take a per-profile lock across processes and re-read
+//! Contract (docs/providers.md §6): `refresh` and `token` take a per-profile lock across processes and re-read
 //! the store after taking it, so that many concurrent invocations on one expired profile make
 //! one refresh call: the first one through the lock refreshes, the others find a fresh
 //! credential when their turn comes. A request rejected with 401 is refreshed once and retried
@@ -13,7 +13,7 @@
 //! A store shared between hosts (the vault) offers a [`store::DistributedLock`]; the refresh lock then
 //! takes it too, after the local file lock: the processes of one host queue on the file lock,
 //! so only one per host contends for the shared one, and the first host through refreshes while
-//! the others find the new credential when they re-read (contract §11).
+//! the others find the new credential when they re-read (docs/cli-contract.md §11).
 
 use std::time::Duration;
 
@@ -28,7 +28,7 @@ use crate::spec::{Minting, Provider, SecretSource};
 use crate::store::{self, LockGuard, SecretStore};
 use crate::timefmt;
 
-/// Our own calls refresh when less than this remains (providers.md §7).
+/// Our own calls refresh when less than this remains (docs/providers.md §7).
 pub const DEFAULT_MIN_VALID: Duration = Duration::from_secs(60);
 const PROFILE_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -43,7 +43,7 @@ pub struct ServiceSpec {
     /// How the organization's key is given, if the service has operator calls.
     pub operator: Option<OperatorScheme>,
     /// The variables the service's own tools read, set by `exec` besides the `AGENTCRED_*`
-    /// ones (contract §10), so that those tools work unchanged in the child.
+    /// ones (docs/cli-contract.md §10), so that those tools work unchanged in the child.
     pub tool_env: &'static [ToolEnv],
     /// The least validity the service's own tools accept in a credential they are handed
     /// (a tool that treats a JWT close to expiry as expired): `exec` raises `--min-valid` to

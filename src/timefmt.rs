@@ -1,4 +1,4 @@
-//! Times as RFC 3339 UTC strings, whatever a service sent (contract §7).
+//! Times as RFC 3339 UTC strings, whatever a service sent (docs/cli-contract.md §7).
 //!
 //! The services disagree: some send unix milliseconds, others (payout and VC APIs)
 //! and every JWT `exp` send unix seconds, and the status APIs send ISO-8601 strings

@@ -152,8 +152,10 @@ pub struct LimitsSetArgs {
     /// Spending limit in dollars
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
+    /// The period over which spending counts against --spending-limit
     #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,
+    /// What the service does when the agent reaches its limit
     #[arg(long, value_enum, value_name = "ACTION")]
     pub on_limit_exceeded: Option<LimitAction>,
 }
@@ -205,12 +207,14 @@ impl From<AgentCommand> for crate::service::AgentAction {
 
 #[derive(Debug, Args)]
 pub struct AgentReasonArgs {
+    /// Why, recorded by the service with the change (optional)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct AgentBlockArgs {
+    /// Why, recorded by the service with the block
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
     #[command(flatten)]
@@ -227,7 +231,7 @@ pub struct ConfirmArgs {
 #[derive(Debug, Subcommand)]
 pub enum ProfilesCommand {
     /// List profiles
-    List,
+    List(ProfilesListArgs),
     /// Show one profile (default: the selected one)
     Show(ProfileNameOpt),
     /// Make a profile the current one
@@ -240,7 +244,16 @@ pub enum ProfilesCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct ProfilesListArgs {
+    /// Print only the names, one per line (for scripts and shell completion; --json prints
+    /// the full list as usual)
+    #[arg(long)]
+    pub names: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ProfileRemoveArgs {
+    /// The profile to remove
     pub name: String,
     /// Also destroy the profile's shared document in the vault, every version of it, for every
     /// host (asks for confirmation; --yes otherwise)
@@ -252,6 +265,7 @@ pub struct ProfileRemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileMoveArgs {
+    /// The profile to move
     pub name: String,
     /// The store to move the profile's secrets to
     #[arg(long, value_enum, value_name = "STORE")]
@@ -260,11 +274,13 @@ pub struct ProfileMoveArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfileNameOpt {
+    /// The profile's name (`profiles list` shows them)
     pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ProfileName {
+    /// The profile's name (`profiles list` shows them)
     pub name: String,
 }
 
@@ -296,6 +312,7 @@ pub struct SandboxServeArgs {
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// The shell to print a completion script for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }

@@ -1,4 +1,6 @@
-//! The command line: clap derive types only, no behaviour.
+//! The command line: the clap types (in [`args`] and here) and the parsing around them (a
+//! repeated `--profile` refused except for `mcp`, environment values checked, the services'
+//! names added from the registry). No command runs here.
 //!
 //! Conventions:
 //! - Global flags (`--profile`, `--json`, `--store`, `--sandbox`, `--no-input`, `--reveal`, `-v`,

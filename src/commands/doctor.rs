@@ -1,4 +1,4 @@
-//! `agentcred doctor` (contract §12): what the stores need, probed without writing anything,
+//! `agentcred doctor` (docs/cli-contract.md §12): what the stores need, probed without writing anything,
 //! each finding with its fix.
 //!
 //! Checks, in order: the home (`AGENTCRED_HOME` or the XDG directories: directories, not

@@ -1,6 +1,6 @@
 //! `agentcred exec [--min-valid D] [--gateway] -- CMD [ARGS...]`: run a command with the
 //! profile's short-lived credential and endpoints in its environment, or with no credential
-//! at all behind the credential gateway (contract §10). The variables are built by
+//! at all behind the credential gateway (docs/cli-contract.md §10). The variables are built by
 //! [`crate::childenv`], the child is run by [`crate::child`], the gateway is
 //! [`crate::gateway`]; this command checks the profile, picks the credential and returns the
 //! child's exit code as agentcred's.

@@ -1,11 +1,11 @@
-//! `agentcred import RESCUE_FILE` (contract §12): move the one-time secrets of a rescue file
+//! `agentcred import RESCUE_FILE` (docs/cli-contract.md §12): move the one-time secrets of a rescue file
 //! into the profile's store, record the profile, and delete the file only when everything is
 //! stored.
 //!
 //! - The profile is the one the rescue file names, or `--profile NAME`. When it does not
 //!   exist, it is created from the record the rescue file keeps (`context.profile_record`;
 //!   older files only have the agent id, the store and the endpoints) in the store it names,
-//!   or the one `--store` asks for. Recorded endpoints are checked like any other (§3).
+//!   or the one `--store` asks for. Recorded endpoints are checked like any other (docs/cli-contract.md §3).
 //! - When it exists, it must be the same agent of the same service. Its record becomes the
 //!   rescued one only if it is unchanged since the rescue (`context.record_before`); a profile
 //!   that changed since is a conflict (exit 5): storing older secrets over newer ones could lose
@@ -322,7 +322,7 @@ fn new_profile(
     Ok(profile)
 }
 
-/// Recorded endpoints obey the rules of any other endpoint (contract §3).
+/// Recorded endpoints obey the rules of any other endpoint (docs/cli-contract.md §3).
 fn check_endpoints(profile: &Profile, shown: &str) -> Result<()> {
     for spec in profile.provider.spec().endpoints {
         let Some(url) = profile.endpoints.get(spec.name) else {

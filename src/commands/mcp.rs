@@ -1,4 +1,4 @@
-//! `agentcred mcp [--allow-writes]`: the Model Context Protocol over stdio (contract §10), on
+//! `agentcred mcp [--allow-writes]`: the Model Context Protocol over stdio (docs/cli-contract.md §10), on
 //! the official Rust SDK (`rmcp`, pinned in Cargo.toml).
 //!
 //! Tools, each with an input schema, a description and annotations:
@@ -15,7 +15,7 @@
 //!   profile (its stored secrets, its service's operator key, the vault token) and every
 //!   other secret the process read ([`crate::redact`]) before it leaves, and `request`
 //!   answers pass through the gateway's own redaction first. No tool returns a credential.
-//! - Errors are tool errors (`isError: true`) whose structured content is the §8/§9 error
+//! - Errors are tool errors (`isError: true`) whose structured content is the docs/cli-contract.md §8/§9 error
 //!   envelope `{"error": {code, message, hint, exit_code, ...}}`; an unknown profile is
 //!   `not_found`, exit_code 3.
 //! - `request` sends GET only unless `--allow-writes`; its path is `/<endpoint>/...` as under

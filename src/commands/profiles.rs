@@ -183,8 +183,12 @@ impl Render for Done {
 
 pub fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<()> {
     match command {
-        ProfilesCommand::List => {
+        ProfilesCommand::List(args) => {
             let config = ctx.config()?;
+            if args.names && !ctx.printer.json {
+                let names: String = config.profiles.keys().map(|n| format!("{n}\n")).collect();
+                return ctx.printer.raw(&names);
+            }
             let profiles = config
                 .profiles
                 .iter()

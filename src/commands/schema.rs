@@ -1,4 +1,4 @@
-//! `agentcred schema`: the machine contract as one JSON document (contract §9), generated from
+//! `agentcred schema`: the machine contract as one JSON document (docs/cli-contract.md §9), generated from
 //! the code: every command and its arguments (from clap), the exit-code and error-code tables
 //! (from [`crate::error`]), and the JSON Schema of each command's `--json` output (from the
 //! output views, which derive it). `--json --help` prints one command's entry of it.
@@ -61,8 +61,10 @@ pub fn document() -> Value {
             "exit_code": c.kind().exit_code(),
             "meaning": c.meaning(),
         })).collect::<Vec<_>>(),
+        "error_envelope": error_envelope(),
         "stderr_lines": {
             "description": "under --json every stderr line is one JSON object with schema_version and one of `notice`, `warning` ({code, message}) or `error` (the error object, last)",
+            "schema": stderr_line_schema(),
             "notice_codes": crate::output::codes::NOTICES.iter().map(|(code, meaning)| json!({
                 "code": code,
                 "meaning": meaning,
@@ -72,6 +74,58 @@ pub fn document() -> Value {
                 "meaning": meaning,
             })).collect::<Vec<_>>(),
         },
+    })
+}
+
+/// The JSON Schema of the document a failed command writes last on stderr under `--json`.
+fn error_envelope() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "agentcred error envelope",
+        "type": "object",
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "error": crate::error::Error::body_schema(),
+        },
+        "required": ["schema_version", "error"],
+        "additionalProperties": false,
+    })
+}
+
+/// The JSON Schema of one stderr line under `--json`: a notice, a warning or the error.
+fn stderr_line_schema() -> Value {
+    let line = |kind: &str, what: &str, codes: &[(&str, &str)]| {
+        let codes: Vec<&str> = codes.iter().map(|(code, _)| *code).collect();
+        json!({
+            "type": "object",
+            "properties": {
+                "schema_version": {"const": SCHEMA_VERSION},
+                kind: {
+                    "description": what,
+                    "type": "object",
+                    "properties": {
+                        "code": {"enum": codes},
+                        "message": {"type": "string"},
+                        "applied": {"type": "array", "items": {"type": "string"}, "description": "isolation, isolation_partial: the protections applied"},
+                        "missing": {"type": "array", "description": "isolation_partial: each protection missing, with why and the fix"},
+                        "secrets": {"type": "object", "description": "unstored_secrets: the one-time secrets no store could keep, by kind"},
+                    },
+                    "required": ["code", "message"],
+                    "additionalProperties": false,
+                },
+            },
+            "required": ["schema_version", kind],
+            "additionalProperties": false,
+        })
+    };
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "agentcred stderr line",
+        "oneOf": [
+            line("notice", "progress or a fact worth knowing; the command goes on", crate::output::codes::NOTICES),
+            line("warning", "something the user should act on; the command goes on", crate::output::codes::WARNINGS),
+            error_envelope(),
+        ],
     })
 }
 
@@ -174,6 +228,13 @@ fn collect(
                 .collect::<Vec<_>>(),
             "subcommands": sub.get_subcommands().map(|s| s.get_name()).collect::<Vec<_>>(),
             "reads_secret_from_stdin": stdin_secret,
+            "secret_inputs": stdin_secret.map(|what| vec![json!({
+                "name": "operator_key",
+                "source": "stdin",
+                "secret": true,
+                "description": what,
+                "note": "read from stdin when it is not a terminal, else from a hidden prompt; never an argument",
+            })]).unwrap_or_default(),
             "output": output,
         }));
         collect(sub, &path, outputs, out);
@@ -229,6 +290,65 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    #[test]
+    fn the_published_error_schemas_accept_every_field_and_only_those() {
+        let full = crate::error::Error::auth("JWT rejected")
+            .with_hint("run `agentcred refresh`")
+            .with_provider("fluxa")
+            .with_status(401)
+            .with_service_code("UNAUTHORIZED")
+            .with_retry_after(3)
+            .with_authorization_url("https://example.test/approve")
+            .with_rescue_file("/tmp/rescue.json")
+            .to_json();
+        let envelope = jsonschema::validator_for(&error_envelope()).unwrap();
+        assert!(envelope.is_valid(&full), "{full}");
+        let line = jsonschema::validator_for(&stderr_line_schema()).unwrap();
+        assert!(line.is_valid(&full));
+        let warning = json!({"schema_version": 1, "warning": {"code": crate::output::codes::WARNINGS[0].0, "message": "m"}});
+        assert!(line.is_valid(&warning));
+        // A field the schema does not name, a code not in the table, a missing message.
+        let mut extra = full.clone();
+        extra["error"]["extra_field"] = 1.into();
+        assert!(!envelope.is_valid(&extra));
+        let mut unknown = full.clone();
+        unknown["error"]["code"] = "no_such_code".into();
+        assert!(!envelope.is_valid(&unknown));
+        assert!(!line.is_valid(&json!({"schema_version": 1, "notice": {"code": "x"}})));
+        // A code the lists do not document.
+        assert!(!line.is_valid(
+            &json!({"schema_version": 1, "notice": {"code": "no_such_notice", "message": "m"}})
+        ));
+        assert!(
+            !line.is_valid(&json!({"schema_version": 1, "debug": {"code": "x", "message": "m"}}))
+        );
+    }
+
+    #[test]
+    fn login_marks_its_operator_key_as_a_secret_read_from_stdin() {
+        crate::services::install();
+        let document = document();
+        let login = document["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["path"] == "login")
+            .unwrap();
+        let inputs = login["secret_inputs"].as_array().unwrap();
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0]["name"], "operator_key");
+        assert_eq!(inputs[0]["source"], "stdin");
+        assert_eq!(inputs[0]["secret"], true);
+        // No argument carries a secret.
+        assert!(
+            login["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["secret"] == false)
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! (decoded from the JWT's `exp`). `--all` shows the local facts of every profile. A frozen
 //! profile's status is shown and then exits 8 (`frozen`); `--check` reports health `frozen`.
 //!
-//! `--check` (contract §9) judges whether a profile can act now and exits with one code: a
+//! `--check` (docs/cli-contract.md §9) judges whether a profile can act now and exits with one code: a
 //! credential valid for `--min-valid` is held or can be minted (refreshing only if it must),
 //! the agent is active at its service, and its budget (if any) covers `--min-remaining`.
 //! `--min-remaining` is judged before any request: a malformed amount, or one no checked

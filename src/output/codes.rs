@@ -86,6 +86,10 @@ pub const NOTICES: &[(&str, &str)] = &[
 /// Warnings: something needs attention; never silenced.
 pub const WARNINGS: &[(&str, &str)] = &[
     (
+        "unstored_secrets",
+        "the store and the rescue file both failed after the service answered: the line carries the one-time secrets (`secrets`), their only copy",
+    ),
+    (
         "owner_check_failed",
         "whether the agent's owner approved it could not be checked",
     ),

@@ -1,4 +1,4 @@
-//! The printer: data to stdout, everything else to stderr (contract §7).
+//! The printer: data to stdout, everything else to stderr (docs/cli-contract.md §7).
 //!
 //! Commands build plain view structs and hand them to [`Printer::print`]. With `--json` the
 //! view is serialized as exactly one JSON document on stdout; otherwise its [`Render::human`]

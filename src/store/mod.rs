@@ -1,4 +1,4 @@
-//! The credential store: where secrets live between invocations (contract §5).
+//! The credential store: where secrets live between invocations (docs/cli-contract.md §5).
 //!
 //! # Backends
 //!

@@ -1,5 +1,5 @@
 //! The vault backend: a HashiCorp Vault or OpenBao KV v2 engine shared by many hosts
-//! (contract §11).
+//! (docs/cli-contract.md §11).
 //!
 //! # Where
 //!
@@ -49,7 +49,8 @@
 //! [`KEYCHAIN_TIMEOUT`] (3 s, no retries) or fails with exit 7, and every error names the cause
 //! (Vault down, token refused, mount missing, KV version 1, sealed) and the fix. The token and
 //! the secrets never appear in messages; in `-v` traces the `X-Vault-Token` header and the
-//! document's `secrets` are redacted. Nothing of the profile is written to local disk.
+//! document's `secrets` are redacted. No secret of the profile is written to local disk (its
+//! record is, in this host's config, as for every store).
 //!
 //! Reads are cached for [`CACHE_FOR`] within one process, so that opening a session and reading
 //! its credential cost one request; taking the lease always reads afresh, which is what the

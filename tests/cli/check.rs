@@ -1,4 +1,4 @@
-//! `status --check` (contract §9): each exit code and `health` value from a state the test
+//! `status --check` (docs/cli-contract.md §9): each exit code and `health` value from a state the test
 //! really produces at the sandbox, one profile and `--all`.
 
 use agentcred_sandbox::authpi::{DEMO_ACCOUNT_ID, DEMO_ISSUER_ID, DEMO_KEY_ID, DEMO_KEY_SECRET};

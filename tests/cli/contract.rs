@@ -1,4 +1,4 @@
-//! The machine contract (§9) from outside, where no other test already exercises it: JSON
+//! The machine contract (docs/cli-contract.md §9) from outside, where no other test already exercises it: JSON
 //! help and version, clap's errors and bad environment variables under `--json`, the
 //! rate-limit error, and the code tables `agentcred schema` publishes.
 

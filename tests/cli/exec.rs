@@ -1,5 +1,5 @@
 //! `agentcred exec`: what the child's environment holds (and never holds), exit codes,
-//! signals, nesting and `--min-valid` (contract §10).
+//! signals, nesting and `--min-valid` (docs/cli-contract.md §10).
 
 use std::collections::BTreeMap;
 use std::path::Path;

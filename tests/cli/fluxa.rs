@@ -1,7 +1,5 @@
 //! FluxA end to end: register, status, token, refresh, expiry, single-flight, retries.
 
-use std::time::Duration;
-
 use serde_json::json;
 
 use agentcred_sandbox::support::log_fingerprint;
@@ -269,13 +267,11 @@ fn requests_follow_the_documented_api() {
 #[test]
 fn expired_jwt_is_refreshed_once_before_status() {
     let server = Server::start();
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 2}}));
+    // Only the registration's JWT is expired (a minute ago); the refreshed one is not.
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": -60}}));
     let home = registered(&server);
-    // Only the registration's JWT is short: a refreshed one that also lived 2 s could expire
-    // again before the status call on a loaded machine, and make a second refresh.
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": null}}));
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": null}}));
     let expired = home.stored("fluxa:jwt");
-    std::thread::sleep(Duration::from_millis(2500));
     server.clear_requests();
     home.run(&["status"]).ok();
     assert_eq!(server.count("POST /fluxa/agentid/refresh"), 1);
@@ -347,10 +343,9 @@ fn token_min_valid_refreshes_when_less_remains_and_prints_only_the_jwt() {
 #[test]
 fn twenty_concurrent_token_calls_on_an_expired_profile_make_one_refresh() {
     let server = Server::start();
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 1}}));
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": -60}}));
     let home = registered(&server);
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 900}}));
-    std::thread::sleep(Duration::from_millis(1500));
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": null}}));
     server.clear_requests();
 
     let calls = vec![vec!["token".to_owned()]; 20];

@@ -1,7 +1,7 @@
 //! The credential gateway (`exec --gateway`, `agentcred gateway`): a child works for several
 //! credential lifetimes without seeing a credential, refreshes are one per lifetime, the
 //! gateway token is required, nothing but the recorded endpoints is reachable, and stored
-//! secrets are redacted from what comes back (contract §10).
+//! secrets are redacted from what comes back (docs/cli-contract.md §10).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

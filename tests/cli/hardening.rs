@@ -1,4 +1,4 @@
-//! The hardening rules of contract §12, each from a state a user (or an attacker with write
+//! The hardening rules of docs/cli-contract.md §12, each from a state a user (or an attacker with write
 //! access to the config file) can produce.
 
 use crate::support::{Home, Server};

@@ -1,4 +1,4 @@
-//! Hardening (issue 9, part two): `import` of rescue files for every service, `doctor`, one rule
+//! Hardening: `import` of rescue files for every service, `doctor`, one rule
 //! for create / use / revoke of a profile's own credential, durations that do not fit; a table
 //! of the bad inputs with their exit codes.
 

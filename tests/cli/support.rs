@@ -310,7 +310,7 @@ impl Home {
                 .any(|(k, v)| k == "AGENTCRED_OUTPUT" && v.eq_ignore_ascii_case("json"))
     }
 
-    /// Every run under `--json` keeps the machine contract (§9), whatever else a test checks:
+    /// Every run under `--json` keeps the machine contract (docs/cli-contract.md §9), whatever else a test checks:
     /// each stderr line is a JSON object with `schema_version: 1`; a failure ends with the error
     /// envelope, whose code is bound to the exit code; a success prints one document that
     /// validates against the schema `agentcred schema` publishes for the command.
@@ -319,6 +319,8 @@ impl Home {
             return;
         }
         let schema = crate::support::published_schema();
+        let line_schema = jsonschema::validator_for(&schema["stderr_lines"]["schema"])
+            .expect("the published stderr-line schema is a valid JSON Schema");
         for line in run.stderr.lines() {
             let value: Value = serde_json::from_str(line).unwrap_or_else(|e| {
                 panic!(
@@ -327,6 +329,14 @@ impl Home {
                 )
             });
             assert_eq!(value["schema_version"], 1, "{args:?}: {line}");
+            let errors: Vec<String> = line_schema
+                .iter_errors(&value)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{args:?}: a stderr line does not match the published schema: {errors:#?}\n{line}"
+            );
             // Every notice and warning carries a specific code the schema documents.
             for kind in ["notice", "warning"] {
                 if let Some(code) = value[kind]["code"].as_str() {
@@ -342,6 +352,12 @@ impl Home {
         }
         if run.code != 0 {
             let error = run.error_json();
+            let envelope = jsonschema::validator_for(&schema["error_envelope"])
+                .expect("the published error envelope is a valid JSON Schema");
+            assert!(
+                envelope.is_valid(&error),
+                "{args:?}: the error does not match the published envelope: {error}"
+            );
             let code = error["error"]["code"].as_str().unwrap_or_default();
             let listed = schema["error_codes"]
                 .as_array()

@@ -1,4 +1,4 @@
-//! The vault store (contract §11) against a real OpenBao dev server: secrets and record in one
+//! The vault store (docs/cli-contract.md §11) against a real OpenBao dev server: secrets and record in one
 //! KV v2 document, a second host using the profile by name, the cross-host single-flight
 //! refresh and its lease, moves between stores, and the errors that name cause and fix.
 
@@ -130,14 +130,13 @@ fn sandbox_profiles_can_live_in_vault_too() {
 fn twenty_token_calls_on_five_hosts_make_one_refresh() {
     let server = Server::start();
     let bao = Bao::start();
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 1}}));
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": -60}}));
     let hosts: Vec<Home> = (0..5).map(|_| host(&server, &bao)).collect();
     hosts[0]
         .run(&["--profile", "fleet", "register", "fluxa", "--name", "demo"])
         .ok();
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 900}}));
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": null}}));
     let expired = bao.document("fleet").unwrap()["secrets"]["jwt"].clone();
-    std::thread::sleep(Duration::from_millis(1500));
     server.clear_requests();
 
     // Four processes per host, all started before any is waited for.
@@ -174,15 +173,14 @@ fn twenty_token_calls_on_five_hosts_make_one_refresh() {
 fn a_holder_killed_mid_refresh_is_taken_over_once_its_lease_expires() {
     let server = Server::start();
     let bao = Bao::start();
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 1}}));
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": -60}}));
     let mut first = host(&server, &bao);
     first.set("AGENTCRED_VAULT_LEASE", "2s");
     first
         .run(&["--profile", "fleet", "register", "fluxa", "--name", "demo"])
         .ok();
     first.approve_owner(&server, Some("fleet"));
-    server.knobs(json!({"jwt_ttl_secs": {"fluxa": 900}}));
-    std::thread::sleep(Duration::from_millis(1500));
+    server.knobs(json!({"jwt_exp_in_secs": {"fluxa": null}}));
 
     // The first host takes the lease and hangs in a slow refresh call; then it dies.
     server.knobs(json!({"latency_ms": 20_000}));

@@ -1,5 +1,5 @@
-//! AuthPI: the Core API (`/authpi/api`) and the IdP (`/authpi/idp`), as in providers.md §3 and
-//! the AuthPI bullets of §7.
+//! AuthPI: the Core API (`/authpi/api`) and the IdP (`/authpi/idp`), as in docs/providers.md §3 and
+//! the AuthPI bullets of docs/providers.md §7.
 //!
 //! # Routes
 //!
@@ -64,7 +64,7 @@
 //!   secret verifiers (401 `invalid_client` otherwise); a suspended or blocked agent gets 400
 //!   `unauthorized_client`. `scope` must be a subset of the agent's scopes (400
 //!   `invalid_scope`; all of them when absent). The token is a JWT with header `typ: "at+jwt"`,
-//!   signed ES256 with AuthPI's own key, and the claims of providers.md §3.7: `iss` is this
+//!   signed ES256 with AuthPI's own key, and the claims of docs/providers.md §3.7: `iss` is this
 //!   sandbox's `{idp}/{issuer_id}`; `aud` is `resource` when asked for, else the client id
 //!   (the validate-tokens guide; never `iss`). The `authpi` JWT lifetime (300 s by default).
 //!   Each issued token counts as a use of the verifier (`usage_count`, `last_used_at`).
@@ -129,7 +129,7 @@ pub const SERVICE: SandboxService = SandboxService {
             router: idp_router,
         },
     ],
-    // providers.md §3.7
+    // docs/providers.md §3.7
     jwt_ttl_default: Some(300),
     demo_operator_keys: &[
         ("AUTHPI_KEY_ID", DEMO_KEY_ID),
@@ -152,7 +152,7 @@ pub const DEMO_ORG_ID: &str = "org_sandbox";
 
 /// At most this many verifiers per agent (seeds/003).
 pub const MAX_VERIFIERS: usize = 20;
-/// Replays are kept this long (providers.md §3.3).
+/// Replays are kept this long (docs/providers.md §3.3).
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3_600_000;
 /// A claimed key whose request has not finished after this long was abandoned (its process
 /// died between the claim and the work), and may be claimed again.
@@ -554,6 +554,23 @@ struct Req {
     if_match: Option<String>,
 }
 
+/// Every Core API handler's request: the ids in its path and what its headers say about the
+/// caller, extracted once here instead of in each handler.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Req {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let Path(ids) = Path::<Ids>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Req::new(ids, &parts.headers))
+    }
+}
+
 impl Req {
     fn new(ids: Ids, headers: &HeaderMap) -> Req {
         Req {
@@ -667,6 +684,60 @@ async fn transact(
 async fn read(app: &AppState, act: impl FnOnce(&StateDoc) -> Answer + Send + 'static) -> Response {
     app.read_response(ENVELOPE, move |doc| act(doc).into_response())
         .await
+}
+
+/// The prologue every Core API handler shares: who asks (the org key, and the account and
+/// issuer in the path) is settled before anything is read, then `act` answers.
+async fn read_authorized(
+    app: &AppState,
+    req: Req,
+    act: impl FnOnce(&AuthpiState, &Req) -> Answer + Send + 'static,
+) -> Response {
+    read(app, move |doc| {
+        let state = doc.service::<AuthpiState>();
+        match authorize(state, &req) {
+            Ok(()) => act(state, &req),
+            Err(answer) => answer,
+        }
+    })
+    .await
+}
+
+/// [`read_authorized`] for a change, in one transaction.
+async fn transact_authorized(
+    app: &AppState,
+    req: Req,
+    act: impl FnOnce(&mut AuthpiState, &Req) -> Answer + Send + 'static,
+) -> Response {
+    transact(app, move |doc| {
+        let state = doc.service_mut::<AuthpiState>();
+        match authorize(state, &req) {
+            Ok(()) => act(state, &req),
+            Err(answer) => answer,
+        }
+    })
+    .await
+}
+
+/// [`read_authorized`] for a POST that honours `Idempotency-Key` ([`idempotent`]): the key and
+/// the request's fingerprint come from its headers, URI and body.
+async fn idempotent_authorized(
+    app: &AppState,
+    req: Req,
+    (headers, uri, body): (&HeaderMap, &Uri, &[u8]),
+    act: impl FnOnce(&mut AuthpiState, &Req) -> Answer + Send + 'static,
+) -> Response {
+    let key = header_value(headers, "idempotency-key");
+    let fingerprint = fingerprint(uri, body);
+    let act_req = req.clone();
+    idempotent(app, &req, key, fingerprint, move |doc| {
+        let state = doc.service_mut::<AuthpiState>();
+        match authorize(state, &act_req) {
+            Ok(()) => act(state, &act_req),
+            Err(answer) => answer,
+        }
+    })
+    .await
 }
 
 /// What the first transaction of an idempotent request decided.
@@ -913,19 +984,9 @@ async fn me(State(app): State<AppState>, headers: HeaderMap) -> Response {
     .await
 }
 
-async fn list_agents(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    let req = Req::new(ids, &headers);
+async fn list_agents(State(app): State<AppState>, req: Req, uri: Uri) -> Response {
     let query = uri.query().map(str::to_owned);
-    read(&app, move |doc| {
-        let state = doc.service::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+    read_authorized(&app, req, move |state, req| {
         let q = |name: &str| query_param(query.as_deref(), name);
         let limit = match q("limit") {
             None => DEFAULT_PAGE,
@@ -1006,27 +1067,18 @@ async fn list_agents(
 
 async fn create_agent(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
-    let key = header_value(&headers, "idempotency-key");
-    let fingerprint = fingerprint(&uri, &body);
     let input = json_object_body(&headers, &body);
-    let act_req = req.clone();
-    idempotent(&app, &req, key, fingerprint, move |doc| {
-        let req = act_req;
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+    idempotent_authorized(&app, req, (&headers, &uri, &body), move |state, req| {
         let input = match input {
             Ok(map) => map,
             Err(message) => return Answer::invalid(&message),
         };
-        let agent = match new_agent(&input, &req) {
+        let agent = match new_agent(&input, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -1088,40 +1140,24 @@ fn new_agent(input: &Map<String, Value>, req: &Req) -> Result<AuthpiAgent, Answe
     })
 }
 
-async fn get_agent(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    read(&app, move |doc| {
-        let state = doc.service::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
-        match find_agent(state, &req) {
-            Ok(agent) => Answer::data(StatusCode::OK, agent.view(), agent.etag()),
-            Err(answer) => answer,
-        }
+async fn get_agent(State(app): State<AppState>, req: Req) -> Response {
+    read_authorized(&app, req, move |state, req| match find_agent(state, req) {
+        Ok(agent) => Answer::data(StatusCode::OK, agent.view(), agent.etag()),
+        Err(answer) => answer,
     })
     .await
 }
 
 async fn update_agent(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
     let input = json_object_body(&headers, &body);
-    transact(&app, move |doc| {
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+    transact_authorized(&app, req, move |state, req| {
         state.provision_demo();
-        let agent = match find_agent_mut(state, &req) {
+        let agent = match find_agent_mut(state, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -1138,6 +1174,52 @@ async fn update_agent(
         }
     })
     .await
+}
+
+/// The status a patch asks for, if any, checked against the agent's current one: the
+/// transitions are active to suspended or blocked (with a reason) and suspended to active.
+fn status_change(
+    input: &Map<String, Value>,
+    current: &str,
+    has_reason: bool,
+) -> Result<Option<String>, Answer> {
+    let status = match input.get("status") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if matches!(s.as_str(), "active" | "suspended" | "blocked") => {
+            Some(s.clone())
+        }
+        Some(_) => {
+            return Err(Answer::invalid_field(
+                "status",
+                "invalid",
+                "status must be active, suspended or blocked",
+            ));
+        }
+    };
+    let Some(to) = status.as_deref().filter(|to| *to != current) else {
+        return Ok(status);
+    };
+    match (current, to) {
+        ("active", "suspended" | "blocked") if !has_reason => Err(Answer::invalid_field(
+            "status_reason",
+            "required",
+            &format!("status_reason is required to change an agent's status to {to}"),
+        )),
+        ("active", "suspended" | "blocked") | ("suspended", "active") => Ok(status),
+        (from, to) => {
+            let mut answer = Answer::invalid_field(
+                "status",
+                "invalid_transition",
+                &format!(
+                    "an agent cannot go from {from} to {to}: the transitions are active to suspended, active to blocked and suspended to active (a blocked agent stays blocked; delete it and create a new one)"
+                ),
+            );
+            if let Some(body) = answer.body.as_mut() {
+                body["error"] = json!("invalid_transition");
+            }
+            Err(answer)
+        }
+    }
 }
 
 /// Validate the whole patch first, then apply it: a refused patch changes nothing.
@@ -1167,49 +1249,8 @@ fn apply_patch(agent: &mut AuthpiAgent, input: &Map<String, Value>) -> Result<()
     let reason = nullable_text(input, "status_reason", MAX_TEXT_CHARS)?;
     let new_scopes = input.get("scopes").map(scopes).transpose()?;
     let new_metadata = input.get("metadata").map(metadata).transpose()?;
-    let status = match input.get("status") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if matches!(s.as_str(), "active" | "suspended" | "blocked") => {
-            Some(s.clone())
-        }
-        Some(_) => {
-            return Err(Answer::invalid_field(
-                "status",
-                "invalid",
-                "status must be active, suspended or blocked",
-            ));
-        }
-    };
     let given_reason = reason.clone().flatten().filter(|r| !r.trim().is_empty());
-    if let Some(to) = &status
-        && *to != agent.status
-    {
-        match (agent.status.as_str(), to.as_str()) {
-            ("active", "suspended" | "blocked") => {
-                if given_reason.is_none() {
-                    return Err(Answer::invalid_field(
-                        "status_reason",
-                        "required",
-                        &format!("status_reason is required to change an agent's status to {to}"),
-                    ));
-                }
-            }
-            ("suspended", "active") => {}
-            (from, to) => {
-                let mut answer = Answer::invalid_field(
-                    "status",
-                    "invalid_transition",
-                    &format!(
-                        "an agent cannot go from {from} to {to}: the transitions are active to suspended, active to blocked and suspended to active (a blocked agent stays blocked; delete it and create a new one)"
-                    ),
-                );
-                if let Some(body) = answer.body.as_mut() {
-                    body["error"] = json!("invalid_transition");
-                }
-                return Err(answer);
-            }
-        }
-    }
+    let status = status_change(input, &agent.status, given_reason.is_some())?;
 
     let now = now_ms();
     if let Some(name) = name {
@@ -1247,18 +1288,9 @@ fn apply_patch(agent: &mut AuthpiAgent, input: &Map<String, Value>) -> Result<()
     Ok(())
 }
 
-async fn delete_agent(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    transact(&app, move |doc| {
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
-        let etag = match find_agent(state, &req) {
+async fn delete_agent(State(app): State<AppState>, req: Req) -> Response {
+    transact_authorized(&app, req, move |state, req| {
+        let etag = match find_agent(state, req) {
             Ok(agent) => agent.etag(),
             Err(answer) => return answer,
         };
@@ -1272,27 +1304,16 @@ async fn delete_agent(
     .await
 }
 
-async fn list_verifiers(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    read(&app, move |doc| {
-        let state = doc.service::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
+async fn list_verifiers(State(app): State<AppState>, req: Req) -> Response {
+    read_authorized(&app, req, move |state, req| match find_agent(state, req) {
+        Ok(agent) => {
+            let data: Vec<Value> = agent.verifiers.iter().map(|v| v.view(&agent.id)).collect();
+            Answer::json(
+                StatusCode::OK,
+                json!({"data": data, "has_more": false, "next_cursor": null}),
+            )
         }
-        match find_agent(state, &req) {
-            Ok(agent) => {
-                let data: Vec<Value> = agent.verifiers.iter().map(|v| v.view(&agent.id)).collect();
-                Answer::json(
-                    StatusCode::OK,
-                    json!({"data": data, "has_more": false, "next_cursor": null}),
-                )
-            }
-            Err(answer) => answer,
-        }
+        Err(answer) => answer,
     })
     .await
 }
@@ -1307,23 +1328,14 @@ fn not_modifiable(agent: &AuthpiAgent) -> Answer {
 
 async fn add_verifier(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
-    let key = header_value(&headers, "idempotency-key");
-    let fingerprint = fingerprint(&uri, &body);
     let input = json_object_body(&headers, &body);
-    let act_req = req.clone();
-    idempotent(&app, &req, key, fingerprint, move |doc| {
-        let req = act_req;
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
-        if let Err(answer) = find_agent(state, &req) {
+    idempotent_authorized(&app, req, (&headers, &uri, &body), move |state, req| {
+        if let Err(answer) = find_agent(state, req) {
             return answer;
         }
         let input = match input {
@@ -1350,7 +1362,7 @@ async fn add_verifier(
             ));
         }
         state.provision_demo();
-        let agent = match find_agent_mut(state, &req) {
+        let agent = match find_agent_mut(state, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -1460,19 +1472,10 @@ fn new_verifier(input: &Map<String, Value>) -> Result<(Verifier, Option<String>)
     Ok((verifier, None))
 }
 
-async fn remove_verifier(
-    State(app): State<AppState>,
-    Path(ids): Path<Ids>,
-    headers: HeaderMap,
-) -> Response {
-    let req = Req::new(ids, &headers);
-    transact(&app, move |doc| {
-        let state = doc.service_mut::<AuthpiState>();
-        if let Err(answer) = authorize(state, &req) {
-            return answer;
-        }
+async fn remove_verifier(State(app): State<AppState>, req: Req) -> Response {
+    transact_authorized(&app, req, move |state, req| {
         state.provision_demo();
-        let agent = match find_agent_mut(state, &req) {
+        let agent = match find_agent_mut(state, req) {
             Ok(agent) => agent,
             Err(answer) => return answer,
         };
@@ -1585,7 +1588,8 @@ fn issue_token(
     if doc.service::<AuthpiState>().issuer(issuer_id).is_none() {
         return Answer::not_found(&format!("issuer {issuer_id} not found"));
     }
-    let ttl = app.jwt_ttl(doc, SERVICE.key);
+    let now = now_ms();
+    let (iat, exp) = app.jwt_times(doc, SERVICE.key, now.div_euclid(1000));
     let key = match signing_key(doc) {
         Ok(key) => key,
         Err(e) => return Answer::internal(&format!("sandbox signing key unusable: {e}")),
@@ -1638,9 +1642,8 @@ fn issue_token(
             asked
         }
     };
-    let now = now_ms();
-    let iat = now.div_euclid(1000);
-    let exp = iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
+    // What is left of it, never negative on the wire (an expired token says 0).
+    let expires_in = (exp - now.div_euclid(1000)).max(0);
     let iss = issuer_url(app, issuer_id);
     let scope = granted.join(" ");
     let claims = json!({
@@ -1665,11 +1668,11 @@ fn issue_token(
     verifier.last_used_at = Some(now);
     Answer::json(
         StatusCode::OK,
-        json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl, "scope": scope}),
+        json!({"access_token": token, "token_type": "Bearer", "expires_in": expires_in, "scope": scope}),
     )
 }
 
-/// 18 random alphanumeric characters (providers.md §3.7).
+/// 18 random alphanumeric characters (docs/providers.md §3.7).
 fn jti() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     random_bytes(18)
@@ -2033,11 +2036,10 @@ async fn userinfo(
 /// Core API's `{"data": ...}` envelope.
 async fn introspect_at_core(
     State(app): State<AppState>,
-    Path(ids): Path<Ids>,
+    req: Req,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let req = Req::new(ids, &headers);
     let input = json_object_body(&headers, &body);
     let iss = issuer_url(&app, &req.ids.issuer_id);
     read(&app, move |doc| {

@@ -180,6 +180,7 @@ async fn clear_faults(State(app): State<AppState>) -> Response {
 fn knobs_view(app: &AppState, doc: &StateDoc) -> Value {
     json!({
         "jwt_ttl_secs": doc.knobs.effective_jwt_ttls(),
+        "jwt_exp_in_secs": doc.knobs.jwt_exp_in_secs,
         "latency_ms": doc.knobs.latency_ms,
         // Set by AGENTCRED_SANDBOX_JWT_TTL for this process only; wins over jwt_ttl_secs.
         "jwt_ttl_override": app.jwt_ttl_override(),
@@ -194,40 +195,66 @@ async fn get_knobs(State(app): State<AppState>) -> Response {
     .await
 }
 
+/// A knob set per service that issues JWTs (`{"SERVICE": value or null}`): each value read by
+/// `read`, `null` meaning "back to the default".
+fn per_service<T>(
+    knob: &str,
+    value: &Value,
+    read: fn(&Value) -> Option<T>,
+    also: &str,
+) -> Result<Vec<(String, Option<T>)>, String> {
+    let Value::Object(per_service) = value else {
+        return Err(format!("{knob} must be an object of service: seconds"));
+    };
+    let mut out = Vec::new();
+    for (service, v) in per_service {
+        if !crate::jwt_ttl_defaults().any(|(s, _)| s == service) {
+            let known: Vec<&str> = crate::jwt_ttl_defaults().map(|(s, _)| s).collect();
+            return Err(format!(
+                "no JWTs issued by service {service:?} (known: {})",
+                known.join(", ")
+            ));
+        }
+        match (v, read(v)) {
+            (Value::Null, _) => out.push((service.clone(), None)),
+            (_, Some(secs)) => out.push((service.clone(), Some(secs))),
+            (_, None) => {
+                return Err(format!(
+                    "{knob}.{service} must be a whole number of seconds {also}"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `PUT /_sandbox/knobs`: partial update, e.g. `{"jwt_ttl_secs": {"SERVICE": 2}, "latency_ms": 0}`.
-/// A service's TTL set to `null` goes back to its default. Answers the knobs now in effect.
+/// A service's TTL set to `null` goes back to its default. `{"jwt_exp_in_secs": {"SERVICE": -60}}`
+/// makes the service issue JWTs that expired a minute ago (`null` ends it). Answers the knobs
+/// now in effect.
 async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
     let input = match json_object(&body) {
         Ok(map) => map,
         Err(message) => return bad_request(message),
     };
     let mut ttls: Vec<(String, Option<u64>)> = Vec::new();
+    let mut exps: Vec<(String, Option<i64>)> = Vec::new();
     let mut latency = None;
     for (key, value) in &input {
         match key.as_str() {
-            "jwt_ttl_secs" => {
-                let Value::Object(per_service) = value else {
-                    return bad_request("jwt_ttl_secs must be an object of service: seconds");
-                };
-                for (service, ttl) in per_service {
-                    if !crate::jwt_ttl_defaults().any(|(s, _)| s == service) {
-                        let known: Vec<&str> = crate::jwt_ttl_defaults().map(|(s, _)| s).collect();
-                        return bad_request(format!(
-                            "no JWT lifetime for service {service:?} (known: {})",
-                            known.join(", ")
-                        ));
-                    }
-                    match ttl {
-                        Value::Null => ttls.push((service.clone(), None)),
-                        v => match v.as_u64() {
-                            Some(secs) => ttls.push((service.clone(), Some(secs))),
-                            None => {
-                                return bad_request(format!(
-                                    "jwt_ttl_secs.{service} must be a whole number of seconds or null"
-                                ));
-                            }
-                        },
-                    }
+            "jwt_ttl_secs" => match per_service(key, value, Value::as_u64, "or null") {
+                Ok(values) => ttls = values,
+                Err(message) => return bad_request(message),
+            },
+            "jwt_exp_in_secs" => {
+                match per_service(
+                    key,
+                    value,
+                    Value::as_i64,
+                    "(negative: already expired) or null",
+                ) {
+                    Ok(values) => exps = values,
+                    Err(message) => return bad_request(message),
                 }
             }
             "latency_ms" => match value.as_u64() {
@@ -247,6 +274,12 @@ async fn put_knobs(State(app): State<AppState>, body: Bytes) -> Response {
             match ttl {
                 Some(secs) => doc.knobs.jwt_ttl_secs.insert(service, secs),
                 None => doc.knobs.jwt_ttl_secs.remove(&service),
+            };
+        }
+        for (service, offset) in exps {
+            match offset {
+                Some(secs) => doc.knobs.jwt_exp_in_secs.insert(service, secs),
+                None => doc.knobs.jwt_exp_in_secs.remove(&service),
             };
         }
         if let Some(ms) = latency {

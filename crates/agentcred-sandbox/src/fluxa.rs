@@ -1,6 +1,6 @@
 //! FluxA: the Agent ID service (`/fluxa/agentid`), the Wallet API (`/fluxa/wallet`) and the
 //! owner's pages (`/fluxa/agentwallet`, the sandbox's stand-in for FluxA's agent wallet app),
-//! as in providers.md §1, §7 and §8.
+//! as in docs/providers.md §1, §7 and §8.
 //!
 //! Agent ID (errors `{"error": code, "message": ...}`):
 //! - `POST /register` `{agent_name, email?, client_info?}` → 200 `{agent_id, token, jwt}`. Not
@@ -20,7 +20,7 @@
 //! Wallet API (Bearer login JWT; errors `{"status":"error","code","message"}`):
 //! - `GET /api/agent/self/status?network=base&txLimit=20` → the aggregate of seeds/001.
 //! - `GET /api/mandates` → `{"status":"ok","mandates":[...]}`.
-//! - `GET /api/mandates/agent/{mandateId}` → `{"status":"ok","mandate":{...}}` (§1.4);
+//! - `GET /api/mandates/agent/{mandateId}` → `{"status":"ok","mandate":{...}}` (docs/providers.md §1.4);
 //!   404 `mandate_not_found`.
 //! - `POST /api/mandates/create-intent` `{"intent": {naturalLanguage, currency?, limitAmount,
 //!   validForSeconds, category?, hostAllowlist?}}` → 200 `{status:"ok", mandateId,
@@ -111,7 +111,7 @@ pub const SERVICE: SandboxService = SandboxService {
             router: agentwallet_router,
         },
     ],
-    // providers.md §1.2
+    // docs/providers.md §1.2
     jwt_ttl_default: Some(900),
     demo_operator_keys: &[],
     owner_approval: Some(OwnerApproval {
@@ -239,7 +239,7 @@ pub struct FluxaAgent {
     pub payments: Vec<X402Payment>,
 }
 
-/// A payout: waits for the owner's authorization at its `approvalUrl` (providers.md §1.4).
+/// A payout: waits for the owner's authorization at its `approvalUrl` (docs/providers.md §1.4).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Payout {
@@ -328,7 +328,7 @@ pub struct Transaction {
     pub created_at: i64,
 }
 
-/// What FluxA keeps about an issued VC: never the challenge itself (providers.md §1.3).
+/// What FluxA keeps about an issued VC: never the challenge itself (docs/providers.md §1.3).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VcRecord {
@@ -398,7 +398,7 @@ impl Mandate {
         })
     }
 
-    /// The shape of `GET /api/mandates/agent/{mandateId}` (providers.md §1.4).
+    /// The shape of `GET /api/mandates/agent/{mandateId}` (docs/providers.md §1.4).
     fn detail_view(&self, now: i64, wallet_app: &str) -> Value {
         let hash_input = format!(
             "{}|{}|{}|{}|{}",
@@ -685,10 +685,8 @@ fn wallet_app(app: &AppState) -> String {
 
 /// Sign a login JWT for `agent` with the current FluxA lifetime.
 fn login_jwt(app: &AppState, doc: &StateDoc, agent: &FluxaAgent) -> Result<String, TokenError> {
-    let iat = now_ms().div_euclid(1000);
-    let ttl = i64::try_from(app.jwt_ttl(doc, SERVICE.key)).unwrap_or(i64::MAX);
-    let mut claims =
-        json!({"agent_id": agent.agent_id, "iat": iat, "exp": iat.saturating_add(ttl)});
+    let (iat, exp) = app.jwt_times(doc, SERVICE.key, now_ms().div_euclid(1000));
+    let mut claims = json!({"agent_id": agent.agent_id, "iat": iat, "exp": exp});
     if let Some(email) = &agent.email {
         claims["email"] = json!(email);
     }
@@ -1099,7 +1097,7 @@ async fn get_mandate(
     .await
 }
 
-/// A mandate intent as `create-intent` takes it (`{"intent": {...}}`, providers.md §1.4).
+/// A mandate intent as `create-intent` takes it (`{"intent": {...}}`, docs/providers.md §1.4).
 fn parse_intent(input: &serde_json::Map<String, Value>, now: i64) -> Result<Mandate, String> {
     let Some(Value::Object(intent)) = input.get("intent") else {
         return Err("intent is required (an object)".into());
@@ -1157,7 +1155,7 @@ fn parse_intent(input: &serde_json::Map<String, Value>, now: i64) -> Result<Mand
 
 /// `POST /api/mandates/create-intent`: a mandate waiting for the owner's signature. An agent
 /// its owner has not authorized gets 200 `agentStatus: "needs_wallet_authorization"` and the
-/// authorization URL instead (providers.md §1.4, §8).
+/// authorization URL instead (docs/providers.md §1.4, §8).
 async fn create_intent(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let auth = Auth::from_headers(&headers);
     let input = json_object_body(&headers, &body);
@@ -1206,7 +1204,7 @@ async fn create_intent(State(app): State<AppState>, headers: HeaderMap, body: By
     .await
 }
 
-/// What `POST /api/payouts` takes (providers.md §1.4): `payoutId`, `network`, `currency`,
+/// What `POST /api/payouts` takes (docs/providers.md §1.4): `payoutId`, `network`, `currency`,
 /// `assetAddress`, `toAddress`, `amount` (atomic string), optional `description`,
 /// `ttlSeconds` (60-3600) and the fields FluxA accepts and this emulator ignores.
 fn parse_payout(input: &serde_json::Map<String, Value>, now: i64) -> Result<Payout, String> {

@@ -1,5 +1,5 @@
-//! Fluxra: the credential routes of the Chat API (`/fluxra`), as in providers.md §2 and the
-//! Fluxra bullets of §7.
+//! Fluxra: the credential routes of the Chat API (`/fluxra`), as in docs/providers.md §2 and the
+//! Fluxra bullets of docs/providers.md §7.
 //!
 //! | method | path | auth | answer |
 //! |---|---|---|---|
@@ -10,7 +10,7 @@
 //! | DELETE | `/api/agents/{agent_id}/keys/{key_id}` | Basic `agent_id:recovery_key` | 204 |
 //! | POST | `/api/auth/token` | Basic `agent_id:api_key`, JSON `{"grant_type":"client_credentials"}` | 200 `{access_token, token_type:"Bearer", expires_in}` |
 //!
-//! Rules where the docs are silent (providers.md §7 where it speaks):
+//! Rules where the docs are silent (docs/providers.md §7 where it speaks):
 //! - `agent_name` must match `^[a-zA-Z0-9-]{3,50}$` (400 `INVALID_REQUEST`) and is unique,
 //!   compared without regard to case (409 `CONFLICT`). `email` must look like an address;
 //!   `metadata` is an object whose `description`, `owner` and `version` are strings.
@@ -62,7 +62,7 @@ pub const SERVICE: SandboxService = SandboxService {
         envelope: ENVELOPE,
         router,
     }],
-    // providers.md §7
+    // docs/providers.md §7
     jwt_ttl_default: Some(3600),
     demo_operator_keys: &[],
     owner_approval: None,
@@ -72,7 +72,7 @@ pub const VERSION: &str = "0.4.0";
 /// The `kid` of every Fluxra JWT the sandbox signs.
 pub const KID: &str = "fluxra-sandbox";
 pub const ENVELOPE: Envelope = Envelope::NestedError;
-/// The scopes of a key created without `scopes` (providers.md §2.3).
+/// The scopes of a key created without `scopes` (docs/providers.md §2.3).
 pub const DEFAULT_SCOPES: &[&str] = &[
     "messages:read",
     "messages:write",
@@ -669,8 +669,9 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
             }
             None => return invalid_request("grant_type is required"),
         }
-        let ttl = handler_app.jwt_ttl(doc, SERVICE.key);
-        let iat = now.div_euclid(1000);
+        let (iat, exp) = handler_app.jwt_times(doc, SERVICE.key, now.div_euclid(1000));
+        // What is left of it, never negative on the wire (an expired JWT says 0).
+        let expires_in = (exp - now.div_euclid(1000)).max(0);
         let claims = json!({
             "iss": "fluxra",
             "sub": agent.agent_id,
@@ -679,7 +680,7 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
             "scopes": key.scopes,
             "jti": uuid_v4(),
             "iat": iat,
-            "exp": iat.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX)),
+            "exp": exp,
         });
         let jwt = match doc.signing_key().and_then(|k| k.sign(&claims, "JWT", KID)) {
             Ok(jwt) => jwt,
@@ -691,7 +692,7 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> 
         }
         json_response(
             StatusCode::OK,
-            json!({"access_token": jwt, "token_type": "Bearer", "expires_in": ttl}),
+            json!({"access_token": jwt, "token_type": "Bearer", "expires_in": expires_in}),
         )
     })
     .await

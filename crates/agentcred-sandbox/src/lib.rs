@@ -63,8 +63,8 @@
 //! | GET | `/_sandbox/faults` | none | `{faults:[...]}` |
 //! | POST | `/_sandbox/faults` | none | add a fault `{method?, path, status? (503), count? (1), retry_after?, mode? (before, drop_after, bad_gateway_after)}` → 201 |
 //! | DELETE | `/_sandbox/faults` | none | remove every fault |
-//! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
-//! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, latency_ms?}` |
+//! | GET | `/_sandbox/knobs` | none | `{jwt_ttl_secs:{service: secs}, jwt_exp_in_secs:{service: secs}, latency_ms, jwt_ttl_override}` |
+//! | PUT | `/_sandbox/knobs` | none | partial update `{jwt_ttl_secs?: {service: secs or null}, jwt_exp_in_secs?: {service: secs (negative: expired) or null}, latency_ms?}` |
 //!
 //! Details of each service's routes are in its module ([`fluxa`], [`fluxra`], [`authpi`],
 //! [`proxy`]); Fluxra's auth middleware answers some 401s in plain text, as its docs warn.

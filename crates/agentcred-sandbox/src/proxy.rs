@@ -1,5 +1,5 @@
-//! Proxy's Ledger API (`/proxy`), generation L, as in providers.md §4 and the Proxy bullets of
-//! §7.
+//! Proxy's Ledger API (`/proxy`), generation L, as in docs/providers.md §4 and the Proxy bullets of
+//! docs/providers.md §7.
 //!
 //! # Route table
 //!
@@ -21,7 +21,7 @@
 //! # Conventions
 //!
 //! - Errors: `{"error": {"type", "code", "message"}, "request_id": "req_…"}` with the codes of
-//!   providers.md §4.1: 401 `missing_api_key` / `invalid_api_key` / `invalid_token` (a revoked,
+//!   docs/providers.md §4.1: 401 `missing_api_key` / `invalid_api_key` / `invalid_token` (a revoked,
 //!   expired or unknown agent token), 403 `access_denied` (an agent token outside its own
 //!   agent's reads), 400 `validation_failed` / `parameter_missing` / `parameter_invalid` /
 //!   `body_parse_error`, 404 `*_not_found`, 409 `external_id_conflict`, 400 `agent_deregistered`
@@ -128,7 +128,7 @@ pub fn router() -> Router<AppState> {
 }
 
 // ------------------------------------------------------------------------------------------
-// Idempotency-Key (providers.md §4.1, §8)
+// Idempotency-Key (docs/providers.md §4.1, §8)
 
 /// A claimed `Idempotency-Key`: in flight while `status` is `None`, then the 2xx answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

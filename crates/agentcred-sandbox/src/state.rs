@@ -34,7 +34,7 @@
 //!   "version": 1,
 //!   "signing_key": {"alg": "ES256", "pkcs8_b64": "...", "created_at": "ISO"},
 //!   "keys": {"SERVICE/rs256": {"alg": "RS256", "kid": "...", "pkcs8_b64": "...", "created_at": "ISO"}},
-//!   "knobs": {"jwt_ttl_secs": {"SERVICE": 2}, "latency_ms": 0}, // overrides only
+//!   "knobs": {"jwt_ttl_secs": {"SERVICE": 2}, "jwt_exp_in_secs": {"SERVICE": -60}, "latency_ms": 0}, // overrides only
 //!   "faults": [{"method": "POST", "path": "/SERVICE/refresh", "status": 503, "count": 1,
 //!               "retry_after": 2, "mode": "before"}],
 //!   "SERVICE": { ... }           // each service's sub-document, under its registry key,
@@ -393,6 +393,10 @@ pub struct Knobs {
     /// JWT lifetime overrides by service key; a service not listed uses its registry default
     /// ([`SandboxService::jwt_ttl_default`](crate::SandboxService)).
     pub jwt_ttl_secs: BTreeMap<String, u64>,
+    /// Where a service's JWTs expire relative to when they are issued, by service key, winning
+    /// over every lifetime: negative issues JWTs that expired that many seconds ago, a few
+    /// seconds issues nearly expired ones. Tests use it instead of waiting for a JWT to age.
+    pub jwt_exp_in_secs: BTreeMap<String, i64>,
     /// Delay added before every non-control request is handled.
     pub latency_ms: u64,
 }
@@ -909,6 +913,22 @@ impl AppState {
         self.inner
             .jwt_ttl_override
             .unwrap_or_else(|| doc.knobs.jwt_ttl(service))
+    }
+
+    /// `iat` and `exp` (unix seconds) of a JWT `service` issues at `now_secs`: the lifetime of
+    /// [`AppState::jwt_ttl`], unless the `jwt_exp_in_secs` knob places `exp` itself (then `iat`
+    /// stays before `exp`, as a real issuer's would).
+    pub fn jwt_times(&self, doc: &StateDoc, service: &str, now_secs: i64) -> (i64, i64) {
+        match doc.knobs.jwt_exp_in_secs.get(service) {
+            Some(&offset) => {
+                let exp = now_secs.saturating_add(offset);
+                (now_secs.min(exp.saturating_sub(1)), exp)
+            }
+            None => {
+                let ttl = i64::try_from(self.jwt_ttl(doc, service)).unwrap_or(i64::MAX);
+                (now_secs, now_secs.saturating_add(ttl))
+            }
+        }
     }
 
     /// [`StateStore::transact`] on the blocking pool.

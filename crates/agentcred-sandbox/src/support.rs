@@ -70,7 +70,7 @@ pub fn query_escape(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// The error body shapes of the four services (providers.md §5). Each service answers every
+/// The error body shapes of the four services (docs/providers.md §5). Each service answers every
 /// error, including the sandbox's own (unknown route, injected fault, unreadable state), in its
 /// envelope, so a client's error parsing is exercised on every path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

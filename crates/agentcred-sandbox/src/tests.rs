@@ -339,6 +339,8 @@ fn bad_faults_and_knobs_are_refused() {
         json!({"jwt_ttl_secs": 5}),
         json!({"latency_ms": 10_000_000}),
         json!({"latncy_ms": 1}),
+        json!({"jwt_exp_in_secs": {"proxy": -5}}),
+        json!({"jwt_exp_in_secs": {"fluxa": 1.5}}),
     ] {
         let (status, body) = h.put_json("/_sandbox/knobs", &bad);
         assert_eq!(status, 400, "{bad}: {body}");
@@ -347,11 +349,21 @@ fn bad_faults_and_knobs_are_refused() {
     assert_eq!(status, 200);
     assert_eq!(
         knobs,
-        json!({"jwt_ttl_secs": {"fluxa": 900, "fluxra": 3600, "authpi": 300}, "latency_ms": 0, "jwt_ttl_override": null})
+        json!({"jwt_ttl_secs": {"fluxa": 900, "fluxra": 3600, "authpi": 300}, "jwt_exp_in_secs": {}, "latency_ms": 0, "jwt_ttl_override": null})
     );
     let (_, knobs) = h.put_json("/_sandbox/knobs", &json!({"jwt_ttl_secs": {"authpi": 2}}));
     assert_eq!(knobs["jwt_ttl_secs"]["authpi"], 2);
     assert_eq!(knobs["jwt_ttl_secs"]["fluxa"], 900);
+    let (_, knobs) = h.put_json(
+        "/_sandbox/knobs",
+        &json!({"jwt_exp_in_secs": {"fluxa": -60}}),
+    );
+    assert_eq!(knobs["jwt_exp_in_secs"], json!({"fluxa": -60}));
+    let (_, knobs) = h.put_json(
+        "/_sandbox/knobs",
+        &json!({"jwt_exp_in_secs": {"fluxa": null}}),
+    );
+    assert_eq!(knobs["jwt_exp_in_secs"], json!({}));
 }
 
 #[test]

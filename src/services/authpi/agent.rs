@@ -1,5 +1,5 @@
 //! `agentcred agent` for AuthPI profiles: the operator's lifecycle of the profile's agent,
-//! with the org key (contract §6).
+//! with the org key (docs/cli-contract.md §6).
 //!
 //! - `show`: the agent (status and reason, model, provider, scopes, metadata).
 //! - `suspend --reason TEXT`, `block --reason TEXT`, `activate`: a PATCH of `status` (and

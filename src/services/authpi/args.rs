@@ -11,8 +11,10 @@ pub struct RegisterAuthpiArgs {
     /// AuthPI issuer id (i_...)
     #[arg(long, value_name = "ISS")]
     pub issuer: String,
+    /// The agent's display name
     #[arg(long)]
     pub name: String,
+    /// What the agent does, as the service shows it (optional)
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// AI model identifier (e.g. claude-sonnet-4-5)
@@ -56,6 +58,7 @@ pub enum VerifiersAddCommand {
 
 #[derive(Debug, Args)]
 pub struct VerifierSecretArgs {
+    /// A name for the verifier, to tell it apart in `verifiers list`
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
     /// Make the new secret the profile's client secret
@@ -65,17 +68,20 @@ pub struct VerifierSecretArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifierWalletArgs {
+    /// The wallet's address on --network (e.g. 0x...)
     #[arg(long, value_name = "ADDR")]
     pub address: String,
     /// CAIP-2 network id, e.g. eip155:8453
     #[arg(long, value_name = "CAIP2")]
     pub network: String,
+    /// A name for the verifier, to tell it apart in `verifiers list`
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct VerifiersRemoveArgs {
+    /// The verifier's id, as `verifiers list` shows it
     pub verifier_id: String,
     /// Allow removing the verifier whose secret the profile uses
     #[arg(long)]

@@ -1,6 +1,6 @@
 //! AuthPI: the Core API (agents and their verifiers, with an org API key) and the IdP's
-//! client-credentials grant (the agent's 5-minute `at+jwt` access token). See providers.md §3
-//! and the AuthPI bullets of §7.
+//! client-credentials grant (the agent's 5-minute `at+jwt` access token). See docs/providers.md §3
+//! and the AuthPI bullets of docs/providers.md §7.
 //!
 //! - Core API calls carry `Authorization: Basic base64(key_id:key_secret)` and unwrap the
 //!   `{"data": ...}` envelope. Creates (agents, verifiers) send a fresh `Idempotency-Key` and are
@@ -37,7 +37,7 @@ pub struct OrgKey {
     pub secret: Secret<String>,
 }
 
-/// The agent object (providers.md §3.5). Times are unix milliseconds.
+/// The agent object (docs/providers.md §3.5). Times are unix milliseconds.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Agent {
     pub id: String,
@@ -69,7 +69,7 @@ pub struct Agent {
     pub updated_at: Option<i64>,
 }
 
-/// A verifier as listed (providers.md §3.6): never its secret.
+/// A verifier as listed (docs/providers.md §3.6): never its secret.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Verifier {
     pub id: String,
@@ -93,7 +93,7 @@ pub struct Verifier {
 
 impl Verifier {
     /// Its ETag: there is no single-verifier GET, so it is derived as the service derives it,
-    /// `"<updated_at ?? created_at>"` (providers.md §3.4, §7).
+    /// `"<updated_at ?? created_at>"` (docs/providers.md §3.4, §7).
     pub fn etag(&self) -> Option<String> {
         self.updated_at
             .or(self.created_at)
@@ -542,7 +542,7 @@ pub fn token(
 fn token_error(reply: &Reply, agent_id: &str) -> Error {
     let mut err = error_from(reply, &format!("get an access token for agent {agent_id}"));
     match err.service_code.as_deref() {
-        // The IdP's answer for a suspended or blocked agent (providers.md §7).
+        // The IdP's answer for a suspended or blocked agent (docs/providers.md §7).
         Some("unauthorized_client") if reply.status == 400 => {
             let blocked = description(reply).is_some_and(|d| d.contains("blocked"));
             let state = if blocked { "blocked" } else { "suspended" };

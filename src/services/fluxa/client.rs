@@ -1,5 +1,5 @@
 //! FluxA: Agent ID service (`/register`, `/refresh`) and Wallet API (`/api/agent/self/status`,
-//! `/api/mandates`). See providers.md §1 and §7.
+//! `/api/mandates`). See docs/providers.md §1 and §7.
 //!
 //! Register and refresh take no auth; the wallet takes `Authorization: Bearer <login JWT>`.
 //! FluxA's errors come in several envelopes: `{"error": "..."}` from the Agent ID service and
@@ -13,7 +13,7 @@ use crate::secret::Secret;
 
 pub const PROVIDER: &str = "fluxa";
 
-/// FluxA's agent wallet app, where owners authorize agents (providers.md §1.1; FluxA's own
+/// FluxA's agent wallet app, where owners authorize agents (docs/providers.md §1.1; FluxA's own
 /// client reads `AGENT_WALLET_APP`). Used only when a 403 does not name the page itself.
 pub const AGENT_WALLET_APP: &str = "https://agentwallet.fluxapay.xyz";
 

@@ -8,8 +8,10 @@ pub struct RegisterFluxraArgs {
     /// Agent name: 3-50 letters, digits or '-'
     #[arg(long)]
     pub name: String,
+    /// Contact email for the agent (optional)
     #[arg(long)]
     pub email: Option<String>,
+    /// What the agent does, as the service shows it (optional)
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Name of the first API key
@@ -37,10 +39,13 @@ pub enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub struct KeysCreateArgs {
+    /// A name for the key, to tell it apart in `keys list`
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
+    /// Scopes of the new key (repeatable; default: the service's defaults)
     #[arg(long = "scope", value_name = "S")]
     pub scopes: Vec<String>,
+    /// Expiry of the new key in days (default: no expiry)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub expires_in_days: Option<u32>,
     /// Make the new key the profile's key
@@ -50,6 +55,7 @@ pub struct KeysCreateArgs {
 
 #[derive(Debug, Args)]
 pub struct KeysRevokeArgs {
+    /// The key's id, as `keys list` shows it
     pub key_id: String,
     /// Allow revoking the key the profile uses
     #[arg(long)]

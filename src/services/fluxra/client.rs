@@ -1,4 +1,4 @@
-//! Fluxra: the Chat API's credential routes. See providers.md §2 and the Fluxra bullets of §7.
+//! Fluxra: the Chat API's credential routes. See docs/providers.md §2 and the Fluxra bullets of docs/providers.md §7.
 //!
 //! Each call has its own auth scheme, and the secret it sends is the least powerful one that
 //! works:

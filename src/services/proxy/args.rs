@@ -13,15 +13,19 @@ pub struct RegisterProxyArgs {
     /// The user who funds the agent (user_...)
     #[arg(long, value_name = "USER")]
     pub user: String,
+    /// The agent's display name
     #[arg(long)]
     pub name: String,
+    /// What the agent does, as the service shows it (optional)
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
     /// Spending limit in dollars (e.g. 500 or 12.50)
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub spending_limit: Option<String>,
+    /// The period over which spending counts against --spending-limit
     #[arg(long, value_enum, value_name = "FREQ")]
     pub frequency: Option<Frequency>,
+    /// What the service does when the agent reaches its limit
     #[arg(long, value_enum, value_name = "ACTION")]
     pub on_limit_exceeded: Option<LimitAction>,
     /// Maximum number of concurrent cards
@@ -41,8 +45,10 @@ pub enum CardsCommand {
 
 #[derive(Debug, Args)]
 pub struct CardsCreateArgs {
+    /// What the card is for (the service records it with the card)
     #[arg(long, value_name = "TEXT")]
     pub purpose: String,
+    /// Single-use (closes after one charge) or multi-use
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub card_type: Option<CardType>,
     /// Maximum amount in dollars
@@ -58,6 +64,7 @@ pub enum CardType {
 
 #[derive(Debug, Args)]
 pub struct CardsShowArgs {
+    /// The card's id, as `cards list` shows it
     pub card_id: String,
 }
 
@@ -73,6 +80,7 @@ pub enum TokensCommand {
 
 #[derive(Debug, Args)]
 pub struct TokensCreateArgs {
+    /// A name for the token, to tell it apart in `tokens list`
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
     /// Make the new token the profile's token (the previous one stays stored as a spare)
@@ -82,6 +90,7 @@ pub struct TokensCreateArgs {
 
 #[derive(Debug, Args)]
 pub struct TokensRevokeArgs {
+    /// The token's id, as `tokens list` shows it
     pub token_id: String,
     /// Allow revoking the token the profile uses
     #[arg(long)]

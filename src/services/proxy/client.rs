@@ -1,4 +1,4 @@
-//! Proxy's Ledger API (generation L; providers.md §4 and §7).
+//! Proxy's Ledger API (generation L; docs/providers.md §4 and §7).
 //!
 //! - Auth: the organization key as `Api-Key: lk_dev_…|lk_live_…` for everything; an agent
 //!   token as `Authorization: Bearer at_…` only to read its own agent, policy and cards.

@@ -1,7 +1,7 @@
 //! What every Proxy command shares: the operator key, the client for a profile, the profile's
 //! facts, and the views of agents, policies, tokens and cards.
 //!
-//! Credentials (contract §5, providers.md §7):
+//! Credentials (docs/cli-contract.md §5, docs/providers.md §7):
 //! - The organization key comes from `PROXY_API_KEY`, else the key stored by `agentcred login
 //!   proxy`. A *sandbox* profile with neither falls back to the sandbox's documented demo key
 //!   (`PROXY_API_KEY` in the sandbox's demo keys) and says so on stderr; a real profile never does.

@@ -1388,3 +1388,112 @@ action = "allow"
     }
     assert_no_secret_in_audit(&home, &[]);
 }
+
+/// The child of `exec --gateway` that pays: one x402 V1 payment per argument (atomic USDC),
+/// then a report of each answer's status and body.
+const PAYING_CHILD: &str = r#"
+import json, os, sys, urllib.request, urllib.error
+
+base, token = os.environ["WALLET_API"], os.environ["AGENT_JWT"]
+answers = []
+for amount in sys.argv[2:]:
+    body = json.dumps({"scheme": "exact", "network": "base", "amount": amount, "currency": "USDC",
+                       "payTo": "0x4444444444444444444444444444444444444444",
+                       "resource": "https://api.example.com/item"}).encode()
+    request = urllib.request.Request(base + "/api/payment/x402V1Payment", data=body, method="POST",
+        headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            answers.append([response.status, response.read().decode()])
+    except urllib.error.HTTPError as e:
+        answers.append([e.code, e.read().decode()])
+with open(sys.argv[1], "w") as f:
+    json.dump(answers, f)
+"#;
+
+#[test]
+fn a_child_behind_exec_gateway_pays_within_the_caps_and_nothing_more() {
+    let server = Server::start();
+    let mut home = Home::new();
+    home.use_server(&server);
+    home.run(&[
+        "--profile",
+        "fa",
+        "register",
+        "fluxa",
+        "--name",
+        "x402-child",
+    ])
+    .ok();
+    home.approve_owner(&server, Some("fa"));
+    set_policy(
+        &home,
+        "fa",
+        "default = \"deny\"\n[spend]\nper_request = \"5\"\nwindow = \"8\"\nwindow_length = \"1h\"\n\
+         [[rule]]\nmatch = \"POST wallet:/api/payment/*\"\naction = \"allow\"\n",
+    );
+    let script = home.path().join("pay.py");
+    std::fs::write(&script, PAYING_CHILD).unwrap();
+    let report = home.path().join("answers.json");
+    server.clear_requests();
+    let run = home.run(&[
+        "--profile",
+        "fa",
+        "exec",
+        "--gateway",
+        "--",
+        "python3",
+        script.to_str().unwrap(),
+        report.to_str().unwrap(),
+        "4000000",
+        "5000001",
+        "4000000",
+        "1",
+    ]);
+    let answers: Vec<(u16, String)> = serde_json::from_str(
+        &std::fs::read_to_string(&report)
+            .unwrap_or_else(|e| panic!("no report ({e}): {}", run.all())),
+    )
+    .unwrap();
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, [200, 403, 200, 403], "{answers:?}");
+    let rule = |i: usize| {
+        serde_json::from_str::<Value>(&answers[i].1).unwrap()["error"]["rule"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        (rule(1), rule(3)),
+        ("spend.per_request".into(), "spend.window".into())
+    );
+    assert_eq!(
+        server.count("POST /fluxa/wallet/api/payment/x402V1Payment"),
+        2
+    );
+    let paid = state_payments(&server);
+    assert_eq!(
+        paid,
+        [
+            ("x402V1Payment".to_owned(), 4_000_000),
+            ("x402V1Payment".to_owned(), 4_000_000)
+        ]
+    );
+    let ledger: Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("data/ledger/fa.json")).unwrap(),
+    )
+    .unwrap();
+    let spent: Vec<&str> = ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["spent"] == true)
+        .map(|e| e["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(spent, ["4000000", "4000000"], "{ledger:#}");
+    let decisions: Vec<String> = requests_in_audit(&home)
+        .iter()
+        .map(|e| e["decision"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(decisions, ["allow", "deny", "allow", "deny"]);
+}

@@ -381,7 +381,7 @@ pub fn outside_secrets(paths: &Paths, provider: Provider) -> Vec<Secret<String>>
         && let Ok(config) = crate::profile::Config::load(paths)
     {
         for sandbox in [false, true] {
-            let slot = crate::operator::slot(provider, sandbox);
+            let slot = crate::profile::operator_slot(provider, sandbox);
             if let Some(entry) = config.operators.get(&slot)
                 && let Ok(opened) = store::open(entry.store, paths)
                 && let Ok(Some(key)) = opened.get(&store::operator_account(&slot))
@@ -414,7 +414,7 @@ pub fn outside_secrets(paths: &Paths, provider: Provider) -> Vec<Secret<String>>
 /// that quotes one half must not show it either.
 fn with_halves(value: Secret<String>) -> Vec<Secret<String>> {
     let mut values = Vec::new();
-    if let Some((id, secret)) = crate::operator::split_pair(value.expose()) {
+    if let Some((id, secret)) = crate::profile::split_operator_pair(value.expose()) {
         values.push(Secret::new(id.to_owned()));
         values.push(Secret::new(secret.to_owned()));
     }

@@ -105,14 +105,9 @@ pub fn how_to_provide(provider: Provider) -> String {
     }
 }
 
-/// Where a key is kept: `ID` (account `operator:ID`), or `sandbox-ID` for sandbox keys.
-pub fn slot(provider: Provider, sandbox: bool) -> String {
-    if sandbox {
-        format!("sandbox-{}", provider.id())
-    } else {
-        provider.id().to_owned()
-    }
-}
+// Where a key is kept, and how a Basic pair splits: plain rules that the broker's redaction
+// needs too, so they live in `profile`, below both.
+pub use crate::profile::{operator_slot as slot, split_operator_pair as split_pair};
 
 /// The operator key: environment first, then the key stored by `login` for real profiles or,
 /// with `sandbox`, by `--sandbox login`, then (sandbox only) the demo key. `Ok(None)` when no
@@ -237,12 +232,6 @@ fn sandbox_demo_key(ctx: &Ctx, provider: Provider, scheme: OperatorScheme) -> Op
         key,
         source: SANDBOX_DEMO_SOURCE.to_owned(),
     })
-}
-
-/// `id:secret`, both non-empty.
-pub fn split_pair(value: &str) -> Option<(&str, &str)> {
-    let (id, secret) = value.split_once(':')?;
-    (!id.trim().is_empty() && !secret.trim().is_empty()).then(|| (id.trim(), secret.trim()))
 }
 
 /// The label an API key's prefix gives it (`lk_live_…` → "live"), if the scheme knows it.

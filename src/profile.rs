@@ -271,6 +271,22 @@ struct Head<'a> {
     operators: &'a BTreeMap<String, Operator>,
 }
 
+/// Where an operator key is kept: `ID` (account `operator:ID`), or `sandbox-ID` for sandbox
+/// keys.
+pub fn operator_slot(provider: Provider, sandbox: bool) -> String {
+    if sandbox {
+        format!("sandbox-{}", provider.id())
+    } else {
+        provider.id().to_owned()
+    }
+}
+
+/// A Basic operator key `id:secret`, split; both halves non-empty.
+pub fn split_operator_pair(value: &str) -> Option<(&str, &str)> {
+    let (id, secret) = value.split_once(':')?;
+    (!id.trim().is_empty() && !secret.trim().is_empty()).then(|| (id.trim(), secret.trim()))
+}
+
 /// Where an operator credential is kept, and for which service.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Operator {

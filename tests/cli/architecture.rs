@@ -84,9 +84,6 @@ const KNOWN_UPWARD: &[(&str, &str)] = &[
     ("src/checkup.rs", "services"),
     // The relay (gateway and MCP requests) asks the registry for the profile's service.
     ("src/relay.rs", "services"),
-    // A circle: broker -> operator -> context -> broker (the redaction set reads the
-    // operator key through the operator module, which reads the context).
-    ("src/broker.rs", "operator"),
     // Ctx is built from the global flags (GlobalArgs).
     ("src/context.rs", "cli"),
     // The status printer names StoreKind, while the vault store prints through output.

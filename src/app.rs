@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> ExitCode {
             // directories above it belong to uids the isolation does not map: what needs the
             // store says `isolated` instead (commands::run).
             if !diagnosing && !crate::isolate::inside(&ctx.paths) {
-                ctx.paths.check()?;
+                crate::homecheck::check_home(&ctx.paths)?;
             }
             Ok(ctx)
         })

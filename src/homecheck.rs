@@ -18,6 +18,28 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 
+/// A home that cannot be one (AGENTCRED_HOME naming a file), or that another user could
+/// change (the rules above), is a local problem, named as such before anything tries
+/// to lock or write in it ("another process holds the lock" would mislead). `doctor`
+/// skips this to report it among its findings.
+pub fn check_home(paths: &Paths) -> Result<()> {
+    let home = &paths.config_dir;
+    if home.exists() && !home.is_dir() {
+        let via = if std::env::var_os("AGENTCRED_HOME").is_some() {
+            "AGENTCRED_HOME is"
+        } else {
+            "the config directory is"
+        };
+        return Err(Error::usage(format!(
+            "{via} {}, which is not a directory",
+            home.display()
+        ))
+        .with_hint("point AGENTCRED_HOME at a directory (it is created if missing), or unset it"));
+    }
+    // A home another user can change is one where they decide where secrets go.
+    check(paths)
+}
+
 /// The problem with `paths`, if any: the first path that others could change.
 pub fn check(paths: &Paths) -> Result<()> {
     for (what, path) in watched(paths) {

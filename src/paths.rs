@@ -51,30 +51,6 @@ impl Paths {
         }
     }
 
-    /// A home that cannot be one (AGENTCRED_HOME naming a file), or that another user could
-    /// change ([`crate::homecheck`]), is a local problem, named as such before anything tries
-    /// to lock or write in it ("another process holds the lock" would mislead). `doctor`
-    /// skips this to report it among its findings.
-    pub fn check(&self) -> Result<()> {
-        let home = &self.config_dir;
-        if home.exists() && !home.is_dir() {
-            let via = if std::env::var_os("AGENTCRED_HOME").is_some() {
-                "AGENTCRED_HOME is"
-            } else {
-                "the config directory is"
-            };
-            return Err(Error::usage(format!(
-                "{via} {}, which is not a directory",
-                home.display()
-            ))
-            .with_hint(
-                "point AGENTCRED_HOME at a directory (it is created if missing), or unset it",
-            ));
-        }
-        // A home another user can change is one where they decide where secrets go.
-        crate::homecheck::check(self)
-    }
-
     pub fn config_file(&self) -> PathBuf {
         self.config_dir.join("config.toml")
     }

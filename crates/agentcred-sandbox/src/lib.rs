@@ -107,6 +107,7 @@ pub mod authpi;
 pub mod control;
 pub mod fluxa;
 pub mod fluxra;
+mod persist;
 pub mod proxy;
 pub mod reqlog;
 pub mod state;

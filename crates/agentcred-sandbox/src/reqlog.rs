@@ -31,7 +31,7 @@ use std::sync::{Mutex, PoisonError};
 use agentcred_core::fsutil::{FileLock, write_private_volatile};
 use serde::{Deserialize, Serialize};
 
-use super::state::{LOCK_TIMEOUT, REQUEST_LOG_LIMIT, RequestRecord, StateError};
+use super::persist::{LOCK_TIMEOUT, REQUEST_LOG_LIMIT, RequestRecord, StateError};
 
 /// A log file longer than this is compacted by the next append.
 pub const COMPACT_BYTES: u64 = 2 * 1024 * 1024;

@@ -62,28 +62,21 @@ use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::Duration;
 
 use agentcred_core::fsutil::{FileLock, write_private_volatile};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::ser::SerializeMap as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::reqlog::RequestLog;
+// What the state file shares with the request log, defined below both.
+pub use super::persist::{LOCK_TIMEOUT, REQUEST_LOG_LIMIT, RequestRecord, StateError};
 use super::support::{Envelope, iso_ms, now_ms};
 pub use super::tokens::StoredKey;
 use super::tokens::{Alg, SigningKey, TokenError};
-
-/// The request log keeps this many most recent requests (counts are kept for all).
-pub const REQUEST_LOG_LIMIT: usize = 1000;
-
-/// How long a request waits for the state lock before answering 503.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The current layout version of the state document.
 pub const STATE_VERSION: u32 = 1;
@@ -480,38 +473,6 @@ impl Fault {
     }
 }
 
-/// One request as the sandbox received it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RequestRecord {
-    pub seq: u64,
-    pub at: String,
-    pub method: String,
-    /// The full path (service prefix included), ids as they are.
-    pub path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// `none`, `bearer`, `basic`, `api-key` or `other`.
-    pub auth_scheme: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basic_user: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub idempotency_key: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub if_match: Option<String>,
-    /// Parsed JSON, a form's fields as an object, or the text; `null` when empty.
-    pub body: Value,
-}
-
-impl RequestRecord {
-    /// The key it is counted under: `"POST /SERVICE/refresh"`.
-    pub fn count_key(&self) -> String {
-        format!("{} {}", self.method, self.path)
-    }
-}
-
 impl StateDoc {
     /// A service's state (its default when it has none yet), decoded on first use.
     pub fn service<T: ServiceState>(&self) -> &T {
@@ -604,46 +565,6 @@ impl StateDoc {
             changed = true;
         }
         Ok(changed)
-    }
-}
-
-/// Why the state could not be read or written.
-#[derive(Debug)]
-pub enum StateError {
-    /// Another process held the lock for longer than [`LOCK_TIMEOUT`].
-    Busy(String),
-    /// The file exists but is not a state document; it is left untouched.
-    Corrupt(String),
-    Io(String),
-    Internal(String),
-}
-
-impl std::fmt::Display for StateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StateError::Busy(m) | StateError::Corrupt(m) | StateError::Io(m) => f.write_str(m),
-            StateError::Internal(m) => write!(f, "sandbox internal error: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for StateError {}
-
-impl StateError {
-    /// The error as a response in a service's envelope: 503 (with `Retry-After`) when the lock
-    /// was busy, since trying again helps; 500 otherwise.
-    pub fn response(&self, envelope: Envelope) -> Response {
-        let (status, code) = match self {
-            StateError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "sandbox_busy"),
-            _ => (StatusCode::INTERNAL_SERVER_ERROR, "sandbox_state_error"),
-        };
-        let mut response = envelope.response(status, code, &self.to_string());
-        if matches!(self, StateError::Busy(_)) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        }
-        response
     }
 }
 

@@ -983,9 +983,12 @@ fn a_hostile_child_reaches_no_credential_of_the_keychain() {
     let with_keyring =
         reachable(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/with-keyring.sh"));
     let mut cmd = Command::new(with_keyring);
+    // The user's own directory as the working directory: the checkout may be one the user
+    // cannot enter (root's home in CI), and isolation refuses a working directory it cannot see.
     cmd.args(["python3", "-c", KEYCHAIN_SCENARIO, &args.to_string()])
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env("TMPDIR", dir.path());
+        .env("TMPDIR", dir.path())
+        .current_dir(dir.path());
     let scenario = finish(as_user(cmd).stdin(Stdio::null()).output().unwrap());
     assert_eq!(scenario.code, 0, "{}", scenario.all());
 

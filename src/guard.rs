@@ -207,6 +207,23 @@ impl Guard {
         Ok(refused)
     }
 
+    /// A 403 refusal with `error`, recorded as [`Guard::refuse`] records every refusal.
+    fn forbidden(
+        &self,
+        asked: &Asked,
+        error: Error,
+        decision: &str,
+        rule: &str,
+        amount: Option<i128>,
+    ) -> Result<std::result::Result<Admitted, Refused>> {
+        let refused = Refused {
+            status: 403,
+            error,
+            retry_after: None,
+        };
+        self.refuse(asked, refused, decision, rule, amount).map(Err)
+    }
+
     /// Decide on a request: `Ok(Ok(_))` to forward, `Ok(Err(_))` refused (and recorded).
     pub fn admit(&self, asked: &Asked) -> Result<std::result::Result<Admitted, Refused>> {
         let decision = match &self.policy {
@@ -240,14 +257,7 @@ impl Guard {
                     "credentials are agentcred's to manage: use `agentcred` itself (register, refresh, keys, tokens) outside the child; a person can open the route with an explicit rule (`agentcred policy set {} FILE`)",
                     self.profile
                 ));
-            let refused = Refused {
-                status: 403,
-                error,
-                retry_after: None,
-            };
-            return self
-                .refuse(asked, refused, "deny", &decision.rule, None)
-                .map(Err);
+            return self.forbidden(asked, error, "deny", &decision.rule, None);
         }
         let Some(policy) = &self.policy else {
             return Ok(Ok(self.admitted(asked, decision, None, None)));
@@ -259,19 +269,7 @@ impl Guard {
                     "a person can change the policy with `agentcred policy set {} FILE`",
                     self.profile
                 ));
-            return self
-                .refuse(
-                    asked,
-                    Refused {
-                        status: 403,
-                        error,
-                        retry_after: None,
-                    },
-                    "deny",
-                    &decision.rule,
-                    decision.amount,
-                )
-                .map(Err);
+            return self.forbidden(asked, error, "deny", &decision.rule, decision.amount);
         }
         let binding = Binding {
             profile: &self.profile,
@@ -332,19 +330,13 @@ impl Guard {
                         "a person runs `{command}` (or `agentcred approvals deny {}`) in another terminal; then repeat the same request",
                         approval.id
                     ));
-                    return self
-                        .refuse(
-                            asked,
-                            Refused {
-                                status: 403,
-                                error,
-                                retry_after: None,
-                            },
-                            "approve",
-                            &decision.rule,
-                            decision.amount,
-                        )
-                        .map(Err);
+                    return self.forbidden(
+                        asked,
+                        error,
+                        "approve",
+                        &decision.rule,
+                        decision.amount,
+                    );
                 }
             }
         }
@@ -386,19 +378,7 @@ impl Guard {
                     let error = Error::coded(Code::RefusedByPolicy, message)
                         .with_field("rule", "spend.window")
                         .with_hint("the window frees up as its oldest spending ages out; a person can raise spend.window with `agentcred policy set`");
-                    return self
-                        .refuse(
-                            asked,
-                            Refused {
-                                status: 403,
-                                error,
-                                retry_after: None,
-                            },
-                            "deny",
-                            "spend.window",
-                            decision.amount,
-                        )
-                        .map(Err);
+                    return self.forbidden(asked, error, "deny", "spend.window", decision.amount);
                 }
             }
         }
@@ -417,19 +397,7 @@ impl Guard {
             )
             .with_field("rule", decision.rule.clone())
             .with_hint("repeat the request to ask for a new approval");
-            return self
-                .refuse(
-                    asked,
-                    Refused {
-                        status: 403,
-                        error,
-                        retry_after: None,
-                    },
-                    "approve",
-                    &decision.rule,
-                    decision.amount,
-                )
-                .map(Err);
+            return self.forbidden(asked, error, "approve", &decision.rule, decision.amount);
         }
         Ok(Ok(self.admitted(asked, decision, reservation, approval_id)))
     }

@@ -1,5 +1,5 @@
 //! FluxA's x402 payment routes on the Wallet API (Bearer login JWT, an agent its owner
-//! authorized), as providers.md §1.4 describes them:
+//! authorized), as docs/providers.md §1.4 describes them:
 //!
 //! - `POST /api/payment/x402V1Payment` `{scheme?, network, amount, currency?, assetAddress?,
 //!   payTo, host?, resource?, description?, tokenName?, tokenVersion?, validityWindowSeconds?,
@@ -555,6 +555,20 @@ fn pay(
     Ok((payment, from))
 }
 
+/// A body that does not parse, answered only to a caller the wallet accepts: one it refuses
+/// learns nothing about its body (the order the module doc states).
+fn refused_after_auth(
+    app: &AppState,
+    doc: &mut crate::state::StateDoc,
+    auth: &Auth,
+    refusal: Refusal,
+) -> Response {
+    match authorized(doc, auth, now_ms(), &wallet_app(app)) {
+        Ok(_) => refusal.response(),
+        Err(failure) => failure.response(),
+    }
+}
+
 fn body_of(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, Refusal> {
     json_object_body(headers, body).map_err(|m| Refusal::bad("invalid_payment_request", m))
 }
@@ -582,12 +596,7 @@ pub(super) async fn x402_v1(
         let ask = match input.and_then(|i| parse_direct(&i)) {
             Ok(ask) => ask,
             // Who asks comes first: an unauthenticated caller learns nothing about its body.
-            Err(refusal) => {
-                return match authorized(doc, &auth, now_ms(), &wallet_app(&state)) {
-                    Ok(_) => refusal.response(),
-                    Err(failure) => failure.response(),
-                };
-            }
+            Err(refusal) => return refused_after_auth(&state, doc, &auth, refusal),
         };
         match pay(&state, doc, &auth, "x402V1Payment", None, ask) {
             Ok((payment, from)) => text_response(StatusCode::OK, &b64(&payment.x_payment(&from))),
@@ -610,12 +619,7 @@ pub(super) async fn x402_v3(
         let parsed = input.and_then(|i| Ok((mandate_field(&i)?, parse_direct(&i)?)));
         let (mandate_id, ask) = match parsed {
             Ok(p) => p,
-            Err(refusal) => {
-                return match authorized(doc, &auth, now_ms(), &wallet_app(&state)) {
-                    Ok(_) => refusal.response(),
-                    Err(failure) => failure.response(),
-                };
-            }
+            Err(refusal) => return refused_after_auth(&state, doc, &auth, refusal),
         };
         match pay(&state, doc, &auth, "x402V3Payment", Some(&mandate_id), ask) {
             Ok((payment, from)) => {
@@ -650,12 +654,7 @@ pub(super) async fn x402_v2(
         let parsed = input.and_then(|i| Ok((mandate_field(&i)?, parse_request(&i)?)));
         let (mandate_id, ask) = match parsed {
             Ok(p) => p,
-            Err(refusal) => {
-                return match authorized(doc, &auth, now_ms(), &wallet_app(&state)) {
-                    Ok(_) => refusal.response(),
-                    Err(failure) => failure.response(),
-                };
-            }
+            Err(refusal) => return refused_after_auth(&state, doc, &auth, refusal),
         };
         match pay(&state, doc, &auth, "x402-payment", Some(&mandate_id), ask) {
             Ok((payment, from)) => {

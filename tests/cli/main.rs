@@ -11,6 +11,7 @@ mod errors;
 mod exec;
 mod fluxa;
 mod fluxra;
+mod function_length;
 mod gateway;
 mod generated;
 mod hardening;

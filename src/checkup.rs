@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::{Code, Error};
-use crate::health::{AgentState, Budget, CredentialFact, Health};
+use crate::health::{AgentState, Budget, CredentialFact, Health, Probe};
 use crate::profile::Profile;
 use crate::services;
 use crate::spec::Provider;
@@ -180,9 +180,30 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
             return row;
         }
     };
+    let min = knobs.min_remaining.filter(|_| spec.budget.is_some());
+    let (health, error) = judge(provider, &probe, min);
+    CheckRow {
+        profile: name,
+        provider: Some(provider),
+        health,
+        exit_code: health.exit_code(),
+        agent: Some(probe.state),
+        credential: Some(credential),
+        budget: probe.budget,
+        min_remaining: judged,
+        error,
+    }
+}
+
+/// The health the service's answer shows, judged against `min` (`--min-remaining`, when the
+/// service keeps a budget), with the error object that says why when it is not ok.
+fn judge(
+    provider: Provider,
+    probe: &Probe,
+    min: Option<&str>,
+) -> (Health, Option<serde_json::Value>) {
     let mut health = Health::of_state(probe.state);
     let mut error = None;
-    let min = knobs.min_remaining.filter(|_| spec.budget.is_some());
     if health == Health::Ok
         && let Some(min) = min
         && probe.budget.is_none()
@@ -237,15 +258,5 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
             .body(),
         );
     }
-    CheckRow {
-        profile: name,
-        provider: Some(provider),
-        health,
-        exit_code: health.exit_code(),
-        agent: Some(probe.state),
-        credential: Some(credential),
-        budget: probe.budget,
-        min_remaining: judged,
-        error,
-    }
+    (health, error)
 }

@@ -67,25 +67,7 @@ impl Pending {
         profile::validate_profile_name(&name)?;
         let sandbox = ctx.global.sandbox;
         // Endpoints first: a bad override URL is a usage error whatever the store does.
-        let (endpoints, recorded_endpoints) = if sandbox {
-            profile::check_env_endpoints(provider.spec(), true)?;
-            let urls = ctx.sandbox_urls()?;
-            let live = provider
-                .spec()
-                .endpoints
-                .iter()
-                .map(|spec| {
-                    Ok((
-                        spec.name.to_owned(),
-                        profile::sandbox_url(Some(urls), spec)?,
-                    ))
-                })
-                .collect::<Result<Endpoints>>()?;
-            (live, Endpoints::new())
-        } else {
-            let recorded = profile::endpoints_for_registration(provider.spec())?;
-            (recorded.clone(), recorded)
-        };
+        let (endpoints, recorded_endpoints) = registration_endpoints(ctx, provider)?;
         let config_lock = Config::lock(&ctx.paths)?;
         let config = Config::load_one(&ctx.paths, Some(&name))?;
         let existing = config.profiles.get(&name).filter(|existing| {
@@ -110,44 +92,7 @@ impl Pending {
                 "register under another name with --profile NAME, or remove the old one with `agentcred profiles remove {name}`"
             )));
         }
-        let kind = match &existing {
-            // The profile's secrets stay where they are (as for every other command).
-            Some(existing) => {
-                if let Some(asked) = ctx.asked_store().filter(|asked| *asked != existing.store) {
-                    return Err(Error::usage(format!(
-                        "profile '{name}' keeps its secrets in the {} store, not the {asked} store",
-                        existing.store
-                    ))
-                    .with_hint("drop --store (and AGENTCRED_STORE), or register under another name with --profile NAME"));
-                }
-                existing.store
-            }
-            None => store::resolve(
-                ctx.global.store.unwrap_or(StoreChoice::Auto),
-                sandbox,
-                &ctx.paths,
-            )?,
-        };
-        let store = match &existing {
-            Some(existing) => existing.open_store(&name, &ctx.paths)?,
-            None => store::open_profile(&name, kind, None, &ctx.paths)?,
-        };
-        store.check()?;
-        // A shared store may hold a profile of this name that another host registered: using
-        // it needs no registration, and registering over it would lose its secrets.
-        if existing.is_none()
-            && let Some(shared) = store.shared()
-            && shared.exists()?
-        {
-            return Err(Error::conflict(format!(
-                "a profile named '{name}' already exists in {}",
-                shared.describe()
-            ))
-            .with_provider(provider.id())
-            .with_hint(format!(
-                "use it as it is with `--profile {name} --store {kind}` (no register needed), or register under another name with --profile NAME"
-            )));
-        }
+        let store = open_store(ctx, &name, provider, existing.as_ref())?;
         Ok(Pending {
             name,
             provider,
@@ -403,4 +348,78 @@ fn rescue(
             )
         }
     }
+}
+
+/// Where a new profile's requests go now, and what it records: the sandbox's live URLs (and
+/// nothing recorded) with `--sandbox`, the service's endpoints (overrides applied) otherwise.
+fn registration_endpoints(ctx: &Ctx, provider: Provider) -> Result<(Endpoints, Endpoints)> {
+    if ctx.global.sandbox {
+        profile::check_env_endpoints(provider.spec(), true)?;
+        let urls = ctx.sandbox_urls()?;
+        let live = provider
+            .spec()
+            .endpoints
+            .iter()
+            .map(|spec| {
+                Ok((
+                    spec.name.to_owned(),
+                    profile::sandbox_url(Some(urls), spec)?,
+                ))
+            })
+            .collect::<Result<Endpoints>>()?;
+        Ok((live, Endpoints::new()))
+    } else {
+        let recorded = profile::endpoints_for_registration(provider.spec())?;
+        Ok((recorded.clone(), recorded))
+    }
+}
+
+/// The store the registration of `name` writes to, checked: the one `existing` (the profile
+/// registered again in place) keeps, else the one asked for or chosen; refused when it holds
+/// a profile of that name another host registered.
+fn open_store(
+    ctx: &Ctx,
+    name: &str,
+    provider: Provider,
+    existing: Option<&Profile>,
+) -> Result<Box<dyn SecretStore>> {
+    let kind = match existing {
+        // The profile's secrets stay where they are (as for every other command).
+        Some(existing) => {
+            if let Some(asked) = ctx.asked_store().filter(|asked| *asked != existing.store) {
+                return Err(Error::usage(format!(
+                    "profile '{name}' keeps its secrets in the {} store, not the {asked} store",
+                    existing.store
+                ))
+                .with_hint("drop --store (and AGENTCRED_STORE), or register under another name with --profile NAME"));
+            }
+            existing.store
+        }
+        None => store::resolve(
+            ctx.global.store.unwrap_or(StoreChoice::Auto),
+            ctx.global.sandbox,
+            &ctx.paths,
+        )?,
+    };
+    let store = match existing {
+        Some(existing) => existing.open_store(name, &ctx.paths)?,
+        None => store::open_profile(name, kind, None, &ctx.paths)?,
+    };
+    store.check()?;
+    // A shared store may hold a profile of this name that another host registered: using
+    // it needs no registration, and registering over it would lose its secrets.
+    if existing.is_none()
+        && let Some(shared) = store.shared()
+        && shared.exists()?
+    {
+        return Err(Error::conflict(format!(
+            "a profile named '{name}' already exists in {}",
+            shared.describe()
+        ))
+        .with_provider(provider.id())
+        .with_hint(format!(
+            "use it as it is with `--profile {name} --store {kind}` (no register needed), or register under another name with --profile NAME"
+        )));
+    }
+    Ok(store)
 }

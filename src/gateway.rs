@@ -413,57 +413,20 @@ impl Gateway {
             method,
             Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
         );
-        let mut headers = outgoing_headers(headers);
+        let headers = outgoing_headers(headers);
         if !guarded {
             self.refuse_credential_route(&method, &url)?;
         }
         if let Some(operator) = operator {
-            let name = HeaderName::from_bytes(operator.header.as_bytes())
-                .map_err(|_| Error::internal("the operator key's header name is not valid"))?;
-            headers.remove(name);
-            let known_size = axum::body::HttpBody::size_hint(&body)
-                .exact()
-                .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
-            let body = if known_size {
-                let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
-                    .await
-                    .map_err(|e| {
-                        Error::usage(format!(
-                            "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
-                        ))
-                    })?;
-                reqwest::Body::from(bytes)
-            } else {
-                reqwest::Body::wrap_stream(body.into_data_stream())
-            };
-            let response = self
-                .send_with(
-                    &method,
-                    &url,
-                    &headers,
-                    (operator.header, &operator.value),
-                    body,
-                )
-                .await?;
-            return self.upstream(response).await;
+            return self
+                .forward_operator(&method, &url, headers, body, operator)
+                .await;
         }
         let retry = idempotent && self.broker.can_refresh();
-        // A body of known size (a Content-Length, or one built in memory) is sent with its
-        // Content-Length, as it came: some services cannot read a chunked body.
-        let known_size = axum::body::HttpBody::size_hint(&body)
-            .exact()
-            .is_some_and(|n| n <= MAX_RETRY_BODY as u64);
         // Idempotent requests are buffered so they can be sent again after a 401; others
-        // stream through once.
-        let (buffered, streamed) = if retry || known_size {
-            let bytes = axum::body::to_bytes(body, MAX_RETRY_BODY)
-                .await
-                .map_err(|e| {
-                    Error::usage(format!(
-                        "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
-                    ))
-                })?;
-            (Some(bytes), None)
+        // stream through once (unless their size is known, see `known_size`).
+        let (buffered, streamed) = if retry || known_size(&body) {
+            (Some(read_body(body).await?), None)
         } else {
             (None, Some(body))
         };
@@ -492,6 +455,36 @@ impl Gateway {
                 )
                 .await?;
         }
+        self.upstream(response).await
+    }
+
+    /// Send the request once with the operator key in place of whatever the agent put in its
+    /// header (an operator key is never renewed, so nothing is kept for a retry).
+    async fn forward_operator(
+        &self,
+        method: &Method,
+        url: &Url,
+        mut headers: HeaderMap,
+        body: Body,
+        operator: &OperatorAuth,
+    ) -> Result<Upstream> {
+        let name = HeaderName::from_bytes(operator.header.as_bytes())
+            .map_err(|_| Error::internal("the operator key's header name is not valid"))?;
+        headers.remove(name);
+        let body = if known_size(&body) {
+            reqwest::Body::from(read_body(body).await?)
+        } else {
+            reqwest::Body::wrap_stream(body.into_data_stream())
+        };
+        let response = self
+            .send_with(
+                method,
+                url,
+                &headers,
+                (operator.header, &operator.value),
+                body,
+            )
+            .await?;
         self.upstream(response).await
     }
 
@@ -806,6 +799,26 @@ const HOP_BY_HOP: &[HeaderName] = &[
 
 fn is_hop_by_hop(name: &HeaderName) -> bool {
     HOP_BY_HOP.contains(name) || name.as_str() == "keep-alive"
+}
+
+/// Whether a body's size is known (a Content-Length, or one built in memory) and within
+/// [`MAX_RETRY_BODY`]: such a body is sent with its Content-Length, as it came, since some
+/// services cannot read a chunked body.
+fn known_size(body: &Body) -> bool {
+    axum::body::HttpBody::size_hint(body)
+        .exact()
+        .is_some_and(|n| n <= MAX_RETRY_BODY as u64)
+}
+
+/// The whole request body, up to [`MAX_RETRY_BODY`] bytes.
+async fn read_body(body: Body) -> Result<axum::body::Bytes> {
+    axum::body::to_bytes(body, MAX_RETRY_BODY)
+        .await
+        .map_err(|e| {
+            Error::usage(format!(
+                "the request body could not be read or is larger than {MAX_RETRY_BODY} bytes ({e})"
+            ))
+        })
 }
 
 /// The child's headers as sent on: without hop-by-hop ones and those the gateway sets itself

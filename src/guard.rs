@@ -208,14 +208,14 @@ impl Guard {
     }
 
     /// A 403 refusal with `error`, recorded as [`Guard::refuse`] records every refusal.
-    fn forbidden(
+    fn forbidden<T>(
         &self,
         asked: &Asked,
         error: Error,
         decision: &str,
         rule: &str,
         amount: Option<i128>,
-    ) -> Result<std::result::Result<Admitted, Refused>> {
+    ) -> Result<std::result::Result<T, Refused>> {
         let refused = Refused {
             status: 403,
             error,
@@ -226,29 +226,7 @@ impl Guard {
 
     /// Decide on a request: `Ok(Ok(_))` to forward, `Ok(Err(_))` refused (and recorded).
     pub fn admit(&self, asked: &Asked) -> Result<std::result::Result<Admitted, Refused>> {
-        let decision = match &self.policy {
-            Some(policy) => policy.decide(
-                self.provider,
-                &asked.method,
-                &asked.endpoint,
-                &asked.path,
-                &asked.body,
-            ),
-            None => policy::no_policy(
-                self.provider,
-                &asked.method,
-                &asked.endpoint,
-                &asked.path,
-                &asked.body,
-            ),
-        };
-        let decision = policy::guard_credential_route(
-            self.provider,
-            &asked.method,
-            &asked.endpoint,
-            &asked.path,
-            decision,
-        );
+        let decision = self.decide(asked);
         if decision.action == Action::Deny && decision.rule == "credential_route" {
             let error = Error::coded(Code::RefusedByPolicy, decision.message.clone())
                 .with_field("rule", decision.rule.clone())
@@ -271,117 +249,23 @@ impl Guard {
                 ));
             return self.forbidden(asked, error, "deny", &decision.rule, decision.amount);
         }
-        let binding = Binding {
-            profile: &self.profile,
-            method: &asked.method,
-            endpoint: &asked.endpoint,
-            path: &asked.path,
-            body: &asked.body,
-        };
-        let mut approval_id = None;
-        if decision.action == Action::Approve {
-            let found = approvals::find_approved(&self.paths, &binding)?;
-            match found {
-                Some(id) => approval_id = Some(id),
-                None => {
-                    let amount = self.amount_json(decision.amount);
-                    let (approval, created) = approvals::request(
-                        &self.paths,
-                        &binding,
-                        &decision.rule,
-                        (!amount.is_null()).then(|| amount.clone()),
-                        policy.approval_expiry,
-                    )?;
-                    if created {
-                        audit::append(
-                            &self.paths,
-                            Event::new("approval_requested")
-                                .profile(&self.profile)
-                                .field("approval_id", approval.id.clone())
-                                .field("method", asked.method.clone())
-                                .field("endpoint", asked.endpoint.clone())
-                                .field("path", asked.path.clone())
-                                .field("rule", decision.rule.clone())
-                                .field("amount", amount.clone()),
-                        )?;
-                    }
-                    let command = format!("agentcred approvals approve {}", approval.id);
-                    let error = Error::coded(
-                        Code::ApprovalRequired,
-                        format!(
-                            "the profile's policy holds {} {}:{} until a person approves it ({})",
-                            asked.method, asked.endpoint, asked.path, decision.rule
-                        ),
-                    )
-                    .with_field("rule", decision.rule.clone())
-                    .with_field("approval_id", approval.id.clone())
-                    .with_field(
-                        "request",
-                        json!({
-                            "method": asked.method,
-                            "endpoint": asked.endpoint,
-                            "path": asked.path,
-                            "amount": amount,
-                        }),
-                    )
-                    .with_field("command", command.clone())
-                    .with_field("expires_at", approval.expires_at.clone())
-                    .with_hint(format!(
-                        "a person runs `{command}` (or `agentcred approvals deny {}`) in another terminal; then repeat the same request",
-                        approval.id
-                    ));
-                    return self.forbidden(
-                        asked,
-                        error,
-                        "approve",
-                        &decision.rule,
-                        decision.amount,
-                    );
-                }
+        let approval_id = if decision.action == Action::Approve {
+            match self.approval(asked, &decision, policy)? {
+                Ok(id) => Some(id),
+                Err(refused) => return Ok(Err(refused)),
             }
-        }
+        } else {
+            None
+        };
         if let Some(limit) = policy.requests_per_minute
             && let Some(wait) = self.over_rate(limit)?
         {
-            let error = Error::coded(
-                Code::RefusedByPolicy,
-                format!(
-                    "more than {limit} requests in a minute for profile '{}'",
-                    self.profile
-                ),
-            )
-            .with_field("rule", "requests_per_minute")
-            .with_retry_after(wait)
-            .with_hint(format!("wait {wait} s and try again"));
-            return self
-                .refuse(
-                    asked,
-                    Refused {
-                        status: 429,
-                        error,
-                        retry_after: Some(wait),
-                    },
-                    "deny",
-                    "requests_per_minute",
-                    decision.amount,
-                )
-                .map(Err);
+            return self.rate_limited(asked, limit, wait, decision.amount);
         }
-        let mut reservation = None;
-        if let (Some(amount), Some(spend), Some(ledger)) =
-            (decision.amount, policy.spend.as_ref(), self.ledger.as_ref())
-            && spend.window.is_some()
-        {
-            match ledger.reserve(amount, spend)? {
-                Ok(r) => reservation = Some(r),
-                Err(message) => {
-                    let error = Error::coded(Code::RefusedByPolicy, message)
-                        .with_field("rule", "spend.window")
-                        .with_hint("the window frees up as its oldest spending ages out; a person can raise spend.window with `agentcred policy set`");
-                    return self.forbidden(asked, error, "deny", "spend.window", decision.amount);
-                }
-            }
-        }
+        let reservation = match self.reserve(asked, policy, decision.amount)? {
+            Ok(reservation) => reservation,
+            Err(refused) => return Ok(Err(refused)),
+        };
         if let Some(id) = &approval_id
             && !approvals::use_approval(&self.paths, id)?
         {
@@ -400,6 +284,156 @@ impl Guard {
             return self.forbidden(asked, error, "approve", &decision.rule, decision.amount);
         }
         Ok(Ok(self.admitted(asked, decision, reservation, approval_id)))
+    }
+
+    /// What the policy (or, without one, the built-in rules) says of the request, with the
+    /// routes that issue credentials closed unless a rule opens them.
+    fn decide(&self, asked: &Asked) -> Decision {
+        let decision = match &self.policy {
+            Some(policy) => policy.decide(
+                self.provider,
+                &asked.method,
+                &asked.endpoint,
+                &asked.path,
+                &asked.body,
+            ),
+            None => policy::no_policy(
+                self.provider,
+                &asked.method,
+                &asked.endpoint,
+                &asked.path,
+                &asked.body,
+            ),
+        };
+        policy::guard_credential_route(
+            self.provider,
+            &asked.method,
+            &asked.endpoint,
+            &asked.path,
+            decision,
+        )
+    }
+
+    /// For a request the policy holds for approval: the id of the approval a person gave it,
+    /// or a refusal that asks for one (requested, and recorded, once per request).
+    fn approval(
+        &self,
+        asked: &Asked,
+        decision: &Decision,
+        policy: &Policy,
+    ) -> Result<std::result::Result<String, Refused>> {
+        let binding = Binding {
+            profile: &self.profile,
+            method: &asked.method,
+            endpoint: &asked.endpoint,
+            path: &asked.path,
+            body: &asked.body,
+        };
+        if let Some(id) = approvals::find_approved(&self.paths, &binding)? {
+            return Ok(Ok(id));
+        }
+        let amount = self.amount_json(decision.amount);
+        let (approval, created) = approvals::request(
+            &self.paths,
+            &binding,
+            &decision.rule,
+            (!amount.is_null()).then(|| amount.clone()),
+            policy.approval_expiry,
+        )?;
+        if created {
+            audit::append(
+                &self.paths,
+                Event::new("approval_requested")
+                    .profile(&self.profile)
+                    .field("approval_id", approval.id.clone())
+                    .field("method", asked.method.clone())
+                    .field("endpoint", asked.endpoint.clone())
+                    .field("path", asked.path.clone())
+                    .field("rule", decision.rule.clone())
+                    .field("amount", amount.clone()),
+            )?;
+        }
+        let command = format!("agentcred approvals approve {}", approval.id);
+        let error = Error::coded(
+            Code::ApprovalRequired,
+            format!(
+                "the profile's policy holds {} {}:{} until a person approves it ({})",
+                asked.method, asked.endpoint, asked.path, decision.rule
+            ),
+        )
+        .with_field("rule", decision.rule.clone())
+        .with_field("approval_id", approval.id.clone())
+        .with_field(
+            "request",
+            json!({
+                "method": asked.method,
+                "endpoint": asked.endpoint,
+                "path": asked.path,
+                "amount": amount,
+            }),
+        )
+        .with_field("command", command.clone())
+        .with_field("expires_at", approval.expires_at.clone())
+        .with_hint(format!(
+            "a person runs `{command}` (or `agentcred approvals deny {}`) in another terminal; then repeat the same request",
+            approval.id
+        ));
+        self.forbidden(asked, error, "approve", &decision.rule, decision.amount)
+    }
+
+    /// The 429 refusal of a request over `requests_per_minute` (`limit`), to retry in `wait`
+    /// seconds.
+    fn rate_limited(
+        &self,
+        asked: &Asked,
+        limit: u32,
+        wait: u64,
+        amount: Option<i128>,
+    ) -> Result<std::result::Result<Admitted, Refused>> {
+        let error = Error::coded(
+            Code::RefusedByPolicy,
+            format!(
+                "more than {limit} requests in a minute for profile '{}'",
+                self.profile
+            ),
+        )
+        .with_field("rule", "requests_per_minute")
+        .with_retry_after(wait)
+        .with_hint(format!("wait {wait} s and try again"));
+        let refused = Refused {
+            status: 429,
+            error,
+            retry_after: Some(wait),
+        };
+        self.refuse(asked, refused, "deny", "requests_per_minute", amount)
+            .map(Err)
+    }
+
+    /// Under a `spend.window` cap, the request's `amount` reserved in the ledger, or the
+    /// refusal when the window has no room for it.
+    fn reserve(
+        &self,
+        asked: &Asked,
+        policy: &Policy,
+        amount: Option<i128>,
+    ) -> Result<std::result::Result<Option<Reservation>, Refused>> {
+        let (Some(atomic), Some(spend), Some(ledger)) =
+            (amount, policy.spend.as_ref(), self.ledger.as_ref())
+        else {
+            return Ok(Ok(None));
+        };
+        if spend.window.is_none() {
+            return Ok(Ok(None));
+        }
+        match ledger.reserve(atomic, spend)? {
+            Ok(r) => Ok(Ok(Some(r))),
+            Err(message) => {
+                let error = Error::coded(Code::RefusedByPolicy, message)
+                    .with_field("rule", "spend.window")
+                    .with_hint("the window frees up as its oldest spending ages out; a person can raise spend.window with `agentcred policy set`");
+                self.forbidden(asked, error, "deny", "spend.window", amount)
+            }
+        }
     }
 
     fn admitted(

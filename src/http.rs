@@ -455,35 +455,7 @@ impl Http {
         call: &Call,
         attempt: u32,
     ) -> std::result::Result<Reply, reqwest::Error> {
-        let mut request = client.request(call.method.clone(), &call.url);
-        if !call.query.is_empty() {
-            request = request.query(&call.query);
-        }
-        request = request.header(reqwest::header::ACCEPT, "application/json");
-        for (name, value) in &call.headers {
-            request = request.header(*name, value);
-        }
-        request = match &call.auth {
-            Auth::None => request,
-            Auth::Bearer(token) => request.bearer_auth(token.expose()),
-            Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
-            Auth::Header { name, value } => {
-                let mut headers = HeaderMap::new();
-                if let (Ok(n), Ok(mut v)) = (
-                    HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(value.expose()),
-                ) {
-                    v.set_sensitive(true);
-                    headers.insert(n, v);
-                }
-                request.headers(headers)
-            }
-        };
-        request = match &call.body {
-            Body::None => request,
-            Body::Json(value) => request.json(value),
-            Body::Form(fields) => request.form(fields),
-        };
+        let request = build_request(client, call);
         if self.trace {
             self.trace_request(call, attempt);
         }
@@ -503,26 +475,7 @@ impl Http {
                     );
                 }
             });
-            let result = request.send().and_then(|mut response| {
-                let mut status = response.status().as_u16();
-                let headers = response.headers().clone();
-                // At most MAX_ANSWER bytes are taken into memory, whatever the answer's size.
-                let mut capped = Capped::default();
-                match response.copy_to(&mut capped) {
-                    Err(_) if capped.over => {
-                        capped.body = Vec::new();
-                        status = OVERSIZED;
-                    }
-                    Err(e) => return Err(e),
-                    Ok(_) => {}
-                }
-                let body = capped.body;
-                Ok(Reply {
-                    status,
-                    headers,
-                    body,
-                })
-            });
+            let result = request.send().and_then(read_reply);
             let _ = answered.send(());
             result
         });
@@ -615,6 +568,63 @@ impl Http {
         self.printer
             .notice("http_trace", scrub_sent_secrets(text, call));
     }
+}
+
+/// The request `call` describes, with its query, headers, credential and body.
+fn build_request(client: &Client, call: &Call) -> reqwest::blocking::RequestBuilder {
+    let mut request = client.request(call.method.clone(), &call.url);
+    if !call.query.is_empty() {
+        request = request.query(&call.query);
+    }
+    request = request.header(reqwest::header::ACCEPT, "application/json");
+    for (name, value) in &call.headers {
+        request = request.header(*name, value);
+    }
+    request = match &call.auth {
+        Auth::None => request,
+        Auth::Bearer(token) => request.bearer_auth(token.expose()),
+        Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
+        Auth::Header { name, value } => {
+            let mut headers = HeaderMap::new();
+            if let (Ok(n), Ok(mut v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value.expose()),
+            ) {
+                v.set_sensitive(true);
+                headers.insert(n, v);
+            }
+            request.headers(headers)
+        }
+    };
+    match &call.body {
+        Body::None => request,
+        Body::Json(value) => request.json(value),
+        Body::Form(fields) => request.form(fields),
+    }
+}
+
+/// The answer, with at most [`MAX_ANSWER`] bytes of its body taken into memory whatever its
+/// size: a larger one comes back empty with the status [`OVERSIZED`].
+fn read_reply(
+    mut response: reqwest::blocking::Response,
+) -> std::result::Result<Reply, reqwest::Error> {
+    let mut status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut capped = Capped::default();
+    match response.copy_to(&mut capped) {
+        Err(_) if capped.over => {
+            capped.body = Vec::new();
+            status = OVERSIZED;
+        }
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
+    let body = capped.body;
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// The largest answer read from a service or the vault; a larger one is refused (the

@@ -122,6 +122,26 @@ pub enum FileScan {
     Binary,
 }
 
+/// The newlines of a stream counted so far: `lines` of them before absolute offset `to`.
+#[derive(Default)]
+struct Lines {
+    lines: u64,
+    to: u64,
+}
+
+impl Lines {
+    /// Count on up to `buffer[at]`, where `buffer` starts at absolute offset `base` (nothing
+    /// to do when that is not past `to`).
+    fn count_to(&mut self, buffer: &[u8], base: u64, at: usize) {
+        let abs = base + at as u64;
+        if abs > self.to {
+            let from = (self.to - base) as usize;
+            self.lines += memchr::memchr_iter(b'\n', &buffer[from..at]).count() as u64;
+            self.to = abs;
+        }
+    }
+}
+
 /// The automaton over every encoding of every value.
 pub struct Scanner {
     automaton: AhoCorasick,
@@ -312,9 +332,7 @@ impl Scanner {
         // Absolute offset of buffer[0]; matches ending at or before `owned_to` were reported.
         let mut base: u64 = 0;
         let mut owned_to: u64 = 0;
-        // Newlines before absolute offset `counted_to`.
-        let mut lines: u64 = 0;
-        let mut counted_to: u64 = 0;
+        let mut lines = Lines::default();
         let mut findings = Vec::new();
         let mut first = true;
         loop {
@@ -338,38 +356,10 @@ impl Scanner {
             } else {
                 end.saturating_sub((MARGIN + SHAPE_SPAN) as u64)
             };
-            let mut found: Vec<(usize, Option<usize>, usize)> = Vec::new();
-            for m in self.automaton.find_overlapping_iter(&buffer[..]) {
-                let abs_end = base + m.end() as u64;
-                if abs_end <= owned_to || abs_end > own_until {
-                    continue;
-                }
-                let pattern = &self.patterns[m.pattern().as_usize()];
-                let needle = match pattern.source {
-                    Source::Value(needle) => {
-                        if let Some(cut) = pattern.cut
-                            && !self.base64_holds(&buffer, m.start(), needle, cut)
-                        {
-                            continue;
-                        }
-                        Some(needle)
-                    }
-                    Source::GatewayPrefix if is_gateway_token(&buffer[m.end()..]) => None,
-                    Source::UnsignedJwt if is_gateway_jwt(&buffer[m.end()..]) => None,
-                    _ => continue,
-                };
-                found.push((m.start(), needle, m.pattern().as_usize()));
-            }
-            found.sort();
-            for (start, needle, pattern) in found {
-                let abs = base + start as u64;
-                if abs > counted_to {
-                    let from = (counted_to - base) as usize;
-                    lines += memchr::memchr_iter(b'\n', &buffer[from..start]).count() as u64;
-                    counted_to = abs;
-                }
+            for (start, needle, pattern) in self.matches(&buffer, base, owned_to..own_until) {
+                lines.count_to(&buffer, base, start);
                 let finding = Finding {
-                    line: lines + 1,
+                    line: lines.lines + 1,
                     needle,
                     encoding: self.patterns[pattern].encoding,
                 };
@@ -383,17 +373,47 @@ impl Scanner {
             }
             // Keep the tail that a match ending after `owned_to` may start in.
             let cut = buffer.len().saturating_sub(keep);
-            let new_base = base + cut as u64;
-            if new_base > counted_to {
-                let from = (counted_to - base) as usize;
-                lines += memchr::memchr_iter(b'\n', &buffer[from..cut]).count() as u64;
-                counted_to = new_base;
-            }
+            lines.count_to(&buffer, base, cut);
             buffer.drain(..cut);
-            base = new_base;
+            base += cut as u64;
         }
         findings.sort();
         Ok(FileScan::Scanned(findings))
+    }
+
+    /// The matches in `buffer` (which starts at absolute offset `base`) that end in `owned`
+    /// (after its start, up to its end) and pass their checks, as `(start in buffer, needle,
+    /// pattern)` in order; the needle is `None` for a gateway token.
+    fn matches(
+        &self,
+        buffer: &[u8],
+        base: u64,
+        owned: std::ops::Range<u64>,
+    ) -> Vec<(usize, Option<usize>, usize)> {
+        let mut found = Vec::new();
+        for m in self.automaton.find_overlapping_iter(buffer) {
+            let abs_end = base + m.end() as u64;
+            if abs_end <= owned.start || abs_end > owned.end {
+                continue;
+            }
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            let needle = match pattern.source {
+                Source::Value(needle) => {
+                    if let Some(cut) = pattern.cut
+                        && !self.base64_holds(buffer, m.start(), needle, cut)
+                    {
+                        continue;
+                    }
+                    Some(needle)
+                }
+                Source::GatewayPrefix if is_gateway_token(&buffer[m.end()..]) => None,
+                Source::UnsignedJwt if is_gateway_jwt(&buffer[m.end()..]) => None,
+                _ => continue,
+            };
+            found.push((m.start(), needle, m.pattern().as_usize()));
+        }
+        found.sort();
+        found
     }
 
     /// Whether the base64 text around a cut pattern's match decodes to the whole value.

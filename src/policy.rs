@@ -53,7 +53,7 @@ use serde_json::{Value, json};
 
 use crate::amount::Amount;
 use crate::error::{Error, Result};
-use crate::spec::{MoneyRoute, Provider};
+use crate::spec::{MoneyRoute, Provider, ServiceSpec};
 
 /// How long an approval stays usable when the policy does not say.
 pub const DEFAULT_APPROVAL_EXPIRY: Duration = Duration::from_secs(600);
@@ -220,13 +220,11 @@ impl Checker<'_> {
         ))
         .with_hint("fix that line and set the policy again; nothing was changed")
     }
-}
 
-impl Policy {
-    /// Parse and check `text` (named `file` in messages) for a profile of `provider`.
-    pub fn parse(text: &str, file: &str, provider: Provider) -> Result<Policy> {
-        let check = Checker { text, file };
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+    /// The TOML itself, or its parser's refusal with the line.
+    fn raw(&self) -> Result<RawPolicy> {
+        let (text, file) = (self.text, self.file);
+        toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             let message = e.message().trim().to_owned();
             Error::usage(match line {
@@ -234,211 +232,244 @@ impl Policy {
                 None => format!("{file}: {message}"),
             })
             .with_hint("fix the policy file (see `agentcred policy --help` for the format); nothing was changed")
-        })?;
-        let spec = provider.spec();
-        let action_of = |value: &toml::Spanned<String>, allowed: &[Action], what: &str| {
-            let found = match value.get_ref().as_str() {
-                "allow" => Some(Action::Allow),
-                "deny" => Some(Action::Deny),
-                "approve" => Some(Action::Approve),
-                _ => None,
-            };
-            match found {
-                Some(a) if allowed.contains(&a) => Ok(a),
-                _ => Err(check.refuse(
-                    value.span(),
-                    format!(
-                        "{what} = \"{}\" is not one of {}",
-                        value.get_ref(),
-                        allowed
-                            .iter()
-                            .map(|a| a.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )),
-            }
+        })
+    }
+
+    /// `value` (the field `what`) as one of the `allowed` actions.
+    fn action(
+        &self,
+        value: &toml::Spanned<String>,
+        allowed: &[Action],
+        what: &str,
+    ) -> Result<Action> {
+        let found = match value.get_ref().as_str() {
+            "allow" => Some(Action::Allow),
+            "deny" => Some(Action::Deny),
+            "approve" => Some(Action::Approve),
+            _ => None,
         };
-        let default = match &raw.default {
-            Some(v) => action_of(v, &[Action::Allow, Action::Deny], "default")?,
-            None => Action::Deny,
-        };
-        let writes = match &raw.writes {
-            Some(v) => Some(action_of(
-                v,
-                &[Action::Allow, Action::Approve, Action::Deny],
-                "writes",
-            )?),
-            None => None,
-        };
-        let requests_per_minute = match &raw.requests_per_minute {
-            Some(v) if *v.get_ref() < 1 || *v.get_ref() > 1_000_000 => {
-                return Err(check.refuse(
+        match found {
+            Some(a) if allowed.contains(&a) => Ok(a),
+            _ => Err(self.refuse(
+                value.span(),
+                format!(
+                    "{what} = \"{}\" is not one of {}",
+                    value.get_ref(),
+                    allowed
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// `v` (the field `what`) as a duration longer than zero.
+    fn duration(&self, v: &toml::Spanned<String>, what: &str) -> Result<Duration> {
+        crate::duration::parse(v.get_ref())
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                self.refuse(
                     v.span(),
-                    "requests_per_minute must be a whole number from 1 to 1000000",
-                ));
-            }
-            Some(v) => Some(*v.get_ref() as u32),
-            None => None,
+                    format!(
+                        "{what} = \"{}\" is not a duration; write it like \"90s\", \"10m\", \"24h\", \"30d\"",
+                        v.get_ref()
+                    ),
+                )
+            })
+    }
+
+    fn requests_per_minute(&self, v: Option<&toml::Spanned<i64>>) -> Result<Option<u32>> {
+        match v {
+            Some(v) if *v.get_ref() < 1 || *v.get_ref() > 1_000_000 => Err(self.refuse(
+                v.span(),
+                "requests_per_minute must be a whole number from 1 to 1000000",
+            )),
+            Some(v) => Ok(Some(*v.get_ref() as u32)),
+            None => Ok(None),
+        }
+    }
+
+    /// The `[spend]` table, in the currency of `spec`'s money requests (refused for a service
+    /// none of whose requests moves money).
+    fn spend(&self, raw: &RawSpend, spec: &ServiceSpec) -> Result<Spend> {
+        let Some((currency, decimals)) = spec.boundary.currency else {
+            return Err(Error::usage(format!(
+                "{}: [spend] caps spending, but no {} request moves money",
+                self.file, spec.display_name
+            ))
+            .with_hint("remove the [spend] table; nothing was changed"));
         };
-        let duration = |v: &toml::Spanned<String>, what: &str| {
-            crate::duration::parse(v.get_ref())
+        let amount = |v: &Option<toml::Spanned<AmountText>>, what: &str| {
+            let Some(v) = v else { return Ok(None) };
+            let text = v.get_ref().text();
+            Amount::parse_user(&text, decimals, currency)
                 .ok()
-                .filter(|d| !d.is_zero())
+                .filter(|a| a.atomic() >= 0)
+                .map(|a| Some(a.atomic()))
                 .ok_or_else(|| {
-                    check.refuse(
+                    self.refuse(
                         v.span(),
                         format!(
-                            "{what} = \"{}\" is not a duration; write it like \"90s\", \"10m\", \"24h\", \"30d\"",
-                            v.get_ref()
+                            "spend.{what} = \"{text}\" is not an amount of {currency} (at most {decimals} decimals, not negative)"
                         ),
                     )
                 })
         };
+        let per_request = amount(&raw.per_request, "per_request")?;
+        let window = amount(&raw.window, "window")?;
+        let window_length = match (&raw.window_length, &raw.window) {
+            (Some(v), _) => self.duration(v, "spend.window_length")?,
+            (None, Some(w)) => {
+                return Err(self.refuse(
+                    w.span(),
+                    "spend.window needs spend.window_length (e.g. \"24h\" or \"30d\")",
+                ));
+            }
+            (None, None) => Duration::from_secs(24 * 3600),
+        };
+        let reservation_expiry = match &raw.reservation_expiry {
+            Some(v) => self.duration(v, "spend.reservation_expiry")?,
+            None => DEFAULT_RESERVATION_EXPIRY,
+        };
+        Ok(Spend {
+            currency: currency.to_owned(),
+            decimals,
+            per_request,
+            window,
+            window_length,
+            reservation_expiry,
+        })
+    }
+
+    /// One `[[rule]]`: its `match` text against `spec`'s endpoints, its action and `as`.
+    fn rule(&self, raw: &RawRule, spec: &ServiceSpec) -> Result<Rule> {
+        let text = raw.matches.get_ref().trim();
+        let (method, endpoint, pattern) = self.match_text(&raw.matches, spec)?;
+        let action = self.action(
+            &raw.action,
+            &[Action::Allow, Action::Deny, Action::Approve],
+            "action",
+        )?;
+        let as_operator = match &raw.acting {
+            None => false,
+            Some(v) if v.get_ref() == "operator" => {
+                if spec.operator.is_none() {
+                    return Err(self.refuse(
+                        v.span(),
+                        format!("{} has no operator key", spec.display_name),
+                    ));
+                }
+                if action == Action::Deny {
+                    return Err(self.refuse(
+                        v.span(),
+                        "as = \"operator\" applies to allow and approve rules only",
+                    ));
+                }
+                true
+            }
+            Some(v) => {
+                return Err(self.refuse(
+                    v.span(),
+                    format!("as = \"{}\": the only value is \"operator\"", v.get_ref()),
+                ));
+            }
+        };
+        Ok(Rule {
+            text: text.to_owned(),
+            method,
+            endpoint,
+            pattern: pattern
+                .into_iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+            action,
+            as_operator,
+        })
+    }
+
+    /// `METHOD ENDPOINT:PATH` as its method (`None` for `*`), endpoint and path segments.
+    fn match_text(
+        &self,
+        matches: &toml::Spanned<String>,
+        spec: &ServiceSpec,
+    ) -> Result<(Option<String>, String, Vec<String>)> {
+        let text = matches.get_ref().trim();
+        let bad = |why: String| self.refuse(matches.span(), why);
+        let (method, target) = text.split_once(char::is_whitespace).ok_or_else(|| {
+            bad(format!(
+                "match = \"{text}\" is not METHOD ENDPOINT:PATH (e.g. \"GET wallet:/api/**\")"
+            ))
+        })?;
+        let method = method.trim();
+        let method = if method == "*" {
+            None
+        } else if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Some(method.to_ascii_uppercase())
+        } else {
+            return Err(bad(format!("'{method}' is not an HTTP method or *")));
+        };
+        let (endpoint, path) = target.trim().split_once(':').ok_or_else(|| {
+            bad(format!(
+                "'{}' is not ENDPOINT:PATH (e.g. wallet:/api/**)",
+                target.trim()
+            ))
+        })?;
+        let endpoint = endpoint.trim().to_ascii_lowercase();
+        if spec.endpoint(&endpoint).is_none() {
+            let names: Vec<&str> = spec.endpoints.iter().map(|e| e.name).collect();
+            return Err(bad(format!(
+                "{} has no endpoint '{endpoint}'; its endpoints are {}",
+                spec.display_name,
+                names.join(", ")
+            )));
+        }
+        if !path.starts_with('/') {
+            return Err(bad(format!("the path '{path}' must start with /")));
+        }
+        let pattern = segments(path);
+        if pattern
+            .iter()
+            .any(|s| s.contains("**") && s.as_str() != "**")
+        {
+            return Err(bad("** must be a whole path segment".to_owned()));
+        }
+        Ok((method, endpoint, pattern))
+    }
+}
+
+impl Policy {
+    /// Parse and check `text` (named `file` in messages) for a profile of `provider`.
+    pub fn parse(text: &str, file: &str, provider: Provider) -> Result<Policy> {
+        let check = Checker { text, file };
+        let raw = check.raw()?;
+        let spec = provider.spec();
+        let default = match &raw.default {
+            Some(v) => check.action(v, &[Action::Allow, Action::Deny], "default")?,
+            None => Action::Deny,
+        };
+        let writes = match &raw.writes {
+            Some(v) => {
+                Some(check.action(v, &[Action::Allow, Action::Approve, Action::Deny], "writes")?)
+            }
+            None => None,
+        };
+        let requests_per_minute = check.requests_per_minute(raw.requests_per_minute.as_ref())?;
         let approval_expiry = match &raw.approval_expiry {
-            Some(v) => duration(v, "approval_expiry")?,
+            Some(v) => check.duration(v, "approval_expiry")?,
             None => DEFAULT_APPROVAL_EXPIRY,
         };
         let spend = match &raw.spend {
+            Some(raw_spend) => Some(check.spend(raw_spend, spec)?),
             None => None,
-            Some(raw_spend) => {
-                let Some((currency, decimals)) = spec.boundary.currency else {
-                    return Err(Error::usage(format!(
-                        "{file}: [spend] caps spending, but no {} request moves money",
-                        spec.display_name
-                    ))
-                    .with_hint("remove the [spend] table; nothing was changed"));
-                };
-                let amount = |v: &toml::Spanned<AmountText>, what: &str| {
-                    let text = v.get_ref().text();
-                    Amount::parse_user(&text, decimals, currency)
-                        .ok()
-                        .filter(|a| a.atomic() >= 0)
-                        .map(|a| a.atomic())
-                        .ok_or_else(|| {
-                            check.refuse(
-                                v.span(),
-                                format!(
-                                    "spend.{what} = \"{text}\" is not an amount of {currency} (at most {decimals} decimals, not negative)"
-                                ),
-                            )
-                        })
-                };
-                let per_request = match &raw_spend.per_request {
-                    Some(v) => Some(amount(v, "per_request")?),
-                    None => None,
-                };
-                let window = match &raw_spend.window {
-                    Some(v) => Some(amount(v, "window")?),
-                    None => None,
-                };
-                let window_length = match (&raw_spend.window_length, &raw_spend.window) {
-                    (Some(v), _) => duration(v, "spend.window_length")?,
-                    (None, Some(w)) => {
-                        return Err(check.refuse(
-                            w.span(),
-                            "spend.window needs spend.window_length (e.g. \"24h\" or \"30d\")",
-                        ));
-                    }
-                    (None, None) => Duration::from_secs(24 * 3600),
-                };
-                let reservation_expiry = match &raw_spend.reservation_expiry {
-                    Some(v) => duration(v, "spend.reservation_expiry")?,
-                    None => DEFAULT_RESERVATION_EXPIRY,
-                };
-                Some(Spend {
-                    currency: currency.to_owned(),
-                    decimals,
-                    per_request,
-                    window,
-                    window_length,
-                    reservation_expiry,
-                })
-            }
         };
-        let mut rules = Vec::new();
-        for raw_rule in &raw.rule {
-            let text_value = raw_rule.matches.get_ref().trim();
-            let bad = |why: String| check.refuse(raw_rule.matches.span(), why);
-            let (method, target) = text_value.split_once(char::is_whitespace).ok_or_else(|| {
-                bad(format!(
-                    "match = \"{text_value}\" is not METHOD ENDPOINT:PATH (e.g. \"GET wallet:/api/**\")"
-                ))
-            })?;
-            let method = method.trim();
-            let method = if method == "*" {
-                None
-            } else if !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic()) {
-                Some(method.to_ascii_uppercase())
-            } else {
-                return Err(bad(format!("'{method}' is not an HTTP method or *")));
-            };
-            let (endpoint, path) = target.trim().split_once(':').ok_or_else(|| {
-                bad(format!(
-                    "'{}' is not ENDPOINT:PATH (e.g. wallet:/api/**)",
-                    target.trim()
-                ))
-            })?;
-            let endpoint = endpoint.trim().to_ascii_lowercase();
-            if spec.endpoint(&endpoint).is_none() {
-                let names: Vec<&str> = spec.endpoints.iter().map(|e| e.name).collect();
-                return Err(bad(format!(
-                    "{} has no endpoint '{endpoint}'; its endpoints are {}",
-                    spec.display_name,
-                    names.join(", ")
-                )));
-            }
-            if !path.starts_with('/') {
-                return Err(bad(format!("the path '{path}' must start with /")));
-            }
-            let pattern = segments(path);
-            if pattern
-                .iter()
-                .any(|s| s.contains("**") && s.as_str() != "**")
-            {
-                return Err(bad("** must be a whole path segment".to_owned()));
-            }
-            let action = action_of(
-                &raw_rule.action,
-                &[Action::Allow, Action::Deny, Action::Approve],
-                "action",
-            )?;
-            let as_operator = match &raw_rule.acting {
-                None => false,
-                Some(v) if v.get_ref() == "operator" => {
-                    if spec.operator.is_none() {
-                        return Err(check.refuse(
-                            v.span(),
-                            format!("{} has no operator key", spec.display_name),
-                        ));
-                    }
-                    if action == Action::Deny {
-                        return Err(check.refuse(
-                            v.span(),
-                            "as = \"operator\" applies to allow and approve rules only",
-                        ));
-                    }
-                    true
-                }
-                Some(v) => {
-                    return Err(check.refuse(
-                        v.span(),
-                        format!("as = \"{}\": the only value is \"operator\"", v.get_ref()),
-                    ));
-                }
-            };
-            rules.push(Rule {
-                text: text_value.to_owned(),
-                method,
-                endpoint,
-                pattern: pattern
-                    .into_iter()
-                    .map(|s| s.to_ascii_lowercase())
-                    .collect(),
-                action,
-                as_operator,
-            });
-        }
+        let rules = raw
+            .rule
+            .iter()
+            .map(|raw_rule| check.rule(raw_rule, spec))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Policy {
             default,
             writes,
@@ -499,7 +530,7 @@ impl Policy {
                 amount: None,
             };
         }
-        let mut decision = Decision {
+        let decision = Decision {
             action,
             rule,
             from_rule,
@@ -507,9 +538,15 @@ impl Policy {
             amount: None,
             message: String::new(),
         };
-        let Some(route) = money_route(provider, &method, &endpoint, &segs) else {
-            return decision;
-        };
+        match money_route(provider, &method, &endpoint, &segs) {
+            Some(route) => self.weigh(decision, route, body),
+            None => decision,
+        }
+    }
+
+    /// `decision` for a request that moves money by `route`: its amount recorded, and refused
+    /// when the `[spend]` caps say so.
+    fn weigh(&self, mut decision: Decision, route: &MoneyRoute, body: &[u8]) -> Decision {
         let amount = read_amount(route, body);
         let Some(spend) = &self.spend else {
             // No caps: the amount is still recorded when it can be read.

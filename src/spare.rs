@@ -137,24 +137,13 @@ pub fn switch(
     match recorded {
         Ok(profile) => session.profile = profile,
         Err(cause) => {
-            // The store holds the new one as the one in use; the record still names the old
-            // one. Say which is which so that the user can finish by hand.
-            return Err(Error::new(
-                cause.kind,
-                format!(
-                    "profile '{}' now holds {} {id} as its {}, but recording that failed: {}",
-                    session.name, kinds.noun, kinds.primary, cause.message
-                ),
-            )
-            .with_hint(cause.hint.clone().unwrap_or_else(|| {
-                format!(
-                    "fix the config file; the {} in use before is stored as {}",
-                    kinds.noun,
-                    kept_previous
-                        .as_deref()
-                        .unwrap_or("nothing (there was none)")
-                )
-            })));
+            return Err(not_recorded(
+                &cause,
+                session,
+                kinds,
+                id,
+                kept_previous.as_deref(),
+            ));
         }
     }
     // The copy under the spare's name is no longer needed.
@@ -174,6 +163,32 @@ pub fn switch(
         previous_id,
         kept_previous,
     })
+}
+
+/// The error of a [`switch`] whose last step failed: the store holds the new credential `id`
+/// as the one in use while the record still names the old one, so it says which is which for
+/// the user to finish by hand.
+fn not_recorded(
+    cause: &Error,
+    session: &Session,
+    kinds: &Kinds,
+    id: &str,
+    kept_previous: Option<&str>,
+) -> Error {
+    Error::new(
+        cause.kind,
+        format!(
+            "profile '{}' now holds {} {id} as its {}, but recording that failed: {}",
+            session.name, kinds.noun, kinds.primary, cause.message
+        ),
+    )
+    .with_hint(cause.hint.clone().unwrap_or_else(|| {
+        format!(
+            "fix the config file; the {} in use before is stored as {}",
+            kinds.noun,
+            kept_previous.unwrap_or("nothing (there was none)")
+        )
+    }))
 }
 
 /// Forget the spare of `id` (after it was revoked at the service): its secret and its entry

@@ -125,81 +125,57 @@ fn check_isolation(ctx: &Ctx) -> Result<String> {
     }
 }
 
-pub fn run(ctx: &Ctx) -> Result<()> {
-    let mut findings = Vec::new();
-    // The error of each failed required finding, to exit with the worst.
-    let mut failures: Vec<Error> = Vec::new();
-    let mut record =
-        |findings: &mut Vec<Finding>, check: &str, outcome: Result<String>, required: bool| {
-            match outcome {
-                Ok(detail) => findings.push(Finding {
-                    required,
-                    ..Finding::ok(check, detail)
-                }),
-                Err(err) => {
-                    findings.push(Finding::failed(check, &err, required));
-                    if required {
-                        failures.push(err);
-                    }
+/// The findings so far, and the error of each failed required one (to exit with the worst).
+#[derive(Default)]
+struct Findings {
+    findings: Vec<Finding>,
+    failures: Vec<Error>,
+}
+
+impl Findings {
+    fn record(&mut self, check: &str, outcome: Result<String>, required: bool) {
+        match outcome {
+            Ok(detail) => self.findings.push(Finding {
+                required,
+                ..Finding::ok(check, detail)
+            }),
+            Err(err) => {
+                self.findings.push(Finding::failed(check, &err, required));
+                if required {
+                    self.failures.push(err);
                 }
             }
-        };
+        }
+    }
+}
 
-    record(&mut findings, "isolation", check_isolation(ctx), false);
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let mut found = Findings::default();
+    found.record("isolation", check_isolation(ctx), false);
     let home = check_home(ctx);
     let home_ok = home.is_ok();
-    record(&mut findings, "home", home, true);
+    found.record("home", home, true);
     if !home_ok {
         // The config and the file store live in the home: their failures would only repeat it.
         let view = DoctorView {
             ok: false,
-            findings,
+            findings: found.findings,
             pending_revocations: Vec::new(),
         };
         ctx.printer.print(&view)?;
-        return Err(failures.remove(0));
+        return Err(found.failures.remove(0));
     }
-    record(
-        &mut findings,
-        "ownership",
-        crate::homecheck::report(&ctx.paths),
-        true,
-    );
+    found.record("ownership", crate::homecheck::report(&ctx.paths), true);
     let config = Config::load(&ctx.paths);
-    let config_outcome = match &config {
-        Ok(config) => Ok(format!(
-            "{} is valid ({} profile{})",
-            ctx.paths.config_file().display(),
-            config.profiles.len(),
-            if config.profiles.len() == 1 { "" } else { "s" }
-        )),
-        Err(e) => {
-            // A config that cannot be read is a local problem (exit 2), whatever it was called.
-            let mut err = Error::usage(e.message.clone());
-            err.hint = e.hint.clone().or_else(|| {
-                Some(format!(
-                    "fix or move aside {} (it holds no secrets)",
-                    ctx.paths.config_file().display()
-                ))
-            });
-            Err(err)
-        }
-    };
-    record(&mut findings, "config file", config_outcome, true);
-
+    found.record("config file", check_config(ctx, &config), true);
     let config = config.unwrap_or_default();
-    let used = |kind: StoreKind| {
-        config.profiles.values().any(|p| p.store == kind)
-            || config.operators.values().any(|o| o.store == kind)
-    };
-    let used: Vec<StoreKind> = <StoreKind as clap::ValueEnum>::value_variants()
-        .iter()
-        .copied()
-        .filter(|kind| used(*kind))
-        .collect();
-    for probe in store::diagnose(&ctx.paths, &used, ctx.global.store) {
-        record(&mut findings, probe.check, probe.outcome, probe.required);
+    for probe in store::diagnose(&ctx.paths, &used_stores(&config), ctx.global.store) {
+        found.record(probe.check, probe.outcome, probe.required);
     }
+    let Findings {
+        mut findings,
+        failures,
+    } = found;
     let pending_revocations = settle_runs(ctx, &config, &mut findings);
 
     // The headline is the first failure of the most pressing class, in the order listed: a
@@ -223,6 +199,42 @@ pub fn run(ctx: &Ctx) -> Result<()> {
             Err(err)
         }
     }
+}
+
+/// The config file: valid (with its number of profiles), or why not, as a local problem.
+fn check_config(ctx: &Ctx, config: &Result<Config>) -> Result<String> {
+    match config {
+        Ok(config) => Ok(format!(
+            "{} is valid ({} profile{})",
+            ctx.paths.config_file().display(),
+            config.profiles.len(),
+            if config.profiles.len() == 1 { "" } else { "s" }
+        )),
+        Err(e) => {
+            // A config that cannot be read is a local problem (exit 2), whatever it was called.
+            let mut err = Error::usage(e.message.clone());
+            err.hint = e.hint.clone().or_else(|| {
+                Some(format!(
+                    "fix or move aside {} (it holds no secrets)",
+                    ctx.paths.config_file().display()
+                ))
+            });
+            Err(err)
+        }
+    }
+}
+
+/// The stores a profile or an operator key of `config` keeps its secrets in.
+fn used_stores(config: &Config) -> Vec<StoreKind> {
+    let used = |kind: StoreKind| {
+        config.profiles.values().any(|p| p.store == kind)
+            || config.operators.values().any(|o| o.store == kind)
+    };
+    <StoreKind as clap::ValueEnum>::value_variants()
+        .iter()
+        .copied()
+        .filter(|kind| used(*kind))
+        .collect()
 }
 
 /// The home: the config and data directories are directories (or can be made), not files.

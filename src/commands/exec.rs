@@ -29,6 +29,9 @@ use crate::gateway;
 use crate::isolate;
 use crate::services;
 
+/// What `--isolate` planned: the plan, and the protections agentcred itself lacks.
+type Isolation = (isolate::Plan, Vec<isolate::Missing>);
+
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     if let Some(flag) = flag_before_separator(&args.command) {
         return Err(Error::usage(format!(
@@ -55,13 +58,8 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     }
     let session = ctx.session_for(name, profile)?;
     crate::freeze::refuse_if_frozen(&session)?;
-    let provider = session.provider();
-    let spec = provider.spec();
-    crate::service::of(provider)?.check_agent_usable(&session)?;
+    crate::service::of(session.provider())?.check_agent_usable(&session)?;
     let name = session.name.clone();
-    let agent_id = session.profile.agent_id.clone();
-    let endpoints = session.endpoints.clone();
-
     let command = command_name(&args.command);
     let start = |gateway: bool| {
         crate::audit::append(
@@ -72,134 +70,12 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                 .field("gateway", gateway)
                 .reason(args.reason.as_deref()),
         )
+        .map(drop)
     };
     let code = if args.gateway {
-        let guard = crate::guard::for_session(
-            ctx,
-            &session,
-            crate::guard::Via::Gateway,
-            args.reason.clone(),
-        )?;
-        let (session, minted) = if args.ephemeral {
-            crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
-        } else {
-            (session, None)
-        };
-        // An isolated run's `agentcred mcp` asks its status and health through the gateway;
-        // this thread, which owns the context, answers while the child runs on another.
-        let (asks, questions) = match isolation {
-            Some(_) => {
-                let (asks, questions) = std::sync::mpsc::channel();
-                (Some(asks), Some(questions))
-            }
-            None => (None, None),
-        };
-        let running = match gateway::Running::start_relaying(
-            session,
-            ctx.global.verbose > 0,
-            0,
-            asks.clone(),
-            guard,
-        ) {
-            Ok(running) => running,
-            Err(err) => {
-                if let Some(minted) = minted {
-                    minted.end(ctx);
-                }
-                return Err(err);
-            }
-        };
-        if let Err(err) = start(true) {
-            let _ = running.stop();
-            if let Some(minted) = minted {
-                minted.end(ctx);
-            }
-            return Err(err);
-        }
-        ctx.printer.notice(
-            "gateway_started",
-            format!(
-                "Credential gateway for profile '{name}' on {}",
-                running.base_url
-            ),
-        );
-        let env = childenv::build(
-            &name,
-            spec,
-            &agent_id,
-            &endpoints,
-            &Credential::Gateway {
-                token: running.token.expose(),
-                urls: &running.urls,
-            },
-        );
-        let code = match (asks, questions) {
-            (Some(asks), Some(questions)) => {
-                let printer = ctx.printer.clone();
-                // The answers are `--json` documents, captured rather than printed.
-                let mut global = ctx.global.clone();
-                global.json = true;
-                global.quiet = true;
-                let answering = Ctx::new(
-                    global,
-                    crate::output::Printer::new(true, true, crate::output::ColorChoice::Never),
-                )?;
-                std::thread::scope(|scope| {
-                    let child = scope.spawn(|| {
-                        let code = run_child(&printer, &args.command, &env, isolation.as_ref());
-                        let (reply, _) = tokio::sync::oneshot::channel();
-                        let _ = asks.send((crate::relay::Ask::RunEnded, reply));
-                        code
-                    });
-                    for (ask, reply) in questions.iter() {
-                        if matches!(ask, crate::relay::Ask::RunEnded) {
-                            break;
-                        }
-                        let _ = reply.send(crate::relay::answer(&answering, &name, &ask));
-                    }
-                    child
-                        .join()
-                        .unwrap_or_else(|_| Err(Error::internal("the child's thread panicked")))
-                })
-            }
-            _ => run_child(&ctx.printer, &args.command, &env, isolation.as_ref()),
-        };
-        let stopped = running.stop();
-        // The run is over however it ended (the child killed, agentcred signalled): its
-        // credential goes now, before any error is reported.
-        if let Some(minted) = minted {
-            minted.end(ctx);
-        }
-        stopped?;
-        code?
+        run_gateway(ctx, &args, session, isolation.as_ref(), start)?
     } else {
-        let min_valid = args.min_valid.max(spec.min_child_validity);
-        if spec.short_lived.is_none() {
-            return Err(Error::usage(format!(
-                "{} agent tokens do not expire, and `exec` hands a child only a short-lived credential",
-                provider.display_name()
-            ))
-            .with_provider(provider.id())
-            .with_hint(format!(
-                "use the credential gateway: `agentcred --profile {name} exec --gateway -- CMD` gives the command a gateway token for this run instead of the agent token"
-            )));
-        }
-        let bearer = session
-            .bearer(min_valid)
-            .map_err(|err| with_exec_context(err, min_valid, args.min_valid))?;
-        let (token, expires_at) = (bearer.token, bearer.expires_at);
-        let env = childenv::build(
-            &name,
-            spec,
-            &agent_id,
-            &endpoints,
-            &Credential::Direct {
-                token: &token,
-                expires_at,
-            },
-        );
-        start(false)?;
-        run_child(&ctx.printer, &args.command, &env, isolation.as_ref())?
+        run_direct(ctx, &args, &session, isolation.as_ref(), start)?
     };
     crate::audit::append(
         &ctx.paths,
@@ -211,6 +87,168 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     )?;
     ctx.set_exit_code(code);
     Ok(())
+}
+
+/// The child run with a short-lived credential of its own in its environment; `start`
+/// records the run's start.
+fn run_direct(
+    ctx: &Ctx,
+    args: &ExecArgs,
+    session: &crate::session::Session,
+    isolation: Option<&Isolation>,
+    start: impl Fn(bool) -> Result<()>,
+) -> Result<u8> {
+    let provider = session.provider();
+    let spec = provider.spec();
+    let name = &session.name;
+    let min_valid = args.min_valid.max(spec.min_child_validity);
+    if spec.short_lived.is_none() {
+        return Err(Error::usage(format!(
+            "{} agent tokens do not expire, and `exec` hands a child only a short-lived credential",
+            provider.display_name()
+        ))
+        .with_provider(provider.id())
+        .with_hint(format!(
+            "use the credential gateway: `agentcred --profile {name} exec --gateway -- CMD` gives the command a gateway token for this run instead of the agent token"
+        )));
+    }
+    let bearer = session
+        .bearer(min_valid)
+        .map_err(|err| with_exec_context(err, min_valid, args.min_valid))?;
+    let (token, expires_at) = (bearer.token, bearer.expires_at);
+    let env = childenv::build(
+        name,
+        spec,
+        &session.profile.agent_id,
+        &session.endpoints,
+        &Credential::Direct {
+            token: &token,
+            expires_at,
+        },
+    );
+    start(false)?;
+    run_child(&ctx.printer, &args.command, &env, isolation)
+}
+
+/// The child run behind the credential gateway, with only a gateway token for this run (and,
+/// with `--ephemeral`, a credential minted for the run, revoked when it ends however it
+/// ends); `start` records the run's start.
+fn run_gateway(
+    ctx: &Ctx,
+    args: &ExecArgs,
+    session: crate::session::Session,
+    isolation: Option<&Isolation>,
+    start: impl Fn(bool) -> Result<()>,
+) -> Result<u8> {
+    let provider = session.provider();
+    let name = session.name.clone();
+    let agent_id = session.profile.agent_id.clone();
+    let endpoints = session.endpoints.clone();
+    let guard = crate::guard::for_session(
+        ctx,
+        &session,
+        crate::guard::Via::Gateway,
+        args.reason.clone(),
+    )?;
+    let (session, minted) = if args.ephemeral {
+        crate::ephemeral::begin(ctx, session, services::incident(provider)?)?
+    } else {
+        (session, None)
+    };
+    // An isolated run's `agentcred mcp` asks its status and health through the gateway;
+    // this thread, which owns the context, answers while the child runs on another.
+    let (asks, questions) = isolation.map(|_| std::sync::mpsc::channel()).unzip();
+    let started =
+        gateway::Running::start_relaying(session, ctx.global.verbose > 0, 0, asks.clone(), guard)
+            .and_then(|running| match start(true) {
+                Ok(()) => Ok(running),
+                Err(err) => {
+                    let _ = running.stop();
+                    Err(err)
+                }
+            });
+    let running = match started {
+        Ok(running) => running,
+        Err(err) => {
+            if let Some(minted) = minted {
+                minted.end(ctx);
+            }
+            return Err(err);
+        }
+    };
+    ctx.printer.notice(
+        "gateway_started",
+        format!(
+            "Credential gateway for profile '{name}' on {}",
+            running.base_url
+        ),
+    );
+    let env = childenv::build(
+        &name,
+        provider.spec(),
+        &agent_id,
+        &endpoints,
+        &Credential::Gateway {
+            token: running.token.expose(),
+            urls: &running.urls,
+        },
+    );
+    let code = match (asks, questions) {
+        (Some(asks), Some(questions)) => {
+            run_answering(ctx, &name, &args.command, &env, isolation, asks, &questions)
+        }
+        _ => run_child(&ctx.printer, &args.command, &env, isolation),
+    };
+    let stopped = running.stop();
+    // The run is over however it ended (the child killed, agentcred signalled): its
+    // credential goes now, before any error is reported.
+    if let Some(minted) = minted {
+        minted.end(ctx);
+    }
+    stopped?;
+    code
+}
+
+/// Run the child on a thread of its own while this one, which owns the context, answers the
+/// status and health questions its gateway relays (until the child ends).
+fn run_answering(
+    ctx: &Ctx,
+    name: &str,
+    argv: &[std::ffi::OsString],
+    env: &childenv::ChildEnv,
+    isolation: Option<&Isolation>,
+    asks: crate::relay::Asks,
+    questions: &std::sync::mpsc::Receiver<(
+        crate::relay::Ask,
+        tokio::sync::oneshot::Sender<Result<serde_json::Value>>,
+    )>,
+) -> Result<u8> {
+    let printer = ctx.printer.clone();
+    // The answers are `--json` documents, captured rather than printed.
+    let mut global = ctx.global.clone();
+    global.json = true;
+    global.quiet = true;
+    let answering = Ctx::new(
+        global,
+        crate::output::Printer::new(true, true, crate::output::ColorChoice::Never),
+    )?;
+    std::thread::scope(|scope| {
+        let child = scope.spawn(|| {
+            let code = run_child(&printer, argv, env, isolation);
+            let (reply, _) = tokio::sync::oneshot::channel();
+            let _ = asks.send((crate::relay::Ask::RunEnded, reply));
+            code
+        });
+        for (ask, reply) in questions.iter() {
+            if matches!(ask, crate::relay::Ask::RunEnded) {
+                break;
+            }
+            let _ = reply.send(crate::relay::answer(&answering, name, &ask));
+        }
+        child
+            .join()
+            .unwrap_or_else(|_| Err(Error::internal("the child's thread panicked")))
+    })
 }
 
 /// The command's first word, when it looks like a flag and was given before `--`: a
@@ -269,7 +307,7 @@ fn run_child(
     printer: &crate::output::Printer,
     argv: &[std::ffi::OsString],
     env: &childenv::ChildEnv,
-    isolation: Option<&(isolate::Plan, Vec<isolate::Missing>)>,
+    isolation: Option<&Isolation>,
 ) -> Result<u8> {
     let Some((plan, parent_missing)) = isolation else {
         return child::run(argv, env);

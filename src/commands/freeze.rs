@@ -168,70 +168,26 @@ fn upstream(
     reason: Option<&str>,
     failure: &mut Option<Error>,
 ) -> Vec<Action> {
-    let mut actions = Vec::new();
-    // `Err` with exit 2 is something the service cannot do: reported, not a failure.
-    let mut note = |action: &str, outcome: Result<String>| {
-        let (done, detail) = match outcome {
-            Ok(detail) => (true, detail),
-            Err(err) => {
-                let detail = match &err.hint {
-                    Some(hint) => format!("{} ({hint})", err.message),
-                    None => err.message.clone(),
-                };
-                if err.exit_code() != 2 {
-                    failure.get_or_insert(err);
-                }
-                (false, detail)
-            }
-        };
-        actions.push(Action {
-            action: action.to_owned(),
-            done,
-            detail,
-        });
+    let mut notes = Notes {
+        actions: Vec::new(),
+        failure,
     };
     let service = match crate::service::of(profile.provider) {
         Ok(service) => service,
         Err(err) => {
-            note("act at the service", Err(err));
-            return actions;
+            notes.note("act at the service", Err(err));
+            return notes.actions;
         }
     };
-    let display = profile.provider.display_name();
-    let suspends = service
-        .lifecycle()
-        .filter(|l| l.actions().contains(&"suspend"));
-    match suspends {
-        Some(lifecycle) => note(
-            "suspend the agent",
-            ctx.quietly_for(name, |sub| {
-                lifecycle.run(
-                    sub,
-                    name.to_owned(),
-                    profile.clone(),
-                    AgentAction::Suspend {
-                        // Some services need a reason to suspend.
-                        reason: Some(reason.unwrap_or("frozen with agentcred freeze").to_owned()),
-                    },
-                )
-                // The note below says what happened; the agent's view is not shown.
-                .map(drop)
-            })
-            .map(|()| format!("{display} agent {} suspended", profile.agent_id)),
-        ),
-        None => note(
-            "suspend the agent",
-            Err(Error::usage(format!("{display} has no suspension agentcred can use"))
-            .with_hint(format!(
-                "the local freeze stops agentcred; if the credentials may be used elsewhere, remove the agent's access at {display}"
-            ))),
-        ),
-    }
+    notes.note(
+        "suspend the agent",
+        suspend(ctx, name, profile, service, reason),
+    );
     let Some(incident) = service.incident() else {
-        return actions;
+        return notes.actions;
     };
     for (what, outcome) in incident.revoke_spares(ctx, name) {
-        note(
+        notes.note(
             &format!("revoke the spare {what}"),
             outcome.map(|()| "revoked".to_owned()),
         );
@@ -248,7 +204,7 @@ fn upstream(
                                 let _ = std::fs::remove_file(&path);
                                 "revoked".to_owned()
                             });
-                    note(
+                    notes.note(
                         &format!(
                             "revoke the run credential {} ({})",
                             run.name, run.credential_id
@@ -257,10 +213,76 @@ fn upstream(
                     );
                 }
             }
-            Err(err) => note("revoke the run credentials", Err(err)),
+            Err(err) => notes.note("revoke the run credentials", Err(err)),
         }
     }
-    actions
+    notes.actions
+}
+
+/// The actions `--upstream` took for one profile, and the first failure of all profiles.
+struct Notes<'a> {
+    actions: Vec<Action>,
+    failure: &'a mut Option<Error>,
+}
+
+impl Notes<'_> {
+    /// Note what `action` came to. `Err` with exit 2 is something the service cannot do:
+    /// reported, not a failure.
+    fn note(&mut self, action: &str, outcome: Result<String>) {
+        let (done, detail) = match outcome {
+            Ok(detail) => (true, detail),
+            Err(err) => {
+                let detail = match &err.hint {
+                    Some(hint) => format!("{} ({hint})", err.message),
+                    None => err.message.clone(),
+                };
+                if err.exit_code() != 2 {
+                    self.failure.get_or_insert(err);
+                }
+                (false, detail)
+            }
+        };
+        self.actions.push(Action {
+            action: action.to_owned(),
+            done,
+            detail,
+        });
+    }
+}
+
+/// Suspend the profile's agent at its service, if the service can (exit 2 if not).
+fn suspend(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+    service: &dyn crate::service::Service,
+    reason: Option<&str>,
+) -> Result<String> {
+    let display = profile.provider.display_name();
+    let Some(lifecycle) = service
+        .lifecycle()
+        .filter(|l| l.actions().contains(&"suspend"))
+    else {
+        return Err(Error::usage(format!("{display} has no suspension agentcred can use"))
+            .with_hint(format!(
+                "the local freeze stops agentcred; if the credentials may be used elsewhere, remove the agent's access at {display}"
+            )));
+    };
+    ctx.quietly_for(name, |sub| {
+        lifecycle
+            .run(
+                sub,
+                name.to_owned(),
+                profile.clone(),
+                AgentAction::Suspend {
+                    // Some services need a reason to suspend.
+                    reason: Some(reason.unwrap_or("frozen with agentcred freeze").to_owned()),
+                },
+            )
+            // The note says what happened; the agent's view is not shown.
+            .map(drop)
+    })
+    .map(|()| format!("{display} agent {} suspended", profile.agent_id))
 }
 
 pub fn unfreeze(ctx: &Ctx, args: UnfreezeArgs) -> Result<()> {

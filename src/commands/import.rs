@@ -62,6 +62,15 @@ impl Render for Imported {
     }
 }
 
+/// What a rescue file says of its profile, checked.
+struct Rescued {
+    /// The profile's record as it was to be saved (older files have none).
+    record: Option<Profile>,
+    /// The record as it was before the rescued change, to tell whether it changed since.
+    record_before: Option<toml::Table>,
+    agent_id: String,
+}
+
 pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let path = args.rescue_file.as_path();
     let shown = path.display().to_string();
@@ -76,37 +85,8 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     })?;
     let name = ctx.global.profile.clone().unwrap_or(file.profile.clone());
     profile::validate_profile_name(&name)?;
-    let context = &file.context;
-    let rescued = match context.get("profile_record") {
-        Some(value) if !value.is_null() => Some(
-            serde_json::from_value::<Profile>(value.clone()).map_err(|e| {
-                Error::usage(format!(
-                    "the profile record in the rescue file {shown} is not valid: {e}"
-                ))
-                .with_hint("import it with the agentcred release that wrote it")
-            })?,
-        ),
-        _ => None,
-    };
-    let record_before: Option<toml::Table> = context
-        .get("record_before")
-        .filter(|v| !v.is_null())
-        .and_then(|v| serde_json::from_value(v.clone()).ok());
-    let agent_id = rescued
-        .as_ref()
-        .map(|p| p.agent_id.clone())
-        .or_else(|| context["agent_id"].as_str().map(str::to_owned))
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| {
-            Error::usage(format!("the rescue file {shown} names no agent id"))
-                .with_hint("it cannot be imported; keep it, it holds one-time secrets")
-        })?;
-    if rescued.as_ref().is_some_and(|p| p.provider != provider) {
-        return Err(Error::usage(format!(
-            "the rescue file {shown} is inconsistent: its profile record is not {} profile",
-            crate::context::with_article(provider.display_name())
-        )));
-    }
+    let rescued = rescued(&file, provider, &shown)?;
+    let agent_id = rescued.agent_id.clone();
 
     let _lock = Config::lock(&ctx.paths)?;
     let mut config = Config::load(&ctx.paths)?;
@@ -117,28 +97,8 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
         ctx.check_store_flag(&name, existing)
             .map_err(|e| e.with_rescue_file(&shown))?;
     }
-    let mut target = match existing {
-        Some(existing) => merge_into(
-            &name,
-            existing,
-            rescued,
-            record_before,
-            provider,
-            &agent_id,
-            &shown,
-        )?,
-        None => new_profile(ctx, rescued, provider, &agent_id, context, &shown)?,
-    };
-    for (kind, _) in &file.secrets {
-        if !provider.spec().secret_kinds().any(|k| k == kind) {
-            target.mark_extra_secret(kind, true);
-        }
-    }
-    if !target.sandbox {
-        check_endpoints(&target, &shown)?;
-    }
+    let mut target = target_profile(ctx, &name, existing, rescued, provider, &file, &shown)?;
 
-    // The secrets: each written, then read back.
     let store = target
         .open_store(&name, &ctx.paths)
         .map_err(|e| keep_file(e, &shown))?;
@@ -146,25 +106,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     if created {
         target.remember_store(store.as_ref());
     }
-    let mut stored = Vec::new();
-    for (kind, value) in &file.secrets {
-        let account = store::account(&name, kind);
-        store
-            .set(&account, value)
-            .map_err(|e| keep_file(e, &shown))?;
-        match store.get(&account).map_err(|e| keep_file(e, &shown))? {
-            Some(back) if back.expose() == value.expose() => stored.push(kind.clone()),
-            _ => {
-                return Err(keep_file(
-                    Error::store(format!(
-                        "the {} store did not give back the {kind} just written to it",
-                        target.store
-                    )),
-                    &shown,
-                ));
-            }
-        }
-    }
+    let stored = store_secrets(store.as_ref(), &name, &target, &file.secrets, &shown)?;
     if let Some(shared) = store.shared() {
         shared
             .write_record(&target.shared_record()?)
@@ -198,6 +140,117 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
         rescue_file: shown,
         rescue_file_removed: removed,
     })
+}
+
+/// The profile `name` as the import records it: `existing` brought up to the rescued record,
+/// or a new one made from it, with the file's spares listed and its endpoints checked.
+fn target_profile(
+    ctx: &Ctx,
+    name: &str,
+    existing: Option<Profile>,
+    rescued: Rescued,
+    provider: Provider,
+    file: &rescue::RescueFile,
+    shown: &str,
+) -> Result<Profile> {
+    let Rescued {
+        record,
+        record_before,
+        agent_id,
+    } = rescued;
+    let mut target = match existing {
+        Some(existing) => merge_into(
+            name,
+            existing,
+            record,
+            record_before,
+            provider,
+            &agent_id,
+            shown,
+        )?,
+        None => new_profile(ctx, record, provider, &agent_id, &file.context, shown)?,
+    };
+    for (kind, _) in &file.secrets {
+        if !provider.spec().secret_kinds().any(|k| k == kind) {
+            target.mark_extra_secret(kind, true);
+        }
+    }
+    if !target.sandbox {
+        check_endpoints(&target, shown)?;
+    }
+    Ok(target)
+}
+
+/// The records and agent id the rescue file `shown` (of `provider`) keeps, refused when they
+/// are invalid or inconsistent.
+fn rescued(file: &rescue::RescueFile, provider: Provider, shown: &str) -> Result<Rescued> {
+    let context = &file.context;
+    let record = match context.get("profile_record") {
+        Some(value) if !value.is_null() => Some(
+            serde_json::from_value::<Profile>(value.clone()).map_err(|e| {
+                Error::usage(format!(
+                    "the profile record in the rescue file {shown} is not valid: {e}"
+                ))
+                .with_hint("import it with the agentcred release that wrote it")
+            })?,
+        ),
+        _ => None,
+    };
+    let record_before: Option<toml::Table> = context
+        .get("record_before")
+        .filter(|v| !v.is_null())
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let agent_id = record
+        .as_ref()
+        .map(|p| p.agent_id.clone())
+        .or_else(|| context["agent_id"].as_str().map(str::to_owned))
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| {
+            Error::usage(format!("the rescue file {shown} names no agent id"))
+                .with_hint("it cannot be imported; keep it, it holds one-time secrets")
+        })?;
+    if record.as_ref().is_some_and(|p| p.provider != provider) {
+        return Err(Error::usage(format!(
+            "the rescue file {shown} is inconsistent: its profile record is not {} profile",
+            crate::context::with_article(provider.display_name())
+        )));
+    }
+    Ok(Rescued {
+        record,
+        record_before,
+        agent_id,
+    })
+}
+
+/// The secrets, each written to the profile `name`'s store, then read back and compared;
+/// the kinds stored.
+fn store_secrets(
+    store: &dyn store::SecretStore,
+    name: &str,
+    target: &Profile,
+    secrets: &[(String, crate::secret::Secret<String>)],
+    shown: &str,
+) -> Result<Vec<String>> {
+    let mut stored = Vec::new();
+    for (kind, value) in secrets {
+        let account = store::account(name, kind);
+        store
+            .set(&account, value)
+            .map_err(|e| keep_file(e, shown))?;
+        match store.get(&account).map_err(|e| keep_file(e, shown))? {
+            Some(back) if back.expose() == value.expose() => stored.push(kind.clone()),
+            _ => {
+                return Err(keep_file(
+                    Error::store(format!(
+                        "the {} store did not give back the {kind} just written to it",
+                        target.store
+                    )),
+                    shown,
+                ));
+            }
+        }
+    }
+    Ok(stored)
 }
 
 /// A rescue file others could read may have leaked its one-time secrets: the import goes on

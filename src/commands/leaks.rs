@@ -27,6 +27,7 @@ use crate::cli::args::{LeaksCommand, LeaksScanArgs};
 use crate::error::{Code, Error, Result};
 use crate::leaks::{self, Encoding, FileScan, Needle, Scanner};
 use crate::output::{Human, Output, Render};
+use crate::profile::Profile;
 use crate::secret::Secret;
 use crate::service::Rotation;
 use crate::services;
@@ -413,23 +414,7 @@ fn rotate(ctx: &Ctx, scan: &ScanView, needles: &[Needle]) -> Result<Vec<Rotation
     let mut out = Vec::new();
     for (name, mut kinds) in leaked {
         let Some(profile) = config.profiles.get(&name) else {
-            for kind in kinds {
-                let detail = if kind == GATEWAY_TOKEN {
-                    "a gateway token opens its own gateway only, and only while it runs: stop that gateway (a new one gets a new token)".to_owned()
-                } else if name.starts_with("operator:") {
-                    "an operator key is replaced in the service's own console; then store the new one with `agentcred login SERVICE`".to_owned()
-                } else {
-                    format!(
-                        "{kind} is set in this process's environment: replace it where it comes from (the service's console, your vault)"
-                    )
-                };
-                out.push(RotationView {
-                    profile: name.clone(),
-                    kind,
-                    outcome: Outcome::CannotRotate,
-                    detail,
-                });
-            }
+            out.extend(kinds.into_iter().map(|kind| not_a_profile(&name, kind)));
             continue;
         };
         let order = profile.secret_kinds();
@@ -456,37 +441,63 @@ fn rotate(ctx: &Ctx, scan: &ScanView, needles: &[Needle]) -> Result<Vec<Rotation
                 });
                 continue;
             }
-            let rotation = match services::incident(profile.provider) {
-                Ok(incident) => incident.rotate(ctx, &name, &kind),
-                Err(e) => Rotation::Failed(e),
-            };
-            let (outcome, detail) = match rotation {
-                Rotation::Rotated(detail) => (Outcome::Rotated, detail),
-                Rotation::Cannot(detail) => (Outcome::CannotRotate, detail),
-                Rotation::Failed(err) => {
-                    ctx.printer.warn_coded(
-                        "leaks_rotation_failed",
-                        format!(
-                            "rotating {kind} of profile '{name}' failed: {}",
-                            err.message
-                        ),
-                    );
-                    let detail = match &err.hint {
-                        Some(hint) => format!("{} ({hint})", err.message),
-                        None => err.message.clone(),
-                    };
-                    (Outcome::Failed, detail)
-                }
-            };
-            out.push(RotationView {
-                profile: name.clone(),
-                kind,
-                outcome,
-                detail,
-            });
+            out.push(rotate_one(ctx, &name, profile, kind));
         }
     }
     Ok(out)
+}
+
+/// What to do about a leaked secret of `name`, which is no profile: a gateway token, an
+/// operator key, or a variable of this process's environment.
+fn not_a_profile(name: &str, kind: String) -> RotationView {
+    let detail = if kind == GATEWAY_TOKEN {
+        "a gateway token opens its own gateway only, and only while it runs: stop that gateway (a new one gets a new token)".to_owned()
+    } else if name.starts_with("operator:") {
+        "an operator key is replaced in the service's own console; then store the new one with `agentcred login SERVICE`".to_owned()
+    } else {
+        format!(
+            "{kind} is set in this process's environment: replace it where it comes from (the service's console, your vault)"
+        )
+    };
+    RotationView {
+        profile: name.to_owned(),
+        kind,
+        outcome: Outcome::CannotRotate,
+        detail,
+    }
+}
+
+/// Rotate the leaked `kind` of profile `name` by its service; a failure is warned about and
+/// reported in the row.
+fn rotate_one(ctx: &Ctx, name: &str, profile: &Profile, kind: String) -> RotationView {
+    let rotation = match services::incident(profile.provider) {
+        Ok(incident) => incident.rotate(ctx, name, &kind),
+        Err(e) => Rotation::Failed(e),
+    };
+    let (outcome, detail) = match rotation {
+        Rotation::Rotated(detail) => (Outcome::Rotated, detail),
+        Rotation::Cannot(detail) => (Outcome::CannotRotate, detail),
+        Rotation::Failed(err) => {
+            ctx.printer.warn_coded(
+                "leaks_rotation_failed",
+                format!(
+                    "rotating {kind} of profile '{name}' failed: {}",
+                    err.message
+                ),
+            );
+            let detail = match &err.hint {
+                Some(hint) => format!("{} ({hint})", err.message),
+                None => err.message.clone(),
+            };
+            (Outcome::Failed, detail)
+        }
+    };
+    RotationView {
+        profile: name.to_owned(),
+        kind,
+        outcome,
+        detail,
+    }
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

@@ -15,7 +15,7 @@ use crate::cli::args::{PolicyCheckArgs, PolicyCommand, PolicySetArgs};
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
 use crate::policy::{self, Action, Policy};
-use crate::profile::Config;
+use crate::profile::{Config, Profile};
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct PolicyView {
@@ -287,34 +287,8 @@ fn check(ctx: &Ctx, args: PolicyCheckArgs) -> Result<()> {
     let mut decision =
         policy::guard_credential_route(provider, &method, &endpoint, &path, decision);
     let spend = policy.as_ref().and_then(|p| p.spend.as_ref());
-    // The window as the gateway would find it now.
-    if decision.action != Action::Deny
-        && let (Some(amount), Some(spend)) = (decision.amount, spend)
-        && let Some(cap) = spend.window
-    {
-        let store = if profile.store.is_shared() {
-            Some(crate::store::open_profile(
-                &name,
-                profile.store,
-                profile.vault.as_ref(),
-                &ctx.paths,
-            )?)
-        } else {
-            None
-        };
-        let ledger = crate::ledger::Ledger::open(&ctx.paths, &name, store);
-        let totals = ledger.totals(spend)?;
-        if totals.spent + totals.reserved + amount > cap {
-            decision.action = Action::Deny;
-            decision.rule = "spend.window".into();
-            decision.message = format!(
-                "{} would exceed the window cap of {} ({} spent, {} reserved)",
-                spend.amount(amount).human(),
-                spend.amount(cap).human(),
-                spend.amount(totals.spent).human(),
-                spend.amount(totals.reserved).human()
-            );
-        }
+    if let Some(spend) = spend {
+        judge_window(ctx, &name, &profile, spend, &mut decision)?;
     }
     let amount = decision.amount.and_then(|a| match spend {
         Some(s) => Some(s.amount(a)),
@@ -335,6 +309,47 @@ fn check(ctx: &Ctx, args: PolicyCheckArgs) -> Result<()> {
         amount,
         message: decision.message,
     })
+}
+
+/// A money request `decision` let through, judged against the window cap as the gateway would
+/// find it now: denied when the window's spending and reservations leave no room for it.
+fn judge_window(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+    spend: &policy::Spend,
+    decision: &mut policy::Decision,
+) -> Result<()> {
+    let (Some(amount), Some(cap)) = (decision.amount, spend.window) else {
+        return Ok(());
+    };
+    if decision.action == Action::Deny {
+        return Ok(());
+    }
+    let store = if profile.store.is_shared() {
+        Some(crate::store::open_profile(
+            name,
+            profile.store,
+            profile.vault.as_ref(),
+            &ctx.paths,
+        )?)
+    } else {
+        None
+    };
+    let ledger = crate::ledger::Ledger::open(&ctx.paths, name, store);
+    let totals = ledger.totals(spend)?;
+    if totals.spent + totals.reserved + amount > cap {
+        decision.action = Action::Deny;
+        decision.rule = "spend.window".into();
+        decision.message = format!(
+            "{} would exceed the window cap of {} ({} spent, {} reserved)",
+            spend.amount(amount).human(),
+            spend.amount(cap).human(),
+            spend.amount(totals.spent).human(),
+            spend.amount(totals.reserved).human()
+        );
+    }
+    Ok(())
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

@@ -271,39 +271,8 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
             "drop --purge: `agentcred profiles remove {name}` deletes its secrets here"
         )));
     }
-    // What cannot be had again: a real profile's long-lived or one-time secrets (a refresh
-    // token, a recovery key, a client secret). A sandbox profile's are fakes, re-made by
-    // registering again, so they need no confirmation.
     if !profile.sandbox {
-        let store = profile.open_store(name, &ctx.paths)?;
-        let spec = profile.provider.spec();
-        let lost: Vec<String> = profile
-            .secret_kinds()
-            .into_iter()
-            .filter(|kind| {
-                spec.secret(kind)
-                    .is_none_or(|s| s.shown_once || s.lifetime == crate::spec::Lifetime::LongLived)
-            })
-            .filter(|kind| {
-                store
-                    .get(&store::account(name, kind))
-                    .is_ok_and(|v| v.is_some())
-            })
-            .collect();
-        if !lost.is_empty() {
-            ctx.confirm(
-                &format!(
-                    "removing profile '{name}' deletes its {} for good ({} shows such secrets once; nothing is revoked there)",
-                    lost.join(", "),
-                    profile.provider.display_name()
-                ),
-                &format!(
-                    "Remove profile '{name}'? Its {} will be deleted and cannot be recovered.",
-                    lost.join(", ")
-                ),
-                args.confirm.yes,
-            )?;
-        }
+        confirm_loss(ctx, name, &profile, args)?;
     }
     // The lock a refresh or a credential change takes (before the config's, as they do):
     // none may store a new credential behind the removal.
@@ -342,6 +311,42 @@ fn remove(ctx: &Ctx, args: &ProfileRemoveArgs) -> Result<()> {
         from_store: None,
         to_store: None,
     })
+}
+
+/// Have the user confirm the loss of what removing a real profile deletes for good: its
+/// long-lived or one-time secrets (a refresh token, a recovery key, a client secret). A
+/// sandbox profile's are fakes, re-made by registering again, so they need no confirmation.
+fn confirm_loss(ctx: &Ctx, name: &str, profile: &Profile, args: &ProfileRemoveArgs) -> Result<()> {
+    let store = profile.open_store(name, &ctx.paths)?;
+    let spec = profile.provider.spec();
+    let lost: Vec<String> = profile
+        .secret_kinds()
+        .into_iter()
+        .filter(|kind| {
+            spec.secret(kind)
+                .is_none_or(|s| s.shown_once || s.lifetime == crate::spec::Lifetime::LongLived)
+        })
+        .filter(|kind| {
+            store
+                .get(&store::account(name, kind))
+                .is_ok_and(|v| v.is_some())
+        })
+        .collect();
+    if lost.is_empty() {
+        return Ok(());
+    }
+    ctx.confirm(
+        &format!(
+            "removing profile '{name}' deletes its {} for good ({} shows such secrets once; nothing is revoked there)",
+            lost.join(", "),
+            profile.provider.display_name()
+        ),
+        &format!(
+            "Remove profile '{name}'? Its {} will be deleted and cannot be recovered.",
+            lost.join(", ")
+        ),
+        args.confirm.yes,
+    )
 }
 
 /// `remove` of a profile in a shared store: forget it here; with `--purge`, destroy its shared
@@ -422,24 +427,7 @@ fn move_profile(ctx: &Ctx, args: &ProfileMoveArgs) -> Result<()> {
     let mut moved = profile.clone();
     moved.store = to;
     moved.remember_store(target.as_ref());
-    if let Some(shared) = target.shared()
-        && shared.exists()?
-    {
-        // Only a copy of this very agent (a move that stopped half-way) may be replaced.
-        let same_agent = shared.read_record()?.is_some_and(|record| {
-            record["agent_id"] == profile.agent_id.as_str()
-                && record["provider"] == profile.provider.id()
-        });
-        if !same_agent {
-            return Err(Error::conflict(format!(
-                "{} already holds another profile named '{name}'",
-                shared.describe()
-            ))
-            .with_hint(
-                "rename nothing there: register or move this profile under another name, or remove the other one with `profiles remove NAME --purge` from a host that uses it",
-            ));
-        }
-    }
+    refuse_another_agent(target.as_ref(), name, &profile)?;
 
     // No refresh may write a new credential to the old store while the copy is made.
     let _lock = session::refresh_lock(&ctx.paths, name, source.as_ref())?;
@@ -491,6 +479,31 @@ fn move_profile(ctx: &Ctx, args: &ProfileMoveArgs) -> Result<()> {
         from_store: Some(profile.store),
         to_store: Some(to),
     })
+}
+
+/// A shared target store that already holds a profile `name` refuses the move, unless it is
+/// a copy of this very agent (a move that stopped half-way), which may be replaced.
+fn refuse_another_agent(target: &dyn SecretStore, name: &str, profile: &Profile) -> Result<()> {
+    let Some(shared) = target.shared() else {
+        return Ok(());
+    };
+    if !shared.exists()? {
+        return Ok(());
+    }
+    let same_agent = shared.read_record()?.is_some_and(|record| {
+        record["agent_id"] == profile.agent_id.as_str()
+            && record["provider"] == profile.provider.id()
+    });
+    if same_agent {
+        return Ok(());
+    }
+    Err(Error::conflict(format!(
+        "{} already holds another profile named '{name}'",
+        shared.describe()
+    ))
+    .with_hint(
+        "rename nothing there: register or move this profile under another name, or remove the other one with `profiles remove NAME --purge` from a host that uses it",
+    ))
 }
 
 /// Write every secret (and, for a shared store, the record), then read each back through a new

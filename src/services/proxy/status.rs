@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use super::ProxyRecord;
 use super::client::{self as api, Client, Credential};
 use super::support::{self as common, AgentView, OperatorFacts, PolicyView, ProfileToken};
 use crate::context::Ctx;
@@ -17,6 +18,7 @@ use crate::error::Result;
 use crate::health::{AgentState, Probe};
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, tables};
+use crate::secret::Secret;
 use crate::session::Session;
 use crate::status_view::{StatusCommon, StatusDetails, StatusQuery, StatusReport, StatusView};
 use crate::store::StoreKind;
@@ -46,6 +48,22 @@ struct TokenStatus {
     stored_in: Option<StoreKind>,
     /// Whether the service accepts it (`None` when that could not be learned).
     active: Option<bool>,
+}
+
+impl TokenStatus {
+    /// The profile's token (`mine`, its secret `stored` when it has one), whether the service
+    /// accepts it not asked yet.
+    fn of(session: &Session, stored: Option<&Secret<String>>, mine: &ProfileToken) -> TokenStatus {
+        TokenStatus {
+            token_id: mine.id.clone(),
+            prefix: mine.prefix.clone(),
+            environment: stored
+                .map(|t| api::environment(t.expose()))
+                .filter(|env| *env != "unknown"),
+            stored_in: stored.map(|_| session.profile.store),
+            active: None,
+        }
+    }
 }
 
 impl StatusDetails for ProxyDetails {
@@ -101,17 +119,7 @@ pub(super) fn show(
     let record = common::record_of(&session.profile);
     let stored_token = session.secret("token")?;
     let mine = ProfileToken::of(session)?;
-    let mut token = TokenStatus {
-        token_id: mine.id.clone(),
-        prefix: mine.prefix.clone(),
-        environment: stored_token
-            .as_ref()
-            .map(|t| api::environment(t.expose()))
-            .filter(|env| *env != "unknown"),
-        stored_in: stored_token.as_ref().map(|_| session.profile.store),
-        active: None,
-    };
-    let mut notes = Vec::new();
+    let mut token = TokenStatus::of(session, stored_token.as_ref(), &mine);
     let locally_deregistered = record.deregistered_at.clone();
     let mut common = StatusCommon::new(
         &session.name,
@@ -126,51 +134,15 @@ pub(super) fn show(
     let operator = match common::operator_if_any(ctx, session)? {
         Some(found) => Some(found),
         None if locally_deregistered.is_some() || stored_token.is_some() => None,
-        // Neither an operator key nor the agent's own token: the profile has no working
-        // credential at all (exit 4), and the way back needs a key.
-        None => {
-            return Err(crate::error::Error::coded(
-                crate::error::Code::CredentialRevoked,
-                format!(
-                    "profile '{}' has no working credential: it holds no agent token (revoked and removed, or never stored) and no Proxy operator key is configured",
-                    session.name
-                ),
-            )
-            .with_provider(super::PROVIDER.id())
-            .with_hint(format!(
-                "{}; then `agentcred --profile {} tokens create --use` gives the profile a new token",
-                crate::operator::how_to_provide(super::PROVIDER),
-                session.name
-            )));
-        }
+        None => return Err(no_credential(session)),
     };
     if operator.is_none()
         && let Some(at) = &locally_deregistered
     {
         token.active = stored_token.as_ref().map(|_| false);
-        notes.push(deregistered_note(session));
         common.agent_status = Some(AgentState::Deregistered);
-        let details = ProxyDetails {
-            deregistered: true,
-            read_with: "none",
-            operator_key: None,
-            agent: AgentView {
-                id: session.profile.agent_id.clone(),
-                external_id: record.external_id.clone(),
-                user_id: record.user_id.clone(),
-                name: session.profile.agent_name.clone(),
-                description: None,
-                status: Some("deregistered".to_owned()),
-                created_at: Some(session.profile.created_at.clone()),
-                deregistered_at: Some(at.clone()),
-                max_cards: None,
-                card_count: None,
-            },
-            policy: None,
-            card_count: None,
-            token,
-            notes,
-        };
+        let notes = vec![deregistered_note(session)];
+        let details = described_locally(session, &record, at, token, notes);
         return Ok(Box::new(StatusView { common, details }));
     }
 
@@ -181,58 +153,22 @@ pub(super) fn show(
     let agent_id = &session.profile.agent_id;
     let agent = client.agent(agent_id)?;
     let deregistered = agent.status.as_deref() == Some("deregistered");
-    let (policy, card_count) = if deregistered {
-        (None, agent.card_count)
-    } else {
-        let policy = client.policy(agent_id)?;
-        let count = match agent.card_count {
-            Some(count) => count,
-            None => client.cards(agent_id)?.len() as u64,
-        };
-        (Some(PolicyView::from_api(&policy)), Some(count))
-    };
-    if client.is_operator() {
-        if stored_token.is_some() {
-            let tokens = client.tokens(agent_id)?;
-            token.active = Some(
-                tokens
-                    .iter()
-                    .find(|t| mine.is(t))
-                    .is_some_and(|t| t.is_active.unwrap_or(true)),
-            );
-        }
-    } else {
-        // The agent's reads just succeeded with it.
-        token.active = Some(true);
-    }
+    let (policy, card_count) = policy_and_cards(&client, agent_id, &agent, deregistered)?;
+    token.active = token_active(&client, agent_id, &mine, stored_token.is_some())?;
 
-    if deregistered {
+    let notes = if deregistered {
         if locally_deregistered.is_none() {
-            // Deregistered elsewhere (another machine, the dashboard): remember it.
-            let at = AgentView::from_api(&agent)
-                .deregistered_at
-                .unwrap_or_else(|| crate::timefmt::from_unix_secs(crate::timefmt::now_unix()));
-            common::update_record(ctx, &session.name, |r| r.deregistered_at = Some(at))?;
+            remember_deregistered(ctx, session, &agent)?;
         }
-        notes.push(deregistered_note(session));
+        vec![deregistered_note(session)]
     } else {
-        match (stored_token.is_some(), token.active) {
-            (false, _) => notes.push(format!(
-                "the profile has no agent token; create one with `agentcred --profile {} tokens create --use`",
-                session.name
-            )),
-            (true, Some(false)) => notes.push(format!(
-                "the profile's agent token was revoked; create a new one with `agentcred --profile {} tokens create --use`",
-                session.name
-            )),
-            _ => {}
-        }
-        if agent.status.as_deref() == Some("suspended") {
-            notes.push(
-                "the agent is suspended and its cards are frozen; `agentcred agent activate` reactivates it".to_owned(),
-            );
-        }
-    }
+        live_notes(
+            session,
+            stored_token.is_some(),
+            token.active,
+            agent.status.as_deref(),
+        )
+    };
     common.agent_status = Some(agent_state(agent.status.as_deref()));
     common.budget = policy.as_ref().map(PolicyView::budget);
     let details = ProxyDetails {
@@ -250,6 +186,136 @@ pub(super) fn show(
         notes,
     };
     Ok(Box::new(StatusView { common, details }))
+}
+
+/// The spending policy and card count of an agent that is not deregistered; a deregistered
+/// one has no policy, and only the card count its record gives.
+fn policy_and_cards(
+    client: &Client,
+    agent_id: &str,
+    agent: &api::Agent,
+    deregistered: bool,
+) -> Result<(Option<PolicyView>, Option<u64>)> {
+    if deregistered {
+        return Ok((None, agent.card_count));
+    }
+    let policy = client.policy(agent_id)?;
+    let count = match agent.card_count {
+        Some(count) => count,
+        None => client.cards(agent_id)?.len() as u64,
+    };
+    Ok((Some(PolicyView::from_api(&policy)), Some(count)))
+}
+
+/// Whether the service accepts the profile's token (`mine`): asked with the operator key
+/// when the profile stores one (`None` when it stores none); known when the agent's reads
+/// just succeeded with it.
+fn token_active(
+    client: &Client,
+    agent_id: &str,
+    mine: &ProfileToken,
+    stored: bool,
+) -> Result<Option<bool>> {
+    if !client.is_operator() {
+        return Ok(Some(true));
+    }
+    if !stored {
+        return Ok(None);
+    }
+    let tokens = client.tokens(agent_id)?;
+    Ok(Some(
+        tokens
+            .iter()
+            .find(|t| mine.is(t))
+            .is_some_and(|t| t.is_active.unwrap_or(true)),
+    ))
+}
+
+/// An agent deregistered elsewhere (another machine, the dashboard): the profile records
+/// it, with when the service says it happened (or now).
+fn remember_deregistered(ctx: &Ctx, session: &Session, agent: &api::Agent) -> Result<()> {
+    let at = AgentView::from_api(agent)
+        .deregistered_at
+        .unwrap_or_else(|| crate::timefmt::from_unix_secs(crate::timefmt::now_unix()));
+    common::update_record(ctx, &session.name, |r| r.deregistered_at = Some(at))
+}
+
+/// A profile with neither an operator key nor the agent's own token has no working
+/// credential at all (exit 4), and the way back needs a key.
+fn no_credential(session: &Session) -> crate::error::Error {
+    crate::error::Error::coded(
+        crate::error::Code::CredentialRevoked,
+        format!(
+            "profile '{}' has no working credential: it holds no agent token (revoked and removed, or never stored) and no Proxy operator key is configured",
+            session.name
+        ),
+    )
+    .with_provider(super::PROVIDER.id())
+    .with_hint(format!(
+        "{}; then `agentcred --profile {} tokens create --use` gives the profile a new token",
+        crate::operator::how_to_provide(super::PROVIDER),
+        session.name
+    ))
+}
+
+/// The details of a profile deregistered (`at`) here, described from the profile alone: with
+/// no operator key, the service has nothing to tell about a deregistered agent.
+fn described_locally(
+    session: &Session,
+    record: &ProxyRecord,
+    at: &str,
+    token: TokenStatus,
+    notes: Vec<String>,
+) -> ProxyDetails {
+    ProxyDetails {
+        deregistered: true,
+        read_with: "none",
+        operator_key: None,
+        agent: AgentView {
+            id: session.profile.agent_id.clone(),
+            external_id: record.external_id.clone(),
+            user_id: record.user_id.clone(),
+            name: session.profile.agent_name.clone(),
+            description: None,
+            status: Some("deregistered".to_owned()),
+            created_at: Some(session.profile.created_at.clone()),
+            deregistered_at: Some(at.to_owned()),
+            max_cards: None,
+            card_count: None,
+        },
+        policy: None,
+        card_count: None,
+        token,
+        notes,
+    }
+}
+
+/// What needs attention about an agent that is not deregistered: a missing or revoked token
+/// (`active`), a suspension.
+fn live_notes(
+    session: &Session,
+    has_token: bool,
+    active: Option<bool>,
+    status: Option<&str>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    match (has_token, active) {
+        (false, _) => notes.push(format!(
+            "the profile has no agent token; create one with `agentcred --profile {} tokens create --use`",
+            session.name
+        )),
+        (true, Some(false)) => notes.push(format!(
+            "the profile's agent token was revoked; create a new one with `agentcred --profile {} tokens create --use`",
+            session.name
+        )),
+        _ => {}
+    }
+    if status == Some("suspended") {
+        notes.push(
+            "the agent is suspended and its cards are frozen; `agentcred agent activate` reactivates it".to_owned(),
+        );
+    }
+    notes
 }
 
 /// The agent's state in the shape every service's status shares, from Proxy's status word.

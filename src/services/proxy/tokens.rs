@@ -271,39 +271,71 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokenRevoke) -> Result<Box<dyn Vie
             "replace it first with `agentcred tokens create --use`, then revoke {token_id}; or pass --force to revoke it anyway"
         )));
     }
-    let agent_id = &session.profile.agent_id;
-    let token = match client.revoke_token(agent_id, token_id) {
-        Ok(token) => token,
-        // The answer was lost: the service's list says whether the token was revoked, before
-        // anything is said or deleted here.
-        Err(cause) if cause.kind == ErrorKind::Unavailable => {
-            let listed = match client.tokens(agent_id) {
-                Ok(listed) => listed,
-                Err(unknown) => {
-                    let mut err = cause;
-                    err.message = format!(
-                        "{}; asking Proxy whether {token_id} is revoked failed too ({}), so its stored secret is kept",
-                        err.message, unknown.message
-                    );
-                    return Err(err.with_hint(format!(
-                        "see `agentcred tokens list`, and revoke {token_id} again if it is still active"
-                    )));
-                }
-            };
-            match listed.into_iter().find(|t| t.id == token_id) {
-                Some(token) if token.is_active == Some(false) => {
-                    ctx.printer.warn_coded("revoke_answer_lost", format!(
-                        "Proxy's answer to revoking {token_id} was lost, but it lists the token as revoked"
-                    ));
-                    token
-                }
-                _ => return Err(cause),
-            }
-        }
-        Err(cause) => return Err(cause),
-    };
+    let token = revoke_at_service(ctx, &client, &session.profile.agent_id, token_id)?;
     let view = TokenView::from_api(&token, &mine);
     let in_use = in_use || view.in_profile;
+    let removed = forget_revoked(ctx, session, token_id, in_use)?;
+    if in_use {
+        ctx.printer.warn_coded("credential_in_use_removed", format!(
+            "profile '{}' used this token: {breaks} until it has a new one; create one with `agentcred --profile {} tokens create --use`",
+            session.name, session.name
+        ));
+    }
+    Ok(Box::new(Revoked {
+        profile: session.name.clone(),
+        provider: super::PROVIDER,
+        agent_id: session.profile.agent_id.clone(),
+        profile_token_revoked: in_use,
+        token: view,
+        removed_secrets: removed,
+    }))
+}
+
+/// Revoke `token_id` at the service. When the answer is lost, the service's list says
+/// whether the token was revoked, before anything is said or deleted here.
+fn revoke_at_service(
+    ctx: &Ctx,
+    client: &super::client::Client,
+    agent_id: &str,
+    token_id: &str,
+) -> Result<super::client::AgentToken> {
+    let cause = match client.revoke_token(agent_id, token_id) {
+        Ok(token) => return Ok(token),
+        Err(cause) if cause.kind == ErrorKind::Unavailable => cause,
+        Err(cause) => return Err(cause),
+    };
+    let listed = match client.tokens(agent_id) {
+        Ok(listed) => listed,
+        Err(unknown) => {
+            let mut err = cause;
+            err.message = format!(
+                "{}; asking Proxy whether {token_id} is revoked failed too ({}), so its stored secret is kept",
+                err.message, unknown.message
+            );
+            return Err(err.with_hint(format!(
+                "see `agentcred tokens list`, and revoke {token_id} again if it is still active"
+            )));
+        }
+    };
+    match listed.into_iter().find(|t| t.id == token_id) {
+        Some(token) if token.is_active == Some(false) => {
+            ctx.printer.warn_coded("revoke_answer_lost", format!(
+                "Proxy's answer to revoking {token_id} was lost, but it lists the token as revoked"
+            ));
+            Ok(token)
+        }
+        _ => Err(cause),
+    }
+}
+
+/// Forget the revoked `token_id` here: its spare copy, and when the profile used it
+/// (`in_use`) the profile's token and its record of it. The kinds deleted from the store.
+fn forget_revoked(
+    ctx: &Ctx,
+    session: &Session,
+    token_id: &str,
+    in_use: bool,
+) -> Result<Vec<String>> {
     let mut removed = Vec::new();
     let spare = spare_kind(token_id);
     for kind in [Some("token").filter(|_| in_use), Some(spare.as_str())]
@@ -324,20 +356,7 @@ fn revoke(ctx: &Ctx, session: &Session, args: TokenRevoke) -> Result<Box<dyn Vie
         }
         Ok(())
     })?;
-    if in_use {
-        ctx.printer.warn_coded("credential_in_use_removed", format!(
-            "profile '{}' used this token: {breaks} until it has a new one; create one with `agentcred --profile {} tokens create --use`",
-            session.name, session.name
-        ));
-    }
-    Ok(Box::new(Revoked {
-        profile: session.name.clone(),
-        provider: super::PROVIDER,
-        agent_id: session.profile.agent_id.clone(),
-        profile_token_revoked: in_use,
-        token: view,
-        removed_secrets: removed,
-    }))
+    Ok(removed)
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

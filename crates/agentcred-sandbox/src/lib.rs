@@ -110,6 +110,7 @@ pub mod fluxra;
 mod persist;
 pub mod proxy;
 pub mod reqlog;
+mod rsagen;
 pub mod state;
 pub mod support;
 #[cfg(test)]

@@ -858,22 +858,22 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut StateDoc) -> T + Send + 'static,
     {
-        let out = self
-            .on_blocking_pool(Box::new(move |store| {
-                store.transact(|doc| Box::new(f(doc)) as Box<dyn Any + Send>)
-            }))
-            .await?;
-        unbox(out)
+        let job = StateJob::Transact(Box::new(move |doc| Box::new(f(doc))));
+        unbox(self.on_blocking_pool(job).await?)
     }
 
     /// `job` on the blocking pool. Every handler's closure comes here boxed, as one type: a
-    /// `spawn_blocking` per closure type would compile tokio's task machinery once per
-    /// handler (about 75 copies, a quarter of a megabyte of the binary).
-    async fn on_blocking_pool(&self, job: BlockingJob) -> Result<Box<dyn Any + Send>, StateError> {
+    /// `spawn_blocking` and a [`StateStore::transact`] per closure type would compile tokio's
+    /// task machinery and the transaction (lock, load, save) once per handler (about 75
+    /// copies, a third of a megabyte of the binary).
+    async fn on_blocking_pool(&self, job: StateJob) -> Result<Box<dyn Any + Send>, StateError> {
         let store = self.inner.store.clone();
-        tokio::task::spawn_blocking(move || job(&store))
-            .await
-            .map_err(|e| StateError::Internal(format!("state task failed: {e}")))?
+        tokio::task::spawn_blocking(move || match job {
+            StateJob::Transact(f) => store.transact(f),
+            StateJob::Read(f) => store.read(f),
+        })
+        .await
+        .map_err(|e| StateError::Internal(format!("state task failed: {e}")))?
     }
 
     /// Log a service request, then consume one use of the first fault matching it (if any)
@@ -904,12 +904,8 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&StateDoc) -> T + Send + 'static,
     {
-        let out = self
-            .on_blocking_pool(Box::new(move |store| {
-                store.read(|doc| Box::new(f(doc)) as Box<dyn Any + Send>)
-            }))
-            .await?;
-        unbox(out)
+        let job = StateJob::Read(Box::new(move |doc| Box::new(f(doc))));
+        unbox(self.on_blocking_pool(job).await?)
     }
 
     /// A handler's whole body as one transaction; a state failure becomes an error response
@@ -932,8 +928,11 @@ impl AppState {
     }
 }
 
-/// A state job for [`AppState::on_blocking_pool`], its result boxed.
-type BlockingJob = Box<dyn FnOnce(&StateStore) -> Result<Box<dyn Any + Send>, StateError> + Send>;
+/// A job for [`AppState::on_blocking_pool`], its result boxed.
+enum StateJob {
+    Transact(Box<dyn FnOnce(&mut StateDoc) -> Box<dyn Any + Send> + Send>),
+    Read(Box<dyn FnOnce(&StateDoc) -> Box<dyn Any + Send> + Send>),
+}
 
 /// The `T` a job of [`AppState::transact`] or [`AppState::read`] boxed.
 fn unbox<T: 'static>(out: Box<dyn Any + Send>) -> Result<T, StateError> {

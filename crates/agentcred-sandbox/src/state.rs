@@ -866,7 +866,7 @@ impl AppState {
     /// `spawn_blocking` and a [`StateStore::transact`] per closure type would compile tokio's
     /// task machinery and the transaction (lock, load, save) once per handler (about 75
     /// copies, a third of a megabyte of the binary).
-    async fn on_blocking_pool(&self, job: StateJob) -> Result<Box<dyn Any + Send>, StateError> {
+    async fn on_blocking_pool(&self, job: StateJob) -> Result<Outcome, StateError> {
         let store = self.inner.store.clone();
         tokio::task::spawn_blocking(move || match job {
             StateJob::Transact(f) => store.transact(f),
@@ -930,12 +930,15 @@ impl AppState {
 
 /// A job for [`AppState::on_blocking_pool`], its result boxed.
 enum StateJob {
-    Transact(Box<dyn FnOnce(&mut StateDoc) -> Box<dyn Any + Send> + Send>),
-    Read(Box<dyn FnOnce(&StateDoc) -> Box<dyn Any + Send> + Send>),
+    Transact(Box<dyn FnOnce(&mut StateDoc) -> Outcome + Send>),
+    Read(Box<dyn FnOnce(&StateDoc) -> Outcome + Send>),
 }
 
+/// What a [`StateJob`] returned, for [`unbox`].
+type Outcome = Box<dyn Any + Send>;
+
 /// The `T` a job of [`AppState::transact`] or [`AppState::read`] boxed.
-fn unbox<T: 'static>(out: Box<dyn Any + Send>) -> Result<T, StateError> {
+fn unbox<T: 'static>(out: Outcome) -> Result<T, StateError> {
     out.downcast::<T>()
         .map(|out| *out)
         .map_err(|_| StateError::Internal("a state job returned another type".into()))

@@ -23,7 +23,7 @@ pub fn run(cli: Cli) -> ExitCode {
     );
     let diagnosing = matches!(cli.command, crate::cli::Command::Doctor);
     let mut sandbox = cli.global.sandbox;
-    let outcome = Ctx::new(cli.global.clone(), printer.clone())
+    let outcome = Ctx::new((&cli.global).into(), printer.clone())
         .and_then(|ctx| {
             // Everything but `doctor` (which reports it) stops at a home that cannot be one.
             // Inside an isolated `exec` the home is an empty, hidden directory, and the

@@ -13,7 +13,6 @@ use crate::context::Ctx;
 use crate::error::{Code, Error};
 use crate::health::{AgentState, Budget, CredentialFact, Health};
 use crate::profile::Profile;
-use crate::services;
 use crate::spec::Provider;
 
 /// One profile's health.
@@ -148,7 +147,7 @@ pub fn check_one(ctx: &Ctx, name: String, profile: Profile, knobs: &CheckKnobs) 
     if let Err(err) = crate::freeze::refuse_if_frozen(&session) {
         return failed(Health::Frozen, &err);
     }
-    let service = match services::service(provider) {
+    let service = match crate::service::of(provider) {
         Ok(service) => service,
         Err(err) => return failed(Health::Invalid, &err),
     };

@@ -18,19 +18,40 @@
 
 use std::cell::{Cell, OnceCell};
 
-use crate::cli::args::GlobalArgs;
 use crate::error::{Error, Result};
 use crate::http::Http;
-use crate::output::Printer;
+use crate::output::{ColorChoice, Printer};
 use crate::paths::Paths;
 use crate::profile::{self, Config, Profile};
 use crate::sandbox_host::{self, EmbeddedSandbox, SandboxUrls};
 use crate::session::Session;
 use crate::spec::Provider;
-use crate::store;
+use crate::store::{self, StoreChoice};
+
+/// The global flags a command runs with, as plain values: the command line fills them from
+/// its flags and environment variables (`cli::args::GlobalArgs`), and a context made for
+/// another profile ([`Ctx::for_profile`]) copies and changes them.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// Every `--profile` given (`mcp` serves several).
+    pub profiles: Vec<String>,
+    /// The one profile `--profile`/`AGENTCRED_PROFILE` names.
+    pub profile: Option<String>,
+    /// Whether `--profile` was typed on the command line, not taken from AGENTCRED_PROFILE.
+    pub profile_flag_given: bool,
+    pub json: bool,
+    /// `--store`: where secrets are kept for new profiles and logins.
+    pub store: Option<StoreChoice>,
+    pub sandbox: bool,
+    pub no_input: bool,
+    pub reveal: bool,
+    pub verbose: u8,
+    pub quiet: bool,
+    pub color: ColorChoice,
+}
 
 pub struct Ctx {
-    pub global: GlobalArgs,
+    pub global: Globals,
     pub paths: Paths,
     pub printer: Printer,
     http: OnceCell<Http>,
@@ -41,7 +62,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(global: GlobalArgs, printer: Printer) -> Result<Ctx> {
+    pub fn new(global: Globals, printer: Printer) -> Result<Ctx> {
         store::set_trace(global.verbose > 0, &printer);
         Ok(Ctx {
             global,

@@ -15,7 +15,8 @@
 //! - Absolute-form targets (`GET http://host/...`), `//` anywhere in the path, `.` and `..`
 //!   segments (also with parameters: `..;x`), backslashes, control characters and their
 //!   percent-encoded forms (`%2e`, `%2f`, `%5c`, `%00`...), `%u` escapes and escapes that do
-//!   not decode to UTF-8 (overlong `%c0%ae`) are refused with 400 before anything is sent; an unknown endpoint name
+//!   not decode to UTF-8 (overlong `%c0%ae`), and characters that Unicode folding turns into
+//!   `.`, `/` or `\` (`‥`, `／`) are refused with 400 before anything is sent; an unknown endpoint name
 //!   is 404. The built URL is checked again to still be under the base URL.
 //! - The child's `Authorization` is replaced with the real credential (the service's bearer
 //!   credential, [`crate::spec::ServiceSpec::agent_credential`]), hop-by-hop headers (and
@@ -733,13 +734,26 @@ pub fn check_target(path: &str, query: Option<&str>) -> std::result::Result<(), 
     if lower.contains("%u") {
         return Err(Refusal::BadTarget("a '%u' escape in the path"));
     }
-    if std::str::from_utf8(&percent_decode(path)).is_err() {
+    let Ok(decoded) = String::from_utf8(percent_decode(path)) else {
         return Err(Refusal::BadTarget(
             "an escape that is not UTF-8 (an overlong form?) in the path",
+        ));
+    };
+    // Servers that fold Unicode compatibility forms (NFKC) read `‥` as `..` and `／` as `/`.
+    if decoded.chars().any(|c| FOLDS_TO_DOT_OR_SLASH.contains(&c)) {
+        return Err(Refusal::BadTarget(
+            "a character that Unicode folding turns into '.', '/' or '\\' in the path",
         ));
     }
     Ok(())
 }
+
+/// The characters whose compatibility (NFKC) form is made of dots, or is `/` or `\`: one and
+/// two dot leaders, the ellipsis, small and fullwidth full stops, and the fullwidth solidus
+/// and reverse solidus.
+const FOLDS_TO_DOT_OR_SLASH: [char; 7] = [
+    '\u{2024}', '\u{2025}', '\u{2026}', '\u{FE52}', '\u{FF0E}', '\u{FF0F}', '\u{FF3C}',
+];
 
 /// `path` with each `%XX` escape decoded (others left as they are).
 fn percent_decode(path: &str) -> Vec<u8> {
@@ -1182,6 +1196,10 @@ mod tests {
             "/api/%e0%80%ae/x",
             "/api/%u002e%u002e/x",
             "/api/%ff",
+            "/api/%e2%80%a5/x",
+            "/api/\u{2025}/x",
+            "/api/%ef%bc%8e%ef%bc%8e/x",
+            "/api/a%ef%bc%8fb",
         ] {
             assert!(
                 matches!(check_target(bad, None), Err(Refusal::BadTarget(_))),

@@ -61,7 +61,7 @@ pub fn answer(ctx: &crate::context::Ctx, name: &str, ask: &Ask) -> Result<Value>
     let value = match ask {
         Ask::Status => {
             let session = ctx.session_for(name.to_owned(), profile)?;
-            let service = crate::services::service(session.provider())?;
+            let service = crate::service::of(session.provider())?;
             let view =
                 service.status(ctx, &session, &crate::status_view::StatusQuery::default())?;
             let value = crate::output::versioned(view.to_json()?);

@@ -4,6 +4,9 @@
 //! line, an error message or a JSON document by accident. Code that really needs the value calls
 //! [`Secret::expose`]; each call marks a boundary where the secret leaves our control (an HTTP
 //! header, the credential store, `--reveal` output), and is worth a reviewer's look.
+//!
+//! [`StoreKind`] (which kind of store keeps a secret) lives here too, below both the stores and
+//! the output that reports where each secret is kept.
 
 use std::fmt;
 
@@ -53,5 +56,42 @@ mod tests {
         let shown = format!("{secret:?} {:?}", Some(&secret));
         assert!(!shown.contains("tok_very_secret"), "{shown}");
         assert_eq!(secret.expose(), "tok_very_secret");
+    }
+}
+
+/// Which backend holds a profile's secrets; recorded in the profile.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    Keychain,
+    File,
+    Vault,
+}
+
+impl StoreKind {
+    /// Whether the store is shared between hosts (so a profile's secrets there are not this
+    /// host's to delete when it forgets the profile).
+    pub fn is_shared(self) -> bool {
+        matches!(self, StoreKind::Vault)
+    }
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreKind::Keychain => "keychain",
+            StoreKind::File => "file",
+            StoreKind::Vault => "vault",
+        })
     }
 }

@@ -5,14 +5,45 @@
 //! for the capability and, when it has none, refuses with exit 2 naming the services that do
 //! (computed from the registry, see [`crate::services::refuse`]).
 
+use std::sync::OnceLock;
+
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::health::Probe;
 use crate::profile::Profile;
 use crate::session::Session;
-use crate::spec::ServiceSpec;
+use crate::spec::{Provider, ServiceSpec};
 use crate::status_view::{StatusQuery, StatusReport};
 use crate::view::View;
+
+static INSTALLED: OnceLock<&'static [&'static dyn Service]> = OnceLock::new();
+
+/// Make the registry's services known to generic code ([`of`]), so that the code below the
+/// registry reaches a profile's service without naming the registry; the registry calls this
+/// once at start-up (later calls are no-ops: the list is fixed for the life of the process).
+pub fn install(services: &'static [&'static dyn Service]) {
+    let _ = INSTALLED.set(services);
+}
+
+/// The service behind a profile's provider.
+pub fn of(provider: Provider) -> Result<&'static dyn Service> {
+    INSTALLED
+        .get()
+        .copied()
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .find(|s| s.spec().id == provider.id())
+        .ok_or_else(|| {
+            // A Provider is only ever made from a spec of the registry (installed from it, or
+            // a service module's own SPEC), and the registry installs itself before any
+            // command runs, so this would be a bug.
+            Error::internal(format!(
+                "service '{}' is not in the registry",
+                provider.id()
+            ))
+        })
+}
 
 pub trait Service: Sync {
     fn spec(&self) -> &'static ServiceSpec;

@@ -71,6 +71,24 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 }
 
+impl From<&GlobalArgs> for crate::context::Globals {
+    fn from(args: &GlobalArgs) -> Self {
+        crate::context::Globals {
+            profiles: args.profiles.clone(),
+            profile: args.profile.clone(),
+            profile_flag_given: args.profile_flag_given,
+            json: args.json,
+            store: args.store,
+            sandbox: args.sandbox,
+            no_input: args.no_input,
+            reveal: args.reveal,
+            verbose: args.verbose,
+            quiet: args.quiet,
+            color: args.color,
+        }
+    }
+}
+
 pub use crate::service::{Frequency, LimitAction};
 
 // The domain enums stay free of clap; the command line spells them by their own names.

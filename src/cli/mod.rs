@@ -12,15 +12,17 @@
 //!   `90s`, `10m`, `1h`; amounts are decimal in the currency's unit (`12.50`).
 
 pub mod args;
+pub mod registry;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::services::{self, RegisterCommand, ServiceCommand};
+use crate::services;
 use args::{
     AgentCommand, ApprovalsCommand, AuditArgs, CompletionsArgs, ExecArgs, FreezeArgs, GatewayArgs,
     GlobalArgs, LeaksCommand, LimitsCommand, McpArgs, PolicyCommand, ProfilesCommand, RefreshArgs,
     SandboxCommand, StatusArgs, TokenArgs, UnfreezeArgs,
 };
+pub use registry::{RegisterCommand, ServiceCommand};
 
 /// The services' names are added by [`command`] from the registry.
 #[derive(Debug, Parser)]

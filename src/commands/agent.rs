@@ -12,7 +12,7 @@ pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
     let command = AgentAction::from(command);
     let action = command.name();
-    let lifecycle = services::service(profile.provider)?.lifecycle();
+    let lifecycle = crate::service::of(profile.provider)?.lifecycle();
     match lifecycle.filter(|l| l.actions().contains(&action)) {
         Some(lifecycle) => {
             let view = lifecycle.run(ctx, name, profile, command)?;

@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
     let spec = provider.spec();
-    services::service(provider)?.check_agent_usable(&session)?;
+    crate::service::of(provider)?.check_agent_usable(&session)?;
     let name = session.name.clone();
     let agent_id = session.profile.agent_id.clone();
     let endpoints = session.endpoints.clone();

@@ -19,7 +19,6 @@ use crate::freeze::{self, Freeze};
 use crate::output::{Human, Output, Render};
 use crate::profile::{self, Config, Profile};
 use crate::service::AgentAction;
-use crate::services;
 
 /// One thing `--upstream` did or could not do.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -191,7 +190,7 @@ fn upstream(
             detail,
         });
     };
-    let service = match services::service(profile.provider) {
+    let service = match crate::service::of(profile.provider) {
         Ok(service) => service,
         Err(err) => {
             note("act at the service", Err(err));

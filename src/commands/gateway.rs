@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: GatewayArgs) -> Result<()> {
     let session = ctx.session()?;
     crate::freeze::refuse_if_frozen(&session)?;
     let provider = session.provider();
-    services::service(provider)?.check_agent_usable(&session)?;
+    crate::service::of(provider)?.check_agent_usable(&session)?;
     let name = session.name.clone();
     let agent_id = session.profile.agent_id.clone();
     let endpoints = session.endpoints.clone();

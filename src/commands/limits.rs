@@ -9,7 +9,7 @@ use crate::services;
 
 pub fn run(ctx: &Ctx, command: LimitsCommand) -> Result<()> {
     let (name, profile) = ctx.selected_profile()?;
-    let limits = services::service(profile.provider)?.limits();
+    let limits = crate::service::of(profile.provider)?.limits();
     let view = match command {
         LimitsCommand::Show => match limits {
             Some(limits) => limits.show(ctx, name, profile)?,

@@ -143,7 +143,7 @@ fn verify(
     } else {
         crate::profile::endpoints_for_registration(spec)?
     };
-    crate::services::service(provider)?
+    crate::service::of(provider)?
         .check_operator_key(ctx.http()?, &endpoints, &key)
         .map_err(|mut err| {
             err.message = format!("the key was not accepted: {}", err.message);

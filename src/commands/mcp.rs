@@ -64,7 +64,6 @@ use crate::gateway::{Answer, Gateway};
 use crate::output::{self, ColorChoice, Printer};
 use crate::profile::Profile;
 use crate::redact::{self, Secrets};
-use crate::services;
 use crate::session::DEFAULT_MIN_VALID;
 use crate::status_view::StatusQuery;
 use crate::timefmt;
@@ -290,7 +289,7 @@ fn list_profiles(ctx: &Ctx, served: &[String]) -> Result<Value> {
 fn status(ctx: &Ctx, served: &[String], asked: Option<String>) -> Result<Value> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
-    let service = services::service(session.provider())?;
+    let service = crate::service::of(session.provider())?;
     // The same view `agentcred --json status` prints, returned as data.
     let view = service.status(ctx, &session, &StatusQuery::default())?;
     let value = output::versioned(view.to_json()?);
@@ -355,7 +354,7 @@ fn gateway(
 ) -> Result<Arc<Gateway>> {
     let (name, profile) = resolve(ctx, served, asked)?;
     let session = ctx.session_for(name, profile)?;
-    services::service(session.provider())?.check_agent_usable(&session)?;
+    crate::service::of(session.provider())?.check_agent_usable(&session)?;
     crate::freeze::refuse_if_frozen(&session)?;
     let guard = crate::guard::for_session(
         ctx,

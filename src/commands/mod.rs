@@ -108,7 +108,7 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
         Command::Freeze(args) => freeze::freeze(ctx, args),
         Command::Unfreeze(args) => freeze::unfreeze(ctx, args),
         Command::Leaks(cmd) => leaks::run(ctx, cmd),
-        Command::Service(cmd) => ctx.printer.print(&services::run_command(ctx, cmd)?),
+        Command::Service(cmd) => ctx.printer.print(&cmd.run(ctx)?),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Login(args) => login::login(ctx, args),
         Command::Logout(args) => login::logout(ctx, args),

@@ -24,7 +24,6 @@ use crate::health::Health;
 use crate::local::LocalFacts;
 use crate::output::{Human, Output, Render};
 use crate::profile::Profile;
-use crate::services;
 use crate::spec::Provider;
 use crate::status_view::{StatusCommon, StatusQuery};
 
@@ -54,7 +53,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
         network: args.network.clone(),
         tx_limit: args.tx_limit,
     };
-    let view = services::service(session.provider())?.status(ctx, &session, &query)?;
+    let view = crate::service::of(session.provider())?.status(ctx, &session, &query)?;
     ctx.printer.print(&view)?;
     // The service's view is shown, and a frozen profile still exits 8 (code `frozen`).
     crate::freeze::refuse_if_frozen(&session)

@@ -10,7 +10,6 @@ use super::Ctx;
 use crate::cli::args::TokenArgs;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render};
-use crate::services;
 use crate::spec::Provider;
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -38,7 +37,7 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let provider = session.provider();
     // An agent the service no longer has (deregistered, deleted) would only move the failure
     // to the caller's next request.
-    services::service(provider)?.check_agent_usable(&session)?;
+    crate::service::of(provider)?.check_agent_usable(&session)?;
     let long_lived = provider.spec().short_lived.is_none();
     if long_lived && !ctx.global.reveal {
         return Err(Error::usage(format!(

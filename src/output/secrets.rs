@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::output::{Human, tables};
 use crate::secret::Secret;
-use crate::store::StoreKind;
+use crate::secret::StoreKind;
 use crate::timefmt;
 
 /// One secret in a command's result: where it went, and its value only with `--reveal`.

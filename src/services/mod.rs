@@ -1,5 +1,6 @@
-//! The registry: every service agentcred supports, one line each in [`SERVICES`],
-//! [`RegisterCommand`] and (for a service with nouns of its own) [`ServiceCommand`].
+//! The registry: every service agentcred supports, one line each in [`SERVICES`] and in
+//! `with_service_commands` (its `register` arguments and, for a service with nouns of its own,
+//! each noun's subcommand), from which the command line builds its clap types.
 //!
 //! # Adding a service
 //!
@@ -11,9 +12,11 @@
 //!    per noun command the service has; `args.rs` with the clap types of those commands, each
 //!    converted into the plain input its command takes (no other file of the service knows
 //!    clap); a `Record` struct for what the profile keeps (`profile::Record`).
-//! 2. One line in [`SERVICES`], one variant in [`RegisterCommand`] (the registry's own clap
-//!    types, kept here so one file names every service) and its arm in
-//!    [`RegisterCommand::run`]; for nouns, a variant in [`ServiceCommand`] and its arm.
+//! 2. One line in [`SERVICES`] and one entry in `with_service_commands` (the `args.rs` type of
+//!    `register NAME`, its `register::run`, the help line); for each noun, an entry with its
+//!    subcommand type (which has `shows_new_secret`), its `run` and its help line. The table
+//!    is plain tokens, kept here so one file names every service; `cli::registry` makes the
+//!    clap enums of it.
 //! 3. The emulator: one module in `crates/agentcred-sandbox/src/` and one line in its
 //!    `SERVICES` (its mounts publish the same `AGENTCRED_*_URL` names as the spec's endpoints).
 //! 4. `tests/cli/NAME.rs` and its `mod` line in `tests/cli/main.rs`; regenerate completions and
@@ -28,14 +31,10 @@ pub mod fluxa;
 pub mod fluxra;
 pub mod proxy;
 
-use clap::Subcommand;
-
-use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::service::Service;
 use crate::spec::{self, Provider, ServiceSpec};
-use crate::view::View;
 
 /// Every service, in the order lists and help show them.
 pub static SERVICES: &[&dyn Service] = &[
@@ -45,35 +44,21 @@ pub static SERVICES: &[&dyn Service] = &[
     &proxy::PROXY,
 ];
 
-/// Make the services known to config parsing ([`Provider`]); called once by `main`.
+/// Make the services known to config parsing ([`Provider`]) and to generic code
+/// ([`crate::service::of`]); called once by `main`.
 pub fn install() {
     spec::install(specs());
+    crate::service::install(SERVICES);
 }
 
 fn specs() -> impl Iterator<Item = &'static ServiceSpec> {
     SERVICES.iter().map(|s| s.spec())
 }
 
-/// The service behind a profile's provider.
-pub fn service(provider: Provider) -> Result<&'static dyn Service> {
-    SERVICES
-        .iter()
-        .copied()
-        .find(|s| s.spec().id == provider.id())
-        .ok_or_else(|| {
-            // A Provider is only ever made from a spec of this list (installed from it, or a
-            // service module's own SPEC), so this would be a bug.
-            Error::internal(format!(
-                "service '{}' is not in the registry",
-                provider.id()
-            ))
-        })
-}
-
 /// The incident capability of a profile's service (`--ephemeral`, `freeze --upstream`,
 /// `leaks scan --rotate`); exit 2 for a service without one.
 pub fn incident(provider: Provider) -> Result<&'static dyn crate::service::Incident> {
-    service(provider)?.incident().ok_or_else(|| {
+    crate::service::of(provider)?.incident().ok_or_else(|| {
         Error::usage(format!(
             "{} has no run-scoped credentials or rotation in agentcred",
             provider.display_name()
@@ -132,73 +117,38 @@ pub fn refuse(
     crate::context::not_for_provider(command, name, profile.provider, &providers)
 }
 
-/// `agentcred register SERVICE`.
-#[derive(Debug, Subcommand)]
-pub enum RegisterCommand {
-    /// Register a FluxA agent (agent id, refresh token, JWT)
-    Fluxa(fluxa::args::RegisterFluxaArgs),
-    /// Register a Fluxra agent (recovery key, API key, JWT)
-    Fluxra(fluxra::args::RegisterFluxraArgs),
-    /// Create an AuthPI agent with a secret verifier (operator credentials needed)
-    Authpi(authpi::args::RegisterAuthpiArgs),
-    /// Register a Proxy agent, idempotent by external id (operator Api-Key needed)
-    Proxy(proxy::args::RegisterProxyArgs),
-}
-
-impl RegisterCommand {
-    /// Register the agent; what was registered comes back as a view for the caller to render.
-    pub fn run(self, ctx: &Ctx) -> Result<Box<dyn View>> {
-        match self {
-            RegisterCommand::Fluxa(args) => fluxa::register::run(ctx, args.into()),
-            RegisterCommand::Fluxra(args) => fluxra::register::run(ctx, args.into()),
-            RegisterCommand::Authpi(args) => authpi::register::run(ctx, args.into()),
-            RegisterCommand::Proxy(args) => proxy::register::run(ctx, args.into()),
+/// The services' commands, as a table the command line builds its clap types from
+/// (`cli::registry`): each service's `register` arguments, the function that runs them and their
+/// help line, then the nouns a service has of its own, likewise. The table is plain tokens, so
+/// no file here but the services' `args.rs` knows clap, while this file stays the one that
+/// names every service.
+macro_rules! with_service_commands {
+    ($build:ident) => {
+        $build! {
+            register: [
+                Fluxa($crate::services::fluxa::args::RegisterFluxaArgs, $crate::services::fluxa::register::run)
+                    "Register a FluxA agent (agent id, refresh token, JWT)",
+                Fluxra($crate::services::fluxra::args::RegisterFluxraArgs, $crate::services::fluxra::register::run)
+                    "Register a Fluxra agent (recovery key, API key, JWT)",
+                Authpi($crate::services::authpi::args::RegisterAuthpiArgs, $crate::services::authpi::register::run)
+                    "Create an AuthPI agent with a secret verifier (operator credentials needed)",
+                Proxy($crate::services::proxy::args::RegisterProxyArgs, $crate::services::proxy::register::run)
+                    "Register a Proxy agent, idempotent by external id (operator Api-Key needed)",
+            ],
+            nouns: [
+                Keys($crate::services::fluxra::args::KeysCommand, $crate::services::fluxra::keys::run)
+                    "Manage Fluxra API keys",
+                Verifiers($crate::services::authpi::args::VerifiersCommand, $crate::services::authpi::verifiers::run)
+                    "Manage AuthPI agent verifiers",
+                Tokens($crate::services::proxy::args::TokensCommand, $crate::services::proxy::tokens::run)
+                    "Manage Proxy agent tokens",
+                Cards($crate::services::proxy::args::CardsCommand, $crate::services::proxy::cards::run)
+                    "Manage Proxy cards",
+            ],
         }
-    }
+    };
 }
-
-/// The nouns that belong to one service.
-#[derive(Debug, Subcommand)]
-pub enum ServiceCommand {
-    /// Manage Fluxra API keys
-    #[command(subcommand)]
-    Keys(fluxra::args::KeysCommand),
-    /// Manage AuthPI agent verifiers
-    #[command(subcommand)]
-    Verifiers(authpi::args::VerifiersCommand),
-    /// Manage Proxy agent tokens
-    #[command(subcommand)]
-    Tokens(proxy::args::TokensCommand),
-    /// Manage Proxy cards
-    #[command(subcommand)]
-    Cards(proxy::args::CardsCommand),
-}
-
-impl ServiceCommand {
-    /// Whether the command shows a new secret, which `--reveal` prints.
-    pub fn shows_new_secret(&self) -> bool {
-        use authpi::args::{VerifiersAddCommand, VerifiersCommand};
-        use fluxra::args::KeysCommand;
-        use proxy::args::TokensCommand;
-        matches!(
-            self,
-            ServiceCommand::Keys(KeysCommand::Create(_) | KeysCommand::Rotate)
-                | ServiceCommand::Tokens(TokensCommand::Create(_))
-                | ServiceCommand::Verifiers(VerifiersCommand::Add(VerifiersAddCommand::Secret(_)))
-        )
-    }
-}
-
-/// Run one of a service's own nouns; what it did comes back as a view for the caller to render
-/// (or return).
-pub fn run_command(ctx: &Ctx, command: ServiceCommand) -> Result<Box<dyn View>> {
-    match command {
-        ServiceCommand::Keys(cmd) => fluxra::keys::run(ctx, cmd.into()),
-        ServiceCommand::Verifiers(cmd) => authpi::verifiers::run(ctx, cmd.into()),
-        ServiceCommand::Tokens(cmd) => proxy::tokens::run(ctx, cmd.into()),
-        ServiceCommand::Cards(cmd) => proxy::cards::run(ctx, cmd.into()),
-    }
-}
+pub(crate) use with_service_commands;
 
 #[cfg(test)]
 mod tests {

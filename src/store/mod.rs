@@ -63,7 +63,6 @@
 //! [`ErrorKind::Store`]: crate::error::ErrorKind::Store
 
 use std::ffi::OsString;
-use std::fmt;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -91,42 +90,7 @@ pub const FAULT_STORE_WRITE_ENV: &str = "AGENTCRED_FAULT_STORE_WRITE";
 /// The environment variable of the read-failure test knob described in the module doc.
 pub const FAULT_STORE_READ_ENV: &str = "AGENTCRED_FAULT_STORE_READ";
 
-/// Which backend holds a profile's secrets; recorded in the profile.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    clap::ValueEnum,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum StoreKind {
-    Keychain,
-    File,
-    Vault,
-}
-
-impl StoreKind {
-    /// Whether the store is shared between hosts (so a profile's secrets there are not this
-    /// host's to delete when it forgets the profile).
-    pub fn is_shared(self) -> bool {
-        matches!(self, StoreKind::Vault)
-    }
-}
-
-impl fmt::Display for StoreKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            StoreKind::Keychain => "keychain",
-            StoreKind::File => "file",
-            StoreKind::Vault => "vault",
-        })
-    }
-}
+pub use crate::secret::StoreKind;
 
 /// The `--store` flag (env `AGENTCRED_STORE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

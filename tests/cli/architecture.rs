@@ -14,8 +14,7 @@
 //!   modules do not name each other; commands do not use each other; wire clients know the
 //!   wire only; one module talks to the emulator.
 //!
-//! Rules the code does not keep yet are listed in [`KNOWN_UPWARD`]: the test fails when a new
-//! violation appears, and when a listed one is gone (so that the list only shrinks).
+//! There are no exceptions: every rule holds for every file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -74,25 +73,6 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["jwt", "timefmt", "error", "secret"],
 ];
-
-/// Names that go up the layers today, as `(file, module named)`: debts being paid off (the
-/// services' operations are moving to typed inputs and views, after which no service names
-/// `cli`). A new one fails the tests, and so does one that is gone but still listed, so the
-/// list only shrinks. The service-to-`cli` and generic-to-`services` rules below read it too.
-const KNOWN_UPWARD: &[(&str, &str)] = &[
-    // The health row asks the registry for each profile's service.
-    ("src/checkup.rs", "services"),
-    // The relay (gateway and MCP requests) asks the registry for the profile's service.
-    ("src/relay.rs", "services"),
-    // Ctx is built from the global flags (GlobalArgs).
-    ("src/context.rs", "cli"),
-    // The status printer names StoreKind, while the vault store prints through output.
-    ("src/output/secrets.rs", "store"),
-];
-
-fn known_upward(file: &str, module: &str) -> bool {
-    KNOWN_UPWARD.contains(&(file, module))
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -491,19 +471,9 @@ fn every_top_level_module_has_a_layer_and_names_only_its_own_or_lower_ones() {
         unplaced.is_empty(),
         "top-level modules missing from LAYERS in tests/cli/architecture.rs: {unplaced:?}"
     );
-    let known: BTreeSet<(String, String)> = KNOWN_UPWARD
-        .iter()
-        .map(|(f, m)| ((*f).to_owned(), (*m).to_owned()))
-        .collect();
-    let new: Vec<_> = upward.difference(&known).collect();
-    let gone: Vec<_> = known.difference(&upward).collect();
     assert!(
-        new.is_empty(),
-        "imports flow downwards only; these files name a module of a higher layer: {new:#?}"
-    );
-    assert!(
-        gone.is_empty(),
-        "no longer true, remove from KNOWN_UPWARD: {gone:#?}"
+        upward.is_empty(),
+        "imports flow downwards only; these files name a module of a higher layer: {upward:#?}"
     );
 }
 
@@ -512,7 +482,6 @@ fn services_never_name_the_command_line() {
     let offenders: Vec<String> = cli_sources()
         .iter()
         .filter(|s| s.module.first().is_some_and(|m| m == "services"))
-        .filter(|s| !known_upward(&s.path, "cli"))
         .flat_map(|s| {
             s.names
                 .iter()
@@ -539,14 +508,9 @@ fn is_generic(source: &Source) -> bool {
 #[test]
 fn generic_code_never_names_a_service() {
     let mut offenders = Vec::new();
-    let ids: Vec<&str> = specs().iter().map(|s| s.id).collect();
     for source in cli_sources().iter().filter(|s| is_generic(s)) {
         for path in source.names.iter().filter(|p| p[0] == "services") {
-            // A known debt may ask the registry; naming a service's own module is never allowed.
-            let by_full_path = path.get(1).is_some_and(|m| ids.contains(&m.as_str()));
-            if by_full_path || !known_upward(&source.path, "services") {
-                offenders.push(format!("{}: {}", source.path, path.join("::")));
-            }
+            offenders.push(format!("{}: {}", source.path, path.join("::")));
         }
     }
     assert!(

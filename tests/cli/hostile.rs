@@ -788,6 +788,10 @@ fn traversal_only_some_servers_understand_and_odd_base_urls_are_refused() {
         "/api/%c0%ae%c0%ae/x",
         "/api/%e0%80%ae/x",
         "/api/%u002e%u002e/x",
+        // `‥` (two dot leader) and `．` (fullwidth full stop): `..` to a server that folds
+        // Unicode compatibility forms.
+        "/api/%e2%80%a5/x",
+        "/api/%ef%bc%8e%ef%bc%8e/x",
     ] {
         let (status, head, body) = gateway.raw(target, "");
         assert_eq!(status, 400, "{target}: {head}");
@@ -798,6 +802,7 @@ fn traversal_only_some_servers_understand_and_odd_base_urls_are_refused() {
     }
     assert!(evil.seen("..;").is_empty() && evil.seen("%c0").is_empty());
     assert!(evil.seen("%u").is_empty() && evil.seen("%e0").is_empty());
+    assert!(evil.seen("%e2").is_empty() && evil.seen("%ef").is_empty());
 
     // A base URL with a query or a fragment would send every request to one place.
     for suffix in ["?x=1", "#frag"] {

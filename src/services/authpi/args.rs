@@ -48,6 +48,13 @@ pub enum VerifiersCommand {
     Remove(VerifiersRemoveArgs),
 }
 
+impl VerifiersCommand {
+    /// Whether the command shows a new secret, which `--reveal` prints.
+    pub fn shows_new_secret(&self) -> bool {
+        matches!(self, VerifiersCommand::Add(VerifiersAddCommand::Secret(_)))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum VerifiersAddCommand {
     /// A server-generated client secret, shown once and stored

@@ -37,6 +37,13 @@ pub enum KeysCommand {
     Rotate,
 }
 
+impl KeysCommand {
+    /// Whether the command shows a new secret, which `--reveal` prints.
+    pub fn shows_new_secret(&self) -> bool {
+        matches!(self, KeysCommand::Create(_) | KeysCommand::Rotate)
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct KeysCreateArgs {
     /// A name for the key, to tell it apart in `keys list`

@@ -43,6 +43,14 @@ pub enum CardsCommand {
     Show(CardsShowArgs),
 }
 
+impl CardsCommand {
+    /// Whether the command shows a new secret, which `--reveal` prints: a card's number is
+    /// not a credential agentcred keeps.
+    pub fn shows_new_secret(&self) -> bool {
+        false
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CardsCreateArgs {
     /// What the card is for (the service records it with the card)
@@ -76,6 +84,13 @@ pub enum TokensCommand {
     Create(TokensCreateArgs),
     /// Revoke an agent token
     Revoke(TokensRevokeArgs),
+}
+
+impl TokensCommand {
+    /// Whether the command shows a new secret, which `--reveal` prints.
+    pub fn shows_new_secret(&self) -> bool {
+        matches!(self, TokensCommand::Create(_))
+    }
 }
 
 #[derive(Debug, Args)]

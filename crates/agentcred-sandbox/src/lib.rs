@@ -110,7 +110,6 @@ pub mod fluxra;
 mod persist;
 pub mod proxy;
 pub mod reqlog;
-mod rsagen;
 pub mod state;
 pub mod support;
 #[cfg(test)]

@@ -858,10 +858,22 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut StateDoc) -> T + Send + 'static,
     {
+        let job = StateJob::Transact(Box::new(move |doc| Box::new(f(doc))));
+        unbox(self.on_blocking_pool(job).await?)
+    }
+
+    /// `job` on the blocking pool. Every handler's closure comes here boxed, as one type: a
+    /// `spawn_blocking` and a [`StateStore::transact`] per closure type would compile tokio's
+    /// task machinery and the transaction (lock, load, save) once per handler (about 75
+    /// copies, a third of a megabyte of the binary).
+    async fn on_blocking_pool(&self, job: StateJob) -> Result<Outcome, StateError> {
         let store = self.inner.store.clone();
-        tokio::task::spawn_blocking(move || store.transact(f))
-            .await
-            .map_err(|e| StateError::Internal(format!("state task failed: {e}")))?
+        tokio::task::spawn_blocking(move || match job {
+            StateJob::Transact(f) => store.transact(f),
+            StateJob::Read(f) => store.read(f),
+        })
+        .await
+        .map_err(|e| StateError::Internal(format!("state task failed: {e}")))?
     }
 
     /// Log a service request, then consume one use of the first fault matching it (if any)
@@ -892,10 +904,8 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&StateDoc) -> T + Send + 'static,
     {
-        let store = self.inner.store.clone();
-        tokio::task::spawn_blocking(move || store.read(f))
-            .await
-            .map_err(|e| StateError::Internal(format!("state task failed: {e}")))?
+        let job = StateJob::Read(Box::new(move |doc| Box::new(f(doc))));
+        unbox(self.on_blocking_pool(job).await?)
     }
 
     /// A handler's whole body as one transaction; a state failure becomes an error response
@@ -916,6 +926,22 @@ impl AppState {
     {
         self.read(f).await.unwrap_or_else(|e| e.response(envelope))
     }
+}
+
+/// A job for [`AppState::on_blocking_pool`], its result boxed.
+enum StateJob {
+    Transact(Box<dyn FnOnce(&mut StateDoc) -> Outcome + Send>),
+    Read(Box<dyn FnOnce(&StateDoc) -> Outcome + Send>),
+}
+
+/// What a [`StateJob`] returned, for [`unbox`].
+type Outcome = Box<dyn Any + Send>;
+
+/// The `T` a job of [`AppState::transact`] or [`AppState::read`] boxed.
+fn unbox<T: 'static>(out: Outcome) -> Result<T, StateError> {
+    out.downcast::<T>()
+        .map(|out| *out)
+        .map_err(|_| StateError::Internal("a state job returned another type".into()))
 }
 
 #[cfg(test)]

@@ -63,27 +63,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "idempotency",
         "not split yet",
     ),
-    ("src/services/authpi/register.rs", "run", "not split yet"),
-    (
-        "src/services/authpi/verifiers.rs",
-        "remove",
-        "not split yet",
-    ),
-    ("src/services/fluxa/status.rs", "show", "not split yet"),
-    (
-        "src/services/fluxa/status.rs",
-        "FluxaDetails::human",
-        "not split yet",
-    ),
-    (
-        "src/services/fluxra/keys.rs",
-        "create_key_checked",
-        "not split yet",
-    ),
-    ("src/services/fluxra/keys.rs", "create", "not split yet"),
-    ("src/services/fluxra/keys.rs", "revoke", "not split yet"),
-    ("src/services/fluxra/keys.rs", "rotate", "not split yet"),
-    ("src/services/fluxra/register.rs", "run", "not split yet"),
 ];
 
 /// One function over the limit.

@@ -24,6 +24,8 @@ use super::org_key;
 use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::output::{Human, Output, Render, tables};
+use crate::profile::Profile;
+use crate::secret::Secret;
 use crate::spec::Provider;
 use crate::store;
 use crate::view::View;
@@ -139,28 +141,10 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     let metadata = parse_metadata(&args.metadata)?;
     check_scopes(&args.scopes)?;
     let key = org_key(ctx, ctx.global.sandbox)?;
-    let pending = Pending::start(ctx, super::PROVIDER)?;
+    let mut pending = Pending::start(ctx, super::PROVIDER)?;
     let core = Core::new(ctx.http()?, pending.endpoint("api"), &account, &issuer, key);
 
-    // Only the fields the user gave: the service's defaults stand for the rest.
-    let mut body = serde_json::json!({ "name": name });
-    for (field, value) in [
-        ("description", &args.description),
-        ("model", &args.model),
-        ("provider", &args.provider),
-        ("version", &args.agent_version),
-    ] {
-        if let Some(value) = value {
-            body[field] = value.clone().into();
-        }
-    }
-    if !args.scopes.is_empty() {
-        body["scopes"] = args.scopes.clone().into();
-    }
-    if !metadata.is_empty() {
-        body["metadata"] = metadata.into();
-    }
-    let created = core.create_agent(body)?;
+    let created = core.create_agent(agent_body(&args, &name, metadata))?;
     if created.replayed {
         ctx.printer.notice(
             "idempotent_replay",
@@ -197,73 +181,24 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
 
     if args.no_secret {
         let current = pending.save(ctx, profile)?;
-        return Ok(Box::new(view(
-            current,
-            None,
-            Vec::new(),
-            Some(format!(
-                "No secret verifier was added (--no-secret), so the profile cannot get access tokens yet: \
-                 add one with `agentcred --profile {profile_name} verifiers add secret --use`."
-            )),
-        )));
+        let note = format!(
+            "No secret verifier was added (--no-secret), so the profile cannot get access tokens yet: \
+             add one with `agentcred --profile {profile_name} verifiers add secret --use`."
+        );
+        return Ok(Box::new(view(current, None, Vec::new(), Some(note))));
     }
 
-    let verifier_name = format!("agentcred {profile_name}");
-    let new_secret = match core.add_secret_verifier(&agent.id, Some(&verifier_name)) {
-        Ok(new_secret) => new_secret,
-        Err(mut err) => {
-            // The agent exists: keep the profile, so that nothing is orphaned.
-            pending.save(ctx, profile)?;
-            err.message = format!(
-                "the AuthPI agent {} was created and saved as profile '{profile_name}', but {}",
-                agent.id, err.message
-            );
-            return Err(err.with_hint(format!(
-                "add its secret with `agentcred --profile {profile_name} verifiers add secret --use` once the cause is fixed"
-            )));
-        }
-    };
+    let new_secret = add_client_secret(ctx, &core, &mut pending, &profile)?;
     profile.update_record(|r: &mut AuthpiRecord| {
         r.secret_verifier_id = Some(new_secret.verifier.id.clone())
     })?;
     pending.store_secrets(ctx, &profile, &[("client_secret", &new_secret.secret)])?;
 
-    let mut secrets = vec![SecretReport::new(
-        "client_secret",
-        store_kind,
-        &new_secret.secret,
-        reveal,
-    )];
-    let mut note = None;
-    match authpi::token(
-        ctx.http()?,
-        pending.endpoint("idp"),
-        &issuer,
-        &agent.id,
-        &new_secret.secret,
-    ) {
-        Ok(token) => {
-            match pending
-                .store
-                .set(&store::account(&pending.name, "access_token"), &token)
-            {
-                Ok(()) => secrets.push(SecretReport::new("access_token", store_kind, &token, reveal)),
-                Err(e) => ctx.printer.warn_coded("first_token_not_stored", format!(
-                    "the first access token could not be stored ({}); `agentcred refresh` gets another",
-                    e.message
-                )),
-            }
-        }
-        Err(e) => {
-            let text = format!(
-                "The agent and its client secret are saved, but the first access token could not be minted: {}. \
-                 `agentcred --profile {profile_name} refresh` tries again.",
-                e.message
-            );
-            ctx.printer.warn_coded("first_token_not_stored", &text);
-            note = Some(text);
-        }
-    }
+    let report =
+        |kind, secret: &Secret<String>| SecretReport::new(kind, store_kind, secret, reveal);
+    let mut secrets = vec![report("client_secret", &new_secret.secret)];
+    let (token, note) = first_token(ctx, &pending, &issuer, &agent.id, &new_secret.secret)?;
+    secrets.extend(token.map(|token| report("access_token", &token)));
     let current = pending.save(ctx, profile)?;
     Ok(Box::new(view(
         current,
@@ -271,6 +206,102 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
         secrets,
         note,
     )))
+}
+
+/// The new agent's client secret: a secret verifier named after the profile. When adding it
+/// fails, the agent exists: the profile is saved, so that nothing is orphaned, and the error
+/// says how to finish.
+fn add_client_secret(
+    ctx: &Ctx,
+    core: &Core,
+    pending: &mut Pending,
+    profile: &Profile,
+) -> Result<authpi::NewSecret> {
+    let profile_name = pending.name.clone();
+    let agent_id = &profile.agent_id;
+    let verifier_name = format!("agentcred {profile_name}");
+    match core.add_secret_verifier(agent_id, Some(&verifier_name)) {
+        Ok(new_secret) => Ok(new_secret),
+        Err(mut err) => {
+            pending.save_partial(ctx, profile.clone())?;
+            err.message = format!(
+                "the AuthPI agent {agent_id} was created and saved as profile '{profile_name}', but {}",
+                err.message
+            );
+            Err(err.with_hint(format!(
+                "add its secret with `agentcred --profile {profile_name} verifiers add secret --use` once the cause is fixed"
+            )))
+        }
+    }
+}
+
+/// The new agent's body: only the fields the user gave, so that the service's defaults stand
+/// for the rest.
+fn agent_body(
+    args: &Registration,
+    name: &str,
+    metadata: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let mut body = serde_json::json!({ "name": name });
+    for (field, value) in [
+        ("description", &args.description),
+        ("model", &args.model),
+        ("provider", &args.provider),
+        ("version", &args.agent_version),
+    ] {
+        if let Some(value) = value {
+            body[field] = value.clone().into();
+        }
+    }
+    if !args.scopes.is_empty() {
+        body["scopes"] = args.scopes.clone().into();
+    }
+    if !metadata.is_empty() {
+        body["metadata"] = metadata.into();
+    }
+    body
+}
+
+/// The new agent's first access token, minted with its client `secret` and stored; when
+/// either fails the registration still stands (`refresh` gets another): a warning, and the
+/// note for the output when minting failed.
+fn first_token(
+    ctx: &Ctx,
+    pending: &Pending,
+    issuer: &str,
+    agent_id: &str,
+    secret: &Secret<String>,
+) -> Result<(Option<Secret<String>>, Option<String>)> {
+    match authpi::token(
+        ctx.http()?,
+        pending.endpoint("idp"),
+        issuer,
+        agent_id,
+        secret,
+    ) {
+        Ok(token) => {
+            match pending
+                .store
+                .set(&store::account(&pending.name, "access_token"), &token)
+            {
+                Ok(()) => return Ok((Some(token), None)),
+                Err(e) => ctx.printer.warn_coded("first_token_not_stored", format!(
+                    "the first access token could not be stored ({}); `agentcred refresh` gets another",
+                    e.message
+                )),
+            }
+            Ok((None, None))
+        }
+        Err(e) => {
+            let text = format!(
+                "The agent and its client secret are saved, but the first access token could not be minted: {}. \
+                 `agentcred --profile {} refresh` tries again.",
+                e.message, pending.name
+            );
+            ctx.printer.warn_coded("first_token_not_stored", &text);
+            Ok((None, Some(text)))
+        }
+    }
 }
 
 #[cfg(test)]

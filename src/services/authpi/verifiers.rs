@@ -369,48 +369,8 @@ fn remove(
         ))
         .with_provider(authpi::PROVIDER)
     })?;
-    if let Err(cause) = core.remove_verifier(agent_id, id, &etag) {
-        // The answer was lost: the verifier list says whether it is gone, before anything is
-        // said or deleted here.
-        if cause.kind != ErrorKind::Unavailable {
-            return Err(cause);
-        }
-        match core.list_verifiers(agent_id) {
-            Ok(listed) if !listed.iter().any(|v| v.id == id) => ctx.printer.warn_coded("revoke_answer_lost", format!(
-                "AuthPI's answer to removing verifier {id} was lost, but it no longer lists it: it is removed"
-            )),
-            Ok(_) => return Err(cause),
-            Err(unknown) => {
-                let mut err = cause;
-                err.message = format!(
-                    "{}; asking AuthPI whether verifier {id} is gone failed too ({}), so its stored secret is kept",
-                    err.message, unknown.message
-                );
-                return Err(err.with_hint(format!(
-                    "see `agentcred verifiers list`, and remove {id} again if it is still listed"
-                )));
-            }
-        }
-    }
-
-    // Local secrets that belonged to the verifier are useless now.
-    let spare = spare_kind(id);
-    session
-        .store
-        .delete(&store::account(&session.name, &spare))?;
-    if in_use {
-        session
-            .store
-            .delete(&store::account(&session.name, "client_secret"))?;
-    }
-    let profile_name = session.name.clone();
-    Config::update_profile(&ctx.paths, &profile_name, |profile| {
-        profile.mark_extra_secret(&spare, false);
-        if in_use {
-            profile.update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = None)?;
-        }
-        Ok(())
-    })?;
+    remove_at_service(ctx, core, agent_id, id, &etag)?;
+    forget_removed(ctx, session, id, in_use)?;
     let note = if in_use {
         let note = format!(
             "verifier {id} held the profile's client secret, which is gone now: {breaks}. \
@@ -429,6 +389,58 @@ fn remove(
         was_in_use: in_use,
         note,
     }))
+}
+
+/// Remove verifier `id` at the service. When the answer is lost, the verifier list says
+/// whether it is gone, before anything is said or deleted here.
+fn remove_at_service(ctx: &Ctx, core: &Core, agent_id: &str, id: &str, etag: &str) -> Result<()> {
+    let Err(cause) = core.remove_verifier(agent_id, id, etag) else {
+        return Ok(());
+    };
+    if cause.kind != ErrorKind::Unavailable {
+        return Err(cause);
+    }
+    match core.list_verifiers(agent_id) {
+        Ok(listed) if !listed.iter().any(|v| v.id == id) => {
+            ctx.printer.warn_coded("revoke_answer_lost", format!(
+                "AuthPI's answer to removing verifier {id} was lost, but it no longer lists it: it is removed"
+            ));
+            Ok(())
+        }
+        Ok(_) => Err(cause),
+        Err(unknown) => {
+            let mut err = cause;
+            err.message = format!(
+                "{}; asking AuthPI whether verifier {id} is gone failed too ({}), so its stored secret is kept",
+                err.message, unknown.message
+            );
+            Err(err.with_hint(format!(
+                "see `agentcred verifiers list`, and remove {id} again if it is still listed"
+            )))
+        }
+    }
+}
+
+/// Forget the local secrets that belonged to the removed verifier `id`, useless now: its
+/// spare copy, and when the profile used it (`in_use`) the client secret and its record.
+fn forget_removed(ctx: &Ctx, session: &Session, id: &str, in_use: bool) -> Result<()> {
+    let spare = spare_kind(id);
+    session
+        .store
+        .delete(&store::account(&session.name, &spare))?;
+    if in_use {
+        session
+            .store
+            .delete(&store::account(&session.name, "client_secret"))?;
+    }
+    Config::update_profile(&ctx.paths, &session.name, |profile| {
+        profile.mark_extra_secret(&spare, false);
+        if in_use {
+            profile.update_record(|r: &mut AuthpiRecord| r.secret_verifier_id = None)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

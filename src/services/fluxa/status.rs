@@ -206,101 +206,10 @@ pub(super) fn show(
 ) -> Result<Box<dyn StatusReport>> {
     let body = wallet_status(session, query.network.as_deref(), query.tx_limit)?;
     let agent = body.get("agent").cloned().unwrap_or(Value::Null);
-    let balances_json = body.get("balances").cloned().unwrap_or(Value::Null);
-
-    let mut balances = Vec::new();
-    for (key, currency) in [
-        ("usdc", "USDC"),
-        ("credits", "FLUXA_MONETIZE_CREDITS"),
-        ("xrp", "XRP"),
-    ] {
-        let Some(b) = balances_json.get(key) else {
-            continue;
-        };
-        let decimals = decimals_of(b).or_else(|| currency_decimals(currency));
-        balances.push(Balance {
-            currency: currency.to_owned(),
-            network: text(b, "network"),
-            address: text(b, "address"),
-            available: amount(b, "available", decimals, currency),
-            balance: amount(b, "balance", decimals, currency),
-            frozen: amount(b, "frozen", decimals, currency),
-            error: b.get("error").map(|e| {
-                e.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| e.to_string())
-            }),
-        });
-    }
-
-    let mandates_json = body.get("mandates").cloned().unwrap_or(Value::Null);
-    let items = mandates_json
-        .get("items")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mandates = Mandates {
-        open: mandates_json.get("open").and_then(Value::as_u64),
-        total: mandates_json.get("total").and_then(Value::as_u64),
-        items_truncated: mandates_json
-            .get("itemsTruncated")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        items: items
-            .iter()
-            .map(|m| {
-                let currency = text(m, "currency").unwrap_or_else(|| "USDC".to_owned());
-                let decimals = decimals_of(m).or_else(|| currency_decimals(&currency));
-                Mandate {
-                    id: text(m, "mandateId"),
-                    status: text(m, "status"),
-                    enabled: m.get("isEnabled").and_then(Value::as_bool),
-                    description: text(m, "naturalLanguage"),
-                    category: text(m, "category"),
-                    limit: amount(m, "limitAmount", decimals, &currency),
-                    spent: amount(m, "spentAmount", decimals, &currency),
-                    remaining: amount(m, "remainingAmount", decimals, &currency),
-                    valid_from: time(m, "validFrom"),
-                    valid_until: time(m, "validUntil"),
-                    approval_url: text(m, "approvalUrl"),
-                }
-            })
-            .collect(),
-    };
-
-    let tx_json = body
-        .get("recentTransactions")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let tx_items = tx_json
-        .get("items")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let recent_transactions = Transactions {
-        has_more: tx_json
-            .get("hasMore")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        items: tx_items
-            .iter()
-            .map(|t| {
-                let currency = text(t, "currency").unwrap_or_else(|| "USDC".to_owned());
-                let decimals = decimals_of(t).or_else(|| currency_decimals(&currency));
-                Transaction {
-                    id: t.get("id").cloned(),
-                    kind: text(t, "type"),
-                    status: text(t, "status"),
-                    amount: amount(t, "amount", decimals, &currency),
-                    to_address: text(t, "toAddress"),
-                    from_address: text(t, "fromAddress"),
-                    tx_hash: text(t, "txHash"),
-                    failure_reason: text(t, "failureReason"),
-                    created_at: time(t, "createdAt"),
-                }
-            })
-            .collect(),
-    };
+    let balances = balances(body.get("balances").unwrap_or(&Value::Null));
+    let mandates = Mandates::from_api(body.get("mandates").unwrap_or(&Value::Null));
+    let recent_transactions =
+        Transactions::from_api(body.get("recentTransactions").unwrap_or(&Value::Null));
 
     let mut common = StatusCommon::new(
         &session.name,
@@ -326,6 +235,175 @@ pub(super) fn show(
         recent_transactions,
     };
     Ok(Box::new(StatusView { common, details }))
+}
+
+/// The wallet's balances, in the order FluxA's own tools show them.
+fn balances(json: &Value) -> Vec<Balance> {
+    let mut balances = Vec::new();
+    for (key, currency) in [
+        ("usdc", "USDC"),
+        ("credits", "FLUXA_MONETIZE_CREDITS"),
+        ("xrp", "XRP"),
+    ] {
+        let Some(b) = json.get(key) else {
+            continue;
+        };
+        let decimals = decimals_of(b).or_else(|| currency_decimals(currency));
+        balances.push(Balance {
+            currency: currency.to_owned(),
+            network: text(b, "network"),
+            address: text(b, "address"),
+            available: amount(b, "available", decimals, currency),
+            balance: amount(b, "balance", decimals, currency),
+            frozen: amount(b, "frozen", decimals, currency),
+            error: b.get("error").map(|e| {
+                e.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| e.to_string())
+            }),
+        });
+    }
+    balances
+}
+
+/// The currency of an item with a `currency` field (USDC when it has none) and its decimals.
+fn currency_of(item: &Value) -> (String, Option<u32>) {
+    let currency = text(item, "currency").unwrap_or_else(|| "USDC".to_owned());
+    let decimals = decimals_of(item).or_else(|| currency_decimals(&currency));
+    (currency, decimals)
+}
+
+impl Mandates {
+    fn from_api(json: &Value) -> Mandates {
+        let items = json
+            .get("items")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Mandates {
+            open: json.get("open").and_then(Value::as_u64),
+            total: json.get("total").and_then(Value::as_u64),
+            items_truncated: json
+                .get("itemsTruncated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            items: items
+                .iter()
+                .map(|m| {
+                    let (currency, decimals) = currency_of(m);
+                    Mandate {
+                        id: text(m, "mandateId"),
+                        status: text(m, "status"),
+                        enabled: m.get("isEnabled").and_then(Value::as_bool),
+                        description: text(m, "naturalLanguage"),
+                        category: text(m, "category"),
+                        limit: amount(m, "limitAmount", decimals, &currency),
+                        spent: amount(m, "spentAmount", decimals, &currency),
+                        remaining: amount(m, "remainingAmount", decimals, &currency),
+                        valid_from: time(m, "validFrom"),
+                        valid_until: time(m, "validUntil"),
+                        approval_url: text(m, "approvalUrl"),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn render(&self, out: &mut Human) {
+        out.heading(&format!(
+            "Mandates ({} open of {})",
+            tables::cell(self.open),
+            tables::cell(self.total)
+        ));
+        if self.items.is_empty() {
+            out.line("none");
+            return;
+        }
+        let mut table = tables::new(
+            out.styled,
+            &[
+                "id",
+                "status",
+                "remaining",
+                "limit",
+                "valid until",
+                "description",
+            ],
+        );
+        for m in &self.items {
+            table.add_row(vec![
+                tables::cell(m.id.as_deref()),
+                tables::cell(m.status.as_deref()),
+                tables::cell(m.remaining.as_ref().map(Amount::short)),
+                tables::cell(m.limit.as_ref().map(Amount::short)),
+                tables::cell(m.valid_until.as_deref()),
+                tables::cell(m.description.as_deref()),
+            ]);
+        }
+        out.table(table);
+        for m in self.items.iter().filter(|m| m.approval_url.is_some()) {
+            out.line(format!(
+                "{} awaits the owner's signature: {}",
+                m.id.as_deref().unwrap_or("a mandate"),
+                m.approval_url.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+}
+
+impl Transactions {
+    fn from_api(json: &Value) -> Transactions {
+        let items = json
+            .get("items")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Transactions {
+            has_more: json
+                .get("hasMore")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            items: items
+                .iter()
+                .map(|t| {
+                    let (currency, decimals) = currency_of(t);
+                    Transaction {
+                        id: t.get("id").cloned(),
+                        kind: text(t, "type"),
+                        status: text(t, "status"),
+                        amount: amount(t, "amount", decimals, &currency),
+                        to_address: text(t, "toAddress"),
+                        from_address: text(t, "fromAddress"),
+                        tx_hash: text(t, "txHash"),
+                        failure_reason: text(t, "failureReason"),
+                        created_at: time(t, "createdAt"),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn render(&self, out: &mut Human) {
+        out.heading("Recent transactions");
+        if self.items.is_empty() {
+            out.line("none");
+            return;
+        }
+        let mut table = tables::new(out.styled, &["when", "type", "status", "amount", "to"]);
+        for t in &self.items {
+            table.add_row(vec![
+                tables::cell(t.created_at.as_deref()),
+                tables::cell(t.kind.as_deref()),
+                tables::cell(t.status.as_deref()),
+                tables::cell(t.amount.as_ref().map(Amount::short)),
+                tables::cell(t.to_address.as_deref()),
+            ]);
+        }
+        out.table(table);
+        if self.has_more {
+            out.line("(more exist; see --tx-limit N, up to 100)");
+        }
+    }
 }
 
 /// The agent's state in the shape every service's status shares: an agent its owner has not
@@ -378,69 +456,8 @@ impl StatusDetails for FluxaDetails {
         }
         out.table(table);
 
-        out.heading(&format!(
-            "Mandates ({} open of {})",
-            tables::cell(self.mandates.open),
-            tables::cell(self.mandates.total)
-        ));
-        if self.mandates.items.is_empty() {
-            out.line("none");
-        } else {
-            let mut table = tables::new(
-                out.styled,
-                &[
-                    "id",
-                    "status",
-                    "remaining",
-                    "limit",
-                    "valid until",
-                    "description",
-                ],
-            );
-            for m in &self.mandates.items {
-                table.add_row(vec![
-                    tables::cell(m.id.as_deref()),
-                    tables::cell(m.status.as_deref()),
-                    tables::cell(m.remaining.as_ref().map(Amount::short)),
-                    tables::cell(m.limit.as_ref().map(Amount::short)),
-                    tables::cell(m.valid_until.as_deref()),
-                    tables::cell(m.description.as_deref()),
-                ]);
-            }
-            out.table(table);
-            for m in self
-                .mandates
-                .items
-                .iter()
-                .filter(|m| m.approval_url.is_some())
-            {
-                out.line(format!(
-                    "{} awaits the owner's signature: {}",
-                    m.id.as_deref().unwrap_or("a mandate"),
-                    m.approval_url.as_deref().unwrap_or_default()
-                ));
-            }
-        }
-
-        out.heading("Recent transactions");
-        if self.recent_transactions.items.is_empty() {
-            out.line("none");
-        } else {
-            let mut table = tables::new(out.styled, &["when", "type", "status", "amount", "to"]);
-            for t in &self.recent_transactions.items {
-                table.add_row(vec![
-                    tables::cell(t.created_at.as_deref()),
-                    tables::cell(t.kind.as_deref()),
-                    tables::cell(t.status.as_deref()),
-                    tables::cell(t.amount.as_ref().map(Amount::short)),
-                    tables::cell(t.to_address.as_deref()),
-                ]);
-            }
-            out.table(table);
-            if self.recent_transactions.has_more {
-                out.line("(more exist; see --tx-limit N, up to 100)");
-            }
-        }
+        self.mandates.render(out);
+        self.recent_transactions.render(out);
 
         out.heading("Local credentials");
         common.local.render(out);

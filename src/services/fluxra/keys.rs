@@ -306,16 +306,7 @@ fn create_key_checked(
         Err(cause) if cause.kind != ErrorKind::Unavailable => return Err(cause),
         Err(cause) => cause,
     };
-    let held: Vec<String> = super::key_in_use(&session.profile)
-        .into_iter()
-        .chain(
-            session
-                .profile
-                .extra_secrets
-                .iter()
-                .filter_map(|kind| kind.strip_prefix("api_key:").map(str::to_owned)),
-        )
-        .collect();
+    let held = held_keys(&session.profile);
     let after = match fluxra::list_keys_with_recovery_key(
         session.http,
         base,
@@ -359,6 +350,26 @@ fn create_key_checked(
             Err(_) => stranded.push(key.key_id.clone()),
         }
     }
+    Err(lost_create_error(cause, &revoked, &stranded))
+}
+
+/// The ids of the keys the profile holds: the one it uses and its spares.
+fn held_keys(profile: &Profile) -> Vec<String> {
+    super::key_in_use(profile)
+        .into_iter()
+        .chain(
+            profile
+                .extra_secrets
+                .iter()
+                .filter_map(|kind| kind.strip_prefix("api_key:").map(str::to_owned)),
+        )
+        .collect()
+}
+
+/// The error of a key creation whose answer was lost (`cause`), saying what Fluxra had made
+/// of it: nothing, keys since `revoked`, or keys whose revocation failed (`stranded`: live and
+/// held by nobody).
+fn lost_create_error(cause: Error, revoked: &[String], stranded: &[String]) -> Error {
     let mut err = cause;
     err.message = match (revoked.is_empty(), stranded.is_empty()) {
         (true, true) => format!(
@@ -384,7 +395,7 @@ fn create_key_checked(
             stranded.join("` and `agentcred keys revoke ")
         ));
     }
-    Err(err)
+    err
 }
 
 /// `--profile NAME ` for commands suggested in messages, when the user picked the profile so.
@@ -486,45 +497,7 @@ fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<Box<dyn Vi
     }
 
     let previous = super::key_in_use(&session.profile);
-    let select = select_flag(ctx);
-    let jwt = match adopt(ctx, &mut session, &key) {
-        Ok(Adopted::Proven { jwt }) => jwt,
-        Ok(Adopted::Unproven { cause }) => {
-            return Err(restate(
-                &cause,
-                format!(
-                    "created API key {key_id} and made it the key of profile '{}', but exchanging \
-                     it for a JWT failed: {}",
-                    session.name, cause.message
-                ),
-                format!(
-                    "finish with `agentcred {select}refresh`{}",
-                    cause
-                        .hint
-                        .as_deref()
-                        .map(|h| format!(" once the cause is fixed ({h})"))
-                        .unwrap_or_default()
-                ),
-            ));
-        }
-        Err(cause) => {
-            return Err(restate(
-                &cause,
-                format!(
-                    "created API key {key_id}, but exchanging it for a JWT failed, so profile '{}' \
-                     still uses its key {}: {}. The new key is stored as {}",
-                    session.name,
-                    previous.as_deref().unwrap_or("-"),
-                    cause.message,
-                    spare_kind(&key_id)
-                ),
-                format!(
-                    "try again later with `agentcred {select}keys create --use`, and remove the \
-                     unused key with `agentcred {select}keys revoke {key_id}`"
-                ),
-            ));
-        }
-    };
+    let jwt = use_created(ctx, &mut session, &key, previous.as_deref())?;
     Ok(Box::new(CreateView {
         profile: session.name.clone(),
         provider: super::PROVIDER,
@@ -535,6 +508,53 @@ fn create(ctx: &Ctx, mut session: Session, args: KeyCreate) -> Result<Box<dyn Vi
         jwt_expires_at: SecretReport::new("jwt", store, &jwt, false).expires_at,
         previous_key_id: previous,
     }))
+}
+
+/// `keys create --use`: make the new key the profile's, proven by exchanging it for a JWT;
+/// when that fails, the error says which key the profile uses now (`previous` still, or the
+/// new one unproven) and how to finish.
+fn use_created(
+    ctx: &Ctx,
+    session: &mut Session,
+    key: &CreatedKey,
+    previous: Option<&str>,
+) -> Result<Secret<String>> {
+    let select = select_flag(ctx);
+    let key_id = &key.info.key_id;
+    match adopt(ctx, session, key) {
+        Ok(Adopted::Proven { jwt }) => Ok(jwt),
+        Ok(Adopted::Unproven { cause }) => Err(restate(
+            &cause,
+            format!(
+                "created API key {key_id} and made it the key of profile '{}', but exchanging \
+                 it for a JWT failed: {}",
+                session.name, cause.message
+            ),
+            format!(
+                "finish with `agentcred {select}refresh`{}",
+                cause
+                    .hint
+                    .as_deref()
+                    .map(|h| format!(" once the cause is fixed ({h})"))
+                    .unwrap_or_default()
+            ),
+        )),
+        Err(cause) => Err(restate(
+            &cause,
+            format!(
+                "created API key {key_id}, but exchanging it for a JWT failed, so profile '{}' \
+                 still uses its key {}: {}. The new key is stored as {}",
+                session.name,
+                previous.unwrap_or("-"),
+                cause.message,
+                spare_kind(key_id)
+            ),
+            format!(
+                "try again later with `agentcred {select}keys create --use`, and remove the \
+                 unused key with `agentcred {select}keys revoke {key_id}`"
+            ),
+        )),
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -593,38 +613,7 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeyRevoke) -> Result<Box<dyn Vi
     }
     let recovery_key = super::require_recovery_key(&session, "revoke an API key")?;
     let held = in_use || session.profile.extra_secrets.contains(&spare_kind(&key_id));
-    let revoked = match revoke_checked(&session, &recovery_key, &key_id) {
-        Ok(Revoked::Now) => true,
-        Ok(Revoked::AnswerLost) => {
-            ctx.printer.warn_coded("revoke_answer_lost", format!(
-                "Fluxra's answer to revoking {key_id} was lost, but it no longer lists the key: it is revoked"
-            ));
-            true
-        }
-        // A key gone at Fluxra whose secret is still stored here: the secret is useless now.
-        Ok(Revoked::AlreadyGone(_)) if held => {
-            ctx.printer.warn_coded(
-                "credential_already_gone",
-                format!("Fluxra no longer has API key {key_id}; its stored secret is deleted here"),
-            );
-            false
-        }
-        Ok(Revoked::AlreadyGone(cause)) => return Err(cause),
-        Err(RevokeFailure::Refused(cause) | RevokeFailure::StillListed(cause)) => {
-            return Err(cause);
-        }
-        Err(RevokeFailure::Unknown(cause, unknown)) => {
-            let mut err = cause;
-            err.message = format!(
-                "{}; asking Fluxra whether {key_id} is gone failed too ({}), so its stored secret is kept",
-                err.message, unknown.message
-            );
-            err.hint = Some(format!(
-                "see whether {key_id} is still listed with `agentcred keys list`, and revoke it again if it is"
-            ));
-            return Err(err);
-        }
-    };
+    let revoked = revoke_held(ctx, &session, &recovery_key, &key_id, held)?;
     let mut removed = Vec::new();
     if in_use {
         for kind in ["api_key", "jwt"] {
@@ -654,6 +643,47 @@ fn revoke(ctx: &Ctx, mut session: Session, args: KeyRevoke) -> Result<Box<dyn Vi
         was_in_use: in_use,
         removed_secrets: removed,
     }))
+}
+
+/// Revoke `key_id` at Fluxra: whether Fluxra revoked it now (false: it was already gone, for
+/// a key the profile still `held`), or why it is not known to be gone.
+fn revoke_held(
+    ctx: &Ctx,
+    session: &Session,
+    recovery_key: &Secret<String>,
+    key_id: &str,
+    held: bool,
+) -> Result<bool> {
+    match revoke_checked(session, recovery_key, key_id) {
+        Ok(Revoked::Now) => Ok(true),
+        Ok(Revoked::AnswerLost) => {
+            ctx.printer.warn_coded("revoke_answer_lost", format!(
+                "Fluxra's answer to revoking {key_id} was lost, but it no longer lists the key: it is revoked"
+            ));
+            Ok(true)
+        }
+        // A key gone at Fluxra whose secret is still stored here: the secret is useless now.
+        Ok(Revoked::AlreadyGone(_)) if held => {
+            ctx.printer.warn_coded(
+                "credential_already_gone",
+                format!("Fluxra no longer has API key {key_id}; its stored secret is deleted here"),
+            );
+            Ok(false)
+        }
+        Ok(Revoked::AlreadyGone(cause)) => Err(cause),
+        Err(RevokeFailure::Refused(cause) | RevokeFailure::StillListed(cause)) => Err(cause),
+        Err(RevokeFailure::Unknown(cause, unknown)) => {
+            let mut err = cause;
+            err.message = format!(
+                "{}; asking Fluxra whether {key_id} is gone failed too ({}), so its stored secret is kept",
+                err.message, unknown.message
+            );
+            err.hint = Some(format!(
+                "see whether {key_id} is still listed with `agentcred keys list`, and revoke it again if it is"
+            ));
+            Err(err)
+        }
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -762,14 +792,7 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<Box<dyn View>> {
 
     // 1. The old key's name, scopes and lifetime, for the new one.
     let keys = fluxra::list_keys_with_recovery_key(session.http, &base, &agent_id, &recovery_key)?;
-    let old = keys.iter().find(|k| k.key_id == old_id);
-    let spec = KeySpec {
-        name: old
-            .and_then(|k| k.name.as_deref())
-            .unwrap_or(DEFAULT_KEY_NAME),
-        scopes: old.map(|k| k.scopes.as_slice()).unwrap_or_default(),
-        expires_in_days: old.and_then(KeyInfo::lifetime_days),
-    };
+    let spec = spec_like(keys.iter().find(|k| k.key_id == old_id));
 
     // 2. The new key, stored as a spare at once.
     let key = create_key_checked(&session, &recovery_key, &spec, Some(&keys)).map_err(|cause| {
@@ -790,82 +813,12 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<Box<dyn View>> {
     let new_id = key.info.key_id.clone();
 
     // 3. Prove it and switch to it.
-    let jwt = match adopt(ctx, &mut session, &key) {
-        Ok(Adopted::Proven { jwt }) => Some(jwt),
-        Ok(Adopted::Unproven { cause }) => {
-            // Only when the profile had no stored secret for its key: nothing was lost.
-            return Err(restate(
-                &cause,
-                format!(
-                    "profile '{}' now uses the new key {new_id} (its old key's secret was missing \
-                     from the store), but exchanging it for a JWT failed: {}",
-                    session.name, cause.message
-                ),
-                format!("finish with `agentcred {select}refresh`"),
-            ));
-        }
-        Err(cause) => {
-            return Err(restate(
-                &cause,
-                format!(
-                    "rotation stopped: exchanging the new key {new_id} for a JWT failed: {}. \
-                     Profile '{}' still uses {old_id}, which was not revoked and still works; the \
-                     new key is kept in the store as {}",
-                    cause.message,
-                    session.name,
-                    spare_kind(&new_id)
-                ),
-                format!(
-                    "run `agentcred {select}keys rotate` again once Fluxra answers, and remove the \
-                     unused key with `agentcred {select}keys revoke {new_id}`"
-                ),
-            ));
-        }
-    };
+    let jwt = use_rotated(ctx, &mut session, &key, &old_id)?;
 
     // 4. Only now revoke the old key. An answer that did not arrive says nothing about
     // whether Fluxra revoked it: Fluxra's list of active keys does.
-    let revoked = revoke_checked(&session, &recovery_key, &old_id).map_err(|failure| {
-        let now = format!(
-            "profile '{}' now uses the new key {new_id}, but",
-            session.name
-        );
-        let kept = spare_kind(&old_id);
-        let again = format!("revoke it with `agentcred {select}keys revoke {old_id}`");
-        match failure {
-            RevokeFailure::Refused(cause) => restate(
-                &cause,
-                format!(
-                    "{now} Fluxra refused to revoke the old key {old_id}: {}. The old key still \
-                     works; it stays stored as {kept}",
-                    cause.message
-                ),
-                again,
-            ),
-            RevokeFailure::StillListed(cause) => restate(
-                &cause,
-                format!(
-                    "{now} revoking the old key {old_id} failed: {}. Fluxra still lists the old \
-                     key as active, so it still works; it stays stored as {kept}",
-                    cause.message
-                ),
-                again,
-            ),
-            RevokeFailure::Unknown(cause, unknown) => restate(
-                &cause,
-                format!(
-                    "{now} revoking the old key {old_id} got no answer ({}), and asking Fluxra \
-                     whether it is gone failed too ({}). It stays stored as {kept} until that \
-                     is known",
-                    cause.message, unknown.message
-                ),
-                format!(
-                    "see whether {old_id} is still listed with `agentcred {select}keys list`; if \
-                     it is, {again}"
-                ),
-            ),
-        }
-    })?;
+    let revoked = revoke_checked(&session, &recovery_key, &old_id)
+        .map_err(|failure| old_key_kept(failure, &session.name, &new_id, &old_id, &select))?;
     drop_spare(ctx, &mut session, &old_id)?;
     if let Revoked::AnswerLost = revoked {
         ctx.printer.warn_coded("revoke_answer_lost", format!(
@@ -884,6 +837,106 @@ fn rotate(ctx: &Ctx, mut session: Session) -> Result<Box<dyn View>> {
         jwt_expires_at: jwt.and_then(|j| SecretReport::new("jwt", store, &j, false).expires_at),
         new_key: key.info,
     }))
+}
+
+/// The new key's spec, like the old key's (`old`, when Fluxra still lists it): its name,
+/// scopes and lifetime.
+fn spec_like(old: Option<&KeyInfo>) -> KeySpec<'_> {
+    KeySpec {
+        name: old
+            .and_then(|k| k.name.as_deref())
+            .unwrap_or(DEFAULT_KEY_NAME),
+        scopes: old.map(|k| k.scopes.as_slice()).unwrap_or_default(),
+        expires_in_days: old.and_then(KeyInfo::lifetime_days),
+    }
+}
+
+/// Rotation step 3: make the new key the profile's, proven by exchanging it for a JWT; when
+/// that fails, the error says which key the profile uses now (`old_id` still, or the new one
+/// unproven) and how to finish.
+fn use_rotated(
+    ctx: &Ctx,
+    session: &mut Session,
+    key: &CreatedKey,
+    old_id: &str,
+) -> Result<Option<Secret<String>>> {
+    let select = select_flag(ctx);
+    let new_id = &key.info.key_id;
+    match adopt(ctx, session, key) {
+        Ok(Adopted::Proven { jwt }) => Ok(Some(jwt)),
+        // Only when the profile had no stored secret for its key: nothing was lost.
+        Ok(Adopted::Unproven { cause }) => Err(restate(
+            &cause,
+            format!(
+                "profile '{}' now uses the new key {new_id} (its old key's secret was missing \
+                 from the store), but exchanging it for a JWT failed: {}",
+                session.name, cause.message
+            ),
+            format!("finish with `agentcred {select}refresh`"),
+        )),
+        Err(cause) => Err(restate(
+            &cause,
+            format!(
+                "rotation stopped: exchanging the new key {new_id} for a JWT failed: {}. \
+                 Profile '{}' still uses {old_id}, which was not revoked and still works; the \
+                 new key is kept in the store as {}",
+                cause.message,
+                session.name,
+                spare_kind(new_id)
+            ),
+            format!(
+                "run `agentcred {select}keys rotate` again once Fluxra answers, and remove the \
+                 unused key with `agentcred {select}keys revoke {new_id}`"
+            ),
+        )),
+    }
+}
+
+/// The error of a rotation whose last step, revoking the old key, failed: profile `profile`
+/// uses the new key, and the old one stays stored as a spare while it may still work.
+fn old_key_kept(
+    failure: RevokeFailure,
+    profile: &str,
+    new_id: &str,
+    old_id: &str,
+    select: &str,
+) -> Error {
+    let now = format!("profile '{profile}' now uses the new key {new_id}, but");
+    let kept = spare_kind(old_id);
+    let again = format!("revoke it with `agentcred {select}keys revoke {old_id}`");
+    match failure {
+        RevokeFailure::Refused(cause) => restate(
+            &cause,
+            format!(
+                "{now} Fluxra refused to revoke the old key {old_id}: {}. The old key still \
+                 works; it stays stored as {kept}",
+                cause.message
+            ),
+            again,
+        ),
+        RevokeFailure::StillListed(cause) => restate(
+            &cause,
+            format!(
+                "{now} revoking the old key {old_id} failed: {}. Fluxra still lists the old \
+                 key as active, so it still works; it stays stored as {kept}",
+                cause.message
+            ),
+            again,
+        ),
+        RevokeFailure::Unknown(cause, unknown) => restate(
+            &cause,
+            format!(
+                "{now} revoking the old key {old_id} got no answer ({}), and asking Fluxra \
+                 whether it is gone failed too ({}). It stays stored as {kept} until that \
+                 is known",
+                cause.message, unknown.message
+            ),
+            format!(
+                "see whether {old_id} is still listed with `agentcred {select}keys list`; if \
+                 it is, {again}"
+            ),
+        ),
+    }
 }
 
 /// The `--json` outputs of this module's commands, for `agentcred schema`.

@@ -101,26 +101,13 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
         "Registered Fluxra agent {agent_id}; its recovery key is in the {store} store. Creating an API key..."
     ));
 
-    let spec = KeySpec {
-        name: &args.key_name,
-        scopes: &args.scopes,
-        expires_in_days: args.key_expires_in_days,
-    };
-    let key = fluxra::create_key(http, &base, &agent_id, &registered.recovery_key, &spec).map_err(
-        |cause| {
-            half_way(
-                cause,
-                &pending,
-                &agent_id,
-                "its recovery key",
-                "creating its first API key",
-                "keys create --use",
-            )
-        },
+    let key = first_key(
+        ctx,
+        &mut pending,
+        &mut profile,
+        &args,
+        &registered.recovery_key,
     )?;
-    super::set_key_in_use(&mut profile, Some(key.info.key_id.clone()))?;
-    pending.store_secrets(ctx, &profile, &[("api_key", &key.api_key)])?;
-    pending.save_partial(ctx, profile.clone())?;
 
     let jwt = fluxra::exchange(http, &base, &agent_id, &key.api_key).map_err(|cause| {
         half_way(
@@ -152,6 +139,44 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
             SecretReport::new("jwt", store, &jwt, reveal),
         ],
     }))
+}
+
+/// The agent's first API key, made with its recovery key, stored and recorded in the profile
+/// as the key in use (saved as far as it goes).
+fn first_key(
+    ctx: &Ctx,
+    pending: &mut Pending,
+    profile: &mut crate::profile::Profile,
+    args: &Registration,
+    recovery_key: &crate::secret::Secret<String>,
+) -> Result<fluxra::CreatedKey> {
+    let agent_id = profile.agent_id.clone();
+    let spec = KeySpec {
+        name: &args.key_name,
+        scopes: &args.scopes,
+        expires_in_days: args.key_expires_in_days,
+    };
+    let key = fluxra::create_key(
+        ctx.http()?,
+        pending.endpoint("api"),
+        &agent_id,
+        recovery_key,
+        &spec,
+    )
+    .map_err(|cause| {
+        half_way(
+            cause,
+            pending,
+            &agent_id,
+            "its recovery key",
+            "creating its first API key",
+            "keys create --use",
+        )
+    })?;
+    super::set_key_in_use(profile, Some(key.info.key_id.clone()))?;
+    pending.store_secrets(ctx, profile, &[("api_key", &key.api_key)])?;
+    pending.save_partial(ctx, profile.clone())?;
+    Ok(key)
 }
 
 /// The store failed for the recovery key: it exists only in memory now. Finish the agent

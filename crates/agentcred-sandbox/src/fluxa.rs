@@ -550,15 +550,15 @@ impl FluxaAgent {
             .collect()
     }
 
-    /// The `GET /api/agent/self/status` body.
-    fn status_view(&self, network: &str, tx_limit: usize, now: i64, wallet_app: &str) -> Value {
+    /// The monthly budget of the status body, every amount atomic and formatted.
+    fn monthly_view(&self, now: i64) -> Value {
         let m = &self.monthly;
         let remaining = m
             .limit
             .map(|limit| limit.saturating_sub(m.spent.saturating_add(m.pending)));
         let atomic = |v: Option<u64>| v.map(|v| v.to_string());
         let formatted = |v: Option<u64>| v.map(|v| format_atomic(v, 6));
-        let monthly = json!({
+        json!({
             "decimals": 6,
             "unlimited": m.limit.is_none(),
             "limit": atomic(m.limit),
@@ -570,10 +570,13 @@ impl FluxaAgent {
             "remaining": atomic(remaining),
             "remainingFormatted": formatted(remaining),
             "lastReset": iso_ms(start_of_month_ms(now)),
-        });
+        })
+    }
 
-        // Balances are best-effort per currency: a lookup that cannot be done carries an
-        // "error" instead of a value, and the rest of the response still comes back.
+    /// The balances of the status body, the USDC one on `network`. They are best-effort per
+    /// currency: a lookup that cannot be done carries an "error" instead of a value, and the
+    /// rest of the response still comes back.
+    fn balances_view(&self, network: &str) -> Value {
         let usdc = if is_evm_network(network) {
             json!({
                 "network": network,
@@ -591,7 +594,7 @@ impl FluxaAgent {
             })
         };
         let credits_balance = self.credits_available.saturating_add(self.credits_frozen);
-        let balances = json!({
+        json!({
             "usdc": usdc,
             "credits": {
                 "decimals": 2,
@@ -609,8 +612,13 @@ impl FluxaAgent {
                 "available": self.xrp_available.to_string(),
                 "availableFormatted": format_atomic(self.xrp_available, 6),
             },
-        });
+        })
+    }
 
+    /// The `GET /api/agent/self/status` body.
+    fn status_view(&self, network: &str, tx_limit: usize, now: i64, wallet_app: &str) -> Value {
+        let monthly = self.monthly_view(now);
+        let balances = self.balances_view(network);
         let open = self.mandates.iter().filter(|m| m.is_open(now)).count();
         let mut history: Vec<Transaction> = self
             .payments
@@ -1634,12 +1642,9 @@ fn seed_agent(
     }
 }
 
-/// Give an agent's wallet the demo funds: a monthly budget, balances in three currencies,
-/// four mandates (two spendable, one waiting for a signature, one expired) and a history of
-/// [`SEEDED_TRANSACTIONS`] transactions from `first_tx_id` on, so `hasMore` is true at the
-/// default `txLimit`. Amounts are random so that every agent looks different.
-fn fund(agent: &mut FluxaAgent, first_tx_id: u64, now: i64) {
-    let mut rng = fastrand::Rng::new();
+/// The demo wallet's four mandates, as of `now`: one expired, two spendable (USDC and
+/// credits), one waiting for a signature.
+fn demo_mandates(now: i64) -> Vec<Mandate> {
     let mandate = |status: &str, currency: &str, text: &str, category: &str| Mandate {
         mandate_id: format!("mand_{}", random_hex(8)),
         status: status.to_owned(),
@@ -1649,7 +1654,7 @@ fn fund(agent: &mut FluxaAgent, first_tx_id: u64, now: i64) {
         category: category.to_owned(),
         ..Mandate::default()
     };
-    let mandates = vec![
+    vec![
         // Signed long ago and past its window: reads `expired`.
         Mandate {
             limit: 5_000_000,
@@ -1704,8 +1709,16 @@ fn fund(agent: &mut FluxaAgent, first_tx_id: u64, now: i64) {
                 "travel",
             )
         },
-    ];
+    ]
+}
 
+/// Give an agent's wallet the demo funds: a monthly budget, balances in three currencies,
+/// four mandates (two spendable, one waiting for a signature, one expired) and a history of
+/// [`SEEDED_TRANSACTIONS`] transactions from `first_tx_id` on, so `hasMore` is true at the
+/// default `txLimit`. Amounts are random so that every agent looks different.
+fn fund(agent: &mut FluxaAgent, first_tx_id: u64, now: i64) {
+    let mut rng = fastrand::Rng::new();
+    let mandates = demo_mandates(now);
     let credits_available = rng.u64(1_000..=20_000);
     agent.monthly = Monthly {
         limit: Some(100_000_000),

@@ -44,8 +44,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{
-    AppState, Auth, FluxaState, Transaction, USDC, WALLET_ENVELOPE, authorized, is_evm_network,
-    iso_ms, json_object_body, json_response, now_ms, optional_str, random_hex, wallet_app,
+    AppState, Auth, FluxaAgent, FluxaState, Transaction, USDC, WALLET_ENVELOPE, authorized,
+    is_evm_network, iso_ms, json_object_body, json_response, now_ms, optional_str, random_hex,
+    wallet_app,
 };
 use crate::support::text_response;
 
@@ -278,10 +279,10 @@ fn parse_direct(input: &Map<String, Value>) -> Result<Ask, Refusal> {
     })
 }
 
-/// The body of the v2 route: the option of the resource's payment request that is paid.
-fn parse_request(input: &Map<String, Value>) -> Result<Ask, Refusal> {
-    let request = match (input.get("paymentRequest"), input.get("paymentRequestB64")) {
-        (Some(Value::Object(r)), _) => Value::Object(r.clone()),
+/// The resource's payment request the v2 route pays, given as an object or as base64 of one.
+fn payment_request(input: &Map<String, Value>) -> Result<Value, Refusal> {
+    match (input.get("paymentRequest"), input.get("paymentRequestB64")) {
+        (Some(Value::Object(r)), _) => Ok(Value::Object(r.clone())),
         (_, Some(Value::String(encoded))) => base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())
             .ok()
@@ -292,16 +293,25 @@ fn parse_request(input: &Map<String, Value>) -> Result<Ask, Refusal> {
                     "invalid_payment_request",
                     "paymentRequestB64 is not base64 of a JSON object",
                 )
-            })?,
-        _ => {
-            return Err(Refusal::bad(
-                "invalid_payment_request",
-                "paymentRequest (an object) or paymentRequestB64 is required",
-            ));
-        }
+            }),
+        _ => Err(Refusal::bad(
+            "invalid_payment_request",
+            "paymentRequest (an object) or paymentRequestB64 is required",
+        )),
+    }
+}
+
+/// The `preferredAssets` the option paid must be among, as `(network, lowercase asset)`
+/// (none: any).
+fn preferred_assets(input: &Map<String, Value>) -> Result<Vec<(String, String)>, Refusal> {
+    let malformed = || {
+        Refusal::bad(
+            "invalid_payment_request",
+            "preferredAssets must be an array of {network, asset}",
+        )
     };
-    let preferred: Vec<(String, String)> = match input.get("preferredAssets") {
-        None | Some(Value::Null) => Vec::new(),
+    match input.get("preferredAssets") {
+        None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
             .map(|p| {
@@ -311,19 +321,15 @@ fn parse_request(input: &Map<String, Value>) -> Result<Ask, Refusal> {
                 ))
             })
             .collect::<Option<_>>()
-            .ok_or_else(|| {
-                Refusal::bad(
-                    "invalid_payment_request",
-                    "preferredAssets must be an array of {network, asset}",
-                )
-            })?,
-        Some(_) => {
-            return Err(Refusal::bad(
-                "invalid_payment_request",
-                "preferredAssets must be an array of {network, asset}",
-            ));
-        }
-    };
+            .ok_or_else(malformed),
+        Some(_) => Err(malformed()),
+    }
+}
+
+/// The body of the v2 route: the option of the resource's payment request that is paid.
+fn parse_request(input: &Map<String, Value>) -> Result<Ask, Refusal> {
+    let request = payment_request(input)?;
+    let preferred = preferred_assets(input)?;
     let accepts = request["accepts"].as_array().cloned().unwrap_or_default();
     let top_resource = request["resource"]
         .as_str()
@@ -396,125 +402,11 @@ fn pay(
     let agent = authorized(doc, headers, now, &wallet_app).map_err(|f| Box::new(f.response()))?;
     let agent_id = agent.agent_id.clone();
     let from = agent.wallet_address.clone();
-    let mandate_index = match mandate_id {
-        None => None,
-        Some(id) => {
-            let Some(index) = agent.mandates.iter().position(|m| m.mandate_id == id) else {
-                return Err(Refusal::denied(
-                    StatusCode::NOT_FOUND,
-                    "mandate_not_found",
-                    format!("no mandate {id} for this agent"),
-                )
-                .response()
-                .into());
-            };
-            let m = &agent.mandates[index];
-            match m.effective_status(now) {
-                "expired" => {
-                    return Err(Refusal::denied(
-                        StatusCode::FORBIDDEN,
-                        "mandate_expired",
-                        format!("mandate {id} expired at {}", iso_ms(m.valid_until)),
-                    )
-                    .response()
-                    .into());
-                }
-                "signed" if m.enabled && m.valid_from <= now => {}
-                status => {
-                    let mut refusal = Refusal::denied(
-                        StatusCode::FORBIDDEN,
-                        "mandate_not_signed",
-                        format!(
-                            "mandate {id} is {status}{}: its owner must sign it before it pays",
-                            if m.enabled { "" } else { " and disabled" }
-                        ),
-                    );
-                    refusal.authorization_url =
-                        (status == "pending_signature").then(|| m.sign_url(&wallet_app));
-                    return Err(refusal.response().into());
-                }
-            }
-            if m.currency != ask.currency {
-                return Err(Refusal::bad(
-                    "currency_mismatch",
-                    format!(
-                        "mandate {id} pays {}, the payment is {}",
-                        m.currency, ask.currency
-                    ),
-                )
-                .response()
-                .into());
-            }
-            if !m.host_allowlist.is_empty() {
-                let allowed = ask
-                    .host
-                    .as_deref()
-                    .is_some_and(|h| m.host_allowlist.iter().any(|a| a.eq_ignore_ascii_case(h)));
-                if !allowed {
-                    return Err(Refusal::denied(
-                        StatusCode::FORBIDDEN,
-                        "invalid_payment_request",
-                        format!(
-                            "host {} is not in mandate {id}'s hostAllowlist",
-                            ask.host.as_deref().unwrap_or("(none)")
-                        ),
-                    )
-                    .response()
-                    .into());
-                }
-            }
-            let remaining = m.remaining();
-            if remaining == 0 {
-                return Err(Refusal::denied(
-                    StatusCode::FORBIDDEN,
-                    "mandate_budget_exceeded",
-                    format!("mandate {id} has no budget left"),
-                )
-                .response()
-                .into());
-            }
-            if ask.amount > remaining {
-                return Err(Refusal::denied(
-                    StatusCode::FORBIDDEN,
-                    "mandate_insufficient_budget",
-                    format!(
-                        "mandate {id} has {remaining} atomic units left, less than the payment's {}",
-                        ask.amount
-                    ),
-                )
-                .response()
-                .into());
-            }
-            Some(index)
-        }
-    };
-    let monthly = &agent.monthly;
-    if let Some(limit) = monthly.limit {
-        let left = limit.saturating_sub(monthly.spent.saturating_add(monthly.pending));
-        if ask.amount > left {
-            return Err(Refusal::denied(
-                StatusCode::FORBIDDEN,
-                "monthly_budget_exceeded",
-                format!(
-                    "the agent's monthly budget has {left} atomic units left, less than the payment's {}",
-                    ask.amount
-                ),
-            )
-            .response()
-            .into());
-        }
-    }
-    if ask.amount > agent.usdc_available {
-        return Err(Refusal::bad(
-            "insufficient_balance",
-            format!(
-                "the wallet holds {} USDC atomic units, less than the payment's {}",
-                agent.usdc_available, ask.amount
-            ),
-        )
-        .response()
-        .into());
-    }
+    let mandate_index = mandate_id
+        .map(|id| mandate_pays(agent, id, now, &ask, &wallet_app))
+        .transpose()
+        .and_then(|index| wallet_pays(agent, &ask).map(|()| index))
+        .map_err(|refusal| Box::new(refusal.response()))?;
 
     let fluxa = doc.service_mut::<FluxaState>();
     let tx_id = 90_001 + fluxa.transactions_created;
@@ -553,6 +445,120 @@ fn pay(
     agent.usdc_available -= payment.amount;
     agent.payments.push(payment.clone());
     Ok((payment, from))
+}
+
+/// The index of the agent's mandate `id` when it may pay `ask` now: signed, enabled and
+/// valid, in the payment's currency, for its host, with budget left for its amount.
+fn mandate_pays(
+    agent: &FluxaAgent,
+    id: &str,
+    now: i64,
+    ask: &Ask,
+    wallet_app: &str,
+) -> Result<usize, Refusal> {
+    let Some(index) = agent.mandates.iter().position(|m| m.mandate_id == id) else {
+        return Err(Refusal::denied(
+            StatusCode::NOT_FOUND,
+            "mandate_not_found",
+            format!("no mandate {id} for this agent"),
+        ));
+    };
+    let m = &agent.mandates[index];
+    match m.effective_status(now) {
+        "expired" => {
+            return Err(Refusal::denied(
+                StatusCode::FORBIDDEN,
+                "mandate_expired",
+                format!("mandate {id} expired at {}", iso_ms(m.valid_until)),
+            ));
+        }
+        "signed" if m.enabled && m.valid_from <= now => {}
+        status => {
+            let mut refusal = Refusal::denied(
+                StatusCode::FORBIDDEN,
+                "mandate_not_signed",
+                format!(
+                    "mandate {id} is {status}{}: its owner must sign it before it pays",
+                    if m.enabled { "" } else { " and disabled" }
+                ),
+            );
+            refusal.authorization_url =
+                (status == "pending_signature").then(|| m.sign_url(wallet_app));
+            return Err(refusal);
+        }
+    }
+    if m.currency != ask.currency {
+        return Err(Refusal::bad(
+            "currency_mismatch",
+            format!(
+                "mandate {id} pays {}, the payment is {}",
+                m.currency, ask.currency
+            ),
+        ));
+    }
+    if !m.host_allowlist.is_empty() {
+        let allowed = ask
+            .host
+            .as_deref()
+            .is_some_and(|h| m.host_allowlist.iter().any(|a| a.eq_ignore_ascii_case(h)));
+        if !allowed {
+            return Err(Refusal::denied(
+                StatusCode::FORBIDDEN,
+                "invalid_payment_request",
+                format!(
+                    "host {} is not in mandate {id}'s hostAllowlist",
+                    ask.host.as_deref().unwrap_or("(none)")
+                ),
+            ));
+        }
+    }
+    let remaining = m.remaining();
+    if remaining == 0 {
+        return Err(Refusal::denied(
+            StatusCode::FORBIDDEN,
+            "mandate_budget_exceeded",
+            format!("mandate {id} has no budget left"),
+        ));
+    }
+    if ask.amount > remaining {
+        return Err(Refusal::denied(
+            StatusCode::FORBIDDEN,
+            "mandate_insufficient_budget",
+            format!(
+                "mandate {id} has {remaining} atomic units left, less than the payment's {}",
+                ask.amount
+            ),
+        ));
+    }
+    Ok(index)
+}
+
+/// Whether the agent's monthly budget and wallet balance cover `ask`.
+fn wallet_pays(agent: &FluxaAgent, ask: &Ask) -> Result<(), Refusal> {
+    let monthly = &agent.monthly;
+    if let Some(limit) = monthly.limit {
+        let left = limit.saturating_sub(monthly.spent.saturating_add(monthly.pending));
+        if ask.amount > left {
+            return Err(Refusal::denied(
+                StatusCode::FORBIDDEN,
+                "monthly_budget_exceeded",
+                format!(
+                    "the agent's monthly budget has {left} atomic units left, less than the payment's {}",
+                    ask.amount
+                ),
+            ));
+        }
+    }
+    if ask.amount > agent.usdc_available {
+        return Err(Refusal::bad(
+            "insufficient_balance",
+            format!(
+                "the wallet holds {} USDC atomic units, less than the payment's {}",
+                agent.usdc_available, ask.amount
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A body that does not parse, answered only to a caller the wallet accepts: one it refuses

@@ -34,26 +34,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "not split yet",
     ),
     (
-        "crates/agentcred-sandbox/src/fluxa/x402.rs",
-        "parse_request",
-        "not split yet",
-    ),
-    (
-        "crates/agentcred-sandbox/src/fluxa/x402.rs",
-        "pay",
-        "not split yet",
-    ),
-    (
-        "crates/agentcred-sandbox/src/fluxa.rs",
-        "FluxaAgent::status_view",
-        "not split yet",
-    ),
-    (
-        "crates/agentcred-sandbox/src/fluxa.rs",
-        "fund",
-        "not split yet",
-    ),
-    (
         "crates/agentcred-sandbox/src/lib.rs",
         "observe",
         "not split yet",

@@ -44,9 +44,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{
-    AppState, Auth, FluxaAgent, FluxaState, Transaction, USDC, WALLET_ENVELOPE, authorized,
-    is_evm_network, iso_ms, json_object_body, json_response, now_ms, optional_str, random_hex,
-    wallet_app,
+    AppState, Auth, FluxaAgent, FluxaState, Mandate, Transaction, USDC, WALLET_ENVELOPE,
+    authorized, is_evm_network, iso_ms, json_object_body, json_response, now_ms, optional_str,
+    random_hex, wallet_app,
 };
 use crate::support::text_response;
 
@@ -464,29 +464,7 @@ fn mandate_pays(
         ));
     };
     let m = &agent.mandates[index];
-    match m.effective_status(now) {
-        "expired" => {
-            return Err(Refusal::denied(
-                StatusCode::FORBIDDEN,
-                "mandate_expired",
-                format!("mandate {id} expired at {}", iso_ms(m.valid_until)),
-            ));
-        }
-        "signed" if m.enabled && m.valid_from <= now => {}
-        status => {
-            let mut refusal = Refusal::denied(
-                StatusCode::FORBIDDEN,
-                "mandate_not_signed",
-                format!(
-                    "mandate {id} is {status}{}: its owner must sign it before it pays",
-                    if m.enabled { "" } else { " and disabled" }
-                ),
-            );
-            refusal.authorization_url =
-                (status == "pending_signature").then(|| m.sign_url(wallet_app));
-            return Err(refusal);
-        }
-    }
+    may_pay_now(m, now, wallet_app)?;
     if m.currency != ask.currency {
         return Err(Refusal::bad(
             "currency_mismatch",
@@ -531,6 +509,33 @@ fn mandate_pays(
         ));
     }
     Ok(index)
+}
+
+/// Whether mandate `m` may pay now: signed, enabled and valid (a mandate waiting for its
+/// owner's signature answers with where to sign it).
+fn may_pay_now(m: &Mandate, now: i64, wallet_app: &str) -> Result<(), Refusal> {
+    let id = &m.mandate_id;
+    match m.effective_status(now) {
+        "expired" => Err(Refusal::denied(
+            StatusCode::FORBIDDEN,
+            "mandate_expired",
+            format!("mandate {id} expired at {}", iso_ms(m.valid_until)),
+        )),
+        "signed" if m.enabled && m.valid_from <= now => Ok(()),
+        status => {
+            let mut refusal = Refusal::denied(
+                StatusCode::FORBIDDEN,
+                "mandate_not_signed",
+                format!(
+                    "mandate {id} is {status}{}: its owner must sign it before it pays",
+                    if m.enabled { "" } else { " and disabled" }
+                ),
+            );
+            refusal.authorization_url =
+                (status == "pending_signature").then(|| m.sign_url(wallet_app));
+            Err(refusal)
+        }
+    }
 }
 
 /// Whether the agent's monthly budget and wallet balance cover `ask`.

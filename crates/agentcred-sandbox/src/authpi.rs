@@ -769,73 +769,80 @@ async fn idempotent(
     let claim_req = req.clone();
     let claim_scoped = scoped.clone();
     let claim_fingerprint = fingerprint.clone();
-    let claim = app
+    let claimed = app
         .transact(move |doc| {
-            let state = doc.service_mut::<AuthpiState>();
-            // Keys are scoped per account, so who asks is settled first.
-            if let Err(answer) = authorize(state, &claim_req) {
-                return Claim::Answer(answer);
-            }
-            let now = now_ms();
-            state
-                .idempotency
-                .retain(|_, r| now - r.created_at < IDEMPOTENCY_TTL_MS);
-            match state.idempotency.get(&claim_scoped) {
-                Some(record) if record.fingerprint != claim_fingerprint => {
-                    Claim::Answer(Answer::error(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_request",
-                        "Idempotency-Key has already been used with a different request body",
-                    ))
-                }
-                Some(record)
-                    if record.status.is_none() && now - record.created_at < IN_FLIGHT_STALE_MS =>
-                {
-                    let mut answer = Answer::conflict(
-                        "A request with this Idempotency-Key is currently being processed",
-                    );
-                    answer.retry_after = Some(1);
-                    Claim::Answer(answer)
-                }
-                Some(record) if record.status.is_some() => Claim::Answer(replay(record)),
-                _ => {
-                    state.idempotency.insert(
-                        claim_scoped,
-                        IdempotencyRecord {
-                            fingerprint: claim_fingerprint,
-                            created_at: now,
-                            ..IdempotencyRecord::default()
-                        },
-                    );
-                    Claim::Proceed
-                }
-            }
+            claim(
+                doc.service_mut::<AuthpiState>(),
+                &claim_req,
+                claim_scoped,
+                claim_fingerprint,
+            )
         })
         .await;
-    match claim {
+    match claimed {
         Err(e) => e.response(ENVELOPE),
         Ok(Claim::Answer(answer)) => answer.into_response(),
         Ok(Claim::Proceed) => {
             transact(app, move |doc| {
                 let answer = act(doc);
-                if answer.is_success() {
-                    if let Some(record) = doc
-                        .service_mut::<AuthpiState>()
-                        .idempotency
-                        .get_mut(&scoped)
-                    {
-                        record.status = Some(answer.status.as_u16());
-                        record.body = answer.body.clone();
-                        record.etag = answer.etag.clone();
-                    }
-                } else {
-                    // Only successes are kept: the key is free for a corrected retry.
-                    doc.service_mut::<AuthpiState>().idempotency.remove(&scoped);
-                }
+                record_outcome(doc.service_mut::<AuthpiState>(), &scoped, &answer);
                 answer
             })
             .await
         }
+    }
+}
+
+/// The first transaction of an idempotent request: who asks is settled first (keys are
+/// scoped per account, as `scoped`); then a key used with another body is refused, one in
+/// flight is answered "retry", one answered is replayed, and a new one is claimed.
+fn claim(state: &mut AuthpiState, req: &Req, scoped: String, fingerprint: String) -> Claim {
+    if let Err(answer) = authorize(state, req) {
+        return Claim::Answer(answer);
+    }
+    let now = now_ms();
+    state
+        .idempotency
+        .retain(|_, r| now - r.created_at < IDEMPOTENCY_TTL_MS);
+    match state.idempotency.get(&scoped) {
+        Some(record) if record.fingerprint != fingerprint => Claim::Answer(Answer::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "Idempotency-Key has already been used with a different request body",
+        )),
+        Some(record) if record.status.is_none() && now - record.created_at < IN_FLIGHT_STALE_MS => {
+            let mut answer = Answer::conflict(
+                "A request with this Idempotency-Key is currently being processed",
+            );
+            answer.retry_after = Some(1);
+            Claim::Answer(answer)
+        }
+        Some(record) if record.status.is_some() => Claim::Answer(replay(record)),
+        _ => {
+            state.idempotency.insert(
+                scoped,
+                IdempotencyRecord {
+                    fingerprint,
+                    created_at: now,
+                    ..IdempotencyRecord::default()
+                },
+            );
+            Claim::Proceed
+        }
+    }
+}
+
+/// The second transaction's end: a 2xx answer is recorded under the claimed key for replays;
+/// only successes are kept, so the key is free for a corrected retry.
+fn record_outcome(state: &mut AuthpiState, scoped: &str, answer: &Answer) {
+    if answer.is_success() {
+        if let Some(record) = state.idempotency.get_mut(scoped) {
+            record.status = Some(answer.status.as_u16());
+            record.body = answer.body.clone();
+            record.etag = answer.etag.clone();
+        }
+    } else {
+        state.idempotency.remove(scoped);
     }
 }
 
@@ -1385,23 +1392,7 @@ async fn add_verifier(
 
 /// A verifier from a create body, and a secret verifier's plaintext.
 fn new_verifier(input: &Map<String, Value>) -> Result<(Verifier, Option<String>), Answer> {
-    let kind = match input.get("type") {
-        Some(Value::String(t)) if t == "secret" || t == "wallet" => t.clone(),
-        None | Some(Value::Null) => {
-            return Err(Answer::invalid_field(
-                "type",
-                "required",
-                "type is required: secret or wallet",
-            ));
-        }
-        Some(_) => {
-            return Err(Answer::invalid_field(
-                "type",
-                "invalid",
-                "type must be secret or wallet",
-            ));
-        }
-    };
+    let kind = verifier_kind(input)?;
     if kind == "secret" {
         only_fields(input, &["type", "name", "description"])?;
     } else {
@@ -1437,6 +1428,31 @@ fn new_verifier(input: &Map<String, Value>) -> Result<(Verifier, Option<String>)
         verifier.secret_sha256 = Some(sha256_hex(secret.as_bytes()));
         return Ok((verifier, Some(secret)));
     }
+    let (address, network) = wallet_target(input)?;
+    verifier.address = Some(address);
+    verifier.network = Some(network);
+    Ok((verifier, None))
+}
+
+/// A create body's verifier type: `secret` or `wallet`.
+fn verifier_kind(input: &Map<String, Value>) -> Result<String, Answer> {
+    match input.get("type") {
+        Some(Value::String(t)) if t == "secret" || t == "wallet" => Ok(t.clone()),
+        None | Some(Value::Null) => Err(Answer::invalid_field(
+            "type",
+            "required",
+            "type is required: secret or wallet",
+        )),
+        Some(_) => Err(Answer::invalid_field(
+            "type",
+            "invalid",
+            "type must be secret or wallet",
+        )),
+    }
+}
+
+/// A wallet verifier's address and CAIP-2 network, checked.
+fn wallet_target(input: &Map<String, Value>) -> Result<(String, String), Answer> {
     let field = |name: &str| match input.get(name) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
         _ => Err(Answer::invalid_field(
@@ -1467,9 +1483,7 @@ fn new_verifier(input: &Map<String, Value>) -> Result<(Verifier, Option<String>)
             "address is too long",
         ));
     }
-    verifier.address = Some(address);
-    verifier.network = Some(network);
-    Ok((verifier, None))
+    Ok((address, network))
 }
 
 async fn remove_verifier(State(app): State<AppState>, req: Req) -> Response {
@@ -1594,53 +1608,18 @@ fn issue_token(
         Ok(key) => key,
         Err(e) => return Answer::internal(&format!("sandbox signing key unusable: {e}")),
     };
-    let secret_sha256 = sha256_hex(client_secret.as_bytes());
-    let invalid_client = || {
-        Answer::error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "client authentication failed: unknown client_id or wrong client_secret",
-        )
+    let (agent, verifier_index) = match authenticate_client(
+        doc.service_mut::<AuthpiState>(),
+        issuer_id,
+        client_id,
+        client_secret,
+    ) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
-    let Some(agent) = doc
-        .service_mut::<AuthpiState>()
-        .agents
-        .get_mut(client_id)
-        .filter(|a| a.issuer_id == issuer_id)
-    else {
-        return invalid_client();
-    };
-    let Some(verifier_index) = agent.verifiers.iter().position(|v| {
-        v.kind == "secret"
-            && v.status == "active"
-            && v.secret_sha256.as_deref() == Some(&secret_sha256)
-    }) else {
-        return invalid_client();
-    };
-    // Only an authenticated client learns the agent's status.
-    if agent.status != "active" {
-        return Answer::error(
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            &format!(
-                "agent {} is {}; a {} agent cannot obtain tokens",
-                agent.id, agent.status, agent.status
-            ),
-        );
-    }
-    let granted = match requested_scope {
-        None => agent.scopes.clone(),
-        Some(asked) => {
-            let asked: Vec<String> = asked.split_whitespace().map(str::to_owned).collect();
-            if let Some(extra) = asked.iter().find(|s| !agent.scopes.contains(s)) {
-                return Answer::error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_scope",
-                    &format!("scope {extra:?} is not among the agent's scopes"),
-                );
-            }
-            asked
-        }
+    let granted = match granted_scopes(&agent.scopes, requested_scope) {
+        Ok(granted) => granted,
+        Err(answer) => return answer,
     };
     // What is left of it, never negative on the wire (an expired token says 0).
     let expires_in = (exp - now.div_euclid(1000)).max(0);
@@ -1670,6 +1649,66 @@ fn issue_token(
         StatusCode::OK,
         json!({"access_token": token, "token_type": "Bearer", "expires_in": expires_in, "scope": scope}),
     )
+}
+
+/// The agent of issuer `issuer_id` whose active secret verifier `client_secret` matches, and
+/// that verifier's index; only an authenticated client learns the agent's status.
+fn authenticate_client<'a>(
+    state: &'a mut AuthpiState,
+    issuer_id: &str,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<(&'a mut AuthpiAgent, usize), Answer> {
+    let secret_sha256 = sha256_hex(client_secret.as_bytes());
+    let invalid_client = || {
+        Answer::error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed: unknown client_id or wrong client_secret",
+        )
+    };
+    let Some(agent) = state
+        .agents
+        .get_mut(client_id)
+        .filter(|a| a.issuer_id == issuer_id)
+    else {
+        return Err(invalid_client());
+    };
+    let Some(verifier_index) = agent.verifiers.iter().position(|v| {
+        v.kind == "secret"
+            && v.status == "active"
+            && v.secret_sha256.as_deref() == Some(&secret_sha256)
+    }) else {
+        return Err(invalid_client());
+    };
+    // Only an authenticated client learns the agent's status.
+    if agent.status != "active" {
+        return Err(Answer::error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            &format!(
+                "agent {} is {}; a {} agent cannot obtain tokens",
+                agent.id, agent.status, agent.status
+            ),
+        ));
+    }
+    Ok((agent, verifier_index))
+}
+
+/// The scopes a token gets: the agent's, or those asked for when the agent has them all.
+fn granted_scopes(scopes: &[String], requested: Option<String>) -> Result<Vec<String>, Answer> {
+    let Some(asked) = requested else {
+        return Ok(scopes.to_vec());
+    };
+    let asked: Vec<String> = asked.split_whitespace().map(str::to_owned).collect();
+    if let Some(extra) = asked.iter().find(|s| !scopes.contains(s)) {
+        return Err(Answer::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            &format!("scope {extra:?} is not among the agent's scopes"),
+        ));
+    }
+    Ok(asked)
 }
 
 /// 18 random alphanumeric characters (docs/providers.md §3.7).

@@ -182,17 +182,49 @@ impl Pending {
         profile: &Profile,
         secrets: &[(&str, &Secret<String>)],
     ) -> Result<()> {
-        self.try_store(secrets)
+        self.try_store(ctx, profile, secrets)
             .map_err(|cause| self.rescue(ctx, profile, secrets, cause))
     }
 
     /// Store the secrets, without rescuing them if the store fails: the caller then passes
-    /// them (and any it gets next) to [`Pending::rescue`].
-    pub fn try_store(&self, secrets: &[(&str, &Secret<String>)]) -> Result<()> {
-        for (kind, value) in secrets {
-            self.store.set(&store::account(&self.name, kind), value)?;
-        }
-        Ok(())
+    /// them (and any it gets next) to [`Pending::rescue`]. A panic while they are being stored
+    /// rescues them (see [`store::rescue::in_flight`]); the error then names that file.
+    pub fn try_store(
+        &self,
+        ctx: &Ctx,
+        profile: &Profile,
+        secrets: &[(&str, &Secret<String>)],
+    ) -> Result<()> {
+        let context = self.rescue_context(profile);
+        let in_flight = store::rescue::in_flight(
+            &ctx.paths,
+            &self.name,
+            self.provider.id(),
+            secrets,
+            &context,
+        );
+        secrets
+            .iter()
+            .try_for_each(|(kind, value)| self.store.set(&store::account(&self.name, kind), value))
+            .map_err(|cause| with_hook_rescue(cause, &in_flight))
+    }
+
+    /// What a rescue file of this registration holds besides the secrets.
+    fn rescue_context(&self, profile: &Profile) -> serde_json::Value {
+        let mut recorded = profile.clone();
+        recorded.endpoints = self.recorded_endpoints.clone();
+        rescue_context(
+            serde_json::json!({
+                "agent_id": profile.agent_id,
+                "sandbox": self.sandbox,
+                "endpoints": self.endpoints,
+                "store": self.store.kind(),
+            }),
+            &Rescued {
+                profile: &recorded,
+                record_before: self.config.profiles.get(&self.name).map(|p| &p.record),
+            },
+        )
     }
 
     /// Write `secrets` to a rescue file after the store failed with `cause`, and return the
@@ -204,25 +236,13 @@ impl Pending {
         secrets: &[(&str, &Secret<String>)],
         cause: Error,
     ) -> Error {
-        let mut recorded = profile.clone();
-        recorded.endpoints = self.recorded_endpoints.clone();
-        let before = self.config.profiles.get(&self.name);
-        let context = serde_json::json!({
-            "agent_id": profile.agent_id,
-            "sandbox": self.sandbox,
-            "endpoints": self.endpoints,
-            "store": self.store.kind(),
-        });
         rescue(
             ctx,
             &self.name,
-            Rescued {
-                profile: &recorded,
-                record_before: before.map(|p| &p.record),
-            },
+            profile,
             "was registered",
             secrets,
-            context,
+            self.rescue_context(profile),
             cause,
         )
     }
@@ -287,29 +307,48 @@ pub fn store_one_time(
     intended: &Profile,
     secrets: &[(&str, &Secret<String>)],
 ) -> Result<()> {
+    let context = rescue_context(
+        serde_json::json!({
+            "agent_id": session.profile.agent_id,
+            "sandbox": session.profile.sandbox,
+            "endpoints": session.endpoints,
+            "store": session.profile.store,
+        }),
+        &Rescued {
+            profile: intended,
+            record_before: Some(&session.profile.record),
+        },
+    );
+    let in_flight = store::rescue::in_flight(
+        &ctx.paths,
+        &session.name,
+        intended.provider.id(),
+        secrets,
+        &context,
+    );
     for (kind, value) in secrets {
         if let Err(store_err) = session.put_secret(kind, value) {
-            let context = serde_json::json!({
-                "agent_id": session.profile.agent_id,
-                "sandbox": session.profile.sandbox,
-                "endpoints": session.endpoints,
-                "store": session.profile.store,
-            });
             return Err(rescue(
                 ctx,
                 &session.name,
-                Rescued {
-                    profile: intended,
-                    record_before: Some(&session.profile.record),
-                },
+                intended,
                 "got new one-time secrets",
                 secrets,
                 context,
-                store_err,
+                with_hook_rescue(store_err, &in_flight),
             ));
         }
     }
     Ok(())
+}
+
+/// `cause` naming the rescue file the panic hook wrote, if it wrote one (a store's worker
+/// thread panicked in a build that unwinds): [`rescue`] then replaces it rather than leave two.
+fn with_hook_rescue(cause: Error, in_flight: &store::rescue::InFlightGuard) -> Error {
+    match in_flight.rescued() {
+        Some(path) => cause.with_rescue_file(path.display().to_string()),
+        None => cause,
+    }
 }
 
 /// What a rescue file keeps of the profile besides the secrets.
@@ -321,22 +360,9 @@ struct Rescued<'a> {
     record_before: Option<&'a toml::Table>,
 }
 
-/// Write `secrets` to a rescue file after the store failed with `cause`, and say where.
-/// `event` says what happened at the service ("was registered").
-#[allow(clippy::too_many_arguments)]
-fn rescue(
-    ctx: &Ctx,
-    name: &str,
-    rescued: Rescued<'_>,
-    event: &str,
-    secrets: &[(&str, &Secret<String>)],
-    mut context: serde_json::Value,
-    cause: Error,
-) -> Error {
-    let provider = rescued.profile.provider;
-    let agent_id = rescued.profile.agent_id.as_str();
+/// `context` with what `agentcred import` needs to record the profile (older files lack it).
+fn rescue_context(mut context: serde_json::Value, rescued: &Rescued<'_>) -> serde_json::Value {
     if let Some(map) = context.as_object_mut() {
-        // Everything `agentcred import` needs to record the profile (older files lack these).
         map.insert(
             "profile_record".into(),
             serde_json::to_value(rescued.profile).unwrap_or_default(),
@@ -346,7 +372,29 @@ fn rescue(
             serde_json::to_value(rescued.record_before).unwrap_or_default(),
         );
     }
-    match store::rescue::write(&ctx.paths, name, provider.id(), secrets, context) {
+    context
+}
+
+/// Write `secrets` to a rescue file after the store failed with `cause`, and say where.
+/// `event` says what happened at the service ("was registered"). A rescue file the panic hook
+/// wrote for some of them (named by `cause`) is removed once this one, which holds them all,
+/// is written.
+fn rescue(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+    event: &str,
+    secrets: &[(&str, &Secret<String>)],
+    context: serde_json::Value,
+    cause: Error,
+) -> Error {
+    let provider = profile.provider;
+    let agent_id = profile.agent_id.as_str();
+    let written = store::rescue::write(&ctx.paths, name, provider.id(), secrets, context);
+    if let (Ok(_), Some(earlier)) = (&written, cause.rescue_file()) {
+        let _ = std::fs::remove_file(earlier);
+    }
+    match written {
         Ok(path) => Error::store(format!(
             "the {} agent {agent_id} {event}, but its secrets could not be stored: {}. \
              They were saved to the rescue file {} (mode 0600)",

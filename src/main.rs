@@ -9,6 +9,8 @@ fn main() -> ExitCode {
     if args.next().is_some_and(|a| a == agentcred::isolate::HELPER) {
         return agentcred::isolate::helper_main(args.collect());
     }
+    // Release builds abort on a panic: one-time secrets being stored are rescued by this hook.
+    agentcred::store::rescue::install_panic_hook();
     agentcred::services::install();
     let cli = match agentcred::cli::parse() {
         Ok(cli) => cli,

@@ -402,7 +402,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let paths = Paths::under(home.path());
         std::fs::create_dir_all(&paths.lock_dir).unwrap();
-        let store = crate::store::FileStore::new(&paths, false);
+        let store = crate::store::FileStore::new(&paths, crate::store::WriteFault::None);
 
         let outer = refresh_lock(&paths, "p", &store).unwrap();
         // The same thread again (a refresh inside a rotation): at once, not after a timeout.
@@ -417,7 +417,7 @@ mod tests {
         let other = {
             let paths = paths.clone();
             std::thread::spawn(move || {
-                let store = crate::store::FileStore::new(&paths, false);
+                let store = crate::store::FileStore::new(&paths, crate::store::WriteFault::None);
                 let _lock = refresh_lock(&paths, "p", &store).unwrap();
                 tx.send(()).unwrap();
             })
@@ -434,7 +434,7 @@ mod tests {
         // Another profile's lock is its own.
         let _p = refresh_lock(&paths, "p", &store).unwrap();
         let q = std::thread::spawn(move || {
-            let store = crate::store::FileStore::new(&paths, false);
+            let store = crate::store::FileStore::new(&paths, crate::store::WriteFault::None);
             refresh_lock(&paths, "q", &store).map(drop).is_ok()
         });
         assert!(q.join().unwrap());

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{SecretStore, StoreKind, injected_write_failure};
+use super::{SecretStore, StoreKind, WriteFault};
 use crate::error::{Error, Result};
 use crate::fsutil::{self, FileLock};
 use crate::paths::Paths;
@@ -47,7 +47,7 @@ pub struct FileStore {
     /// The directory of the per-profile documents.
     dir: PathBuf,
     lock_path: PathBuf,
-    fault_write: bool,
+    fault_write: WriteFault,
 }
 
 /// A document on disk. No `Debug`: it holds secret values.
@@ -58,7 +58,7 @@ struct Document {
 }
 
 impl FileStore {
-    pub(crate) fn new(paths: &Paths, fault_write: bool) -> FileStore {
+    pub(crate) fn new(paths: &Paths, fault_write: WriteFault) -> FileStore {
         let path = paths.secrets_file();
         FileStore {
             dir: path.with_file_name("secrets"),
@@ -333,9 +333,7 @@ impl SecretStore for FileStore {
     }
 
     fn set(&self, account: &str, value: &Secret<String>) -> Result<()> {
-        if self.fault_write {
-            return Err(injected_write_failure());
-        }
+        self.fault_write.before_write()?;
         self.update(account, |doc| {
             doc.secrets
                 .insert(account.to_owned(), value.expose().clone());
@@ -423,7 +421,7 @@ mod tests {
     use super::*;
 
     fn store_in(home: &Path) -> FileStore {
-        FileStore::new(&Paths::under(home), false)
+        FileStore::new(&Paths::under(home), WriteFault::None)
     }
 
     #[cfg(unix)]

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use keyring_core::{CredentialStore, Entry};
 
-use super::{KEYCHAIN_TIMEOUT, SERVICE, SecretStore, StoreEnv, StoreKind, injected_write_failure};
+use super::{KEYCHAIN_TIMEOUT, SERVICE, SecretStore, StoreEnv, StoreKind, WriteFault};
 use crate::error::{Code, Error, Result};
 use crate::secret::Secret;
 
@@ -140,6 +140,8 @@ impl KeychainStore {
                 drop(worker);
                 Err(self.timeout_error(op, account, false))
             }
+            // The worker panicked. Only a build that unwinds gets here: a release build ends
+            // in the panic hook, which has rescued any one-time secret being stored.
             Err(RecvTimeoutError::Disconnected) => Err(Error::internal(format!(
                 "the keychain call to {} panicked",
                 op.describe(account)
@@ -195,13 +197,16 @@ impl SecretStore for KeychainStore {
     }
 
     fn set(&self, account: &str, value: &Secret<String>) -> Result<()> {
-        if self.env.fault_store_write {
-            return Err(injected_write_failure());
+        let fault = self.env.fault_store_write;
+        if fault == WriteFault::Fail {
+            fault.before_write()?;
         }
         let acct = account.to_owned();
         // The worker may outlive this call (timeout), so it owns its copy of the secret.
         let value = value.clone();
         self.run(Op::Write, account, move |store| {
+            // A panicking write panics where a real one would: in the worker.
+            fault.before_write()?;
             entry(store, Op::Write, &acct)?
                 .set_password(value.expose())
                 .map_err(|e| map_error(e, Op::Write, &acct))

@@ -52,9 +52,11 @@
 //! # Test knob
 //!
 //! `AGENTCRED_FAULT_STORE_WRITE=1` makes [`SecretStore::set`] fail in both backends (while
-//! `check` still passes) with "injected store write failure (AGENTCRED_FAULT_STORE_WRITE)". It
-//! exists so that the CLI tests can prove one-time secrets reach the rescue file; it is read
-//! when a store is opened.
+//! `check` still passes) with "injected store write failure (AGENTCRED_FAULT_STORE_WRITE)";
+//! `=panic` makes it panic instead (in the keychain's worker thread, or on the caller's thread
+//! for the file store), as a bug would. They exist so that the CLI tests can prove one-time
+//! secrets reach the rescue file whatever stops the write; they are read when a store is
+//! opened.
 //!
 //! `AGENTCRED_FAULT_STORE_READ=ACCOUNT` makes [`SecretStore::get`] of that one account
 //! (`PROFILE:KIND`) fail in a profile's store, so that the tests can prove a new one-time secret
@@ -298,8 +300,8 @@ pub fn operator_account(provider: &str) -> String {
 /// pass their own instead of mutating the (process-global, racy) environment.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StoreEnv {
-    /// `AGENTCRED_FAULT_STORE_WRITE=1`: see the module doc.
-    pub fault_store_write: bool,
+    /// `AGENTCRED_FAULT_STORE_WRITE=1|panic`: see the module doc.
+    pub fault_store_write: WriteFault,
     /// `AGENTCRED_FAULT_STORE_READ=ACCOUNT`: see the module doc.
     pub fault_store_read: Option<String>,
     /// `DBUS_SESSION_BUS_ADDRESS`, used on Linux to fail fast when there is no session bus.
@@ -320,12 +322,14 @@ impl StoreEnv {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> StoreEnv {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.is_empty());
         StoreEnv {
-            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).is_some_and(|v| {
-                matches!(
-                    v.to_string_lossy().to_ascii_lowercase().as_str(),
-                    "1" | "true" | "yes" | "on"
-                )
-            }),
+            fault_store_write: non_empty(FAULT_STORE_WRITE_ENV).map_or(
+                WriteFault::None,
+                |v| match v.to_string_lossy().to_ascii_lowercase().as_str() {
+                    "1" | "true" | "yes" | "on" => WriteFault::Fail,
+                    "panic" => WriteFault::Panic,
+                    _ => WriteFault::None,
+                },
+            ),
             fault_store_read: non_empty(FAULT_STORE_READ_ENV).and_then(|v| v.into_string().ok()),
             dbus_session_bus_address: non_empty("DBUS_SESSION_BUS_ADDRESS"),
             xdg_runtime_dir: non_empty("XDG_RUNTIME_DIR"),
@@ -427,7 +431,7 @@ pub fn diagnose(paths: &Paths, used: &[StoreKind], choice: Option<StoreChoice>) 
     probes.push(Probe {
         check: "file store",
         required: true,
-        outcome: FileStore::new(paths, false).inspect(),
+        outcome: FileStore::new(paths, WriteFault::None).inspect(),
     });
 
     // The keychain: the session bus first (Linux), then the Secret Service, its default
@@ -470,6 +474,28 @@ pub fn diagnose(paths: &Paths, used: &[StoreKind], choice: Option<StoreChoice>) 
         });
     }
     probes
+}
+
+/// The `AGENTCRED_FAULT_STORE_WRITE` test knob (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum WriteFault {
+    #[default]
+    None,
+    Fail,
+    Panic,
+}
+
+impl WriteFault {
+    /// Fail or panic as the knob says, before a write.
+    fn before_write(self) -> Result<()> {
+        match self {
+            WriteFault::None => Ok(()),
+            WriteFault::Fail => Err(injected_write_failure()),
+            WriteFault::Panic => {
+                panic!("injected store write panic ({FAULT_STORE_WRITE_ENV}=panic)")
+            }
+        }
+    }
 }
 
 fn injected_write_failure() -> Error {
@@ -515,12 +541,12 @@ mod tests {
             "DBUS_SESSION_BUS_ADDRESS" => Some("".into()),
             _ => None,
         });
-        assert!(env.fault_store_write);
+        assert_eq!(env.fault_store_write, WriteFault::Fail);
         assert_eq!(env.dbus_session_bus_address, None, "empty counts as unset");
         let env = StoreEnv::from_lookup(|name| {
             (name == "AGENTCRED_FAULT_STORE_WRITE").then(|| "0".into())
         });
-        assert!(!env.fault_store_write);
+        assert_eq!(env.fault_store_write, WriteFault::None);
     }
 
     #[test]
@@ -594,7 +620,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let paths = Paths::under(home.path());
         let env = StoreEnv {
-            fault_store_write: true,
+            fault_store_write: WriteFault::Fail,
             ..StoreEnv::default()
         };
         let mock = keyring_core::mock::Store::new().unwrap();

@@ -15,9 +15,22 @@
 //! import` exists) `profile_record`, the profile as it is to be recorded once the secrets are
 //! stored, and `record_before`, the service's record of the profile in the config when the
 //! store failed (null: the profile was not recorded yet). [`read`] reads files of both kinds.
+//!
+//! # A panic while the secrets are being stored
+//!
+//! Release builds abort on a panic (`panic = "abort"`): nothing unwinds back to the caller's
+//! error path, so that path cannot be what saves the secrets. Secrets on their way into a store
+//! are registered with [`in_flight`] (with everything their rescue file would hold), and the
+//! panic hook that `main` installs ([`install_panic_hook`]) writes a rescue file for each one
+//! still registered, prints its path and the `agentcred import` command, and only then lets the
+//! process end. The guard [`in_flight`] returns unregisters them once they are stored or
+//! rescued the ordinary way; a rescue the hook already wrote (a panicking keychain worker
+//! thread in a build that unwinds) is reused, never written twice.
 
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::fsutil;
@@ -68,6 +81,131 @@ pub fn write(
         }
     }
     unreachable!("ran out of rescue file names")
+}
+
+/// One-time secrets on their way into a store, with what their rescue file would hold.
+struct InFlight {
+    id: u64,
+    paths: Paths,
+    profile: String,
+    provider: String,
+    secrets: Vec<(String, Secret<String>)>,
+    context: serde_json::Value,
+    /// The rescue file the panic hook wrote for them.
+    rescued: Option<PathBuf>,
+}
+
+static IN_FLIGHT: Mutex<Vec<InFlight>> = Mutex::new(Vec::new());
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+fn in_flight_list() -> MutexGuard<'static, Vec<InFlight>> {
+    // A panic never happens while the list is held, but a poisoned list is still the list.
+    IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Registers one-time secrets for the panic hook while they are being stored (see the module
+/// doc); dropping it unregisters them.
+#[must_use = "the secrets are unregistered when the guard is dropped"]
+pub struct InFlightGuard {
+    id: u64,
+}
+
+impl InFlightGuard {
+    /// The rescue file the panic hook already wrote for these secrets, if it ran.
+    pub fn rescued(&self) -> Option<PathBuf> {
+        in_flight_list()
+            .iter()
+            .find(|entry| entry.id == self.id)
+            .and_then(|entry| entry.rescued.clone())
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        in_flight_list().retain(|entry| entry.id != self.id);
+    }
+}
+
+/// Register `secrets` of `profile` as being stored: until the guard is dropped, a panic
+/// writes them to a rescue file holding `context` (as [`write`] would).
+pub fn in_flight(
+    paths: &Paths,
+    profile: &str,
+    provider: &str,
+    secrets: &[(&str, &Secret<String>)],
+    context: &serde_json::Value,
+) -> InFlightGuard {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    in_flight_list().push(InFlight {
+        id,
+        paths: paths.clone(),
+        profile: profile.to_owned(),
+        provider: provider.to_owned(),
+        secrets: secrets
+            .iter()
+            .map(|(kind, value)| ((*kind).to_owned(), (*value).clone()))
+            .collect(),
+        context: context.clone(),
+        rescued: None,
+    });
+    InFlightGuard { id }
+}
+
+/// Chain a hook to the current panic hook that, after it has printed the panic, writes every
+/// registered in-flight secret to a rescue file (see the module doc). Called once by `main`.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        previous(info);
+        rescue_in_flight();
+    }));
+}
+
+fn rescue_in_flight() {
+    // `try_lock`: a panic on a thread that holds the list (none should) must not deadlock.
+    let mut list = match IN_FLIGHT.try_lock() {
+        Ok(list) => list,
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return,
+    };
+    for entry in list.iter_mut().filter(|entry| entry.rescued.is_none()) {
+        let secrets: Vec<(&str, &Secret<String>)> = entry
+            .secrets
+            .iter()
+            .map(|(kind, value)| (kind.as_str(), value))
+            .collect();
+        match write(
+            &entry.paths,
+            &entry.profile,
+            &entry.provider,
+            &secrets,
+            entry.context.clone(),
+        ) {
+            Ok(path) => {
+                eprintln!(
+                    "agentcred: this run stopped on a bug while storing one-time secrets of \
+                     profile '{}'; they were saved to the rescue file {} (mode 0600). Keep it \
+                     safe, and run `agentcred import {}` to store them",
+                    entry.profile,
+                    path.display(),
+                    path.display()
+                );
+                entry.rescued = Some(path);
+            }
+            Err(e) => {
+                // As on the ordinary path: the terminal is the only place left.
+                eprintln!(
+                    "agentcred: this run stopped on a bug while storing one-time secrets of \
+                     profile '{}', and the rescue file failed too ({e}); the secrets follow so \
+                     they are not lost:",
+                    entry.profile
+                );
+                for (kind, value) in &secrets {
+                    eprintln!("  {kind}: {}", value.expose());
+                }
+            }
+        }
+    }
 }
 
 /// A rescue file as [`read`] finds it.

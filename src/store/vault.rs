@@ -66,7 +66,7 @@ use serde_json::{Value, json};
 
 use super::{
     DistributedLock, KEYCHAIN_TIMEOUT, LockGuard, SecretStore, SharedProfile, StoreEnv, StoreKind,
-    injected_write_failure,
+    WriteFault,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Auth, Call, Http, Reply, RetryPolicy};
@@ -318,7 +318,7 @@ pub struct Inner {
     lease_ttl: Duration,
     /// Who this process is in a lease: `HOST/PID/NONCE`.
     holder: String,
-    fault_write: bool,
+    fault_write: WriteFault,
     http: Http,
     cache: Mutex<Option<Cached>>,
 }
@@ -751,9 +751,7 @@ impl SecretStore for VaultStore {
 
     fn set(&self, account: &str, value: &Secret<String>) -> Result<()> {
         let kind = self.kind_of(account)?;
-        if self.fault_write {
-            return Err(injected_write_failure());
-        }
+        self.fault_write.before_write()?;
         self.update(|doc| {
             doc.secrets.insert(kind.to_owned(), value.expose().clone());
             Some(())

@@ -148,3 +148,58 @@ fn doctor_finds_the_real_keychain_usable() {
         "{view}"
     );
 }
+
+/// A keychain write that panics in its worker thread after the service answered: the panic
+/// hook rescues the secrets at once (all a release build, which aborts, gets to do); this
+/// build unwinds, so the command goes on to its ordinary rescue (exit 7), which replaces the
+/// hook's file rather than leave two.
+#[test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: scripts/with-keyring.sh"]
+fn a_keychain_write_that_panics_still_rescues_the_secrets_once() {
+    let server = Server::start();
+    let mut home = Home::new();
+    for (var, url) in &server.urls {
+        home.set(var, url);
+    }
+    for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+        if let Ok(value) = std::env::var(var) {
+            home.set(var, &value);
+        }
+    }
+    home.set("AGENTCRED_FAULT_STORE_WRITE", "panic");
+    let profile = format!("kc-panic-{}", std::process::id());
+    let run = home
+        .run(&[
+            "--profile",
+            &profile,
+            "--store",
+            "keychain",
+            "register",
+            "fluxa",
+            "--name",
+            "demo-agent",
+        ])
+        .code(7);
+    assert!(
+        run.stderr.contains("injected store write panic"),
+        "{}",
+        run.stderr
+    );
+    // The hook's notice, then the ordinary error, each naming a file: the last one stays.
+    let file = run
+        .stderr
+        .rsplit("saved to the rescue file ")
+        .next()
+        .and_then(|rest| rest.split(" (mode 0600)").next())
+        .unwrap()
+        .to_owned();
+    assert!(std::path::Path::new(&file).is_file(), "{file}");
+    let rescues: Vec<_> = std::fs::read_dir(std::path::Path::new(&file).parent().unwrap())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(rescues.len(), 1, "one rescue file, not two: {rescues:?}");
+    home.env.retain(|(k, _)| k != "AGENTCRED_FAULT_STORE_WRITE");
+    home.run(&["import", &file]).ok();
+    home.run(&["--profile", &profile, "token"]).ok();
+}

@@ -85,7 +85,9 @@ pub fn run(ctx: &Ctx, args: Registration) -> Result<Box<dyn View>> {
     // The recovery key is shown once: keep it, and the profile, before anything else can fail.
     let mut profile = pending.new_profile(&agent_id);
     profile.agent_name = Some(registered.agent_name.clone());
-    if let Err(cause) = pending.try_store(&[("recovery_key", &registered.recovery_key)]) {
+    if let Err(cause) =
+        pending.try_store(ctx, &profile, &[("recovery_key", &registered.recovery_key)])
+    {
         return Err(rescue_whole_agent(
             ctx,
             &pending,

@@ -104,6 +104,7 @@
 //! 3. Tests in the module with `testkit::Harness` (a sandbox on a temp state file + client).
 
 pub mod authpi;
+mod conn;
 pub mod control;
 pub mod fluxa;
 pub mod fluxra;
@@ -127,13 +128,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Extension, Request, State};
+use axum::extract::{ConnectInfo, Extension, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use conn::{DropSwitch, SandboxListener};
 use state::{AppState, FaultMode, RequestRecord, StateStore};
 use support::{Auth, Envelope, body_for_log, is_json_content_type, iso_ms, now_ms};
 
@@ -319,8 +321,10 @@ pub fn demo_operator_keys() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The whole application: control routes, every mounted service, the JSON 404, and the
-/// recording/fault/latency layer around all of it.
-pub fn app(state: AppState) -> Router {
+/// recording/fault/latency layer around all of it. It must be served through
+/// [`SandboxListener`] with `into_make_service_with_connect_info::<DropSwitch>()`: every
+/// request needs its connection's [`DropSwitch`].
+fn app(state: AppState) -> Router {
     let control = control::router().layer(middleware::from_fn_with_state(
         state.clone(),
         control::require_token,
@@ -362,7 +366,12 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The layer every request goes through (see "What happens to every request" above).
-async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn observe(
+    State(app): State<AppState>,
+    ConnectInfo(connection): ConnectInfo<DropSwitch>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
@@ -435,11 +444,10 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
     let response = json_errors(response, envelope, &method, &path);
     match fault {
         Some(fault) if fault.mode == FaultMode::DropAfter => {
-            // Close the connection without a byte of the answer: unwinding out of the
-            // connection's task drops its socket (tokio catches the unwind). `resume_unwind`
-            // skips the panic hook, so nothing is printed.
-            drop(response);
-            std::panic::resume_unwind(Box::new(DroppedConnection))
+            // The connection fails from now on, so hyper closes it without writing a byte of
+            // this answer.
+            connection.drop_connection();
+            response
         }
         Some(fault) if fault.mode == FaultMode::BadGatewayAfter => {
             let mut dropped = support::json_response(
@@ -452,9 +460,6 @@ async fn observe(State(app): State<AppState>, mut req: Request, next: Next) -> R
         _ => response,
     }
 }
-
-/// The payload of the unwind that closes a connection for a `drop_after` fault.
-struct DroppedConnection;
 
 /// Rewrite a non-JSON error response (axum's 405, a refused body, ...) into `envelope`,
 /// keeping headers such as `Allow` and `Retry-After`.
@@ -518,11 +523,14 @@ async fn serve_until(
     app_state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::from_std(listener)
-        .context("cannot hand the listener to the runtime")?;
+    let listener = SandboxListener(
+        tokio::net::TcpListener::from_std(listener)
+            .context("cannot hand the listener to the runtime")?,
+    );
+    let app = app(app_state).into_make_service_with_connect_info::<DropSwitch>();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let server = tokio::spawn(
-        axum::serve(listener, app(app_state))
+        axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stop_rx.await;
             })

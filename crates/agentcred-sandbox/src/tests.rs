@@ -1,6 +1,8 @@
 //! Tests of the sandbox framework: faults, knobs, the request log, and several servers (and
 //! threads) on one state file. Service behaviour is tested in each service's module.
 
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -315,6 +317,106 @@ fn a_drop_after_fault_keeps_the_change_and_closes_the_connection() {
     );
     // The server goes on serving.
     assert_eq!(register(&h, "Second").0, 200);
+}
+
+/// Send one raw HTTP/1.1 request on `stream` and read its response: (status line, body).
+fn raw_exchange(stream: &mut TcpStream, request: &str) -> (String, String) {
+    stream
+        .write_all(request.as_bytes())
+        .expect("request written");
+    let mut received = Vec::new();
+    let head_end = loop {
+        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).expect("response read");
+        assert!(n > 0, "connection closed mid-response: {received:?}");
+        received.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8(received[..head_end].to_vec()).expect("UTF-8 head");
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().expect("a length"))
+        })
+        .expect("a Content-Length");
+    let mut body = received[head_end..].to_vec();
+    body.resize(length, 0);
+    stream
+        .read_exact(&mut body[received.len() - head_end..])
+        .expect("body read");
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    (status, String::from_utf8(body).expect("UTF-8 body"))
+}
+
+#[test]
+fn a_drop_after_fault_sends_no_byte_and_closes_only_its_connection() {
+    let h = Harness::start();
+    let addr = h
+        .sandbox
+        .base_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let connect = || {
+        let stream = TcpStream::connect(&addr).expect("connected");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream
+    };
+    let register = |name: &str| {
+        let body = json!({"agent_name": name}).to_string();
+        format!(
+            "POST /fluxa/agentid/register HTTP/1.1\r\nHost: {addr}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    // A keep-alive connection, open before the fault and still open after it.
+    let mut open_before = connect();
+    let (status, body) = raw_exchange(&mut open_before, &register("First"));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+
+    h.post_json(
+        "/_sandbox/faults",
+        &json!({"method": "POST", "path": "/fluxa/agentid/register", "mode": "drop_after"}),
+    );
+    let mut dropped = connect();
+    dropped.write_all(register("Lost").as_bytes()).unwrap();
+    let mut received = Vec::new();
+    let read = dropped.read_to_end(&mut received);
+    // A clean close (FIN), not a reset, and not a byte: no status line, no header.
+    assert!(
+        matches!(read, Ok(0)),
+        "{read:?}: {:?}",
+        String::from_utf8_lossy(&received)
+    );
+    let agents = state_file(&h)["fluxa"]["agents"].clone();
+    let mut names: Vec<_> = agents
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|agent| agent["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["First", "Lost"],
+        "the dropped registration happened"
+    );
+
+    // Only the faulted connection was dropped: the older one and a new one are served.
+    let (status, body) = raw_exchange(&mut open_before, &register("Second"));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    let (status, body) = raw_exchange(&mut connect(), &register("Third"));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    let registered: Value = serde_json::from_str(&body).unwrap();
+    assert!(registered["agent_id"].is_string(), "{registered}");
+    let (_, log) = h.get("/_sandbox/requests");
+    assert_eq!(log["counts"]["POST /fluxa/agentid/register"], 4);
 }
 
 #[test]

@@ -392,21 +392,7 @@ async fn observe(
         Ok(bytes) => (bytes, false),
         Err(_) => (axum::body::Bytes::new(), true),
     };
-    let auth = Auth::from_headers(&parts.headers);
-    let content_type = header_str(&parts.headers, "content-type");
-    let record = RequestRecord {
-        seq: 0,
-        at: iso_ms(now_ms()),
-        method: method.to_string(),
-        path: path.clone(),
-        query,
-        auth_scheme: auth.scheme().to_owned(),
-        basic_user: auth.basic().map(|(user, _)| user.to_owned()),
-        body: body_for_log(content_type.as_deref(), &bytes),
-        content_type,
-        idempotency_key: header_str(&parts.headers, "idempotency-key"),
-        if_match: header_str(&parts.headers, "if-match"),
-    };
+    let record = request_record(&method, &path, query, &parts.headers, &bytes);
     let (fault, latency_ms) = match app.admit(record).await {
         Ok(outcome) => outcome,
         Err(e) => return e.response(envelope),
@@ -422,20 +408,12 @@ async fn observe(
         tokio::time::sleep(Duration::from_millis(latency_ms)).await;
     }
 
-    let retry_after = |response: &mut Response, secs: Option<u64>| {
-        if let Some(secs) = secs {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-    };
     if let Some(fault) = &fault
         && fault.mode == FaultMode::Before
     {
         let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        let mut response = envelope.response(status, "injected_fault", "injected fault");
-        retry_after(&mut response, fault.retry_after);
-        return response;
+        let response = envelope.response(status, "injected_fault", "injected fault");
+        return with_retry_after(response, fault.retry_after);
     }
 
     let response = next
@@ -450,15 +428,50 @@ async fn observe(
             response
         }
         Some(fault) if fault.mode == FaultMode::BadGatewayAfter => {
-            let mut dropped = support::json_response(
+            let dropped = support::json_response(
                 StatusCode::BAD_GATEWAY,
                 json!({"error": "sandbox dropped the response"}),
             );
-            retry_after(&mut dropped, fault.retry_after);
-            dropped
+            with_retry_after(dropped, fault.retry_after)
         }
         _ => response,
     }
+}
+
+/// What the request log keeps of a request: its line, how it authenticates (never its
+/// secret), its body as logged, and the headers the services act on.
+fn request_record(
+    method: &Method,
+    path: &str,
+    query: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> RequestRecord {
+    let auth = Auth::from_headers(headers);
+    let content_type = header_str(headers, "content-type");
+    RequestRecord {
+        seq: 0,
+        at: iso_ms(now_ms()),
+        method: method.to_string(),
+        path: path.to_owned(),
+        query,
+        auth_scheme: auth.scheme().to_owned(),
+        basic_user: auth.basic().map(|(user, _)| user.to_owned()),
+        body: body_for_log(content_type.as_deref(), body),
+        content_type,
+        idempotency_key: header_str(headers, "idempotency-key"),
+        if_match: header_str(headers, "if-match"),
+    }
+}
+
+/// `response` with a `Retry-After` of `secs`, when there is one.
+fn with_retry_after(mut response: Response, secs: Option<u64>) -> Response {
+    if let Some(secs) = secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 /// Rewrite a non-JSON error response (axum's 405, a refused body, ...) into `envelope`,

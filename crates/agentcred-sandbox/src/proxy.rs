@@ -199,58 +199,11 @@ async fn idempotency(
     let fingerprint = sha256_hex(&input);
     let scoped = format!("{org} {key}");
 
-    let (claim_scoped, claim_fingerprint) = (scoped.clone(), fingerprint.clone());
-    let claim = app
-        .transact(move |doc| {
-            let state = doc.service_mut::<ProxyState>();
-            let now = now_ms();
-            state
-                .idempotency
-                .retain(|_, r| now - r.created_at < IDEMPOTENCY_TTL_MS);
-            match state.idempotency.get(&claim_scoped) {
-                Some(r) if r.fingerprint != claim_fingerprint => Claim::Answer(ENVELOPE.response(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was used with another request body in the last 24 hours",
-                )),
-                Some(r) if r.status.is_none() && now - r.created_at < IN_FLIGHT_STALE_MS => {
-                    let mut response = ENVELOPE.response(
-                        StatusCode::CONFLICT,
-                        "idempotency_key_in_use",
-                        "a request with this Idempotency-Key is still being processed",
-                    );
-                    response
-                        .headers_mut()
-                        .insert(axum::http::header::RETRY_AFTER, 1.into());
-                    Claim::Answer(response)
-                }
-                Some(IdempotencyRecord {
-                    status: Some(status),
-                    body,
-                    ..
-                }) => {
-                    let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
-                    let mut response = json_response(status, body.clone().unwrap_or(Value::Null));
-                    response
-                        .headers_mut()
-                        .insert("idempotent-replayed", "true".parse().expect("header value"));
-                    Claim::Answer(response)
-                }
-                _ => {
-                    state.idempotency.insert(
-                        claim_scoped,
-                        IdempotencyRecord {
-                            fingerprint: claim_fingerprint,
-                            created_at: now,
-                            ..IdempotencyRecord::default()
-                        },
-                    );
-                    Claim::Proceed
-                }
-            }
-        })
+    let claim_scoped = scoped.clone();
+    let claimed = app
+        .transact(move |doc| claim(doc.service_mut::<ProxyState>(), claim_scoped, fingerprint))
         .await;
-    match claim {
+    match claimed {
         Err(e) => return e.response(ENVELOPE),
         Ok(Claim::Answer(response)) => return response,
         Ok(Claim::Proceed) => {}
@@ -272,25 +225,79 @@ async fn idempotency(
         .flatten();
     let status = parts.status.as_u16();
     let outcome = app
-        .transact(move |doc| {
-            let state = doc.service_mut::<ProxyState>();
-            match kept {
-                Some(body) => {
-                    if let Some(record) = state.idempotency.get_mut(&scoped) {
-                        record.status = Some(status);
-                        record.body = Some(body);
-                    }
-                }
-                None => {
-                    state.idempotency.remove(&scoped);
-                }
-            }
-        })
+        .transact(move |doc| record_outcome(doc.service_mut::<ProxyState>(), &scoped, status, kept))
         .await;
     if let Err(e) = outcome {
         return e.response(ENVELOPE);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The claim of key `scoped` for a request of `fingerprint`: a key used with another body is
+/// refused, one in flight is answered "retry", one answered is replayed, and a new one is
+/// claimed.
+fn claim(state: &mut ProxyState, scoped: String, fingerprint: String) -> Claim {
+    let now = now_ms();
+    state
+        .idempotency
+        .retain(|_, r| now - r.created_at < IDEMPOTENCY_TTL_MS);
+    match state.idempotency.get(&scoped) {
+        Some(r) if r.fingerprint != fingerprint => Claim::Answer(ENVELOPE.response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with another request body in the last 24 hours",
+        )),
+        Some(r) if r.status.is_none() && now - r.created_at < IN_FLIGHT_STALE_MS => {
+            let mut response = ENVELOPE.response(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still being processed",
+            );
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, 1.into());
+            Claim::Answer(response)
+        }
+        Some(IdempotencyRecord {
+            status: Some(status),
+            body,
+            ..
+        }) => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
+            let mut response = json_response(status, body.clone().unwrap_or(Value::Null));
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", "true".parse().expect("header value"));
+            Claim::Answer(response)
+        }
+        _ => {
+            state.idempotency.insert(
+                scoped,
+                IdempotencyRecord {
+                    fingerprint,
+                    created_at: now,
+                    ..IdempotencyRecord::default()
+                },
+            );
+            Claim::Proceed
+        }
+    }
+}
+
+/// The handled request's end: a 2xx answer's JSON body (`kept`) is recorded under the claimed
+/// key for replays; otherwise the key is freed for a corrected request.
+fn record_outcome(state: &mut ProxyState, scoped: &str, status: u16, kept: Option<Value>) {
+    match kept {
+        Some(body) => {
+            if let Some(record) = state.idempotency.get_mut(scoped) {
+                record.status = Some(status);
+                record.body = Some(body);
+            }
+        }
+        None => {
+            state.idempotency.remove(scoped);
+        }
+    }
 }
 
 // ------------------------------------------------------------------------------------------

@@ -38,19 +38,33 @@ impl std::fmt::Display for Long {
     }
 }
 
-/// Whether an item is compiled only for tests (`#[cfg(test)]`, `#[cfg(all(test, ...))]`, or
-/// a `#[test]` function).
+/// Whether an item is compiled only for tests: a `#[test]` function, or a `cfg` that holds
+/// only under `test` (`test`, `all(test, ..)`, `any` of such); `not(test)` is product code.
 fn is_test_only(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         a.path().is_ident("test")
-            || (a.path().is_ident("cfg")
-                && a.meta.require_list().is_ok_and(|l| {
-                    l.tokens
-                        .to_string()
-                        .split(|c: char| !c.is_alphanumeric() && c != '_')
-                        .any(|t| t == "test")
-                }))
+            || (a.path().is_ident("cfg") && a.parse_args().is_ok_and(|p| needs_test(&p)))
     })
+}
+
+/// Whether the `cfg` predicate `p` holds only when compiling tests.
+fn needs_test(p: &syn::Meta) -> bool {
+    let nested = |list: &syn::MetaList| {
+        list.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+        )
+        .map(|items| items.into_iter().collect::<Vec<_>>())
+        .unwrap_or_default()
+    };
+    match p {
+        syn::Meta::Path(path) => path.is_ident("test"),
+        syn::Meta::List(list) if list.path.is_ident("all") => nested(list).iter().any(needs_test),
+        syn::Meta::List(list) if list.path.is_ident("any") => {
+            let items = nested(list);
+            !items.is_empty() && items.iter().all(needs_test)
+        }
+        _ => false,
+    }
 }
 
 /// Walks one file, measuring every function that is not test-only.
@@ -244,7 +258,8 @@ fn the_measure_counts_signature_to_closing_brace_and_skips_tests() {
          trait T {{\n    fn provided() {{\n{}    }}\n}}\n\
          fn outer() {{\n    fn inner() {{\n{}    }}\n}}\n\
          #[cfg(test)]\nmod tests {{\n    fn in_tests() {{\n{}    }}\n}}\n\
-         #[cfg(all(test, unix))]\nfn test_helper() {{\n{}}}\n",
+         #[cfg(all(test, unix))]\nfn test_helper() {{\n{}}}\n\
+         #[cfg(not(test))]\nfn product_only() {{\n{}}}\n",
         body(78),
         body(78),
         body(79),
@@ -252,6 +267,7 @@ fn the_measure_counts_signature_to_closing_brace_and_skips_tests() {
         body(79),
         body(100),
         body(100),
+        body(79),
     );
     let found = long_functions("x.rs", &code);
     let names: Vec<(&str, usize, usize)> = found
@@ -267,6 +283,7 @@ fn the_measure_counts_signature_to_closing_brace_and_skips_tests() {
             ("T::provided", 249, 81),
             ("outer", 331, 83),
             ("inner", 332, 81),
+            ("product_only", 623, 81),
         ],
         "{found:#?}"
     );

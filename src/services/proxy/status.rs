@@ -51,8 +51,8 @@ struct TokenStatus {
 }
 
 impl TokenStatus {
-    /// The profile's token (`mine`, its secret `stored` when it has one), whether the service
-    /// accepts it not asked yet.
+    /// The profile's token (`mine`, its secret `stored` when it has one); whether the service
+    /// accepts it is not asked here.
     fn of(session: &Session, stored: Option<&Secret<String>>, mine: &ProfileToken) -> TokenStatus {
         TokenStatus {
             token_id: mine.id.clone(),
@@ -207,9 +207,9 @@ fn policy_and_cards(
     Ok((Some(PolicyView::from_api(&policy)), Some(count)))
 }
 
-/// Whether the service accepts the profile's token (`mine`): asked with the operator key
-/// when the profile stores one (`None` when it stores none); known when the agent's reads
-/// just succeeded with it.
+/// Whether the service accepts the profile's token (`mine`): yes when `client` reads as the
+/// agent (its reads just succeeded with that token); with the operator key, the service's
+/// token list says, when the profile stores a token at all (`None` when it stores none).
 fn token_active(
     client: &Client,
     agent_id: &str,

@@ -100,7 +100,22 @@ fn approve(ctx: &Ctx, args: SandboxApproveArgs) -> Result<()> {
 }
 
 fn serve(ctx: &Ctx, args: SandboxServeArgs) -> Result<()> {
-    let state = args.state.unwrap_or_else(|| ctx.paths.sandbox_state_file());
+    let state = match args.state {
+        Some(state) => state,
+        None => {
+            // agentcred's own data directory: made here (0700) on a first use, as any other
+            // command that writes into it would.
+            let state = ctx.paths.sandbox_state_file();
+            if let Some(dir) = state.parent() {
+                crate::fsutil::create_private_dir(dir).map_err(|e| {
+                    Error::usage(format!("cannot create {}: {e}", dir.display())).with_hint(
+                        "set AGENTCRED_HOME to a directory you can write, or give --state FILE",
+                    )
+                })?;
+            }
+            state
+        }
+    };
     let mut printed = Ok(());
     sandbox_host::serve(state.clone(), args.port, |base, urls, token| {
         let view = Serving {

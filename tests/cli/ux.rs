@@ -1086,6 +1086,35 @@ fn sandbox_serve_refuses_a_state_it_cannot_write_before_saying_it_listens() {
 }
 
 #[test]
+fn sandbox_serve_in_a_new_home_makes_its_data_directory() {
+    use std::io::BufRead;
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let data = home.path().join("data");
+    assert!(!data.exists());
+    let mut child = home
+        .command(&["sandbox", "serve", "--port", "0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        first.contains("http://127.0.0.1:"),
+        "it serves: {first:?} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+}
+
+#[test]
 fn a_zero_limit_and_a_card_above_the_limit_are_accepted_with_a_warning() {
     let server = Server::start();
     let home = proxy_home(&server, "proxy", "ux-zero", &["--spending-limit", "500"]);

@@ -255,12 +255,13 @@ if only emulator; then
     done
     # The baseline's emulator rewrites its whole state file, request log included, on every
     # request: each run starts from an empty log so that both builds are measured alike.
-    clear=""
+    # (A script file, not `sh -c '...'`: the header's quotes would end the outer ones.)
+    : > "$work/clear.sh"
     for build in "${builds[@]}"; do
-        clear="$clear curl -fsS -o /dev/null -H 'Authorization: Bearer $(ctl_of "$work/emu-${build%%=*}/serving.json")' -X DELETE $(base_of "$work/emu-${build%%=*}/serving.json")/_sandbox/requests;"
+        echo "curl -fsS -o /dev/null -H 'Authorization: Bearer $(ctl_of "$work/emu-${build%%=*}/serving.json")' -X DELETE $(base_of "$work/emu-${build%%=*}/serving.json")/_sandbox/requests" >> "$work/clear.sh"
     done
     hyperfine --warmup 2 --runs 10 --export-markdown "$out/emulator.md" --export-json "$out/emulator.json" -N \
-        --prepare "sh -c '$clear'" "${check_cmds[@]}"
+        --prepare "sh $work/clear.sh" "${check_cmds[@]}"
     cat "$out/serve.txt" "$out/emulator.md"
     medians "$out/emulator.json"
 fi

@@ -119,7 +119,10 @@ pub fn run(cli: Cli, ctx: &Ctx) -> Result<()> {
 /// killed, the service down then), before the command itself; costs one directory read when
 /// there is nothing to do. A failure stays recorded and is said on stderr, never fatal.
 fn settle_runs(ctx: &Ctx) {
-    let Ok(config) = ctx.config() else {
+    // Only the selected profile: this runs before every command, so its cost must not grow
+    // with the number of profiles.
+    let Ok(config) = crate::profile::Config::load_one(&ctx.paths, ctx.global.profile.as_deref())
+    else {
         return;
     };
     let Ok(name) = ctx.selected_name(&config) else {

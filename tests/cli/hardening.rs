@@ -27,14 +27,14 @@ fn an_edited_endpoint_is_checked_before_any_secret_is_sent() {
     // Plain http to a non-loopback address: refused before any connection (the commands run
     // with no network at all, so nothing could leave even if the check were missing).
     let home = registered(&server);
-    edit_config(&home, &format!("http://{base}"), "http://192.0.2.1:80");
+    edit_config(&home, &format!("http://{base}"), "http://203.0.113.7:80");
     for args in [
         &["refresh"][..],
         &["status"],
         &["token", "--min-valid", "14m"],
     ] {
         let run = home.run_offline(args).code(2);
-        run.mentions(&["plain http", "192.0.2.1", "config file"]);
+        run.mentions(&["plain http", "203.0.113.7", "config file"]);
         let json = {
             let mut with_json = vec!["--json"];
             with_json.extend_from_slice(args);
